@@ -1,0 +1,2 @@
+/* >>adamw  (placeholder) */
+#include "tt_internal.h"

@@ -1,0 +1,305 @@
+/* >>api  tinytrain.h public API: core types, allocator, logger, threads, I/O,
+ * model, optimizer. The tokenizer API is in tt_api_bpe.h, token files,
+ * checkpoints and generation in tt_api_data.h.
+ * Shape legend: B batch, T time (sequence), C channels (d_model), V vocab,
+ * Vp vocab padded to a multiple of 64, L layers, NH heads, hs = C/NH. */
+#ifndef TINYTRAIN_H
+#define TINYTRAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TT_VERSION_MAJOR 0
+#define TT_VERSION_MINOR 1
+#define TT_VERSION_PATCH 0
+#define TT_VERSION_STRING "0.1.0"
+
+#ifndef TTDEF
+#  ifdef TINYTRAIN_STATIC
+#    define TTDEF static
+#  else
+#    define TTDEF extern
+#  endif
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- status codes -------------------------------------------------------
+ * Every fallible call returns a tt_status. Codes are only ever appended. */
+#define TT__STATUS_LIST(X)                                                   \
+    X(TT_OK,                    0, "success")                                \
+    X(TT_ERR_INVALID_ARG,      -1, "invalid argument")                       \
+    X(TT_ERR_OUT_OF_MEMORY,    -2, "allocation failed")                      \
+    X(TT_ERR_BUFFER_TOO_SMALL, -3, "output buffer too small")                \
+    X(TT_ERR_SHAPE,            -4, "B/T exceed the sizes fixed at create")   \
+    X(TT_ERR_IO,               -5, "read or write callback failed")          \
+    X(TT_ERR_BAD_FORMAT,       -6, "bad magic, version, checksum or bounds") \
+    X(TT_ERR_UNSUPPORTED,      -7, "not available in this build or CPU")     \
+    X(TT_ERR_NONFINITE,        -8, "loss or gradient is NaN/Inf")            \
+    X(TT_ERR_BACKEND,          -9, "backend call failed")                    \
+    X(TT_ERR_CANCELLED,       -10, "stopped by callback")                    \
+    X(TT_ERR_MISMATCH,        -11, "file does not match this model/tokenizer")
+
+typedef enum tt_status {
+#define TT__STATUS_ENUM(name, value, text) name = value,
+    TT__STATUS_LIST(TT__STATUS_ENUM)
+#undef TT__STATUS_ENUM
+    TT__STATUS_FORCE_INT = 0x7fffffff
+} tt_status;
+
+/* tt_strerror: a static, human-readable string for a status; never NULL. */
+TTDEF const char *tt_strerror(tt_status status);
+/* tt_version_string: the version of the compiled implementation ("0.1.0"). */
+TTDEF const char *tt_version_string(void);
+/* tt_simd_width: floats per vector in the compiled kernels: 1, 8 or 16. */
+TTDEF int tt_simd_width(void);
+
+/* ---- allocator ----------------------------------------------------------
+ * All-zero = TT_MALLOC/TT_FREE (aligned libc). Set both alloc and free or
+ * neither; half-filled is TT_ERR_INVALID_ARG. align is a power of two
+ * (64 for model blocks); free receives the size that was passed to alloc. */
+typedef struct tt_allocator {
+    void *(*alloc)(void *user, size_t size, size_t align); /* NULL on failure */
+    void  (*free)(void *user, void *ptr, size_t size);
+    void   *user;
+} tt_allocator;
+
+/* ---- logger --------------------------------------------------------------
+ * Zero = silent. msg may be NULL and must not be kept after the call. */
+enum { TT_LOG_ERROR = 0, TT_LOG_WARN = 1, TT_LOG_INFO = 2 };
+typedef struct tt_logger {
+    void (*fn)(void *user, int level, tt_status code, const char *msg);
+    void  *user;
+} tt_logger;
+#ifndef TT_NO_STDIO
+/* tt_log_stderr: a ready-made logger function that prints "tinytrain: msg". */
+TTDEF void tt_log_stderr(void *user, int level, tt_status code, const char *msg);
+#endif
+
+/* ---- threads -------------------------------------------------------------
+ * A user scheduler: run task(arg, i) for every i in [0, n), return when all
+ * are done. Tasks of one call never share outputs. Zero = the built-in pool
+ * (pthreads) or serial under TT_NO_THREADS. */
+typedef struct tt_parallel {
+    void (*parallel_for)(void *pool, int n, void (*task)(void *arg, int i), void *arg);
+    void  *pool;
+} tt_parallel;
+
+/* ---- I/O callbacks -------------------------------------------------------
+ * read/write return the number of bytes moved; fewer than n is an error
+ * (end of file for read). Used by every save/load so TT_NO_STDIO keeps them. */
+typedef struct tt_io {
+    size_t (*read)(void *user, void *buf, size_t n);
+    size_t (*write)(void *user, const void *buf, size_t n);
+    void   *user;
+} tt_io;
+
+/* tt_crc32: CRC-32 (IEEE 802.3, reflected poly 0xEDB88320, as zlib). Pass 0
+ * as crc for the first chunk and the previous result for the next. */
+TTDEF uint32_t tt_crc32(uint32_t crc, const void *data, size_t n);
+
+/* ---- RNG -----------------------------------------------------------------
+ * Small, seeded, portable: PCG32 (O'Neill 2014, XSH-RR output). The same
+ * seed gives the same stream on every platform. */
+typedef struct tt_rng { uint64_t state, inc; } tt_rng;
+TTDEF void     tt_rng_seed(tt_rng *rng, uint64_t seed);
+TTDEF uint32_t tt_rng_u32(tt_rng *rng);
+/* tt_rng_uniform: float in [0, 1) with 24 random bits. */
+TTDEF float    tt_rng_uniform(tt_rng *rng);
+/* tt_rng_normal: N(0,1) by Box-Muller (two uniforms per sample). */
+TTDEF float    tt_rng_normal(tt_rng *rng);
+
+/* ---- backend hook (CUDA and others) --------------------------------------
+ * A table of function pointers filled by an out-of-header backend (e.g. a
+ * contrib/tt_cuda.cu). Reserved in this version: tt_model_create returns
+ * TT_ERR_UNSUPPORTED when cfg.backend is set, because the dispatch to it is
+ * not implemented yet. */
+#define TT_BACKEND_API_VERSION 1
+typedef struct tt_backend {
+    uint32_t    api_version;   /* = TT_BACKEND_API_VERSION */
+    const char *name;          /* e.g. "cuda:0", used in log messages */
+    void       *ctx;           /* first argument of every entry */
+    tt_status (*alloc)(void *ctx, size_t bytes, void **out_dev);
+    void      (*free)(void *ctx, void *dev);
+    tt_status (*upload)(void *ctx, void *dev_dst, const void *host_src, size_t bytes);
+    tt_status (*download)(void *ctx, void *host_dst, const void *dev_src, size_t bytes);
+    tt_status (*sync)(void *ctx);
+    /* out (BT,OC) = in (BT,C) W^T (OC,C) + bias (OC) */
+    tt_status (*matmul_fwd)(void *ctx, float *out, const float *in, const float *w,
+                            const float *bias, int BT, int C, int OC);
+    /* din += dout W; dw += dout^T in; dbias += colsum(dout) */
+    tt_status (*matmul_bwd)(void *ctx, float *din, float *dw, float *dbias, const float *dout,
+                            const float *in, const float *w, int BT, int C, int OC);
+} tt_backend;
+
+/* ---- model ---------------------------------------------------------------
+ * GPT-2 (Radford et al. 2019) as nanoGPT / Hugging Face GPT2LMHeadModel
+ * compute it: wte (Vp,C) with V padded to a multiple of 64 (pad logits
+ * masked), learned wpe (n_ctx,C), pre-LayerNorm blocks (eps 1e-5), causal
+ * multi-head attention with scale 1/sqrt(hs), MLP C->4C->C with GELU (tanh
+ * approximation), final LayerNorm, lm head tied to wte.
+ * Init (GPT-2): weights N(0, 0.02), residual output projections (attn proj,
+ * mlp proj) N(0, 0.02/sqrt(2L)), biases 0, LayerNorm weight 1, bias 0.
+ *
+ * Defaults (zero in the config means this value): */
+#define TT_DEFAULT_N_CTX     256
+#define TT_DEFAULT_N_LAYER   4
+#define TT_DEFAULT_N_HEAD    4
+#define TT_DEFAULT_D_MODEL   256
+#define TT_DEFAULT_MAX_BATCH 8
+#define TT_DEFAULT_SEED      1337u
+#define TT_MAX_VOCAB         (1 << 24)
+#define TT_MAX_DIM           (1 << 16)
+
+typedef struct tt_model_config {
+    int32_t  vocab_size;   /* V tokens; REQUIRED, no default                   */
+    int32_t  n_ctx;        /* max sequence length T; default 256               */
+    int32_t  n_layer;      /* L; default 4                                     */
+    int32_t  n_head;       /* NH; default 4; must divide d_model               */
+    int32_t  d_model;      /* C; default 256                                   */
+    int32_t  max_batch;    /* upper bound on B, sizes the activations; def. 8 */
+    int32_t  n_threads;    /* 0 or 1 = caller's thread only; 1 under TT_NO_THREADS
+                              unless cfg.parallel is set                       */
+    uint64_t seed;         /* weight init; 0 = TT_DEFAULT_SEED                 */
+    int32_t  force_scalar; /* 1 = reference kernels even in SIMD builds        */
+    int32_t  no_init;      /* 1 = leave parameters zero (caller loads them)   */
+    tt_allocator      allocator; /* zero = TT_MALLOC/TT_FREE                   */
+    tt_logger         logger;    /* zero = silent                              */
+    tt_parallel       parallel;  /* zero = built-in pool, or serial            */
+    const tt_backend *backend;   /* NULL = CPU only (non-NULL: unsupported yet) */
+} tt_model_config;
+
+typedef struct tt_model tt_model;
+
+/* tt_model_config_resolve: the config with every default filled in and
+ * n_threads clamped as the build requires. The input is not modified. */
+TTDEF tt_model_config tt_model_config_resolve(const tt_model_config *cfg);
+
+/* tt_model_memory_size: bytes tt_model_create_in needs for this config
+ * (parameters, gradients, AdamW m and v, activations for (max_batch, n_ctx),
+ * scratch, and the model struct), including 64-byte alignment slack.
+ * Returns TT_OK, TT_ERR_INVALID_ARG (bad config or size overflow). */
+TTDEF tt_status tt_model_memory_size(const tt_model_config *cfg, size_t *out_bytes);
+
+/* tt_model_create_in: build a model inside the caller's buffer mem (any
+ * alignment; at least tt_model_memory_size bytes). Allocates nothing; with
+ * n_threads > 1 and the built-in pool it starts n_threads-1 threads.
+ * Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_BUFFER_TOO_SMALL,
+ * TT_ERR_UNSUPPORTED (CPU lacks the compiled SIMD width, or cfg.backend),
+ * TT_ERR_OUT_OF_MEMORY (thread creation failed). On failure *out_model is
+ * unchanged and nothing is left running. */
+TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t bytes,
+                                   tt_model **out_model);
+/* tt_model_create: tt_model_memory_size + one allocation + create_in. */
+TTDEF tt_status tt_model_create(const tt_model_config *cfg, tt_model **out_model);
+/* tt_model_destroy: stop threads, free what create allocated. NULL: no-op. */
+TTDEF void      tt_model_destroy(tt_model *model);
+
+/* tt_model_get_config: the resolved config the model was created with. */
+TTDEF tt_model_config tt_model_get_config(const tt_model *model);
+
+/* tt_model_forward: forward pass for one batch.
+ *   tokens   (in)            int32[B*T], row-major (b,t); ids in [0, V)
+ *   targets  (in, optional)  int32[B*T] next-token ids in [0, V); NULL =
+ *                            inference: logits of the last position of each
+ *                            row are kept (tt_model_logits)
+ *   B, T     (in)            1 <= B <= max_batch, 1 <= T <= n_ctx
+ *   out_loss (out, optional) mean cross-entropy over B*T positions, in nats
+ * Returns TT_OK, TT_ERR_INVALID_ARG (NULL tokens, id out of range),
+ * TT_ERR_SHAPE. Allocates: no. Thread safety: one call per model at a time. */
+TTDEF tt_status tt_model_forward(tt_model *model, const int32_t *tokens,
+                                 const int32_t *targets, int B, int T, float *out_loss);
+
+/* tt_model_backward: add grad_scale * d(loss)/d(param) of the last forward
+ * (which must have had targets) to the gradients of every parameter. For
+ * gradient accumulation over n micro-batches pass grad_scale = 1/n.
+ * Returns TT_OK, TT_ERR_INVALID_ARG (no forward with targets before it).
+ * Allocates: no. */
+TTDEF tt_status tt_model_backward(tt_model *model, float grad_scale);
+
+/* tt_model_zero_grad: set every gradient to 0. */
+TTDEF void tt_model_zero_grad(tt_model *model);
+
+/* tt_model_logits: after a forward without targets, copy the logits of the
+ * last position of each row into out: float[B*V] (unpadded V), unnormalised.
+ * Returns TT_OK, TT_ERR_INVALID_ARG (no inference forward before),
+ * TT_ERR_BUFFER_TOO_SMALL (n < B*V). */
+TTDEF tt_status tt_model_logits(const tt_model *model, float *out, size_t n);
+
+/* Parameter tensors, in the order they are laid out in the flat blocks
+ * (parameters, gradients, AdamW m, AdamW v all share this layout). */
+typedef struct tt_tensor_info {
+    const char *name;       /* Hugging Face GPT-2 style, e.g. "h.0.attn.c_attn.weight" */
+    int32_t     ndim;       /* 1 or 2 */
+    int32_t     shape[2];   /* PyTorch nn.Linear layout: (out, in) */
+    size_t      offset;     /* in floats, from the start of the flat block */
+    size_t      numel;
+    int32_t     decay;      /* 1 = AdamW weight decay applies (matrices) */
+} tt_tensor_info;
+
+/* tt_model_num_tensors / tt_model_tensor: describe parameter tensor i
+ * (i < num_tensors), one per layer per kind (so "h.3.ln_1.weight" is one
+ * tensor). Returns TT_ERR_INVALID_ARG for i out of range. */
+TTDEF int       tt_model_num_tensors(const tt_model *model);
+TTDEF tt_status tt_model_tensor(const tt_model *model, int i, tt_tensor_info *out_info);
+
+/* Flat blocks of n floats each (n = tt_model_num_params): live pointers
+ * into the model. Writing parameters is allowed between steps. */
+TTDEF size_t tt_model_num_params(const tt_model *model);
+TTDEF float *tt_model_params(tt_model *model);
+TTDEF float *tt_model_grads(tt_model *model);
+TTDEF float *tt_model_adam_m(tt_model *model);
+TTDEF float *tt_model_adam_v(tt_model *model);
+/* AdamW step counter (number of successful tt_adamw_step calls). */
+TTDEF uint64_t tt_model_step(const tt_model *model);
+TTDEF void     tt_model_set_step(tt_model *model, uint64_t step);
+
+/* ---- optimizer -----------------------------------------------------------
+ * AdamW (Loshchilov & Hutter 2019): decoupled weight decay, bias-corrected
+ * moments. m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+ * p -= lr * (m/(1-b1^t) / (sqrt(v/(1-b2^t)) + eps) + wd * p).
+ * Weight decay applies to matrices only (not biases, LayerNorm, wpe), as
+ * nanoGPT does. LR schedule: linear warmup from lr/warmup to lr over
+ * warmup_steps, then cosine from lr down to min_lr at total_steps (cosine),
+ * or constant. */
+enum { TT_LR_CONSTANT = 0, TT_LR_COSINE = 1 };
+typedef struct tt_adamw_config {
+    float   lr;            /* peak learning rate; default 3e-4              */
+    float   beta1;         /* default 0.9                                   */
+    float   beta2;         /* default 0.95                                  */
+    float   eps;           /* default 1e-8                                  */
+    float   weight_decay;  /* 0 = off                                       */
+    float   grad_clip;     /* max global L2 norm; 0 = no clipping           */
+    int32_t warmup_steps;  /* 0 = no warmup                                 */
+    int32_t schedule;      /* TT_LR_CONSTANT (0) or TT_LR_COSINE            */
+    int32_t total_steps;   /* end of the cosine; needed for TT_LR_COSINE    */
+    float   min_lr;        /* floor of the cosine; 0 = decays to 0          */
+} tt_adamw_config;
+
+typedef struct tt_step_stats {
+    float    lr;         /* learning rate used for this step */
+    float    grad_norm;  /* global L2 norm of the gradients before clipping */
+    uint64_t step;       /* step counter after this step */
+} tt_step_stats;
+
+/* tt_adamw_config_resolve: the config with defaults filled in. */
+TTDEF tt_adamw_config tt_adamw_config_resolve(const tt_adamw_config *cfg);
+/* tt_lr_at: learning rate at a 0-based step under cfg (resolved). */
+TTDEF float tt_lr_at(const tt_adamw_config *cfg, uint64_t step);
+
+/* tt_adamw_step: one optimizer step using the accumulated gradients: global
+ * gradient norm, clipping to grad_clip, AdamW update with the scheduled LR,
+ * then the gradients are zeroed and the step counter advances.
+ * If the gradient norm is NaN/Inf, returns TT_ERR_NONFINITE: parameters,
+ * m, v and the step counter are untouched, the gradients are zeroed (the
+ * batch is dropped). Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_NONFINITE.
+ * Allocates: no. Deterministic for a given n_threads. */
+TTDEF tt_status tt_adamw_step(tt_model *model, const tt_adamw_config *cfg,
+                              tt_step_stats *out_stats);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TINYTRAIN_H */

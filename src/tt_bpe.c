@@ -1,0 +1,2 @@
+/* >>bpe  (placeholder: not implemented yet) */
+#include "tt_internal.h"

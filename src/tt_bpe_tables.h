@@ -1,0 +1,1 @@
+/* >>bpe_tables  Unicode tables for the pre-tokenizer (placeholder) */

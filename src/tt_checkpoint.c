@@ -1,0 +1,2 @@
+/* >>checkpoint  (placeholder: not implemented yet) */
+#include "tt_internal.h"

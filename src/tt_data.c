@@ -1,0 +1,2 @@
+/* >>data  (placeholder: not implemented yet) */
+#include "tt_internal.h"

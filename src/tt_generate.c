@@ -1,0 +1,2 @@
+/* >>generate  (placeholder: not implemented yet) */
+#include "tt_internal.h"

@@ -1,0 +1,77 @@
+/* >>internal  private structs and tt__ helpers (not part of the API) */
+#ifndef TT_INTERNAL_H
+#define TT_INTERNAL_H
+#include "tt_config.h"
+
+#define TT__ALIGN 64
+#define TT__MAX_THREADS 64
+
+/* ---- checked size math (report overflow instead of wrapping) ---- */
+TT__PRIVATE int tt__mul_size(size_t a, size_t b, size_t *out) {
+    if (a != 0 && b > (size_t)-1 / a) return 0;
+    *out = a * b;
+    return 1;
+}
+TT__PRIVATE int tt__add_size(size_t a, size_t b, size_t *out) {
+    if (b > (size_t)-1 - a) return 0;
+    *out = a + b;
+    return 1;
+}
+TT__PRIVATE size_t tt__align_up(size_t n, size_t a) { return (n + (a - 1)) & ~(a - 1); }
+
+/* ---- logging ---- */
+TT__PRIVATE void tt__log(const tt_logger *lg, int level, tt_status code, const char *msg);
+/* log "prefix: detail" with a formatted integer, without stdio */
+TT__PRIVATE void tt__logf(const tt_logger *lg, int level, tt_status code, const char *msg, long long v);
+
+/* ---- allocation ---- */
+TT__PRIVATE int   tt__allocator_valid(const tt_allocator *a);
+TT__PRIVATE void *tt__alloc(const tt_allocator *a, size_t size, size_t align);
+TT__PRIVATE void  tt__free(const tt_allocator *a, void *p, size_t size);
+
+/* A memory plan: reserve aligned regions, then carve a block. */
+typedef struct tt__plan { size_t size; int overflow; } tt__plan;
+/* reserve n_bytes, return the offset (aligned to TT__ALIGN) */
+TT__PRIVATE size_t tt__plan_take(tt__plan *p, size_t count, size_t elem);
+
+/* ---- execution context: how kernels run in parallel ----
+ * parallel_for(n) runs tasks 0..n-1; tasks may use per-slot scratch where
+ * the slot is the task index, so callers keep n <= n_threads when they do. */
+typedef struct tt__exec {
+    tt_parallel par;       /* fn NULL = serial */
+    int n_threads;         /* >= 1 */
+    int force_scalar;
+    float *scratch;        /* n_threads * scratch_floats, per-slot scratch */
+    size_t scratch_floats; /* floats per slot */
+} tt__exec;
+TT__PRIVATE void tt__parallel_for(const tt__exec *ex, int n, void (*task)(void *arg, int i), void *arg);
+
+/* ---- built-in thread pool ---- */
+typedef struct tt__pool tt__pool;
+TT__PRIVATE size_t    tt__pool_size(int n_threads);
+TT__PRIVATE tt_status tt__pool_start(tt__pool *pool, int n_threads);   /* in caller memory */
+TT__PRIVATE void      tt__pool_stop(tt__pool *pool);
+TT__PRIVATE void      tt__pool_parallel_for(void *pool, int n, void (*task)(void *arg, int i), void *arg);
+
+/* ---- I/O helpers ---- */
+TT__PRIVATE tt_status tt__write_all(const tt_io *io, const void *buf, size_t n);
+TT__PRIVATE tt_status tt__read_all(const tt_io *io, void *buf, size_t n);
+TT__PRIVATE void      tt__put_u32(unsigned char *p, uint32_t v);
+TT__PRIVATE void      tt__put_u64(unsigned char *p, uint64_t v);
+TT__PRIVATE uint32_t  tt__get_u32(const unsigned char *p);
+TT__PRIVATE uint64_t  tt__get_u64(const unsigned char *p);
+
+/* ---- kernels (scalar references; SIMD variants share the signatures) ---- */
+/* C (M,N) = [C +] A (M,K) B (K,N); element (i,j) of A is A[i*rsa + j*csa],
+ * of B is B[i*rsb + j*csb]; C is row-major with row stride ldc. The sum over
+ * k runs in increasing k order from 0 (or from C when accumulate). */
+TT__PRIVATE void tt__gemm_scalar(int M, int N, int K, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
+                     const float *B, ptrdiff_t rsb, ptrdiff_t csb, float *C, ptrdiff_t ldc,
+                     int accumulate);
+/* dispatcher, threaded over M (and N), never over K: deterministic for any thread count */
+TT__PRIVATE void tt__gemm(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
+              const float *B, ptrdiff_t rsb, ptrdiff_t csb, float *C, ptrdiff_t ldc, int accumulate);
+/* floats of per-thread scratch tt__gemm needs (packing buffers) */
+TT__PRIVATE size_t tt__gemm_scratch_floats(void);
+
+#endif /* TT_INTERNAL_H */

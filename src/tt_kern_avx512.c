@@ -1,0 +1,2 @@
+/* >>kern_avx512  (placeholder: not implemented yet) */
+#include "tt_internal.h"

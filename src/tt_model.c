@@ -1,0 +1,2 @@
+/* >>model  (placeholder) */
+#include "tt_internal.h"

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Generates tinytrain.h from src/ in a fixed order. Usage: tools/amalgamate.sh [out]
+# TT_AMALGAMATE_LINES=1 emits #line directives pointing into src/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-tinytrain.h}
+
+PUBLIC="tt_api.h tt_api_bpe.h tt_api_data.h"
+PRIVATE="tt_config.h tt_internal.h
+tt_util.c tt_alloc.c tt_io.c
+tt_threads.c tt_kern_scalar.c tt_kern_avx2.c tt_kern_avx512.c tt_backend.c
+tt_bpe_tables.h tt_bpe.c tt_data.c tt_model.c tt_adamw.c
+tt_checkpoint.c tt_generate.c"
+
+version=$(sed -n 's/^#define TT_VERSION_STRING "\(.*\)"/\1/p' src/tt_api.h)
+emit() {
+  local f=$1
+  [ -f "src/$f" ] || { echo "amalgamate: missing src/$f" >&2; exit 1; }
+  echo "/* ==== begin src/$f ==== */"
+  if [ "${TT_AMALGAMATE_LINES:-0}" = 1 ]; then echo "#line 1 \"src/$f\""; fi
+  sed -e 's|^\(#[[:space:]]*include[[:space:]]*"tt_[a-z0-9_]*\.h"\)|/* \1 */|' "src/$f"
+  echo "/* ==== end src/$f ==== */"
+}
+tmp=$(mktemp)
+{
+  # line 1 and 2 come from tt_top.h; the version on line 1 is checked below
+  cat src/tt_top.h
+  for f in $PUBLIC; do emit "$f"; done
+  echo
+  echo "#ifdef TINYTRAIN_IMPLEMENTATION"
+  echo "#ifndef TINYTRAIN_IMPLEMENTATION_DONE"
+  echo "#define TINYTRAIN_IMPLEMENTATION_DONE"
+  for f in $PRIVATE; do emit "$f"; done
+  echo "#endif /* TINYTRAIN_IMPLEMENTATION_DONE */"
+  echo "#endif /* TINYTRAIN_IMPLEMENTATION */"
+  echo
+  echo "/*"
+  cat LICENSE
+  echo "*/"
+} > "$tmp"
+head -1 "$tmp" | grep -q "tinytrain.h v$version " || { echo "amalgamate: line 1 of src/tt_top.h must name v$version" >&2; rm -f "$tmp"; exit 1; }
+mv "$tmp" "$out"
