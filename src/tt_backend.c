@@ -2,42 +2,147 @@
  * the work over threads (never over a reduction dimension). */
 #include "tt_internal.h"
 
-/* ---- GEMM dispatch ---- */
+/* ---- GEMM dispatch (owner: kernels) ----
+ * SIMD builds: packed GEMM (tt_kern_avx2.c driver pieces, micro-kernel from
+ * tt_kern_avx2.c or tt_kern_avx512.c). Work is split into a tm x tn grid of
+ * output blocks (tm*tn <= n_threads tasks, rows in multiples of MR, columns
+ * in multiples of NR); every task packs its own A and B panels in its
+ * scratch slot, so there is no barrier and no shared buffer. K is never
+ * split, and the K blocking depends on K only: C is bitwise the same for
+ * any thread count. Scalar builds and ex->force_scalar: tt__gemm_scalar
+ * threaded the same way (no scratch). */
 typedef struct tt__gemm_job {
     const tt__exec *ex;
-    int M, N, K, n_tasks, split_n;
+    int M, N, K, tm, tn;      /* task grid: tm row blocks x tn column blocks */
+    int mstep, nstep;         /* rows / columns per task (multiples of MR / NR) */
     const float *A, *B;
     ptrdiff_t rsa, csa, rsb, csb, ldc;
     float *C;
-    int accumulate;
+    int accumulate, simd;
 } tt__gemm_job;
 
+#if TT_SIMD_WIDTH >= 8
+#define TT__SGEMM_PB_FLOATS ((size_t)TT__SGEMM_KC_MAX * TT__SGEMM_NC)
+#define TT__SGEMM_PA_FLOATS ((size_t)TT__SGEMM_MC * TT__SGEMM_KC_MAX + 16)
+TT__PRIVATE size_t tt__gemm_scratch_floats(void) {
+    /* B panel + A block + 8 floats of pack_a slack + 16 to align to 64 bytes */
+    return TT__SGEMM_PB_FLOATS + TT__SGEMM_PA_FLOATS + 16;
+}
+
+/* C[m0:m1, n0:n1] (+)= A[m0:m1, :] B[:, n0:n1] using the scratch at ws */
+TT__PRIVATE void tt__sgemm_range(const tt__gemm_job *g, int m0, int m1, int n0, int n1, float *ws) {
+    float *pb = (float *)(((uintptr_t)ws + 63) & ~(uintptr_t)63);
+    float *pa = pb + TT__SGEMM_PB_FLOATS;
+    int K = g->K, kc = tt__sgemm_kc(K), jc, pc, ic, jr, ir, r, c;
+    float tile[TT__SGEMM_MR * TT__SGEMM_NR];
+    for (jc = n0; jc < n1; jc += TT__SGEMM_NC) {
+        int nc = n1 - jc < TT__SGEMM_NC ? n1 - jc : TT__SGEMM_NC;
+        for (pc = 0; pc < K; pc += kc) {
+            int kb = K - pc < kc ? K - pc : kc;
+            int load_c = g->accumulate || pc > 0;
+            tt__sgemm_pack_b(kb, nc, TT__SGEMM_NR, g->B + (ptrdiff_t)pc * g->rsb + (ptrdiff_t)jc * g->csb,
+                             g->rsb, g->csb, pb);
+            for (ic = m0; ic < m1; ic += TT__SGEMM_MC) {
+                int mc = m1 - ic < TT__SGEMM_MC ? m1 - ic : TT__SGEMM_MC;
+                tt__sgemm_pack_a(mc, kb, g->A + (ptrdiff_t)ic * g->rsa + (ptrdiff_t)pc * g->csa, g->rsa, g->csa,
+                                 pa);
+                for (jr = 0; jr < nc; jr += TT__SGEMM_NR) {
+                    int nr = nc - jr < TT__SGEMM_NR ? nc - jr : TT__SGEMM_NR;
+                    const float *bp = pb + (ptrdiff_t)jr * kb;
+                    for (ir = 0; ir < mc; ir += TT__SGEMM_MR) {
+                        int mr = mc - ir < TT__SGEMM_MR ? mc - ir : TT__SGEMM_MR;
+                        const float *ap = pa + (ptrdiff_t)ir * kb;
+                        float *cp = g->C + (ptrdiff_t)(ic + ir) * g->ldc + jc + jr;
+                        if (mr == TT__SGEMM_MR && nr == TT__SGEMM_NR) {
+                            tt__sgemm_ukernel(kb, ap, bp, cp, g->ldc, load_c);
+                            continue;
+                        }
+                        /* edge tile: same kernel on a local tile, so every element
+                         * is computed exactly as in a full tile */
+                        if (load_c)
+                            for (r = 0; r < mr; r++)
+                                for (c = 0; c < nr; c++) tile[r * TT__SGEMM_NR + c] = cp[(ptrdiff_t)r * g->ldc + c];
+                        tt__sgemm_ukernel(kb, ap, bp, tile, TT__SGEMM_NR, load_c);
+                        for (r = 0; r < mr; r++)
+                            for (c = 0; c < nr; c++) cp[(ptrdiff_t)r * g->ldc + c] = tile[r * TT__SGEMM_NR + c];
+                    }
+                }
+            }
+        }
+    }
+}
+#define TT__GEMM_MR TT__SGEMM_MR
+#define TT__GEMM_NR TT__SGEMM_NR
+#else
 TT__PRIVATE size_t tt__gemm_scratch_floats(void) { return 0; }
+#define TT__GEMM_MR 8
+#define TT__GEMM_NR 8
+#endif
 
 TT__PRIVATE void tt__gemm_task(void *arg, int t) {
     const tt__gemm_job *g = (const tt__gemm_job *)arg;
-    int lo, hi, total = g->split_n ? g->N : g->M;
-    /* fixed partition into n_tasks contiguous ranges (multiples of 8 rows/cols) */
-    int chunk = (total + g->n_tasks - 1) / g->n_tasks;
-    chunk = (chunk + 7) & ~7;
-    lo = t * chunk;
-    hi = lo + chunk < total ? lo + chunk : total;
-    if (lo >= hi) return;
-    if (g->split_n)
-        tt__gemm_scalar(g->M, hi - lo, g->K, g->A, g->rsa, g->csa, g->B + (ptrdiff_t)lo * g->csb, g->rsb,
-                        g->csb, g->C + lo, g->ldc, g->accumulate);
-    else
-        tt__gemm_scalar(hi - lo, g->N, g->K, g->A + (ptrdiff_t)lo * g->rsa, g->rsa, g->csa, g->B, g->rsb,
-                        g->csb, g->C + (ptrdiff_t)lo * g->ldc, g->ldc, g->accumulate);
+    int m0 = (t / g->tn) * g->mstep, n0 = (t % g->tn) * g->nstep;
+    int m1 = m0 + g->mstep < g->M ? m0 + g->mstep : g->M;
+    int n1 = n0 + g->nstep < g->N ? n0 + g->nstep : g->N;
+    if (m0 >= m1 || n0 >= n1) return;
+#if TT_SIMD_WIDTH >= 8
+    if (g->simd) {
+        tt__sgemm_range(g, m0, m1, n0, n1, g->ex->scratch + (size_t)t * g->ex->scratch_floats);
+        return;
+    }
+#endif
+    tt__gemm_scalar(m1 - m0, n1 - n0, g->K, g->A + (ptrdiff_t)m0 * g->rsa, g->rsa, g->csa,
+                    g->B + (ptrdiff_t)n0 * g->csb, g->rsb, g->csb, g->C + (ptrdiff_t)m0 * g->ldc + n0, g->ldc,
+                    g->accumulate);
+}
+
+/* Choose the task grid tm x tn (tm*tn <= T) that minimises a rough cost:
+ * the largest task's micro-tiles x K, plus the packing every task repeats
+ * (each of the tn column blocks packs its rows of A, each of the tm row
+ * blocks packs its columns of B). In units of one MR x NR x 1 tile step. */
+TT__PRIVATE void tt__gemm_grid(tt__gemm_job *g, int T) {
+    double best = -1.0;
+    int mt = (g->M + TT__GEMM_MR - 1) / TT__GEMM_MR, nt = (g->N + TT__GEMM_NR - 1) / TT__GEMM_NR;
+    int tm, tn;
+    /* tiny products are not worth a dispatch (~10 us): keep >= ~2 MFLOP a task */
+    double flops = 2.0 * g->M * (double)g->N * g->K;
+    while (T > 1 && flops / T < 2e6) T--;
+    g->tm = 1; g->tn = 1;
+    for (tm = 1; tm <= T; tm++) {
+        for (tn = 1; tm * tn <= T; tn++) {
+            int mpt = (mt + tm - 1) / tm, npt = (nt + tn - 1) / tn;
+            double cost, pack;
+            if ((tm > 1 && mpt * (tm - 1) >= mt) || (tn > 1 && npt * (tn - 1) >= nt)) continue; /* idle task */
+            /* one packed float costs ~ 1/4 of a tile step (a tile step is MR*NR FMAs) */
+            pack = 0.25 * ((double)mpt * TT__GEMM_MR + (double)npt * TT__GEMM_NR) / (TT__GEMM_MR * TT__GEMM_NR);
+            cost = ((double)mpt * npt + pack) * g->K;
+            if (best < 0 || cost < best * 0.999) { best = cost; g->tm = tm; g->tn = tn; }
+        }
+    }
+    g->mstep = ((mt + g->tm - 1) / g->tm) * TT__GEMM_MR;
+    g->nstep = ((nt + g->tn - 1) / g->tn) * TT__GEMM_NR;
 }
 
 TT__PRIVATE void tt__gemm(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
                           ptrdiff_t csa, const float *B, ptrdiff_t rsb, ptrdiff_t csb, float *C,
                           ptrdiff_t ldc, int accumulate) {
     tt__gemm_job g;
+    int T = ex && ex->n_threads > 1 ? ex->n_threads : 1;
+    if (M <= 0 || N <= 0) return;
+    if (K <= 0) {
+        int i, j;
+        if (!accumulate)
+            for (i = 0; i < M; i++)
+                for (j = 0; j < N; j++) C[(ptrdiff_t)i * ldc + j] = 0.0f;
+        return;
+    }
     g.ex = ex; g.M = M; g.N = N; g.K = K; g.A = A; g.B = B; g.rsa = rsa; g.csa = csa;
     g.rsb = rsb; g.csb = csb; g.C = C; g.ldc = ldc; g.accumulate = accumulate;
-    g.n_tasks = ex ? ex->n_threads : 1;
-    g.split_n = M < 8 * g.n_tasks;
-    tt__parallel_for(ex, g.n_tasks, tt__gemm_task, &g);
+    g.simd = 0;
+#if TT_SIMD_WIDTH >= 8
+    g.simd = ex && !ex->force_scalar && ex->scratch && ex->scratch_floats >= tt__gemm_scratch_floats();
+#endif
+    tt__gemm_grid(&g, T);
+    tt__parallel_for(ex, g.tm * g.tn, tt__gemm_task, &g);
 }
+/* ---- end GEMM dispatch ---- */

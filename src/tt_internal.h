@@ -8,12 +8,12 @@
 
 /* ---- checked size math (report overflow instead of wrapping) ---- */
 TT__PRIVATE int tt__mul_size(size_t a, size_t b, size_t *out) {
-    if (a != 0 && b > (size_t)-1 / a) return 0;
+    if (a != 0 && b > (size_t)-1 / a) { *out = 0; return 0; }
     *out = a * b;
     return 1;
 }
 TT__PRIVATE int tt__add_size(size_t a, size_t b, size_t *out) {
-    if (b > (size_t)-1 - a) return 0;
+    if (b > (size_t)-1 - a) { *out = 0; return 0; }
     *out = a + b;
     return 1;
 }
