@@ -282,6 +282,15 @@ TTDEF tt_status tt_model_forward(tt_model *model, const int32_t *tokens,
  * Allocates: no. */
 TTDEF tt_status tt_model_backward(tt_model *model, float grad_scale);
 
+/* tt_model_forward_backward: tt_model_forward with targets followed by
+ * tt_model_backward(grad_scale), fused: the lm head computes the loss and
+ * its gradient in one pass over the logit chunks instead of recomputing the
+ * logits (saves 2*B*T*V*C FLOPs). Same arguments, results and errors as the
+ * two calls; tokens and targets are required. Allocates: no. */
+TTDEF tt_status tt_model_forward_backward(tt_model *model, const int32_t *tokens,
+                                          const int32_t *targets, int B, int T,
+                                          float grad_scale, float *out_loss);
+
 /* tt_model_zero_grad: set every gradient to 0. */
 TTDEF void tt_model_zero_grad(tt_model *model);
 
@@ -770,6 +779,81 @@ TTDEF tt_status tt_loader_set_state(tt_loader *loader, const tt_loader_state *st
 /* tt_loader_window_start: id offset of the window that training index
  * `index` of epoch `epoch` uses (for inspection and tests). */
 TTDEF uint64_t  tt_loader_window_start(const tt_loader *loader, uint64_t epoch, uint64_t index);
+
+/* ---- checkpoints ---------------------------------------------------------
+ * One file with everything a run needs to continue bit for bit:
+ *   header (48 bytes): magic "TTCK", u32 version (1), u32 header size (48),
+ *     u32 flags (0), u64 payload bytes, u32 CRC32 of the payload, u32 number
+ *     of sections (8), 12 reserved bytes (0), u32 CRC32 of header bytes 0..43;
+ *   payload: sections in this order, each u32 tag, u32 0, u64 length, bytes:
+ *     "CONF" 48  model shape: vocab, n_ctx, n_layer, n_head, d_model,
+ *                max_batch (u32 each), init seed (u64), number of params (u64),
+ *                number of tensors (u32), 0 (u32)
+ *     "OPTM" 48  AdamW config (resolved; floats as IEEE bits) and the step
+ *     "LOAD" 56  loader position (tt_loader_state), flag word first
+ *     "RNG " 16  caller RNG state
+ *     "USER" 64  8 u64 application values
+ *     "TOKN" n   tokenizer in its own TTBP format (n = 0: none)
+ *     "PARM" "ADMM" "ADMV"  4*P bytes each: parameters, AdamW m, AdamW v as
+ *                little-endian f32 in tt_model_params order.
+ * Saving never changes the model. Loading checks magic, version, both
+ * CRCs, every section tag and length, and that the shape equals the
+ * model's; it reads everything into temporaries first, so a refused file
+ * leaves model, tokenizer and state untouched. */
+#define TT_CHECKPOINT_MAGIC       "TTCK"
+#define TT_CHECKPOINT_VERSION     1u
+#define TT_CHECKPOINT_HEADER_SIZE 48u
+#define TT_CHECKPOINT_MAX_TOKENIZER_BYTES ((uint64_t)1 << 30)
+
+/* What a checkpoint holds besides the model's parameters, m, v and step. */
+typedef struct tt_checkpoint_state {
+    tt_adamw_config adamw;      /* optimizer config and schedule (saved resolved)  */
+    int32_t         has_loader; /* 1 = loader holds a position                      */
+    tt_loader_state loader;     /* tt_loader_get_state; restore with set_state      */
+    tt_rng          rng;        /* the caller's RNG (e.g. sampling), saved as is    */
+    uint64_t        user[8];    /* free for the application (tokens seen, time...)  */
+} tt_checkpoint_state;
+
+/* tt_checkpoint_save: write model (parameters, AdamW m and v, step, shape),
+ * the tokenizer (optional, NULL = none) and state (optional, NULL = zeros)
+ * to io. Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_IO (write failed).
+ * Allocates: no (a 4 KB stack buffer). Thread safety: not during a step
+ * of the same model. */
+TTDEF tt_status tt_checkpoint_save(const tt_io *io, tt_model *model, const tt_tokenizer *tok,
+                                   const tt_checkpoint_state *state);
+
+/* tt_checkpoint_read_config: read the whole checkpoint from io, check its
+ * header, sections and CRC, and return the model shape it holds (vocab,
+ * n_ctx, n_layer, n_head, d_model, max_batch, seed; every other field 0) so
+ * the caller can create a matching model. Returns TT_OK,
+ * TT_ERR_INVALID_ARG, TT_ERR_BAD_FORMAT (message to logger, optional).
+ * Allocates: no. */
+TTDEF tt_status tt_checkpoint_read_config(const tt_io *io, const tt_logger *logger,
+                                          tt_model_config *out_cfg);
+
+/* tt_checkpoint_load: read a checkpoint from io into model (parameters,
+ * AdamW m and v, step), out_state (optional) and *out_tok (optional: a new
+ * tokenizer the caller destroys, or NULL when the file has none; tok_cfg
+ * gives its allocator/logger/threads and may be NULL).
+ * Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_BAD_FORMAT (truncated, corrupt,
+ * CRC mismatch), TT_ERR_MISMATCH (another model shape), TT_ERR_OUT_OF_MEMORY;
+ * details to the model's logger. On failure model, *out_state and *out_tok
+ * are unchanged. Allocates: temporaries for the whole payload (about 12
+ * bytes per parameter), freed before returning; the tokenizer. */
+TTDEF tt_status tt_checkpoint_load(const tt_io *io, tt_model *model, const tt_tokenizer_config *tok_cfg,
+                                   tt_checkpoint_state *out_state, tt_tokenizer **out_tok);
+
+#ifndef TT_NO_STDIO
+/* File wrappers. save is atomic: it writes path.tmp and renames it over
+ * path, so a failed or interrupted save leaves the old file as it was.
+ * load/read_config also refuse a file with bytes after the checkpoint. */
+TTDEF tt_status tt_checkpoint_save_file(const char *path, tt_model *model, const tt_tokenizer *tok,
+                                        const tt_checkpoint_state *state);
+TTDEF tt_status tt_checkpoint_read_config_file(const char *path, const tt_logger *logger,
+                                               tt_model_config *out_cfg);
+TTDEF tt_status tt_checkpoint_load_file(const char *path, tt_model *model, const tt_tokenizer_config *tok_cfg,
+                                        tt_checkpoint_state *out_state, tt_tokenizer **out_tok);
+#endif
 
 #ifdef __cplusplus
 }
@@ -1526,6 +1610,22 @@ TT__PRIVATE void tt__adamw_scalar(float *p, float *m, float *v, const float *g, 
         p[i] = pi - step * mi / (TT_SQRTF(vi) / bc2_sqrt + eps);
     }
 }
+
+/* ---- row helpers for softmax (attention, lm head) ---- */
+/* max of x[0..n) (n >= 1) */
+TT__PRIVATE float tt__row_max_scalar(const float *x, int n) {
+    float m = x[0];
+    int i;
+    for (i = 1; i < n; i++) if (x[i] > m) m = x[i];
+    return m;
+}
+/* y[i] = exp(a * x[i] - s) (y may alias x); returns the sum of the y[i] */
+TT__PRIVATE float tt__exp_shift_sum_scalar(float *y, const float *x, int n, float a, float s) {
+    float sum = 0.0f;
+    int i;
+    for (i = 0; i < n; i++) { y[i] = TT_EXPF(a * x[i] - s); sum += y[i]; }
+    return sum;
+}
 /* ==== end src/tt_kern_scalar.c ==== */
 /* ==== begin src/tt_kern_avx2.c ==== */
 /* >>kern_avx2  AVX2 + FMA kernels (TT_SIMD_WIDTH 8), and the 256-bit helpers
@@ -1552,10 +1652,18 @@ TT__PRIVATE void tt__adamw_scalar(float *p, float *m, float *v, const float *g, 
 #if TT_SIMD_WIDTH >= 8
 
 #define TT__SGEMM_MR 6
+#ifndef TT__SGEMM_MC
 #define TT__SGEMM_MC 144           /* rows of the packed A block (multiple of MR) */
+#endif
+#ifndef TT__SGEMM_KC_WHOLE
 #define TT__SGEMM_KC_WHOLE 512     /* K <= this: one K block */
+#endif
+#ifndef TT__SGEMM_KC_SPLIT
 #define TT__SGEMM_KC_SPLIT 384     /* else K in equal blocks <= this (multiple of 16) */
+#endif
+#ifndef TT__SGEMM_NC
 #define TT__SGEMM_NC 2048          /* columns of the packed B panel (multiple of 64) */
+#endif
 
 /* the kc used for every K block of a K-deep product (last block may be shorter) */
 TT__PRIVATE int tt__sgemm_kc(int K) {
@@ -1673,7 +1781,7 @@ TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdif
                     for (; k < kc; k++)
                         for (c = 0; c < 8; c++) d[(ptrdiff_t)k * nr + c] = s[(ptrdiff_t)c * csb + k];
                 } else {
-                    int wc = w - c8 > 0 ? w - c8 : 0;
+                    int wc = w - c8 > 8 ? 8 : (w - c8 > 0 ? w - c8 : 0);
                     for (k = 0; k < kc; k++) {
                         for (c = 0; c < wc; c++) d[(ptrdiff_t)k * nr + c] = s[(ptrdiff_t)c * csb + k];
                         for (; c < 8; c++) d[(ptrdiff_t)k * nr + c] = 0.0f;
@@ -1826,6 +1934,10 @@ TT__PRIVATE size_t tt__gemm_scratch_floats(void) { return 0; }
 #define TT__GEMM_NR 8
 #endif
 
+#ifndef TT__GEMM_MIN_TASK_FLOPS
+#define TT__GEMM_MIN_TASK_FLOPS 2e6 /* tests set 0 to split every product */
+#endif
+
 TT__PRIVATE void tt__gemm_task(void *arg, int t) {
     const tt__gemm_job *g = (const tt__gemm_job *)arg;
     int m0 = (t / g->tn) * g->mstep, n0 = (t % g->tn) * g->nstep;
@@ -1853,7 +1965,7 @@ TT__PRIVATE void tt__gemm_grid(tt__gemm_job *g, int T) {
     int tm, tn;
     /* tiny products are not worth a dispatch (~10 us): keep >= ~2 MFLOP a task */
     double flops = 2.0 * g->M * (double)g->N * g->K;
-    while (T > 1 && flops / T < 2e6) T--;
+    while (T > 1 && flops / T < TT__GEMM_MIN_TASK_FLOPS) T--;
     g->tm = 1; g->tn = 1;
     for (tm = 1; tm <= T; tm++) {
         for (tn = 1; tm * tn <= T; tn++) {
@@ -1893,6 +2005,18 @@ TT__PRIVATE void tt__gemm(const tt__exec *ex, int M, int N, int K, const float *
     tt__parallel_for(ex, g.tm * g.tn, tt__gemm_task, &g);
 }
 /* ---- end GEMM dispatch ---- */
+
+/* ==== elementwise dispatch (lead) ====
+ * Each wrapper picks the SIMD kernel when one exists for TT_SIMD_WIDTH and
+ * ex->force_scalar is not set, else the scalar reference. */
+TT__PRIVATE float tt__row_max(const tt__exec *ex, const float *x, int n) {
+    (void)ex;
+    return tt__row_max_scalar(x, n);
+}
+TT__PRIVATE float tt__exp_shift_sum(const tt__exec *ex, float *y, const float *x, int n, float a, float s) {
+    (void)ex;
+    return tt__exp_shift_sum_scalar(y, x, n, a, s);
+}
 /* ==== end src/tt_backend.c ==== */
 /* ==== begin src/tt_bpe_tables.h ==== */
 /* >>bpe_tables  Unicode character classes for the GPT-2 pre-tokenizer.
@@ -2244,8 +2368,1443 @@ static const unsigned char tt__uc_stage2[6432] = {
 };
 /* ==== end src/tt_bpe_tables.h ==== */
 /* ==== begin src/tt_bpe.c ==== */
-/* >>bpe  (placeholder: not implemented yet) */
+/* >>bpe  byte-level BPE tokenizer: pre-tokenizer, encode, decode, train,
+ * save/load, GPT-2 import (tiktoken rank files, encoder.json + vocab.bpe). */
 /* #include "tt_internal.h" */
+/* #include "tt_bpe_tables.h" */
+
+/* ======================================================================
+ * Small helpers
+ * ====================================================================== */
+
+/* grow *p (cap elements of elem bytes) to hold at least need elements */
+TT__PRIVATE int tt__bpe_grow(const tt_allocator *a, void **p, size_t *cap, size_t need, size_t elem) {
+    size_t ncap = *cap ? *cap : 16, nb, ob;
+    void *q;
+    if (need <= *cap) return 1;
+    while (ncap < need) {
+        if (ncap > ((size_t)-1 >> 2)) return 0;
+        ncap *= 2;
+    }
+    if (!tt__mul_size(ncap, elem, &nb)) return 0;
+    q = tt__alloc(a, nb, 16);
+    if (!q) return 0;
+    ob = *cap * elem;
+    if (*p && ob) memcpy(q, *p, ob);
+    if (*p) tt__free(a, *p, ob);
+    *p = q;
+    *cap = ncap;
+    return 1;
+}
+
+TT__PRIVATE void tt__bpe_release(const tt_allocator *a, void **p, size_t *cap, size_t elem) {
+    if (*p) tt__free(a, *p, *cap * elem);
+    *p = NULL;
+    *cap = 0;
+}
+
+/* 64-bit hash of a byte string (multiply-xorshift over 8-byte words; host
+ * byte order: only used in memory). */
+TT__PRIVATE uint64_t tt__bpe_hash(const unsigned char *p, size_t n) {
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ ((uint64_t)n * 0xff51afd7ed558ccdull), v;
+    while (n >= 8) {
+        memcpy(&v, p, 8);
+        h = (h ^ v) * 0xbf58476d1ce4e5b9ull;
+        h ^= h >> 31;
+        p += 8;
+        n -= 8;
+    }
+    if (n) {
+        v = 0;
+        memcpy(&v, p, n);
+        h = (h ^ v) * 0x94d049bb133111ebull;
+    }
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 32;
+    return h;
+}
+
+/* ======================================================================
+ * Pre-tokenizer (GPT-2 split pattern, hand-written)
+ * ====================================================================== */
+
+enum { TT__CL_OTHER = 0, TT__CL_LETTER = 1, TT__CL_NUMBER = 2, TT__CL_SPACE = 3 };
+
+/* class of ASCII bytes */
+static const unsigned char tt__ascii_class[128] = {
+    0,0,0,0,0,0,0,0,0,3,3,3,3,3,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+    3,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 2,2,2,2,2,2,2,2,2,2,0,0,0,0,0,0,
+    0,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,0,0,0,0,0,
+    0,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,0,0,0,0,0 };
+
+TT__PRIVATE int tt__uc_class(uint32_t cp) {
+    uint32_t blk, off;
+    if (cp >= TT__UC_LIMIT) return TT__CL_OTHER;
+    blk = tt__uc_stage1[cp >> TT__UC_SHIFT];
+    off = (blk << TT__UC_SHIFT) + (cp & ((1u << TT__UC_SHIFT) - 1));
+    return (tt__uc_stage2[off >> 2] >> ((off & 3) * 2)) & 3;
+}
+
+/* Class and byte length of the character at s[i] (i < end). Strict UTF-8
+ * (Unicode Table 3-7); a byte that does not start a valid sequence is one
+ * character of class OTHER. */
+TT__PRIVATE int tt__char_at(const unsigned char *s, size_t i, size_t end, size_t *len) {
+    unsigned c = s[i], c1, c2, c3;
+    size_t left = end - i;
+    if (c < 0x80) { *len = 1; return tt__ascii_class[c]; }
+    *len = 1;
+    if (c < 0xC2 || c > 0xF4 || left < 2) return TT__CL_OTHER;
+    c1 = s[i + 1];
+    if (c < 0xE0) {
+        if ((c1 & 0xC0) != 0x80) return TT__CL_OTHER;
+        *len = 2;
+        return tt__uc_class(((uint32_t)(c & 0x1F) << 6) | (c1 & 0x3F));
+    }
+    if (left < 3) return TT__CL_OTHER;
+    c2 = s[i + 2];
+    if (c < 0xF0) {
+        if ((c2 & 0xC0) != 0x80) return TT__CL_OTHER;
+        if (c == 0xE0 ? (c1 < 0xA0 || c1 > 0xBF) : c == 0xED ? (c1 < 0x80 || c1 > 0x9F)
+                                                 : (c1 & 0xC0) != 0x80)
+            return TT__CL_OTHER;
+        *len = 3;
+        return tt__uc_class(((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(c1 & 0x3F) << 6) | (c2 & 0x3F));
+    }
+    if (left < 4) return TT__CL_OTHER;
+    c3 = s[i + 3];
+    if ((c2 & 0xC0) != 0x80 || (c3 & 0xC0) != 0x80) return TT__CL_OTHER;
+    if (c == 0xF0 ? (c1 < 0x90 || c1 > 0xBF) : c == 0xF4 ? (c1 < 0x80 || c1 > 0x8F)
+                                             : (c1 & 0xC0) != 0x80)
+        return TT__CL_OTHER;
+    *len = 4;
+    return tt__uc_class(((uint32_t)(c & 0x07) << 18) | ((uint32_t)(c1 & 0x3F) << 12) |
+                        ((uint32_t)(c2 & 0x3F) << 6) | (c3 & 0x3F));
+}
+
+/* end of the run of characters of class cl starting at i */
+TT__PRIVATE size_t tt__run_end(const unsigned char *s, size_t i, size_t end, int cl) {
+    size_t len;
+    while (i < end) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            if (tt__ascii_class[c] != cl) break;
+            i++;
+            continue;
+        }
+        if (tt__char_at(s, i, end, &len) != cl) break;
+        i += len;
+    }
+    return i;
+}
+
+/* End of the GPT-2 piece that starts at i (i < end). The alternatives of
+ *   's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
+ * are tried in order, as a backtracking regex engine does. */
+TT__PRIVATE size_t tt__piece_end(const unsigned char *s, size_t i, size_t end) {
+    size_t len, j, last;
+    int cl;
+    unsigned c = s[i];
+    if (c == '\'' && i + 1 < end) {
+        unsigned d = s[i + 1];
+        if (d == 's' || d == 't' || d == 'm' || d == 'd') return i + 2;
+        if (i + 2 < end) {
+            unsigned e = s[i + 2];
+            if ((d == 'r' && e == 'e') || (d == 'v' && e == 'e') || (d == 'l' && e == 'l')) return i + 3;
+        }
+    }
+    j = i;
+    if (c == ' ' && i + 1 < end) {
+        cl = tt__char_at(s, i + 1, end, &len);
+        if (cl != TT__CL_SPACE) return tt__run_end(s, i + 1 + len, end, cl);
+        cl = TT__CL_SPACE;
+    } else {
+        cl = tt__char_at(s, i, end, &len);
+        if (cl != TT__CL_SPACE) return tt__run_end(s, i + len, end, cl);
+    }
+    /* whitespace run: \s+(?!\S) leaves its last character to the next piece
+     * when a non-space follows and the run has at least 2 characters;
+     * otherwise \s+ takes it all */
+    last = j;
+    while (j < end) {
+        cl = tt__char_at(s, j, end, &len);
+        if (cl != TT__CL_SPACE) break;
+        last = j;
+        j += len;
+    }
+    if (j == end || last == i) return j;
+    return last;
+}
+
+/* A cut before s[p] is safe (the pieces on both sides are the same as in
+ * the whole text) when s[p] is ' ' and s[p-1] is an ASCII non-space: no
+ * piece extends past a non-space into a following space, and matching from
+ * p looks only at bytes >= p. */
+TT__PRIVATE int tt__safe_cut(const unsigned char *s, size_t p) {
+    unsigned c;
+    if (s[p] != ' ' || p == 0) return 0;
+    c = s[p - 1];
+    return c < 0x80 && tt__ascii_class[c] != TT__CL_SPACE;
+}
+
+/* ======================================================================
+ * The tokenizer object
+ * ====================================================================== */
+
+typedef struct tt__bpe_slot { uint32_t tag; uint32_t id; } tt__bpe_slot;
+#define TT__BPE_EMPTY 0xFFFFFFFFu
+
+struct tt_tokenizer {
+    tt_allocator alloc;
+    tt_logger logger;
+    size_t mem_bytes;          /* the single allocation holding everything */
+    int32_t vocab, n_special, n_ranked, split_mode;
+    uint32_t *off, *len;       /* per id: offset into blob, length */
+    unsigned char *blob;
+    uint64_t blob_bytes;
+    tt__bpe_slot *ht;          /* ordinary tokens by bytes */
+    uint32_t ht_mask;
+    int32_t byte_id[256];
+    unsigned char special_first[256];
+    size_t special_max_len;
+    /* threads */
+    tt__exec ex;
+    void *pool;
+};
+
+TT__PRIVATE const unsigned char *tt__tok_bytes(const tt_tokenizer *t, int32_t id) { return t->blob + t->off[id]; }
+
+TT__PRIVATE int32_t tt__tok_lookup_h(const tt_tokenizer *t, const unsigned char *p, size_t n, uint64_t h) {
+    uint32_t i = (uint32_t)h & t->ht_mask, tag = (uint32_t)(h >> 32);
+    for (;;) {
+        tt__bpe_slot sl = t->ht[i];
+        if (sl.id == TT__BPE_EMPTY) return -1;
+        if (sl.tag == tag && t->len[sl.id] == n && memcmp(t->blob + t->off[sl.id], p, n) == 0)
+            return (int32_t)sl.id;
+        i = (i + 1) & t->ht_mask;
+    }
+}
+TT__PRIVATE int32_t tt__tok_lookup(const tt_tokenizer *t, const unsigned char *p, size_t n) {
+    if (n == 1) return t->byte_id[p[0]];
+    return tt__tok_lookup_h(t, p, n, tt__bpe_hash(p, n));
+}
+
+/* resolve threads of a config into an exec (pool started by the caller) */
+TT__PRIVATE int tt__bpe_threads(const tt_tokenizer_config *cfg) {
+    int n = cfg ? cfg->n_threads : 0;
+    if (n <= 0) n = 1;
+    if (n > TT__MAX_THREADS) n = TT__MAX_THREADS;
+#if !TT__HAS_THREADS
+    if (!cfg || !cfg->parallel.parallel_for) n = 1;
+#endif
+    return n;
+}
+
+/* start threads into ex (pool memory allocated here) */
+TT__PRIVATE tt_status tt__bpe_exec_start(const tt_tokenizer_config *cfg, const tt_allocator *a,
+                                         tt__exec *ex, void **pool) {
+    memset(ex, 0, sizeof(*ex));
+    *pool = NULL;
+    ex->n_threads = tt__bpe_threads(cfg);
+    if (cfg && cfg->parallel.parallel_for) {
+        ex->par = cfg->parallel;
+        return TT_OK;
+    }
+#if TT__HAS_THREADS
+    if (ex->n_threads > 1) {
+        tt_status st;
+        tt__pool *p = (tt__pool *)tt__alloc(a, tt__pool_size(ex->n_threads), 64);
+        if (!p) return TT_ERR_OUT_OF_MEMORY;
+        if ((st = tt__pool_start(p, ex->n_threads)) != TT_OK) {
+            tt__free(a, p, tt__pool_size(ex->n_threads));
+            return st;
+        }
+        ex->par.parallel_for = tt__pool_parallel_for;
+        ex->par.pool = p;
+        *pool = p;
+    }
+#else
+    (void)a;
+#endif
+    if (!ex->par.parallel_for) ex->n_threads = 1;
+    return TT_OK;
+}
+
+TT__PRIVATE void tt__bpe_exec_stop(const tt_allocator *a, tt__exec *ex, void **pool) {
+#if TT__HAS_THREADS
+    if (*pool) {
+        tt__pool_stop((tt__pool *)*pool);
+        tt__free(a, *pool, tt__pool_size(ex->n_threads));
+    }
+#else
+    (void)a; (void)ex;
+#endif
+    *pool = NULL;
+}
+
+/* Build a tokenizer from vocab token strings: lens[i] bytes each, stored
+ * back to back in blob (blob_bytes in all); the last n_special are special.
+ * Validates like a file loader: TT_ERR_BAD_FORMAT for empty or too long
+ * tokens, duplicates among ordinary (or among special) tokens, or a single
+ * byte value with no ordinary token. */
+TT__PRIVATE tt_status tt__tok_build(const tt_tokenizer_config *cfg, int32_t vocab, int32_t n_special,
+                                    int32_t split_mode, const uint32_t *lens, const unsigned char *blob,
+                                    uint64_t blob_bytes, tt_tokenizer **out) {
+    tt_allocator a;
+    tt_logger lg;
+    tt__plan plan;
+    size_t o_struct, o_off, o_len, o_blob, o_ht, nslots = 16;
+    int32_t i, n_ranked;
+    uint64_t sum = 0;
+    unsigned char *base;
+    tt_tokenizer *t;
+    tt_status st;
+    memset(&a, 0, sizeof(a));
+    memset(&lg, 0, sizeof(lg));
+    if (cfg) { a = cfg->allocator; lg = cfg->logger; }
+    if (!tt__allocator_valid(&a)) return TT_ERR_INVALID_ARG;
+    if (vocab <= 0 || vocab > TT_MAX_VOCAB || n_special < 0 || n_special > TT_TOKENIZER_MAX_SPECIAL ||
+        n_special > vocab - 256 || (split_mode != TT_SPLIT_GPT2 && split_mode != TT_SPLIT_NONE)) {
+        tt__log(&lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "tokenizer: bad vocab size, special count or split mode");
+        return TT_ERR_BAD_FORMAT;
+    }
+    n_ranked = vocab - n_special;
+    for (i = 0; i < vocab; i++) {
+        uint32_t max = i < n_ranked ? TT_TOKENIZER_MAX_TOKEN_BYTES : TT_TOKENIZER_MAX_SPECIAL_BYTES;
+        if (lens[i] == 0 || lens[i] > max) {
+            tt__logf(&lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "tokenizer: empty or too long token, id ", i);
+            return TT_ERR_BAD_FORMAT;
+        }
+        sum += lens[i];
+    }
+    if (sum != blob_bytes || sum > 0xFFFFFFFFull) return TT_ERR_BAD_FORMAT;
+    while (nslots < (size_t)n_ranked * 2) nslots *= 2;
+    memset(&plan, 0, sizeof(plan));
+    o_struct = tt__plan_take(&plan, 1, sizeof(tt_tokenizer));
+    o_off = tt__plan_take(&plan, (size_t)vocab, sizeof(uint32_t));
+    o_len = tt__plan_take(&plan, (size_t)vocab, sizeof(uint32_t));
+    o_blob = tt__plan_take(&plan, (size_t)blob_bytes, 1);
+    o_ht = tt__plan_take(&plan, nslots, sizeof(tt__bpe_slot));
+    if (plan.overflow) return TT_ERR_OUT_OF_MEMORY;
+    base = (unsigned char *)tt__alloc(&a, plan.size, TT__ALIGN);
+    if (!base) return TT_ERR_OUT_OF_MEMORY;
+    t = (tt_tokenizer *)(base + o_struct);
+    memset(t, 0, sizeof(*t));
+    t->alloc = a;
+    t->logger = lg;
+    t->mem_bytes = plan.size;
+    t->vocab = vocab;
+    t->n_special = n_special;
+    t->n_ranked = n_ranked;
+    t->split_mode = split_mode;
+    t->off = (uint32_t *)(base + o_off);
+    t->len = (uint32_t *)(base + o_len);
+    t->blob = base + o_blob;
+    t->blob_bytes = blob_bytes;
+    t->ht = (tt__bpe_slot *)(base + o_ht);
+    t->ht_mask = (uint32_t)(nslots - 1);
+    if (blob_bytes) memcpy(t->blob, blob, (size_t)blob_bytes);
+    sum = 0;
+    for (i = 0; i < vocab; i++) {
+        t->off[i] = (uint32_t)sum;
+        t->len[i] = lens[i];
+        sum += lens[i];
+    }
+    for (i = 0; i < 256; i++) t->byte_id[i] = -1;
+    memset(t->ht, 0xFF, nslots * sizeof(tt__bpe_slot));
+    st = TT_OK;
+    for (i = 0; i < n_ranked && st == TT_OK; i++) {
+        const unsigned char *p = t->blob + t->off[i];
+        size_t n = t->len[i];
+        uint64_t h = tt__bpe_hash(p, n);
+        uint32_t k;
+        if (tt__tok_lookup_h(t, p, n, h) >= 0) { st = TT_ERR_BAD_FORMAT; break; }
+        k = (uint32_t)h & t->ht_mask;
+        while (t->ht[k].id != TT__BPE_EMPTY) k = (k + 1) & t->ht_mask;
+        t->ht[k].tag = (uint32_t)(h >> 32);
+        t->ht[k].id = (uint32_t)i;
+        if (n == 1) t->byte_id[p[0]] = i;
+    }
+    if (st != TT_OK) tt__logf(&lg, TT_LOG_ERROR, st, "tokenizer: duplicate token, id ", i);
+    for (i = 0; i < 256 && st == TT_OK; i++)
+        if (t->byte_id[i] < 0) {
+            st = TT_ERR_BAD_FORMAT;
+            tt__logf(&lg, TT_LOG_ERROR, st, "tokenizer: no token for byte value ", i);
+        }
+    for (i = n_ranked; i < vocab && st == TT_OK; i++) {
+        int32_t j;
+        for (j = n_ranked; j < i; j++)
+            if (t->len[j] == t->len[i] && memcmp(tt__tok_bytes(t, j), tt__tok_bytes(t, i), t->len[i]) == 0) {
+                st = TT_ERR_BAD_FORMAT;
+                tt__logf(&lg, TT_LOG_ERROR, st, "tokenizer: duplicate special token, id ", i);
+                break;
+            }
+        t->special_first[tt__tok_bytes(t, i)[0]] = 1;
+        if (t->len[i] > t->special_max_len) t->special_max_len = t->len[i];
+    }
+    if (st == TT_OK) st = tt__bpe_exec_start(cfg, &a, &t->ex, &t->pool);
+    if (st != TT_OK) {
+        tt__free(&a, base, plan.size);
+        return st;
+    }
+    *out = t;
+    return TT_OK;
+}
+
+TTDEF void tt_tokenizer_destroy(tt_tokenizer *tok) {
+    tt_allocator a;
+    if (!tok) return;
+    a = tok->alloc;
+    tt__bpe_exec_stop(&a, &tok->ex, &tok->pool);
+    tt__free(&a, tok, tok->mem_bytes);
+}
+
+TTDEF int32_t tt_tokenizer_vocab_size(const tt_tokenizer *tok) { return tok ? tok->vocab : 0; }
+TTDEF int32_t tt_tokenizer_n_special(const tt_tokenizer *tok) { return tok ? tok->n_special : 0; }
+
+TTDEF int32_t tt_tokenizer_special_id(const tt_tokenizer *tok, const char *name) {
+    int32_t i;
+    size_t n;
+    if (!tok || !name) return -1;
+    n = strlen(name);
+    for (i = tok->n_ranked; i < tok->vocab; i++)
+        if (tok->len[i] == n && memcmp(tt__tok_bytes(tok, i), name, n) == 0) return i;
+    return -1;
+}
+
+TTDEF tt_status tt_tokenizer_token(const tt_tokenizer *tok, int32_t id, const unsigned char **out_bytes,
+                                   size_t *out_len) {
+    if (!tok || id < 0 || id >= tok->vocab || !out_bytes || !out_len) return TT_ERR_INVALID_ARG;
+    *out_bytes = tt__tok_bytes(tok, id);
+    *out_len = tok->len[id];
+    return TT_OK;
+}
+
+/* ======================================================================
+ * Encoding
+ * ====================================================================== */
+
+typedef struct tt__enc {
+    const tt_tokenizer *t;
+    int32_t *ids;
+    size_t cap, n;
+    /* scratch for long pieces (heap + linked list), grown on demand */
+    void *scratch;
+    size_t scratch_bytes;
+    tt_status st;
+} tt__enc;
+
+TT__PRIVATE void tt__emit(tt__enc *e, int32_t id) {
+    if (e->n < e->cap) e->ids[e->n] = id;
+    e->n++;
+}
+
+#define TT__BPE_SMALL 64
+#define TT__RANK_NONE 0x7FFFFFFF
+
+/* tiktoken's byte_pair_merge for short pieces: O(n^2) worst case, n <= 64 */
+TT__PRIVATE void tt__bpe_merge_small(tt__enc *e, const unsigned char *p, size_t n) {
+    const tt_tokenizer *t = e->t;
+    uint32_t start[TT__BPE_SMALL + 1];
+    int32_t rank[TT__BPE_SMALL], id[TT__BPE_SMALL];
+    size_t m = n, i, best;
+    for (i = 0; i < n; i++) { start[i] = (uint32_t)i; id[i] = t->byte_id[p[i]]; }
+    start[n] = (uint32_t)n;
+    for (i = 0; i + 1 < m; i++) {
+        int32_t r = tt__tok_lookup(t, p + i, 2);
+        rank[i] = r < 0 ? TT__RANK_NONE : r;
+    }
+    rank[m - 1] = TT__RANK_NONE;
+    for (;;) {
+        int32_t br = TT__RANK_NONE;
+        best = 0;
+        for (i = 0; i + 1 < m; i++)
+            if (rank[i] < br) { br = rank[i]; best = i; }
+        if (br == TT__RANK_NONE) break;
+        id[best] = br;
+        for (i = best + 1; i + 1 < m; i++) { start[i] = start[i + 1]; id[i] = id[i + 1]; rank[i] = rank[i + 1]; }
+        start[m - 1] = start[m];
+        m--;
+        rank[m - 1] = TT__RANK_NONE;
+        if (best + 1 < m) {
+            int32_t r = tt__tok_lookup(t, p + start[best], start[best + 2] - start[best]);
+            rank[best] = r < 0 ? TT__RANK_NONE : r;
+        }
+        if (best > 0) {
+            int32_t r = tt__tok_lookup(t, p + start[best - 1], start[best + 1] - start[best - 1]);
+            rank[best - 1] = r < 0 ? TT__RANK_NONE : r;
+        }
+    }
+    for (i = 0; i < m; i++) tt__emit(e, id[i]);
+}
+
+/* Long pieces: parts in a doubly linked list, candidate merges in a binary
+ * min-heap keyed by (rank, start). A popped entry is current iff its part
+ * is alive and still has that pair rank (same rank at the same start means
+ * the same bytes). O(n log n). */
+typedef struct tt__bpe_node { uint32_t next, prev; int32_t id, rank; } tt__bpe_node;
+
+TT__PRIVATE void tt__heap_push(uint64_t *h, size_t *n, uint64_t k) {
+    size_t i = (*n)++;
+    while (i > 0) {
+        size_t par = (i - 1) / 2;
+        if (h[par] <= k) break;
+        h[i] = h[par];
+        i = par;
+    }
+    h[i] = k;
+}
+TT__PRIVATE uint64_t tt__heap_pop(uint64_t *h, size_t *n) {
+    uint64_t top = h[0], k = h[--(*n)];
+    size_t i = 0, m = *n;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= m) break;
+        if (c + 1 < m && h[c + 1] < h[c]) c++;
+        if (h[c] >= k) break;
+        h[i] = h[c];
+        i = c;
+    }
+    if (m) h[i] = k;
+    return top;
+}
+
+TT__PRIVATE void tt__bpe_merge_long(tt__enc *e, const unsigned char *p, size_t n) {
+    const tt_tokenizer *t = e->t;
+    tt__bpe_node *nd;
+    uint64_t *heap;
+    size_t need, nh = 0, i;
+    uint32_t cur;
+    if (n >= 0xFFFFFFF0u) { e->st = TT_ERR_INVALID_ARG; return; }
+    need = (n + 1) * (sizeof(tt__bpe_node) + sizeof(uint64_t));
+    if (need > e->scratch_bytes) {
+        void *q = tt__alloc(&t->alloc, need, 16);
+        if (!q) { e->st = TT_ERR_OUT_OF_MEMORY; return; }
+        if (e->scratch) tt__free(&t->alloc, e->scratch, e->scratch_bytes);
+        e->scratch = q;
+        e->scratch_bytes = need;
+    }
+    heap = (uint64_t *)e->scratch;
+    nd = (tt__bpe_node *)(heap + n + 1);
+    /* node i covers p[i .. nd[i].next) */
+    for (i = 0; i < n; i++) {
+        nd[i].next = (uint32_t)(i + 1);
+        nd[i].prev = (uint32_t)(i - 1);
+        nd[i].id = t->byte_id[p[i]];
+        nd[i].rank = TT__RANK_NONE;
+    }
+    for (i = 0; i + 1 < n; i++) {
+        int32_t r = tt__tok_lookup(t, p + i, 2);
+        if (r >= 0) {
+            nd[i].rank = r;
+            tt__heap_push(heap, &nh, ((uint64_t)r << 32) | i);
+        }
+    }
+    while (nh) {
+        uint64_t k = tt__heap_pop(heap, &nh);
+        uint32_t a = (uint32_t)k, b, c;
+        int32_t r = (int32_t)(k >> 32);
+        if (nd[a].rank != r) continue; /* stale (dead nodes have rank NONE) */
+        b = nd[a].next;
+        c = nd[b].next;
+        /* merge b into a */
+        nd[a].id = r;
+        nd[a].next = c;
+        nd[b].rank = TT__RANK_NONE;
+        if (c < n) nd[c].prev = a;
+        nd[a].rank = TT__RANK_NONE;
+        if (c < n) {
+            int32_t r2 = tt__tok_lookup(t, p + a, nd[c].next - a);
+            if (r2 >= 0) {
+                nd[a].rank = r2;
+                tt__heap_push(heap, &nh, ((uint64_t)r2 << 32) | a);
+            }
+        }
+        if (a > 0) {
+            uint32_t z = nd[a].prev;
+            int32_t r3 = tt__tok_lookup(t, p + z, c - z);
+            nd[z].rank = r3 < 0 ? TT__RANK_NONE : r3;
+            if (r3 >= 0) tt__heap_push(heap, &nh, ((uint64_t)r3 << 32) | z);
+        }
+    }
+    for (cur = 0; cur < n; cur = nd[cur].next) tt__emit(e, nd[cur].id);
+}
+
+TT__PRIVATE void tt__encode_piece(tt__enc *e, const unsigned char *p, size_t n) {
+    int32_t id;
+    if (n == 1) { tt__emit(e, e->t->byte_id[p[0]]); return; }
+    id = tt__tok_lookup_h(e->t, p, n, tt__bpe_hash(p, n));
+    if (id >= 0) { tt__emit(e, id); return; }
+    if (n <= TT__BPE_SMALL) tt__bpe_merge_small(e, p, n);
+    else tt__bpe_merge_long(e, p, n);
+}
+
+/* encode ordinary text (no special tokens) */
+TT__PRIVATE void tt__encode_ordinary(tt__enc *e, const unsigned char *s, size_t n) {
+    size_t i = 0, j;
+    if (e->t->split_mode == TT_SPLIT_NONE) {
+        if (n) tt__encode_piece(e, s, n);
+        return;
+    }
+    while (i < n && e->st == TT_OK) {
+        j = tt__piece_end(s, i, n);
+        tt__encode_piece(e, s + i, j - i);
+        i = j;
+    }
+}
+
+/* First special token match at or after pos: returns its start (or end if
+ * none) and sets *id, *mlen. The longest special wins at one position. */
+TT__PRIVATE size_t tt__find_special(const tt_tokenizer *t, const unsigned char *s, size_t pos, size_t end,
+                                    int32_t *id, size_t *mlen) {
+    size_t i;
+    for (i = pos; i < end; i++) {
+        int32_t k, best = -1;
+        size_t bl = 0;
+        if (!t->special_first[s[i]]) continue;
+        for (k = t->n_ranked; k < t->vocab; k++) {
+            size_t l = t->len[k];
+            if (l <= end - i && l > bl && memcmp(s + i, tt__tok_bytes(t, k), l) == 0) { best = k; bl = l; }
+        }
+        if (best >= 0) { *id = best; *mlen = bl; return i; }
+    }
+    return end;
+}
+
+TT__PRIVATE void tt__encode_text(tt__enc *e, const unsigned char *s, size_t n, int flags) {
+    size_t pos = 0;
+    if (!(flags & TT_ENCODE_SPECIAL) || e->t->n_special == 0) {
+        tt__encode_ordinary(e, s, n);
+        return;
+    }
+    while (pos < n && e->st == TT_OK) {
+        int32_t id = -1;
+        size_t ml = 0, m = tt__find_special(e->t, s, pos, n, &id, &ml);
+        tt__encode_ordinary(e, s + pos, m - pos);
+        if (m == n) break;
+        tt__emit(e, id);
+        pos = m + ml;
+    }
+}
+
+/* Cut text into chunks of about target bytes at safe points (never inside
+ * a special token match when flags has TT_ENCODE_SPECIAL). Writes up to
+ * max_cuts chunk ends into cuts (the last is always n); returns the count.
+ * With TT_SPLIT_NONE only special token boundaries are safe. */
+TT__PRIVATE size_t tt__chunk_cuts(const tt_tokenizer *t, const unsigned char *s, size_t n, int flags,
+                                  size_t target, size_t *cuts, size_t max_cuts) {
+    size_t nc = 0, pos = 0;
+    int specials = (flags & TT_ENCODE_SPECIAL) && t->n_special > 0;
+    size_t next_sp = n, sp_len = 0;
+    int32_t sp_id;
+    if (specials) next_sp = tt__find_special(t, s, 0, n, &sp_id, &sp_len);
+    while (pos < n && nc + 1 < max_cuts) {
+        size_t want = n - pos > target ? pos + target : n, p;
+        if (want >= n) break;
+        /* specials passed on the way are boundaries too */
+        while (specials && next_sp < n && next_sp + sp_len <= want) {
+            size_t after = next_sp + sp_len;
+            next_sp = tt__find_special(t, s, after, n, &sp_id, &sp_len);
+        }
+        p = want;
+        if (t->split_mode == TT_SPLIT_NONE) {
+            if (!specials || next_sp >= n) break;
+            p = next_sp; /* cut right before the next special */
+            if (p <= pos) p = next_sp + sp_len;
+        } else {
+            size_t lim = specials ? next_sp : n;
+            while (p < lim && !tt__safe_cut(s, p)) p++;
+            if (p >= lim) p = lim; /* the start of a special (or the end) */
+        }
+        if (p >= n) break;
+        if (p <= pos) break;
+        cuts[nc++] = p;
+        pos = p;
+        if (specials && next_sp < pos) next_sp = tt__find_special(t, s, pos, n, &sp_id, &sp_len);
+    }
+    cuts[nc++] = n;
+    return nc;
+}
+
+typedef struct tt__par_enc {
+    const tt_tokenizer *t;
+    const unsigned char *s;
+    const size_t *cuts;
+    size_t first;      /* first chunk index of this round */
+    int flags;
+    tt__enc enc[2 * TT__MAX_THREADS];
+    size_t cap[2 * TT__MAX_THREADS];
+} tt__par_enc;
+
+TT__PRIVATE void tt__par_enc_task(void *arg, int i) {
+    tt__par_enc *pe = (tt__par_enc *)arg;
+    size_t c = pe->first + (size_t)i;
+    size_t a = c == 0 ? 0 : pe->cuts[c - 1], b = pe->cuts[c];
+    tt__enc *e = &pe->enc[i];
+    e->n = 0;
+    tt__encode_text(e, pe->s + a, b - a, pe->flags);
+}
+
+#define TT__PAR_CHUNK ((size_t)1 << 20)
+#define TT__PAR_MAX_CUTS 4096
+
+/* encode with the pool: chunks are encoded in rounds of 2*n_threads into
+ * per-task buffers (ids <= bytes), then appended in order */
+TT__PRIVATE tt_status tt__encode_parallel(tt__enc *e, const unsigned char *s, size_t n, int flags) {
+    const tt_tokenizer *t = e->t;
+    size_t *cuts, nc, c, target, cap_cuts = TT__PAR_MAX_CUTS;
+    tt__par_enc *pe;
+    int k, per = 2 * t->ex.n_threads;
+    tt_status st = TT_OK;
+    target = n / ((size_t)per * 4);
+    if (target < TT__PAR_CHUNK / 4) target = TT__PAR_CHUNK / 4;
+    if (n / target > cap_cuts - 16) target = n / (cap_cuts - 16) + 1;
+    cuts = (size_t *)tt__alloc(&t->alloc, cap_cuts * sizeof(size_t), 16);
+    pe = (tt__par_enc *)tt__alloc(&t->alloc, sizeof(tt__par_enc), 16);
+    if (!cuts || !pe) {
+        tt__free(&t->alloc, cuts, cap_cuts * sizeof(size_t));
+        tt__free(&t->alloc, pe, sizeof(tt__par_enc));
+        return TT_ERR_OUT_OF_MEMORY;
+    }
+    memset(pe, 0, sizeof(*pe));
+    nc = tt__chunk_cuts(t, s, n, flags, target, cuts, cap_cuts);
+    pe->t = t; pe->s = s; pe->cuts = cuts; pe->flags = flags;
+    for (c = 0; c < nc && st == TT_OK; c += (size_t)per) {
+        int nt = (int)(nc - c < (size_t)per ? nc - c : (size_t)per);
+        pe->first = c;
+        for (k = 0; k < nt; k++) {
+            size_t a = c + k == 0 ? 0 : cuts[c + k - 1], len = cuts[c + k] - a;
+            tt__enc *ek = &pe->enc[k];
+            if (pe->cap[k] < len) {
+                void *q = tt__alloc(&t->alloc, len * sizeof(int32_t), 16);
+                if (!q) { st = TT_ERR_OUT_OF_MEMORY; break; }
+                if (ek->ids) tt__free(&t->alloc, ek->ids, pe->cap[k] * sizeof(int32_t));
+                ek->ids = (int32_t *)q;
+                pe->cap[k] = len;
+            }
+            ek->t = t;
+            ek->cap = pe->cap[k];
+            ek->st = TT_OK;
+        }
+        if (st != TT_OK) break;
+        tt__parallel_for(&t->ex, nt, tt__par_enc_task, pe);
+        for (k = 0; k < nt; k++) {
+            tt__enc *ek = &pe->enc[k];
+            size_t j;
+            if (ek->st != TT_OK) { st = ek->st; break; }
+            for (j = 0; j < ek->n; j++) tt__emit(e, ek->ids[j]);
+        }
+    }
+    for (k = 0; k < per; k++) {
+        tt__enc *ek = &pe->enc[k];
+        if (ek->ids) tt__free(&t->alloc, ek->ids, pe->cap[k] * sizeof(int32_t));
+        if (ek->scratch) tt__free(&t->alloc, ek->scratch, ek->scratch_bytes);
+    }
+    tt__free(&t->alloc, pe, sizeof(tt__par_enc));
+    tt__free(&t->alloc, cuts, cap_cuts * sizeof(size_t));
+    return st;
+}
+
+TTDEF tt_status tt_tokenizer_encode(const tt_tokenizer *tok, const void *text, size_t n, int flags,
+                                    int32_t *out_ids, size_t max_ids, size_t *out_n_ids) {
+    tt__enc e;
+    if (!tok || (!text && n) || !out_n_ids || (flags & ~TT_ENCODE_SPECIAL)) return TT_ERR_INVALID_ARG;
+    memset(&e, 0, sizeof(e));
+    e.t = tok;
+    e.ids = out_ids;
+    e.cap = out_ids ? max_ids : 0;
+    if (tok->ex.n_threads > 1 && n >= 2 * TT__PAR_CHUNK)
+        e.st = tt__encode_parallel(&e, (const unsigned char *)text, n, flags);
+    else
+        tt__encode_text(&e, (const unsigned char *)text, n, flags);
+    if (e.scratch) tt__free(&tok->alloc, e.scratch, e.scratch_bytes);
+    if (e.st != TT_OK) return e.st;
+    *out_n_ids = e.n;
+    return out_ids && e.n > max_ids ? TT_ERR_BUFFER_TOO_SMALL : TT_OK;
+}
+
+TTDEF tt_status tt_tokenizer_encode_prefix(const tt_tokenizer *tok, const void *text, size_t n, int flags,
+                                           int final, int32_t *out_ids, size_t max_ids, size_t *out_n_ids,
+                                           size_t *out_consumed) {
+    const unsigned char *s = (const unsigned char *)text;
+    size_t p = 0, lim, nn = 0;
+    tt_status st;
+    if (!tok || (!text && n) || !out_n_ids || !out_consumed || (flags & ~TT_ENCODE_SPECIAL))
+        return TT_ERR_INVALID_ARG;
+    if (final) {
+        p = n;
+    } else {
+        int specials = (flags & TT_ENCODE_SPECIAL) && tok->n_special > 0;
+        size_t q, pos;
+        /* a special token could still be completed by the next bytes */
+        lim = specials ? (n > tok->special_max_len ? n - tok->special_max_len : 0) : n;
+        if (tok->split_mode == TT_SPLIT_GPT2) {
+            for (q = lim; q > 0; q--)
+                if (q < n && tt__safe_cut(s, q)) { p = q; break; }
+        }
+        if (specials) {
+            /* a cut inside a special match moves to its start; the end of
+             * a complete match before lim is a safe point too */
+            pos = 0;
+            while (pos < lim) {
+                int32_t id;
+                size_t ml, m = tt__find_special(tok, s, pos, n, &id, &ml);
+                if (m >= lim) break;
+                if (m < p && p < m + ml) p = m;
+                if (m + ml <= lim && m + ml > p) p = m + ml;
+                pos = m + ml;
+            }
+        }
+    }
+    st = tt_tokenizer_encode(tok, text, p, flags, out_ids, max_ids, &nn);
+    *out_n_ids = nn;
+    *out_consumed = st == TT_OK ? p : 0;
+    return st;
+}
+
+/* ======================================================================
+ * Decoding
+ * ====================================================================== */
+
+TTDEF tt_status tt_tokenizer_decode(const tt_tokenizer *tok, const int32_t *ids, size_t n_ids, void *out,
+                                    size_t max_bytes, size_t *out_n_bytes) {
+    size_t i, total = 0;
+    unsigned char *o = (unsigned char *)out;
+    if (!tok || (!ids && n_ids) || !out_n_bytes) return TT_ERR_INVALID_ARG;
+    for (i = 0; i < n_ids; i++) {
+        if (ids[i] < 0 || ids[i] >= tok->vocab) return TT_ERR_INVALID_ARG;
+        total += tok->len[ids[i]];
+    }
+    *out_n_bytes = total;
+    if (!out) return TT_OK;
+    if (total > max_bytes) return TT_ERR_BUFFER_TOO_SMALL;
+    for (i = 0; i < n_ids; i++) {
+        size_t l = tok->len[ids[i]];
+        memcpy(o, tt__tok_bytes(tok, ids[i]), l);
+        o += l;
+    }
+    return TT_OK;
+}
+
+/* length of a trailing incomplete-but-valid UTF-8 prefix at the end of p[0..n) */
+TT__PRIVATE size_t tt__utf8_tail(const unsigned char *p, size_t n) {
+    size_t k, back = n < 3 ? n : 3;
+    for (k = 1; k <= back; k++) {
+        unsigned c = p[n - k];
+        size_t need;
+        if ((c & 0xC0) == 0x80) continue; /* continuation: look further back */
+        if (c >= 0xC2 && c <= 0xDF) need = 2;
+        else if (c >= 0xE0 && c <= 0xEF) need = 3;
+        else if (c >= 0xF0 && c <= 0xF4) need = 4;
+        else return 0;
+        if (k >= need) return 0; /* complete (or over-long run): nothing held */
+        /* check the second byte's range for the lead */
+        if (k >= 2) {
+            unsigned c1 = p[n - k + 1];
+            if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) ||
+                (c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 > 0x8F))
+                return 0;
+        }
+        return k;
+    }
+    return 0;
+}
+
+TTDEF tt_status tt_tokenizer_decode_stream(const tt_tokenizer *tok, tt_tokenizer_decoder *dec,
+                                           const int32_t *ids, size_t n_ids, int final, void *out,
+                                           size_t max_bytes, size_t *out_n_bytes) {
+    size_t need, np, total, hold, i;
+    unsigned char *o = (unsigned char *)out;
+    tt_status st;
+    if (!tok || !dec || !out || !out_n_bytes || dec->n_pending < 0 || dec->n_pending > 3) return TT_ERR_INVALID_ARG;
+    st = tt_tokenizer_decode(tok, ids, n_ids, NULL, 0, &need);
+    if (st != TT_OK) return st;
+    np = (size_t)dec->n_pending;
+    total = np + need;
+    if (total > max_bytes) { *out_n_bytes = total; return TT_ERR_BUFFER_TOO_SMALL; }
+    memcpy(o, dec->pending, np);
+    for (i = 0; i < n_ids; i++) {
+        memcpy(o + np, tt__tok_bytes(tok, ids[i]), tok->len[ids[i]]);
+        np += tok->len[ids[i]];
+    }
+    hold = final ? 0 : tt__utf8_tail(o, total);
+    memcpy(dec->pending, o + total - hold, hold);
+    dec->n_pending = (int32_t)hold;
+    *out_n_bytes = total - hold;
+    return TT_OK;
+}
+
+/* ======================================================================
+ * Files: own format (TTBP), tiktoken rank files, GPT-2 encoder.json
+ * ====================================================================== */
+
+#define TT__BPE_MAGIC "TTBP"
+#define TT__BPE_VERSION 1u
+#define TT__BPE_HEADER 40u
+
+TTDEF tt_status tt_tokenizer_save_size(const tt_tokenizer *tok, uint64_t *out_bytes) {
+    if (!tok || !out_bytes) return TT_ERR_INVALID_ARG;
+    *out_bytes = TT__BPE_HEADER + 4ull * (uint64_t)tok->vocab + tok->blob_bytes;
+    return TT_OK;
+}
+
+TT__PRIVATE tt_status tt__tok_save(const void *obj, const tt_io *io) {
+    const tt_tokenizer *tok = (const tt_tokenizer *)obj;
+    unsigned char h[TT__BPE_HEADER], buf[1024];
+    uint32_t crc = 0;
+    int32_t i;
+    size_t k = 0;
+    tt_status st;
+    uint64_t payload = 4ull * (uint64_t)tok->vocab + tok->blob_bytes;
+    for (i = 0; i < tok->vocab; i++) {
+        tt__put_u32(buf, tok->len[i]);
+        crc = tt_crc32(crc, buf, 4);
+    }
+    crc = tt_crc32(crc, tok->blob, (size_t)tok->blob_bytes);
+    memcpy(h, TT__BPE_MAGIC, 4);
+    tt__put_u32(h + 4, TT__BPE_VERSION);
+    tt__put_u32(h + 8, TT__BPE_HEADER);
+    tt__put_u32(h + 12, (uint32_t)tok->split_mode);
+    tt__put_u32(h + 16, (uint32_t)tok->vocab);
+    tt__put_u32(h + 20, (uint32_t)tok->n_special);
+    tt__put_u64(h + 24, payload);
+    tt__put_u32(h + 32, crc);
+    tt__put_u32(h + 36, 0);
+    if ((st = tt__write_all(io, h, sizeof(h))) != TT_OK) return st;
+    for (i = 0; i < tok->vocab; i++) {
+        tt__put_u32(buf + k, tok->len[i]);
+        k += 4;
+        if (k == sizeof(buf) || i + 1 == tok->vocab) {
+            if ((st = tt__write_all(io, buf, k)) != TT_OK) return st;
+            k = 0;
+        }
+    }
+    return tt__write_all(io, tok->blob, (size_t)tok->blob_bytes);
+}
+
+TTDEF tt_status tt_tokenizer_save(const tt_tokenizer *tok, const tt_io *io) {
+    if (!tok || !io || !io->write) return TT_ERR_INVALID_ARG;
+    return tt__tok_save(tok, io);
+}
+
+/* read n bytes in chunks, growing the buffer as data arrives, so a file
+ * that claims a huge size cannot make us allocate more than ~2x its data */
+TT__PRIVATE tt_status tt__read_grow(const tt_allocator *a, const tt_io *io, uint64_t n,
+                                    unsigned char **out, size_t *out_cap) {
+    size_t cap = 0, have = 0;
+    void *buf = NULL;
+    tt_status st = TT_OK;
+    if (n > (uint64_t)((size_t)-1 >> 1)) return TT_ERR_BAD_FORMAT;
+    while (have < n) {
+        size_t want = (size_t)n - have;
+        if (want > ((size_t)1 << 20)) want = (size_t)1 << 20;
+        if (!tt__bpe_grow(a, &buf, &cap, have + want, 1)) { st = TT_ERR_OUT_OF_MEMORY; break; }
+        if ((st = tt__read_all(io, (unsigned char *)buf + have, want)) != TT_OK) break;
+        have += want;
+    }
+    if (st != TT_OK) { tt__bpe_release(a, &buf, &cap, 1); return st; }
+    *out = (unsigned char *)buf;
+    *out_cap = cap;
+    return TT_OK;
+}
+
+typedef struct tt__load_ctx { const tt_tokenizer_config *cfg; tt_tokenizer *tok; } tt__load_ctx;
+
+TT__PRIVATE tt_status tt__tok_load(void *obj, const tt_io *io) {
+    tt__load_ctx *lc = (tt__load_ctx *)obj;
+    const tt_tokenizer_config *cfg = lc->cfg;
+    tt_allocator a;
+    tt_logger lg;
+    unsigned char h[TT__BPE_HEADER], skip[64];
+    uint32_t version, hsize, split, vocab, nspec, crc, i;
+    uint64_t payload, left, blob;
+    unsigned char *buf = NULL;
+    size_t cap = 0;
+    uint32_t *lens;
+    tt_status st;
+    memset(&a, 0, sizeof(a));
+    memset(&lg, 0, sizeof(lg));
+    if (cfg) { a = cfg->allocator; lg = cfg->logger; }
+    if ((st = tt__read_all(io, h, 12)) != TT_OK) return st;
+    version = tt__get_u32(h + 4);
+    hsize = tt__get_u32(h + 8);
+    if (memcmp(h, TT__BPE_MAGIC, 4) != 0 || version != TT__BPE_VERSION || hsize < TT__BPE_HEADER || hsize > 4096) {
+        tt__log(&lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "tt_tokenizer_load: bad magic, version or header size");
+        return TT_ERR_BAD_FORMAT;
+    }
+    if ((st = tt__read_all(io, h + 12, TT__BPE_HEADER - 12)) != TT_OK) return st;
+    for (left = hsize - TT__BPE_HEADER; left > 0;) { /* newer header fields: skip */
+        size_t k = left > sizeof(skip) ? sizeof(skip) : (size_t)left;
+        if ((st = tt__read_all(io, skip, k)) != TT_OK) return st;
+        left -= k;
+    }
+    split = tt__get_u32(h + 12);
+    vocab = tt__get_u32(h + 16);
+    nspec = tt__get_u32(h + 20);
+    payload = tt__get_u64(h + 24);
+    crc = tt__get_u32(h + 32);
+    if (split > 1 || vocab < 256 || vocab > TT_MAX_VOCAB || nspec > TT_TOKENIZER_MAX_SPECIAL ||
+        nspec > vocab - 256 || payload < 4ull * vocab ||
+        payload - 4ull * vocab > (uint64_t)vocab * TT_TOKENIZER_MAX_TOKEN_BYTES || payload - 4ull * vocab > 0xFFFFFFFFull) {
+        tt__log(&lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "tt_tokenizer_load: bad sizes in header");
+        return TT_ERR_BAD_FORMAT;
+    }
+    if ((st = tt__read_grow(&a, io, payload, &buf, &cap)) != TT_OK) return st;
+    if (tt_crc32(0, buf, (size_t)payload) != crc) {
+        tt__log(&lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "tt_tokenizer_load: CRC mismatch");
+        tt__free(&a, buf, cap);
+        return TT_ERR_BAD_FORMAT;
+    }
+    /* lengths in place as native u32 (the payload buffer is 16-aligned) */
+    lens = (uint32_t *)(void *)buf;
+    blob = 0;
+    for (i = 0; i < vocab; i++) {
+        uint32_t l = tt__get_u32(buf + 4ull * i);
+        lens[i] = l;
+        blob += l;
+    }
+    if (blob != payload - 4ull * vocab) {
+        tt__log(&lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "tt_tokenizer_load: token lengths do not add up");
+        tt__free(&a, buf, cap);
+        return TT_ERR_BAD_FORMAT;
+    }
+    st = tt__tok_build(cfg, (int32_t)vocab, (int32_t)nspec, (int32_t)split, lens, buf + 4ull * vocab, blob, &lc->tok);
+    tt__free(&a, buf, cap);
+    return st;
+}
+
+TTDEF tt_status tt_tokenizer_load(const tt_tokenizer_config *cfg, const tt_io *io, tt_tokenizer **out) {
+    tt__load_ctx lc;
+    tt_status st;
+    if (!io || !io->read || !out) return TT_ERR_INVALID_ARG;
+    lc.cfg = cfg;
+    lc.tok = NULL;
+    st = tt__tok_load(&lc, io);
+    if (st == TT_OK) *out = lc.tok;
+    return st;
+}
+
+/* --- building a vocabulary from token strings (loaders, training) --- */
+typedef struct tt__vocab_buf {
+    const tt_allocator *a;
+    uint32_t *lens;
+    size_t n, cap_lens;
+    unsigned char *bytes;
+    size_t nb, cap_bytes;
+} tt__vocab_buf;
+
+TT__PRIVATE int tt__vb_add(tt__vocab_buf *v, const void *p, size_t n) {
+    void *lp = v->lens, *bp = v->bytes;
+    if (n > 0xFFFFFFFFu) return 0;
+    if (!tt__bpe_grow(v->a, &lp, &v->cap_lens, v->n + 1, sizeof(uint32_t))) return 0;
+    v->lens = (uint32_t *)lp;
+    if (!tt__bpe_grow(v->a, &bp, &v->cap_bytes, v->nb + n, 1)) return 0;
+    v->bytes = (unsigned char *)bp;
+    v->lens[v->n++] = (uint32_t)n;
+    if (n) memcpy(v->bytes + v->nb, p, n);
+    v->nb += n;
+    return 1;
+}
+TT__PRIVATE void tt__vb_free(tt__vocab_buf *v) {
+    void *lp = v->lens, *bp = v->bytes;
+    tt__bpe_release(v->a, &lp, &v->cap_lens, sizeof(uint32_t));
+    tt__bpe_release(v->a, &bp, &v->cap_bytes, 1);
+    v->lens = NULL;
+    v->bytes = NULL;
+}
+
+/* append cfg's special tokens to v; INVALID_ARG for bad entries */
+TT__PRIVATE tt_status tt__vb_add_specials(tt__vocab_buf *v, const tt_tokenizer_config *cfg) {
+    int32_t i;
+    if (!cfg || cfg->n_special == 0) return TT_OK;
+    if (cfg->n_special < 0 || cfg->n_special > TT_TOKENIZER_MAX_SPECIAL || !cfg->special_tokens)
+        return TT_ERR_INVALID_ARG;
+    for (i = 0; i < cfg->n_special; i++) {
+        const char *sp = cfg->special_tokens[i];
+        size_t l;
+        if (!sp) return TT_ERR_INVALID_ARG;
+        l = strlen(sp);
+        if (l == 0 || l > TT_TOKENIZER_MAX_SPECIAL_BYTES) return TT_ERR_INVALID_ARG;
+        if (!tt__vb_add(v, sp, l)) return TT_ERR_OUT_OF_MEMORY;
+    }
+    return TT_OK;
+}
+
+TT__PRIVATE int tt__b64val(unsigned c) {
+    if (c >= 'A' && c <= 'Z') return (int)(c - 'A');
+    if (c >= 'a' && c <= 'z') return (int)(c - 'a') + 26;
+    if (c >= '0' && c <= '9') return (int)(c - '0') + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+TTDEF tt_status tt_tokenizer_load_tiktoken(const tt_tokenizer_config *cfg, const void *data, size_t n,
+                                           tt_tokenizer **out) {
+    const unsigned char *s = (const unsigned char *)data;
+    tt__vocab_buf v;
+    tt_allocator a;
+    tt_logger lg;
+    size_t pos = 0;
+    uint64_t rank_expect = 0;
+    unsigned char tokb[TT_TOKENIZER_MAX_TOKEN_BYTES / 64]; /* 1 KiB: tiktoken tokens are short */
+    tt_status st = TT_OK;
+    int32_t split = cfg ? cfg->split_mode : TT_SPLIT_GPT2;
+    if ((!data && n) || !out || (split != TT_SPLIT_GPT2 && split != TT_SPLIT_NONE)) return TT_ERR_INVALID_ARG;
+    memset(&a, 0, sizeof(a));
+    memset(&lg, 0, sizeof(lg));
+    if (cfg) { a = cfg->allocator; lg = cfg->logger; }
+    if (!tt__allocator_valid(&a)) return TT_ERR_INVALID_ARG;
+    memset(&v, 0, sizeof(v));
+    v.a = &a;
+    while (pos < n && st == TT_OK) {
+        size_t e = pos, nb = 0;
+        unsigned acc = 0;
+        int bits = 0, pad = 0;
+        uint64_t rank = 0;
+        if (s[pos] == '\n') { pos++; continue; }
+        while (e < n && s[e] != ' ' && s[e] != '\n') {
+            int d;
+            if (s[e] == '=') { pad++; e++; continue; }
+            d = tt__b64val(s[e]);
+            if (d < 0 || pad || nb >= sizeof(tokb)) { st = TT_ERR_BAD_FORMAT; break; }
+            acc = (acc << 6) | (unsigned)d;
+            bits += 6;
+            if (bits >= 8) { bits -= 8; tokb[nb++] = (unsigned char)(acc >> bits); acc &= (1u << bits) - 1; }
+            e++;
+        }
+        if (st != TT_OK) break;
+        if (e >= n || s[e] != ' ' || nb == 0 || pad > 2) { st = TT_ERR_BAD_FORMAT; break; }
+        e++;
+        if (e >= n || s[e] < '0' || s[e] > '9') { st = TT_ERR_BAD_FORMAT; break; }
+        while (e < n && s[e] >= '0' && s[e] <= '9') {
+            rank = rank * 10 + (uint64_t)(s[e] - '0');
+            if (rank > TT_MAX_VOCAB) break;
+            e++;
+        }
+        if (e < n && s[e] == '\r') e++;
+        if ((e < n && s[e] != '\n') || rank != rank_expect) { st = TT_ERR_BAD_FORMAT; break; }
+        if (!tt__vb_add(&v, tokb, nb)) { st = TT_ERR_OUT_OF_MEMORY; break; }
+        rank_expect++;
+        pos = e;
+    }
+    if (st == TT_ERR_BAD_FORMAT) tt__logf(&lg, TT_LOG_ERROR, st, "tt_tokenizer_load_tiktoken: bad line for rank ", (long long)rank_expect);
+    if (st == TT_OK) st = tt__vb_add_specials(&v, cfg);
+    if (st == TT_OK && v.n > (size_t)TT_MAX_VOCAB) st = TT_ERR_BAD_FORMAT;
+    if (st == TT_OK)
+        st = tt__tok_build(cfg, (int32_t)v.n, cfg ? cfg->n_special : 0, split, v.lens, v.bytes, v.nb, out);
+    tt__vb_free(&v);
+    return st;
+}
+
+/* GPT-2's bytes_to_unicode: printable bytes map to themselves, the rest to
+ * 256, 257, ... in byte order. Returns the byte for code point cp or -1. */
+TT__PRIVATE int tt__gpt2_cp_to_byte(uint32_t cp) {
+    int b, k = 0;
+    if ((cp >= 33 && cp <= 126) || (cp >= 161 && cp <= 172) || (cp >= 174 && cp <= 255)) return (int)cp;
+    for (b = 0; b < 256; b++) {
+        if ((b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255)) continue;
+        if (cp == (uint32_t)(256 + k)) return b;
+        k++;
+    }
+    return -1;
+}
+
+/* parse a JSON string at s[*pos] (the opening quote) into code points,
+ * mapped through the GPT-2 byte table into bytes (raw = 0) or into UTF-8
+ * (raw = 1, for special tokens). Returns 0 on malformed input. */
+TT__PRIVATE int tt__json_string(const unsigned char *s, size_t n, size_t *pos, unsigned char *out, size_t cap,
+                                size_t *out_n, size_t *out_raw_n, unsigned char *raw) {
+    size_t i = *pos, k = 0, kr = 0;
+    int ok_bytes = 1;
+    if (i >= n || s[i] != '"') return 0;
+    i++;
+    for (;;) {
+        uint32_t cp;
+        size_t l;
+        if (i >= n) return 0;
+        if (s[i] == '"') { i++; break; }
+        if (s[i] == '\\') {
+            unsigned c;
+            if (i + 1 >= n) return 0;
+            c = s[i + 1];
+            i += 2;
+            if (c == 'u') {
+                int j;
+                cp = 0;
+                if (i + 4 > n) return 0;
+                for (j = 0; j < 4; j++) {
+                    unsigned d = s[i + j];
+                    cp <<= 4;
+                    if (d >= '0' && d <= '9') cp |= d - '0';
+                    else if (d >= 'a' && d <= 'f') cp |= d - 'a' + 10;
+                    else if (d >= 'A' && d <= 'F') cp |= d - 'A' + 10;
+                    else return 0;
+                }
+                i += 4;
+                if (cp >= 0xD800 && cp <= 0xDFFF) return 0; /* not used by GPT-2's file */
+            } else if (c == 'n') cp = '\n';
+            else if (c == 't') cp = '\t';
+            else if (c == 'r') cp = '\r';
+            else if (c == 'b') cp = 8;
+            else if (c == 'f') cp = 12;
+            else if (c == '"' || c == '\\' || c == '/') cp = c;
+            else return 0;
+        } else {
+            /* raw UTF-8 */
+            if (tt__char_at(s, i, n, &l) < 0) return 0;
+            if (s[i] < 0x80) cp = s[i];
+            else if (l == 2) cp = ((uint32_t)(s[i] & 0x1F) << 6) | (s[i + 1] & 0x3F);
+            else if (l == 3) cp = ((uint32_t)(s[i] & 0x0F) << 12) | ((uint32_t)(s[i + 1] & 0x3F) << 6) | (s[i + 2] & 0x3F);
+            else if (l == 4) cp = ((uint32_t)(s[i] & 0x07) << 18) | ((uint32_t)(s[i + 1] & 0x3F) << 12) |
+                                  ((uint32_t)(s[i + 2] & 0x3F) << 6) | (s[i + 3] & 0x3F);
+            else return 0;
+            i += l;
+        }
+        {
+            int b = tt__gpt2_cp_to_byte(cp);
+            if (b < 0) ok_bytes = 0;
+            else if (k < cap) out[k++] = (unsigned char)b;
+            else return 0;
+        }
+        /* UTF-8 copy for specials */
+        if (kr + 4 > cap) return 0;
+        if (cp < 0x80) raw[kr++] = (unsigned char)cp;
+        else if (cp < 0x800) { raw[kr++] = (unsigned char)(0xC0 | (cp >> 6)); raw[kr++] = (unsigned char)(0x80 | (cp & 0x3F)); }
+        else if (cp < 0x10000) {
+            raw[kr++] = (unsigned char)(0xE0 | (cp >> 12));
+            raw[kr++] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+            raw[kr++] = (unsigned char)(0x80 | (cp & 0x3F));
+        } else {
+            raw[kr++] = (unsigned char)(0xF0 | (cp >> 18));
+            raw[kr++] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+            raw[kr++] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+            raw[kr++] = (unsigned char)(0x80 | (cp & 0x3F));
+        }
+    }
+    *pos = i;
+    *out_n = ok_bytes ? k : (size_t)-1;
+    *out_raw_n = kr;
+    return 1;
+}
+
+TT__PRIVATE size_t tt__skip_ws(const unsigned char *s, size_t n, size_t i) {
+    while (i < n && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t')) i++;
+    return i;
+}
+
+typedef struct tt__json_ent { uint32_t id, off, len, raw_off, raw_len; } tt__json_ent;
+
+TTDEF tt_status tt_tokenizer_load_gpt2(const tt_tokenizer_config *cfg, const void *encoder_json, size_t n_json,
+                                       const void *vocab_bpe, size_t n_bpe, tt_tokenizer **out) {
+    const unsigned char *js = (const unsigned char *)encoder_json, *vb = (const unsigned char *)vocab_bpe;
+    tt_allocator a;
+    tt_logger lg;
+    tt__vocab_buf v;
+    tt__json_ent *ent = NULL;
+    uint32_t *by_id = NULL, *voff = NULL;
+    unsigned char *store = NULL, tmp[1024], rawtmp[1024];
+    size_t store_cap = 0, store_n = 0, cap_ent = 0, n_ent = 0, i, pos, n_ids = 0, n_merges = 0;
+    size_t n_ranked = 0, nspec = 0, by_id_bytes = 0, voff_bytes = 0;
+    tt_status st = TT_OK;
+    if ((!js && n_json) || (!vb && n_bpe) || !out) return TT_ERR_INVALID_ARG;
+    memset(&a, 0, sizeof(a));
+    memset(&lg, 0, sizeof(lg));
+    if (cfg) { a = cfg->allocator; lg = cfg->logger; }
+    if (!tt__allocator_valid(&a)) return TT_ERR_INVALID_ARG;
+    memset(&v, 0, sizeof(v));
+    v.a = &a;
+    /* merges: non-empty lines of vocab.bpe that do not start with '#' */
+    for (pos = 0; pos < n_bpe;) {
+        size_t e = pos;
+        while (e < n_bpe && vb[e] != '\n') e++;
+        if (e > pos && vb[pos] != '#' && !(e == pos + 1 && vb[pos] == '\r')) n_merges++;
+        pos = e + 1;
+    }
+    /* encoder.json: { "key": id, ... } */
+    pos = tt__skip_ws(js, n_json, 0);
+    if (pos >= n_json || js[pos] != '{') st = TT_ERR_BAD_FORMAT;
+    else pos = tt__skip_ws(js, n_json, pos + 1);
+    while (st == TT_OK && pos < n_json && js[pos] != '}') {
+        size_t kn, kr, idv = 0;
+        int digits = 0;
+        void *pe = ent, *ps = store;
+        if (!tt__json_string(js, n_json, &pos, tmp, sizeof(tmp), &kn, &kr, rawtmp)) { st = TT_ERR_BAD_FORMAT; break; }
+        pos = tt__skip_ws(js, n_json, pos);
+        if (pos >= n_json || js[pos] != ':') { st = TT_ERR_BAD_FORMAT; break; }
+        pos = tt__skip_ws(js, n_json, pos + 1);
+        while (pos < n_json && js[pos] >= '0' && js[pos] <= '9' && idv <= TT_MAX_VOCAB) {
+            idv = idv * 10 + (size_t)(js[pos++] - '0');
+            digits++;
+        }
+        if (!digits || idv >= TT_MAX_VOCAB) { st = TT_ERR_BAD_FORMAT; break; }
+        if (!tt__bpe_grow(&a, &pe, &cap_ent, n_ent + 1, sizeof(tt__json_ent))) { st = TT_ERR_OUT_OF_MEMORY; break; }
+        ent = (tt__json_ent *)pe;
+        if (!tt__bpe_grow(&a, &ps, &store_cap, store_n + (kn == (size_t)-1 ? 0 : kn) + kr, 1)) {
+            st = TT_ERR_OUT_OF_MEMORY;
+            break;
+        }
+        store = (unsigned char *)ps;
+        ent[n_ent].id = (uint32_t)idv;
+        ent[n_ent].off = (uint32_t)store_n;
+        ent[n_ent].len = kn == (size_t)-1 ? 0xFFFFFFFFu : (uint32_t)kn;
+        if (kn != (size_t)-1) { memcpy(store + store_n, tmp, kn); store_n += kn; }
+        ent[n_ent].raw_off = (uint32_t)store_n;
+        ent[n_ent].raw_len = (uint32_t)kr;
+        memcpy(store + store_n, rawtmp, kr);
+        store_n += kr;
+        n_ent++;
+        if (idv + 1 > n_ids) n_ids = idv + 1;
+        pos = tt__skip_ws(js, n_json, pos);
+        if (pos < n_json && js[pos] == ',') pos = tt__skip_ws(js, n_json, pos + 1);
+    }
+    if (st == TT_OK && (pos >= n_json || js[pos] != '}')) st = TT_ERR_BAD_FORMAT;
+    n_ranked = 256 + n_merges;
+    if (st == TT_OK && (n_ids != n_ent || n_ids < n_ranked || n_ids - n_ranked > TT_TOKENIZER_MAX_SPECIAL))
+        st = TT_ERR_BAD_FORMAT;
+    if (st == TT_OK) {
+        nspec = n_ids - n_ranked;
+        by_id_bytes = n_ids * sizeof(uint32_t);
+        by_id = (uint32_t *)tt__alloc(&a, by_id_bytes, 16);
+        voff_bytes = (n_ids + 1) * sizeof(uint32_t);
+        voff = (uint32_t *)tt__alloc(&a, voff_bytes, 16);
+        if (!by_id || !voff) st = TT_ERR_OUT_OF_MEMORY;
+    }
+    if (st == TT_OK) {
+        memset(by_id, 0xFF, by_id_bytes);
+        for (i = 0; i < n_ent && st == TT_OK; i++) {
+            if (by_id[ent[i].id] != 0xFFFFFFFFu) st = TT_ERR_BAD_FORMAT; /* duplicate id */
+            by_id[ent[i].id] = (uint32_t)i;
+        }
+    }
+    for (i = 0; st == TT_OK && i < n_ids; i++) {
+        const tt__json_ent *en = &ent[by_id[i]];
+        voff[i] = (uint32_t)v.nb;
+        if (i < n_ranked) {
+            if (en->len == 0xFFFFFFFFu || en->len == 0) { st = TT_ERR_BAD_FORMAT; break; }
+            if (!tt__vb_add(&v, store + en->off, en->len)) st = TT_ERR_OUT_OF_MEMORY;
+        } else if (!tt__vb_add(&v, store + en->raw_off, en->raw_len)) {
+            st = TT_ERR_OUT_OF_MEMORY;
+        }
+    }
+    /* vocab.bpe: merge k is "left right" whose bytes joined are token 256+k */
+    if (st == TT_OK) {
+        size_t k = 0;
+        for (pos = 0; pos < n_bpe && st == TT_OK;) {
+            size_t e = pos, le, j, m = 0, sp = (size_t)-1;
+            while (e < n_bpe && vb[e] != '\n') e++;
+            le = e;
+            if (le > pos && vb[le - 1] == '\r') le--;
+            if (le > pos && vb[pos] != '#') {
+                size_t id = 256 + k;
+                for (j = pos; j < le;) {
+                    size_t l;
+                    uint32_t cp;
+                    int b;
+                    if (vb[j] == ' ' && sp == (size_t)-1) { sp = j; j++; continue; }
+                    (void)tt__char_at(vb, j, le, &l);
+                    if (vb[j] < 0x80) cp = vb[j];
+                    else if (l == 2) cp = ((uint32_t)(vb[j] & 0x1F) << 6) | (vb[j + 1] & 0x3F);
+                    else cp = 0xFFFFFFFFu;
+                    b = tt__gpt2_cp_to_byte(cp);
+                    if (b < 0 || m >= sizeof(tmp)) { st = TT_ERR_BAD_FORMAT; break; }
+                    tmp[m++] = (unsigned char)b;
+                    j += l;
+                }
+                if (st == TT_OK && (sp == (size_t)-1 || sp == pos || sp + 1 >= le || m != v.lens[id] ||
+                                    memcmp(tmp, v.bytes + voff[id], m) != 0))
+                    st = TT_ERR_BAD_FORMAT;
+                k++;
+            }
+            pos = e + 1;
+        }
+    }
+    if (st == TT_ERR_BAD_FORMAT) tt__log(&lg, TT_LOG_ERROR, st, "tt_tokenizer_load_gpt2: malformed encoder.json or vocab.bpe");
+    if (st == TT_OK)
+        st = tt__tok_build(cfg, (int32_t)v.n, (int32_t)nspec, TT_SPLIT_GPT2, v.lens, v.bytes, v.nb, out);
+    tt__vb_free(&v);
+    if (by_id) tt__free(&a, by_id, by_id_bytes);
+    if (voff) tt__free(&a, voff, voff_bytes);
+    if (ent) tt__free(&a, ent, cap_ent * sizeof(tt__json_ent));
+    if (store) tt__free(&a, store, store_cap);
+    return st;
+}
+
+#ifndef TT_NO_STDIO
+TTDEF tt_status tt_tokenizer_save_file(const tt_tokenizer *tok, const char *path) {
+    if (!tok || !path) return TT_ERR_INVALID_ARG;
+    return tt__save_atomic(path, tt__tok_save, tok);
+}
+TTDEF tt_status tt_tokenizer_load_file(const tt_tokenizer_config *cfg, const char *path, tt_tokenizer **out) {
+    tt__load_ctx lc;
+    tt_status st;
+    if (!path || !out) return TT_ERR_INVALID_ARG;
+    lc.cfg = cfg;
+    lc.tok = NULL;
+    st = tt__load_path(path, tt__tok_load, &lc);
+    if (st == TT_OK) *out = lc.tok;
+    return st;
+}
+
+/* read a whole file into memory with the config's allocator */
+TT__PRIVATE tt_status tt__bpe_slurp(const tt_allocator *a, const char *path, unsigned char **out, size_t *out_n,
+                                    size_t *out_cap) {
+    FILE *f;
+    size_t cap = 0, n = 0;
+    void *buf = NULL;
+    tt_status st = TT_OK;
+    if (!path) return TT_ERR_INVALID_ARG;
+    f = fopen(path, "rb");
+    if (!f) return TT_ERR_IO;
+    for (;;) {
+        size_t got;
+        if (!tt__bpe_grow(a, &buf, &cap, n + 65536, 1)) { st = TT_ERR_OUT_OF_MEMORY; break; }
+        got = fread((unsigned char *)buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f)) st = TT_ERR_IO;
+            break;
+        }
+    }
+    fclose(f);
+    if (st != TT_OK) { tt__bpe_release(a, &buf, &cap, 1); return st; }
+    *out = (unsigned char *)buf;
+    *out_n = n;
+    *out_cap = cap;
+    return TT_OK;
+}
+
+TTDEF tt_status tt_tokenizer_load_tiktoken_file(const tt_tokenizer_config *cfg, const char *path, tt_tokenizer **out) {
+    tt_allocator a;
+    unsigned char *buf = NULL;
+    size_t n = 0, cap = 0;
+    tt_status st;
+    memset(&a, 0, sizeof(a));
+    if (cfg) a = cfg->allocator;
+    if (!out || !tt__allocator_valid(&a)) return TT_ERR_INVALID_ARG;
+    if ((st = tt__bpe_slurp(&a, path, &buf, &n, &cap)) != TT_OK) return st;
+    st = tt_tokenizer_load_tiktoken(cfg, buf, n, out);
+    tt__free(&a, buf, cap);
+    return st;
+}
+
+TTDEF tt_status tt_tokenizer_load_gpt2_file(const tt_tokenizer_config *cfg, const char *encoder_json_path,
+                                            const char *vocab_bpe_path, tt_tokenizer **out) {
+    tt_allocator a;
+    unsigned char *b1 = NULL, *b2 = NULL;
+    size_t n1 = 0, n2 = 0, c1 = 0, c2 = 0;
+    tt_status st;
+    memset(&a, 0, sizeof(a));
+    if (cfg) a = cfg->allocator;
+    if (!out || !tt__allocator_valid(&a)) return TT_ERR_INVALID_ARG;
+    if ((st = tt__bpe_slurp(&a, encoder_json_path, &b1, &n1, &c1)) != TT_OK) return st;
+    if ((st = tt__bpe_slurp(&a, vocab_bpe_path, &b2, &n2, &c2)) != TT_OK) { tt__free(&a, b1, c1); return st; }
+    st = tt_tokenizer_load_gpt2(cfg, b1, n1, b2, n2, out);
+    tt__free(&a, b1, c1);
+    tt__free(&a, b2, c2);
+    return st;
+}
+#endif /* TT_NO_STDIO */
 /* ==== end src/tt_bpe.c ==== */
 /* ==== begin src/tt_data.c ==== */
 /* >>data  token files and the batch loader */
@@ -2975,7 +4534,7 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
         if (!ok) return TT_ERR_INVALID_ARG;
         lay->acts_floats = a;
     }
-    lay->scratch_floats_per_slot = tt__align_up(tt__gemm_scratch_floats() + 2 * T + 64, 16);
+    lay->scratch_floats_per_slot = tt__align_up(tt__gemm_scratch_floats(), 16) + tt__align_up(2 * 64 * T + 64, 16);
     lay->n_partials = lay->n_params / TT__NORM_CHUNK + 1;
 
     memset(&plan, 0, sizeof(plan));
@@ -3321,22 +4880,90 @@ TT__PRIVATE void tt__gelu_bwd_range(void *ctx, int lo, int hi, int slot) {
     (void)slot;
     tt__gelu_bwd_scalar(o->dx, o->dy, o->x, (size_t)lo * o->C, (size_t)hi * o->C);
 }
+/* ---- causal attention, blocked over query rows ----
+ * Per (b,h) and block of TT__ATT_BQ query rows [t0,t1): S = Q K[0:t1]^T (GEMM),
+ * row softmax with the causal mask, O = P V[0:t1] (GEMM); lse kept per row.
+ * Extra memory: 2 * TT__ATT_BQ * n_ctx floats per thread (O(T)). The math is
+ * that of tt__attention_fwd_scalar / _bwd_scalar, which the tests compare. */
+#define TT__ATT_BQ 64
+
+typedef struct tt__attn_slot { tt__exec ex1; float *S, *dP; } tt__attn_slot;
+
+TT__PRIVATE tt__attn_slot tt__attn_slot_get(tt_model *m, int slot) {
+    tt__attn_slot a;
+    float *base = m->ex.scratch + (size_t)slot * m->ex.scratch_floats;
+    size_t g = tt__align_up(tt__gemm_scratch_floats(), 16);
+    memset(&a.ex1, 0, sizeof(a.ex1));
+    a.ex1.n_threads = 1;
+    a.ex1.force_scalar = m->ex.force_scalar;
+    a.ex1.scratch = base;
+    a.ex1.scratch_floats = g;
+    a.S = base + g;
+    a.dP = a.S + (size_t)TT__ATT_BQ * m->maxT;
+    return a;
+}
+
 TT__PRIVATE void tt__attn_fwd_range(void *ctx, int lo, int hi, int slot) {
     tt__op *o = (tt__op *)ctx;
     tt_model *m = o->m;
-    float *scratch = m->ex.scratch + (size_t)slot * m->ex.scratch_floats;
-    int bh;
-    for (bh = lo; bh < hi; bh++)
-        tt__attention_fwd_scalar(o->y, o->lse, o->x, bh / m->NH, bh % m->NH, o->T, m->C, m->NH, scratch);
+    tt__attn_slot a = tt__attn_slot_get(m, slot);
+    int C = m->C, NH = m->NH, hs = C / NH, T = o->T, ldS = m->maxT, bh, t0, i;
+    float scale = 1.0f / TT_SQRTF((float)hs);
+    for (bh = lo; bh < hi; bh++) {
+        int b = bh / NH, h = bh % NH;
+        const float *q = o->x + (size_t)b * T * 3 * C + (size_t)h * hs;
+        const float *k = q + C, *v = q + 2 * C;
+        float *out = o->y + (size_t)b * T * C + (size_t)h * hs;
+        float *lse = o->lse + ((size_t)b * NH + h) * T;
+        for (t0 = 0; t0 < T; t0 += TT__ATT_BQ) {
+            int t1 = t0 + TT__ATT_BQ < T ? t0 + TT__ATT_BQ : T, nq = t1 - t0;
+            tt__gemm(&a.ex1, nq, t1, hs, q + (size_t)t0 * 3 * C, 3 * C, 1, k, 1, 3 * C, a.S, ldS, 0);
+            for (i = 0; i < nq; i++) {
+                float *srow = a.S + (size_t)i * ldS;
+                int nv = t0 + i + 1, j;
+                float mx = tt__row_max(&m->ex, srow, nv) * scale;
+                float sum = tt__exp_shift_sum(&m->ex, srow, srow, nv, scale, mx), inv = 1.0f / sum;
+                for (j = 0; j < nv; j++) srow[j] *= inv;
+                for (j = nv; j < t1; j++) srow[j] = 0.0f;
+                lse[t0 + i] = mx + TT_LOGF(sum);
+            }
+            tt__gemm(&a.ex1, nq, hs, t1, a.S, ldS, 1, v, 3 * C, 1, out + (size_t)t0 * C, C, 0);
+        }
+    }
 }
+
 TT__PRIVATE void tt__attn_bwd_range(void *ctx, int lo, int hi, int slot) {
     tt__op *o = (tt__op *)ctx;
     tt_model *m = o->m;
-    float *scratch = m->ex.scratch + (size_t)slot * m->ex.scratch_floats;
-    int bh;
-    for (bh = lo; bh < hi; bh++)
-        tt__attention_bwd_scalar(o->dx, o->dy, o->x, o->lse_c, bh / m->NH, bh % m->NH, o->T,
-                                 m->C, m->NH, scratch);
+    tt__attn_slot a = tt__attn_slot_get(m, slot);
+    int C = m->C, NH = m->NH, hs = C / NH, T = o->T, ldS = m->maxT, bh, t0, i, j;
+    float scale = 1.0f / TT_SQRTF((float)hs);
+    for (bh = lo; bh < hi; bh++) {
+        int b = bh / NH, h = bh % NH;
+        const float *q = o->x + (size_t)b * T * 3 * C + (size_t)h * hs;
+        const float *k = q + C, *v = q + 2 * C;
+        const float *dout = o->dy + (size_t)b * T * C + (size_t)h * hs;
+        const float *lse = o->lse_c + ((size_t)b * NH + h) * T;
+        float *dq = o->dx + (size_t)b * T * 3 * C + (size_t)h * hs, *dk = dq + C, *dv = dq + 2 * C;
+        for (t0 = 0; t0 < T; t0 += TT__ATT_BQ) {
+            int t1 = t0 + TT__ATT_BQ < T ? t0 + TT__ATT_BQ : T, nq = t1 - t0;
+            tt__gemm(&a.ex1, nq, t1, hs, q + (size_t)t0 * 3 * C, 3 * C, 1, k, 1, 3 * C, a.S, ldS, 0);
+            tt__gemm(&a.ex1, nq, t1, hs, dout + (size_t)t0 * C, C, 1, v, 1, 3 * C, a.dP, ldS, 0);
+            for (i = 0; i < nq; i++) {
+                float *p = a.S + (size_t)i * ldS, *dp = a.dP + (size_t)i * ldS;
+                int nv = t0 + i + 1;
+                float D = 0.0f;
+                tt__exp_shift_sum(&m->ex, p, p, nv, scale, lse[t0 + i]);
+                for (j = 0; j < nv; j++) D += p[j] * dp[j];
+                for (j = 0; j < nv; j++) dp[j] = p[j] * (dp[j] - D) * scale;
+                for (j = nv; j < t1; j++) { p[j] = 0.0f; dp[j] = 0.0f; }
+            }
+            /* dQ_blk += dS K; dK += dS^T Q_blk; dV += P^T dO_blk */
+            tt__gemm(&a.ex1, nq, hs, t1, a.dP, ldS, 1, k, 3 * C, 1, dq + (size_t)t0 * 3 * C, 3 * C, 1);
+            tt__gemm(&a.ex1, t1, hs, nq, a.dP, 1, ldS, q + (size_t)t0 * 3 * C, 3 * C, 1, dk, 3 * C, 1);
+            tt__gemm(&a.ex1, t1, hs, nq, a.S, 1, ldS, dout + (size_t)t0 * C, C, 1, dv, 3 * C, 1);
+        }
+    }
 }
 
 /* ---- lm head: softmax cross-entropy over one chunk of rows ---- */
@@ -3344,7 +4971,7 @@ typedef struct tt__head_op {
     tt_model *m;
     int r0, V, Vp;
     float scale;   /* backward: grad_scale / N */
-    int backward;
+    int mode;      /* 0 forward (lse, loss), 1 backward (dlogits from the kept lse), 2 both */
 } tt__head_op;
 
 /* forward: row_lse, row_loss for rows r0+lo..r0+hi; backward: overwrite the
@@ -3352,24 +4979,54 @@ typedef struct tt__head_op {
 TT__PRIVATE void tt__head_rows(void *ctx, int lo, int hi, int slot) {
     tt__head_op *h = (tt__head_op *)ctx;
     tt_model *m = h->m;
-    int i, j;
+    int i;
     (void)slot;
     for (i = lo; i < hi; i++) {
         int r = h->r0 + i;
         float *z = m->a.head + (size_t)i * h->Vp;
         int tgt = m->targets[r];
-        if (!h->backward) {
-            float mx = z[0], sum = 0.0f, lse;
-            for (j = 1; j < h->V; j++) if (z[j] > mx) mx = z[j];
-            for (j = 0; j < h->V; j++) sum += TT_EXPF(z[j] - mx);
-            lse = mx + TT_LOGF(sum);
+        if (h->mode != 1) {
+            float mx = tt__row_max(&m->ex, z, h->V);
+            float zt = z[tgt];
+            float lse = mx + TT_LOGF(tt__exp_shift_sum(&m->ex, z, z, h->V, 1.0f, mx));
+            /* z now holds exp(z - mx): turn it into softmax * scale directly */
             m->a.row_lse[r] = lse;
-            m->a.row_loss[r] = lse - z[tgt];
+            m->a.row_loss[r] = lse - zt;
+            if (h->mode == 2) {
+                float f = h->scale * TT_EXPF(mx - lse);
+                int j;
+                for (j = 0; j < h->V; j++) z[j] *= f;
+                z[tgt] -= h->scale;
+            }
         } else {
             float lse = m->a.row_lse[r];
-            for (j = 0; j < h->V; j++) z[j] = TT_EXPF(z[j] - lse) * h->scale;
+            (void)tt__exp_shift_sum(&m->ex, z, z, h->V, 1.0f, lse);
+            {
+                int j;
+                for (j = 0; j < h->V; j++) z[j] *= h->scale;
+            }
             z[tgt] -= h->scale;
         }
+    }
+}
+
+/* lm head over chunks of TT__HEAD_ROWS rows: logits = lnf wte^T (never held
+ * whole), softmax cross-entropy; with mode 1/2 also dlnf -> a.dtmp and
+ * dwte += dlogits^T lnf. Each GEMM is threaded over its own output. */
+TT__PRIVATE void tt__head(tt_model *m, int N, int mode, float grad_scale) {
+    tt__head_op h;
+    int r0, C = m->C;
+    h.m = m; h.V = m->V; h.Vp = m->Vp; h.mode = mode; h.scale = grad_scale / (float)N;
+    for (r0 = 0; r0 < N; r0 += TT__HEAD_ROWS) {
+        int R = N - r0 < TT__HEAD_ROWS ? N - r0 : TT__HEAD_ROWS;
+        const float *xc = m->a.lnf + (size_t)r0 * C;
+        tt__gemm(&m->ex, R, m->V, C, xc, C, 1, m->params_p[TT__P_WTE], 1, C, m->a.head, m->Vp, 0);
+        h.r0 = r0;
+        tt__for_range(&m->ex, R, tt__head_rows, &h);
+        if (mode == 0) continue;
+        tt__gemm(&m->ex, R, C, m->V, m->a.head, m->Vp, 1, m->params_p[TT__P_WTE], C, 1,
+                 m->a.dtmp + (size_t)r0 * C, C, 0);
+        tt__gemm(&m->ex, m->V, C, R, m->a.head, 1, m->Vp, xc, C, 1, m->grads_p[TT__P_WTE], C, 1);
     }
 }
 
@@ -3458,14 +5115,11 @@ TT__PRIVATE tt_status tt__model_check_batch(tt_model *m, const int32_t *tokens, 
 
 #define TT__LAYER(m, ptr, l, per) ((ptr) + (size_t)(l) * (per))
 
-TTDEF tt_status tt_model_forward(tt_model *m, const int32_t *tokens, const int32_t *targets, int B, int T,
-                                 float *out_loss) {
+/* everything up to the final LayerNorm (a.lnf); inputs already checked */
+TT__PRIVATE void tt__forward_body(tt_model *m, const int32_t *tokens, const int32_t *targets, int B, int T) {
     int l, N, C, L;
     size_t NmC, Nm;
     tt__op o;
-    tt_status st;
-    if (!m || !tokens) return TT_ERR_INVALID_ARG;
-    if ((st = tt__model_check_batch(m, tokens, targets, B, T)) != TT_OK) return st;
     N = B * T; C = m->C; L = m->L;
     Nm = (size_t)m->maxB * (size_t)m->maxT;
     NmC = Nm * (size_t)C;
@@ -3505,18 +5159,19 @@ TTDEF tt_status tt_model_forward(tt_model *m, const int32_t *tokens, const int32
                     m->params_p[TT__P_LNFW], m->params_p[TT__P_LNFB], N);
     m->last_B = B;
     m->last_T = T;
+}
+
+TTDEF tt_status tt_model_forward(tt_model *m, const int32_t *tokens, const int32_t *targets, int B, int T,
+                                 float *out_loss) {
+    int N, l, C;
+    tt_status st;
+    if (!m || !tokens) return TT_ERR_INVALID_ARG;
+    if ((st = tt__model_check_batch(m, tokens, targets, B, T)) != TT_OK) return st;
+    tt__forward_body(m, tokens, targets, B, T);
+    N = B * T; C = m->C;
     if (targets) {
-        tt__head_op h;
-        int r0;
         double sum = 0.0;
-        h.m = m; h.V = m->V; h.Vp = m->Vp; h.backward = 0; h.scale = 0.0f;
-        for (r0 = 0; r0 < N; r0 += TT__HEAD_ROWS) {
-            int R = N - r0 < TT__HEAD_ROWS ? N - r0 : TT__HEAD_ROWS;
-            tt__gemm(&m->ex, R, m->V, C, m->a.lnf + (size_t)r0 * C, C, 1, m->params_p[TT__P_WTE], 1, C,
-                     m->a.head, m->Vp, 0);
-            h.r0 = r0;
-            tt__for_range(&m->ex, R, tt__head_rows, &h);
-        }
+        tt__head(m, N, 0, 0.0f);
         for (l = 0; l < N; l++) sum += m->a.row_loss[l];
         m->have_targets = 1;
         if (out_loss) *out_loss = (float)(sum / N);
@@ -3540,32 +5195,14 @@ TTDEF tt_status tt_model_logits(const tt_model *m, float *out, size_t n) {
 }
 
 /* ---- backward ---- */
-TTDEF tt_status tt_model_backward(tt_model *m, float grad_scale) {
-    int l, N, C, L, B, T, r0;
+/* backward from dlnf (in a.dtmp) down to the embeddings */
+TT__PRIVATE void tt__backward_body(tt_model *m) {
+    int l, N, C, L, B, T;
     size_t NmC, Nm;
     tt__op o;
-    tt__head_op h;
-    if (!m) return TT_ERR_INVALID_ARG;
-    if (!m->have_targets) {
-        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "backward: needs a forward with targets first");
-        return TT_ERR_INVALID_ARG;
-    }
     B = m->last_B; T = m->last_T; N = B * T; C = m->C; L = m->L;
     Nm = (size_t)m->maxB * (size_t)m->maxT;
     NmC = Nm * (size_t)C;
-    /* lm head, chunk by chunk: recompute logits, dlogits in place, then
-     * dlnf rows and dwte */
-    h.m = m; h.V = m->V; h.Vp = m->Vp; h.backward = 1; h.scale = grad_scale / (float)N;
-    for (r0 = 0; r0 < N; r0 += TT__HEAD_ROWS) {
-        int R = N - r0 < TT__HEAD_ROWS ? N - r0 : TT__HEAD_ROWS;
-        const float *xc = m->a.lnf + (size_t)r0 * C;
-        tt__gemm(&m->ex, R, m->V, C, xc, C, 1, m->params_p[TT__P_WTE], 1, C, m->a.head, m->Vp, 0);
-        h.r0 = r0;
-        tt__for_range(&m->ex, R, tt__head_rows, &h);
-        tt__gemm(&m->ex, R, C, m->V, m->a.head, m->Vp, 1, m->params_p[TT__P_WTE], C, 1,
-                 m->a.dtmp + (size_t)r0 * C, C, 0);
-        tt__gemm(&m->ex, m->V, C, R, m->a.head, 1, m->Vp, xc, C, 1, m->grads_p[TT__P_WTE], C, 1);
-    }
     tt__m_layernorm_bwd(m, m->a.dres, m->grads_p[TT__P_LNFW], m->grads_p[TT__P_LNFB], m->a.dtmp,
                         m->a.res3 + (size_t)(L - 1) * NmC, m->params_p[TT__P_LNFW], m->a.lnf_mean,
                         m->a.lnf_rstd, N, 0);
@@ -3608,6 +5245,34 @@ TTDEF tt_status tt_model_backward(tt_model *m, float grad_scale) {
     memset(&o, 0, sizeof(o));
     o.m = m; o.N = N; o.T = T;
     tt__for_range(&m->ex, C, tt__encode_bwd_range, &o);
+}
+
+TTDEF tt_status tt_model_backward(tt_model *m, float grad_scale) {
+    if (!m) return TT_ERR_INVALID_ARG;
+    if (!m->have_targets) {
+        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "backward: needs a forward with targets first");
+        return TT_ERR_INVALID_ARG;
+    }
+    /* lm head: recompute the logits chunk by chunk, dlogits, dlnf, dwte */
+    tt__head(m, m->last_B * m->last_T, 1, grad_scale);
+    tt__backward_body(m);
+    return TT_OK;
+}
+
+TTDEF tt_status tt_model_forward_backward(tt_model *m, const int32_t *tokens, const int32_t *targets,
+                                          int B, int T, float grad_scale, float *out_loss) {
+    int N, i;
+    double sum = 0.0;
+    tt_status st;
+    if (!m || !tokens || !targets) return TT_ERR_INVALID_ARG;
+    if ((st = tt__model_check_batch(m, tokens, targets, B, T)) != TT_OK) return st;
+    tt__forward_body(m, tokens, targets, B, T);
+    N = B * T;
+    tt__head(m, N, 2, grad_scale);
+    for (i = 0; i < N; i++) sum += m->a.row_loss[i];
+    m->have_targets = 1;
+    tt__backward_body(m);
+    if (out_loss) *out_loss = (float)(sum / N);
     return TT_OK;
 }
 /* ==== end src/tt_model.c ==== */
@@ -3721,8 +5386,555 @@ TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_s
 }
 /* ==== end src/tt_adamw.c ==== */
 /* ==== begin src/tt_checkpoint.c ==== */
-/* >>checkpoint  (placeholder: not implemented yet) */
+/* >>checkpoint  save/load everything a training run needs to resume exactly */
 /* #include "tt_internal.h" */
+
+#define TT__CK_SECTIONS 9
+#define TT__CK_CONF_BYTES 48u
+#define TT__CK_OPTM_BYTES 48u
+#define TT__CK_LOAD_BYTES 56u
+#define TT__CK_RNG_BYTES  16u
+#define TT__CK_USER_BYTES 64u
+
+static const char tt__ck_tags[TT__CK_SECTIONS][5] = {
+    "CONF", "OPTM", "LOAD", "RNG ", "USER", "TOKN", "PARM", "ADMM", "ADMV" };
+
+TT__PRIVATE uint32_t tt__f2u(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+TT__PRIVATE float tt__u2f(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
+
+/* ---- writing: a byte sink that counts and checksums; io NULL = count only */
+typedef struct tt__ckw {
+    const tt_io *io;
+    uint32_t crc;
+    uint64_t n;
+    tt_status st;
+} tt__ckw;
+
+TT__PRIVATE void tt__ckw_bytes(tt__ckw *w, const void *p, size_t n) {
+    if (w->st != TT_OK || n == 0) return;
+    w->crc = tt_crc32(w->crc, p, n);
+    w->n += n;
+    if (w->io) w->st = tt__write_all(w->io, p, n);
+}
+TT__PRIVATE size_t tt__ckw_io_write(void *user, const void *p, size_t n) {
+    tt__ckw *w = (tt__ckw *)user;
+    tt__ckw_bytes(w, p, n);
+    return w->st == TT_OK ? n : 0;
+}
+TT__PRIVATE void tt__ckw_section(tt__ckw *w, int i, uint64_t len) {
+    unsigned char h[16];
+    memcpy(h, tt__ck_tags[i], 4);
+    tt__put_u32(h + 4, 0);
+    tt__put_u64(h + 8, len);
+    tt__ckw_bytes(w, h, sizeof(h));
+}
+TT__PRIVATE void tt__ckw_floats(tt__ckw *w, const float *x, size_t n) {
+    unsigned char buf[4096];
+    size_t i, k, j;
+    for (i = 0; i < n && w->st == TT_OK; i += k) {
+        k = n - i < sizeof(buf) / 4 ? n - i : sizeof(buf) / 4;
+        for (j = 0; j < k; j++) tt__put_u32(buf + 4 * j, tt__f2u(x[i + j]));
+        tt__ckw_bytes(w, buf, k * 4);
+    }
+}
+
+TT__PRIVATE void tt__ck_put_adamw(unsigned char *p, const tt_adamw_config *a, uint64_t step) {
+    memset(p, 0, TT__CK_OPTM_BYTES);
+    tt__put_u32(p + 0, tt__f2u(a->lr));
+    tt__put_u32(p + 4, tt__f2u(a->beta1));
+    tt__put_u32(p + 8, tt__f2u(a->beta2));
+    tt__put_u32(p + 12, tt__f2u(a->eps));
+    tt__put_u32(p + 16, tt__f2u(a->weight_decay));
+    tt__put_u32(p + 20, tt__f2u(a->grad_clip));
+    tt__put_u32(p + 24, (uint32_t)a->warmup_steps);
+    tt__put_u32(p + 28, (uint32_t)a->schedule);
+    tt__put_u32(p + 32, (uint32_t)a->total_steps);
+    tt__put_u32(p + 36, tt__f2u(a->min_lr));
+    tt__put_u64(p + 40, step);
+}
+TT__PRIVATE void tt__ck_get_adamw(const unsigned char *p, tt_adamw_config *a, uint64_t *step) {
+    memset(a, 0, sizeof(*a));
+    a->lr = tt__u2f(tt__get_u32(p + 0));
+    a->beta1 = tt__u2f(tt__get_u32(p + 4));
+    a->beta2 = tt__u2f(tt__get_u32(p + 8));
+    a->eps = tt__u2f(tt__get_u32(p + 12));
+    a->weight_decay = tt__u2f(tt__get_u32(p + 16));
+    a->grad_clip = tt__u2f(tt__get_u32(p + 20));
+    a->warmup_steps = (int32_t)tt__get_u32(p + 24);
+    a->schedule = (int32_t)tt__get_u32(p + 28);
+    a->total_steps = (int32_t)tt__get_u32(p + 32);
+    a->min_lr = tt__u2f(tt__get_u32(p + 36));
+    *step = tt__get_u64(p + 40);
+}
+TT__PRIVATE void tt__ck_put_loader(unsigned char *p, int has, const tt_loader_state *s) {
+    memset(p, 0, TT__CK_LOAD_BYTES);
+    tt__put_u32(p, has ? 1u : 0u);
+    if (!has) return;
+    tt__put_u64(p + 8, s->epoch);
+    tt__put_u64(p + 16, s->index);
+    tt__put_u64(p + 24, s->seed);
+    tt__put_u64(p + 32, s->n_tokens);
+    tt__put_u64(p + 40, s->n_train_tokens);
+    tt__put_u32(p + 48, (uint32_t)s->seq_len);
+    tt__put_u32(p + 52, (uint32_t)s->shuffle);
+}
+TT__PRIVATE int tt__ck_get_loader(const unsigned char *p, int32_t *has, tt_loader_state *s) {
+    uint32_t flag = tt__get_u32(p);
+    memset(s, 0, sizeof(*s));
+    if (flag > 1 || tt__get_u32(p + 4) != 0) return 0;
+    *has = (int32_t)flag;
+    s->epoch = tt__get_u64(p + 8);
+    s->index = tt__get_u64(p + 16);
+    s->seed = tt__get_u64(p + 24);
+    s->n_tokens = tt__get_u64(p + 32);
+    s->n_train_tokens = tt__get_u64(p + 40);
+    s->seq_len = (int32_t)tt__get_u32(p + 48);
+    s->shuffle = (int32_t)tt__get_u32(p + 52);
+    return 1;
+}
+
+/* the whole payload through w; the same bytes on every call */
+TT__PRIVATE void tt__ck_payload(tt__ckw *w, tt_model *model, const tt_tokenizer *tok,
+                                const tt_checkpoint_state *state, uint64_t tok_bytes) {
+    unsigned char b[64];
+    tt_model_config c = tt_model_get_config(model);
+    tt_adamw_config ad;
+    size_t P = tt_model_num_params(model);
+    int i;
+    /* CONF */
+    tt__ckw_section(w, 0, TT__CK_CONF_BYTES);
+    memset(b, 0, sizeof(b));
+    tt__put_u32(b + 0, (uint32_t)c.vocab_size);
+    tt__put_u32(b + 4, (uint32_t)c.n_ctx);
+    tt__put_u32(b + 8, (uint32_t)c.n_layer);
+    tt__put_u32(b + 12, (uint32_t)c.n_head);
+    tt__put_u32(b + 16, (uint32_t)c.d_model);
+    tt__put_u32(b + 20, (uint32_t)c.max_batch);
+    tt__put_u64(b + 24, c.seed);
+    tt__put_u64(b + 32, (uint64_t)P);
+    tt__put_u32(b + 40, (uint32_t)tt_model_num_tensors(model));
+    tt__ckw_bytes(w, b, TT__CK_CONF_BYTES);
+    /* OPTM */
+    ad = tt_adamw_config_resolve(state ? &state->adamw : NULL);
+    tt__ckw_section(w, 1, TT__CK_OPTM_BYTES);
+    tt__ck_put_adamw(b, &ad, tt_model_step(model));
+    tt__ckw_bytes(w, b, TT__CK_OPTM_BYTES);
+    /* LOAD */
+    tt__ckw_section(w, 2, TT__CK_LOAD_BYTES);
+    tt__ck_put_loader(b, state && state->has_loader, state ? &state->loader : NULL);
+    tt__ckw_bytes(w, b, TT__CK_LOAD_BYTES);
+    /* RNG */
+    tt__ckw_section(w, 3, TT__CK_RNG_BYTES);
+    tt__put_u64(b, state ? state->rng.state : 0);
+    tt__put_u64(b + 8, state ? state->rng.inc : 0);
+    tt__ckw_bytes(w, b, TT__CK_RNG_BYTES);
+    /* USER */
+    tt__ckw_section(w, 4, TT__CK_USER_BYTES);
+    for (i = 0; i < 8; i++) tt__put_u64(b + 8 * i, state ? state->user[i] : 0);
+    tt__ckw_bytes(w, b, TT__CK_USER_BYTES);
+    /* TOKN */
+    tt__ckw_section(w, 5, tok_bytes);
+    if (tok && w->st == TT_OK) {
+        tt_io tio;
+        uint64_t before = w->n;
+        tio.read = NULL; tio.write = tt__ckw_io_write; tio.user = w;
+        if (tt_tokenizer_save(tok, &tio) != TT_OK && w->st == TT_OK) w->st = TT_ERR_IO;
+        if (w->st == TT_OK && w->n - before != tok_bytes) w->st = TT_ERR_IO; /* save_size disagreed */
+    }
+    /* PARM, ADMM, ADMV */
+    tt__ckw_section(w, 6, (uint64_t)P * 4);
+    tt__ckw_floats(w, tt_model_params(model), P);
+    tt__ckw_section(w, 7, (uint64_t)P * 4);
+    tt__ckw_floats(w, tt_model_adam_m(model), P);
+    tt__ckw_section(w, 8, (uint64_t)P * 4);
+    tt__ckw_floats(w, tt_model_adam_v(model), P);
+}
+
+TTDEF tt_status tt_checkpoint_save(const tt_io *io, tt_model *model, const tt_tokenizer *tok,
+                                   const tt_checkpoint_state *state) {
+    unsigned char h[TT_CHECKPOINT_HEADER_SIZE];
+    tt__ckw count, out;
+    uint64_t tok_bytes = 0;
+    tt_model_config c;
+    if (!io || !io->write || !model) return TT_ERR_INVALID_ARG;
+    c = tt_model_get_config(model);
+    if (tok) {
+        tt_status st = tt_tokenizer_save_size(tok, &tok_bytes);
+        if (st != TT_OK) return st;
+        if (tok_bytes > TT_CHECKPOINT_MAX_TOKENIZER_BYTES) {
+            tt__log(&c.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "checkpoint: tokenizer too large");
+            return TT_ERR_INVALID_ARG;
+        }
+    }
+    /* pass 1: size and CRC of the payload; pass 2: the same bytes, written */
+    count.io = NULL; count.crc = 0; count.n = 0; count.st = TT_OK;
+    tt__ck_payload(&count, model, tok, state, tok_bytes);
+    if (count.st != TT_OK) return count.st;
+    memset(h, 0, sizeof(h));
+    memcpy(h, TT_CHECKPOINT_MAGIC, 4);
+    tt__put_u32(h + 4, TT_CHECKPOINT_VERSION);
+    tt__put_u32(h + 8, TT_CHECKPOINT_HEADER_SIZE);
+    tt__put_u64(h + 16, count.n);
+    tt__put_u32(h + 24, count.crc);
+    tt__put_u32(h + 28, TT__CK_SECTIONS);
+    tt__put_u32(h + 44, tt_crc32(0, h, 44));
+    if (tt__write_all(io, h, sizeof(h)) != TT_OK) {
+        tt__log(&c.logger, TT_LOG_ERROR, TT_ERR_IO, "checkpoint: write failed");
+        return TT_ERR_IO;
+    }
+    out.io = io; out.crc = 0; out.n = 0; out.st = TT_OK;
+    tt__ck_payload(&out, model, tok, state, tok_bytes);
+    if (out.st == TT_OK && (out.crc != count.crc || out.n != count.n)) out.st = TT_ERR_IO;
+    if (out.st != TT_OK) tt__log(&c.logger, TT_LOG_ERROR, out.st, "checkpoint: write failed");
+    return out.st;
+}
+
+/* ---- reading -------------------------------------------------------------- */
+typedef struct tt__ckr {
+    const tt_io *io;
+    const tt_logger *lg;
+    uint32_t crc;
+    uint64_t left;      /* payload bytes not read yet */
+    tt_status st;
+} tt__ckr;
+
+TT__PRIVATE void tt__ckr_fail(tt__ckr *r, tt_status st, const char *msg) {
+    if (r->st != TT_OK) return;
+    r->st = st;
+    tt__log(r->lg, TT_LOG_ERROR, st, msg);
+}
+/* read n payload bytes into p (NULL: read and discard) */
+TT__PRIVATE void tt__ckr_bytes(tt__ckr *r, void *p, uint64_t n) {
+    unsigned char tmp[4096];
+    if (r->st != TT_OK) return;
+    if (n > r->left) { tt__ckr_fail(r, TT_ERR_BAD_FORMAT, "checkpoint: a section runs past the payload (corrupt)"); return; }
+    while (n > 0) {
+        size_t k = p ? (n > ((size_t)-1 >> 1) ? ((size_t)-1 >> 1) : (size_t)n) : (n < sizeof(tmp) ? (size_t)n : sizeof(tmp));
+        unsigned char *dst = p ? (unsigned char *)p : tmp;
+        if (tt__read_all(r->io, dst, k) != TT_OK) {
+            tt__ckr_fail(r, TT_ERR_BAD_FORMAT, "checkpoint: file is truncated");
+            return;
+        }
+        r->crc = tt_crc32(r->crc, dst, k);
+        r->left -= k;
+        n -= k;
+        if (p) p = dst + k;
+    }
+}
+/* section header i; returns its length */
+TT__PRIVATE uint64_t tt__ckr_section(tt__ckr *r, int i) {
+    unsigned char h[16];
+    tt__ckr_bytes(r, h, sizeof(h));
+    if (r->st != TT_OK) return 0;
+    if (memcmp(h, tt__ck_tags[i], 4) != 0 || tt__get_u32(h + 4) != 0) {
+        tt__ckr_fail(r, TT_ERR_BAD_FORMAT, "checkpoint: unexpected section tag (corrupt or other version)");
+        return 0;
+    }
+    return tt__get_u64(h + 8);
+}
+TT__PRIVATE void tt__ckr_fixed(tt__ckr *r, int i, unsigned char *p, uint64_t want) {
+    uint64_t len = tt__ckr_section(r, i);
+    if (r->st == TT_OK && len != want) tt__ckr_fail(r, TT_ERR_BAD_FORMAT, "checkpoint: section has the wrong length");
+    tt__ckr_bytes(r, p, want);
+}
+TT__PRIVATE void tt__ckr_floats(tt__ckr *r, int i, float *dst, uint64_t P) {
+    uint64_t len = tt__ckr_section(r, i), j;
+    if (r->st == TT_OK && len != P * 4) tt__ckr_fail(r, TT_ERR_BAD_FORMAT, "checkpoint: tensor section has the wrong length");
+    if (!dst) { tt__ckr_bytes(r, NULL, P * 4); return; }
+    tt__ckr_bytes(r, dst, P * 4);
+    if (r->st != TT_OK) return;
+    for (j = 0; j < P; j++) { /* little-endian bytes -> float, in place */
+        const unsigned char *b = (const unsigned char *)(dst + j);
+        dst[j] = tt__u2f(tt__get_u32(b));
+    }
+}
+
+/* parse CONF into a config; checks the numbers are sane */
+TT__PRIVATE int tt__ck_conf(const unsigned char *b, tt_model_config *c, uint64_t *P, uint32_t *n_tensors) {
+    memset(c, 0, sizeof(*c));
+    c->vocab_size = (int32_t)tt__get_u32(b + 0);
+    c->n_ctx = (int32_t)tt__get_u32(b + 4);
+    c->n_layer = (int32_t)tt__get_u32(b + 8);
+    c->n_head = (int32_t)tt__get_u32(b + 12);
+    c->d_model = (int32_t)tt__get_u32(b + 16);
+    c->max_batch = (int32_t)tt__get_u32(b + 20);
+    c->seed = tt__get_u64(b + 24);
+    *P = tt__get_u64(b + 32);
+    *n_tensors = tt__get_u32(b + 40);
+    return tt__get_u32(b + 44) == 0 && c->vocab_size >= 1 && c->vocab_size <= TT_MAX_VOCAB && c->n_ctx >= 1 &&
+           c->n_ctx <= TT_MAX_DIM && c->n_layer >= 1 && c->n_layer <= 1024 && c->n_head >= 1 && c->d_model >= 1 &&
+           c->d_model <= TT_MAX_DIM && c->d_model % c->n_head == 0 && c->max_batch >= 1 && *P > 0 &&
+           *P < ((uint64_t)1 << 40);
+}
+
+/* what the header declares about the payload */
+typedef struct tt__ck_hdr { uint32_t crc; uint64_t payload; } tt__ck_hdr;
+
+/* read the header, keeping the CRC and size it declares */
+TT__PRIVATE tt_status tt__ckr_open(tt__ckr *r, const tt_io *io, const tt_logger *lg, tt__ck_hdr *hd) {
+    unsigned char h[TT_CHECKPOINT_HEADER_SIZE];
+    r->io = io; r->lg = lg; r->crc = 0; r->left = 0; r->st = TT_OK;
+    if (tt__read_all(io, h, sizeof(h)) != TT_OK) {
+        tt__ckr_fail(r, TT_ERR_BAD_FORMAT, "checkpoint: file is shorter than its header (truncated)");
+    } else if (memcmp(h, TT_CHECKPOINT_MAGIC, 4) != 0) {
+        tt__ckr_fail(r, TT_ERR_BAD_FORMAT, "checkpoint: bad magic (not a TTCK checkpoint)");
+    } else if (tt_crc32(0, h, 44) != tt__get_u32(h + 44)) {
+        tt__ckr_fail(r, TT_ERR_BAD_FORMAT, "checkpoint: header checksum mismatch (corrupt header)");
+    } else if (tt__get_u32(h + 4) != TT_CHECKPOINT_VERSION) {
+        tt__logf(lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "checkpoint: unsupported format version ",
+                 (long long)tt__get_u32(h + 4));
+        r->st = TT_ERR_BAD_FORMAT;
+    } else if (tt__get_u32(h + 8) != TT_CHECKPOINT_HEADER_SIZE || tt__get_u32(h + 12) != 0 ||
+               tt__get_u32(h + 28) != TT__CK_SECTIONS) {
+        tt__ckr_fail(r, TT_ERR_BAD_FORMAT, "checkpoint: inconsistent header fields");
+    }
+    if (r->st != TT_OK) return r->st;
+    hd->payload = tt__get_u64(h + 16);
+    hd->crc = tt__get_u32(h + 24);
+    r->left = hd->payload;
+    return TT_OK;
+}
+
+TT__PRIVATE tt_status tt__ckr_close(tt__ckr *r, const tt__ck_hdr *hd) {
+    if (r->st != TT_OK) return r->st;
+    if (r->left != 0) tt__ckr_fail(r, TT_ERR_BAD_FORMAT, "checkpoint: payload size does not match its sections");
+    else if (r->crc != hd->crc) tt__ckr_fail(r, TT_ERR_BAD_FORMAT, "checkpoint: payload checksum mismatch (corrupt file)");
+    return r->st;
+}
+
+TTDEF tt_status tt_checkpoint_read_config(const tt_io *io, const tt_logger *logger, tt_model_config *out_cfg) {
+    tt__ckr r;
+    tt__ck_hdr hd;
+    unsigned char b[64];
+    tt_model_config c;
+    uint64_t P = 0, len;
+    uint32_t nt = 0;
+    int i;
+    if (!io || !io->read || !out_cfg) return TT_ERR_INVALID_ARG;
+    if (tt__ckr_open(&r, io, logger, &hd) != TT_OK) return r.st;
+    tt__ckr_fixed(&r, 0, b, TT__CK_CONF_BYTES);
+    if (r.st == TT_OK && !tt__ck_conf(b, &c, &P, &nt))
+        tt__ckr_fail(&r, TT_ERR_BAD_FORMAT, "checkpoint: model shape out of range (corrupt)");
+    tt__ckr_fixed(&r, 1, b, TT__CK_OPTM_BYTES);
+    tt__ckr_fixed(&r, 2, b, TT__CK_LOAD_BYTES);
+    tt__ckr_fixed(&r, 3, b, TT__CK_RNG_BYTES);
+    tt__ckr_fixed(&r, 4, b, TT__CK_USER_BYTES);
+    len = tt__ckr_section(&r, 5);
+    if (r.st == TT_OK && len > TT_CHECKPOINT_MAX_TOKENIZER_BYTES)
+        tt__ckr_fail(&r, TT_ERR_BAD_FORMAT, "checkpoint: tokenizer section too large (corrupt)");
+    tt__ckr_bytes(&r, NULL, len);
+    for (i = 6; i < 9; i++) tt__ckr_floats(&r, i, NULL, P);
+    if (tt__ckr_close(&r, &hd) != TT_OK) return r.st;
+    *out_cfg = c;
+    return TT_OK;
+}
+
+/* tt_io over a byte range in memory (for the embedded tokenizer) */
+typedef struct tt__memrd { const unsigned char *p; size_t n, pos; } tt__memrd;
+TT__PRIVATE size_t tt__memrd_read(void *user, void *buf, size_t n) {
+    tt__memrd *m = (tt__memrd *)user;
+    size_t k = m->n - m->pos < n ? m->n - m->pos : n;
+    memcpy(buf, m->p + m->pos, k);
+    m->pos += k;
+    return k;
+}
+
+TTDEF tt_status tt_checkpoint_load(const tt_io *io, tt_model *model, const tt_tokenizer_config *tok_cfg,
+                                   tt_checkpoint_state *out_state, tt_tokenizer **out_tok) {
+    tt__ckr r;
+    tt__ck_hdr hd;
+    unsigned char b[64];
+    tt_model_config mc, fc;
+    tt_checkpoint_state st;
+    tt_tokenizer *tok = NULL;
+    uint64_t P = 0, tok_len = 0, step = 0;
+    uint32_t nt = 0;
+    size_t bytes = 0, Pm;
+    float *tmp = NULL;
+    unsigned char *tok_bytes;
+    const tt_logger *lg;
+    int i;
+    if (!io || !io->read || !model) return TT_ERR_INVALID_ARG;
+    mc = tt_model_get_config(model);
+    lg = &mc.logger;
+    Pm = tt_model_num_params(model);
+    memset(&st, 0, sizeof(st));
+    if (tt__ckr_open(&r, io, lg, &hd) != TT_OK) return r.st;
+    /* CONF: refuse another shape before allocating anything */
+    tt__ckr_fixed(&r, 0, b, TT__CK_CONF_BYTES);
+    if (r.st != TT_OK) return r.st;
+    if (!tt__ck_conf(b, &fc, &P, &nt)) {
+        tt__ckr_fail(&r, TT_ERR_BAD_FORMAT, "checkpoint: model shape out of range (corrupt)");
+        return r.st;
+    }
+    if (fc.vocab_size != mc.vocab_size || fc.n_ctx != mc.n_ctx || fc.n_layer != mc.n_layer ||
+        fc.n_head != mc.n_head || fc.d_model != mc.d_model || P != (uint64_t)Pm ||
+        nt != (uint32_t)tt_model_num_tensors(model)) {
+        tt__logf(lg, TT_LOG_ERROR, TT_ERR_MISMATCH,
+                 "checkpoint: model shape differs from this model (vocab/n_ctx/n_layer/n_head/d_model); "
+                 "file's number of parameters: ", (long long)P);
+        return TT_ERR_MISMATCH;
+    }
+    tt__ckr_fixed(&r, 1, b, TT__CK_OPTM_BYTES);
+    if (r.st == TT_OK) tt__ck_get_adamw(b, &st.adamw, &step);
+    tt__ckr_fixed(&r, 2, b, TT__CK_LOAD_BYTES);
+    if (r.st == TT_OK && !tt__ck_get_loader(b, &st.has_loader, &st.loader))
+        tt__ckr_fail(&r, TT_ERR_BAD_FORMAT, "checkpoint: bad loader section");
+    tt__ckr_fixed(&r, 3, b, TT__CK_RNG_BYTES);
+    if (r.st == TT_OK) { st.rng.state = tt__get_u64(b); st.rng.inc = tt__get_u64(b + 8); }
+    tt__ckr_fixed(&r, 4, b, TT__CK_USER_BYTES);
+    if (r.st == TT_OK) for (i = 0; i < 8; i++) st.user[i] = tt__get_u64(b + 8 * i);
+    tok_len = tt__ckr_section(&r, 5);
+    if (r.st == TT_OK && (tok_len > TT_CHECKPOINT_MAX_TOKENIZER_BYTES || tok_len > r.left))
+        tt__ckr_fail(&r, TT_ERR_BAD_FORMAT, "checkpoint: tokenizer section too large (corrupt)");
+    if (r.st != TT_OK) return r.st;
+    /* temporaries: 3 tensors + tokenizer bytes, one block */
+    if (!tt__mul_size(Pm, 12, &bytes) || !tt__add_size(bytes, (size_t)tok_len, &bytes)) return TT_ERR_OUT_OF_MEMORY;
+    tmp = (float *)tt__alloc(&mc.allocator, bytes, TT__ALIGN);
+    if (!tmp) {
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_OUT_OF_MEMORY, "checkpoint: cannot allocate load buffers");
+        return TT_ERR_OUT_OF_MEMORY;
+    }
+    tok_bytes = (unsigned char *)(tmp + 3 * Pm);
+    tt__ckr_bytes(&r, tok_bytes, tok_len);
+    for (i = 0; i < 3; i++) tt__ckr_floats(&r, 6 + i, tmp + (size_t)i * Pm, P);
+    if (tt__ckr_close(&r, &hd) == TT_OK && tok_len > 0 && out_tok) {
+        tt__memrd m;
+        tt_io tio;
+        tt_status ts;
+        m.p = tok_bytes; m.n = (size_t)tok_len; m.pos = 0;
+        tio.read = tt__memrd_read; tio.write = NULL; tio.user = &m;
+        ts = tt_tokenizer_load(tok_cfg, &tio, &tok);
+        if (ts == TT_OK && m.pos != m.n) {
+            tt_tokenizer_destroy(tok);
+            tok = NULL;
+            ts = TT_ERR_BAD_FORMAT;
+        }
+        if (ts != TT_OK) {
+            tt__ckr_fail(&r, ts == TT_ERR_OUT_OF_MEMORY ? ts : TT_ERR_BAD_FORMAT,
+                         "checkpoint: the embedded tokenizer does not load");
+        }
+    }
+    if (r.st == TT_OK) {
+        /* commit */
+        memcpy(tt_model_params(model), tmp, Pm * sizeof(float));
+        memcpy(tt_model_adam_m(model), tmp + Pm, Pm * sizeof(float));
+        memcpy(tt_model_adam_v(model), tmp + 2 * Pm, Pm * sizeof(float));
+        tt_model_set_step(model, step);
+        if (out_state) *out_state = st;
+        if (out_tok) *out_tok = tok;
+    }
+    tt__free(&mc.allocator, tmp, bytes);
+    return r.st;
+}
+
+#ifndef TT_NO_STDIO
+typedef struct tt__ck_save_args {
+    tt_model *model;
+    const tt_tokenizer *tok;
+    const tt_checkpoint_state *state;
+    uint64_t fail_after; /* tests: the write callback fails after this many bytes */
+} tt__ck_save_args;
+
+typedef struct tt__failing_io { const tt_io *inner; uint64_t left; } tt__failing_io;
+TT__PRIVATE size_t tt__failing_write(void *user, const void *buf, size_t n) {
+    tt__failing_io *f = (tt__failing_io *)user;
+    size_t k = (uint64_t)n > f->left ? (size_t)f->left : n;
+    size_t w = f->inner->write(f->inner->user, buf, k);
+    f->left -= w;
+    return w;
+}
+TT__PRIVATE tt_status tt__ck_save_cb(const void *obj, const tt_io *io) {
+    const tt__ck_save_args *a = (const tt__ck_save_args *)obj;
+    if (a->fail_after != (uint64_t)-1) {
+        tt__failing_io f;
+        tt_io fio;
+        f.inner = io; f.left = a->fail_after;
+        fio.read = NULL; fio.write = tt__failing_write; fio.user = &f;
+        return tt_checkpoint_save(&fio, a->model, a->tok, a->state);
+    }
+    return tt_checkpoint_save(io, a->model, a->tok, a->state);
+}
+TT__PRIVATE tt_status tt__checkpoint_save_path(const char *path, const tt__ck_save_args *a) {
+    tt_status st;
+    if (!path || !a->model) return TT_ERR_INVALID_ARG;
+    st = tt__save_atomic(path, tt__ck_save_cb, a);
+    if (st != TT_OK) {
+        tt_model_config c = tt_model_get_config(a->model);
+        tt__log(&c.logger, TT_LOG_ERROR, st, "checkpoint: save failed; the previous file (if any) is unchanged");
+    }
+    return st;
+}
+TTDEF tt_status tt_checkpoint_save_file(const char *path, tt_model *model, const tt_tokenizer *tok,
+                                        const tt_checkpoint_state *state) {
+    tt__ck_save_args a;
+    a.model = model; a.tok = tok; a.state = state; a.fail_after = (uint64_t)-1;
+    return tt__checkpoint_save_path(path, &a);
+}
+
+/* open path; after a successful read, refuse trailing bytes */
+TT__PRIVATE FILE *tt__ck_fopen(const char *path, const tt_logger *lg, tt_io *io) {
+    FILE *f = path ? fopen(path, "rb") : NULL;
+    if (!f) { tt__log(lg, TT_LOG_ERROR, TT_ERR_IO, "checkpoint: cannot open file"); return NULL; }
+    io->read = tt__stdio_read; io->write = NULL; io->user = f;
+    return f;
+}
+TT__PRIVATE tt_status tt__ck_fclose(FILE *f, tt_status st, const tt_logger *lg) {
+    if (st == TT_OK && fgetc(f) != EOF) {
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "checkpoint: extra bytes after the end of the checkpoint");
+        st = TT_ERR_BAD_FORMAT;
+    }
+    fclose(f);
+    return st;
+}
+TTDEF tt_status tt_checkpoint_read_config_file(const char *path, const tt_logger *logger, tt_model_config *out_cfg) {
+    tt_io io;
+    tt_model_config c;
+    tt_status st;
+    FILE *f;
+    if (!path || !out_cfg) return TT_ERR_INVALID_ARG;
+    f = tt__ck_fopen(path, logger, &io);
+    if (!f) return TT_ERR_IO;
+    st = tt__ck_fclose(f, tt_checkpoint_read_config(&io, logger, &c), logger);
+    if (st == TT_OK) *out_cfg = c;
+    return st;
+}
+TTDEF tt_status tt_checkpoint_load_file(const char *path, tt_model *model, const tt_tokenizer_config *tok_cfg,
+                                        tt_checkpoint_state *out_state, tt_tokenizer **out_tok) {
+    tt_io io;
+    tt_model_config mc;
+    tt_checkpoint_state st;
+    tt_tokenizer *tok = NULL;
+    tt_status s;
+    FILE *f;
+    if (!path || !model) return TT_ERR_INVALID_ARG;
+    mc = tt_model_get_config(model);
+    /* load commits before the end of the file is seen, so check the size
+     * against the header first: no trailing bytes, no truncation */
+    f = tt__ck_fopen(path, &mc.logger, &io);
+    if (!f) return TT_ERR_IO;
+    {
+        unsigned char h[TT_CHECKPOINT_HEADER_SIZE];
+        long end;
+        if (fread(h, 1, sizeof(h), f) == sizeof(h) && fseek(f, 0, SEEK_END) == 0 && (end = ftell(f)) >= 0 &&
+            memcmp(h, TT_CHECKPOINT_MAGIC, 4) == 0 &&
+            (uint64_t)end != (uint64_t)TT_CHECKPOINT_HEADER_SIZE + tt__get_u64(h + 16)) {
+            tt__log(&mc.logger, TT_LOG_ERROR, TT_ERR_BAD_FORMAT,
+                    "checkpoint: file size does not match its header (truncated or extended)");
+            fclose(f);
+            return TT_ERR_BAD_FORMAT;
+        }
+        if (fseek(f, 0, SEEK_SET) != 0) { fclose(f); return TT_ERR_IO; }
+    }
+    s = tt_checkpoint_load(&io, model, tok_cfg, &st, out_tok ? &tok : NULL);
+    fclose(f);
+    if (s == TT_OK) {
+        if (out_state) *out_state = st;
+        if (out_tok) *out_tok = tok;
+    }
+    return s;
+}
+#endif
 /* ==== end src/tt_checkpoint.c ==== */
 /* ==== begin src/tt_generate.c ==== */
 /* >>generate  (placeholder: not implemented yet) */

@@ -219,6 +219,15 @@ TTDEF tt_status tt_model_forward(tt_model *model, const int32_t *tokens,
  * Allocates: no. */
 TTDEF tt_status tt_model_backward(tt_model *model, float grad_scale);
 
+/* tt_model_forward_backward: tt_model_forward with targets followed by
+ * tt_model_backward(grad_scale), fused: the lm head computes the loss and
+ * its gradient in one pass over the logit chunks instead of recomputing the
+ * logits (saves 2*B*T*V*C FLOPs). Same arguments, results and errors as the
+ * two calls; tokens and targets are required. Allocates: no. */
+TTDEF tt_status tt_model_forward_backward(tt_model *model, const int32_t *tokens,
+                                          const int32_t *targets, int B, int T,
+                                          float grad_scale, float *out_loss);
+
 /* tt_model_zero_grad: set every gradient to 0. */
 TTDEF void tt_model_zero_grad(tt_model *model);
 

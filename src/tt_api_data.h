@@ -169,6 +169,145 @@ TTDEF tt_status tt_loader_set_state(tt_loader *loader, const tt_loader_state *st
  * `index` of epoch `epoch` uses (for inspection and tests). */
 TTDEF uint64_t  tt_loader_window_start(const tt_loader *loader, uint64_t epoch, uint64_t index);
 
+/* ---- checkpoints ---------------------------------------------------------
+ * One file with everything a run needs to continue bit for bit:
+ *   header (48 bytes): magic "TTCK", u32 version (1), u32 header size (48),
+ *     u32 flags (0), u64 payload bytes, u32 CRC32 of the payload, u32 number
+ *     of sections (8), 12 reserved bytes (0), u32 CRC32 of header bytes 0..43;
+ *   payload: sections in this order, each u32 tag, u32 0, u64 length, bytes:
+ *     "CONF" 48  model shape: vocab, n_ctx, n_layer, n_head, d_model,
+ *                max_batch (u32 each), init seed (u64), number of params (u64),
+ *                number of tensors (u32), 0 (u32)
+ *     "OPTM" 48  AdamW config (resolved; floats as IEEE bits) and the step
+ *     "LOAD" 56  loader position (tt_loader_state), flag word first
+ *     "RNG " 16  caller RNG state
+ *     "USER" 64  8 u64 application values
+ *     "TOKN" n   tokenizer in its own TTBP format (n = 0: none)
+ *     "PARM" "ADMM" "ADMV"  4*P bytes each: parameters, AdamW m, AdamW v as
+ *                little-endian f32 in tt_model_params order.
+ * Saving never changes the model. Loading checks magic, version, both
+ * CRCs, every section tag and length, and that the shape equals the
+ * model's; it reads everything into temporaries first, so a refused file
+ * leaves model, tokenizer and state untouched. */
+#define TT_CHECKPOINT_MAGIC       "TTCK"
+#define TT_CHECKPOINT_VERSION     1u
+#define TT_CHECKPOINT_HEADER_SIZE 48u
+#define TT_CHECKPOINT_MAX_TOKENIZER_BYTES ((uint64_t)1 << 30)
+
+/* What a checkpoint holds besides the model's parameters, m, v and step. */
+typedef struct tt_checkpoint_state {
+    tt_adamw_config adamw;      /* optimizer config and schedule (saved resolved)  */
+    int32_t         has_loader; /* 1 = loader holds a position                      */
+    tt_loader_state loader;     /* tt_loader_get_state; restore with set_state      */
+    tt_rng          rng;        /* the caller's RNG (e.g. sampling), saved as is    */
+    uint64_t        user[8];    /* free for the application (tokens seen, time...)  */
+} tt_checkpoint_state;
+
+/* tt_checkpoint_save: write model (parameters, AdamW m and v, step, shape),
+ * the tokenizer (optional, NULL = none) and state (optional, NULL = zeros)
+ * to io. Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_IO (write failed).
+ * Allocates: no (a 4 KB stack buffer). Thread safety: not during a step
+ * of the same model. */
+TTDEF tt_status tt_checkpoint_save(const tt_io *io, tt_model *model, const tt_tokenizer *tok,
+                                   const tt_checkpoint_state *state);
+
+/* tt_checkpoint_read_config: read the whole checkpoint from io, check its
+ * header, sections and CRC, and return the model shape it holds (vocab,
+ * n_ctx, n_layer, n_head, d_model, max_batch, seed; every other field 0) so
+ * the caller can create a matching model. Returns TT_OK,
+ * TT_ERR_INVALID_ARG, TT_ERR_BAD_FORMAT (message to logger, optional).
+ * Allocates: no. */
+TTDEF tt_status tt_checkpoint_read_config(const tt_io *io, const tt_logger *logger,
+                                          tt_model_config *out_cfg);
+
+/* tt_checkpoint_load: read a checkpoint from io into model (parameters,
+ * AdamW m and v, step), out_state (optional) and *out_tok (optional: a new
+ * tokenizer the caller destroys, or NULL when the file has none; tok_cfg
+ * gives its allocator/logger/threads and may be NULL).
+ * Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_BAD_FORMAT (truncated, corrupt,
+ * CRC mismatch), TT_ERR_MISMATCH (another model shape), TT_ERR_OUT_OF_MEMORY;
+ * details to the model's logger. On failure model, *out_state and *out_tok
+ * are unchanged. Allocates: temporaries for the whole payload (about 12
+ * bytes per parameter), freed before returning; the tokenizer. */
+TTDEF tt_status tt_checkpoint_load(const tt_io *io, tt_model *model, const tt_tokenizer_config *tok_cfg,
+                                   tt_checkpoint_state *out_state, tt_tokenizer **out_tok);
+
+#ifndef TT_NO_STDIO
+/* File wrappers. save is atomic: it writes path.tmp and renames it over
+ * path, so a failed or interrupted save leaves the old file as it was.
+ * load/read_config also refuse a file with bytes after the checkpoint. */
+TTDEF tt_status tt_checkpoint_save_file(const char *path, tt_model *model, const tt_tokenizer *tok,
+                                        const tt_checkpoint_state *state);
+TTDEF tt_status tt_checkpoint_read_config_file(const char *path, const tt_logger *logger,
+                                               tt_model_config *out_cfg);
+TTDEF tt_status tt_checkpoint_load_file(const char *path, tt_model *model, const tt_tokenizer_config *tok_cfg,
+                                        tt_checkpoint_state *out_state, tt_tokenizer **out_tok);
+#endif
+
+/* ---- generation -----------------------------------------------------------
+ * A generator holds a KV cache for one sequence of a model: for every
+ * layer the keys and values of the positions fed so far, (L, n_ctx, 2C)
+ * floats. Feeding n new ids runs the model over those n positions only
+ * (attending to the cache), so sampling costs one forward of one position
+ * per new token. The logits equal those of tt_model_forward on the whole
+ * prefix up to float rounding (the tests check 1e-5). */
+typedef struct tt_generator tt_generator;
+
+/* per-token callback: return nonzero to stop generating */
+typedef int (*tt_token_callback)(void *user, int32_t id);
+
+typedef struct tt_sample_config {
+    float    temperature; /* logits are divided by it; 0 = default 1.0          */
+    int32_t  greedy;      /* 1 = always the most likely id (argmax; = top_k 1)  */
+    int32_t  top_k;       /* sample among the k most likely; 0 = all            */
+    float    top_p;       /* nucleus: the smallest most-likely set whose
+                             probability reaches top_p; 0 = off (1.0)           */
+    int32_t  use_stop;    /* 1 = stop_token ends generation (it is not output)  */
+    int32_t  stop_token;  /* id, used when use_stop                            */
+    uint64_t seed;        /* tt_generate's RNG seed; 0 = TT_DEFAULT_SEED        */
+    tt_token_callback on_token; /* optional: called with each new id            */
+    void    *user;        /* passed to on_token                                */
+} tt_sample_config;
+
+/* tt_generator_create: a generator (KV cache and scratch for n_ctx
+ * positions) for model, allocated with the model's allocator. It reads the
+ * model's parameters when fed, so it sees updates made after create.
+ * Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_OUT_OF_MEMORY.
+ * Allocates: about 4 * (L*n_ctx*2C + 15*n_ctx*C + 3V) bytes.
+ * Thread safety: uses the model's threads; do not run it while the same
+ * model trains on another thread. */
+TTDEF tt_status tt_generator_create(tt_model *model, tt_generator **out_gen);
+/* tt_generator_destroy: free it. NULL: no-op. */
+TTDEF void      tt_generator_destroy(tt_generator *gen);
+/* tt_generator_reset: forget every position (the next feed starts at 0). */
+TTDEF void      tt_generator_reset(tt_generator *gen);
+/* tt_generator_pos: number of positions in the cache. */
+TTDEF int       tt_generator_pos(const tt_generator *gen);
+/* tt_generator_feed: append ids int32[n] at positions pos .. pos+n-1 and
+ * compute the logits of the last one. Returns TT_OK, TT_ERR_INVALID_ARG
+ * (n < 1, id out of range), TT_ERR_SHAPE (pos + n > n_ctx: reset, or feed
+ * fewer). Allocates: no. */
+TTDEF tt_status tt_generator_feed(tt_generator *gen, const int32_t *ids, int n);
+/* tt_generator_logits: the V logits after the last feed (NULL before). */
+TTDEF const float *tt_generator_logits(const tt_generator *gen);
+/* tt_generator_sample: draw an id from the current logits under cfg (NULL =
+ * defaults) with rng (unused when greedy or top_k == 1). Ties between equal
+ * logits go to the smaller id. Returns TT_OK, TT_ERR_INVALID_ARG (no logits
+ * yet, bad cfg). Allocates: no. */
+TTDEF tt_status tt_generator_sample(tt_generator *gen, const tt_sample_config *cfg, tt_rng *rng,
+                                    int32_t *out_id);
+
+/* tt_generate: reset, feed the prompt (1 <= n_prompt <= n_ctx ids), then
+ * sample up to max_new ids into out_ids int32[max_new], feeding each back.
+ * Stops early at cfg->stop_token (use_stop) or when on_token returns
+ * nonzero (that id is kept). When the cache is full, the last n_ctx/2 ids
+ * are fed again as a new context (a sliding window; learned positions
+ * cannot go past n_ctx). *out_n = ids written.
+ * Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_SHAPE (prompt longer than n_ctx).
+ * Allocates: no. Deterministic for a given seed and thread count. */
+TTDEF tt_status tt_generate(tt_generator *gen, const int32_t *prompt, int n_prompt,
+                            const tt_sample_config *cfg, int32_t *out_ids, int max_new, int *out_n);
+
 #ifdef __cplusplus
 }
 #endif

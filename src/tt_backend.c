@@ -79,6 +79,10 @@ TT__PRIVATE size_t tt__gemm_scratch_floats(void) { return 0; }
 #define TT__GEMM_NR 8
 #endif
 
+#ifndef TT__GEMM_MIN_TASK_FLOPS
+#define TT__GEMM_MIN_TASK_FLOPS 2e6 /* tests set 0 to split every product */
+#endif
+
 TT__PRIVATE void tt__gemm_task(void *arg, int t) {
     const tt__gemm_job *g = (const tt__gemm_job *)arg;
     int m0 = (t / g->tn) * g->mstep, n0 = (t % g->tn) * g->nstep;
@@ -106,7 +110,7 @@ TT__PRIVATE void tt__gemm_grid(tt__gemm_job *g, int T) {
     int tm, tn;
     /* tiny products are not worth a dispatch (~10 us): keep >= ~2 MFLOP a task */
     double flops = 2.0 * g->M * (double)g->N * g->K;
-    while (T > 1 && flops / T < 2e6) T--;
+    while (T > 1 && flops / T < TT__GEMM_MIN_TASK_FLOPS) T--;
     g->tm = 1; g->tn = 1;
     for (tm = 1; tm <= T; tm++) {
         for (tn = 1; tm * tn <= T; tn++) {
@@ -146,3 +150,15 @@ TT__PRIVATE void tt__gemm(const tt__exec *ex, int M, int N, int K, const float *
     tt__parallel_for(ex, g.tm * g.tn, tt__gemm_task, &g);
 }
 /* ---- end GEMM dispatch ---- */
+
+/* ==== elementwise dispatch (lead) ====
+ * Each wrapper picks the SIMD kernel when one exists for TT_SIMD_WIDTH and
+ * ex->force_scalar is not set, else the scalar reference. */
+TT__PRIVATE float tt__row_max(const tt__exec *ex, const float *x, int n) {
+    (void)ex;
+    return tt__row_max_scalar(x, n);
+}
+TT__PRIVATE float tt__exp_shift_sum(const tt__exec *ex, float *y, const float *x, int n, float a, float s) {
+    (void)ex;
+    return tt__exp_shift_sum_scalar(y, x, n, a, s);
+}

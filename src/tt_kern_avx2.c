@@ -22,10 +22,18 @@
 #if TT_SIMD_WIDTH >= 8
 
 #define TT__SGEMM_MR 6
+#ifndef TT__SGEMM_MC
 #define TT__SGEMM_MC 144           /* rows of the packed A block (multiple of MR) */
+#endif
+#ifndef TT__SGEMM_KC_WHOLE
 #define TT__SGEMM_KC_WHOLE 512     /* K <= this: one K block */
+#endif
+#ifndef TT__SGEMM_KC_SPLIT
 #define TT__SGEMM_KC_SPLIT 384     /* else K in equal blocks <= this (multiple of 16) */
+#endif
+#ifndef TT__SGEMM_NC
 #define TT__SGEMM_NC 2048          /* columns of the packed B panel (multiple of 64) */
+#endif
 
 /* the kc used for every K block of a K-deep product (last block may be shorter) */
 TT__PRIVATE int tt__sgemm_kc(int K) {
@@ -143,7 +151,7 @@ TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdif
                     for (; k < kc; k++)
                         for (c = 0; c < 8; c++) d[(ptrdiff_t)k * nr + c] = s[(ptrdiff_t)c * csb + k];
                 } else {
-                    int wc = w - c8 > 0 ? w - c8 : 0;
+                    int wc = w - c8 > 8 ? 8 : (w - c8 > 0 ? w - c8 : 0);
                     for (k = 0; k < kc; k++) {
                         for (c = 0; c < wc; c++) d[(ptrdiff_t)k * nr + c] = s[(ptrdiff_t)c * csb + k];
                         for (; c < 8; c++) d[(ptrdiff_t)k * nr + c] = 0.0f;

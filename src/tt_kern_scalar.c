@@ -214,3 +214,19 @@ TT__PRIVATE void tt__adamw_scalar(float *p, float *m, float *v, const float *g, 
         p[i] = pi - step * mi / (TT_SQRTF(vi) / bc2_sqrt + eps);
     }
 }
+
+/* ---- row helpers for softmax (attention, lm head) ---- */
+/* max of x[0..n) (n >= 1) */
+TT__PRIVATE float tt__row_max_scalar(const float *x, int n) {
+    float m = x[0];
+    int i;
+    for (i = 1; i < n; i++) if (x[i] > m) m = x[i];
+    return m;
+}
+/* y[i] = exp(a * x[i] - s) (y may alias x); returns the sum of the y[i] */
+TT__PRIVATE float tt__exp_shift_sum_scalar(float *y, const float *x, int n, float a, float s) {
+    float sum = 0.0f;
+    int i;
+    for (i = 0; i < n; i++) { y[i] = TT_EXPF(a * x[i] - s); sum += y[i]; }
+    return sum;
+}

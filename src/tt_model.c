@@ -189,7 +189,7 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
         if (!ok) return TT_ERR_INVALID_ARG;
         lay->acts_floats = a;
     }
-    lay->scratch_floats_per_slot = tt__align_up(tt__gemm_scratch_floats() + 2 * T + 64, 16);
+    lay->scratch_floats_per_slot = tt__align_up(tt__gemm_scratch_floats(), 16) + tt__align_up(2 * 64 * T + 64, 16);
     lay->n_partials = lay->n_params / TT__NORM_CHUNK + 1;
 
     memset(&plan, 0, sizeof(plan));
@@ -535,22 +535,90 @@ TT__PRIVATE void tt__gelu_bwd_range(void *ctx, int lo, int hi, int slot) {
     (void)slot;
     tt__gelu_bwd_scalar(o->dx, o->dy, o->x, (size_t)lo * o->C, (size_t)hi * o->C);
 }
+/* ---- causal attention, blocked over query rows ----
+ * Per (b,h) and block of TT__ATT_BQ query rows [t0,t1): S = Q K[0:t1]^T (GEMM),
+ * row softmax with the causal mask, O = P V[0:t1] (GEMM); lse kept per row.
+ * Extra memory: 2 * TT__ATT_BQ * n_ctx floats per thread (O(T)). The math is
+ * that of tt__attention_fwd_scalar / _bwd_scalar, which the tests compare. */
+#define TT__ATT_BQ 64
+
+typedef struct tt__attn_slot { tt__exec ex1; float *S, *dP; } tt__attn_slot;
+
+TT__PRIVATE tt__attn_slot tt__attn_slot_get(tt_model *m, int slot) {
+    tt__attn_slot a;
+    float *base = m->ex.scratch + (size_t)slot * m->ex.scratch_floats;
+    size_t g = tt__align_up(tt__gemm_scratch_floats(), 16);
+    memset(&a.ex1, 0, sizeof(a.ex1));
+    a.ex1.n_threads = 1;
+    a.ex1.force_scalar = m->ex.force_scalar;
+    a.ex1.scratch = base;
+    a.ex1.scratch_floats = g;
+    a.S = base + g;
+    a.dP = a.S + (size_t)TT__ATT_BQ * m->maxT;
+    return a;
+}
+
 TT__PRIVATE void tt__attn_fwd_range(void *ctx, int lo, int hi, int slot) {
     tt__op *o = (tt__op *)ctx;
     tt_model *m = o->m;
-    float *scratch = m->ex.scratch + (size_t)slot * m->ex.scratch_floats;
-    int bh;
-    for (bh = lo; bh < hi; bh++)
-        tt__attention_fwd_scalar(o->y, o->lse, o->x, bh / m->NH, bh % m->NH, o->T, m->C, m->NH, scratch);
+    tt__attn_slot a = tt__attn_slot_get(m, slot);
+    int C = m->C, NH = m->NH, hs = C / NH, T = o->T, ldS = m->maxT, bh, t0, i;
+    float scale = 1.0f / TT_SQRTF((float)hs);
+    for (bh = lo; bh < hi; bh++) {
+        int b = bh / NH, h = bh % NH;
+        const float *q = o->x + (size_t)b * T * 3 * C + (size_t)h * hs;
+        const float *k = q + C, *v = q + 2 * C;
+        float *out = o->y + (size_t)b * T * C + (size_t)h * hs;
+        float *lse = o->lse + ((size_t)b * NH + h) * T;
+        for (t0 = 0; t0 < T; t0 += TT__ATT_BQ) {
+            int t1 = t0 + TT__ATT_BQ < T ? t0 + TT__ATT_BQ : T, nq = t1 - t0;
+            tt__gemm(&a.ex1, nq, t1, hs, q + (size_t)t0 * 3 * C, 3 * C, 1, k, 1, 3 * C, a.S, ldS, 0);
+            for (i = 0; i < nq; i++) {
+                float *srow = a.S + (size_t)i * ldS;
+                int nv = t0 + i + 1, j;
+                float mx = tt__row_max(&m->ex, srow, nv) * scale;
+                float sum = tt__exp_shift_sum(&m->ex, srow, srow, nv, scale, mx), inv = 1.0f / sum;
+                for (j = 0; j < nv; j++) srow[j] *= inv;
+                for (j = nv; j < t1; j++) srow[j] = 0.0f;
+                lse[t0 + i] = mx + TT_LOGF(sum);
+            }
+            tt__gemm(&a.ex1, nq, hs, t1, a.S, ldS, 1, v, 3 * C, 1, out + (size_t)t0 * C, C, 0);
+        }
+    }
 }
+
 TT__PRIVATE void tt__attn_bwd_range(void *ctx, int lo, int hi, int slot) {
     tt__op *o = (tt__op *)ctx;
     tt_model *m = o->m;
-    float *scratch = m->ex.scratch + (size_t)slot * m->ex.scratch_floats;
-    int bh;
-    for (bh = lo; bh < hi; bh++)
-        tt__attention_bwd_scalar(o->dx, o->dy, o->x, o->lse_c, bh / m->NH, bh % m->NH, o->T,
-                                 m->C, m->NH, scratch);
+    tt__attn_slot a = tt__attn_slot_get(m, slot);
+    int C = m->C, NH = m->NH, hs = C / NH, T = o->T, ldS = m->maxT, bh, t0, i, j;
+    float scale = 1.0f / TT_SQRTF((float)hs);
+    for (bh = lo; bh < hi; bh++) {
+        int b = bh / NH, h = bh % NH;
+        const float *q = o->x + (size_t)b * T * 3 * C + (size_t)h * hs;
+        const float *k = q + C, *v = q + 2 * C;
+        const float *dout = o->dy + (size_t)b * T * C + (size_t)h * hs;
+        const float *lse = o->lse_c + ((size_t)b * NH + h) * T;
+        float *dq = o->dx + (size_t)b * T * 3 * C + (size_t)h * hs, *dk = dq + C, *dv = dq + 2 * C;
+        for (t0 = 0; t0 < T; t0 += TT__ATT_BQ) {
+            int t1 = t0 + TT__ATT_BQ < T ? t0 + TT__ATT_BQ : T, nq = t1 - t0;
+            tt__gemm(&a.ex1, nq, t1, hs, q + (size_t)t0 * 3 * C, 3 * C, 1, k, 1, 3 * C, a.S, ldS, 0);
+            tt__gemm(&a.ex1, nq, t1, hs, dout + (size_t)t0 * C, C, 1, v, 1, 3 * C, a.dP, ldS, 0);
+            for (i = 0; i < nq; i++) {
+                float *p = a.S + (size_t)i * ldS, *dp = a.dP + (size_t)i * ldS;
+                int nv = t0 + i + 1;
+                float D = 0.0f;
+                tt__exp_shift_sum(&m->ex, p, p, nv, scale, lse[t0 + i]);
+                for (j = 0; j < nv; j++) D += p[j] * dp[j];
+                for (j = 0; j < nv; j++) dp[j] = p[j] * (dp[j] - D) * scale;
+                for (j = nv; j < t1; j++) { p[j] = 0.0f; dp[j] = 0.0f; }
+            }
+            /* dQ_blk += dS K; dK += dS^T Q_blk; dV += P^T dO_blk */
+            tt__gemm(&a.ex1, nq, hs, t1, a.dP, ldS, 1, k, 3 * C, 1, dq + (size_t)t0 * 3 * C, 3 * C, 1);
+            tt__gemm(&a.ex1, t1, hs, nq, a.dP, 1, ldS, q + (size_t)t0 * 3 * C, 3 * C, 1, dk, 3 * C, 1);
+            tt__gemm(&a.ex1, t1, hs, nq, a.S, 1, ldS, dout + (size_t)t0 * C, C, 1, dv, 3 * C, 1);
+        }
+    }
 }
 
 /* ---- lm head: softmax cross-entropy over one chunk of rows ---- */
@@ -558,7 +626,7 @@ typedef struct tt__head_op {
     tt_model *m;
     int r0, V, Vp;
     float scale;   /* backward: grad_scale / N */
-    int backward;
+    int mode;      /* 0 forward (lse, loss), 1 backward (dlogits from the kept lse), 2 both */
 } tt__head_op;
 
 /* forward: row_lse, row_loss for rows r0+lo..r0+hi; backward: overwrite the
@@ -566,24 +634,54 @@ typedef struct tt__head_op {
 TT__PRIVATE void tt__head_rows(void *ctx, int lo, int hi, int slot) {
     tt__head_op *h = (tt__head_op *)ctx;
     tt_model *m = h->m;
-    int i, j;
+    int i;
     (void)slot;
     for (i = lo; i < hi; i++) {
         int r = h->r0 + i;
         float *z = m->a.head + (size_t)i * h->Vp;
         int tgt = m->targets[r];
-        if (!h->backward) {
-            float mx = z[0], sum = 0.0f, lse;
-            for (j = 1; j < h->V; j++) if (z[j] > mx) mx = z[j];
-            for (j = 0; j < h->V; j++) sum += TT_EXPF(z[j] - mx);
-            lse = mx + TT_LOGF(sum);
+        if (h->mode != 1) {
+            float mx = tt__row_max(&m->ex, z, h->V);
+            float zt = z[tgt];
+            float lse = mx + TT_LOGF(tt__exp_shift_sum(&m->ex, z, z, h->V, 1.0f, mx));
+            /* z now holds exp(z - mx): turn it into softmax * scale directly */
             m->a.row_lse[r] = lse;
-            m->a.row_loss[r] = lse - z[tgt];
+            m->a.row_loss[r] = lse - zt;
+            if (h->mode == 2) {
+                float f = h->scale * TT_EXPF(mx - lse);
+                int j;
+                for (j = 0; j < h->V; j++) z[j] *= f;
+                z[tgt] -= h->scale;
+            }
         } else {
             float lse = m->a.row_lse[r];
-            for (j = 0; j < h->V; j++) z[j] = TT_EXPF(z[j] - lse) * h->scale;
+            (void)tt__exp_shift_sum(&m->ex, z, z, h->V, 1.0f, lse);
+            {
+                int j;
+                for (j = 0; j < h->V; j++) z[j] *= h->scale;
+            }
             z[tgt] -= h->scale;
         }
+    }
+}
+
+/* lm head over chunks of TT__HEAD_ROWS rows: logits = lnf wte^T (never held
+ * whole), softmax cross-entropy; with mode 1/2 also dlnf -> a.dtmp and
+ * dwte += dlogits^T lnf. Each GEMM is threaded over its own output. */
+TT__PRIVATE void tt__head(tt_model *m, int N, int mode, float grad_scale) {
+    tt__head_op h;
+    int r0, C = m->C;
+    h.m = m; h.V = m->V; h.Vp = m->Vp; h.mode = mode; h.scale = grad_scale / (float)N;
+    for (r0 = 0; r0 < N; r0 += TT__HEAD_ROWS) {
+        int R = N - r0 < TT__HEAD_ROWS ? N - r0 : TT__HEAD_ROWS;
+        const float *xc = m->a.lnf + (size_t)r0 * C;
+        tt__gemm(&m->ex, R, m->V, C, xc, C, 1, m->params_p[TT__P_WTE], 1, C, m->a.head, m->Vp, 0);
+        h.r0 = r0;
+        tt__for_range(&m->ex, R, tt__head_rows, &h);
+        if (mode == 0) continue;
+        tt__gemm(&m->ex, R, C, m->V, m->a.head, m->Vp, 1, m->params_p[TT__P_WTE], C, 1,
+                 m->a.dtmp + (size_t)r0 * C, C, 0);
+        tt__gemm(&m->ex, m->V, C, R, m->a.head, 1, m->Vp, xc, C, 1, m->grads_p[TT__P_WTE], C, 1);
     }
 }
 
@@ -672,14 +770,11 @@ TT__PRIVATE tt_status tt__model_check_batch(tt_model *m, const int32_t *tokens, 
 
 #define TT__LAYER(m, ptr, l, per) ((ptr) + (size_t)(l) * (per))
 
-TTDEF tt_status tt_model_forward(tt_model *m, const int32_t *tokens, const int32_t *targets, int B, int T,
-                                 float *out_loss) {
+/* everything up to the final LayerNorm (a.lnf); inputs already checked */
+TT__PRIVATE void tt__forward_body(tt_model *m, const int32_t *tokens, const int32_t *targets, int B, int T) {
     int l, N, C, L;
     size_t NmC, Nm;
     tt__op o;
-    tt_status st;
-    if (!m || !tokens) return TT_ERR_INVALID_ARG;
-    if ((st = tt__model_check_batch(m, tokens, targets, B, T)) != TT_OK) return st;
     N = B * T; C = m->C; L = m->L;
     Nm = (size_t)m->maxB * (size_t)m->maxT;
     NmC = Nm * (size_t)C;
@@ -719,18 +814,19 @@ TTDEF tt_status tt_model_forward(tt_model *m, const int32_t *tokens, const int32
                     m->params_p[TT__P_LNFW], m->params_p[TT__P_LNFB], N);
     m->last_B = B;
     m->last_T = T;
+}
+
+TTDEF tt_status tt_model_forward(tt_model *m, const int32_t *tokens, const int32_t *targets, int B, int T,
+                                 float *out_loss) {
+    int N, l, C;
+    tt_status st;
+    if (!m || !tokens) return TT_ERR_INVALID_ARG;
+    if ((st = tt__model_check_batch(m, tokens, targets, B, T)) != TT_OK) return st;
+    tt__forward_body(m, tokens, targets, B, T);
+    N = B * T; C = m->C;
     if (targets) {
-        tt__head_op h;
-        int r0;
         double sum = 0.0;
-        h.m = m; h.V = m->V; h.Vp = m->Vp; h.backward = 0; h.scale = 0.0f;
-        for (r0 = 0; r0 < N; r0 += TT__HEAD_ROWS) {
-            int R = N - r0 < TT__HEAD_ROWS ? N - r0 : TT__HEAD_ROWS;
-            tt__gemm(&m->ex, R, m->V, C, m->a.lnf + (size_t)r0 * C, C, 1, m->params_p[TT__P_WTE], 1, C,
-                     m->a.head, m->Vp, 0);
-            h.r0 = r0;
-            tt__for_range(&m->ex, R, tt__head_rows, &h);
-        }
+        tt__head(m, N, 0, 0.0f);
         for (l = 0; l < N; l++) sum += m->a.row_loss[l];
         m->have_targets = 1;
         if (out_loss) *out_loss = (float)(sum / N);
@@ -754,32 +850,14 @@ TTDEF tt_status tt_model_logits(const tt_model *m, float *out, size_t n) {
 }
 
 /* ---- backward ---- */
-TTDEF tt_status tt_model_backward(tt_model *m, float grad_scale) {
-    int l, N, C, L, B, T, r0;
+/* backward from dlnf (in a.dtmp) down to the embeddings */
+TT__PRIVATE void tt__backward_body(tt_model *m) {
+    int l, N, C, L, B, T;
     size_t NmC, Nm;
     tt__op o;
-    tt__head_op h;
-    if (!m) return TT_ERR_INVALID_ARG;
-    if (!m->have_targets) {
-        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "backward: needs a forward with targets first");
-        return TT_ERR_INVALID_ARG;
-    }
     B = m->last_B; T = m->last_T; N = B * T; C = m->C; L = m->L;
     Nm = (size_t)m->maxB * (size_t)m->maxT;
     NmC = Nm * (size_t)C;
-    /* lm head, chunk by chunk: recompute logits, dlogits in place, then
-     * dlnf rows and dwte */
-    h.m = m; h.V = m->V; h.Vp = m->Vp; h.backward = 1; h.scale = grad_scale / (float)N;
-    for (r0 = 0; r0 < N; r0 += TT__HEAD_ROWS) {
-        int R = N - r0 < TT__HEAD_ROWS ? N - r0 : TT__HEAD_ROWS;
-        const float *xc = m->a.lnf + (size_t)r0 * C;
-        tt__gemm(&m->ex, R, m->V, C, xc, C, 1, m->params_p[TT__P_WTE], 1, C, m->a.head, m->Vp, 0);
-        h.r0 = r0;
-        tt__for_range(&m->ex, R, tt__head_rows, &h);
-        tt__gemm(&m->ex, R, C, m->V, m->a.head, m->Vp, 1, m->params_p[TT__P_WTE], C, 1,
-                 m->a.dtmp + (size_t)r0 * C, C, 0);
-        tt__gemm(&m->ex, m->V, C, R, m->a.head, 1, m->Vp, xc, C, 1, m->grads_p[TT__P_WTE], C, 1);
-    }
     tt__m_layernorm_bwd(m, m->a.dres, m->grads_p[TT__P_LNFW], m->grads_p[TT__P_LNFB], m->a.dtmp,
                         m->a.res3 + (size_t)(L - 1) * NmC, m->params_p[TT__P_LNFW], m->a.lnf_mean,
                         m->a.lnf_rstd, N, 0);
@@ -822,5 +900,33 @@ TTDEF tt_status tt_model_backward(tt_model *m, float grad_scale) {
     memset(&o, 0, sizeof(o));
     o.m = m; o.N = N; o.T = T;
     tt__for_range(&m->ex, C, tt__encode_bwd_range, &o);
+}
+
+TTDEF tt_status tt_model_backward(tt_model *m, float grad_scale) {
+    if (!m) return TT_ERR_INVALID_ARG;
+    if (!m->have_targets) {
+        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "backward: needs a forward with targets first");
+        return TT_ERR_INVALID_ARG;
+    }
+    /* lm head: recompute the logits chunk by chunk, dlogits, dlnf, dwte */
+    tt__head(m, m->last_B * m->last_T, 1, grad_scale);
+    tt__backward_body(m);
+    return TT_OK;
+}
+
+TTDEF tt_status tt_model_forward_backward(tt_model *m, const int32_t *tokens, const int32_t *targets,
+                                          int B, int T, float grad_scale, float *out_loss) {
+    int N, i;
+    double sum = 0.0;
+    tt_status st;
+    if (!m || !tokens || !targets) return TT_ERR_INVALID_ARG;
+    if ((st = tt__model_check_batch(m, tokens, targets, B, T)) != TT_OK) return st;
+    tt__forward_body(m, tokens, targets, B, T);
+    N = B * T;
+    tt__head(m, N, 2, grad_scale);
+    for (i = 0; i < N; i++) sum += m->a.row_loss[i];
+    m->have_targets = 1;
+    tt__backward_body(m);
+    if (out_loss) *out_loss = (float)(sum / N);
     return TT_OK;
 }

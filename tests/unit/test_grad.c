@@ -98,6 +98,64 @@ static void test_attention(void) {
     }
 }
 
+/* ---- blocked attention (as the model runs it) against the scalar reference,
+ * with T spanning several query blocks ---- */
+static void test_attention_blocked(void) {
+    tt_model_config cfg = {0};
+    tt_model *m = NULL;
+    enum { B = 2, T = 150, C = 32, NH = 4 };
+    static float qkv[B*T*3*C], dout[B*T*C], o_ref[B*T*C], lse_ref[B*NH*T], dq_ref[B*T*3*C];
+    static float o_blk[B*T*C], lse_blk[B*NH*T], dq_blk[B*T*3*C], scr[2*T];
+    tt__op o;
+    int i, b, h, nt;
+    double e1 = 0, e2 = 0, e3 = 0, r1 = 0, r3 = 0;
+    fill(qkv, B*T*3*C, 1.0f); fill(dout, B*T*C, 1.0f);
+    for (b = 0; b < B; b++) for (h = 0; h < NH; h++) tt__attention_fwd_scalar(o_ref, lse_ref, qkv, b, h, T, C, NH, scr);
+    memset(dq_ref, 0, sizeof dq_ref);
+    for (b = 0; b < B; b++) for (h = 0; h < NH; h++) tt__attention_bwd_scalar(dq_ref, dout, qkv, lse_ref, b, h, T, C, NH, scr);
+    for (nt = 1; nt <= 2; nt++) {
+        cfg.vocab_size = 10; cfg.n_ctx = T; cfg.n_layer = 1; cfg.n_head = NH; cfg.d_model = C; cfg.max_batch = B; cfg.n_threads = nt;
+        if (tt_model_create(&cfg, &m) != TT_OK) { printf("FAIL create\n"); failures++; return; }
+        memset(&o, 0, sizeof o);
+        o.m = m; o.y = o_blk; o.lse = lse_blk; o.x = qkv; o.T = T;
+        tt__for_range(&m->ex, B * NH, tt__attn_fwd_range, &o);
+        memset(dq_blk, 0, sizeof dq_blk);
+        memset(&o, 0, sizeof o);
+        o.m = m; o.dx = dq_blk; o.dy = dout; o.x = qkv; o.lse_c = lse_blk; o.T = T;
+        tt__for_range(&m->ex, B * NH, tt__attn_bwd_range, &o);
+        for (i = 0; i < B*T*C; i++) { e1 = fmax(e1, fabs(o_blk[i] - o_ref[i])); r1 = fmax(r1, fabs(o_ref[i])); }
+        for (i = 0; i < B*NH*T; i++) e2 = fmax(e2, fabs(lse_blk[i] - lse_ref[i]));
+        for (i = 0; i < B*T*3*C; i++) { e3 = fmax(e3, fabs(dq_blk[i] - dq_ref[i])); r3 = fmax(r3, fabs(dq_ref[i])); }
+        tt_model_destroy(m);
+    }
+    printf("  blocked attention vs reference: out %.2e, lse %.2e, dqkv %.2e (max abs; refs %.2f, %.2f)\n", e1, e2, e3, r1, r3);
+    if (e1 > 1e-5 * r1 + 1e-6 || e2 > 1e-5 || e3 > 1e-5 * r3 + 1e-6) { printf("FAIL blocked attention\n"); failures++; }
+}
+
+/* ---- fused forward_backward == forward + backward (within float rounding) ---- */
+static void test_fused(void) {
+    tt_model_config cfg = {0};
+    tt_model *m = NULL;
+    enum { B = 3, T = 50 };
+    int32_t tok[B*T], tgt[B*T];
+    float l1, l2, *g1, *g;
+    size_t n, i;
+    double e = 0, r = 0;
+    cfg.vocab_size = 300; cfg.n_ctx = 64; cfg.n_layer = 2; cfg.n_head = 2; cfg.d_model = 16; cfg.max_batch = B;
+    if (tt_model_create(&cfg, &m) != TT_OK) { printf("FAIL create\n"); failures++; return; }
+    for (i = 0; i < B*T; i++) { tok[i] = (int32_t)(tt_rng_u32(&rng) % 300); tgt[i] = (int32_t)(tt_rng_u32(&rng) % 300); }
+    n = tt_model_num_params(m); g = tt_model_grads(m);
+    g1 = (float *)malloc(n * sizeof(float));
+    tt_model_forward(m, tok, tgt, B, T, &l1); tt_model_backward(m, 0.5f);
+    memcpy(g1, g, n * sizeof(float)); tt_model_zero_grad(m);
+    tt_model_forward_backward(m, tok, tgt, B, T, 0.5f, &l2);
+    for (i = 0; i < n; i++) { e = fmax(e, fabs(g[i] - g1[i])); r = fmax(r, fabs(g1[i])); }
+    printf("  fused forward_backward: loss %.7f vs %.7f, max grad diff %.2e (max grad %.2e)\n", l2, l1, e, r);
+    if (l1 != l2 || e > 1e-5 * r) { printf("FAIL fused forward_backward\n"); failures++; }
+    free(g1);
+    tt_model_destroy(m);
+}
+
 /* ---- GEMM: the three training stride patterns against a double loop ---- */
 static void test_gemm(void) {
     enum { M = 7, N = 9, K = 5 };
@@ -173,7 +231,9 @@ int main(void) {
     test_layernorm();
     test_gelu();
     test_attention();
+    test_attention_blocked();
     test_model();
+    test_fused();
     printf("test_grad: %s (%d failures)\n", failures ? "FAIL" : "ok", failures);
     return failures != 0;
 }
