@@ -855,6 +855,70 @@ TTDEF tt_status tt_checkpoint_load_file(const char *path, tt_model *model, const
                                         tt_checkpoint_state *out_state, tt_tokenizer **out_tok);
 #endif
 
+/* ---- generation -----------------------------------------------------------
+ * A generator holds a KV cache for one sequence of a model: for every
+ * layer the keys and values of the positions fed so far, (L, n_ctx, 2C)
+ * floats. Feeding n new ids runs the model over those n positions only
+ * (attending to the cache), so sampling costs one forward of one position
+ * per new token. The logits equal those of tt_model_forward on the whole
+ * prefix up to float rounding (the tests check 1e-5). */
+typedef struct tt_generator tt_generator;
+
+/* per-token callback: return nonzero to stop generating */
+typedef int (*tt_token_callback)(void *user, int32_t id);
+
+typedef struct tt_sample_config {
+    float    temperature; /* logits are divided by it; 0 = default 1.0          */
+    int32_t  greedy;      /* 1 = always the most likely id (argmax; = top_k 1)  */
+    int32_t  top_k;       /* sample among the k most likely; 0 = all            */
+    float    top_p;       /* nucleus: the smallest most-likely set whose
+                             probability reaches top_p; 0 = off (1.0)           */
+    int32_t  use_stop;    /* 1 = stop_token ends generation (it is not output)  */
+    int32_t  stop_token;  /* id, used when use_stop                            */
+    uint64_t seed;        /* tt_generate's RNG seed; 0 = TT_DEFAULT_SEED        */
+    tt_token_callback on_token; /* optional: called with each new id            */
+    void    *user;        /* passed to on_token                                */
+} tt_sample_config;
+
+/* tt_generator_create: a generator (KV cache and scratch for n_ctx
+ * positions) for model, allocated with the model's allocator. It reads the
+ * model's parameters when fed, so it sees updates made after create.
+ * Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_OUT_OF_MEMORY.
+ * Allocates: about 4 * (L*n_ctx*2C + 15*n_ctx*C + 3V) bytes.
+ * Thread safety: uses the model's threads; do not run it while the same
+ * model trains on another thread. */
+TTDEF tt_status tt_generator_create(tt_model *model, tt_generator **out_gen);
+/* tt_generator_destroy: free it. NULL: no-op. */
+TTDEF void      tt_generator_destroy(tt_generator *gen);
+/* tt_generator_reset: forget every position (the next feed starts at 0). */
+TTDEF void      tt_generator_reset(tt_generator *gen);
+/* tt_generator_pos: number of positions in the cache. */
+TTDEF int       tt_generator_pos(const tt_generator *gen);
+/* tt_generator_feed: append ids int32[n] at positions pos .. pos+n-1 and
+ * compute the logits of the last one. Returns TT_OK, TT_ERR_INVALID_ARG
+ * (n < 1, id out of range), TT_ERR_SHAPE (pos + n > n_ctx: reset, or feed
+ * fewer). Allocates: no. */
+TTDEF tt_status tt_generator_feed(tt_generator *gen, const int32_t *ids, int n);
+/* tt_generator_logits: the V logits after the last feed (NULL before). */
+TTDEF const float *tt_generator_logits(const tt_generator *gen);
+/* tt_generator_sample: draw an id from the current logits under cfg (NULL =
+ * defaults) with rng (unused when greedy or top_k == 1). Ties between equal
+ * logits go to the smaller id. Returns TT_OK, TT_ERR_INVALID_ARG (no logits
+ * yet, bad cfg). Allocates: no. */
+TTDEF tt_status tt_generator_sample(tt_generator *gen, const tt_sample_config *cfg, tt_rng *rng,
+                                    int32_t *out_id);
+
+/* tt_generate: reset, feed the prompt (1 <= n_prompt <= n_ctx ids), then
+ * sample up to max_new ids into out_ids int32[max_new], feeding each back.
+ * Stops early at cfg->stop_token (use_stop) or when on_token returns
+ * nonzero (that id is kept). When the cache is full, the last n_ctx/2 ids
+ * are fed again as a new context (a sliding window; learned positions
+ * cannot go past n_ctx). *out_n = ids written.
+ * Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_SHAPE (prompt longer than n_ctx).
+ * Allocates: no. Deterministic for a given seed and thread count. */
+TTDEF tt_status tt_generate(tt_generator *gen, const int32_t *prompt, int n_prompt,
+                            const tt_sample_config *cfg, int32_t *out_ids, int max_new, int *out_n);
+
 #ifdef __cplusplus
 }
 #endif
@@ -2008,7 +2072,8 @@ TT__PRIVATE void tt__gemm(const tt__exec *ex, int M, int N, int K, const float *
 
 /* ==== elementwise dispatch (lead) ====
  * Each wrapper picks the SIMD kernel when one exists for TT_SIMD_WIDTH and
- * ex->force_scalar is not set, else the scalar reference. */
+ * ex->force_scalar is not set, else the scalar reference (same signature,
+ * see tt_kern_scalar.c for the math). */
 TT__PRIVATE float tt__row_max(const tt__exec *ex, const float *x, int n) {
     (void)ex;
     return tt__row_max_scalar(x, n);
@@ -2016,6 +2081,37 @@ TT__PRIVATE float tt__row_max(const tt__exec *ex, const float *x, int n) {
 TT__PRIVATE float tt__exp_shift_sum(const tt__exec *ex, float *y, const float *x, int n, float a, float s) {
     (void)ex;
     return tt__exp_shift_sum_scalar(y, x, n, a, s);
+}
+TT__PRIVATE void tt__layernorm_fwd(const tt__exec *ex, float *y, float *mean, float *rstd, const float *x,
+                                   const float *w, const float *b, int r0, int r1, int C) {
+    (void)ex;
+    tt__layernorm_fwd_scalar(y, mean, rstd, x, w, b, r0, r1, C);
+}
+TT__PRIVATE void tt__layernorm_bwd_dx(const tt__exec *ex, float *dx, const float *dy, const float *x,
+                                      const float *w, const float *mean, const float *rstd, int r0, int r1,
+                                      int C, int accumulate) {
+    (void)ex;
+    tt__layernorm_bwd_dx_scalar(dx, dy, x, w, mean, rstd, r0, r1, C, accumulate);
+}
+TT__PRIVATE void tt__layernorm_bwd_dwdb(const tt__exec *ex, float *dw, float *db, const float *dy,
+                                        const float *x, const float *mean, const float *rstd, int N, int C,
+                                        int c0, int c1) {
+    (void)ex;
+    tt__layernorm_bwd_dwdb_scalar(dw, db, dy, x, mean, rstd, N, C, c0, c1);
+}
+TT__PRIVATE void tt__gelu_fwd(const tt__exec *ex, float *y, const float *x, size_t i0, size_t i1) {
+    (void)ex;
+    tt__gelu_fwd_scalar(y, x, i0, i1);
+}
+TT__PRIVATE void tt__gelu_bwd(const tt__exec *ex, float *dx, const float *dy, const float *x, size_t i0,
+                              size_t i1) {
+    (void)ex;
+    tt__gelu_bwd_scalar(dx, dy, x, i0, i1);
+}
+TT__PRIVATE void tt__adamw(const tt__exec *ex, float *p, float *m, float *v, const float *g, size_t n, float lr,
+                           float b1, float b2, float eps, float wd, float gscale, float bc1, float bc2_sqrt) {
+    (void)ex;
+    tt__adamw_scalar(p, m, v, g, n, lr, b1, b2, eps, wd, gscale, bc1, bc2_sqrt);
 }
 /* ==== end src/tt_backend.c ==== */
 /* ==== begin src/tt_bpe_tables.h ==== */
@@ -4836,17 +4932,17 @@ typedef struct tt__op {
 TT__PRIVATE void tt__ln_fwd_range(void *ctx, int lo, int hi, int slot) {
     tt__op *o = (tt__op *)ctx;
     (void)slot;
-    tt__layernorm_fwd_scalar(o->y, o->mean, o->rstd, o->x, o->w, o->b, lo, hi, o->C);
+    tt__layernorm_fwd(&o->m->ex, o->y, o->mean, o->rstd, o->x, o->w, o->b, lo, hi, o->C);
 }
 TT__PRIVATE void tt__ln_bwd_dx_range(void *ctx, int lo, int hi, int slot) {
     tt__op *o = (tt__op *)ctx;
     (void)slot;
-    tt__layernorm_bwd_dx_scalar(o->dx, o->dy, o->x, o->w, o->mean_c, o->rstd_c, lo, hi, o->C, o->accumulate);
+    tt__layernorm_bwd_dx(&o->m->ex, o->dx, o->dy, o->x, o->w, o->mean_c, o->rstd_c, lo, hi, o->C, o->accumulate);
 }
 TT__PRIVATE void tt__ln_bwd_dwdb_range(void *ctx, int lo, int hi, int slot) {
     tt__op *o = (tt__op *)ctx;
     (void)slot;
-    tt__layernorm_bwd_dwdb_scalar(o->dw, o->db, o->dy, o->x, o->mean_c, o->rstd_c, o->N, o->C, lo, hi);
+    tt__layernorm_bwd_dwdb(&o->m->ex, o->dw, o->db, o->dy, o->x, o->mean_c, o->rstd_c, o->N, o->C, lo, hi);
 }
 /* y[r,:] += b (+ x[r,:] when x) over rows: bias add and residual in one pass */
 TT__PRIVATE void tt__bias_res_range(void *ctx, int lo, int hi, int slot) {
@@ -4873,12 +4969,12 @@ TT__PRIVATE void tt__colsum_range(void *ctx, int lo, int hi, int slot) {
 TT__PRIVATE void tt__gelu_fwd_range(void *ctx, int lo, int hi, int slot) {
     tt__op *o = (tt__op *)ctx;
     (void)slot;
-    tt__gelu_fwd_scalar(o->y, o->x, (size_t)lo * o->C, (size_t)hi * o->C);
+    tt__gelu_fwd(&o->m->ex, o->y, o->x, (size_t)lo * o->C, (size_t)hi * o->C);
 }
 TT__PRIVATE void tt__gelu_bwd_range(void *ctx, int lo, int hi, int slot) {
     tt__op *o = (tt__op *)ctx;
     (void)slot;
-    tt__gelu_bwd_scalar(o->dx, o->dy, o->x, (size_t)lo * o->C, (size_t)hi * o->C);
+    tt__gelu_bwd(&o->m->ex, o->dx, o->dy, o->x, (size_t)lo * o->C, (size_t)hi * o->C);
 }
 /* ---- causal attention, blocked over query rows ----
  * Per (b,h) and block of TT__ATT_BQ query rows [t0,t1): S = Q K[0:t1]^T (GEMM),
@@ -5338,7 +5434,7 @@ TT__PRIVATE void tt__adamw_range(void *ctx, int lo, int hi, int slot) {
     (void)slot;
     for (i = lo; i < hi; i++) {
         const tt_tensor_info *t = &m->tensors[i];
-        tt__adamw_scalar(m->params + t->offset, m->m + t->offset, m->v + t->offset, m->grads + t->offset,
+        tt__adamw(&m->ex, m->params + t->offset, m->m + t->offset, m->v + t->offset, m->grads + t->offset,
                          t->numel, j->lr, j->c.beta1, j->c.beta2, j->c.eps, t->decay ? j->c.weight_decay : 0.0f,
                          j->gscale, j->bc1, j->bc2_sqrt);
         memset(m->grads + t->offset, 0, t->numel * sizeof(float));

@@ -59,7 +59,7 @@ TT__PRIVATE void tt__adamw_range(void *ctx, int lo, int hi, int slot) {
     (void)slot;
     for (i = lo; i < hi; i++) {
         const tt_tensor_info *t = &m->tensors[i];
-        tt__adamw_scalar(m->params + t->offset, m->m + t->offset, m->v + t->offset, m->grads + t->offset,
+        tt__adamw(&m->ex, m->params + t->offset, m->m + t->offset, m->v + t->offset, m->grads + t->offset,
                          t->numel, j->lr, j->c.beta1, j->c.beta2, j->c.eps, t->decay ? j->c.weight_decay : 0.0f,
                          j->gscale, j->bc1, j->bc2_sqrt);
         memset(m->grads + t->offset, 0, t->numel * sizeof(float));

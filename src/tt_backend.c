@@ -153,7 +153,8 @@ TT__PRIVATE void tt__gemm(const tt__exec *ex, int M, int N, int K, const float *
 
 /* ==== elementwise dispatch (lead) ====
  * Each wrapper picks the SIMD kernel when one exists for TT_SIMD_WIDTH and
- * ex->force_scalar is not set, else the scalar reference. */
+ * ex->force_scalar is not set, else the scalar reference (same signature,
+ * see tt_kern_scalar.c for the math). */
 TT__PRIVATE float tt__row_max(const tt__exec *ex, const float *x, int n) {
     (void)ex;
     return tt__row_max_scalar(x, n);
@@ -161,4 +162,35 @@ TT__PRIVATE float tt__row_max(const tt__exec *ex, const float *x, int n) {
 TT__PRIVATE float tt__exp_shift_sum(const tt__exec *ex, float *y, const float *x, int n, float a, float s) {
     (void)ex;
     return tt__exp_shift_sum_scalar(y, x, n, a, s);
+}
+TT__PRIVATE void tt__layernorm_fwd(const tt__exec *ex, float *y, float *mean, float *rstd, const float *x,
+                                   const float *w, const float *b, int r0, int r1, int C) {
+    (void)ex;
+    tt__layernorm_fwd_scalar(y, mean, rstd, x, w, b, r0, r1, C);
+}
+TT__PRIVATE void tt__layernorm_bwd_dx(const tt__exec *ex, float *dx, const float *dy, const float *x,
+                                      const float *w, const float *mean, const float *rstd, int r0, int r1,
+                                      int C, int accumulate) {
+    (void)ex;
+    tt__layernorm_bwd_dx_scalar(dx, dy, x, w, mean, rstd, r0, r1, C, accumulate);
+}
+TT__PRIVATE void tt__layernorm_bwd_dwdb(const tt__exec *ex, float *dw, float *db, const float *dy,
+                                        const float *x, const float *mean, const float *rstd, int N, int C,
+                                        int c0, int c1) {
+    (void)ex;
+    tt__layernorm_bwd_dwdb_scalar(dw, db, dy, x, mean, rstd, N, C, c0, c1);
+}
+TT__PRIVATE void tt__gelu_fwd(const tt__exec *ex, float *y, const float *x, size_t i0, size_t i1) {
+    (void)ex;
+    tt__gelu_fwd_scalar(y, x, i0, i1);
+}
+TT__PRIVATE void tt__gelu_bwd(const tt__exec *ex, float *dx, const float *dy, const float *x, size_t i0,
+                              size_t i1) {
+    (void)ex;
+    tt__gelu_bwd_scalar(dx, dy, x, i0, i1);
+}
+TT__PRIVATE void tt__adamw(const tt__exec *ex, float *p, float *m, float *v, const float *g, size_t n, float lr,
+                           float b1, float b2, float eps, float wd, float gscale, float bc1, float bc2_sqrt) {
+    (void)ex;
+    tt__adamw_scalar(p, m, v, g, n, lr, b1, b2, eps, wd, gscale, bc1, bc2_sqrt);
 }

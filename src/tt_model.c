@@ -491,17 +491,17 @@ typedef struct tt__op {
 TT__PRIVATE void tt__ln_fwd_range(void *ctx, int lo, int hi, int slot) {
     tt__op *o = (tt__op *)ctx;
     (void)slot;
-    tt__layernorm_fwd_scalar(o->y, o->mean, o->rstd, o->x, o->w, o->b, lo, hi, o->C);
+    tt__layernorm_fwd(&o->m->ex, o->y, o->mean, o->rstd, o->x, o->w, o->b, lo, hi, o->C);
 }
 TT__PRIVATE void tt__ln_bwd_dx_range(void *ctx, int lo, int hi, int slot) {
     tt__op *o = (tt__op *)ctx;
     (void)slot;
-    tt__layernorm_bwd_dx_scalar(o->dx, o->dy, o->x, o->w, o->mean_c, o->rstd_c, lo, hi, o->C, o->accumulate);
+    tt__layernorm_bwd_dx(&o->m->ex, o->dx, o->dy, o->x, o->w, o->mean_c, o->rstd_c, lo, hi, o->C, o->accumulate);
 }
 TT__PRIVATE void tt__ln_bwd_dwdb_range(void *ctx, int lo, int hi, int slot) {
     tt__op *o = (tt__op *)ctx;
     (void)slot;
-    tt__layernorm_bwd_dwdb_scalar(o->dw, o->db, o->dy, o->x, o->mean_c, o->rstd_c, o->N, o->C, lo, hi);
+    tt__layernorm_bwd_dwdb(&o->m->ex, o->dw, o->db, o->dy, o->x, o->mean_c, o->rstd_c, o->N, o->C, lo, hi);
 }
 /* y[r,:] += b (+ x[r,:] when x) over rows: bias add and residual in one pass */
 TT__PRIVATE void tt__bias_res_range(void *ctx, int lo, int hi, int slot) {
@@ -528,12 +528,12 @@ TT__PRIVATE void tt__colsum_range(void *ctx, int lo, int hi, int slot) {
 TT__PRIVATE void tt__gelu_fwd_range(void *ctx, int lo, int hi, int slot) {
     tt__op *o = (tt__op *)ctx;
     (void)slot;
-    tt__gelu_fwd_scalar(o->y, o->x, (size_t)lo * o->C, (size_t)hi * o->C);
+    tt__gelu_fwd(&o->m->ex, o->y, o->x, (size_t)lo * o->C, (size_t)hi * o->C);
 }
 TT__PRIVATE void tt__gelu_bwd_range(void *ctx, int lo, int hi, int slot) {
     tt__op *o = (tt__op *)ctx;
     (void)slot;
-    tt__gelu_bwd_scalar(o->dx, o->dy, o->x, (size_t)lo * o->C, (size_t)hi * o->C);
+    tt__gelu_bwd(&o->m->ex, o->dx, o->dy, o->x, (size_t)lo * o->C, (size_t)hi * o->C);
 }
 /* ---- causal attention, blocked over query rows ----
  * Per (b,h) and block of TT__ATT_BQ query rows [t0,t1): S = Q K[0:t1]^T (GEMM),
