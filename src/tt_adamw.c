@@ -51,18 +51,31 @@ TT__PRIVATE void tt__gradnorm_range(void *ctx, int lo, int hi, int slot) {
     }
 }
 
-/* AdamW on whole tensors [lo,hi) */
+/* AdamW on the flat block in fixed chunks [lo,hi) of TT__NORM_CHUNK floats
+ * (balanced across threads whatever the tensor sizes); each chunk is cut at
+ * tensor boundaries so weight decay follows the tensor's flag. The gradients
+ * are zeroed in the same pass. */
 TT__PRIVATE void tt__adamw_range(void *ctx, int lo, int hi, int slot) {
     tt__adamw_job *j = (tt__adamw_job *)ctx;
     tt_model *m = j->m;
-    int i;
+    size_t i0 = (size_t)lo * TT__NORM_CHUNK, i1 = (size_t)hi * TT__NORM_CHUNK;
+    int t = 0, a = 0, b = m->lay.n_tensors - 1;
     (void)slot;
-    for (i = lo; i < hi; i++) {
-        const tt_tensor_info *t = &m->tensors[i];
-        tt__adamw(&m->ex, m->params + t->offset, m->m + t->offset, m->v + t->offset, m->grads + t->offset,
-                         t->numel, j->lr, j->c.beta1, j->c.beta2, j->c.eps, t->decay ? j->c.weight_decay : 0.0f,
-                         j->gscale, j->bc1, j->bc2_sqrt);
-        memset(m->grads + t->offset, 0, t->numel * sizeof(float));
+    if (i1 > j->n) i1 = j->n;
+    /* first tensor that ends after i0 (tensors are in offset order) */
+    while (a < b) {
+        int mid = (a + b) / 2;
+        const tt_tensor_info *ti = &m->tensors[mid];
+        if (ti->offset + ti->numel <= i0) a = mid + 1; else b = mid;
+    }
+    for (t = a; t < m->lay.n_tensors && i0 < i1; t++) {
+        const tt_tensor_info *ti = &m->tensors[t];
+        size_t end = ti->offset + ti->numel < i1 ? ti->offset + ti->numel : i1;
+        if (end <= i0) continue;
+        tt__adamw(&m->ex, m->params + i0, m->m + i0, m->v + i0, m->grads + i0, end - i0, j->lr, j->c.beta1,
+                  j->c.beta2, j->c.eps, ti->decay ? j->c.weight_decay : 0.0f, j->gscale, j->bc1, j->bc2_sqrt);
+        memset(m->grads + i0, 0, (end - i0) * sizeof(float));
+        i0 = end;
     }
 }
 
@@ -100,7 +113,7 @@ TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_s
     j.lr = tt_lr_at(&j.c, m->step);
     j.bc1 = 1.0f - TT_POWF(j.c.beta1, (float)t);
     j.bc2_sqrt = TT_SQRTF(1.0f - TT_POWF(j.c.beta2, (float)t));
-    tt__for_range(&m->ex, m->lay.n_tensors, tt__adamw_range, &j);
+    tt__for_range(&m->ex, n_chunks, tt__adamw_range, &j);
     m->step = t;
     if (out) { out->lr = j.lr; out->grad_norm = norm; out->step = t; }
     return TT_OK;

@@ -47,11 +47,13 @@ typedef struct tt__exec {
 TT__PRIVATE void tt__parallel_for(const tt__exec *ex, int n, void (*task)(void *arg, int i), void *arg);
 
 /* ---- built-in thread pool ---- */
+#if TT__HAS_THREADS
 typedef struct tt__pool tt__pool;
 TT__PRIVATE size_t    tt__pool_size(int n_threads);
 TT__PRIVATE tt_status tt__pool_start(tt__pool *pool, int n_threads);   /* in caller memory */
 TT__PRIVATE void      tt__pool_stop(tt__pool *pool);
 TT__PRIVATE void      tt__pool_parallel_for(void *pool, int n, void (*task)(void *arg, int i), void *arg);
+#endif
 
 /* ---- I/O helpers ---- */
 TT__PRIVATE tt_status tt__write_all(const tt_io *io, const void *buf, size_t n);
