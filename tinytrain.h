@@ -1005,6 +1005,7 @@ TTDEF tt_status tt_generate(tt_generator *gen, const int32_t *prompt, int n_prom
 #else
 #  define TT__HAS_THREADS 1
 #  include <pthread.h>
+#  include <sched.h>
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -1356,20 +1357,38 @@ TT__PRIVATE void tt__parallel_for(const tt__exec *ex, int n, void (*task)(void *
 }
 
 #if TT__HAS_THREADS
-/* n_threads-1 persistent workers plus the calling thread. A dispatch
- * publishes (task, arg, n) and bumps a generation counter under the mutex;
- * tasks are claimed from a shared counter, so which thread runs a task
- * never changes its result (tasks have disjoint outputs). Workers spin
- * briefly on the generation, then sleep on a condition variable. */
+/* n_threads-1 persistent workers plus the calling thread (KERNELS.md §6).
+ * A dispatch publishes (task, arg, n) and bumps a generation counter; tasks
+ * are claimed from a shared atomic counter, so which thread runs a task never
+ * changes its result (tasks of one dispatch have disjoint outputs). Workers
+ * spin briefly on the generation (a training step dispatches many short
+ * phases), then sleep on a condition variable; the caller wakes sleepers
+ * only when there are any. With GCC/Clang atomics; other compilers take the
+ * mutex for every access. */
+#if defined(__GNUC__) || defined(__clang__)
+#  define TT__ATOMIC_LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#  define TT__ATOMIC_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#  define TT__ATOMIC_ADD(p, v) __atomic_fetch_add((p), (v), __ATOMIC_ACQ_REL)
+#  if defined(__x86_64__) || defined(__i386__)
+#    define TT__PAUSE() __builtin_ia32_pause()
+#  else
+#    define TT__PAUSE() ((void)0)
+#  endif
+#  define TT__POOL_SPIN 20000
+#else
+#  define TT__POOL_SPIN 0
+#endif
+
 struct tt__pool {
     pthread_mutex_t mu;
-    pthread_cond_t  wake, done;
+    pthread_cond_t  wake;
     void (*task)(void *arg, int i);
     void *arg;
     int n_tasks;
-    int next;            /* next task to claim (under mu) */
-    int n_running;       /* workers still inside the current generation */
+    int next;            /* next task to claim */
+    int n_done;          /* workers finished with the current generation */
     unsigned generation;
+    int sleepers;        /* workers waiting on the condition variable (under mu) */
     int stop;
     int n_workers;
     int n_started;
@@ -1381,31 +1400,45 @@ TT__PRIVATE size_t tt__pool_size(int n_threads) {
     return sizeof(struct tt__pool) + (size_t)nw * sizeof(pthread_t);
 }
 
+#if TT__POOL_SPIN
+TT__PRIVATE int tt__pool_claim(struct tt__pool *p) { return TT__ATOMIC_ADD(&p->next, 1); }
+TT__PRIVATE unsigned tt__pool_gen(struct tt__pool *p) { return TT__ATOMIC_LOAD(&p->generation); }
+TT__PRIVATE void tt__pool_done(struct tt__pool *p) { (void)TT__ATOMIC_ADD(&p->n_done, 1); }
+TT__PRIVATE int tt__pool_ndone(struct tt__pool *p) { return TT__ATOMIC_LOAD(&p->n_done); }
+#else
+TT__PRIVATE int tt__pool_claim(struct tt__pool *p) { int i; pthread_mutex_lock(&p->mu); i = p->next++; pthread_mutex_unlock(&p->mu); return i; }
+TT__PRIVATE unsigned tt__pool_gen(struct tt__pool *p) { unsigned g; pthread_mutex_lock(&p->mu); g = p->generation; pthread_mutex_unlock(&p->mu); return g; }
+TT__PRIVATE void tt__pool_done(struct tt__pool *p) { pthread_mutex_lock(&p->mu); p->n_done++; pthread_mutex_unlock(&p->mu); }
+TT__PRIVATE int tt__pool_ndone(struct tt__pool *p) { int n; pthread_mutex_lock(&p->mu); n = p->n_done; pthread_mutex_unlock(&p->mu); return n; }
+#endif
+
 TT__PRIVATE void tt__pool_run(struct tt__pool *p) {
-    for (;;) {
-        int i;
-        pthread_mutex_lock(&p->mu);
-        i = p->next < p->n_tasks ? p->next++ : -1;
-        pthread_mutex_unlock(&p->mu);
-        if (i < 0) break;
-        p->task(p->arg, i);
-    }
+    int n = p->n_tasks, i;
+    while ((i = tt__pool_claim(p)) < n) p->task(p->arg, i);
 }
 
 TT__PRIVATE void *tt__pool_worker(void *arg) {
     struct tt__pool *p = (struct tt__pool *)arg;
     unsigned seen = 0;
-    pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (!p->stop && p->generation == seen) pthread_cond_wait(&p->wake, &p->mu);
-        if (p->stop) break;
+        int spin;
+        for (spin = 0; spin < TT__POOL_SPIN && tt__pool_gen(p) == seen; spin++) {
+#if TT__POOL_SPIN
+            TT__PAUSE();
+#endif
+        }
+        pthread_mutex_lock(&p->mu);
+        if (p->generation == seen && !p->stop) {
+            p->sleepers++;
+            while (p->generation == seen && !p->stop) pthread_cond_wait(&p->wake, &p->mu);
+            p->sleepers--;
+        }
+        if (p->stop) { pthread_mutex_unlock(&p->mu); break; }
         seen = p->generation;
         pthread_mutex_unlock(&p->mu);
         tt__pool_run(p);
-        pthread_mutex_lock(&p->mu);
-        if (--p->n_running == 0) pthread_cond_signal(&p->done);
+        tt__pool_done(p);
     }
-    pthread_mutex_unlock(&p->mu);
     return NULL;
 }
 
@@ -1414,9 +1447,6 @@ TT__PRIVATE tt_status tt__pool_start(tt__pool *p, int n_threads) {
     memset(p, 0, sizeof(*p));
     if (pthread_mutex_init(&p->mu, NULL) != 0) return TT_ERR_OUT_OF_MEMORY;
     if (pthread_cond_init(&p->wake, NULL) != 0) { pthread_mutex_destroy(&p->mu); return TT_ERR_OUT_OF_MEMORY; }
-    if (pthread_cond_init(&p->done, NULL) != 0) {
-        pthread_cond_destroy(&p->wake); pthread_mutex_destroy(&p->mu); return TT_ERR_OUT_OF_MEMORY;
-    }
     p->n_workers = n_threads - 1;
     for (i = 0; i < p->n_workers; i++) {
         if (pthread_create(&p->threads[i], NULL, tt__pool_worker, p) != 0) {
@@ -1436,26 +1466,35 @@ TT__PRIVATE void tt__pool_stop(tt__pool *p) {
     pthread_mutex_unlock(&p->mu);
     for (i = 0; i < p->n_started; i++) pthread_join(p->threads[i], NULL);
     p->n_started = 0;
-    pthread_cond_destroy(&p->done);
     pthread_cond_destroy(&p->wake);
     pthread_mutex_destroy(&p->mu);
 }
 
 TT__PRIVATE void tt__pool_parallel_for(void *pool, int n, void (*task)(void *arg, int i), void *arg) {
     struct tt__pool *p = (struct tt__pool *)pool;
+    int spin = 0;
+    /* publish the job, then the generation (release) */
     pthread_mutex_lock(&p->mu);
     p->task = task;
     p->arg = arg;
     p->n_tasks = n;
     p->next = 0;
-    p->n_running = p->n_started;
+    p->n_done = 0;
+#if TT__POOL_SPIN
+    TT__ATOMIC_STORE(&p->generation, p->generation + 1);
+#else
     p->generation++;
-    pthread_cond_broadcast(&p->wake);
+#endif
+    if (p->sleepers > 0) pthread_cond_broadcast(&p->wake);
     pthread_mutex_unlock(&p->mu);
     tt__pool_run(p);
-    pthread_mutex_lock(&p->mu);
-    while (p->n_running > 0) pthread_cond_wait(&p->done, &p->mu);
-    pthread_mutex_unlock(&p->mu);
+    /* wait for every started worker to leave this generation */
+    while (tt__pool_ndone(p) < p->n_started) {
+        if (++spin > 1000) sched_yield();
+#if TT__POOL_SPIN
+        else TT__PAUSE();
+#endif
+    }
 }
 #endif /* TT__HAS_THREADS */
 /* ==== end src/tt_threads.c ==== */
@@ -1865,6 +1904,15 @@ TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdif
 }
 #endif /* TT_SIMD_WIDTH >= 8 */
 
+/* Keep a loaded vector in a register: without it gcc 12 re-reads B from
+ * memory in every FMA of the last unrolled k steps (12 loads instead of 2 per
+ * k), which costs ~10 % once the panels are no longer in L1. */
+#if defined(__GNUC__) || defined(__clang__)
+#define TT__KEEP_IN_REG(v) __asm__("" : "+x"(v))
+#else
+#define TT__KEEP_IN_REG(v) ((void)0)
+#endif
+
 #if TT_SIMD_WIDTH == 8
 #define TT__SGEMM_NR 16
 
@@ -1887,6 +1935,7 @@ TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const fl
 #define TT__K6x16(o)                                                                               \
     do {                                                                                           \
         __m256 b0 = _mm256_load_ps(b + 16 * (o)), b1 = _mm256_load_ps(b + 16 * (o) + 8), av;       \
+        TT__KEEP_IN_REG(b0); TT__KEEP_IN_REG(b1);                                                  \
         av = _mm256_broadcast_ss(a + 6 * (o) + 0);                                                 \
         c00 = _mm256_fmadd_ps(av, b0, c00); c01 = _mm256_fmadd_ps(av, b1, c01);                    \
         av = _mm256_broadcast_ss(a + 6 * (o) + 1);                                                 \
@@ -2665,6 +2714,7 @@ struct tt_tokenizer {
     int32_t byte_id[256];
     unsigned char special_first[256];
     size_t special_max_len;
+    size_t max_len;            /* longest ordinary token */
     /* threads */
     tt__exec ex;
     void *pool;
@@ -2684,6 +2734,7 @@ TT__PRIVATE int32_t tt__tok_lookup_h(const tt_tokenizer *t, const unsigned char 
 }
 TT__PRIVATE int32_t tt__tok_lookup(const tt_tokenizer *t, const unsigned char *p, size_t n) {
     if (n == 1) return t->byte_id[p[0]];
+    if (n > t->max_len) return -1;
     return tt__tok_lookup_h(t, p, n, tt__bpe_hash(p, n));
 }
 
@@ -2822,6 +2873,7 @@ TT__PRIVATE tt_status tt__tok_build(const tt_tokenizer_config *cfg, int32_t voca
         t->ht[k].tag = (uint32_t)(h >> 32);
         t->ht[k].id = (uint32_t)i;
         if (n == 1) t->byte_id[p[0]] = i;
+        if (n > t->max_len) t->max_len = n;
     }
     if (st != TT_OK) tt__logf(&lg, TT_LOG_ERROR, st, "tokenizer: duplicate token, id ", i);
     for (i = 0; i < 256 && st == TT_OK; i++)
@@ -3031,7 +3083,7 @@ TT__PRIVATE void tt__bpe_merge_long(tt__enc *e, const unsigned char *p, size_t n
 TT__PRIVATE void tt__encode_piece(tt__enc *e, const unsigned char *p, size_t n) {
     int32_t id;
     if (n == 1) { tt__emit(e, e->t->byte_id[p[0]]); return; }
-    id = tt__tok_lookup_h(e->t, p, n, tt__bpe_hash(p, n));
+    id = n > e->t->max_len ? -1 : tt__tok_lookup_h(e->t, p, n, tt__bpe_hash(p, n));
     if (id >= 0) { tt__emit(e, id); return; }
     if (n <= TT__BPE_SMALL) tt__bpe_merge_small(e, p, n);
     else tt__bpe_merge_long(e, p, n);
@@ -3712,11 +3764,11 @@ TTDEF tt_status tt_tokenizer_load_gpt2(const tt_tokenizer_config *cfg, const voi
     if (!tt__allocator_valid(&a)) return TT_ERR_INVALID_ARG;
     memset(&v, 0, sizeof(v));
     v.a = &a;
-    /* merges: non-empty lines of vocab.bpe that do not start with '#' */
+    /* merges: the non-empty lines of vocab.bpe after its "#version" line */
     for (pos = 0; pos < n_bpe;) {
         size_t e = pos;
         while (e < n_bpe && vb[e] != '\n') e++;
-        if (e > pos && vb[pos] != '#' && !(e == pos + 1 && vb[pos] == '\r')) n_merges++;
+        if (e > pos && !(pos == 0 && vb[0] == '#') && !(e == pos + 1 && vb[pos] == '\r')) n_merges++;
         pos = e + 1;
     }
     /* encoder.json: { "key": id, ... } */
@@ -3793,7 +3845,7 @@ TTDEF tt_status tt_tokenizer_load_gpt2(const tt_tokenizer_config *cfg, const voi
             while (e < n_bpe && vb[e] != '\n') e++;
             le = e;
             if (le > pos && vb[le - 1] == '\r') le--;
-            if (le > pos && vb[pos] != '#') {
+            if (le > pos && !(pos == 0 && vb[0] == '#')) {
                 size_t id = 256 + k;
                 for (j = pos; j < le;) {
                     size_t l;

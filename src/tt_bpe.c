@@ -197,6 +197,7 @@ struct tt_tokenizer {
     int32_t byte_id[256];
     unsigned char special_first[256];
     size_t special_max_len;
+    size_t max_len;            /* longest ordinary token */
     /* threads */
     tt__exec ex;
     void *pool;
@@ -216,6 +217,7 @@ TT__PRIVATE int32_t tt__tok_lookup_h(const tt_tokenizer *t, const unsigned char 
 }
 TT__PRIVATE int32_t tt__tok_lookup(const tt_tokenizer *t, const unsigned char *p, size_t n) {
     if (n == 1) return t->byte_id[p[0]];
+    if (n > t->max_len) return -1;
     return tt__tok_lookup_h(t, p, n, tt__bpe_hash(p, n));
 }
 
@@ -354,6 +356,7 @@ TT__PRIVATE tt_status tt__tok_build(const tt_tokenizer_config *cfg, int32_t voca
         t->ht[k].tag = (uint32_t)(h >> 32);
         t->ht[k].id = (uint32_t)i;
         if (n == 1) t->byte_id[p[0]] = i;
+        if (n > t->max_len) t->max_len = n;
     }
     if (st != TT_OK) tt__logf(&lg, TT_LOG_ERROR, st, "tokenizer: duplicate token, id ", i);
     for (i = 0; i < 256 && st == TT_OK; i++)
@@ -563,7 +566,7 @@ TT__PRIVATE void tt__bpe_merge_long(tt__enc *e, const unsigned char *p, size_t n
 TT__PRIVATE void tt__encode_piece(tt__enc *e, const unsigned char *p, size_t n) {
     int32_t id;
     if (n == 1) { tt__emit(e, e->t->byte_id[p[0]]); return; }
-    id = tt__tok_lookup_h(e->t, p, n, tt__bpe_hash(p, n));
+    id = n > e->t->max_len ? -1 : tt__tok_lookup_h(e->t, p, n, tt__bpe_hash(p, n));
     if (id >= 0) { tt__emit(e, id); return; }
     if (n <= TT__BPE_SMALL) tt__bpe_merge_small(e, p, n);
     else tt__bpe_merge_long(e, p, n);
@@ -1244,11 +1247,11 @@ TTDEF tt_status tt_tokenizer_load_gpt2(const tt_tokenizer_config *cfg, const voi
     if (!tt__allocator_valid(&a)) return TT_ERR_INVALID_ARG;
     memset(&v, 0, sizeof(v));
     v.a = &a;
-    /* merges: non-empty lines of vocab.bpe that do not start with '#' */
+    /* merges: the non-empty lines of vocab.bpe after its "#version" line */
     for (pos = 0; pos < n_bpe;) {
         size_t e = pos;
         while (e < n_bpe && vb[e] != '\n') e++;
-        if (e > pos && vb[pos] != '#' && !(e == pos + 1 && vb[pos] == '\r')) n_merges++;
+        if (e > pos && !(pos == 0 && vb[0] == '#') && !(e == pos + 1 && vb[pos] == '\r')) n_merges++;
         pos = e + 1;
     }
     /* encoder.json: { "key": id, ... } */
@@ -1325,7 +1328,7 @@ TTDEF tt_status tt_tokenizer_load_gpt2(const tt_tokenizer_config *cfg, const voi
             while (e < n_bpe && vb[e] != '\n') e++;
             le = e;
             if (le > pos && vb[le - 1] == '\r') le--;
-            if (le > pos && vb[pos] != '#') {
+            if (le > pos && !(pos == 0 && vb[0] == '#')) {
                 size_t id = 256 + k;
                 for (j = pos; j < le;) {
                     size_t l;

@@ -74,6 +74,7 @@
 #else
 #  define TT__HAS_THREADS 1
 #  include <pthread.h>
+#  include <sched.h>
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)
