@@ -561,8 +561,9 @@ TTDEF tt_status tt_tokenizer_decode_stream(const tt_tokenizer *tok, tt_tokenizer
 /* ---- files ----------------------------------------------------------------
  * Own format "TTBP" (little-endian): magic "TTBP", u32 version (1), u32
  * header size (40), u32 split mode, u32 vocab size, u32 n_special,
- * u64 payload bytes, u32 CRC32 of the payload, u32 reserved (0); payload:
- * u32 length of every token in id order, then all token bytes. The loader
+ * u64 payload bytes, u32 CRC32 (of header bytes 0..31, then the payload),
+ * u32 reserved (0); payload: u32 length of every token in id order, then
+ * all token bytes (ids 0..255 need not be the single bytes). The loader
  * reads exactly the bytes save wrote, so a tokenizer can be embedded in a
  * larger stream (checkpoints). */
 
@@ -1908,7 +1909,7 @@ TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdif
  * memory in every FMA of the last unrolled k steps (12 loads instead of 2 per
  * k), which costs ~10 % once the panels are no longer in L1. */
 #if defined(__GNUC__) || defined(__clang__)
-#define TT__KEEP_IN_REG(v) __asm__("" : "+x"(v))
+#define TT__KEEP_IN_REG(v) __asm__("" : "+v"(v))
 #else
 #define TT__KEEP_IN_REG(v) ((void)0)
 #endif
@@ -1950,6 +1951,15 @@ TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const fl
         c50 = _mm256_fmadd_ps(av, b0, c50); c51 = _mm256_fmadd_ps(av, b1, c51);                    \
     } while (0)
     for (k = 0; k + 4 <= kc; k += 4, a += 24, b += 64) {
+#ifdef TT__SGEMM_PF_A
+        _mm_prefetch((const char *)(a + TT__SGEMM_PF_A), _MM_HINT_T0);
+#endif
+#ifdef TT__SGEMM_PF_B
+        _mm_prefetch((const char *)(b + TT__SGEMM_PF_B), _MM_HINT_T0);
+        _mm_prefetch((const char *)(b + TT__SGEMM_PF_B + 16), _MM_HINT_T0);
+        _mm_prefetch((const char *)(b + TT__SGEMM_PF_B + 32), _MM_HINT_T0);
+        _mm_prefetch((const char *)(b + TT__SGEMM_PF_B + 48), _MM_HINT_T0);
+#endif
         TT__K6x16(0); TT__K6x16(1); TT__K6x16(2); TT__K6x16(3);
     }
     for (; k < kc; k++, a += 6, b += 16) TT__K6x16(0);
@@ -1962,10 +1972,264 @@ TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const fl
     _mm256_storeu_ps(C + 5 * ldc, c50); _mm256_storeu_ps(C + 5 * ldc + 8, c51);
 }
 #endif /* TT_SIMD_WIDTH == 8 */
+
+/* ==== elementwise kernels, 256-bit (lead) ====
+ * Same signatures and math as the _scalar references in tt_kern_scalar.c;
+ * used by the AVX2 and the AVX-512 builds. Reductions run in 8 lanes and
+ * are folded in a fixed order, so results depend on the SIMD width but
+ * never on the thread count. Tails (n % 8) use the scalar formulas. */
+#if TT_SIMD_WIDTH >= 8
+
+/* exp(x) for a vector: n = round(x log2 e), r = x - n ln2 (Cody-Waite, two
+ * constants), exp(r) by its degree-6 Taylor polynomial on |r| <= ln2/2,
+ * times 2^n built in the exponent bits. x is clamped to [-87.3, 88.7] so
+ * 2^n stays a normal float: results below 1.2e-38 come out as ~1.2e-38 and
+ * results above 3.4e38 as ~3.4e38. Max relative error measured against
+ * double exp over [-87, 88] by tests/unit/test_vec.c (about 2 ULP). */
+TT__PRIVATE __m256 tt__exp256(__m256 x) {
+    const __m256 log2e = _mm256_set1_ps(1.44269504088896341f);
+    const __m256 ln2_hi = _mm256_set1_ps(0.693359375f), ln2_lo = _mm256_set1_ps(-2.12194440e-4f);
+    __m256 n, r, p;
+    __m256i e;
+    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.7f));
+    n = _mm256_round_ps(_mm256_mul_ps(x, log2e), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    r = _mm256_fnmadd_ps(n, ln2_hi, x);
+    r = _mm256_fnmadd_ps(n, ln2_lo, r);
+    p = _mm256_set1_ps(1.0f / 720.0f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+}
+
+/* horizontal sum and max, folded in a fixed order */
+TT__PRIVATE float tt__hsum256(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+TT__PRIVATE float tt__hmax256(__m256 v) {
+    __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_max_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+TT__PRIVATE float tt__row_max_avx2(const float *x, int n) {
+    int i = 0;
+    float m;
+    if (n < 8) return tt__row_max_scalar(x, n);
+    {
+        __m256 v = _mm256_loadu_ps(x);
+        for (i = 8; i + 8 <= n; i += 8) v = _mm256_max_ps(v, _mm256_loadu_ps(x + i));
+        m = tt__hmax256(v);
+    }
+    for (; i < n; i++) if (x[i] > m) m = x[i];
+    return m;
+}
+
+TT__PRIVATE float tt__exp_shift_sum_avx2(float *y, const float *x, int n, float a, float s) {
+    __m256 va = _mm256_set1_ps(a), vs = _mm256_set1_ps(s), acc = _mm256_setzero_ps();
+    float sum;
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 e = tt__exp256(_mm256_fmsub_ps(va, _mm256_loadu_ps(x + i), vs));
+        _mm256_storeu_ps(y + i, e);
+        acc = _mm256_add_ps(acc, e);
+    }
+    sum = tt__hsum256(acc);
+    for (; i < n; i++) { y[i] = TT_EXPF(a * x[i] - s); sum += y[i]; }
+    return sum;
+}
+
+TT__PRIVATE void tt__layernorm_fwd_avx2(float *y, float *mean, float *rstd, const float *x, const float *w,
+                                        const float *b, int r0, int r1, int C) {
+    int r, i;
+    if (C % 8 != 0) { tt__layernorm_fwd_scalar(y, mean, rstd, x, w, b, r0, r1, C); return; }
+    for (r = r0; r < r1; r++) {
+        const float *xr = x + (size_t)r * C;
+        float *yr = y + (size_t)r * C;
+        __m256 acc = _mm256_setzero_ps(), vm, vs;
+        float m, v, s;
+        for (i = 0; i < C; i += 8) acc = _mm256_add_ps(acc, _mm256_loadu_ps(xr + i));
+        m = tt__hsum256(acc) / (float)C;
+        vm = _mm256_set1_ps(m);
+        acc = _mm256_setzero_ps();
+        for (i = 0; i < C; i += 8) {
+            __m256 d = _mm256_sub_ps(_mm256_loadu_ps(xr + i), vm);
+            acc = _mm256_fmadd_ps(d, d, acc);
+        }
+        v = tt__hsum256(acc) / (float)C;
+        s = 1.0f / TT_SQRTF(v + 1e-5f);
+        vs = _mm256_set1_ps(s);
+        for (i = 0; i < C; i += 8) {
+            __m256 d = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(xr + i), vm), vs);
+            _mm256_storeu_ps(yr + i, _mm256_fmadd_ps(d, _mm256_loadu_ps(w + i), _mm256_loadu_ps(b + i)));
+        }
+        mean[r] = m;
+        rstd[r] = s;
+    }
+}
+
+TT__PRIVATE void tt__layernorm_bwd_dx_avx2(float *dx, const float *dy, const float *x, const float *w,
+                                           const float *mean, const float *rstd, int r0, int r1, int C,
+                                           int accumulate) {
+    int r, i;
+    if (C % 8 != 0) { tt__layernorm_bwd_dx_scalar(dx, dy, x, w, mean, rstd, r0, r1, C, accumulate); return; }
+    for (r = r0; r < r1; r++) {
+        const float *xr = x + (size_t)r * C, *dyr = dy + (size_t)r * C;
+        float *dxr = dx + (size_t)r * C;
+        __m256 vm = _mm256_set1_ps(mean[r]), vs = _mm256_set1_ps(rstd[r]);
+        __m256 ag = _mm256_setzero_ps(), agx = _mm256_setzero_ps(), vg, vgx;
+        for (i = 0; i < C; i += 8) {
+            __m256 g = _mm256_mul_ps(_mm256_loadu_ps(dyr + i), _mm256_loadu_ps(w + i));
+            __m256 xh = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(xr + i), vm), vs);
+            ag = _mm256_add_ps(ag, g);
+            agx = _mm256_fmadd_ps(g, xh, agx);
+        }
+        vg = _mm256_set1_ps(tt__hsum256(ag) / (float)C);
+        vgx = _mm256_set1_ps(tt__hsum256(agx) / (float)C);
+        for (i = 0; i < C; i += 8) {
+            __m256 g = _mm256_mul_ps(_mm256_loadu_ps(dyr + i), _mm256_loadu_ps(w + i));
+            __m256 xh = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(xr + i), vm), vs);
+            __m256 d = _mm256_mul_ps(vs, _mm256_fnmadd_ps(xh, vgx, _mm256_sub_ps(g, vg)));
+            if (accumulate) d = _mm256_add_ps(d, _mm256_loadu_ps(dxr + i));
+            _mm256_storeu_ps(dxr + i, d);
+        }
+    }
+}
+
+TT__PRIVATE void tt__layernorm_bwd_dwdb_avx2(float *dw, float *db, const float *dy, const float *x,
+                                             const float *mean, const float *rstd, int N, int C, int c0,
+                                             int c1) {
+    int r, c;
+    if (c0 % 8 != 0 || C % 8 != 0) { tt__layernorm_bwd_dwdb_scalar(dw, db, dy, x, mean, rstd, N, C, c0, c1); return; }
+    for (r = 0; r < N; r++) {
+        const float *xr = x + (size_t)r * C, *dyr = dy + (size_t)r * C;
+        __m256 vm = _mm256_set1_ps(mean[r]), vs = _mm256_set1_ps(rstd[r]);
+        for (c = c0; c + 8 <= c1; c += 8) {
+            __m256 d = _mm256_loadu_ps(dyr + c);
+            __m256 xh = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(xr + c), vm), vs);
+            _mm256_storeu_ps(dw + c, _mm256_add_ps(_mm256_loadu_ps(dw + c), _mm256_mul_ps(d, xh)));
+            _mm256_storeu_ps(db + c, _mm256_add_ps(_mm256_loadu_ps(db + c), d));
+        }
+        for (; c < c1; c++) {
+            dw[c] += dyr[c] * (xr[c] - mean[r]) * rstd[r];
+            db[c] += dyr[c];
+        }
+    }
+}
+
+/* GELU as x * sigmoid(2u) (KERNELS.md §5), vector exp */
+TT__PRIVATE void tt__gelu_fwd_avx2(float *y, const float *x, size_t i0, size_t i1) {
+    const __m256 k = _mm256_set1_ps(-2.0f * TT__GELU_K), c = _mm256_set1_ps(0.044715f), one = _mm256_set1_ps(1.0f);
+    size_t i = i0;
+    for (; i + 8 <= i1; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        __m256 u = _mm256_mul_ps(k, _mm256_fmadd_ps(_mm256_mul_ps(c, v), _mm256_mul_ps(v, v), v));
+        _mm256_storeu_ps(y + i, _mm256_div_ps(v, _mm256_add_ps(one, tt__exp256(u))));
+    }
+    if (i < i1) tt__gelu_fwd_scalar(y, x, i, i1);
+}
+
+TT__PRIVATE void tt__gelu_bwd_avx2(float *dx, const float *dy, const float *x, size_t i0, size_t i1) {
+    const __m256 k = _mm256_set1_ps(TT__GELU_K), c = _mm256_set1_ps(0.044715f), c3 = _mm256_set1_ps(3.0f * 0.044715f);
+    const __m256 one = _mm256_set1_ps(1.0f), two = _mm256_set1_ps(2.0f), half = _mm256_set1_ps(0.5f);
+    size_t i = i0;
+    for (; i + 8 <= i1; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i), v2 = _mm256_mul_ps(v, v);
+        __m256 u = _mm256_mul_ps(k, _mm256_fmadd_ps(_mm256_mul_ps(c, v), v2, v));
+        __m256 du = _mm256_mul_ps(k, _mm256_fmadd_ps(c3, v2, one));
+        __m256 e = tt__exp256(_mm256_mul_ps(_mm256_set1_ps(-2.0f), u));
+        __m256 s = _mm256_div_ps(one, _mm256_add_ps(one, e));
+        /* 1 - s without cancellation: e*s where s >= 0.5, 1 - s elsewhere */
+        __m256 oms = _mm256_blendv_ps(_mm256_sub_ps(one, s), _mm256_mul_ps(e, s), _mm256_cmp_ps(s, half, _CMP_GE_OQ));
+        __m256 g = _mm256_fmadd_ps(_mm256_mul_ps(two, v), _mm256_mul_ps(_mm256_mul_ps(s, oms), du), s);
+        _mm256_storeu_ps(dx + i, _mm256_mul_ps(_mm256_loadu_ps(dy + i), g));
+    }
+    if (i < i1) tt__gelu_bwd_scalar(dx, dy, x, i, i1);
+}
+
+TT__PRIVATE void tt__adamw_avx2(float *p, float *m, float *v, const float *g, size_t n, float lr, float b1,
+                                float b2, float eps, float wd, float gscale, float bc1, float bc2_sqrt) {
+    const __m256 vgs = _mm256_set1_ps(gscale), vdec = _mm256_set1_ps(lr * wd), vb1 = _mm256_set1_ps(b1),
+                 vb2 = _mm256_set1_ps(b2), v1b1 = _mm256_set1_ps(1.0f - b1), v1b2 = _mm256_set1_ps(1.0f - b2),
+                 vstep = _mm256_set1_ps(lr / bc1), vbc2 = _mm256_set1_ps(bc2_sqrt), veps = _mm256_set1_ps(eps);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 gi = _mm256_mul_ps(_mm256_loadu_ps(g + i), vgs);
+        __m256 pi = _mm256_loadu_ps(p + i);
+        __m256 mi = _mm256_add_ps(_mm256_mul_ps(vb1, _mm256_loadu_ps(m + i)), _mm256_mul_ps(v1b1, gi));
+        __m256 vi = _mm256_add_ps(_mm256_mul_ps(vb2, _mm256_loadu_ps(v + i)), _mm256_mul_ps(_mm256_mul_ps(v1b2, gi), gi));
+        __m256 den = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(vi), vbc2), veps);
+        pi = _mm256_sub_ps(pi, _mm256_mul_ps(vdec, pi));
+        pi = _mm256_sub_ps(pi, _mm256_div_ps(_mm256_mul_ps(vstep, mi), den));
+        _mm256_storeu_ps(m + i, mi);
+        _mm256_storeu_ps(v + i, vi);
+        _mm256_storeu_ps(p + i, pi);
+    }
+    if (i < n) tt__adamw_scalar(p + i, m + i, v + i, g + i, n - i, lr, b1, b2, eps, wd, gscale, bc1, bc2_sqrt);
+}
+#endif /* TT_SIMD_WIDTH >= 8 (elementwise) */
 /* ==== end src/tt_kern_avx2.c ==== */
 /* ==== begin src/tt_kern_avx512.c ==== */
-/* >>kern_avx512  (placeholder: not implemented yet) */
+/* >>kern_avx512  AVX-512 kernels (TT_SIMD_WIDTH 16): the 6x64 SGEMM
+ * micro-kernel (6 rows x 4 zmm, 24 accumulators, KERNELS.md §2.2). The
+ * GEMM driver, blocking and the (256-bit) packers are shared with the AVX2
+ * build (tt_kern_avx2.c, compiled for TT_SIMD_WIDTH >= 8) and the dispatch
+ * in tt_backend.c; only NR and the micro-kernel differ. */
 /* #include "tt_internal.h" */
+
+#if TT_SIMD_WIDTH == 16
+#define TT__SGEMM_NR 64
+
+/* C[6 x 64] = (load_c ? C : 0) + sum_k a[k*6 + r] * b[k*64 + c], fma in
+ * increasing k (same numerics contract as the 6x16 AVX2 kernel). */
+TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const float *TT__RESTRICT b,
+                                   float *C, ptrdiff_t ldc, int load_c) {
+    __m512 c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23;
+    __m512 c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
+    int k;
+#define TT__LD4(r)                                                                                 \
+    c##r##0 = _mm512_loadu_ps(C + r * ldc);      c##r##1 = _mm512_loadu_ps(C + r * ldc + 16);     \
+    c##r##2 = _mm512_loadu_ps(C + r * ldc + 32); c##r##3 = _mm512_loadu_ps(C + r * ldc + 48)
+#define TT__ST4(r)                                                                                 \
+    _mm512_storeu_ps(C + r * ldc, c##r##0);      _mm512_storeu_ps(C + r * ldc + 16, c##r##1);     \
+    _mm512_storeu_ps(C + r * ldc + 32, c##r##2); _mm512_storeu_ps(C + r * ldc + 48, c##r##3)
+    if (load_c) {
+        TT__LD4(0); TT__LD4(1); TT__LD4(2); TT__LD4(3); TT__LD4(4); TT__LD4(5);
+    } else {
+        c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = _mm512_setzero_ps();
+        c30 = c31 = c32 = c33 = c40 = c41 = c42 = c43 = c50 = c51 = c52 = c53 = _mm512_setzero_ps();
+    }
+#define TT__ROW4(r, o)                                                                             \
+    av = _mm512_set1_ps(a[6 * (o) + r]);                                                           \
+    c##r##0 = _mm512_fmadd_ps(av, b0, c##r##0); c##r##1 = _mm512_fmadd_ps(av, b1, c##r##1);        \
+    c##r##2 = _mm512_fmadd_ps(av, b2, c##r##2); c##r##3 = _mm512_fmadd_ps(av, b3, c##r##3)
+#define TT__K6x64(o)                                                                               \
+    do {                                                                                           \
+        __m512 b0 = _mm512_load_ps(b + 64 * (o)), b1 = _mm512_load_ps(b + 64 * (o) + 16);          \
+        __m512 b2 = _mm512_load_ps(b + 64 * (o) + 32), b3 = _mm512_load_ps(b + 64 * (o) + 48), av; \
+        TT__KEEP_IN_REG(b0); TT__KEEP_IN_REG(b1); TT__KEEP_IN_REG(b2); TT__KEEP_IN_REG(b3);        \
+        TT__ROW4(0, o); TT__ROW4(1, o); TT__ROW4(2, o);                                            \
+        TT__ROW4(3, o); TT__ROW4(4, o); TT__ROW4(5, o);                                            \
+    } while (0)
+    for (k = 0; k + 4 <= kc; k += 4, a += 24, b += 256) {
+        TT__K6x64(0); TT__K6x64(1); TT__K6x64(2); TT__K6x64(3);
+    }
+    for (; k < kc; k++, a += 6, b += 64) TT__K6x64(0);
+    TT__ST4(0); TT__ST4(1); TT__ST4(2); TT__ST4(3); TT__ST4(4); TT__ST4(5);
+#undef TT__K6x64
+#undef TT__ROW4
+#undef TT__LD4
+#undef TT__ST4
+}
+#endif /* TT_SIMD_WIDTH == 16 */
 /* ==== end src/tt_kern_avx512.c ==== */
 /* ==== begin src/tt_backend.c ==== */
 /* >>backend  dispatch: picks the scalar or SIMD kernel for each op and splits
@@ -2023,6 +2287,17 @@ TT__PRIVATE void tt__sgemm_range(const tt__gemm_job *g, int m0, int m1, int n0, 
                         int mr = mc - ir < TT__SGEMM_MR ? mc - ir : TT__SGEMM_MR;
                         const float *ap = pa + (ptrdiff_t)ir * kb;
                         float *cp = g->C + (ptrdiff_t)(ic + ir) * g->ldc + jc + jr;
+#ifndef TT__SGEMM_NO_PREFETCH
+                        /* fetch the next C tile while this one computes: C rows are
+                         * far apart, and a miss at the kernel's start stalls it */
+                        if (ir + TT__SGEMM_MR < mc) {
+                            const char *cn = (const char *)(cp + TT__SGEMM_MR * g->ldc);
+                            for (r = 0; r < TT__SGEMM_MR; r++) {
+                                _mm_prefetch(cn + (ptrdiff_t)r * g->ldc * 4, _MM_HINT_T0);
+                                _mm_prefetch(cn + (ptrdiff_t)r * g->ldc * 4 + 4 * TT__SGEMM_NR - 4, _MM_HINT_T0);
+                            }
+                        }
+#endif
                         if (mr == TT__SGEMM_MR && nr == TT__SGEMM_NR) {
                             tt__sgemm_ukernel(kb, ap, bp, cp, g->ldc, load_c);
                             continue;
@@ -2125,44 +2400,49 @@ TT__PRIVATE void tt__gemm(const tt__exec *ex, int M, int N, int K, const float *
  * Each wrapper picks the SIMD kernel when one exists for TT_SIMD_WIDTH and
  * ex->force_scalar is not set, else the scalar reference (same signature,
  * see tt_kern_scalar.c for the math). */
+#if TT_SIMD_WIDTH >= 8
+#  define TT__VEC(ex) (!(ex) || !(ex)->force_scalar)
+#else
+#  define TT__VEC(ex) 0
+#endif
+#if TT_SIMD_WIDTH >= 8
+#  define TT__DISPATCH(ex, name, args) do { if (TT__VEC(ex)) { name##_avx2 args; } else { name##_scalar args; } } while (0)
+#  define TT__DISPATCH_RET(ex, name, args) return TT__VEC(ex) ? name##_avx2 args : name##_scalar args
+#else
+#  define TT__DISPATCH(ex, name, args) do { (void)(ex); name##_scalar args; } while (0)
+#  define TT__DISPATCH_RET(ex, name, args) do { (void)(ex); return name##_scalar args; } while (0)
+#endif
+
 TT__PRIVATE float tt__row_max(const tt__exec *ex, const float *x, int n) {
-    (void)ex;
-    return tt__row_max_scalar(x, n);
+    TT__DISPATCH_RET(ex, tt__row_max, (x, n));
 }
 TT__PRIVATE float tt__exp_shift_sum(const tt__exec *ex, float *y, const float *x, int n, float a, float s) {
-    (void)ex;
-    return tt__exp_shift_sum_scalar(y, x, n, a, s);
+    TT__DISPATCH_RET(ex, tt__exp_shift_sum, (y, x, n, a, s));
 }
 TT__PRIVATE void tt__layernorm_fwd(const tt__exec *ex, float *y, float *mean, float *rstd, const float *x,
                                    const float *w, const float *b, int r0, int r1, int C) {
-    (void)ex;
-    tt__layernorm_fwd_scalar(y, mean, rstd, x, w, b, r0, r1, C);
+    TT__DISPATCH(ex, tt__layernorm_fwd, (y, mean, rstd, x, w, b, r0, r1, C));
 }
 TT__PRIVATE void tt__layernorm_bwd_dx(const tt__exec *ex, float *dx, const float *dy, const float *x,
                                       const float *w, const float *mean, const float *rstd, int r0, int r1,
                                       int C, int accumulate) {
-    (void)ex;
-    tt__layernorm_bwd_dx_scalar(dx, dy, x, w, mean, rstd, r0, r1, C, accumulate);
+    TT__DISPATCH(ex, tt__layernorm_bwd_dx, (dx, dy, x, w, mean, rstd, r0, r1, C, accumulate));
 }
 TT__PRIVATE void tt__layernorm_bwd_dwdb(const tt__exec *ex, float *dw, float *db, const float *dy,
                                         const float *x, const float *mean, const float *rstd, int N, int C,
                                         int c0, int c1) {
-    (void)ex;
-    tt__layernorm_bwd_dwdb_scalar(dw, db, dy, x, mean, rstd, N, C, c0, c1);
+    TT__DISPATCH(ex, tt__layernorm_bwd_dwdb, (dw, db, dy, x, mean, rstd, N, C, c0, c1));
 }
 TT__PRIVATE void tt__gelu_fwd(const tt__exec *ex, float *y, const float *x, size_t i0, size_t i1) {
-    (void)ex;
-    tt__gelu_fwd_scalar(y, x, i0, i1);
+    TT__DISPATCH(ex, tt__gelu_fwd, (y, x, i0, i1));
 }
 TT__PRIVATE void tt__gelu_bwd(const tt__exec *ex, float *dx, const float *dy, const float *x, size_t i0,
                               size_t i1) {
-    (void)ex;
-    tt__gelu_bwd_scalar(dx, dy, x, i0, i1);
+    TT__DISPATCH(ex, tt__gelu_bwd, (dx, dy, x, i0, i1));
 }
 TT__PRIVATE void tt__adamw(const tt__exec *ex, float *p, float *m, float *v, const float *g, size_t n, float lr,
                            float b1, float b2, float eps, float wd, float gscale, float bc1, float bc2_sqrt) {
-    (void)ex;
-    tt__adamw_scalar(p, m, v, g, n, lr, b1, b2, eps, wd, gscale, bc1, bc2_sqrt);
+    TT__DISPATCH(ex, tt__adamw, (p, m, v, g, n, lr, b1, b2, eps, wd, gscale, bc1, bc2_sqrt));
 }
 /* ==== end src/tt_backend.c ==== */
 /* ==== begin src/tt_bpe_tables.h ==== */
@@ -3406,11 +3686,6 @@ TT__PRIVATE tt_status tt__tok_save(const void *obj, const tt_io *io) {
     size_t k = 0;
     tt_status st;
     uint64_t payload = 4ull * (uint64_t)tok->vocab + tok->blob_bytes;
-    for (i = 0; i < tok->vocab; i++) {
-        tt__put_u32(buf, tok->len[i]);
-        crc = tt_crc32(crc, buf, 4);
-    }
-    crc = tt_crc32(crc, tok->blob, (size_t)tok->blob_bytes);
     memcpy(h, TT__BPE_MAGIC, 4);
     tt__put_u32(h + 4, TT__BPE_VERSION);
     tt__put_u32(h + 8, TT__BPE_HEADER);
@@ -3418,6 +3693,12 @@ TT__PRIVATE tt_status tt__tok_save(const void *obj, const tt_io *io) {
     tt__put_u32(h + 16, (uint32_t)tok->vocab);
     tt__put_u32(h + 20, (uint32_t)tok->n_special);
     tt__put_u64(h + 24, payload);
+    crc = tt_crc32(0, h, 32);
+    for (i = 0; i < tok->vocab; i++) {
+        tt__put_u32(buf, tok->len[i]);
+        crc = tt_crc32(crc, buf, 4);
+    }
+    crc = tt_crc32(crc, tok->blob, (size_t)tok->blob_bytes);
     tt__put_u32(h + 32, crc);
     tt__put_u32(h + 36, 0);
     if ((st = tt__write_all(io, h, sizeof(h))) != TT_OK) return st;
@@ -3493,14 +3774,14 @@ TT__PRIVATE tt_status tt__tok_load(void *obj, const tt_io *io) {
     nspec = tt__get_u32(h + 20);
     payload = tt__get_u64(h + 24);
     crc = tt__get_u32(h + 32);
-    if (split > 1 || vocab < 256 || vocab > TT_MAX_VOCAB || nspec > TT_TOKENIZER_MAX_SPECIAL ||
+    if (tt__get_u32(h + 36) != 0 || split > 1 || vocab < 256 || vocab > TT_MAX_VOCAB || nspec > TT_TOKENIZER_MAX_SPECIAL ||
         nspec > vocab - 256 || payload < 4ull * vocab ||
         payload - 4ull * vocab > (uint64_t)vocab * TT_TOKENIZER_MAX_TOKEN_BYTES || payload - 4ull * vocab > 0xFFFFFFFFull) {
         tt__log(&lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "tt_tokenizer_load: bad sizes in header");
         return TT_ERR_BAD_FORMAT;
     }
     if ((st = tt__read_grow(&a, io, payload, &buf, &cap)) != TT_OK) return st;
-    if (tt_crc32(0, buf, (size_t)payload) != crc) {
+    if (tt_crc32(tt_crc32(0, h, 32), buf, (size_t)payload) != crc) {
         tt__log(&lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "tt_tokenizer_load: CRC mismatch");
         tt__free(&a, buf, cap);
         return TT_ERR_BAD_FORMAT;
@@ -3955,6 +4236,687 @@ TTDEF tt_status tt_tokenizer_load_gpt2_file(const tt_tokenizer_config *cfg, cons
     return st;
 }
 #endif /* TT_NO_STDIO */
+
+/* ======================================================================
+ * Training
+ * ====================================================================== */
+
+/* word -> count table: open addressing; word bytes live in an arena */
+typedef struct tt__wt_slot { uint64_t count, off; uint32_t len, tag; } tt__wt_slot;
+typedef struct tt__wtab {
+    const tt_allocator *a;
+    tt__wt_slot *slots;
+    size_t cap, n;           /* cap: power of two (0 = empty table) */
+    unsigned char *bytes;
+    size_t nb, cap_bytes;
+} tt__wtab;
+
+TT__PRIVATE void tt__wt_free(tt__wtab *w) {
+    void *p = w->slots, *q = w->bytes;
+    tt__bpe_release(w->a, &p, &w->cap, sizeof(tt__wt_slot));
+    tt__bpe_release(w->a, &q, &w->cap_bytes, 1);
+    w->slots = NULL;
+    w->bytes = NULL;
+    w->n = w->nb = 0;
+}
+
+TT__PRIVATE int tt__wt_rehash(tt__wtab *w, size_t ncap) {
+    tt__wt_slot *ns = (tt__wt_slot *)tt__alloc(w->a, ncap * sizeof(tt__wt_slot), 64);
+    size_t i;
+    if (!ns) return 0;
+    memset(ns, 0, ncap * sizeof(tt__wt_slot));
+    for (i = 0; i < w->cap; i++) {
+        tt__wt_slot s = w->slots[i];
+        uint64_t h;
+        size_t k;
+        if (!s.count) continue;
+        h = tt__bpe_hash(w->bytes + s.off, s.len);
+        k = (size_t)h & (ncap - 1);
+        while (ns[k].count) k = (k + 1) & (ncap - 1);
+        ns[k] = s;
+    }
+    if (w->slots) tt__free(w->a, w->slots, w->cap * sizeof(tt__wt_slot));
+    w->slots = ns;
+    w->cap = ncap;
+    return 1;
+}
+
+/* add count to word p[0..n) (hash h). Returns 0 when out of memory. */
+TT__PRIVATE int tt__wt_add(tt__wtab *w, const unsigned char *p, size_t n, uint64_t h, uint64_t count) {
+    size_t k;
+    uint32_t tag = (uint32_t)(h >> 32);
+    if ((w->n + 1) * 2 > w->cap && !tt__wt_rehash(w, w->cap ? w->cap * 2 : 1024)) return 0;
+    k = (size_t)h & (w->cap - 1);
+    for (;;) {
+        tt__wt_slot *s = &w->slots[k];
+        if (!s->count) break;
+        if (s->tag == tag && s->len == n && memcmp(w->bytes + s->off, p, n) == 0) {
+            s->count += count;
+            return 1;
+        }
+        k = (k + 1) & (w->cap - 1);
+    }
+    {
+        void *q = w->bytes;
+        if (!tt__bpe_grow(w->a, &q, &w->cap_bytes, w->nb + n, 1)) return 0;
+        w->bytes = (unsigned char *)q;
+    }
+    memcpy(w->bytes + w->nb, p, n);
+    w->slots[k].count = count;
+    w->slots[k].off = w->nb;
+    w->slots[k].len = (uint32_t)n;
+    w->slots[k].tag = tag;
+    w->nb += n;
+    w->n++;
+    return 1;
+}
+
+struct tt_tokenizer_trainer {
+    tt_allocator alloc;
+    tt_logger logger;
+    tt_tokenizer_config cfg;   /* copy; special_tokens pointer cleared */
+    tt__vocab_buf spec;        /* special token strings */
+    uint32_t *spec_off;
+    size_t spec_off_bytes;
+    unsigned char spec_first[256];
+    int32_t split_mode, vocab_size, min_freq;
+    tt__exec ex;
+    void *pool;
+    tt__wtab words;
+    int finished;
+};
+
+/* first special match in s[pos..end) (longest at a position) */
+TT__PRIVATE size_t tt__tr_find_special(const tt_tokenizer_trainer *tr, const unsigned char *s, size_t pos, size_t end,
+                                       size_t *mlen) {
+    size_t i, k;
+    if (tr->spec.n == 0) return end;
+    for (i = pos; i < end; i++) {
+        size_t bl = 0;
+        if (!tr->spec_first[s[i]]) continue;
+        for (k = 0; k < tr->spec.n; k++) {
+            size_t l = tr->spec.lens[k];
+            if (l <= end - i && l > bl && memcmp(s + i, tr->spec.bytes + tr->spec_off[k], l) == 0) bl = l;
+        }
+        if (bl) { *mlen = bl; return i; }
+    }
+    return end;
+}
+
+/* count the pieces of s[0..n) (no special tokens inside) into w */
+TT__PRIVATE int tt__tr_count(tt__wtab *w, int split_mode, const unsigned char *s, size_t n) {
+    size_t i = 0, j;
+    if (split_mode == TT_SPLIT_NONE) return n == 0 || (n < 0xFFFFFFFFu && tt__wt_add(w, s, n, tt__bpe_hash(s, n), 1));
+    while (i < n) {
+        j = tt__piece_end(s, i, n);
+        if (j - i >= 0xFFFFFFFFu || !tt__wt_add(w, s + i, j - i, tt__bpe_hash(s + i, j - i), 1)) return 0;
+        i = j;
+    }
+    return 1;
+}
+
+typedef struct tt__tr_range { size_t a, b; } tt__tr_range;
+typedef struct tt__tr_job {
+    tt_tokenizer_trainer *tr;
+    const unsigned char *s;
+    const tt__tr_range *r;
+    size_t nr;
+    int nt;
+    tt__wtab local[TT__MAX_THREADS];
+    int ok[TT__MAX_THREADS];
+} tt__tr_job;
+
+TT__PRIVATE void tt__tr_task(void *arg, int i) {
+    tt__tr_job *j = (tt__tr_job *)arg;
+    size_t k;
+    j->ok[i] = 1;
+    for (k = (size_t)i; k < j->nr && j->ok[i]; k += (size_t)j->nt)
+        j->ok[i] = tt__tr_count(&j->local[i], j->tr->split_mode, j->s + j->r[k].a, j->r[k].b - j->r[k].a);
+}
+
+TTDEF tt_status tt_tokenizer_trainer_create(const tt_tokenizer_config *cfg, tt_tokenizer_trainer **out) {
+    tt_allocator a;
+    tt_tokenizer_trainer *tr;
+    tt_status st;
+    int32_t i;
+    size_t k, off = 0;
+    if (!cfg || !out) return TT_ERR_INVALID_ARG;
+    a = cfg->allocator;
+    if (!tt__allocator_valid(&a)) return TT_ERR_INVALID_ARG;
+    if (cfg->vocab_size < 256 + (cfg->n_special > 0 ? cfg->n_special : 0) || cfg->vocab_size > TT_MAX_VOCAB ||
+        cfg->n_special < 0 || cfg->min_frequency < 0 ||
+        (cfg->split_mode != TT_SPLIT_GPT2 && cfg->split_mode != TT_SPLIT_NONE)) {
+        tt__log(&cfg->logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG,
+                "tt_tokenizer_train: need 256 + n_special <= vocab_size <= TT_MAX_VOCAB and a valid split mode");
+        return TT_ERR_INVALID_ARG;
+    }
+    tr = (tt_tokenizer_trainer *)tt__alloc(&a, sizeof(*tr), 64);
+    if (!tr) return TT_ERR_OUT_OF_MEMORY;
+    memset(tr, 0, sizeof(*tr));
+    tr->alloc = a;
+    tr->logger = cfg->logger;
+    tr->cfg = *cfg;
+    tr->cfg.special_tokens = NULL;
+    tr->cfg.n_special = 0;
+    tr->split_mode = cfg->split_mode;
+    tr->vocab_size = cfg->vocab_size;
+    tr->min_freq = cfg->min_frequency > 0 ? cfg->min_frequency : 2;
+    tr->spec.a = &tr->alloc;
+    tr->words.a = &tr->alloc;
+    st = tt__vb_add_specials(&tr->spec, cfg);
+    if (st == TT_OK && tr->spec.n) {
+        tr->spec_off_bytes = tr->spec.n * sizeof(uint32_t);
+        tr->spec_off = (uint32_t *)tt__alloc(&a, tr->spec_off_bytes, 16);
+        if (!tr->spec_off) st = TT_ERR_OUT_OF_MEMORY;
+        for (k = 0; st == TT_OK && k < tr->spec.n; k++) {
+            tr->spec_off[k] = (uint32_t)off;
+            off += tr->spec.lens[k];
+            tr->spec_first[tr->spec.bytes[tr->spec_off[k]]] = 1;
+        }
+        for (k = 0; st == TT_OK && k < tr->spec.n; k++)
+            for (i = 0; (size_t)i < k; i++)
+                if (tr->spec.lens[i] == tr->spec.lens[k] &&
+                    memcmp(tr->spec.bytes + tr->spec_off[i], tr->spec.bytes + tr->spec_off[k], tr->spec.lens[k]) == 0)
+                    st = TT_ERR_INVALID_ARG; /* duplicate special token */
+    }
+    if (st == TT_OK) st = tt__bpe_exec_start(cfg, &a, &tr->ex, &tr->pool);
+    if (st != TT_OK) {
+        tt__vb_free(&tr->spec);
+        if (tr->spec_off) tt__free(&a, tr->spec_off, tr->spec_off_bytes);
+        tt__free(&a, tr, sizeof(*tr));
+        return st;
+    }
+    *out = tr;
+    return TT_OK;
+}
+
+TTDEF void tt_tokenizer_trainer_destroy(tt_tokenizer_trainer *tr) {
+    tt_allocator a;
+    if (!tr) return;
+    a = tr->alloc;
+    tt__bpe_exec_stop(&a, &tr->ex, &tr->pool);
+    tt__wt_free(&tr->words);
+    tt__vb_free(&tr->spec);
+    if (tr->spec_off) tt__free(&a, tr->spec_off, tr->spec_off_bytes);
+    tt__free(&a, tr, sizeof(*tr));
+}
+
+#define TT__TR_CHUNK ((size_t)1 << 19)
+
+TTDEF tt_status tt_tokenizer_trainer_feed(tt_tokenizer_trainer *tr, const void *text, size_t n) {
+    const unsigned char *s = (const unsigned char *)text;
+    tt__tr_range *r = NULL;
+    size_t nr = 0, cap_r = 0, pos = 0;
+    tt_status st = TT_OK;
+    int k;
+    if (!tr || (!text && n) || tr->finished) return TT_ERR_INVALID_ARG;
+    /* segments between special tokens, cut further at safe points */
+    while (pos < n && st == TT_OK) {
+        size_t ml = 0, m = tt__tr_find_special(tr, s, pos, n, &ml), a = pos;
+        while (a < m) {
+            size_t b = m - a > TT__TR_CHUNK && tr->split_mode == TT_SPLIT_GPT2 ? a + TT__TR_CHUNK : m;
+            void *q = r;
+            while (b < m && !tt__safe_cut(s, b)) b++;
+            if (!tt__bpe_grow(&tr->alloc, &q, &cap_r, nr + 1, sizeof(tt__tr_range))) { st = TT_ERR_OUT_OF_MEMORY; break; }
+            r = (tt__tr_range *)q;
+            r[nr].a = a;
+            r[nr].b = b;
+            nr++;
+            a = b;
+        }
+        pos = m + ml;
+    }
+    if (st == TT_OK && (tr->ex.n_threads <= 1 || nr < 2)) {
+        size_t i;
+        for (i = 0; i < nr && st == TT_OK; i++)
+            if (!tt__tr_count(&tr->words, tr->split_mode, s + r[i].a, r[i].b - r[i].a)) st = TT_ERR_OUT_OF_MEMORY;
+    } else if (st == TT_OK) {
+        tt__tr_job *j = (tt__tr_job *)tt__alloc(&tr->alloc, sizeof(tt__tr_job), 64);
+        if (!j) st = TT_ERR_OUT_OF_MEMORY;
+        else {
+            memset(j, 0, sizeof(*j));
+            j->tr = tr; j->s = s; j->r = r; j->nr = nr;
+            j->nt = tr->ex.n_threads;
+            for (k = 0; k < j->nt; k++) j->local[k].a = &tr->alloc;
+            tt__parallel_for(&tr->ex, j->nt, tt__tr_task, j);
+            /* merge in task order (counts add up the same in any order) */
+            for (k = 0; k < j->nt; k++) {
+                tt__wtab *w = &j->local[k];
+                size_t i;
+                if (!j->ok[k]) st = TT_ERR_OUT_OF_MEMORY;
+                for (i = 0; i < w->cap && st == TT_OK; i++) {
+                    const tt__wt_slot *sl = &w->slots[i];
+                    if (!sl->count) continue;
+                    if (!tt__wt_add(&tr->words, w->bytes + sl->off, sl->len, tt__bpe_hash(w->bytes + sl->off, sl->len),
+                                    sl->count))
+                        st = TT_ERR_OUT_OF_MEMORY;
+                }
+                tt__wt_free(w);
+            }
+            tt__free(&tr->alloc, j, sizeof(tt__tr_job));
+        }
+    }
+    if (r) tt__free(&tr->alloc, r, cap_r * sizeof(tt__tr_range));
+    if (st != TT_OK) tt__log(&tr->logger, TT_LOG_ERROR, st, "tt_tokenizer_trainer_feed: out of memory");
+    return st;
+}
+
+/* --- the merge loop --- */
+typedef struct tt__pair {
+    int64_t count;
+    int32_t a, b;
+    int32_t head, tail;      /* occurrence blocks (-1 = none) */
+    int32_t last_word;       /* last word appended (avoids repeats) */
+    int32_t stamp;           /* merge step that last raised the count */
+    int32_t tail_fill;       /* words used in the tail block */
+    int32_t banned;          /* merged token would be too long */
+} tt__pair;
+
+#define TT__OCC_N 7
+typedef struct tt__occ { int32_t w[TT__OCC_N]; int32_t next; } tt__occ;
+typedef struct tt__heap_ent { int64_t count; int32_t pair, pad; } tt__heap_ent;
+
+typedef struct tt__merger {
+    const tt_allocator *a;
+    tt__pair *pairs;
+    size_t n_pairs, cap_pairs;
+    uint32_t *pmap;          /* pair index + 1, 0 = empty; keyed by (a, b) */
+    size_t pmap_cap;
+    tt__occ *occ;
+    size_t n_occ, cap_occ;
+    int32_t free_occ;
+    tt__heap_ent *heap;
+    size_t n_heap, cap_heap;
+    int32_t *touched;
+    size_t n_touched, cap_touched;
+    int32_t step;
+} tt__merger;
+
+TT__PRIVATE uint64_t tt__pair_hash(int32_t a, int32_t b) {
+    uint64_t h = ((uint64_t)(uint32_t)a << 32 | (uint32_t)b) * 0x9E3779B97F4A7C15ull;
+    return h ^ (h >> 29);
+}
+
+TT__PRIVATE int tt__pmap_rehash(tt__merger *m, size_t ncap) {
+    uint32_t *nm = (uint32_t *)tt__alloc(m->a, ncap * sizeof(uint32_t), 64);
+    size_t i;
+    if (!nm) return 0;
+    memset(nm, 0, ncap * sizeof(uint32_t));
+    for (i = 0; i < m->n_pairs; i++) {
+        size_t k = (size_t)tt__pair_hash(m->pairs[i].a, m->pairs[i].b) & (ncap - 1);
+        while (nm[k]) k = (k + 1) & (ncap - 1);
+        nm[k] = (uint32_t)i + 1;
+    }
+    if (m->pmap) tt__free(m->a, m->pmap, m->pmap_cap * sizeof(uint32_t));
+    m->pmap = nm;
+    m->pmap_cap = ncap;
+    return 1;
+}
+
+/* index of pair (a, b), created with count 0 if create; -1 if absent or OOM */
+TT__PRIVATE int32_t tt__pair_get(tt__merger *m, int32_t a, int32_t b, int create) {
+    size_t k;
+    if ((m->n_pairs + 1) * 2 > m->pmap_cap && !tt__pmap_rehash(m, m->pmap_cap ? m->pmap_cap * 2 : 4096)) return -1;
+    k = (size_t)tt__pair_hash(a, b) & (m->pmap_cap - 1);
+    for (;;) {
+        uint32_t v = m->pmap[k];
+        if (!v) break;
+        if (m->pairs[v - 1].a == a && m->pairs[v - 1].b == b) return (int32_t)(v - 1);
+        k = (k + 1) & (m->pmap_cap - 1);
+    }
+    if (!create) return -1;
+    {
+        void *q = m->pairs;
+        tt__pair *p;
+        if (m->n_pairs >= 0x7FFFFFF0u || !tt__bpe_grow(m->a, &q, &m->cap_pairs, m->n_pairs + 1, sizeof(tt__pair))) return -1;
+        m->pairs = (tt__pair *)q;
+        p = &m->pairs[m->n_pairs];
+        memset(p, 0, sizeof(*p));
+        p->a = a;
+        p->b = b;
+        p->head = p->tail = p->last_word = -1;
+        p->stamp = -1;
+        m->pmap[k] = (uint32_t)m->n_pairs + 1;
+        return (int32_t)m->n_pairs++;
+    }
+}
+
+TT__PRIVATE int tt__occ_append(tt__merger *m, tt__pair *p, int32_t w) {
+    int32_t blk;
+    if (p->last_word == w) return 1;
+    p->last_word = w;
+    if (p->tail >= 0 && p->tail_fill < TT__OCC_N) {
+        m->occ[p->tail].w[p->tail_fill++] = w;
+        return 1;
+    }
+    if (m->free_occ >= 0) {
+        blk = m->free_occ;
+        m->free_occ = m->occ[blk].next;
+    } else {
+        void *q = m->occ;
+        if (m->n_occ >= 0x7FFFFFF0u || !tt__bpe_grow(m->a, &q, &m->cap_occ, m->n_occ + 1, sizeof(tt__occ))) return 0;
+        m->occ = (tt__occ *)q;
+        blk = (int32_t)m->n_occ++;
+    }
+    m->occ[blk].next = -1;
+    m->occ[blk].w[0] = w;
+    if (p->tail >= 0) m->occ[p->tail].next = blk;
+    else p->head = blk;
+    p->tail = blk;
+    p->tail_fill = 1;
+    return 1;
+}
+
+/* max-heap order: higher count first, then smaller left id, then right id */
+TT__PRIVATE int tt__hbetter(const tt__merger *m, const tt__heap_ent *x, const tt__heap_ent *y) {
+    const tt__pair *px, *py;
+    if (x->count != y->count) return x->count > y->count;
+    px = &m->pairs[x->pair];
+    py = &m->pairs[y->pair];
+    if (px->a != py->a) return px->a < py->a;
+    return px->b < py->b;
+}
+
+TT__PRIVATE int tt__hpush(tt__merger *m, int32_t pair) {
+    tt__heap_ent e;
+    size_t i;
+    void *q = m->heap;
+    if (!tt__bpe_grow(m->a, &q, &m->cap_heap, m->n_heap + 1, sizeof(tt__heap_ent))) return 0;
+    m->heap = (tt__heap_ent *)q;
+    e.count = m->pairs[pair].count;
+    e.pair = pair;
+    e.pad = 0;
+    i = m->n_heap++;
+    while (i > 0) {
+        size_t par = (i - 1) / 2;
+        if (!tt__hbetter(m, &e, &m->heap[par])) break;
+        m->heap[i] = m->heap[par];
+        i = par;
+    }
+    m->heap[i] = e;
+    return 1;
+}
+
+TT__PRIVATE tt__heap_ent tt__hpop(tt__merger *m) {
+    tt__heap_ent top = m->heap[0], e = m->heap[--m->n_heap];
+    size_t i = 0, n = m->n_heap;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && tt__hbetter(m, &m->heap[c + 1], &m->heap[c])) c++;
+        if (!tt__hbetter(m, &m->heap[c], &e)) break;
+        m->heap[i] = m->heap[c];
+        i = c;
+    }
+    if (n) m->heap[i] = e;
+    return top;
+}
+
+/* pair (x, y) count += d; on increase remember word w and the pair */
+TT__PRIVATE int tt__pair_delta(tt__merger *m, int32_t x, int32_t y, int64_t d, int32_t w) {
+    int32_t pi = tt__pair_get(m, x, y, d > 0);
+    tt__pair *p;
+    if (pi < 0) return d <= 0; /* a decrement of a missing pair cannot happen */
+    p = &m->pairs[pi];
+    p->count += d;
+    if (d > 0) {
+        if (!tt__occ_append(m, p, w)) return 0;
+        if (p->stamp != m->step) {
+            void *q = m->touched;
+            p->stamp = m->step;
+            if (!tt__bpe_grow(m->a, &q, &m->cap_touched, m->n_touched + 1, sizeof(int32_t))) return 0;
+            m->touched = (int32_t *)q;
+            m->touched[m->n_touched++] = pi;
+        }
+    }
+    return 1;
+}
+
+TT__PRIVATE void tt__merger_free(tt__merger *m) {
+    void *p;
+    p = m->pairs; tt__bpe_release(m->a, &p, &m->cap_pairs, sizeof(tt__pair));
+    if (m->pmap) tt__free(m->a, m->pmap, m->pmap_cap * sizeof(uint32_t));
+    p = m->occ; tt__bpe_release(m->a, &p, &m->cap_occ, sizeof(tt__occ));
+    p = m->heap; tt__bpe_release(m->a, &p, &m->cap_heap, sizeof(tt__heap_ent));
+    p = m->touched; tt__bpe_release(m->a, &p, &m->cap_touched, sizeof(int32_t));
+}
+
+/* token bytes -> id map for the vocabulary being built (detects merges
+ * whose bytes already exist) */
+typedef struct tt__tmap { uint32_t *slot; size_t cap; } tt__tmap;
+
+TT__PRIVATE int32_t tt__tmap_find(const tt__tmap *tm, const tt__vocab_buf *v, const uint64_t *voff,
+                                  const unsigned char *p, size_t n, uint64_t h) {
+    size_t k = (size_t)h & (tm->cap - 1);
+    for (;;) {
+        uint32_t s = tm->slot[k];
+        if (!s) return -1;
+        if (v->lens[s - 1] == n && memcmp(v->bytes + voff[s - 1], p, n) == 0) return (int32_t)(s - 1);
+        k = (k + 1) & (tm->cap - 1);
+    }
+}
+TT__PRIVATE void tt__tmap_put(tt__tmap *tm, uint64_t h, int32_t id) {
+    size_t k = (size_t)h & (tm->cap - 1);
+    while (tm->slot[k]) k = (k + 1) & (tm->cap - 1);
+    tm->slot[k] = (uint32_t)id + 1;
+}
+
+TTDEF tt_status tt_tokenizer_trainer_finish(tt_tokenizer_trainer *tr, tt_tokenizer **out) {
+    const tt_allocator *a;
+    tt__merger m;
+    tt__vocab_buf v;
+    tt__tmap tm;
+    uint64_t *voff = NULL, *w_off = NULL, *w_cnt = NULL;
+    uint32_t *w_len = NULL;
+    int32_t *sym = NULL, *w_stamp = NULL;
+    size_t nw = 0, nsym = 0, i, k, cap_voff = 0;
+    size_t b_woff = 0, b_wcnt = 0, b_wlen = 0, b_sym = 0, b_wst = 0;
+    int32_t n_merges, n_done = 0, n_tok;
+    tt_status st = TT_OK;
+    if (!tr || !out || tr->finished) return TT_ERR_INVALID_ARG;
+    tr->finished = 1;
+    a = &tr->alloc;
+    memset(&m, 0, sizeof(m));
+    memset(&v, 0, sizeof(v));
+    memset(&tm, 0, sizeof(tm));
+    m.a = a;
+    m.free_occ = -1;
+    v.a = a;
+    n_merges = tr->vocab_size - 256 - (int32_t)tr->spec.n;
+
+    /* words as symbol arrays (byte ids 0..255) */
+    nw = tr->words.n;
+    nsym = tr->words.nb;
+    b_woff = (nw + 1) * sizeof(uint64_t); b_wcnt = b_woff; b_wlen = (nw + 1) * sizeof(uint32_t);
+    b_sym = (nsym + 1) * sizeof(int32_t); b_wst = (nw + 1) * sizeof(int32_t);
+    w_off = (uint64_t *)tt__alloc(a, b_woff, 64);
+    w_cnt = (uint64_t *)tt__alloc(a, b_wcnt, 64);
+    w_len = (uint32_t *)tt__alloc(a, b_wlen, 64);
+    sym = (int32_t *)tt__alloc(a, b_sym, 64);
+    w_stamp = (int32_t *)tt__alloc(a, b_wst, 64);
+    if (!w_off || !w_cnt || !w_len || !sym || !w_stamp || nw >= 0x7FFFFFF0u) st = TT_ERR_OUT_OF_MEMORY;
+    if (st == TT_OK) {
+        size_t j = 0, o = 0;
+        for (i = 0; i < tr->words.cap; i++) {
+            const tt__wt_slot *sl = &tr->words.slots[i];
+            if (!sl->count) continue;
+            w_off[j] = o;
+            w_len[j] = sl->len;
+            w_cnt[j] = sl->count;
+            w_stamp[j] = -1;
+            for (k = 0; k < sl->len; k++) sym[o + k] = tr->words.bytes[sl->off + k];
+            o += sl->len;
+            j++;
+        }
+        /* the word table is no longer needed */
+        tt__wt_free(&tr->words);
+    }
+    /* vocabulary: 256 bytes */
+    for (i = 0; i < 256 && st == TT_OK; i++) {
+        unsigned char c = (unsigned char)i;
+        if (!tt__vb_add(&v, &c, 1)) st = TT_ERR_OUT_OF_MEMORY;
+    }
+    if (st == TT_OK) {
+        tm.cap = 1024;
+        while (tm.cap < (size_t)tr->vocab_size * 2) tm.cap *= 2;
+        tm.slot = (uint32_t *)tt__alloc(a, tm.cap * sizeof(uint32_t), 64);
+        void *q = NULL;
+        if (tm.slot && tt__bpe_grow(a, &q, &cap_voff, (size_t)tr->vocab_size + 1, sizeof(uint64_t))) voff = (uint64_t *)q;
+        if (!tm.slot || !voff)
+            st = TT_ERR_OUT_OF_MEMORY;
+        else {
+            memset(tm.slot, 0, tm.cap * sizeof(uint32_t));
+            for (i = 0; i < 256; i++) {
+                voff[i] = i;
+                tt__tmap_put(&tm, tt__bpe_hash(v.bytes + i, 1), (int32_t)i);
+            }
+        }
+    }
+    /* initial pair counts and occurrence lists */
+    for (i = 0; i < nw && st == TT_OK; i++) {
+        const int32_t *s = sym + w_off[i];
+        for (k = 0; k + 1 < w_len[i]; k++) {
+            int32_t pi = tt__pair_get(&m, s[k], s[k + 1], 1);
+            if (pi < 0 || !tt__occ_append(&m, &m.pairs[pi], (int32_t)i)) { st = TT_ERR_OUT_OF_MEMORY; break; }
+            m.pairs[pi].count += (int64_t)w_cnt[i];
+        }
+    }
+    for (i = 0; i < m.n_pairs && st == TT_OK; i++)
+        if (m.pairs[i].count >= tr->min_freq && !tt__hpush(&m, (int32_t)i)) st = TT_ERR_OUT_OF_MEMORY;
+    if (st == TT_OK && tr->cfg.progress && tr->cfg.progress(tr->cfg.progress_user, 0, (uint64_t)n_merges))
+        st = TT_ERR_CANCELLED;
+
+    n_tok = 256;
+    while (st == TT_OK && n_done < n_merges && m.n_heap) {
+        tt__heap_ent e = tt__hpop(&m);
+        tt__pair *p = &m.pairs[e.pair];
+        int32_t pa, pb, t, blk;
+        size_t la, lb;
+        uint64_t h;
+        if (p->count != e.count) {
+            /* stale: lower now (re-score) or a fresher entry exists */
+            if (p->count < e.count && p->count >= tr->min_freq && !p->banned && !tt__hpush(&m, e.pair))
+                st = TT_ERR_OUT_OF_MEMORY;
+            continue;
+        }
+        if (e.count < tr->min_freq) break;
+        if (p->banned) continue;
+        pa = p->a;
+        pb = p->b;
+        la = v.lens[pa];
+        lb = v.lens[pb];
+        if (la + lb > TT_TOKENIZER_MAX_TOKEN_BYTES) { p->banned = 1; continue; }
+        /* the new token's bytes */
+        {
+            unsigned char *nb;
+            void *q = v.bytes;
+            if (!tt__bpe_grow(a, &q, &v.cap_bytes, v.nb + la + lb, 1)) { st = TT_ERR_OUT_OF_MEMORY; break; }
+            v.bytes = (unsigned char *)q;
+            nb = v.bytes + v.nb;
+            memcpy(nb, v.bytes + voff[pa], la);
+            memcpy(nb + la, v.bytes + voff[pb], lb);
+            h = tt__bpe_hash(nb, la + lb);
+            t = tt__tmap_find(&tm, &v, voff, nb, la + lb, h);
+            if (t < 0) {
+                size_t off = v.nb;
+                if (!tt__vb_add(&v, nb, 0)) { st = TT_ERR_OUT_OF_MEMORY; break; }
+                v.lens[v.n - 1] = (uint32_t)(la + lb);
+                v.nb = off + la + lb;
+                t = n_tok++;
+                voff[t] = off;
+                tt__tmap_put(&tm, h, t);
+                n_done++;
+            }
+        }
+        /* apply the merge inside every word that holds the pair */
+        m.step++;
+        m.n_touched = 0;
+        for (blk = p->head; blk >= 0 && st == TT_OK; blk = m.occ[blk].next) {
+            int32_t nin = m.occ[blk].next >= 0 ? TT__OCC_N : m.pairs[e.pair].tail_fill, q;
+            for (q = 0; q < nin && st == TT_OK; q++) {
+                int32_t w = m.occ[blk].w[q];
+                int32_t *s;
+                uint32_t n, r = 0, o = 0;
+                int64_t f;
+                if (w_stamp[w] == m.step) continue;
+                w_stamp[w] = m.step;
+                s = sym + w_off[w];
+                n = w_len[w];
+                f = (int64_t)w_cnt[w];
+                while (r < n) {
+                    if (r + 1 < n && s[r] == pa && s[r + 1] == pb) {
+                        if (o > 0 && (!tt__pair_delta(&m, s[o - 1], pa, -f, w) || !tt__pair_delta(&m, s[o - 1], t, f, w))) {
+                            st = TT_ERR_OUT_OF_MEMORY;
+                            break;
+                        }
+                        if (r + 2 < n && (!tt__pair_delta(&m, pb, s[r + 2], -f, w) || !tt__pair_delta(&m, t, s[r + 2], f, w))) {
+                            st = TT_ERR_OUT_OF_MEMORY;
+                            break;
+                        }
+                        m.pairs[e.pair].count -= f;
+                        s[o++] = t;
+                        r += 2;
+                    } else {
+                        s[o++] = s[r++];
+                    }
+                }
+                w_len[w] = o;
+            }
+        }
+        if (st != TT_OK) break;
+        /* the merged pair is gone; recycle its occurrence blocks */
+        p = &m.pairs[e.pair];
+        if (p->tail >= 0) {
+            m.occ[p->tail].next = m.free_occ;
+            m.free_occ = p->head;
+        }
+        p->head = p->tail = p->last_word = -1;
+        p->tail_fill = 0;
+        p->count = 0;
+        for (i = 0; i < m.n_touched && st == TT_OK; i++) {
+            int32_t pi = m.touched[i];
+            if (m.pairs[pi].count >= tr->min_freq && !tt__hpush(&m, pi)) st = TT_ERR_OUT_OF_MEMORY;
+        }
+        if (st == TT_OK && tr->cfg.progress && (n_done % 1024 == 0 || n_done == n_merges) &&
+            tr->cfg.progress(tr->cfg.progress_user, (uint64_t)n_done, (uint64_t)n_merges))
+            st = TT_ERR_CANCELLED;
+    }
+    if (st == TT_OK && tr->cfg.progress && n_done < n_merges &&
+        tr->cfg.progress(tr->cfg.progress_user, (uint64_t)n_done, (uint64_t)n_merges))
+        st = TT_ERR_CANCELLED;
+    if (st == TT_OK && n_done < n_merges)
+        tt__logf(&tr->logger, TT_LOG_INFO, TT_OK, "tt_tokenizer_train: no pair reaches min_frequency; merges: ", n_done);
+    /* special tokens after the merges */
+    for (i = 0; i < tr->spec.n && st == TT_OK; i++)
+        if (!tt__vb_add(&v, tr->spec.bytes + tr->spec_off[i], tr->spec.lens[i])) st = TT_ERR_OUT_OF_MEMORY;
+    if (st == TT_OK) {
+        tt_tokenizer_config c = tr->cfg;
+        st = tt__tok_build(&c, (int32_t)v.n, (int32_t)tr->spec.n, tr->split_mode, v.lens, v.bytes, v.nb, out);
+        if (st == TT_ERR_BAD_FORMAT) st = TT_ERR_INVALID_ARG;
+    }
+    if (st == TT_ERR_OUT_OF_MEMORY) tt__log(&tr->logger, TT_LOG_ERROR, st, "tt_tokenizer_train: out of memory");
+    tt__merger_free(&m);
+    tt__vb_free(&v);
+    if (tm.slot) tt__free(a, tm.slot, tm.cap * sizeof(uint32_t));
+    if (voff) tt__free(a, voff, cap_voff * sizeof(uint64_t));
+    if (w_off) tt__free(a, w_off, b_woff);
+    if (w_cnt) tt__free(a, w_cnt, b_wcnt);
+    if (w_len) tt__free(a, w_len, b_wlen);
+    if (sym) tt__free(a, sym, b_sym);
+    if (w_stamp) tt__free(a, w_stamp, b_wst);
+    return st;
+}
+
+TTDEF tt_status tt_tokenizer_train(const tt_tokenizer_config *cfg, const void *text, size_t n, tt_tokenizer **out) {
+    tt_tokenizer_trainer *tr = NULL;
+    tt_status st;
+    if (!cfg || (!text && n) || !out) return TT_ERR_INVALID_ARG;
+    if ((st = tt_tokenizer_trainer_create(cfg, &tr)) != TT_OK) return st;
+    st = tt_tokenizer_trainer_feed(tr, text, n);
+    if (st == TT_OK) st = tt_tokenizer_trainer_finish(tr, out);
+    tt_tokenizer_trainer_destroy(tr);
+    return st;
+}
 /* ==== end src/tt_bpe.c ==== */
 /* ==== begin src/tt_data.c ==== */
 /* >>data  token files and the batch loader */

@@ -182,8 +182,9 @@ TTDEF tt_status tt_tokenizer_decode_stream(const tt_tokenizer *tok, tt_tokenizer
 /* ---- files ----------------------------------------------------------------
  * Own format "TTBP" (little-endian): magic "TTBP", u32 version (1), u32
  * header size (40), u32 split mode, u32 vocab size, u32 n_special,
- * u64 payload bytes, u32 CRC32 of the payload, u32 reserved (0); payload:
- * u32 length of every token in id order, then all token bytes. The loader
+ * u64 payload bytes, u32 CRC32 (of header bytes 0..31, then the payload),
+ * u32 reserved (0); payload: u32 length of every token in id order, then
+ * all token bytes (ids 0..255 need not be the single bytes). The loader
  * reads exactly the bytes save wrote, so a tokenizer can be embedded in a
  * larger stream (checkpoints). */
 

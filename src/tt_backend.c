@@ -53,6 +53,17 @@ TT__PRIVATE void tt__sgemm_range(const tt__gemm_job *g, int m0, int m1, int n0, 
                         int mr = mc - ir < TT__SGEMM_MR ? mc - ir : TT__SGEMM_MR;
                         const float *ap = pa + (ptrdiff_t)ir * kb;
                         float *cp = g->C + (ptrdiff_t)(ic + ir) * g->ldc + jc + jr;
+#ifndef TT__SGEMM_NO_PREFETCH
+                        /* fetch the next C tile while this one computes: C rows are
+                         * far apart, and a miss at the kernel's start stalls it */
+                        if (ir + TT__SGEMM_MR < mc) {
+                            const char *cn = (const char *)(cp + TT__SGEMM_MR * g->ldc);
+                            for (r = 0; r < TT__SGEMM_MR; r++) {
+                                _mm_prefetch(cn + (ptrdiff_t)r * g->ldc * 4, _MM_HINT_T0);
+                                _mm_prefetch(cn + (ptrdiff_t)r * g->ldc * 4 + 4 * TT__SGEMM_NR - 4, _MM_HINT_T0);
+                            }
+                        }
+#endif
                         if (mr == TT__SGEMM_MR && nr == TT__SGEMM_NR) {
                             tt__sgemm_ukernel(kb, ap, bp, cp, g->ldc, load_c);
                             continue;
@@ -155,42 +166,47 @@ TT__PRIVATE void tt__gemm(const tt__exec *ex, int M, int N, int K, const float *
  * Each wrapper picks the SIMD kernel when one exists for TT_SIMD_WIDTH and
  * ex->force_scalar is not set, else the scalar reference (same signature,
  * see tt_kern_scalar.c for the math). */
+#if TT_SIMD_WIDTH >= 8
+#  define TT__VEC(ex) (!(ex) || !(ex)->force_scalar)
+#else
+#  define TT__VEC(ex) 0
+#endif
+#if TT_SIMD_WIDTH >= 8
+#  define TT__DISPATCH(ex, name, args) do { if (TT__VEC(ex)) { name##_avx2 args; } else { name##_scalar args; } } while (0)
+#  define TT__DISPATCH_RET(ex, name, args) return TT__VEC(ex) ? name##_avx2 args : name##_scalar args
+#else
+#  define TT__DISPATCH(ex, name, args) do { (void)(ex); name##_scalar args; } while (0)
+#  define TT__DISPATCH_RET(ex, name, args) do { (void)(ex); return name##_scalar args; } while (0)
+#endif
+
 TT__PRIVATE float tt__row_max(const tt__exec *ex, const float *x, int n) {
-    (void)ex;
-    return tt__row_max_scalar(x, n);
+    TT__DISPATCH_RET(ex, tt__row_max, (x, n));
 }
 TT__PRIVATE float tt__exp_shift_sum(const tt__exec *ex, float *y, const float *x, int n, float a, float s) {
-    (void)ex;
-    return tt__exp_shift_sum_scalar(y, x, n, a, s);
+    TT__DISPATCH_RET(ex, tt__exp_shift_sum, (y, x, n, a, s));
 }
 TT__PRIVATE void tt__layernorm_fwd(const tt__exec *ex, float *y, float *mean, float *rstd, const float *x,
                                    const float *w, const float *b, int r0, int r1, int C) {
-    (void)ex;
-    tt__layernorm_fwd_scalar(y, mean, rstd, x, w, b, r0, r1, C);
+    TT__DISPATCH(ex, tt__layernorm_fwd, (y, mean, rstd, x, w, b, r0, r1, C));
 }
 TT__PRIVATE void tt__layernorm_bwd_dx(const tt__exec *ex, float *dx, const float *dy, const float *x,
                                       const float *w, const float *mean, const float *rstd, int r0, int r1,
                                       int C, int accumulate) {
-    (void)ex;
-    tt__layernorm_bwd_dx_scalar(dx, dy, x, w, mean, rstd, r0, r1, C, accumulate);
+    TT__DISPATCH(ex, tt__layernorm_bwd_dx, (dx, dy, x, w, mean, rstd, r0, r1, C, accumulate));
 }
 TT__PRIVATE void tt__layernorm_bwd_dwdb(const tt__exec *ex, float *dw, float *db, const float *dy,
                                         const float *x, const float *mean, const float *rstd, int N, int C,
                                         int c0, int c1) {
-    (void)ex;
-    tt__layernorm_bwd_dwdb_scalar(dw, db, dy, x, mean, rstd, N, C, c0, c1);
+    TT__DISPATCH(ex, tt__layernorm_bwd_dwdb, (dw, db, dy, x, mean, rstd, N, C, c0, c1));
 }
 TT__PRIVATE void tt__gelu_fwd(const tt__exec *ex, float *y, const float *x, size_t i0, size_t i1) {
-    (void)ex;
-    tt__gelu_fwd_scalar(y, x, i0, i1);
+    TT__DISPATCH(ex, tt__gelu_fwd, (y, x, i0, i1));
 }
 TT__PRIVATE void tt__gelu_bwd(const tt__exec *ex, float *dx, const float *dy, const float *x, size_t i0,
                               size_t i1) {
-    (void)ex;
-    tt__gelu_bwd_scalar(dx, dy, x, i0, i1);
+    TT__DISPATCH(ex, tt__gelu_bwd, (dx, dy, x, i0, i1));
 }
 TT__PRIVATE void tt__adamw(const tt__exec *ex, float *p, float *m, float *v, const float *g, size_t n, float lr,
                            float b1, float b2, float eps, float wd, float gscale, float bc1, float bc2_sqrt) {
-    (void)ex;
-    tt__adamw_scalar(p, m, v, g, n, lr, b1, b2, eps, wd, gscale, bc1, bc2_sqrt);
+    TT__DISPATCH(ex, tt__adamw, (p, m, v, g, n, lr, b1, b2, eps, wd, gscale, bc1, bc2_sqrt));
 }

@@ -889,11 +889,6 @@ TT__PRIVATE tt_status tt__tok_save(const void *obj, const tt_io *io) {
     size_t k = 0;
     tt_status st;
     uint64_t payload = 4ull * (uint64_t)tok->vocab + tok->blob_bytes;
-    for (i = 0; i < tok->vocab; i++) {
-        tt__put_u32(buf, tok->len[i]);
-        crc = tt_crc32(crc, buf, 4);
-    }
-    crc = tt_crc32(crc, tok->blob, (size_t)tok->blob_bytes);
     memcpy(h, TT__BPE_MAGIC, 4);
     tt__put_u32(h + 4, TT__BPE_VERSION);
     tt__put_u32(h + 8, TT__BPE_HEADER);
@@ -901,6 +896,12 @@ TT__PRIVATE tt_status tt__tok_save(const void *obj, const tt_io *io) {
     tt__put_u32(h + 16, (uint32_t)tok->vocab);
     tt__put_u32(h + 20, (uint32_t)tok->n_special);
     tt__put_u64(h + 24, payload);
+    crc = tt_crc32(0, h, 32);
+    for (i = 0; i < tok->vocab; i++) {
+        tt__put_u32(buf, tok->len[i]);
+        crc = tt_crc32(crc, buf, 4);
+    }
+    crc = tt_crc32(crc, tok->blob, (size_t)tok->blob_bytes);
     tt__put_u32(h + 32, crc);
     tt__put_u32(h + 36, 0);
     if ((st = tt__write_all(io, h, sizeof(h))) != TT_OK) return st;
@@ -976,14 +977,14 @@ TT__PRIVATE tt_status tt__tok_load(void *obj, const tt_io *io) {
     nspec = tt__get_u32(h + 20);
     payload = tt__get_u64(h + 24);
     crc = tt__get_u32(h + 32);
-    if (split > 1 || vocab < 256 || vocab > TT_MAX_VOCAB || nspec > TT_TOKENIZER_MAX_SPECIAL ||
+    if (tt__get_u32(h + 36) != 0 || split > 1 || vocab < 256 || vocab > TT_MAX_VOCAB || nspec > TT_TOKENIZER_MAX_SPECIAL ||
         nspec > vocab - 256 || payload < 4ull * vocab ||
         payload - 4ull * vocab > (uint64_t)vocab * TT_TOKENIZER_MAX_TOKEN_BYTES || payload - 4ull * vocab > 0xFFFFFFFFull) {
         tt__log(&lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "tt_tokenizer_load: bad sizes in header");
         return TT_ERR_BAD_FORMAT;
     }
     if ((st = tt__read_grow(&a, io, payload, &buf, &cap)) != TT_OK) return st;
-    if (tt_crc32(0, buf, (size_t)payload) != crc) {
+    if (tt_crc32(tt_crc32(0, h, 32), buf, (size_t)payload) != crc) {
         tt__log(&lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "tt_tokenizer_load: CRC mismatch");
         tt__free(&a, buf, cap);
         return TT_ERR_BAD_FORMAT;
@@ -1438,3 +1439,684 @@ TTDEF tt_status tt_tokenizer_load_gpt2_file(const tt_tokenizer_config *cfg, cons
     return st;
 }
 #endif /* TT_NO_STDIO */
+
+/* ======================================================================
+ * Training
+ * ====================================================================== */
+
+/* word -> count table: open addressing; word bytes live in an arena */
+typedef struct tt__wt_slot { uint64_t count, off; uint32_t len, tag; } tt__wt_slot;
+typedef struct tt__wtab {
+    const tt_allocator *a;
+    tt__wt_slot *slots;
+    size_t cap, n;           /* cap: power of two (0 = empty table) */
+    unsigned char *bytes;
+    size_t nb, cap_bytes;
+} tt__wtab;
+
+TT__PRIVATE void tt__wt_free(tt__wtab *w) {
+    void *p = w->slots, *q = w->bytes;
+    tt__bpe_release(w->a, &p, &w->cap, sizeof(tt__wt_slot));
+    tt__bpe_release(w->a, &q, &w->cap_bytes, 1);
+    w->slots = NULL;
+    w->bytes = NULL;
+    w->n = w->nb = 0;
+}
+
+TT__PRIVATE int tt__wt_rehash(tt__wtab *w, size_t ncap) {
+    tt__wt_slot *ns = (tt__wt_slot *)tt__alloc(w->a, ncap * sizeof(tt__wt_slot), 64);
+    size_t i;
+    if (!ns) return 0;
+    memset(ns, 0, ncap * sizeof(tt__wt_slot));
+    for (i = 0; i < w->cap; i++) {
+        tt__wt_slot s = w->slots[i];
+        uint64_t h;
+        size_t k;
+        if (!s.count) continue;
+        h = tt__bpe_hash(w->bytes + s.off, s.len);
+        k = (size_t)h & (ncap - 1);
+        while (ns[k].count) k = (k + 1) & (ncap - 1);
+        ns[k] = s;
+    }
+    if (w->slots) tt__free(w->a, w->slots, w->cap * sizeof(tt__wt_slot));
+    w->slots = ns;
+    w->cap = ncap;
+    return 1;
+}
+
+/* add count to word p[0..n) (hash h). Returns 0 when out of memory. */
+TT__PRIVATE int tt__wt_add(tt__wtab *w, const unsigned char *p, size_t n, uint64_t h, uint64_t count) {
+    size_t k;
+    uint32_t tag = (uint32_t)(h >> 32);
+    if ((w->n + 1) * 2 > w->cap && !tt__wt_rehash(w, w->cap ? w->cap * 2 : 1024)) return 0;
+    k = (size_t)h & (w->cap - 1);
+    for (;;) {
+        tt__wt_slot *s = &w->slots[k];
+        if (!s->count) break;
+        if (s->tag == tag && s->len == n && memcmp(w->bytes + s->off, p, n) == 0) {
+            s->count += count;
+            return 1;
+        }
+        k = (k + 1) & (w->cap - 1);
+    }
+    {
+        void *q = w->bytes;
+        if (!tt__bpe_grow(w->a, &q, &w->cap_bytes, w->nb + n, 1)) return 0;
+        w->bytes = (unsigned char *)q;
+    }
+    memcpy(w->bytes + w->nb, p, n);
+    w->slots[k].count = count;
+    w->slots[k].off = w->nb;
+    w->slots[k].len = (uint32_t)n;
+    w->slots[k].tag = tag;
+    w->nb += n;
+    w->n++;
+    return 1;
+}
+
+struct tt_tokenizer_trainer {
+    tt_allocator alloc;
+    tt_logger logger;
+    tt_tokenizer_config cfg;   /* copy; special_tokens pointer cleared */
+    tt__vocab_buf spec;        /* special token strings */
+    uint32_t *spec_off;
+    size_t spec_off_bytes;
+    unsigned char spec_first[256];
+    int32_t split_mode, vocab_size, min_freq;
+    tt__exec ex;
+    void *pool;
+    tt__wtab words;
+    int finished;
+};
+
+/* first special match in s[pos..end) (longest at a position) */
+TT__PRIVATE size_t tt__tr_find_special(const tt_tokenizer_trainer *tr, const unsigned char *s, size_t pos, size_t end,
+                                       size_t *mlen) {
+    size_t i, k;
+    if (tr->spec.n == 0) return end;
+    for (i = pos; i < end; i++) {
+        size_t bl = 0;
+        if (!tr->spec_first[s[i]]) continue;
+        for (k = 0; k < tr->spec.n; k++) {
+            size_t l = tr->spec.lens[k];
+            if (l <= end - i && l > bl && memcmp(s + i, tr->spec.bytes + tr->spec_off[k], l) == 0) bl = l;
+        }
+        if (bl) { *mlen = bl; return i; }
+    }
+    return end;
+}
+
+/* count the pieces of s[0..n) (no special tokens inside) into w */
+TT__PRIVATE int tt__tr_count(tt__wtab *w, int split_mode, const unsigned char *s, size_t n) {
+    size_t i = 0, j;
+    if (split_mode == TT_SPLIT_NONE) return n == 0 || (n < 0xFFFFFFFFu && tt__wt_add(w, s, n, tt__bpe_hash(s, n), 1));
+    while (i < n) {
+        j = tt__piece_end(s, i, n);
+        if (j - i >= 0xFFFFFFFFu || !tt__wt_add(w, s + i, j - i, tt__bpe_hash(s + i, j - i), 1)) return 0;
+        i = j;
+    }
+    return 1;
+}
+
+typedef struct tt__tr_range { size_t a, b; } tt__tr_range;
+typedef struct tt__tr_job {
+    tt_tokenizer_trainer *tr;
+    const unsigned char *s;
+    const tt__tr_range *r;
+    size_t nr;
+    int nt;
+    tt__wtab local[TT__MAX_THREADS];
+    int ok[TT__MAX_THREADS];
+} tt__tr_job;
+
+TT__PRIVATE void tt__tr_task(void *arg, int i) {
+    tt__tr_job *j = (tt__tr_job *)arg;
+    size_t k;
+    j->ok[i] = 1;
+    for (k = (size_t)i; k < j->nr && j->ok[i]; k += (size_t)j->nt)
+        j->ok[i] = tt__tr_count(&j->local[i], j->tr->split_mode, j->s + j->r[k].a, j->r[k].b - j->r[k].a);
+}
+
+TTDEF tt_status tt_tokenizer_trainer_create(const tt_tokenizer_config *cfg, tt_tokenizer_trainer **out) {
+    tt_allocator a;
+    tt_tokenizer_trainer *tr;
+    tt_status st;
+    int32_t i;
+    size_t k, off = 0;
+    if (!cfg || !out) return TT_ERR_INVALID_ARG;
+    a = cfg->allocator;
+    if (!tt__allocator_valid(&a)) return TT_ERR_INVALID_ARG;
+    if (cfg->vocab_size < 256 + (cfg->n_special > 0 ? cfg->n_special : 0) || cfg->vocab_size > TT_MAX_VOCAB ||
+        cfg->n_special < 0 || cfg->min_frequency < 0 ||
+        (cfg->split_mode != TT_SPLIT_GPT2 && cfg->split_mode != TT_SPLIT_NONE)) {
+        tt__log(&cfg->logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG,
+                "tt_tokenizer_train: need 256 + n_special <= vocab_size <= TT_MAX_VOCAB and a valid split mode");
+        return TT_ERR_INVALID_ARG;
+    }
+    tr = (tt_tokenizer_trainer *)tt__alloc(&a, sizeof(*tr), 64);
+    if (!tr) return TT_ERR_OUT_OF_MEMORY;
+    memset(tr, 0, sizeof(*tr));
+    tr->alloc = a;
+    tr->logger = cfg->logger;
+    tr->cfg = *cfg;
+    tr->cfg.special_tokens = NULL;
+    tr->cfg.n_special = 0;
+    tr->split_mode = cfg->split_mode;
+    tr->vocab_size = cfg->vocab_size;
+    tr->min_freq = cfg->min_frequency > 0 ? cfg->min_frequency : 2;
+    tr->spec.a = &tr->alloc;
+    tr->words.a = &tr->alloc;
+    st = tt__vb_add_specials(&tr->spec, cfg);
+    if (st == TT_OK && tr->spec.n) {
+        tr->spec_off_bytes = tr->spec.n * sizeof(uint32_t);
+        tr->spec_off = (uint32_t *)tt__alloc(&a, tr->spec_off_bytes, 16);
+        if (!tr->spec_off) st = TT_ERR_OUT_OF_MEMORY;
+        for (k = 0; st == TT_OK && k < tr->spec.n; k++) {
+            tr->spec_off[k] = (uint32_t)off;
+            off += tr->spec.lens[k];
+            tr->spec_first[tr->spec.bytes[tr->spec_off[k]]] = 1;
+        }
+        for (k = 0; st == TT_OK && k < tr->spec.n; k++)
+            for (i = 0; (size_t)i < k; i++)
+                if (tr->spec.lens[i] == tr->spec.lens[k] &&
+                    memcmp(tr->spec.bytes + tr->spec_off[i], tr->spec.bytes + tr->spec_off[k], tr->spec.lens[k]) == 0)
+                    st = TT_ERR_INVALID_ARG; /* duplicate special token */
+    }
+    if (st == TT_OK) st = tt__bpe_exec_start(cfg, &a, &tr->ex, &tr->pool);
+    if (st != TT_OK) {
+        tt__vb_free(&tr->spec);
+        if (tr->spec_off) tt__free(&a, tr->spec_off, tr->spec_off_bytes);
+        tt__free(&a, tr, sizeof(*tr));
+        return st;
+    }
+    *out = tr;
+    return TT_OK;
+}
+
+TTDEF void tt_tokenizer_trainer_destroy(tt_tokenizer_trainer *tr) {
+    tt_allocator a;
+    if (!tr) return;
+    a = tr->alloc;
+    tt__bpe_exec_stop(&a, &tr->ex, &tr->pool);
+    tt__wt_free(&tr->words);
+    tt__vb_free(&tr->spec);
+    if (tr->spec_off) tt__free(&a, tr->spec_off, tr->spec_off_bytes);
+    tt__free(&a, tr, sizeof(*tr));
+}
+
+#define TT__TR_CHUNK ((size_t)1 << 19)
+
+TTDEF tt_status tt_tokenizer_trainer_feed(tt_tokenizer_trainer *tr, const void *text, size_t n) {
+    const unsigned char *s = (const unsigned char *)text;
+    tt__tr_range *r = NULL;
+    size_t nr = 0, cap_r = 0, pos = 0;
+    tt_status st = TT_OK;
+    int k;
+    if (!tr || (!text && n) || tr->finished) return TT_ERR_INVALID_ARG;
+    /* segments between special tokens, cut further at safe points */
+    while (pos < n && st == TT_OK) {
+        size_t ml = 0, m = tt__tr_find_special(tr, s, pos, n, &ml), a = pos;
+        while (a < m) {
+            size_t b = m - a > TT__TR_CHUNK && tr->split_mode == TT_SPLIT_GPT2 ? a + TT__TR_CHUNK : m;
+            void *q = r;
+            while (b < m && !tt__safe_cut(s, b)) b++;
+            if (!tt__bpe_grow(&tr->alloc, &q, &cap_r, nr + 1, sizeof(tt__tr_range))) { st = TT_ERR_OUT_OF_MEMORY; break; }
+            r = (tt__tr_range *)q;
+            r[nr].a = a;
+            r[nr].b = b;
+            nr++;
+            a = b;
+        }
+        pos = m + ml;
+    }
+    if (st == TT_OK && (tr->ex.n_threads <= 1 || nr < 2)) {
+        size_t i;
+        for (i = 0; i < nr && st == TT_OK; i++)
+            if (!tt__tr_count(&tr->words, tr->split_mode, s + r[i].a, r[i].b - r[i].a)) st = TT_ERR_OUT_OF_MEMORY;
+    } else if (st == TT_OK) {
+        tt__tr_job *j = (tt__tr_job *)tt__alloc(&tr->alloc, sizeof(tt__tr_job), 64);
+        if (!j) st = TT_ERR_OUT_OF_MEMORY;
+        else {
+            memset(j, 0, sizeof(*j));
+            j->tr = tr; j->s = s; j->r = r; j->nr = nr;
+            j->nt = tr->ex.n_threads;
+            for (k = 0; k < j->nt; k++) j->local[k].a = &tr->alloc;
+            tt__parallel_for(&tr->ex, j->nt, tt__tr_task, j);
+            /* merge in task order (counts add up the same in any order) */
+            for (k = 0; k < j->nt; k++) {
+                tt__wtab *w = &j->local[k];
+                size_t i;
+                if (!j->ok[k]) st = TT_ERR_OUT_OF_MEMORY;
+                for (i = 0; i < w->cap && st == TT_OK; i++) {
+                    const tt__wt_slot *sl = &w->slots[i];
+                    if (!sl->count) continue;
+                    if (!tt__wt_add(&tr->words, w->bytes + sl->off, sl->len, tt__bpe_hash(w->bytes + sl->off, sl->len),
+                                    sl->count))
+                        st = TT_ERR_OUT_OF_MEMORY;
+                }
+                tt__wt_free(w);
+            }
+            tt__free(&tr->alloc, j, sizeof(tt__tr_job));
+        }
+    }
+    if (r) tt__free(&tr->alloc, r, cap_r * sizeof(tt__tr_range));
+    if (st != TT_OK) tt__log(&tr->logger, TT_LOG_ERROR, st, "tt_tokenizer_trainer_feed: out of memory");
+    return st;
+}
+
+/* --- the merge loop --- */
+typedef struct tt__pair {
+    int64_t count;
+    int32_t a, b;
+    int32_t head, tail;      /* occurrence blocks (-1 = none) */
+    int32_t last_word;       /* last word appended (avoids repeats) */
+    int32_t stamp;           /* merge step that last raised the count */
+    int32_t tail_fill;       /* words used in the tail block */
+    int32_t banned;          /* merged token would be too long */
+} tt__pair;
+
+#define TT__OCC_N 7
+typedef struct tt__occ { int32_t w[TT__OCC_N]; int32_t next; } tt__occ;
+typedef struct tt__heap_ent { int64_t count; int32_t pair, pad; } tt__heap_ent;
+
+typedef struct tt__merger {
+    const tt_allocator *a;
+    tt__pair *pairs;
+    size_t n_pairs, cap_pairs;
+    uint32_t *pmap;          /* pair index + 1, 0 = empty; keyed by (a, b) */
+    size_t pmap_cap;
+    tt__occ *occ;
+    size_t n_occ, cap_occ;
+    int32_t free_occ;
+    tt__heap_ent *heap;
+    size_t n_heap, cap_heap;
+    int32_t *touched;
+    size_t n_touched, cap_touched;
+    int32_t step;
+} tt__merger;
+
+TT__PRIVATE uint64_t tt__pair_hash(int32_t a, int32_t b) {
+    uint64_t h = ((uint64_t)(uint32_t)a << 32 | (uint32_t)b) * 0x9E3779B97F4A7C15ull;
+    return h ^ (h >> 29);
+}
+
+TT__PRIVATE int tt__pmap_rehash(tt__merger *m, size_t ncap) {
+    uint32_t *nm = (uint32_t *)tt__alloc(m->a, ncap * sizeof(uint32_t), 64);
+    size_t i;
+    if (!nm) return 0;
+    memset(nm, 0, ncap * sizeof(uint32_t));
+    for (i = 0; i < m->n_pairs; i++) {
+        size_t k = (size_t)tt__pair_hash(m->pairs[i].a, m->pairs[i].b) & (ncap - 1);
+        while (nm[k]) k = (k + 1) & (ncap - 1);
+        nm[k] = (uint32_t)i + 1;
+    }
+    if (m->pmap) tt__free(m->a, m->pmap, m->pmap_cap * sizeof(uint32_t));
+    m->pmap = nm;
+    m->pmap_cap = ncap;
+    return 1;
+}
+
+/* index of pair (a, b), created with count 0 if create; -1 if absent or OOM */
+TT__PRIVATE int32_t tt__pair_get(tt__merger *m, int32_t a, int32_t b, int create) {
+    size_t k;
+    if ((m->n_pairs + 1) * 2 > m->pmap_cap && !tt__pmap_rehash(m, m->pmap_cap ? m->pmap_cap * 2 : 4096)) return -1;
+    k = (size_t)tt__pair_hash(a, b) & (m->pmap_cap - 1);
+    for (;;) {
+        uint32_t v = m->pmap[k];
+        if (!v) break;
+        if (m->pairs[v - 1].a == a && m->pairs[v - 1].b == b) return (int32_t)(v - 1);
+        k = (k + 1) & (m->pmap_cap - 1);
+    }
+    if (!create) return -1;
+    {
+        void *q = m->pairs;
+        tt__pair *p;
+        if (m->n_pairs >= 0x7FFFFFF0u || !tt__bpe_grow(m->a, &q, &m->cap_pairs, m->n_pairs + 1, sizeof(tt__pair))) return -1;
+        m->pairs = (tt__pair *)q;
+        p = &m->pairs[m->n_pairs];
+        memset(p, 0, sizeof(*p));
+        p->a = a;
+        p->b = b;
+        p->head = p->tail = p->last_word = -1;
+        p->stamp = -1;
+        m->pmap[k] = (uint32_t)m->n_pairs + 1;
+        return (int32_t)m->n_pairs++;
+    }
+}
+
+TT__PRIVATE int tt__occ_append(tt__merger *m, tt__pair *p, int32_t w) {
+    int32_t blk;
+    if (p->last_word == w) return 1;
+    p->last_word = w;
+    if (p->tail >= 0 && p->tail_fill < TT__OCC_N) {
+        m->occ[p->tail].w[p->tail_fill++] = w;
+        return 1;
+    }
+    if (m->free_occ >= 0) {
+        blk = m->free_occ;
+        m->free_occ = m->occ[blk].next;
+    } else {
+        void *q = m->occ;
+        if (m->n_occ >= 0x7FFFFFF0u || !tt__bpe_grow(m->a, &q, &m->cap_occ, m->n_occ + 1, sizeof(tt__occ))) return 0;
+        m->occ = (tt__occ *)q;
+        blk = (int32_t)m->n_occ++;
+    }
+    m->occ[blk].next = -1;
+    m->occ[blk].w[0] = w;
+    if (p->tail >= 0) m->occ[p->tail].next = blk;
+    else p->head = blk;
+    p->tail = blk;
+    p->tail_fill = 1;
+    return 1;
+}
+
+/* max-heap order: higher count first, then smaller left id, then right id */
+TT__PRIVATE int tt__hbetter(const tt__merger *m, const tt__heap_ent *x, const tt__heap_ent *y) {
+    const tt__pair *px, *py;
+    if (x->count != y->count) return x->count > y->count;
+    px = &m->pairs[x->pair];
+    py = &m->pairs[y->pair];
+    if (px->a != py->a) return px->a < py->a;
+    return px->b < py->b;
+}
+
+TT__PRIVATE int tt__hpush(tt__merger *m, int32_t pair) {
+    tt__heap_ent e;
+    size_t i;
+    void *q = m->heap;
+    if (!tt__bpe_grow(m->a, &q, &m->cap_heap, m->n_heap + 1, sizeof(tt__heap_ent))) return 0;
+    m->heap = (tt__heap_ent *)q;
+    e.count = m->pairs[pair].count;
+    e.pair = pair;
+    e.pad = 0;
+    i = m->n_heap++;
+    while (i > 0) {
+        size_t par = (i - 1) / 2;
+        if (!tt__hbetter(m, &e, &m->heap[par])) break;
+        m->heap[i] = m->heap[par];
+        i = par;
+    }
+    m->heap[i] = e;
+    return 1;
+}
+
+TT__PRIVATE tt__heap_ent tt__hpop(tt__merger *m) {
+    tt__heap_ent top = m->heap[0], e = m->heap[--m->n_heap];
+    size_t i = 0, n = m->n_heap;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && tt__hbetter(m, &m->heap[c + 1], &m->heap[c])) c++;
+        if (!tt__hbetter(m, &m->heap[c], &e)) break;
+        m->heap[i] = m->heap[c];
+        i = c;
+    }
+    if (n) m->heap[i] = e;
+    return top;
+}
+
+/* pair (x, y) count += d; on increase remember word w and the pair */
+TT__PRIVATE int tt__pair_delta(tt__merger *m, int32_t x, int32_t y, int64_t d, int32_t w) {
+    int32_t pi = tt__pair_get(m, x, y, d > 0);
+    tt__pair *p;
+    if (pi < 0) return d <= 0; /* a decrement of a missing pair cannot happen */
+    p = &m->pairs[pi];
+    p->count += d;
+    if (d > 0) {
+        if (!tt__occ_append(m, p, w)) return 0;
+        if (p->stamp != m->step) {
+            void *q = m->touched;
+            p->stamp = m->step;
+            if (!tt__bpe_grow(m->a, &q, &m->cap_touched, m->n_touched + 1, sizeof(int32_t))) return 0;
+            m->touched = (int32_t *)q;
+            m->touched[m->n_touched++] = pi;
+        }
+    }
+    return 1;
+}
+
+TT__PRIVATE void tt__merger_free(tt__merger *m) {
+    void *p;
+    p = m->pairs; tt__bpe_release(m->a, &p, &m->cap_pairs, sizeof(tt__pair));
+    if (m->pmap) tt__free(m->a, m->pmap, m->pmap_cap * sizeof(uint32_t));
+    p = m->occ; tt__bpe_release(m->a, &p, &m->cap_occ, sizeof(tt__occ));
+    p = m->heap; tt__bpe_release(m->a, &p, &m->cap_heap, sizeof(tt__heap_ent));
+    p = m->touched; tt__bpe_release(m->a, &p, &m->cap_touched, sizeof(int32_t));
+}
+
+/* token bytes -> id map for the vocabulary being built (detects merges
+ * whose bytes already exist) */
+typedef struct tt__tmap { uint32_t *slot; size_t cap; } tt__tmap;
+
+TT__PRIVATE int32_t tt__tmap_find(const tt__tmap *tm, const tt__vocab_buf *v, const uint64_t *voff,
+                                  const unsigned char *p, size_t n, uint64_t h) {
+    size_t k = (size_t)h & (tm->cap - 1);
+    for (;;) {
+        uint32_t s = tm->slot[k];
+        if (!s) return -1;
+        if (v->lens[s - 1] == n && memcmp(v->bytes + voff[s - 1], p, n) == 0) return (int32_t)(s - 1);
+        k = (k + 1) & (tm->cap - 1);
+    }
+}
+TT__PRIVATE void tt__tmap_put(tt__tmap *tm, uint64_t h, int32_t id) {
+    size_t k = (size_t)h & (tm->cap - 1);
+    while (tm->slot[k]) k = (k + 1) & (tm->cap - 1);
+    tm->slot[k] = (uint32_t)id + 1;
+}
+
+TTDEF tt_status tt_tokenizer_trainer_finish(tt_tokenizer_trainer *tr, tt_tokenizer **out) {
+    const tt_allocator *a;
+    tt__merger m;
+    tt__vocab_buf v;
+    tt__tmap tm;
+    uint64_t *voff = NULL, *w_off = NULL, *w_cnt = NULL;
+    uint32_t *w_len = NULL;
+    int32_t *sym = NULL, *w_stamp = NULL;
+    size_t nw = 0, nsym = 0, i, k, cap_voff = 0;
+    size_t b_woff = 0, b_wcnt = 0, b_wlen = 0, b_sym = 0, b_wst = 0;
+    int32_t n_merges, n_done = 0, n_tok;
+    tt_status st = TT_OK;
+    if (!tr || !out || tr->finished) return TT_ERR_INVALID_ARG;
+    tr->finished = 1;
+    a = &tr->alloc;
+    memset(&m, 0, sizeof(m));
+    memset(&v, 0, sizeof(v));
+    memset(&tm, 0, sizeof(tm));
+    m.a = a;
+    m.free_occ = -1;
+    v.a = a;
+    n_merges = tr->vocab_size - 256 - (int32_t)tr->spec.n;
+
+    /* words as symbol arrays (byte ids 0..255) */
+    nw = tr->words.n;
+    nsym = tr->words.nb;
+    b_woff = (nw + 1) * sizeof(uint64_t); b_wcnt = b_woff; b_wlen = (nw + 1) * sizeof(uint32_t);
+    b_sym = (nsym + 1) * sizeof(int32_t); b_wst = (nw + 1) * sizeof(int32_t);
+    w_off = (uint64_t *)tt__alloc(a, b_woff, 64);
+    w_cnt = (uint64_t *)tt__alloc(a, b_wcnt, 64);
+    w_len = (uint32_t *)tt__alloc(a, b_wlen, 64);
+    sym = (int32_t *)tt__alloc(a, b_sym, 64);
+    w_stamp = (int32_t *)tt__alloc(a, b_wst, 64);
+    if (!w_off || !w_cnt || !w_len || !sym || !w_stamp || nw >= 0x7FFFFFF0u) st = TT_ERR_OUT_OF_MEMORY;
+    if (st == TT_OK) {
+        size_t j = 0, o = 0;
+        for (i = 0; i < tr->words.cap; i++) {
+            const tt__wt_slot *sl = &tr->words.slots[i];
+            if (!sl->count) continue;
+            w_off[j] = o;
+            w_len[j] = sl->len;
+            w_cnt[j] = sl->count;
+            w_stamp[j] = -1;
+            for (k = 0; k < sl->len; k++) sym[o + k] = tr->words.bytes[sl->off + k];
+            o += sl->len;
+            j++;
+        }
+        /* the word table is no longer needed */
+        tt__wt_free(&tr->words);
+    }
+    /* vocabulary: 256 bytes */
+    for (i = 0; i < 256 && st == TT_OK; i++) {
+        unsigned char c = (unsigned char)i;
+        if (!tt__vb_add(&v, &c, 1)) st = TT_ERR_OUT_OF_MEMORY;
+    }
+    if (st == TT_OK) {
+        tm.cap = 1024;
+        while (tm.cap < (size_t)tr->vocab_size * 2) tm.cap *= 2;
+        tm.slot = (uint32_t *)tt__alloc(a, tm.cap * sizeof(uint32_t), 64);
+        void *q = NULL;
+        if (tm.slot && tt__bpe_grow(a, &q, &cap_voff, (size_t)tr->vocab_size + 1, sizeof(uint64_t))) voff = (uint64_t *)q;
+        if (!tm.slot || !voff)
+            st = TT_ERR_OUT_OF_MEMORY;
+        else {
+            memset(tm.slot, 0, tm.cap * sizeof(uint32_t));
+            for (i = 0; i < 256; i++) {
+                voff[i] = i;
+                tt__tmap_put(&tm, tt__bpe_hash(v.bytes + i, 1), (int32_t)i);
+            }
+        }
+    }
+    /* initial pair counts and occurrence lists */
+    for (i = 0; i < nw && st == TT_OK; i++) {
+        const int32_t *s = sym + w_off[i];
+        for (k = 0; k + 1 < w_len[i]; k++) {
+            int32_t pi = tt__pair_get(&m, s[k], s[k + 1], 1);
+            if (pi < 0 || !tt__occ_append(&m, &m.pairs[pi], (int32_t)i)) { st = TT_ERR_OUT_OF_MEMORY; break; }
+            m.pairs[pi].count += (int64_t)w_cnt[i];
+        }
+    }
+    for (i = 0; i < m.n_pairs && st == TT_OK; i++)
+        if (m.pairs[i].count >= tr->min_freq && !tt__hpush(&m, (int32_t)i)) st = TT_ERR_OUT_OF_MEMORY;
+    if (st == TT_OK && tr->cfg.progress && tr->cfg.progress(tr->cfg.progress_user, 0, (uint64_t)n_merges))
+        st = TT_ERR_CANCELLED;
+
+    n_tok = 256;
+    while (st == TT_OK && n_done < n_merges && m.n_heap) {
+        tt__heap_ent e = tt__hpop(&m);
+        tt__pair *p = &m.pairs[e.pair];
+        int32_t pa, pb, t, blk;
+        size_t la, lb;
+        uint64_t h;
+        if (p->count != e.count) {
+            /* stale: lower now (re-score) or a fresher entry exists */
+            if (p->count < e.count && p->count >= tr->min_freq && !p->banned && !tt__hpush(&m, e.pair))
+                st = TT_ERR_OUT_OF_MEMORY;
+            continue;
+        }
+        if (e.count < tr->min_freq) break;
+        if (p->banned) continue;
+        pa = p->a;
+        pb = p->b;
+        la = v.lens[pa];
+        lb = v.lens[pb];
+        if (la + lb > TT_TOKENIZER_MAX_TOKEN_BYTES) { p->banned = 1; continue; }
+        /* the new token's bytes */
+        {
+            unsigned char *nb;
+            void *q = v.bytes;
+            if (!tt__bpe_grow(a, &q, &v.cap_bytes, v.nb + la + lb, 1)) { st = TT_ERR_OUT_OF_MEMORY; break; }
+            v.bytes = (unsigned char *)q;
+            nb = v.bytes + v.nb;
+            memcpy(nb, v.bytes + voff[pa], la);
+            memcpy(nb + la, v.bytes + voff[pb], lb);
+            h = tt__bpe_hash(nb, la + lb);
+            t = tt__tmap_find(&tm, &v, voff, nb, la + lb, h);
+            if (t < 0) {
+                size_t off = v.nb;
+                if (!tt__vb_add(&v, nb, 0)) { st = TT_ERR_OUT_OF_MEMORY; break; }
+                v.lens[v.n - 1] = (uint32_t)(la + lb);
+                v.nb = off + la + lb;
+                t = n_tok++;
+                voff[t] = off;
+                tt__tmap_put(&tm, h, t);
+                n_done++;
+            }
+        }
+        /* apply the merge inside every word that holds the pair */
+        m.step++;
+        m.n_touched = 0;
+        for (blk = p->head; blk >= 0 && st == TT_OK; blk = m.occ[blk].next) {
+            int32_t nin = m.occ[blk].next >= 0 ? TT__OCC_N : m.pairs[e.pair].tail_fill, q;
+            for (q = 0; q < nin && st == TT_OK; q++) {
+                int32_t w = m.occ[blk].w[q];
+                int32_t *s;
+                uint32_t n, r = 0, o = 0;
+                int64_t f;
+                if (w_stamp[w] == m.step) continue;
+                w_stamp[w] = m.step;
+                s = sym + w_off[w];
+                n = w_len[w];
+                f = (int64_t)w_cnt[w];
+                while (r < n) {
+                    if (r + 1 < n && s[r] == pa && s[r + 1] == pb) {
+                        if (o > 0 && (!tt__pair_delta(&m, s[o - 1], pa, -f, w) || !tt__pair_delta(&m, s[o - 1], t, f, w))) {
+                            st = TT_ERR_OUT_OF_MEMORY;
+                            break;
+                        }
+                        if (r + 2 < n && (!tt__pair_delta(&m, pb, s[r + 2], -f, w) || !tt__pair_delta(&m, t, s[r + 2], f, w))) {
+                            st = TT_ERR_OUT_OF_MEMORY;
+                            break;
+                        }
+                        m.pairs[e.pair].count -= f;
+                        s[o++] = t;
+                        r += 2;
+                    } else {
+                        s[o++] = s[r++];
+                    }
+                }
+                w_len[w] = o;
+            }
+        }
+        if (st != TT_OK) break;
+        /* the merged pair is gone; recycle its occurrence blocks */
+        p = &m.pairs[e.pair];
+        if (p->tail >= 0) {
+            m.occ[p->tail].next = m.free_occ;
+            m.free_occ = p->head;
+        }
+        p->head = p->tail = p->last_word = -1;
+        p->tail_fill = 0;
+        p->count = 0;
+        for (i = 0; i < m.n_touched && st == TT_OK; i++) {
+            int32_t pi = m.touched[i];
+            if (m.pairs[pi].count >= tr->min_freq && !tt__hpush(&m, pi)) st = TT_ERR_OUT_OF_MEMORY;
+        }
+        if (st == TT_OK && tr->cfg.progress && (n_done % 1024 == 0 || n_done == n_merges) &&
+            tr->cfg.progress(tr->cfg.progress_user, (uint64_t)n_done, (uint64_t)n_merges))
+            st = TT_ERR_CANCELLED;
+    }
+    if (st == TT_OK && tr->cfg.progress && n_done < n_merges &&
+        tr->cfg.progress(tr->cfg.progress_user, (uint64_t)n_done, (uint64_t)n_merges))
+        st = TT_ERR_CANCELLED;
+    if (st == TT_OK && n_done < n_merges)
+        tt__logf(&tr->logger, TT_LOG_INFO, TT_OK, "tt_tokenizer_train: no pair reaches min_frequency; merges: ", n_done);
+    /* special tokens after the merges */
+    for (i = 0; i < tr->spec.n && st == TT_OK; i++)
+        if (!tt__vb_add(&v, tr->spec.bytes + tr->spec_off[i], tr->spec.lens[i])) st = TT_ERR_OUT_OF_MEMORY;
+    if (st == TT_OK) {
+        tt_tokenizer_config c = tr->cfg;
+        st = tt__tok_build(&c, (int32_t)v.n, (int32_t)tr->spec.n, tr->split_mode, v.lens, v.bytes, v.nb, out);
+        if (st == TT_ERR_BAD_FORMAT) st = TT_ERR_INVALID_ARG;
+    }
+    if (st == TT_ERR_OUT_OF_MEMORY) tt__log(&tr->logger, TT_LOG_ERROR, st, "tt_tokenizer_train: out of memory");
+    tt__merger_free(&m);
+    tt__vb_free(&v);
+    if (tm.slot) tt__free(a, tm.slot, tm.cap * sizeof(uint32_t));
+    if (voff) tt__free(a, voff, cap_voff * sizeof(uint64_t));
+    if (w_off) tt__free(a, w_off, b_woff);
+    if (w_cnt) tt__free(a, w_cnt, b_wcnt);
+    if (w_len) tt__free(a, w_len, b_wlen);
+    if (sym) tt__free(a, sym, b_sym);
+    if (w_stamp) tt__free(a, w_stamp, b_wst);
+    return st;
+}
+
+TTDEF tt_status tt_tokenizer_train(const tt_tokenizer_config *cfg, const void *text, size_t n, tt_tokenizer **out) {
+    tt_tokenizer_trainer *tr = NULL;
+    tt_status st;
+    if (!cfg || (!text && n) || !out) return TT_ERR_INVALID_ARG;
+    if ((st = tt_tokenizer_trainer_create(cfg, &tr)) != TT_OK) return st;
+    st = tt_tokenizer_trainer_feed(tr, text, n);
+    if (st == TT_OK) st = tt_tokenizer_trainer_finish(tr, out);
+    tt_tokenizer_trainer_destroy(tr);
+    return st;
+}

@@ -173,7 +173,7 @@ TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdif
  * memory in every FMA of the last unrolled k steps (12 loads instead of 2 per
  * k), which costs ~10 % once the panels are no longer in L1. */
 #if defined(__GNUC__) || defined(__clang__)
-#define TT__KEEP_IN_REG(v) __asm__("" : "+x"(v))
+#define TT__KEEP_IN_REG(v) __asm__("" : "+v"(v))
 #else
 #define TT__KEEP_IN_REG(v) ((void)0)
 #endif
@@ -215,6 +215,15 @@ TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const fl
         c50 = _mm256_fmadd_ps(av, b0, c50); c51 = _mm256_fmadd_ps(av, b1, c51);                    \
     } while (0)
     for (k = 0; k + 4 <= kc; k += 4, a += 24, b += 64) {
+#ifdef TT__SGEMM_PF_A
+        _mm_prefetch((const char *)(a + TT__SGEMM_PF_A), _MM_HINT_T0);
+#endif
+#ifdef TT__SGEMM_PF_B
+        _mm_prefetch((const char *)(b + TT__SGEMM_PF_B), _MM_HINT_T0);
+        _mm_prefetch((const char *)(b + TT__SGEMM_PF_B + 16), _MM_HINT_T0);
+        _mm_prefetch((const char *)(b + TT__SGEMM_PF_B + 32), _MM_HINT_T0);
+        _mm_prefetch((const char *)(b + TT__SGEMM_PF_B + 48), _MM_HINT_T0);
+#endif
         TT__K6x16(0); TT__K6x16(1); TT__K6x16(2); TT__K6x16(3);
     }
     for (; k < kc; k++, a += 6, b += 16) TT__K6x16(0);
@@ -227,3 +236,207 @@ TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const fl
     _mm256_storeu_ps(C + 5 * ldc, c50); _mm256_storeu_ps(C + 5 * ldc + 8, c51);
 }
 #endif /* TT_SIMD_WIDTH == 8 */
+
+/* ==== elementwise kernels, 256-bit (lead) ====
+ * Same signatures and math as the _scalar references in tt_kern_scalar.c;
+ * used by the AVX2 and the AVX-512 builds. Reductions run in 8 lanes and
+ * are folded in a fixed order, so results depend on the SIMD width but
+ * never on the thread count. Tails (n % 8) use the scalar formulas. */
+#if TT_SIMD_WIDTH >= 8
+
+/* exp(x) for a vector: n = round(x log2 e), r = x - n ln2 (Cody-Waite, two
+ * constants), exp(r) by its degree-6 Taylor polynomial on |r| <= ln2/2,
+ * times 2^n built in the exponent bits. x is clamped to [-87.3, 88.7] so
+ * 2^n stays a normal float: results below 1.2e-38 come out as ~1.2e-38 and
+ * results above 3.4e38 as ~3.4e38. Max relative error measured against
+ * double exp over [-87, 88] by tests/unit/test_vec.c (about 2 ULP). */
+TT__PRIVATE __m256 tt__exp256(__m256 x) {
+    const __m256 log2e = _mm256_set1_ps(1.44269504088896341f);
+    const __m256 ln2_hi = _mm256_set1_ps(0.693359375f), ln2_lo = _mm256_set1_ps(-2.12194440e-4f);
+    __m256 n, r, p;
+    __m256i e;
+    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.7f));
+    n = _mm256_round_ps(_mm256_mul_ps(x, log2e), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    r = _mm256_fnmadd_ps(n, ln2_hi, x);
+    r = _mm256_fnmadd_ps(n, ln2_lo, r);
+    p = _mm256_set1_ps(1.0f / 720.0f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+}
+
+/* horizontal sum and max, folded in a fixed order */
+TT__PRIVATE float tt__hsum256(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+TT__PRIVATE float tt__hmax256(__m256 v) {
+    __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_max_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+TT__PRIVATE float tt__row_max_avx2(const float *x, int n) {
+    int i = 0;
+    float m;
+    if (n < 8) return tt__row_max_scalar(x, n);
+    {
+        __m256 v = _mm256_loadu_ps(x);
+        for (i = 8; i + 8 <= n; i += 8) v = _mm256_max_ps(v, _mm256_loadu_ps(x + i));
+        m = tt__hmax256(v);
+    }
+    for (; i < n; i++) if (x[i] > m) m = x[i];
+    return m;
+}
+
+TT__PRIVATE float tt__exp_shift_sum_avx2(float *y, const float *x, int n, float a, float s) {
+    __m256 va = _mm256_set1_ps(a), vs = _mm256_set1_ps(s), acc = _mm256_setzero_ps();
+    float sum;
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 e = tt__exp256(_mm256_fmsub_ps(va, _mm256_loadu_ps(x + i), vs));
+        _mm256_storeu_ps(y + i, e);
+        acc = _mm256_add_ps(acc, e);
+    }
+    sum = tt__hsum256(acc);
+    for (; i < n; i++) { y[i] = TT_EXPF(a * x[i] - s); sum += y[i]; }
+    return sum;
+}
+
+TT__PRIVATE void tt__layernorm_fwd_avx2(float *y, float *mean, float *rstd, const float *x, const float *w,
+                                        const float *b, int r0, int r1, int C) {
+    int r, i;
+    if (C % 8 != 0) { tt__layernorm_fwd_scalar(y, mean, rstd, x, w, b, r0, r1, C); return; }
+    for (r = r0; r < r1; r++) {
+        const float *xr = x + (size_t)r * C;
+        float *yr = y + (size_t)r * C;
+        __m256 acc = _mm256_setzero_ps(), vm, vs;
+        float m, v, s;
+        for (i = 0; i < C; i += 8) acc = _mm256_add_ps(acc, _mm256_loadu_ps(xr + i));
+        m = tt__hsum256(acc) / (float)C;
+        vm = _mm256_set1_ps(m);
+        acc = _mm256_setzero_ps();
+        for (i = 0; i < C; i += 8) {
+            __m256 d = _mm256_sub_ps(_mm256_loadu_ps(xr + i), vm);
+            acc = _mm256_fmadd_ps(d, d, acc);
+        }
+        v = tt__hsum256(acc) / (float)C;
+        s = 1.0f / TT_SQRTF(v + 1e-5f);
+        vs = _mm256_set1_ps(s);
+        for (i = 0; i < C; i += 8) {
+            __m256 d = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(xr + i), vm), vs);
+            _mm256_storeu_ps(yr + i, _mm256_fmadd_ps(d, _mm256_loadu_ps(w + i), _mm256_loadu_ps(b + i)));
+        }
+        mean[r] = m;
+        rstd[r] = s;
+    }
+}
+
+TT__PRIVATE void tt__layernorm_bwd_dx_avx2(float *dx, const float *dy, const float *x, const float *w,
+                                           const float *mean, const float *rstd, int r0, int r1, int C,
+                                           int accumulate) {
+    int r, i;
+    if (C % 8 != 0) { tt__layernorm_bwd_dx_scalar(dx, dy, x, w, mean, rstd, r0, r1, C, accumulate); return; }
+    for (r = r0; r < r1; r++) {
+        const float *xr = x + (size_t)r * C, *dyr = dy + (size_t)r * C;
+        float *dxr = dx + (size_t)r * C;
+        __m256 vm = _mm256_set1_ps(mean[r]), vs = _mm256_set1_ps(rstd[r]);
+        __m256 ag = _mm256_setzero_ps(), agx = _mm256_setzero_ps(), vg, vgx;
+        for (i = 0; i < C; i += 8) {
+            __m256 g = _mm256_mul_ps(_mm256_loadu_ps(dyr + i), _mm256_loadu_ps(w + i));
+            __m256 xh = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(xr + i), vm), vs);
+            ag = _mm256_add_ps(ag, g);
+            agx = _mm256_fmadd_ps(g, xh, agx);
+        }
+        vg = _mm256_set1_ps(tt__hsum256(ag) / (float)C);
+        vgx = _mm256_set1_ps(tt__hsum256(agx) / (float)C);
+        for (i = 0; i < C; i += 8) {
+            __m256 g = _mm256_mul_ps(_mm256_loadu_ps(dyr + i), _mm256_loadu_ps(w + i));
+            __m256 xh = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(xr + i), vm), vs);
+            __m256 d = _mm256_mul_ps(vs, _mm256_fnmadd_ps(xh, vgx, _mm256_sub_ps(g, vg)));
+            if (accumulate) d = _mm256_add_ps(d, _mm256_loadu_ps(dxr + i));
+            _mm256_storeu_ps(dxr + i, d);
+        }
+    }
+}
+
+TT__PRIVATE void tt__layernorm_bwd_dwdb_avx2(float *dw, float *db, const float *dy, const float *x,
+                                             const float *mean, const float *rstd, int N, int C, int c0,
+                                             int c1) {
+    int r, c;
+    if (c0 % 8 != 0 || C % 8 != 0) { tt__layernorm_bwd_dwdb_scalar(dw, db, dy, x, mean, rstd, N, C, c0, c1); return; }
+    for (r = 0; r < N; r++) {
+        const float *xr = x + (size_t)r * C, *dyr = dy + (size_t)r * C;
+        __m256 vm = _mm256_set1_ps(mean[r]), vs = _mm256_set1_ps(rstd[r]);
+        for (c = c0; c + 8 <= c1; c += 8) {
+            __m256 d = _mm256_loadu_ps(dyr + c);
+            __m256 xh = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(xr + c), vm), vs);
+            _mm256_storeu_ps(dw + c, _mm256_add_ps(_mm256_loadu_ps(dw + c), _mm256_mul_ps(d, xh)));
+            _mm256_storeu_ps(db + c, _mm256_add_ps(_mm256_loadu_ps(db + c), d));
+        }
+        for (; c < c1; c++) {
+            dw[c] += dyr[c] * (xr[c] - mean[r]) * rstd[r];
+            db[c] += dyr[c];
+        }
+    }
+}
+
+/* GELU as x * sigmoid(2u) (KERNELS.md §5), vector exp */
+TT__PRIVATE void tt__gelu_fwd_avx2(float *y, const float *x, size_t i0, size_t i1) {
+    const __m256 k = _mm256_set1_ps(-2.0f * TT__GELU_K), c = _mm256_set1_ps(0.044715f), one = _mm256_set1_ps(1.0f);
+    size_t i = i0;
+    for (; i + 8 <= i1; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        __m256 u = _mm256_mul_ps(k, _mm256_fmadd_ps(_mm256_mul_ps(c, v), _mm256_mul_ps(v, v), v));
+        _mm256_storeu_ps(y + i, _mm256_div_ps(v, _mm256_add_ps(one, tt__exp256(u))));
+    }
+    if (i < i1) tt__gelu_fwd_scalar(y, x, i, i1);
+}
+
+TT__PRIVATE void tt__gelu_bwd_avx2(float *dx, const float *dy, const float *x, size_t i0, size_t i1) {
+    const __m256 k = _mm256_set1_ps(TT__GELU_K), c = _mm256_set1_ps(0.044715f), c3 = _mm256_set1_ps(3.0f * 0.044715f);
+    const __m256 one = _mm256_set1_ps(1.0f), two = _mm256_set1_ps(2.0f), half = _mm256_set1_ps(0.5f);
+    size_t i = i0;
+    for (; i + 8 <= i1; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i), v2 = _mm256_mul_ps(v, v);
+        __m256 u = _mm256_mul_ps(k, _mm256_fmadd_ps(_mm256_mul_ps(c, v), v2, v));
+        __m256 du = _mm256_mul_ps(k, _mm256_fmadd_ps(c3, v2, one));
+        __m256 e = tt__exp256(_mm256_mul_ps(_mm256_set1_ps(-2.0f), u));
+        __m256 s = _mm256_div_ps(one, _mm256_add_ps(one, e));
+        /* 1 - s without cancellation: e*s where s >= 0.5, 1 - s elsewhere */
+        __m256 oms = _mm256_blendv_ps(_mm256_sub_ps(one, s), _mm256_mul_ps(e, s), _mm256_cmp_ps(s, half, _CMP_GE_OQ));
+        __m256 g = _mm256_fmadd_ps(_mm256_mul_ps(two, v), _mm256_mul_ps(_mm256_mul_ps(s, oms), du), s);
+        _mm256_storeu_ps(dx + i, _mm256_mul_ps(_mm256_loadu_ps(dy + i), g));
+    }
+    if (i < i1) tt__gelu_bwd_scalar(dx, dy, x, i, i1);
+}
+
+TT__PRIVATE void tt__adamw_avx2(float *p, float *m, float *v, const float *g, size_t n, float lr, float b1,
+                                float b2, float eps, float wd, float gscale, float bc1, float bc2_sqrt) {
+    const __m256 vgs = _mm256_set1_ps(gscale), vdec = _mm256_set1_ps(lr * wd), vb1 = _mm256_set1_ps(b1),
+                 vb2 = _mm256_set1_ps(b2), v1b1 = _mm256_set1_ps(1.0f - b1), v1b2 = _mm256_set1_ps(1.0f - b2),
+                 vstep = _mm256_set1_ps(lr / bc1), vbc2 = _mm256_set1_ps(bc2_sqrt), veps = _mm256_set1_ps(eps);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 gi = _mm256_mul_ps(_mm256_loadu_ps(g + i), vgs);
+        __m256 pi = _mm256_loadu_ps(p + i);
+        __m256 mi = _mm256_add_ps(_mm256_mul_ps(vb1, _mm256_loadu_ps(m + i)), _mm256_mul_ps(v1b1, gi));
+        __m256 vi = _mm256_add_ps(_mm256_mul_ps(vb2, _mm256_loadu_ps(v + i)), _mm256_mul_ps(_mm256_mul_ps(v1b2, gi), gi));
+        __m256 den = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(vi), vbc2), veps);
+        pi = _mm256_sub_ps(pi, _mm256_mul_ps(vdec, pi));
+        pi = _mm256_sub_ps(pi, _mm256_div_ps(_mm256_mul_ps(vstep, mi), den));
+        _mm256_storeu_ps(m + i, mi);
+        _mm256_storeu_ps(v + i, vi);
+        _mm256_storeu_ps(p + i, pi);
+    }
+    if (i < n) tt__adamw_scalar(p + i, m + i, v + i, g + i, n - i, lr, b1, b2, eps, wd, gscale, bc1, bc2_sqrt);
+}
+#endif /* TT_SIMD_WIDTH >= 8 (elementwise) */
