@@ -79,7 +79,11 @@
 
 #ifndef TTDEF
 #  ifdef TINYTRAIN_STATIC
-#    define TTDEF static
+#    if defined(__GNUC__) || defined(__clang__)
+#      define TTDEF static __attribute__((unused))
+#    else
+#      define TTDEF static
+#    endif
 #  else
 #    define TTDEF extern
 #  endif
@@ -678,6 +682,22 @@ TTDEF tt_status tt_tokens_read_ids(const tt_io *io, const tt_token_file_info *in
  * Returns as tt_tokens_write, plus TT_ERR_IO (cannot create/rename). */
 TTDEF tt_status tt_tokens_write_file(const char *path, const int32_t *ids, uint64_t n,
                                      int32_t vocab_size);
+/* Streaming writer, for corpora whose ids do not fit in memory at once
+ * (encode a chunk, append it, repeat): open creates path.tmp; append adds
+ * ids; close writes the header and renames path.tmp over path; abort (or a
+ * failed append/close) removes path.tmp, so the old file at path is never
+ * touched. open returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_IO,
+ * TT_ERR_OUT_OF_MEMORY; append TT_OK, TT_ERR_INVALID_ARG (id out of range:
+ * nothing appended), TT_ERR_IO; close returns the first error of the
+ * writer's life, or TT_OK. close and abort free the writer.
+ * Allocates: the writer (about 100 bytes + the path), with allocator
+ * (NULL = TT_MALLOC). */
+typedef struct tt_token_writer tt_token_writer;
+TTDEF tt_status tt_token_writer_open(const char *path, int32_t vocab_size, const tt_allocator *allocator,
+                                     tt_token_writer **out_writer);
+TTDEF tt_status tt_token_writer_append(tt_token_writer *w, const int32_t *ids, size_t n);
+TTDEF tt_status tt_token_writer_close(tt_token_writer *w);
+TTDEF void      tt_token_writer_abort(tt_token_writer *w);
 /* tt_tokens_info_file: read and check the header of the token file at path,
  * and that the file size matches it (the CRC is not read; the loader does
  * that). Returns TT_OK, TT_ERR_IO (cannot open), TT_ERR_BAD_FORMAT. */
@@ -1808,39 +1828,47 @@ TT__PRIVATE void tt__tr8x8(__m256 *r) {
  * past mc zero. Writes up to 8 floats past the last panel (slack). */
 TT__PRIVATE void tt__sgemm_pack_a(int mc, int kc, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
                                   float *TT__RESTRICT pa) {
-    int i, k, r;
-    for (i = 0; i < mc; i += TT__SGEMM_MR, pa += TT__SGEMM_MR * kc) {
-        int mr = mc - i < TT__SGEMM_MR ? mc - i : TT__SGEMM_MR;
-        const float *a = A + (ptrdiff_t)i * rsa;
-        if (mr == TT__SGEMM_MR && csa == 1) {
-            /* rows contiguous in k: 8x8 transposes (rows 6, 7 zero), stored
-             * 8 wide at a stride of 6 in increasing k: each store's 2 extra
-             * floats are overwritten by the next one (or land in the slack) */
-            k = 0;
-            for (; k + 8 <= kc; k += 8) {
+    int i, k, r, full = mc - mc % TT__SGEMM_MR;
+    if (rsa == 1) {
+        /* MR values contiguous per k (A = dY^T): k outer, so each row of the
+         * source is read once, front to back, for all full panels */
+        for (k = 0; k < kc; k++) {
+            const float *s = A + (ptrdiff_t)k * csa;
+            float *d = pa + k * TT__SGEMM_MR;
+            for (i = 0; i < full; i += TT__SGEMM_MR, d += TT__SGEMM_MR * kc) {
+                _mm_storeu_ps(d, _mm_loadu_ps(s + i));
+                _mm_storel_pi((__m64 *)(d + 4), _mm_loadl_pi(_mm_setzero_ps(), (const __m64 *)(s + i + 4)));
+            }
+        }
+    } else if (csa == 1) {
+        /* rows contiguous in k: 8x8 transposes (rows 6, 7 zero), stored
+         * 8 wide at a stride of 6 in increasing k: each store's 2 extra
+         * floats are overwritten by the next one (or land in the slack) */
+        for (i = 0; i < full; i += TT__SGEMM_MR) {
+            const float *a = A + (ptrdiff_t)i * rsa;
+            float *d = pa + (ptrdiff_t)i * kc;
+            for (k = 0; k + 8 <= kc; k += 8) {
                 __m256 v[8];
                 for (r = 0; r < 6; r++) v[r] = _mm256_loadu_ps(a + (ptrdiff_t)r * rsa + k);
                 v[6] = _mm256_setzero_ps();
                 v[7] = _mm256_setzero_ps();
                 tt__tr8x8(v);
-                for (r = 0; r < 8; r++) _mm256_storeu_ps(pa + (k + r) * 6, v[r]);
+                for (r = 0; r < 8; r++) _mm256_storeu_ps(d + (k + r) * 6, v[r]);
             }
             for (; k < kc; k++)
-                for (r = 0; r < 6; r++) pa[k * 6 + r] = a[(ptrdiff_t)r * rsa + k];
-        } else if (mr == TT__SGEMM_MR && rsa == 1) {
-            /* MR values contiguous per k (A = dY^T): plain copy */
-            for (k = 0; k < kc; k++) {
-                const float *s = a + (ptrdiff_t)k * csa;
-                float *d = pa + k * 6;
-                _mm_storeu_ps(d, _mm_loadu_ps(s));
-                d[4] = s[4];
-                d[5] = s[5];
-            }
-        } else {
-            for (k = 0; k < kc; k++) {
-                for (r = 0; r < mr; r++) pa[k * TT__SGEMM_MR + r] = a[(ptrdiff_t)r * rsa + (ptrdiff_t)k * csa];
-                for (; r < TT__SGEMM_MR; r++) pa[k * TT__SGEMM_MR + r] = 0.0f;
-            }
+                for (r = 0; r < 6; r++) d[k * 6 + r] = a[(ptrdiff_t)r * rsa + k];
+        }
+    } else {
+        full = 0;
+    }
+    /* general strides, and the last partial panel (zero rows past mc) */
+    for (i = full; i < mc; i += TT__SGEMM_MR) {
+        int mr = mc - i < TT__SGEMM_MR ? mc - i : TT__SGEMM_MR;
+        const float *a = A + (ptrdiff_t)i * rsa;
+        float *d = pa + (ptrdiff_t)i * kc;
+        for (k = 0; k < kc; k++) {
+            for (r = 0; r < mr; r++) d[k * TT__SGEMM_MR + r] = a[(ptrdiff_t)r * rsa + (ptrdiff_t)k * csa];
+            for (; r < TT__SGEMM_MR; r++) d[k * TT__SGEMM_MR + r] = 0.0f;
         }
     }
 }
@@ -1850,56 +1878,41 @@ TT__PRIVATE void tt__sgemm_pack_a(int mc, int kc, const float *A, ptrdiff_t rsa,
  * B(k, p*nr + c), columns past nc zero. pb 32-byte aligned. */
 TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdiff_t rsb, ptrdiff_t csb,
                                   float *TT__RESTRICT pb) {
-    int j, k, c;
-    for (j = 0; j < nc; j += nr, pb += (ptrdiff_t)nr * kc) {
+    int j, k, c, full = nc - nc % nr;
+    if (csb == 1) {
+        /* rows contiguous in n (B = W or X): k outer, each source row read
+         * once front to back into all full panels */
+        for (k = 0; k < kc; k++) {
+            const float *s = B + (ptrdiff_t)k * rsb;
+            float *d = pb + (ptrdiff_t)k * nr;
+            for (j = 0; j < full; j += nr, d += (ptrdiff_t)nr * kc)
+                for (c = 0; c < nr; c += 8) _mm256_store_ps(d + c, _mm256_loadu_ps(s + j + c));
+        }
+    } else if (rsb == 1) {
+        /* columns contiguous in k (B = W^T): 8x8 transposes of 8 columns */
+        for (j = 0; j < full; j += 8) {
+            const float *s = B + (ptrdiff_t)j * csb;
+            float *d = pb + (ptrdiff_t)(j / nr) * nr * kc + j % nr;
+            for (k = 0; k + 8 <= kc; k += 8) {
+                __m256 v[8];
+                for (c = 0; c < 8; c++) v[c] = _mm256_loadu_ps(s + (ptrdiff_t)c * csb + k);
+                tt__tr8x8(v);
+                for (c = 0; c < 8; c++) _mm256_store_ps(d + (ptrdiff_t)(k + c) * nr, v[c]);
+            }
+            for (; k < kc; k++)
+                for (c = 0; c < 8; c++) d[(ptrdiff_t)k * nr + c] = s[(ptrdiff_t)c * csb + k];
+        }
+    } else {
+        full = 0;
+    }
+    /* general strides, and the last partial panel (zero columns past nc) */
+    for (j = full; j < nc; j += nr) {
         int w = nc - j < nr ? nc - j : nr;
-        const float *b = B + (ptrdiff_t)j * csb;
-        if (csb == 1) {
-            /* rows contiguous in n (B = W or X): copy nr floats per k */
-            if (w == nr) {
-                for (k = 0; k < kc; k++) {
-                    const float *s = b + (ptrdiff_t)k * rsb;
-                    float *d = pb + (ptrdiff_t)k * nr;
-                    for (c = 0; c < nr; c += 8) _mm256_store_ps(d + c, _mm256_loadu_ps(s + c));
-                }
-            } else {
-                for (k = 0; k < kc; k++) {
-                    const float *s = b + (ptrdiff_t)k * rsb;
-                    float *d = pb + (ptrdiff_t)k * nr;
-                    for (c = 0; c < w; c++) d[c] = s[c];
-                    for (; c < nr; c++) d[c] = 0.0f;
-                }
-            }
-        } else if (rsb == 1) {
-            /* columns contiguous in k (B = W^T): 8x8 transposes of 8 columns */
-            int c8;
-            for (c8 = 0; c8 < nr; c8 += 8) {
-                const float *s = b + (ptrdiff_t)c8 * csb;
-                float *d = pb + c8;
-                if (c8 + 8 <= w) {
-                    k = 0;
-                    for (; k + 8 <= kc; k += 8) {
-                        __m256 v[8];
-                        for (c = 0; c < 8; c++) v[c] = _mm256_loadu_ps(s + (ptrdiff_t)c * csb + k);
-                        tt__tr8x8(v);
-                        for (c = 0; c < 8; c++) _mm256_store_ps(d + (ptrdiff_t)(k + c) * nr, v[c]);
-                    }
-                    for (; k < kc; k++)
-                        for (c = 0; c < 8; c++) d[(ptrdiff_t)k * nr + c] = s[(ptrdiff_t)c * csb + k];
-                } else {
-                    int wc = w - c8 > 8 ? 8 : (w - c8 > 0 ? w - c8 : 0);
-                    for (k = 0; k < kc; k++) {
-                        for (c = 0; c < wc; c++) d[(ptrdiff_t)k * nr + c] = s[(ptrdiff_t)c * csb + k];
-                        for (; c < 8; c++) d[(ptrdiff_t)k * nr + c] = 0.0f;
-                    }
-                }
-            }
-        } else {
-            for (k = 0; k < kc; k++) {
-                float *d = pb + (ptrdiff_t)k * nr;
-                for (c = 0; c < w; c++) d[c] = b[(ptrdiff_t)k * rsb + (ptrdiff_t)c * csb];
-                for (; c < nr; c++) d[c] = 0.0f;
-            }
+        const float *s = B + (ptrdiff_t)j * csb;
+        float *d = pb + (ptrdiff_t)j * kc;
+        for (k = 0; k < kc; k++) {
+            for (c = 0; c < w; c++) d[(ptrdiff_t)k * nr + c] = s[(ptrdiff_t)k * rsb + (ptrdiff_t)c * csb];
+            for (; c < nr; c++) d[(ptrdiff_t)k * nr + c] = 0.0f;
         }
     }
 }
@@ -1915,12 +1928,18 @@ TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdif
 #endif
 
 #if TT_SIMD_WIDTH == 8
+/* TT__SGEMM_TEST_NR64 (tests only): run the AVX-512 build's 6x64 blocking and
+ * packing on an AVX2 machine, each 6x64 tile done by four 6x16 kernels. */
+#ifdef TT__SGEMM_TEST_NR64
+#define TT__SGEMM_NR 64
+#else
 #define TT__SGEMM_NR 16
+#endif
 
-/* C[6 x 16] = (load_c ? C : 0) + sum_k a[k*6 + r] * b[k*16 + c], 12 ymm
+/* C[6 x 16] = (load_c ? C : 0) + sum_k a[k*6 + r] * b[k*NR + c], 12 ymm
  * accumulators, fma in increasing k. */
-TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const float *TT__RESTRICT b,
-                                   float *C, ptrdiff_t ldc, int load_c) {
+TT__PRIVATE void tt__sgemm_k6x16(int kc, const float *TT__RESTRICT a, const float *TT__RESTRICT b,
+                                 float *C, ptrdiff_t ldc, int load_c) {
     __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
     int k;
     if (load_c) {
@@ -1935,7 +1954,7 @@ TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const fl
     }
 #define TT__K6x16(o)                                                                               \
     do {                                                                                           \
-        __m256 b0 = _mm256_load_ps(b + 16 * (o)), b1 = _mm256_load_ps(b + 16 * (o) + 8), av;       \
+        __m256 b0 = _mm256_load_ps(b + TT__SGEMM_NR * (o)), b1 = _mm256_load_ps(b + TT__SGEMM_NR * (o) + 8), av; \
         TT__KEEP_IN_REG(b0); TT__KEEP_IN_REG(b1);                                                  \
         av = _mm256_broadcast_ss(a + 6 * (o) + 0);                                                 \
         c00 = _mm256_fmadd_ps(av, b0, c00); c01 = _mm256_fmadd_ps(av, b1, c01);                    \
@@ -1950,19 +1969,10 @@ TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const fl
         av = _mm256_broadcast_ss(a + 6 * (o) + 5);                                                 \
         c50 = _mm256_fmadd_ps(av, b0, c50); c51 = _mm256_fmadd_ps(av, b1, c51);                    \
     } while (0)
-    for (k = 0; k + 4 <= kc; k += 4, a += 24, b += 64) {
-#ifdef TT__SGEMM_PF_A
-        _mm_prefetch((const char *)(a + TT__SGEMM_PF_A), _MM_HINT_T0);
-#endif
-#ifdef TT__SGEMM_PF_B
-        _mm_prefetch((const char *)(b + TT__SGEMM_PF_B), _MM_HINT_T0);
-        _mm_prefetch((const char *)(b + TT__SGEMM_PF_B + 16), _MM_HINT_T0);
-        _mm_prefetch((const char *)(b + TT__SGEMM_PF_B + 32), _MM_HINT_T0);
-        _mm_prefetch((const char *)(b + TT__SGEMM_PF_B + 48), _MM_HINT_T0);
-#endif
+    for (k = 0; k + 4 <= kc; k += 4, a += 24, b += 4 * TT__SGEMM_NR) {
         TT__K6x16(0); TT__K6x16(1); TT__K6x16(2); TT__K6x16(3);
     }
-    for (; k < kc; k++, a += 6, b += 16) TT__K6x16(0);
+    for (; k < kc; k++, a += 6, b += TT__SGEMM_NR) TT__K6x16(0);
 #undef TT__K6x16
     _mm256_storeu_ps(C + 0 * ldc, c00); _mm256_storeu_ps(C + 0 * ldc + 8, c01);
     _mm256_storeu_ps(C + 1 * ldc, c10); _mm256_storeu_ps(C + 1 * ldc + 8, c11);
@@ -1970,6 +1980,11 @@ TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const fl
     _mm256_storeu_ps(C + 3 * ldc, c30); _mm256_storeu_ps(C + 3 * ldc + 8, c31);
     _mm256_storeu_ps(C + 4 * ldc, c40); _mm256_storeu_ps(C + 4 * ldc + 8, c41);
     _mm256_storeu_ps(C + 5 * ldc, c50); _mm256_storeu_ps(C + 5 * ldc + 8, c51);
+}
+
+TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *a, const float *b, float *C, ptrdiff_t ldc, int load_c) {
+    int j;
+    for (j = 0; j < TT__SGEMM_NR; j += 16) tt__sgemm_k6x16(kc, a, b + j, C + j, ldc, load_c);
 }
 #endif /* TT_SIMD_WIDTH == 8 */
 
@@ -3478,6 +3493,56 @@ TT__PRIVATE void tt__par_enc_task(void *arg, int i) {
 #define TT__PAR_CHUNK ((size_t)1 << 20)
 #define TT__PAR_MAX_CUTS 4096
 
+/* direct path when out_ids can hold n ids: chunk c is encoded in place at
+ * out_ids + (its first byte), as ids <= bytes, then the runs are moved down
+ * in order. One parallel_for over all chunks (tasks are claimed
+ * dynamically, so a slow thread does not hold the others). */
+typedef struct tt__par_direct {
+    const tt_tokenizer *t;
+    const unsigned char *s;
+    const size_t *cuts;
+    int flags;
+    tt__enc *enc;
+} tt__par_direct;
+
+TT__PRIVATE void tt__par_direct_task(void *arg, int i) {
+    tt__par_direct *pd = (tt__par_direct *)arg;
+    size_t a = i == 0 ? 0 : pd->cuts[i - 1], b = pd->cuts[i];
+    tt__encode_text(&pd->enc[i], pd->s + a, b - a, pd->flags);
+}
+
+TT__PRIVATE tt_status tt__encode_direct(tt__enc *e, const unsigned char *s, size_t n, int flags,
+                                        const size_t *cuts, size_t nc) {
+    const tt_tokenizer *t = e->t;
+    tt__par_direct pd;
+    size_t i, total = 0, bytes = nc * sizeof(tt__enc);
+    tt_status st = TT_OK;
+    pd.enc = (tt__enc *)tt__alloc(&t->alloc, bytes, 16);
+    if (!pd.enc) return TT_ERR_OUT_OF_MEMORY;
+    memset(pd.enc, 0, bytes);
+    for (i = 0; i < nc; i++) {
+        size_t a = i == 0 ? 0 : cuts[i - 1];
+        pd.enc[i].t = t;
+        pd.enc[i].ids = e->ids + a;
+        pd.enc[i].cap = cuts[i] - a;
+    }
+    pd.t = t; pd.s = s; pd.cuts = cuts; pd.flags = flags;
+    tt__parallel_for(&t->ex, (int)nc, tt__par_direct_task, &pd);
+    for (i = 0; i < nc; i++) {
+        size_t a = i == 0 ? 0 : cuts[i - 1];
+        if (pd.enc[i].st != TT_OK && st == TT_OK) st = pd.enc[i].st;
+        if (st == TT_OK) {
+            if (total != a) memmove(e->ids + total, e->ids + a, pd.enc[i].n * sizeof(int32_t));
+            total += pd.enc[i].n;
+        }
+        if (pd.enc[i].scratch) tt__free(&t->alloc, pd.enc[i].scratch, pd.enc[i].scratch_bytes);
+    }
+    tt__free(&t->alloc, pd.enc, bytes);
+    (void)n;
+    if (st == TT_OK) e->n = total;
+    return st;
+}
+
 /* encode with the pool: chunks are encoded in rounds of 2*n_threads into
  * per-task buffers (ids <= bytes), then appended in order */
 TT__PRIVATE tt_status tt__encode_parallel(tt__enc *e, const unsigned char *s, size_t n, int flags) {
@@ -3497,6 +3562,17 @@ TT__PRIVATE tt_status tt__encode_parallel(tt__enc *e, const unsigned char *s, si
         return TT_ERR_OUT_OF_MEMORY;
     }
     memset(pe, 0, sizeof(*pe));
+    if (e->ids && e->cap >= n && e->n == 0) {
+        /* smaller chunks balance better; the output needs no copies */
+        target = n / ((size_t)t->ex.n_threads * 16);
+        if (target < TT__PAR_CHUNK / 4) target = TT__PAR_CHUNK / 4;
+        if (n / target > cap_cuts - 16) target = n / (cap_cuts - 16) + 1;
+        nc = tt__chunk_cuts(t, s, n, flags, target, cuts, cap_cuts);
+        st = tt__encode_direct(e, s, n, flags, cuts, nc);
+        tt__free(&t->alloc, pe, sizeof(tt__par_enc));
+        tt__free(&t->alloc, cuts, cap_cuts * sizeof(size_t));
+        return st;
+    }
     nc = tt__chunk_cuts(t, s, n, flags, target, cuts, cap_cuts);
     pe->t = t; pe->s = s; pe->cuts = cuts; pe->flags = flags;
     for (c = 0; c < nc && st == TT_OK; c += (size_t)per) {
@@ -5087,6 +5163,100 @@ TTDEF tt_status tt_tokens_write_file(const char *path, const int32_t *ids, uint6
         if (ids[i] < 0 || ids[i] >= vocab_size) return TT_ERR_INVALID_ARG;
     a.ids = ids; a.n = n; a.vocab = vocab_size;
     return tt__save_atomic(path, tt__tokens_write_cb, &a);
+}
+
+struct tt_token_writer {
+    FILE *f;
+    tt_allocator alloc;
+    size_t bytes;        /* of this allocation (struct + both paths) */
+    char *path, *tmp;
+    uint64_t count;
+    uint32_t crc, width;
+    int32_t vocab;
+    tt_status st;        /* first error */
+};
+
+TTDEF tt_status tt_token_writer_open(const char *path, int32_t vocab_size, const tt_allocator *allocator,
+                                     tt_token_writer **out) {
+    tt_token_writer *w;
+    size_t n, bytes;
+    unsigned char zero[TT_TOKENS_HEADER_SIZE];
+    tt_allocator a;
+    if (!path || !out || vocab_size < 1 || vocab_size > TT_MAX_VOCAB) return TT_ERR_INVALID_ARG;
+    memset(&a, 0, sizeof(a));
+    if (allocator) a = *allocator;
+    if (!tt__allocator_valid(&a)) return TT_ERR_INVALID_ARG;
+    n = strlen(path);
+    if (n > 4096) return TT_ERR_INVALID_ARG;
+    bytes = sizeof(tt_token_writer) + 2 * n + 6;
+    w = (tt_token_writer *)tt__alloc(&a, bytes, TT__ALIGN);
+    if (!w) return TT_ERR_OUT_OF_MEMORY;
+    memset(w, 0, sizeof(*w));
+    w->alloc = a;
+    w->bytes = bytes;
+    w->path = (char *)(w + 1);
+    w->tmp = w->path + n + 1;
+    memcpy(w->path, path, n + 1);
+    memcpy(w->tmp, path, n);
+    memcpy(w->tmp + n, ".tmp", 5);
+    w->vocab = vocab_size;
+    w->width = tt__tokens_width(vocab_size);
+    w->f = fopen(w->tmp, "wb");
+    memset(zero, 0, sizeof(zero));
+    if (!w->f || fwrite(zero, 1, sizeof(zero), w->f) != sizeof(zero)) {
+        if (w->f) { fclose(w->f); remove(w->tmp); }
+        tt__free(&a, w, bytes);
+        return TT_ERR_IO;
+    }
+    *out = w;
+    return TT_OK;
+}
+
+TTDEF tt_status tt_token_writer_append(tt_token_writer *w, const int32_t *ids, size_t n) {
+    unsigned char buf[4096];
+    size_t i, k, chunk;
+    if (!w || (n > 0 && !ids)) return TT_ERR_INVALID_ARG;
+    if (w->st != TT_OK) return w->st;
+    for (i = 0; i < n; i++)
+        if (ids[i] < 0 || ids[i] >= w->vocab) return TT_ERR_INVALID_ARG;
+    chunk = sizeof(buf) / w->width;
+    for (i = 0; i < n; i += k) {
+        k = n - i < chunk ? n - i : chunk;
+        tt__tokens_pack(buf, ids + i, k, w->width);
+        w->crc = tt_crc32(w->crc, buf, k * w->width);
+        if (fwrite(buf, w->width, k, w->f) != k) { w->st = TT_ERR_IO; return w->st; }
+        w->count += k;
+    }
+    return TT_OK;
+}
+
+TTDEF void tt_token_writer_abort(tt_token_writer *w) {
+    tt_allocator a;
+    if (!w) return;
+    if (w->f) fclose(w->f);
+    remove(w->tmp);
+    a = w->alloc;
+    tt__free(&a, w, w->bytes);
+}
+
+TTDEF tt_status tt_token_writer_close(tt_token_writer *w) {
+    unsigned char h[TT_TOKENS_HEADER_SIZE];
+    tt_status st;
+    tt_allocator a;
+    if (!w) return TT_ERR_INVALID_ARG;
+    st = w->st;
+    if (st == TT_OK) {
+        tt__tokens_header(h, w->vocab, w->count, w->crc);
+        if (fseek(w->f, 0, SEEK_SET) != 0 || fwrite(h, 1, sizeof(h), w->f) != sizeof(h)) st = TT_ERR_IO;
+    }
+    if (fflush(w->f) != 0 && st == TT_OK) st = TT_ERR_IO;
+    if (fclose(w->f) != 0 && st == TT_OK) st = TT_ERR_IO;
+    w->f = NULL;
+    if (st == TT_OK && rename(w->tmp, w->path) != 0) st = TT_ERR_IO;
+    if (st != TT_OK) remove(w->tmp);
+    a = w->alloc;
+    tt__free(&a, w, w->bytes);
+    return st;
 }
 
 /* open path, check the header and that the size is exactly header + count*width */

@@ -16,7 +16,11 @@
 
 #ifndef TTDEF
 #  ifdef TINYTRAIN_STATIC
-#    define TTDEF static
+#    if defined(__GNUC__) || defined(__clang__)
+#      define TTDEF static __attribute__((unused))
+#    else
+#      define TTDEF static
+#    endif
 #  else
 #    define TTDEF extern
 #  endif

@@ -66,6 +66,22 @@ TTDEF tt_status tt_tokens_read_ids(const tt_io *io, const tt_token_file_info *in
  * Returns as tt_tokens_write, plus TT_ERR_IO (cannot create/rename). */
 TTDEF tt_status tt_tokens_write_file(const char *path, const int32_t *ids, uint64_t n,
                                      int32_t vocab_size);
+/* Streaming writer, for corpora whose ids do not fit in memory at once
+ * (encode a chunk, append it, repeat): open creates path.tmp; append adds
+ * ids; close writes the header and renames path.tmp over path; abort (or a
+ * failed append/close) removes path.tmp, so the old file at path is never
+ * touched. open returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_IO,
+ * TT_ERR_OUT_OF_MEMORY; append TT_OK, TT_ERR_INVALID_ARG (id out of range:
+ * nothing appended), TT_ERR_IO; close returns the first error of the
+ * writer's life, or TT_OK. close and abort free the writer.
+ * Allocates: the writer (about 100 bytes + the path), with allocator
+ * (NULL = TT_MALLOC). */
+typedef struct tt_token_writer tt_token_writer;
+TTDEF tt_status tt_token_writer_open(const char *path, int32_t vocab_size, const tt_allocator *allocator,
+                                     tt_token_writer **out_writer);
+TTDEF tt_status tt_token_writer_append(tt_token_writer *w, const int32_t *ids, size_t n);
+TTDEF tt_status tt_token_writer_close(tt_token_writer *w);
+TTDEF void      tt_token_writer_abort(tt_token_writer *w);
 /* tt_tokens_info_file: read and check the header of the token file at path,
  * and that the file size matches it (the CRC is not read; the loader does
  * that). Returns TT_OK, TT_ERR_IO (cannot open), TT_ERR_BAD_FORMAT. */

@@ -681,6 +681,56 @@ TT__PRIVATE void tt__par_enc_task(void *arg, int i) {
 #define TT__PAR_CHUNK ((size_t)1 << 20)
 #define TT__PAR_MAX_CUTS 4096
 
+/* direct path when out_ids can hold n ids: chunk c is encoded in place at
+ * out_ids + (its first byte), as ids <= bytes, then the runs are moved down
+ * in order. One parallel_for over all chunks (tasks are claimed
+ * dynamically, so a slow thread does not hold the others). */
+typedef struct tt__par_direct {
+    const tt_tokenizer *t;
+    const unsigned char *s;
+    const size_t *cuts;
+    int flags;
+    tt__enc *enc;
+} tt__par_direct;
+
+TT__PRIVATE void tt__par_direct_task(void *arg, int i) {
+    tt__par_direct *pd = (tt__par_direct *)arg;
+    size_t a = i == 0 ? 0 : pd->cuts[i - 1], b = pd->cuts[i];
+    tt__encode_text(&pd->enc[i], pd->s + a, b - a, pd->flags);
+}
+
+TT__PRIVATE tt_status tt__encode_direct(tt__enc *e, const unsigned char *s, size_t n, int flags,
+                                        const size_t *cuts, size_t nc) {
+    const tt_tokenizer *t = e->t;
+    tt__par_direct pd;
+    size_t i, total = 0, bytes = nc * sizeof(tt__enc);
+    tt_status st = TT_OK;
+    pd.enc = (tt__enc *)tt__alloc(&t->alloc, bytes, 16);
+    if (!pd.enc) return TT_ERR_OUT_OF_MEMORY;
+    memset(pd.enc, 0, bytes);
+    for (i = 0; i < nc; i++) {
+        size_t a = i == 0 ? 0 : cuts[i - 1];
+        pd.enc[i].t = t;
+        pd.enc[i].ids = e->ids + a;
+        pd.enc[i].cap = cuts[i] - a;
+    }
+    pd.t = t; pd.s = s; pd.cuts = cuts; pd.flags = flags;
+    tt__parallel_for(&t->ex, (int)nc, tt__par_direct_task, &pd);
+    for (i = 0; i < nc; i++) {
+        size_t a = i == 0 ? 0 : cuts[i - 1];
+        if (pd.enc[i].st != TT_OK && st == TT_OK) st = pd.enc[i].st;
+        if (st == TT_OK) {
+            if (total != a) memmove(e->ids + total, e->ids + a, pd.enc[i].n * sizeof(int32_t));
+            total += pd.enc[i].n;
+        }
+        if (pd.enc[i].scratch) tt__free(&t->alloc, pd.enc[i].scratch, pd.enc[i].scratch_bytes);
+    }
+    tt__free(&t->alloc, pd.enc, bytes);
+    (void)n;
+    if (st == TT_OK) e->n = total;
+    return st;
+}
+
 /* encode with the pool: chunks are encoded in rounds of 2*n_threads into
  * per-task buffers (ids <= bytes), then appended in order */
 TT__PRIVATE tt_status tt__encode_parallel(tt__enc *e, const unsigned char *s, size_t n, int flags) {
@@ -700,6 +750,17 @@ TT__PRIVATE tt_status tt__encode_parallel(tt__enc *e, const unsigned char *s, si
         return TT_ERR_OUT_OF_MEMORY;
     }
     memset(pe, 0, sizeof(*pe));
+    if (e->ids && e->cap >= n && e->n == 0) {
+        /* smaller chunks balance better; the output needs no copies */
+        target = n / ((size_t)t->ex.n_threads * 16);
+        if (target < TT__PAR_CHUNK / 4) target = TT__PAR_CHUNK / 4;
+        if (n / target > cap_cuts - 16) target = n / (cap_cuts - 16) + 1;
+        nc = tt__chunk_cuts(t, s, n, flags, target, cuts, cap_cuts);
+        st = tt__encode_direct(e, s, n, flags, cuts, nc);
+        tt__free(&t->alloc, pe, sizeof(tt__par_enc));
+        tt__free(&t->alloc, cuts, cap_cuts * sizeof(size_t));
+        return st;
+    }
     nc = tt__chunk_cuts(t, s, n, flags, target, cuts, cap_cuts);
     pe->t = t; pe->s = s; pe->cuts = cuts; pe->flags = flags;
     for (c = 0; c < nc && st == TT_OK; c += (size_t)per) {

@@ -168,6 +168,100 @@ TTDEF tt_status tt_tokens_write_file(const char *path, const int32_t *ids, uint6
     return tt__save_atomic(path, tt__tokens_write_cb, &a);
 }
 
+struct tt_token_writer {
+    FILE *f;
+    tt_allocator alloc;
+    size_t bytes;        /* of this allocation (struct + both paths) */
+    char *path, *tmp;
+    uint64_t count;
+    uint32_t crc, width;
+    int32_t vocab;
+    tt_status st;        /* first error */
+};
+
+TTDEF tt_status tt_token_writer_open(const char *path, int32_t vocab_size, const tt_allocator *allocator,
+                                     tt_token_writer **out) {
+    tt_token_writer *w;
+    size_t n, bytes;
+    unsigned char zero[TT_TOKENS_HEADER_SIZE];
+    tt_allocator a;
+    if (!path || !out || vocab_size < 1 || vocab_size > TT_MAX_VOCAB) return TT_ERR_INVALID_ARG;
+    memset(&a, 0, sizeof(a));
+    if (allocator) a = *allocator;
+    if (!tt__allocator_valid(&a)) return TT_ERR_INVALID_ARG;
+    n = strlen(path);
+    if (n > 4096) return TT_ERR_INVALID_ARG;
+    bytes = sizeof(tt_token_writer) + 2 * n + 6;
+    w = (tt_token_writer *)tt__alloc(&a, bytes, TT__ALIGN);
+    if (!w) return TT_ERR_OUT_OF_MEMORY;
+    memset(w, 0, sizeof(*w));
+    w->alloc = a;
+    w->bytes = bytes;
+    w->path = (char *)(w + 1);
+    w->tmp = w->path + n + 1;
+    memcpy(w->path, path, n + 1);
+    memcpy(w->tmp, path, n);
+    memcpy(w->tmp + n, ".tmp", 5);
+    w->vocab = vocab_size;
+    w->width = tt__tokens_width(vocab_size);
+    w->f = fopen(w->tmp, "wb");
+    memset(zero, 0, sizeof(zero));
+    if (!w->f || fwrite(zero, 1, sizeof(zero), w->f) != sizeof(zero)) {
+        if (w->f) { fclose(w->f); remove(w->tmp); }
+        tt__free(&a, w, bytes);
+        return TT_ERR_IO;
+    }
+    *out = w;
+    return TT_OK;
+}
+
+TTDEF tt_status tt_token_writer_append(tt_token_writer *w, const int32_t *ids, size_t n) {
+    unsigned char buf[4096];
+    size_t i, k, chunk;
+    if (!w || (n > 0 && !ids)) return TT_ERR_INVALID_ARG;
+    if (w->st != TT_OK) return w->st;
+    for (i = 0; i < n; i++)
+        if (ids[i] < 0 || ids[i] >= w->vocab) return TT_ERR_INVALID_ARG;
+    chunk = sizeof(buf) / w->width;
+    for (i = 0; i < n; i += k) {
+        k = n - i < chunk ? n - i : chunk;
+        tt__tokens_pack(buf, ids + i, k, w->width);
+        w->crc = tt_crc32(w->crc, buf, k * w->width);
+        if (fwrite(buf, w->width, k, w->f) != k) { w->st = TT_ERR_IO; return w->st; }
+        w->count += k;
+    }
+    return TT_OK;
+}
+
+TTDEF void tt_token_writer_abort(tt_token_writer *w) {
+    tt_allocator a;
+    if (!w) return;
+    if (w->f) fclose(w->f);
+    remove(w->tmp);
+    a = w->alloc;
+    tt__free(&a, w, w->bytes);
+}
+
+TTDEF tt_status tt_token_writer_close(tt_token_writer *w) {
+    unsigned char h[TT_TOKENS_HEADER_SIZE];
+    tt_status st;
+    tt_allocator a;
+    if (!w) return TT_ERR_INVALID_ARG;
+    st = w->st;
+    if (st == TT_OK) {
+        tt__tokens_header(h, w->vocab, w->count, w->crc);
+        if (fseek(w->f, 0, SEEK_SET) != 0 || fwrite(h, 1, sizeof(h), w->f) != sizeof(h)) st = TT_ERR_IO;
+    }
+    if (fflush(w->f) != 0 && st == TT_OK) st = TT_ERR_IO;
+    if (fclose(w->f) != 0 && st == TT_OK) st = TT_ERR_IO;
+    w->f = NULL;
+    if (st == TT_OK && rename(w->tmp, w->path) != 0) st = TT_ERR_IO;
+    if (st != TT_OK) remove(w->tmp);
+    a = w->alloc;
+    tt__free(&a, w, w->bytes);
+    return st;
+}
+
 /* open path, check the header and that the size is exactly header + count*width */
 TT__PRIVATE tt_status tt__tokens_open(const char *path, const tt_logger *lg, FILE **out_f,
                                       tt_token_file_info *out_info) {

@@ -72,39 +72,47 @@ TT__PRIVATE void tt__tr8x8(__m256 *r) {
  * past mc zero. Writes up to 8 floats past the last panel (slack). */
 TT__PRIVATE void tt__sgemm_pack_a(int mc, int kc, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
                                   float *TT__RESTRICT pa) {
-    int i, k, r;
-    for (i = 0; i < mc; i += TT__SGEMM_MR, pa += TT__SGEMM_MR * kc) {
-        int mr = mc - i < TT__SGEMM_MR ? mc - i : TT__SGEMM_MR;
-        const float *a = A + (ptrdiff_t)i * rsa;
-        if (mr == TT__SGEMM_MR && csa == 1) {
-            /* rows contiguous in k: 8x8 transposes (rows 6, 7 zero), stored
-             * 8 wide at a stride of 6 in increasing k: each store's 2 extra
-             * floats are overwritten by the next one (or land in the slack) */
-            k = 0;
-            for (; k + 8 <= kc; k += 8) {
+    int i, k, r, full = mc - mc % TT__SGEMM_MR;
+    if (rsa == 1) {
+        /* MR values contiguous per k (A = dY^T): k outer, so each row of the
+         * source is read once, front to back, for all full panels */
+        for (k = 0; k < kc; k++) {
+            const float *s = A + (ptrdiff_t)k * csa;
+            float *d = pa + k * TT__SGEMM_MR;
+            for (i = 0; i < full; i += TT__SGEMM_MR, d += TT__SGEMM_MR * kc) {
+                _mm_storeu_ps(d, _mm_loadu_ps(s + i));
+                _mm_storel_pi((__m64 *)(d + 4), _mm_loadl_pi(_mm_setzero_ps(), (const __m64 *)(s + i + 4)));
+            }
+        }
+    } else if (csa == 1) {
+        /* rows contiguous in k: 8x8 transposes (rows 6, 7 zero), stored
+         * 8 wide at a stride of 6 in increasing k: each store's 2 extra
+         * floats are overwritten by the next one (or land in the slack) */
+        for (i = 0; i < full; i += TT__SGEMM_MR) {
+            const float *a = A + (ptrdiff_t)i * rsa;
+            float *d = pa + (ptrdiff_t)i * kc;
+            for (k = 0; k + 8 <= kc; k += 8) {
                 __m256 v[8];
                 for (r = 0; r < 6; r++) v[r] = _mm256_loadu_ps(a + (ptrdiff_t)r * rsa + k);
                 v[6] = _mm256_setzero_ps();
                 v[7] = _mm256_setzero_ps();
                 tt__tr8x8(v);
-                for (r = 0; r < 8; r++) _mm256_storeu_ps(pa + (k + r) * 6, v[r]);
+                for (r = 0; r < 8; r++) _mm256_storeu_ps(d + (k + r) * 6, v[r]);
             }
             for (; k < kc; k++)
-                for (r = 0; r < 6; r++) pa[k * 6 + r] = a[(ptrdiff_t)r * rsa + k];
-        } else if (mr == TT__SGEMM_MR && rsa == 1) {
-            /* MR values contiguous per k (A = dY^T): plain copy */
-            for (k = 0; k < kc; k++) {
-                const float *s = a + (ptrdiff_t)k * csa;
-                float *d = pa + k * 6;
-                _mm_storeu_ps(d, _mm_loadu_ps(s));
-                d[4] = s[4];
-                d[5] = s[5];
-            }
-        } else {
-            for (k = 0; k < kc; k++) {
-                for (r = 0; r < mr; r++) pa[k * TT__SGEMM_MR + r] = a[(ptrdiff_t)r * rsa + (ptrdiff_t)k * csa];
-                for (; r < TT__SGEMM_MR; r++) pa[k * TT__SGEMM_MR + r] = 0.0f;
-            }
+                for (r = 0; r < 6; r++) d[k * 6 + r] = a[(ptrdiff_t)r * rsa + k];
+        }
+    } else {
+        full = 0;
+    }
+    /* general strides, and the last partial panel (zero rows past mc) */
+    for (i = full; i < mc; i += TT__SGEMM_MR) {
+        int mr = mc - i < TT__SGEMM_MR ? mc - i : TT__SGEMM_MR;
+        const float *a = A + (ptrdiff_t)i * rsa;
+        float *d = pa + (ptrdiff_t)i * kc;
+        for (k = 0; k < kc; k++) {
+            for (r = 0; r < mr; r++) d[k * TT__SGEMM_MR + r] = a[(ptrdiff_t)r * rsa + (ptrdiff_t)k * csa];
+            for (; r < TT__SGEMM_MR; r++) d[k * TT__SGEMM_MR + r] = 0.0f;
         }
     }
 }
@@ -114,56 +122,41 @@ TT__PRIVATE void tt__sgemm_pack_a(int mc, int kc, const float *A, ptrdiff_t rsa,
  * B(k, p*nr + c), columns past nc zero. pb 32-byte aligned. */
 TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdiff_t rsb, ptrdiff_t csb,
                                   float *TT__RESTRICT pb) {
-    int j, k, c;
-    for (j = 0; j < nc; j += nr, pb += (ptrdiff_t)nr * kc) {
+    int j, k, c, full = nc - nc % nr;
+    if (csb == 1) {
+        /* rows contiguous in n (B = W or X): k outer, each source row read
+         * once front to back into all full panels */
+        for (k = 0; k < kc; k++) {
+            const float *s = B + (ptrdiff_t)k * rsb;
+            float *d = pb + (ptrdiff_t)k * nr;
+            for (j = 0; j < full; j += nr, d += (ptrdiff_t)nr * kc)
+                for (c = 0; c < nr; c += 8) _mm256_store_ps(d + c, _mm256_loadu_ps(s + j + c));
+        }
+    } else if (rsb == 1) {
+        /* columns contiguous in k (B = W^T): 8x8 transposes of 8 columns */
+        for (j = 0; j < full; j += 8) {
+            const float *s = B + (ptrdiff_t)j * csb;
+            float *d = pb + (ptrdiff_t)(j / nr) * nr * kc + j % nr;
+            for (k = 0; k + 8 <= kc; k += 8) {
+                __m256 v[8];
+                for (c = 0; c < 8; c++) v[c] = _mm256_loadu_ps(s + (ptrdiff_t)c * csb + k);
+                tt__tr8x8(v);
+                for (c = 0; c < 8; c++) _mm256_store_ps(d + (ptrdiff_t)(k + c) * nr, v[c]);
+            }
+            for (; k < kc; k++)
+                for (c = 0; c < 8; c++) d[(ptrdiff_t)k * nr + c] = s[(ptrdiff_t)c * csb + k];
+        }
+    } else {
+        full = 0;
+    }
+    /* general strides, and the last partial panel (zero columns past nc) */
+    for (j = full; j < nc; j += nr) {
         int w = nc - j < nr ? nc - j : nr;
-        const float *b = B + (ptrdiff_t)j * csb;
-        if (csb == 1) {
-            /* rows contiguous in n (B = W or X): copy nr floats per k */
-            if (w == nr) {
-                for (k = 0; k < kc; k++) {
-                    const float *s = b + (ptrdiff_t)k * rsb;
-                    float *d = pb + (ptrdiff_t)k * nr;
-                    for (c = 0; c < nr; c += 8) _mm256_store_ps(d + c, _mm256_loadu_ps(s + c));
-                }
-            } else {
-                for (k = 0; k < kc; k++) {
-                    const float *s = b + (ptrdiff_t)k * rsb;
-                    float *d = pb + (ptrdiff_t)k * nr;
-                    for (c = 0; c < w; c++) d[c] = s[c];
-                    for (; c < nr; c++) d[c] = 0.0f;
-                }
-            }
-        } else if (rsb == 1) {
-            /* columns contiguous in k (B = W^T): 8x8 transposes of 8 columns */
-            int c8;
-            for (c8 = 0; c8 < nr; c8 += 8) {
-                const float *s = b + (ptrdiff_t)c8 * csb;
-                float *d = pb + c8;
-                if (c8 + 8 <= w) {
-                    k = 0;
-                    for (; k + 8 <= kc; k += 8) {
-                        __m256 v[8];
-                        for (c = 0; c < 8; c++) v[c] = _mm256_loadu_ps(s + (ptrdiff_t)c * csb + k);
-                        tt__tr8x8(v);
-                        for (c = 0; c < 8; c++) _mm256_store_ps(d + (ptrdiff_t)(k + c) * nr, v[c]);
-                    }
-                    for (; k < kc; k++)
-                        for (c = 0; c < 8; c++) d[(ptrdiff_t)k * nr + c] = s[(ptrdiff_t)c * csb + k];
-                } else {
-                    int wc = w - c8 > 8 ? 8 : (w - c8 > 0 ? w - c8 : 0);
-                    for (k = 0; k < kc; k++) {
-                        for (c = 0; c < wc; c++) d[(ptrdiff_t)k * nr + c] = s[(ptrdiff_t)c * csb + k];
-                        for (; c < 8; c++) d[(ptrdiff_t)k * nr + c] = 0.0f;
-                    }
-                }
-            }
-        } else {
-            for (k = 0; k < kc; k++) {
-                float *d = pb + (ptrdiff_t)k * nr;
-                for (c = 0; c < w; c++) d[c] = b[(ptrdiff_t)k * rsb + (ptrdiff_t)c * csb];
-                for (; c < nr; c++) d[c] = 0.0f;
-            }
+        const float *s = B + (ptrdiff_t)j * csb;
+        float *d = pb + (ptrdiff_t)j * kc;
+        for (k = 0; k < kc; k++) {
+            for (c = 0; c < w; c++) d[(ptrdiff_t)k * nr + c] = s[(ptrdiff_t)k * rsb + (ptrdiff_t)c * csb];
+            for (; c < nr; c++) d[(ptrdiff_t)k * nr + c] = 0.0f;
         }
     }
 }
@@ -179,12 +172,18 @@ TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdif
 #endif
 
 #if TT_SIMD_WIDTH == 8
+/* TT__SGEMM_TEST_NR64 (tests only): run the AVX-512 build's 6x64 blocking and
+ * packing on an AVX2 machine, each 6x64 tile done by four 6x16 kernels. */
+#ifdef TT__SGEMM_TEST_NR64
+#define TT__SGEMM_NR 64
+#else
 #define TT__SGEMM_NR 16
+#endif
 
-/* C[6 x 16] = (load_c ? C : 0) + sum_k a[k*6 + r] * b[k*16 + c], 12 ymm
+/* C[6 x 16] = (load_c ? C : 0) + sum_k a[k*6 + r] * b[k*NR + c], 12 ymm
  * accumulators, fma in increasing k. */
-TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const float *TT__RESTRICT b,
-                                   float *C, ptrdiff_t ldc, int load_c) {
+TT__PRIVATE void tt__sgemm_k6x16(int kc, const float *TT__RESTRICT a, const float *TT__RESTRICT b,
+                                 float *C, ptrdiff_t ldc, int load_c) {
     __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
     int k;
     if (load_c) {
@@ -199,7 +198,7 @@ TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const fl
     }
 #define TT__K6x16(o)                                                                               \
     do {                                                                                           \
-        __m256 b0 = _mm256_load_ps(b + 16 * (o)), b1 = _mm256_load_ps(b + 16 * (o) + 8), av;       \
+        __m256 b0 = _mm256_load_ps(b + TT__SGEMM_NR * (o)), b1 = _mm256_load_ps(b + TT__SGEMM_NR * (o) + 8), av; \
         TT__KEEP_IN_REG(b0); TT__KEEP_IN_REG(b1);                                                  \
         av = _mm256_broadcast_ss(a + 6 * (o) + 0);                                                 \
         c00 = _mm256_fmadd_ps(av, b0, c00); c01 = _mm256_fmadd_ps(av, b1, c01);                    \
@@ -214,19 +213,10 @@ TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const fl
         av = _mm256_broadcast_ss(a + 6 * (o) + 5);                                                 \
         c50 = _mm256_fmadd_ps(av, b0, c50); c51 = _mm256_fmadd_ps(av, b1, c51);                    \
     } while (0)
-    for (k = 0; k + 4 <= kc; k += 4, a += 24, b += 64) {
-#ifdef TT__SGEMM_PF_A
-        _mm_prefetch((const char *)(a + TT__SGEMM_PF_A), _MM_HINT_T0);
-#endif
-#ifdef TT__SGEMM_PF_B
-        _mm_prefetch((const char *)(b + TT__SGEMM_PF_B), _MM_HINT_T0);
-        _mm_prefetch((const char *)(b + TT__SGEMM_PF_B + 16), _MM_HINT_T0);
-        _mm_prefetch((const char *)(b + TT__SGEMM_PF_B + 32), _MM_HINT_T0);
-        _mm_prefetch((const char *)(b + TT__SGEMM_PF_B + 48), _MM_HINT_T0);
-#endif
+    for (k = 0; k + 4 <= kc; k += 4, a += 24, b += 4 * TT__SGEMM_NR) {
         TT__K6x16(0); TT__K6x16(1); TT__K6x16(2); TT__K6x16(3);
     }
-    for (; k < kc; k++, a += 6, b += 16) TT__K6x16(0);
+    for (; k < kc; k++, a += 6, b += TT__SGEMM_NR) TT__K6x16(0);
 #undef TT__K6x16
     _mm256_storeu_ps(C + 0 * ldc, c00); _mm256_storeu_ps(C + 0 * ldc + 8, c01);
     _mm256_storeu_ps(C + 1 * ldc, c10); _mm256_storeu_ps(C + 1 * ldc + 8, c11);
@@ -234,6 +224,11 @@ TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const fl
     _mm256_storeu_ps(C + 3 * ldc, c30); _mm256_storeu_ps(C + 3 * ldc + 8, c31);
     _mm256_storeu_ps(C + 4 * ldc, c40); _mm256_storeu_ps(C + 4 * ldc + 8, c41);
     _mm256_storeu_ps(C + 5 * ldc, c50); _mm256_storeu_ps(C + 5 * ldc + 8, c51);
+}
+
+TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *a, const float *b, float *C, ptrdiff_t ldc, int load_c) {
+    int j;
+    for (j = 0; j < TT__SGEMM_NR; j += 16) tt__sgemm_k6x16(kc, a, b + j, C + j, ldc, load_c);
 }
 #endif /* TT_SIMD_WIDTH == 8 */
 

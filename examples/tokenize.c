@@ -1,0 +1,192 @@
+/* tokenize: train, encode and decode with tinytrain.h's byte-level BPE.
+ *
+ *   cc -O2 -std=c99 -I. examples/tokenize.c -o tokenize -lm -lpthread
+ *
+ *   tokenize --train a.txt b.txt --vocab 8192 --save tok.ttbp   train (files are documents)
+ *   tokenize --load tok.ttbp --encode FILE                      ids, space-separated, one line
+ *   tokenize --gpt2 r50k_base.tiktoken --encode FILE            GPT-2 ids (as tiktoken's "gpt2")
+ *   tokenize --load tok.ttbp --encode FILE --ids-out ids.u32    ids as little-endian uint32
+ *   tokenize --load tok.ttbp --decode "15496 11 995"            ids -> bytes on stdout
+ *   tokenize --load tok.ttbp --decode-file ids.txt
+ * Options: --threads N, --special STR (training; default <|endoftext|>),
+ *          --min-freq N, --no-split, --allow-special (encode special strings
+ *          as special ids), --stats (bytes/token, time, MB/s on stderr). */
+#define _POSIX_C_SOURCE 199309L
+#define TINYTRAIN_IMPLEMENTATION
+#include "tinytrain.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static unsigned char *slurp(const char *path, size_t *n) {
+    FILE *f = fopen(path, "rb");
+    unsigned char *buf = NULL;
+    size_t cap = 0, len = 0, got;
+    if (!f) { fprintf(stderr, "tokenize: cannot open %s\n", path); return NULL; }
+    do {
+        if (len + 65536 > cap) {
+            unsigned char *q;
+            cap = (len + 65536) * 2;
+            q = (unsigned char *)realloc(buf, cap);
+            if (!q) { free(buf); fclose(f); return NULL; }
+            buf = q;
+        }
+        got = fread(buf + len, 1, cap - len, f);
+        len += got;
+    } while (got > 0);
+    fclose(f);
+    *n = len;
+    return buf;
+}
+
+static int progress(void *user, uint64_t done, uint64_t total) {
+    (void)user;
+    fprintf(stderr, "\rtraining: %llu / %llu merges", (unsigned long long)done, (unsigned long long)total);
+    if (done >= total) fprintf(stderr, "\n");
+    return 0;
+}
+
+static int fail(const char *what, tt_status st) {
+    fprintf(stderr, "tokenize: %s: %s\n", what, tt_strerror(st));
+    return 1;
+}
+
+int main(int argc, char **argv) {
+    const char *train_files[256], *save = NULL, *load = NULL, *gpt2 = NULL, *encode = NULL, *ids_out = NULL;
+    const char *decode = NULL, *decode_file = NULL, *special = "<|endoftext|>";
+    int n_train = 0, vocab = 0, threads = 1, min_freq = 0, no_split = 0, stats = 0, flags = 0, i;
+    tt_tokenizer_config cfg;
+    tt_tokenizer *tok = NULL;
+    tt_status st;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.logger.fn = tt_log_stderr;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int more = i + 1 < argc;
+        if (!strcmp(a, "--train")) { while (i + 1 < argc && argv[i + 1][0] != '-' && n_train < 256) train_files[n_train++] = argv[++i]; }
+        else if (!strcmp(a, "--vocab") && more) vocab = atoi(argv[++i]);
+        else if (!strcmp(a, "--save") && more) save = argv[++i];
+        else if (!strcmp(a, "--load") && more) load = argv[++i];
+        else if (!strcmp(a, "--gpt2") && more) gpt2 = argv[++i];
+        else if (!strcmp(a, "--encode") && more) encode = argv[++i];
+        else if (!strcmp(a, "--ids-out") && more) ids_out = argv[++i];
+        else if (!strcmp(a, "--decode") && more) decode = argv[++i];
+        else if (!strcmp(a, "--decode-file") && more) decode_file = argv[++i];
+        else if (!strcmp(a, "--threads") && more) threads = atoi(argv[++i]);
+        else if (!strcmp(a, "--special") && more) special = argv[++i];
+        else if (!strcmp(a, "--min-freq") && more) min_freq = atoi(argv[++i]);
+        else if (!strcmp(a, "--no-split")) no_split = 1;
+        else if (!strcmp(a, "--allow-special")) flags |= TT_ENCODE_SPECIAL;
+        else if (!strcmp(a, "--stats")) stats = 1;
+        else {
+            fprintf(stderr, "usage: %s (--train FILE... --vocab N [--save OUT] | --load TOK | --gpt2 RANKFILE)\n"
+                            "          [--encode FILE [--ids-out OUT]] [--decode \"IDS\"] [--decode-file FILE]\n"
+                            "          [--threads N] [--special STR] [--min-freq N] [--no-split] [--allow-special] [--stats]\n",
+                    argv[0]);
+            return 2;
+        }
+    }
+    cfg.n_threads = threads;
+    if (n_train) {
+        tt_tokenizer_trainer *tr = NULL;
+        double t0 = now_s();
+        size_t total = 0;
+        int k;
+        cfg.vocab_size = vocab;
+        cfg.min_frequency = min_freq;
+        cfg.split_mode = no_split ? TT_SPLIT_NONE : TT_SPLIT_GPT2;
+        cfg.special_tokens = &special;
+        cfg.n_special = special[0] ? 1 : 0;
+        cfg.progress = progress;
+        if ((st = tt_tokenizer_trainer_create(&cfg, &tr)) != TT_OK) return fail("train", st);
+        for (k = 0; k < n_train; k++) {
+            size_t n = 0;
+            unsigned char *text = slurp(train_files[k], &n);
+            if (!text) { tt_tokenizer_trainer_destroy(tr); return 1; }
+            st = tt_tokenizer_trainer_feed(tr, text, n);
+            free(text);
+            total += n;
+            if (st != TT_OK) { tt_tokenizer_trainer_destroy(tr); return fail("train", st); }
+        }
+        st = tt_tokenizer_trainer_finish(tr, &tok);
+        tt_tokenizer_trainer_destroy(tr);
+        if (st != TT_OK) return fail("train", st);
+        fprintf(stderr, "trained %d tokens on %.1f MB in %.2f s\n", tt_tokenizer_vocab_size(tok), total / 1e6, now_s() - t0);
+    } else if (load) {
+        if ((st = tt_tokenizer_load_file(&cfg, load, &tok)) != TT_OK) return fail(load, st);
+    } else if (gpt2) {
+        static const char *eot[] = { "<|endoftext|>" };
+        cfg.special_tokens = eot;
+        cfg.n_special = 1;
+        if ((st = tt_tokenizer_load_tiktoken_file(&cfg, gpt2, &tok)) != TT_OK) return fail(gpt2, st);
+    } else {
+        fprintf(stderr, "tokenize: need --train, --load or --gpt2 (see --help)\n");
+        return 2;
+    }
+    if (save && (st = tt_tokenizer_save_file(tok, save)) != TT_OK) return fail(save, st);
+
+    if (encode) {
+        size_t n = 0, n_ids = 0, k;
+        unsigned char *text = slurp(encode, &n);
+        int32_t *ids;
+        double t0, dt;
+        if (!text) return 1;
+        ids = (int32_t *)malloc((n + 1) * sizeof(int32_t));
+        t0 = now_s();
+        st = tt_tokenizer_encode(tok, text, n, flags, ids, n + 1, &n_ids);
+        dt = now_s() - t0;
+        if (st != TT_OK) return fail("encode", st);
+        if (ids_out) {
+            FILE *f = fopen(ids_out, "wb");
+            if (!f) { fprintf(stderr, "tokenize: cannot write %s\n", ids_out); return 1; }
+            for (k = 0; k < n_ids; k++) {
+                unsigned char b[4];
+                uint32_t v = (uint32_t)ids[k];
+                b[0] = (unsigned char)v; b[1] = (unsigned char)(v >> 8); b[2] = (unsigned char)(v >> 16); b[3] = (unsigned char)(v >> 24);
+                fwrite(b, 1, 4, f);
+            }
+            if (fclose(f) != 0) { fprintf(stderr, "tokenize: write error on %s\n", ids_out); return 1; }
+        } else {
+            for (k = 0; k < n_ids; k++) printf(k ? " %d" : "%d", ids[k]);
+            printf("\n");
+        }
+        if (stats)
+            fprintf(stderr, "%zu bytes -> %zu tokens, %.3f bytes/token, %.3f s, %.1f MB/s\n", n, n_ids,
+                    n_ids ? (double)n / n_ids : 0.0, dt, dt > 0 ? n / 1e6 / dt : 0.0);
+        free(text);
+        free(ids);
+    }
+    if (decode || decode_file) {
+        size_t n = 0, n_ids = 0, cap = 0, nb = 0;
+        unsigned char *txt = decode ? (unsigned char *)decode : slurp(decode_file, &n);
+        const char *p;
+        int32_t *ids = NULL;
+        unsigned char *out;
+        if (!txt) return 1;
+        if (decode) n = strlen(decode);
+        for (p = (const char *)txt; p < (const char *)txt + n;) {
+            char *e;
+            long v = strtol(p, &e, 10);
+            if (e == p) { p++; continue; }
+            if (n_ids == cap) { cap = cap ? cap * 2 : 1024; ids = (int32_t *)realloc(ids, cap * sizeof(int32_t)); }
+            ids[n_ids++] = (int32_t)v;
+            p = e;
+        }
+        if ((st = tt_tokenizer_decode(tok, ids, n_ids, NULL, 0, &nb)) != TT_OK) return fail("decode", st);
+        out = (unsigned char *)malloc(nb + 1);
+        tt_tokenizer_decode(tok, ids, n_ids, out, nb, &nb);
+        fwrite(out, 1, nb, stdout);
+        free(out);
+        free(ids);
+        if (!decode) free(txt);
+    }
+    tt_tokenizer_destroy(tok);
+    return 0;
+}
