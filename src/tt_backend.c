@@ -128,8 +128,9 @@ TT__PRIVATE void tt__gemm_grid(tt__gemm_job *g, int T) {
             int mpt = (mt + tm - 1) / tm, npt = (nt + tn - 1) / tn;
             double cost, pack;
             if ((tm > 1 && mpt * (tm - 1) >= mt) || (tn > 1 && npt * (tn - 1) >= nt)) continue; /* idle task */
-            /* one packed float costs ~ 1/4 of a tile step (a tile step is MR*NR FMAs) */
-            pack = 0.25 * ((double)mpt * TT__GEMM_MR + (double)npt * TT__GEMM_NR) / (TT__GEMM_MR * TT__GEMM_NR);
+            /* packing one float (strided load, transpose, store) costs about as
+             * much as 4 FMA lanes; a tile step is MR*NR lanes */
+            pack = 4.0 * ((double)mpt * TT__GEMM_MR + (double)npt * TT__GEMM_NR) / (TT__GEMM_MR * TT__GEMM_NR);
             cost = ((double)mpt * npt + pack) * g->K;
             if (best < 0 || cost < best * 0.999) { best = cost; g->tm = tm; g->tn = tn; }
         }

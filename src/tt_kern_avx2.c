@@ -21,15 +21,30 @@
 
 #if TT_SIMD_WIDTH >= 8
 
+/* Blocking. AVX2 (6x16, Zen 3: 32 KiB L1D, 512 KiB L2): KC 512/384 keeps the
+ * B micro-panel (kc x 16) near L1 and the A block (144 x kc) in L2; sweeps of
+ * KC 256..1024, MC 72..288 and NC 1024/2048 on a busy 2-core Zen 3 VM were
+ * within the noise (+-5 %). AVX-512 (6x64): KERNELS.md §2.3's Zen 4 sweep
+ * (K whole up to 1024, else blocks <= 768); not measured here (no AVX-512).
+ * The macros are overridable for tuning only: kc changes the rounding (never
+ * the thread-count invariance). */
 #define TT__SGEMM_MR 6
 #ifndef TT__SGEMM_MC
 #define TT__SGEMM_MC 144           /* rows of the packed A block (multiple of MR) */
 #endif
 #ifndef TT__SGEMM_KC_WHOLE
-#define TT__SGEMM_KC_WHOLE 512     /* K <= this: one K block */
+#  if TT_SIMD_WIDTH == 16
+#    define TT__SGEMM_KC_WHOLE 1024 /* K <= this: one K block */
+#  else
+#    define TT__SGEMM_KC_WHOLE 512
+#  endif
 #endif
 #ifndef TT__SGEMM_KC_SPLIT
-#define TT__SGEMM_KC_SPLIT 384     /* else K in equal blocks <= this (multiple of 16) */
+#  if TT_SIMD_WIDTH == 16
+#    define TT__SGEMM_KC_SPLIT 768  /* else K in equal blocks <= this (multiple of 16) */
+#  else
+#    define TT__SGEMM_KC_SPLIT 384
+#  endif
 #endif
 #ifndef TT__SGEMM_NC
 #define TT__SGEMM_NC 2048          /* columns of the packed B panel (multiple of 64) */
@@ -279,6 +294,14 @@ TT__PRIVATE float tt__hmax256(__m256 v) {
     return _mm_cvtss_f32(s);
 }
 
+/* lane mask with the first r (0..8) lanes set, for tails: a tail element is
+ * computed with exactly the vector instructions of a full lane, so results
+ * never depend on where a thread's range starts or ends */
+TT__PRIVATE __m256i tt__tail_mask(int r) {
+    static const int32_t tbl[16] = { -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0 };
+    return _mm256_loadu_si256((const __m256i *)(const void *)(tbl + 8 - r));
+}
+
 TT__PRIVATE float tt__row_max_avx2(const float *x, int n) {
     int i = 0;
     float m;
@@ -367,19 +390,22 @@ TT__PRIVATE void tt__layernorm_bwd_dwdb_avx2(float *dw, float *db, const float *
                                              const float *mean, const float *rstd, int N, int C, int c0,
                                              int c1) {
     int r, c;
-    if (c0 % 8 != 0 || C % 8 != 0) { tt__layernorm_bwd_dwdb_scalar(dw, db, dy, x, mean, rstd, N, C, c0, c1); return; }
+    __m256i tm = tt__tail_mask((c1 - c0) % 8);
+    int cend = c0 + (c1 - c0) / 8 * 8;
     for (r = 0; r < N; r++) {
         const float *xr = x + (size_t)r * C, *dyr = dy + (size_t)r * C;
         __m256 vm = _mm256_set1_ps(mean[r]), vs = _mm256_set1_ps(rstd[r]);
-        for (c = c0; c + 8 <= c1; c += 8) {
+        for (c = c0; c < cend; c += 8) {
             __m256 d = _mm256_loadu_ps(dyr + c);
             __m256 xh = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(xr + c), vm), vs);
             _mm256_storeu_ps(dw + c, _mm256_add_ps(_mm256_loadu_ps(dw + c), _mm256_mul_ps(d, xh)));
             _mm256_storeu_ps(db + c, _mm256_add_ps(_mm256_loadu_ps(db + c), d));
         }
-        for (; c < c1; c++) {
-            dw[c] += dyr[c] * (xr[c] - mean[r]) * rstd[r];
-            db[c] += dyr[c];
+        if (cend < c1) {
+            __m256 d = _mm256_maskload_ps(dyr + c, tm);
+            __m256 xh = _mm256_mul_ps(_mm256_sub_ps(_mm256_maskload_ps(xr + c, tm), vm), vs);
+            _mm256_maskstore_ps(dw + c, tm, _mm256_add_ps(_mm256_maskload_ps(dw + c, tm), _mm256_mul_ps(d, xh)));
+            _mm256_maskstore_ps(db + c, tm, _mm256_add_ps(_mm256_maskload_ps(db + c, tm), d));
         }
     }
 }
@@ -388,20 +414,25 @@ TT__PRIVATE void tt__layernorm_bwd_dwdb_avx2(float *dw, float *db, const float *
 TT__PRIVATE void tt__gelu_fwd_avx2(float *y, const float *x, size_t i0, size_t i1) {
     const __m256 k = _mm256_set1_ps(-2.0f * TT__GELU_K), c = _mm256_set1_ps(0.044715f), one = _mm256_set1_ps(1.0f);
     size_t i = i0;
-    for (; i + 8 <= i1; i += 8) {
-        __m256 v = _mm256_loadu_ps(x + i);
+    for (; i < i1; i += 8) {
+        int full = i + 8 <= i1;
+        __m256i tm = tt__tail_mask(full ? 8 : (int)(i1 - i));
+        __m256 v = full ? _mm256_loadu_ps(x + i) : _mm256_maskload_ps(x + i, tm);
         __m256 u = _mm256_mul_ps(k, _mm256_fmadd_ps(_mm256_mul_ps(c, v), _mm256_mul_ps(v, v), v));
-        _mm256_storeu_ps(y + i, _mm256_div_ps(v, _mm256_add_ps(one, tt__exp256(u))));
+        __m256 o = _mm256_div_ps(v, _mm256_add_ps(one, tt__exp256(u)));
+        if (full) _mm256_storeu_ps(y + i, o); else _mm256_maskstore_ps(y + i, tm, o);
     }
-    if (i < i1) tt__gelu_fwd_scalar(y, x, i, i1);
 }
 
 TT__PRIVATE void tt__gelu_bwd_avx2(float *dx, const float *dy, const float *x, size_t i0, size_t i1) {
     const __m256 k = _mm256_set1_ps(TT__GELU_K), c = _mm256_set1_ps(0.044715f), c3 = _mm256_set1_ps(3.0f * 0.044715f);
     const __m256 one = _mm256_set1_ps(1.0f), two = _mm256_set1_ps(2.0f), half = _mm256_set1_ps(0.5f);
     size_t i = i0;
-    for (; i + 8 <= i1; i += 8) {
-        __m256 v = _mm256_loadu_ps(x + i), v2 = _mm256_mul_ps(v, v);
+    for (; i < i1; i += 8) {
+        int full = i + 8 <= i1;
+        __m256i tm = tt__tail_mask(full ? 8 : (int)(i1 - i));
+        __m256 v = full ? _mm256_loadu_ps(x + i) : _mm256_maskload_ps(x + i, tm), v2 = _mm256_mul_ps(v, v);
+        __m256 vdy = full ? _mm256_loadu_ps(dy + i) : _mm256_maskload_ps(dy + i, tm), o;
         __m256 u = _mm256_mul_ps(k, _mm256_fmadd_ps(_mm256_mul_ps(c, v), v2, v));
         __m256 du = _mm256_mul_ps(k, _mm256_fmadd_ps(c3, v2, one));
         __m256 e = tt__exp256(_mm256_mul_ps(_mm256_set1_ps(-2.0f), u));
@@ -409,9 +440,9 @@ TT__PRIVATE void tt__gelu_bwd_avx2(float *dx, const float *dy, const float *x, s
         /* 1 - s without cancellation: e*s where s >= 0.5, 1 - s elsewhere */
         __m256 oms = _mm256_blendv_ps(_mm256_sub_ps(one, s), _mm256_mul_ps(e, s), _mm256_cmp_ps(s, half, _CMP_GE_OQ));
         __m256 g = _mm256_fmadd_ps(_mm256_mul_ps(two, v), _mm256_mul_ps(_mm256_mul_ps(s, oms), du), s);
-        _mm256_storeu_ps(dx + i, _mm256_mul_ps(_mm256_loadu_ps(dy + i), g));
+        o = _mm256_mul_ps(vdy, g);
+        if (full) _mm256_storeu_ps(dx + i, o); else _mm256_maskstore_ps(dx + i, tm, o);
     }
-    if (i < i1) tt__gelu_bwd_scalar(dx, dy, x, i, i1);
 }
 
 TT__PRIVATE void tt__adamw_avx2(float *p, float *m, float *v, const float *g, size_t n, float lr, float b1,
@@ -420,18 +451,23 @@ TT__PRIVATE void tt__adamw_avx2(float *p, float *m, float *v, const float *g, si
                  vb2 = _mm256_set1_ps(b2), v1b1 = _mm256_set1_ps(1.0f - b1), v1b2 = _mm256_set1_ps(1.0f - b2),
                  vstep = _mm256_set1_ps(lr / bc1), vbc2 = _mm256_set1_ps(bc2_sqrt), veps = _mm256_set1_ps(eps);
     size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        __m256 gi = _mm256_mul_ps(_mm256_loadu_ps(g + i), vgs);
-        __m256 pi = _mm256_loadu_ps(p + i);
-        __m256 mi = _mm256_add_ps(_mm256_mul_ps(vb1, _mm256_loadu_ps(m + i)), _mm256_mul_ps(v1b1, gi));
-        __m256 vi = _mm256_add_ps(_mm256_mul_ps(vb2, _mm256_loadu_ps(v + i)), _mm256_mul_ps(_mm256_mul_ps(v1b2, gi), gi));
+    for (; i < n; i += 8) {
+        int full = i + 8 <= n;
+        __m256i tm = tt__tail_mask(full ? 8 : (int)(n - i));
+#define TT__LD(ptr) (full ? _mm256_loadu_ps(ptr) : _mm256_maskload_ps((ptr), tm))
+#define TT__ST(ptr, val) do { if (full) _mm256_storeu_ps((ptr), (val)); else _mm256_maskstore_ps((ptr), tm, (val)); } while (0)
+        __m256 gi = _mm256_mul_ps(TT__LD(g + i), vgs);
+        __m256 pi = TT__LD(p + i);
+        __m256 mi = _mm256_add_ps(_mm256_mul_ps(vb1, TT__LD(m + i)), _mm256_mul_ps(v1b1, gi));
+        __m256 vi = _mm256_add_ps(_mm256_mul_ps(vb2, TT__LD(v + i)), _mm256_mul_ps(_mm256_mul_ps(v1b2, gi), gi));
         __m256 den = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(vi), vbc2), veps);
         pi = _mm256_sub_ps(pi, _mm256_mul_ps(vdec, pi));
         pi = _mm256_sub_ps(pi, _mm256_div_ps(_mm256_mul_ps(vstep, mi), den));
-        _mm256_storeu_ps(m + i, mi);
-        _mm256_storeu_ps(v + i, vi);
-        _mm256_storeu_ps(p + i, pi);
+        TT__ST(m + i, mi);
+        TT__ST(v + i, vi);
+        TT__ST(p + i, pi);
+#undef TT__LD
+#undef TT__ST
     }
-    if (i < n) tt__adamw_scalar(p + i, m + i, v + i, g + i, n - i, lr, b1, b2, eps, wd, gscale, bc1, bc2_sqrt);
 }
 #endif /* TT_SIMD_WIDTH >= 8 (elementwise) */

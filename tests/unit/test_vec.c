@@ -69,6 +69,22 @@ static void test_ops(void) {
     tt__adamw_scalar(p1, mm1, v1, g, E, 1e-3f, 0.9f, 0.95f, 1e-8f, 0.1f, 0.7f, 0.1f, 0.3f);
     tt__adamw_avx2(p2, mm2, v2, g, E, 1e-3f, 0.9f, 0.95f, 1e-8f, 0.1f, 0.7f, 0.1f, 0.3f);
     cmp("adamw p", p2, p1, E, 1e-6); cmp("adamw m", mm2, mm1, E, 1e-6); cmp("adamw v", v2, v1, E, 1e-6);
+    {   /* split invariance: any range boundary gives bitwise the same elements
+         * (threads split columns/elements at arbitrary points) */
+        int cut;
+        for (cut = 1; cut < 16; cut += 3) {
+            memset(dw1, 0, sizeof dw1); memset(dw2, 0, sizeof dw2); memset(db1, 0, sizeof db1); memset(db2, 0, sizeof db2);
+            tt__layernorm_bwd_dwdb_avx2(dw1, db1, dy, x, m1, s1, N, C, 0, C);
+            tt__layernorm_bwd_dwdb_avx2(dw2, db2, dy, x, m1, s1, N, C, 0, cut);
+            tt__layernorm_bwd_dwdb_avx2(dw2, db2, dy, x, m1, s1, N, C, cut, C);
+            if (memcmp(dw1, dw2, sizeof dw1) || memcmp(db1, db2, sizeof db1)) { printf("FAIL dwdb split at %d\n", cut); failures++; }
+            tt__gelu_fwd_avx2(e1, g, 0, E); tt__gelu_fwd_avx2(e2, g, 0, (size_t)cut); tt__gelu_fwd_avx2(e2, g, (size_t)cut, E);
+            if (memcmp(e1, e2, sizeof e1)) { printf("FAIL gelu fwd split at %d\n", cut); failures++; }
+            tt__gelu_bwd_avx2(e1, p1, g, 0, E); tt__gelu_bwd_avx2(e2, p1, g, 0, (size_t)cut); tt__gelu_bwd_avx2(e2, p1, g, (size_t)cut, E);
+            if (memcmp(e1, e2, sizeof e1)) { printf("FAIL gelu bwd split at %d\n", cut); failures++; }
+        }
+        printf("  split invariance of dwdb/gelu at cuts 1..13: checked\n");
+    }
 }
 #endif
 

@@ -1,0 +1,231 @@
+/* White-box test of tt__gemm (the SIMD packed GEMM of this build, or the
+ * threaded scalar path under TT_SIMD_WIDTH=1) against tt__gemm_scalar.
+ *
+ * 1. Exact: small-integer inputs (|a|,|b| <= 4, |C0| <= 8) make every partial
+ *    sum an integer below 2^24, so fp32 arithmetic is exact in any order and
+ *    with or without FMA: the result must equal the scalar reference bitwise.
+ *    This catches every packing / indexing / edge-tile / K-block bug, for all
+ *    stride patterns, edge shapes, accumulate 0/1 and 1..4 threads.
+ * 2. Error bound: random reals; |C - C_exact| <= gamma_{K+1} (|C0| + sum_k
+ *    |a_ik||b_kj|) with gamma_n = n u / (1 - n u), u = 2^-24 (Higham, Accuracy
+ *    and Stability, Thm 3.1/(3.5)): it holds for any summation order, FMA or
+ *    not, so a correct kernel can never fail it. C_exact is computed in double.
+ *    The typical error is far smaller; the max of |err| / (sqrt(K) u S) is
+ *    printed for information.
+ * 3. Determinism: random reals, the same product with 1, 2, 3, 4 threads (and
+ *    the task grids they imply) must be bitwise identical.
+ * 4. C outside the M x N block (ldc > N) is never written.
+ * Build with -DTT_SIMD_WIDTH=16 on a machine without AVX-512: prints SKIP. */
+#define TINYTRAIN_IMPLEMENTATION
+#define TT__GEMM_MIN_TASK_FLOPS 0 /* split even tiny products over the threads */
+#include "tinytrain.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+
+static unsigned long long rng_state = 88172645463325252ULL;
+static unsigned rnd(void) {
+    rng_state ^= rng_state << 13; rng_state ^= rng_state >> 7; rng_state ^= rng_state << 17;
+    return (unsigned)(rng_state >> 32);
+}
+static float rnd_int(int lim) { return (float)((int)(rnd() % (unsigned)(2 * lim + 1)) - lim); }
+static float rnd_real(void) { return (float)((double)rnd() / 4294967296.0 * 2.0 - 1.0); }
+
+static int n_fail = 0;
+static long n_differ_from_scalar = 0;
+#define CHECK(cond, ...) do { if (!(cond)) { n_fail++; if (n_fail < 20) { printf("FAIL: "); printf(__VA_ARGS__); printf("\n"); } } } while (0)
+
+/* an exec with the built-in pool (n > 1) and the GEMM scratch */
+typedef struct { tt__exec ex; void *pool; } test_exec;
+static void exec_init(test_exec *t, int n) {
+    memset(t, 0, sizeof(*t));
+    t->ex.n_threads = n;
+    t->ex.scratch_floats = tt__gemm_scratch_floats();
+    t->ex.scratch = t->ex.scratch_floats ? (float *)malloc(n * t->ex.scratch_floats * sizeof(float)) : NULL;
+    if (n > 1) {
+        t->pool = malloc(tt__pool_size(n));
+        if (!t->pool || tt__pool_start((tt__pool *)t->pool, n) != TT_OK) { printf("FAIL: pool\n"); exit(1); }
+        t->ex.par.parallel_for = tt__pool_parallel_for;
+        t->ex.par.pool = t->pool;
+    }
+}
+static void exec_free(test_exec *t) {
+    if (t->pool) { tt__pool_stop((tt__pool *)t->pool); free(t->pool); }
+    free(t->ex.scratch);
+}
+
+/* the operand layouts the model uses, plus a general strided one */
+enum { PAT_XWT, PAT_DYW, PAT_DYTX, PAT_GENERAL, PAT_COUNT };
+static const char *pat_name[PAT_COUNT] = {"X W^T", "dY W", "dY^T X", "general"};
+typedef struct {
+    int M, N, K, pat;
+    float *a, *b;         /* storage */
+    ptrdiff_t rsa, csa, rsb, csb, ldc;
+} prob;
+static void prob_make(prob *p, int M, int N, int K, int pat, int exact) {
+    size_t na, nb, i;
+    p->M = M; p->N = N; p->K = K; p->pat = pat;
+    switch (pat) {
+    case PAT_XWT:  p->rsa = K; p->csa = 1; p->rsb = 1; p->csb = K; break;      /* X (M,K), W (N,K) */
+    case PAT_DYW:  p->rsa = K; p->csa = 1; p->rsb = N; p->csb = 1; break;      /* dY (M,K), W (K,N) */
+    case PAT_DYTX: p->rsa = 1; p->csa = M; p->rsb = N; p->csb = 1; break;      /* dY (K,M), X (K,N) */
+    default:       p->rsa = 2; p->csa = 2 * M + 1; p->rsb = 3; p->csb = 3 * K + 2; break;
+    }
+    na = (size_t)(M - 1) * p->rsa + (size_t)(K - 1) * p->csa + 1;
+    nb = (size_t)(K - 1) * p->rsb + (size_t)(N - 1) * p->csb + 1;
+    p->a = (float *)malloc(na * sizeof(float));
+    p->b = (float *)malloc(nb * sizeof(float));
+    for (i = 0; i < na; i++) p->a[i] = exact ? rnd_int(4) : rnd_real();
+    for (i = 0; i < nb; i++) p->b[i] = exact ? rnd_int(4) : rnd_real();
+    p->ldc = N + 3;
+}
+static void prob_free(prob *p) { free(p->a); free(p->b); }
+#define SENTINEL 12345.5f
+
+static float *c_make(const prob *p, int exact) {
+    size_t n = (size_t)p->M * p->ldc, i;
+    float *c = (float *)malloc(n * sizeof(float));
+    for (i = 0; i < n; i++) c[i] = (int)(i % p->ldc) >= p->N ? SENTINEL : (exact ? rnd_int(8) : rnd_real());
+    return c;
+}
+static void run(const prob *p, const tt__exec *ex, float *c, int acc) {
+    tt__gemm(ex, p->M, p->N, p->K, p->a, p->rsa, p->csa, p->b, p->rsb, p->csb, c, p->ldc, acc);
+}
+static int pad_intact(const prob *p, const float *c) {
+    int i, j;
+    for (i = 0; i < p->M; i++)
+        for (j = p->N; j < p->ldc; j++)
+            if (c[(size_t)i * p->ldc + j] != SENTINEL) return 0;
+    return 1;
+}
+
+static const int Ms[] = {1, 5, 6, 7, 13, 150};
+static const int Ns[] = {1, 8, 15, 16, 17, 63, 64, 65, 130};
+static const int Ks[] = {1, 2, 3, 7, 17, 64, 513, 1100};
+
+/* 1 + 4: exact comparison against the scalar reference */
+static void test_exact(test_exec *exs) {
+    size_t im, in, ik;
+    int pat, acc, t;
+    for (pat = 0; pat < PAT_COUNT; pat++)
+    for (im = 0; im < sizeof(Ms) / sizeof(Ms[0]); im++)
+    for (in = 0; in < sizeof(Ns) / sizeof(Ns[0]); in++)
+    for (ik = 0; ik < sizeof(Ks) / sizeof(Ks[0]); ik++) {
+        prob p;
+        float *c0, *ref, *c;
+        size_t n;
+        if (Ks[ik] > 100 && (Ms[im] * Ns[in] > 2000 || pat == PAT_GENERAL)) continue; /* keep it quick */
+        prob_make(&p, Ms[im], Ns[in], Ks[ik], pat, 1);
+        c0 = c_make(&p, 1);
+        n = (size_t)p.M * p.ldc;
+        ref = (float *)malloc(n * sizeof(float));
+        c = (float *)malloc(n * sizeof(float));
+        for (acc = 0; acc <= 1; acc++) {
+            memcpy(ref, c0, n * sizeof(float));
+            tt__gemm_scalar(p.M, p.N, p.K, p.a, p.rsa, p.csa, p.b, p.rsb, p.csb, ref, p.ldc, acc);
+            for (t = 0; t < 4; t++) {
+                memcpy(c, c0, n * sizeof(float));
+                run(&p, &exs[t].ex, c, acc);
+                CHECK(memcmp(c, ref, n * sizeof(float)) == 0, "exact %s M=%d N=%d K=%d acc=%d threads=%d",
+                      pat_name[pat], p.M, p.N, p.K, acc, t + 1);
+                CHECK(pad_intact(&p, c), "wrote past N: %s M=%d N=%d K=%d", pat_name[pat], p.M, p.N, p.K);
+            }
+        }
+        free(c0); free(ref); free(c); prob_free(&p);
+    }
+}
+
+/* 2 + 3: error bound against double, bitwise equality across thread counts */
+static void test_real(test_exec *exs, int M, int N, int K, int pat, double *worst) {
+    prob p;
+    float *c0, *c[4];
+    size_t n;
+    int i, j, k, t, acc = K % 2; /* both modes over the shape list */
+    double u = 1.0 / 16777216.0, gam = (K + 1) * u / (1.0 - (K + 1) * u);
+    prob_make(&p, M, N, K, pat, 0);
+    c0 = c_make(&p, 0);
+    n = (size_t)M * p.ldc;
+    for (t = 0; t < 4; t++) {
+        c[t] = (float *)malloc(n * sizeof(float));
+        memcpy(c[t], c0, n * sizeof(float));
+        run(&p, &exs[t].ex, c[t], acc);
+        if (t) CHECK(memcmp(c[t], c[0], n * sizeof(float)) == 0, "threads=%d differs from 1: %s M=%d N=%d K=%d",
+                     t + 1, pat_name[pat], M, N, K);
+    }
+    for (i = 0; i < M; i++)
+        for (j = 0; j < N; j++) {
+            double s = acc ? c0[(size_t)i * p.ldc + j] : 0.0, sa = fabs(s), err;
+            for (k = 0; k < K; k++) {
+                double x = (double)p.a[i * p.rsa + k * p.csa] * p.b[k * p.rsb + j * p.csb];
+                s += x; sa += fabs(x);
+            }
+            err = fabs(c[0][(size_t)i * p.ldc + j] - s);
+            CHECK(err <= gam * sa, "bound %s M=%d N=%d K=%d (%d,%d): err %g > %g", pat_name[pat], M, N, K, i, j,
+                  err, gam * sa);
+            if (sa > 0 && err / (sqrt((double)K + 1) * u * sa) > *worst) *worst = err / (sqrt((double)K + 1) * u * sa);
+        }
+    CHECK(pad_intact(&p, c[0]), "wrote past N (real)");
+    /* the scalar reference rounds a*b and the add separately, the SIMD
+     * kernels fuse them: count the differences to show which path ran */
+    {
+        float *r = (float *)malloc(n * sizeof(float));
+        memcpy(r, c0, n * sizeof(float));
+        tt__gemm_scalar(M, N, K, p.a, p.rsa, p.csa, p.b, p.rsb, p.csb, r, p.ldc, acc);
+        for (i = 0; i < (int)n; i++) n_differ_from_scalar += r[i] != c[0][i];
+        free(r);
+    }
+    for (t = 0; t < 4; t++) free(c[t]);
+    free(c0); prob_free(&p);
+}
+
+int main(void) {
+    test_exec exs[4];
+    int t, pat;
+    double worst = 0.0;
+#if TT_SIMD_WIDTH == 16
+    if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512bw") ||
+        !__builtin_cpu_supports("avx512dq") || !__builtin_cpu_supports("avx512vl")) {
+        printf("SKIP: built for AVX-512 (TT_SIMD_WIDTH=16) but this CPU has no AVX-512 (compiled only)\n");
+        return 0;
+    }
+#endif
+    printf("TT_SIMD_WIDTH=%d, scratch %zu floats/thread\n", TT_SIMD_WIDTH, tt__gemm_scratch_floats());
+    for (t = 0; t < 4; t++) exec_init(&exs[t], t + 1);
+    test_exact(exs);
+    for (pat = 0; pat < PAT_COUNT; pat++) {
+        test_real(exs, 37, 45, 301, pat, &worst);
+        test_real(exs, 200, 70, 1100, pat, &worst);   /* MC loop, K blocks */
+        test_real(exs, 12, 2100, 40, pat, &worst);    /* NC loop, N-split grid */
+        test_real(exs, 300, 90, 33, pat, &worst);     /* M-split grid */
+    }
+    /* force_scalar takes the scalar path: bitwise equal to tt__gemm_scalar */
+    {
+        prob p;
+        float *c1, *c2;
+        size_t n;
+        test_exec fs;
+        exec_init(&fs, 2);
+        fs.ex.force_scalar = 1;
+        prob_make(&p, 50, 40, 30, PAT_XWT, 0);
+        c1 = c_make(&p, 0);
+        n = (size_t)p.M * p.ldc;
+        c2 = (float *)malloc(n * sizeof(float));
+        memcpy(c2, c1, n * sizeof(float));
+        run(&p, &fs.ex, c1, 1);
+        tt__gemm_scalar(p.M, p.N, p.K, p.a, p.rsa, p.csa, p.b, p.rsb, p.csb, c2, p.ldc, 1);
+        CHECK(memcmp(c1, c2, n * sizeof(float)) == 0, "force_scalar differs from tt__gemm_scalar");
+        free(c1); free(c2); prob_free(&p); exec_free(&fs);
+    }
+    for (t = 0; t < 4; t++) exec_free(&exs[t]);
+    printf("real-data elements that differ from tt__gemm_scalar: %ld\n", n_differ_from_scalar);
+#if TT_SIMD_WIDTH > 1
+    CHECK(n_differ_from_scalar > 0, "SIMD build gave the scalar reference's bits everywhere: SIMD path not used?");
+#else
+    CHECK(n_differ_from_scalar == 0, "scalar build differs from tt__gemm_scalar");
+#endif
+    printf("max |err| / (sqrt(K+1) u sum|a||b|) = %.3f (bound checked: gamma_{K+1})\n", worst);
+    if (n_fail) { printf("%d checks failed\n", n_fail); return 1; }
+    printf("test_gemm: all passed\n");
+    return 0;
+}
