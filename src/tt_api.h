@@ -226,8 +226,10 @@ TTDEF tt_status tt_model_backward(tt_model *model, float grad_scale);
 /* tt_model_forward_backward: tt_model_forward with targets followed by
  * tt_model_backward(grad_scale), fused: the lm head computes the loss and
  * its gradient in one pass over the logit chunks instead of recomputing the
- * logits (saves 2*B*T*V*C FLOPs). Same arguments, results and errors as the
- * two calls; tokens and targets are required. Allocates: no. */
+ * logits (saves 2*B*T*V*C FLOPs). Same arguments and errors as the two
+ * calls; the loss is bitwise the same and the gradients agree up to float
+ * rounding (dlogits are formed from exp(z - max) instead of exp(z - lse)).
+ * tokens and targets are required. Allocates: no. */
 TTDEF tt_status tt_model_forward_backward(tt_model *model, const int32_t *tokens,
                                           const int32_t *targets, int B, int T,
                                           float grad_scale, float *out_loss);

@@ -167,9 +167,11 @@ TTDEF void tt_loader_close(tt_loader *loader);
 TTDEF tt_status tt_loader_next(tt_loader *loader, int32_t *inputs, int32_t *targets);
 
 /* tt_loader_val_batch: validation batch i (i >= 0): row b is validation
- * window (i*B + b) mod n_val_windows, in order, so batches 0 ..
- * ceil(n_val_windows / B) - 1 cover the split. Does not move the training
- * position. Returns TT_OK, TT_ERR_INVALID_ARG (no validation windows),
+ * window P((i*B + b) mod n_val_windows), where P is one fixed permutation
+ * of the validation windows keyed by the seed. So the first few batches are
+ * a uniform sample of the whole split (a cheap, stable estimate), batches
+ * 0 .. ceil(n_val_windows / B) - 1 cover it, and batch i is the same on
+ * every call. Does not move the training position. Returns TT_OK, TT_ERR_INVALID_ARG (no validation windows),
  * TT_ERR_IO, TT_ERR_BAD_FORMAT. Allocates: no. */
 TTDEF tt_status tt_loader_val_batch(tt_loader *loader, uint64_t i, int32_t *inputs, int32_t *targets);
 

@@ -574,7 +574,9 @@ TTDEF tt_status tt_loader_val_batch(tt_loader *l, uint64_t i, int32_t *inputs, i
     tt_status st;
     if (!l || !inputs || !targets || l->n_val_windows == 0) return TT_ERR_INVALID_ARG;
     for (b = 0; b < l->B; b++) {
-        uint64_t w = (uint64_t)((i % l->n_val_windows) * (uint64_t)l->B + (uint64_t)b) % l->n_val_windows;
+        /* slot k of the fixed (seeded) permutation of the validation windows */
+        uint64_t k = ((i % l->n_val_windows) * (uint64_t)l->B + (uint64_t)b) % l->n_val_windows;
+        uint64_t w = tt__permute(k, l->n_val_windows, tt__mix64(l->seed ^ 0x76616c6964ULL));
         st = tt__loader_fetch(l, l->n_train + w * (uint64_t)l->T);
         if (st != TT_OK) return st;
         tt__loader_emit(l, b, inputs, targets);

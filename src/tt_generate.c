@@ -127,11 +127,21 @@ TT__PRIVATE void tt__gen_att_range(void *ctx, int lo, int hi, int slot) {
     }
 }
 
+/* Ops with less work than this many multiply-adds run on the calling
+ * thread: waking the pool costs more than it saves (decoding one token of a
+ * small model). Results do not depend on it: GEMMs never split K. */
+#define TT__GEN_PAR_MACS ((size_t)1 << 20)
+TT__PRIVATE void tt__gen_pick(tt_model *m, const tt__exec *par, const tt__exec *ser, size_t macs) {
+    m->ex = macs >= TT__GEN_PAR_MACS ? *par : *ser;
+}
+
 TTDEF tt_status tt_generator_feed(tt_generator *g, const int32_t *ids, int n) {
     tt_model *m;
     int C, L, T, p0, i, l, k;
     tt__op o;
     tt__gen_att at;
+    tt__exec par, ser;
+    size_t nc, attn;
     if (!g || !ids || n < 1) return TT_ERR_INVALID_ARG;
     m = g->m;
     C = m->C; L = m->L; T = m->maxT; p0 = g->pos;
@@ -145,6 +155,13 @@ TTDEF tt_status tt_generator_feed(tt_generator *g, const int32_t *ids, int n) {
             return TT_ERR_INVALID_ARG;
         }
     memmove(g->hist + p0, ids, (size_t)n * sizeof(int32_t));
+    par = m->ex;
+    ser = par;
+    ser.n_threads = 1;
+    ser.par.parallel_for = NULL;
+    ser.par.pool = NULL;
+    nc = (size_t)n * (size_t)C;
+    attn = nc * (size_t)(p0 + n);
     /* embeddings */
     for (i = 0; i < n; i++) {
         const float *we = m->params_p[TT__P_WTE] + (size_t)g->hist[p0 + i] * C;
@@ -154,30 +171,41 @@ TTDEF tt_status tt_generator_feed(tt_generator *g, const int32_t *ids, int n) {
     }
     for (l = 0; l < L; l++) {
         float *kvl = g->kv + (size_t)l * (size_t)T * 2 * C;
+        tt__gen_pick(m, &par, &ser, nc * 16);
         tt__m_layernorm(m, g->ln, g->mean, g->rstd, g->xa, m->params_p[TT__P_LN1W] + (size_t)l * C,
                         m->params_p[TT__P_LN1B] + (size_t)l * C, n);
+        tt__gen_pick(m, &par, &ser, nc * 3 * (size_t)C);
         tt__m_linear(m, g->qkv, g->ln, m->params_p[TT__P_QKVW] + (size_t)l * 3 * C * C,
                      m->params_p[TT__P_QKVB] + (size_t)l * 3 * C, NULL, n, C, 3 * C);
         for (i = 0; i < n; i++)
             memcpy(kvl + (size_t)(p0 + i) * 2 * C, g->qkv + (size_t)i * 3 * C + C, (size_t)2 * C * sizeof(float));
         at.g = g; at.kvl = kvl; at.n = n; at.p0 = p0;
+        tt__gen_pick(m, &par, &ser, 2 * attn);
         tt__for_range(&m->ex, n * m->NH, tt__gen_att_range, &at);
+        tt__gen_pick(m, &par, &ser, nc * (size_t)C);
         tt__m_linear(m, g->xb, g->att, m->params_p[TT__P_ATTPROJW] + (size_t)l * C * C,
                      m->params_p[TT__P_ATTPROJB] + (size_t)l * C, g->xa, n, C, C);
+        tt__gen_pick(m, &par, &ser, nc * 16);
         tt__m_layernorm(m, g->ln, g->mean, g->rstd, g->xb, m->params_p[TT__P_LN2W] + (size_t)l * C,
                         m->params_p[TT__P_LN2B] + (size_t)l * C, n);
+        tt__gen_pick(m, &par, &ser, nc * 4 * (size_t)C);
         tt__m_linear(m, g->h, g->ln, m->params_p[TT__P_FCW] + (size_t)l * 4 * C * C,
                      m->params_p[TT__P_FCB] + (size_t)l * 4 * C, NULL, n, C, 4 * C);
+        tt__gen_pick(m, &par, &ser, nc * 4 * 16);
         memset(&o, 0, sizeof(o));
         o.m = m; o.y = g->g; o.x = g->h; o.C = 4 * C;
         tt__for_range(&m->ex, n, tt__gelu_fwd_range, &o);
+        tt__gen_pick(m, &par, &ser, nc * 4 * (size_t)C);
         tt__m_linear(m, g->xa, g->g, m->params_p[TT__P_FCPROJW] + (size_t)l * 4 * C * C,
                      m->params_p[TT__P_FCPROJB] + (size_t)l * C, g->xb, n, 4 * C, C);
     }
     /* final LayerNorm and the lm head for the last new position only */
+    m->ex = ser;
     tt__m_layernorm(m, g->ln, g->mean, g->rstd, g->xa + (size_t)(n - 1) * C, m->params_p[TT__P_LNFW],
                     m->params_p[TT__P_LNFB], 1);
-    tt__gemm(&m->ex, 1, m->V, C, g->ln, C, 1, m->params_p[TT__P_WTE], 1, C, g->logits, m->Vp, 0);
+    tt__gemm((size_t)m->V * (size_t)C >= TT__GEN_PAR_MACS ? &par : &ser, 1, m->V, C, g->ln, C, 1,
+             m->params_p[TT__P_WTE], 1, C, g->logits, m->Vp, 0);
+    m->ex = par;
     g->pos = p0 + n;
     g->have_logits = 1;
     return TT_OK;

@@ -107,9 +107,8 @@ TT__PRIVATE tt_status tt__model_check_config(const tt_model_config *c) {
         tt__log(lg, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "model config: n_head must divide d_model");
         return TT_ERR_INVALID_ARG;
     }
-    if (!tt__allocator_valid(&c->allocator)) {
-        tt__log(lg, TT_LOG_ERROR, TT_ERR_INVALID_ARG,
-                "model config: allocator needs both alloc and free (and TT_NO_MALLOC builds need one)");
+    if ((c->allocator.alloc == NULL) != (c->allocator.free == NULL)) {
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "model config: allocator needs both alloc and free, or neither");
         return TT_ERR_INVALID_ARG;
     }
     if (c->backend) {
@@ -405,6 +404,11 @@ TTDEF tt_status tt_model_create(const tt_model_config *cfg, tt_model **out_model
     if (!cfg || !out_model) return TT_ERR_INVALID_ARG;
     if ((st = tt_model_memory_size(cfg, &bytes)) != TT_OK) return st;
     c = tt_model_config_resolve(cfg);
+    if (!tt__allocator_valid(&c.allocator)) {
+        tt__log(&c.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG,
+                "tt_model_create: this build has TT_NO_MALLOC: pass cfg.allocator or use tt_model_create_in");
+        return TT_ERR_INVALID_ARG;
+    }
     mem = tt__alloc(&c.allocator, bytes, TT__ALIGN);
     if (!mem) {
         tt__logf(&c.logger, TT_LOG_ERROR, TT_ERR_OUT_OF_MEMORY, "tt_model_create: allocation failed, bytes: ", (long long)bytes);

@@ -1,0 +1,820 @@
+/* examples/train.c -- the whole tinytrain.h pipeline as one program:
+ * corpus -> BPE tokenizer -> token file -> batch loader -> GPT training
+ * (AdamW, cosine schedule, clipping, accumulation) with evaluation,
+ * checkpoints (also on Ctrl-C) and exact --resume, a CSV log, an SVG loss
+ * curve, and a generated sample at the end.
+ *
+ * Build: cc -O2 -march=native -std=c99 -I. examples/train.c -o train -lm -lpthread
+ * Run:   ./train --help
+ * Uses the public API of tinytrain.h only; POSIX for directories, time,
+ * signals and the terminal. */
+#define _XOPEN_SOURCE 700
+#define TINYTRAIN_IMPLEMENTATION
+#include "tinytrain.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <errno.h>
+#include <signal.h>
+#include <time.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/time.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+/* ---- options ---------------------------------------------------------------- */
+typedef struct options {
+    char  *corpus[64];
+    int    n_corpus;
+    char  *ext;
+    double max_mb;
+    int    vocab;
+    int    layers, d_model, heads, ctx;
+    int    batch, steps, accum, threads, warmup;
+    double lr, min_lr, wd, clip, val_frac;
+    int    seed;
+    int    eval_every, eval_batches;
+    char  *out, *ckpt, *log, *plot;
+    int    ckpt_every, resume, stop_at;
+    char  *sample_prompt;
+    int    sample_tokens, top_k;
+    double temperature, top_p;
+    int    help;
+} options;
+
+enum { O_INT, O_DBL, O_STR, O_FLAG, O_LIST };
+typedef struct opt_def { const char *name; int type; size_t off; const char *arg, *help; } opt_def;
+#define OFF(f) offsetof(options, f)
+static const opt_def opt_defs[] = {
+    { "corpus", O_LIST, OFF(corpus), "PATH", "text file or directory (recursive); repeat for more. Default: /usr/include, *.h" },
+    { "ext", O_STR, OFF(ext), "SUFFIX", "only files ending in SUFFIX inside directories (\"\" = all)" },
+    { "max-mb", O_DBL, OFF(max_mb), "MB", "use the first MB megabytes of the corpus (files sorted by path, then shuffled by --seed)" },
+    { "vocab", O_INT, OFF(vocab), "N", "BPE vocabulary size (256 bytes + merges)" },
+    { "layers", O_INT, OFF(layers), "N", "transformer layers" },
+    { "d-model", O_INT, OFF(d_model), "N", "model width C" },
+    { "heads", O_INT, OFF(heads), "N", "attention heads (must divide d-model)" },
+    { "ctx", O_INT, OFF(ctx), "N", "context length n_ctx (= training sequence length T)" },
+    { "batch", O_INT, OFF(batch), "N", "sequences per micro-batch B" },
+    { "steps", O_INT, OFF(steps), "N", "optimizer steps (the cosine schedule ends here)" },
+    { "lr", O_DBL, OFF(lr), "X", "peak learning rate" },
+    { "min-lr", O_DBL, OFF(min_lr), "X", "learning rate at the end of the cosine" },
+    { "warmup", O_INT, OFF(warmup), "N", "linear warmup steps (-1 = steps/20)" },
+    { "wd", O_DBL, OFF(wd), "X", "AdamW weight decay (matrices only)" },
+    { "clip", O_DBL, OFF(clip), "X", "clip the global gradient norm to X (0 = off)" },
+    { "accum", O_INT, OFF(accum), "N", "micro-batches accumulated per step" },
+    { "threads", O_INT, OFF(threads), "N", "threads (default: online CPUs)" },
+    { "seed", O_INT, OFF(seed), "N", "seed for init, data order and sampling" },
+    { "val-frac", O_DBL, OFF(val_frac), "X", "fraction of tokens held out for validation (the end of the corpus)" },
+    { "eval-every", O_INT, OFF(eval_every), "N", "validation loss every N steps (0 = steps/10)" },
+    { "eval-batches", O_INT, OFF(eval_batches), "N", "validation batches per evaluation" },
+    { "out", O_STR, OFF(out), "DIR", "output directory (created if missing)" },
+    { "ckpt", O_STR, OFF(ckpt), "PATH", "checkpoint file (default: DIR/checkpoint.ttck)" },
+    { "ckpt-every", O_INT, OFF(ckpt_every), "N", "save a checkpoint every N steps (0 = only at the end / Ctrl-C)" },
+    { "resume", O_FLAG, OFF(resume), NULL, "continue from the checkpoint (model, optimizer, data position, tokenizer)" },
+    { "stop-at", O_INT, OFF(stop_at), "N", "save a checkpoint and exit after step N, as Ctrl-C would (0 = off)" },
+    { "sample-prompt", O_STR, OFF(sample_prompt), "TEXT", "prompt for the sample (default: \"#include <\" for the C headers, else the first 12 tokens of the validation text)" },
+    { "sample-tokens", O_INT, OFF(sample_tokens), "N", "tokens to generate at the end (0 = no sample)" },
+    { "temperature", O_DBL, OFF(temperature), "X", "sampling temperature" },
+    { "top-k", O_INT, OFF(top_k), "N", "sample among the N most likely tokens (0 = all)" },
+    { "top-p", O_DBL, OFF(top_p), "X", "nucleus sampling mass (1 = off)" },
+    { "log", O_STR, OFF(log), "PATH", "CSV log, one row per step (default: DIR/log.csv)" },
+    { "plot", O_STR, OFF(plot), "PATH", "SVG loss curve (default: DIR/loss.svg)" },
+    { "help", O_FLAG, OFF(help), NULL, "this text" },
+};
+#define N_OPTS ((int)(sizeof(opt_defs) / sizeof(opt_defs[0])))
+
+static void set_defaults(options *o) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    memset(o, 0, sizeof(*o));
+    o->ext = (char *)".h";
+    o->max_mb = 8;
+    o->vocab = 2048;
+    o->layers = 4; o->d_model = 128; o->heads = 4; o->ctx = 128;
+    o->batch = 16; o->steps = 800; o->accum = 1;
+    o->threads = n > 0 ? (int)(n > 64 ? 64 : n) : 1;
+    o->warmup = -1;
+    o->lr = 2e-3; o->min_lr = 2e-4; o->wd = 0.1; o->clip = 1.0; o->val_frac = 0.1;
+    o->seed = 1337;
+    o->eval_every = 0; o->eval_batches = 8;
+    o->out = (char *)"tinytrain_demo";
+    o->ckpt_every = 100;
+    o->sample_prompt = NULL; /* default corpus: "#include <"; else the start of the validation text */
+    o->sample_tokens = 200;
+    o->temperature = 0.8; o->top_k = 40; o->top_p = 0.95;
+}
+
+static void print_help(const options *d) {
+    int i;
+    printf("usage: train [flags]   (make demo [STEPS=N] [CORPUS=\"files or dirs\"] [DEMO_FLAGS=\"...\"])\n"
+           "Trains a BPE tokenizer and a GPT-2 style model on a text corpus with tinytrain.h,\n"
+           "then prints a sample. Flags (defaults in brackets):\n");
+    for (i = 0; i < N_OPTS; i++) {
+        const opt_def *od = &opt_defs[i];
+        const char *p = (const char *)d + od->off;
+        char def[160], lhs[64];
+        def[0] = 0;
+        switch (od->type) {
+        case O_INT: snprintf(def, sizeof(def), " [%d]", *(const int *)p); break;
+        case O_DBL: snprintf(def, sizeof(def), " [%g]", *(const double *)p); break;
+        case O_STR: if (*(char *const *)p) snprintf(def, sizeof(def), " [\"%s\"]", *(char *const *)p); break;
+        default: break;
+        }
+        if (strcmp(od->name, "eval-every") == 0 && *(const int *)p == 0) snprintf(def, sizeof(def), " [steps/10]");
+        if (strcmp(od->name, "warmup") == 0 && *(const int *)p < 0) snprintf(def, sizeof(def), " [steps/20]");
+        if (strcmp(od->name, "ckpt") == 0 || strcmp(od->name, "log") == 0 || strcmp(od->name, "plot") == 0) def[0] = 0;
+        snprintf(lhs, sizeof(lhs), "--%s%s%s", od->name, od->arg ? " " : "", od->arg ? od->arg : "");
+        printf("  %-22s %s%s\n", lhs, od->help, def);
+    }
+}
+
+static int parse_args(options *o, int argc, char **argv) {
+    int i, k;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const opt_def *od = NULL;
+        char *p;
+        if (strncmp(a, "--", 2) != 0) { /* bare paths are corpus paths */
+            if (o->n_corpus < 64) o->corpus[o->n_corpus++] = argv[i];
+            continue;
+        }
+        for (k = 0; k < N_OPTS; k++) if (strcmp(a + 2, opt_defs[k].name) == 0) od = &opt_defs[k];
+        if (!od) { fprintf(stderr, "train: unknown flag %s (see --help)\n", a); return 0; }
+        p = (char *)o + od->off;
+        if (od->type == O_FLAG) { *(int *)p = 1; continue; }
+        if (i + 1 >= argc) { fprintf(stderr, "train: %s needs a value\n", a); return 0; }
+        a = argv[++i];
+        switch (od->type) {
+        case O_INT: { char *e; long v = strtol(a, &e, 10); if (*e) goto bad; *(int *)p = (int)v; break; }
+        case O_DBL: { char *e; double v = strtod(a, &e); if (*e) goto bad; *(double *)p = v; break; }
+        case O_STR: *(char **)p = argv[i]; break;
+        case O_LIST: if (o->n_corpus < 64) o->corpus[o->n_corpus++] = argv[i]; break;
+        }
+        continue;
+    bad:
+        fprintf(stderr, "train: bad value for --%s: %s\n", od->name, a);
+        return 0;
+    }
+    return 1;
+}
+
+/* ---- small utilities --------------------------------------------------------- */
+static double now_s(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+static void fmt_time(char *buf, size_t n, double s) {
+    long t = (long)(s + 0.5);
+    if (t >= 3600) snprintf(buf, n, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
+    else snprintf(buf, n, "%02ld:%02ld", t / 60, t % 60);
+}
+static void fmt_rate(char *buf, size_t n, double r) {
+    if (r >= 1e6) snprintf(buf, n, "%.2fM", r / 1e6);
+    else if (r >= 1e3) snprintf(buf, n, "%.1fk", r / 1e3);
+    else snprintf(buf, n, "%.0f", r);
+}
+static int mkdir_p(const char *path) {
+    char tmp[1024];
+    size_t i, n = strlen(path);
+    if (n == 0 || n >= sizeof(tmp)) return 0;
+    memcpy(tmp, path, n + 1);
+    for (i = 1; i <= n; i++) {
+        if (tmp[i] == '/' || tmp[i] == 0) {
+            char c = tmp[i];
+            tmp[i] = 0;
+            if (mkdir(tmp, 0777) != 0 && errno != EEXIST) return 0;
+            tmp[i] = c;
+        }
+    }
+    return 1;
+}
+static char *join(const char *dir, const char *name) {
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = (char *)malloc(n);
+    snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+static volatile sig_atomic_t g_stop = 0;
+static void on_sigint(int sig) {
+    (void)sig;
+    g_stop = 1;
+    signal(SIGINT, SIG_DFL); /* a second Ctrl-C ends the program at once */
+}
+
+/* ---- corpus ------------------------------------------------------------------ */
+typedef struct pathlist { char **p; size_t n, cap; } pathlist;
+static void pl_add(pathlist *pl, const char *s) {
+    if (pl->n == pl->cap) {
+        pl->cap = pl->cap ? 2 * pl->cap : 256;
+        pl->p = (char **)realloc(pl->p, pl->cap * sizeof(char *));
+    }
+    pl->p[pl->n] = (char *)malloc(strlen(s) + 1);
+    strcpy(pl->p[pl->n++], s);
+}
+static int ends_with(const char *s, const char *suf) {
+    size_t a = strlen(s), b = strlen(suf);
+    return a >= b && strcmp(s + a - b, suf) == 0;
+}
+/* files under path (recursively for directories; symlinked directories are
+ * not followed, so there are no cycles) */
+static void collect(const char *path, const char *ext, int top, pathlist *pl) {
+    struct stat st;
+    if (lstat(path, &st) != 0) {
+        if (top) fprintf(stderr, "train: cannot read %s: %s\n", path, strerror(errno));
+        return;
+    }
+    if (S_ISLNK(st.st_mode) && stat(path, &st) != 0) return;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d;
+        struct dirent *e;
+        struct stat lst;
+        if (!top && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) return;
+        d = opendir(path);
+        if (!d) return;
+        while ((e = readdir(d)) != NULL) {
+            char *child;
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+            child = join(path, e->d_name);
+            collect(child, ext, 0, pl);
+            free(child);
+        }
+        closedir(d);
+    } else if (S_ISREG(st.st_mode)) {
+        if (top || !ext || !ext[0] || ends_with(path, ext)) pl_add(pl, path);
+    }
+}
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* the first cap bytes of the files in path order (the last one cut at the
+ * cap), concatenated in an order shuffled by seed: the validation split is
+ * the end of the stream, so it becomes a random sample of the files rather
+ * than the alphabetically last directory */
+static unsigned char *read_corpus(pathlist *pl, size_t cap, uint64_t seed, size_t *out_n, size_t *out_files) {
+    unsigned char *buf = (unsigned char *)malloc(cap + 1), *tmp;
+    size_t n = 0, i, files = 0, *start = (size_t *)malloc((pl->n + 1) * sizeof(size_t)), *order;
+    tt_rng r;
+    for (i = 0; i < pl->n && n < cap; i++) {
+        FILE *f = fopen(pl->p[i], "rb");
+        size_t k = 0;
+        start[files] = n;
+        if (f) { k = fread(buf + n, 1, cap - n, f); fclose(f); }
+        if (k > 0) files++;
+        n += k;
+    }
+    start[files] = n;
+    order = (size_t *)malloc((files + 1) * sizeof(size_t));
+    for (i = 0; i < files; i++) order[i] = i;
+    tt_rng_seed(&r, seed);
+    for (i = files; i > 1; i--) { size_t j = tt_rng_u32(&r) % i, t = order[i - 1]; order[i - 1] = order[j]; order[j] = t; }
+    tmp = (unsigned char *)malloc(n + 1);
+    for (i = 0, n = 0; i < files; i++) {
+        size_t len = start[order[i] + 1] - start[order[i]];
+        memcpy(tmp + n, buf + start[order[i]], len);
+        n += len;
+    }
+    free(buf); free(start); free(order);
+    *out_n = n;
+    *out_files = files;
+    return tmp;
+}
+
+/* ---- CSV log and SVG plot ------------------------------------------------------ */
+typedef struct history { int *step; float *train, *val; size_t n, cap; } history;
+static void hist_add(history *h, int step, float tr, float va) {
+    if (h->n == h->cap) {
+        h->cap = h->cap ? 2 * h->cap : 1024;
+        h->step = (int *)realloc(h->step, h->cap * sizeof(int));
+        h->train = (float *)realloc(h->train, h->cap * sizeof(float));
+        h->val = (float *)realloc(h->val, h->cap * sizeof(float));
+    }
+    h->step[h->n] = step; h->train[h->n] = tr; h->val[h->n] = va;
+    h->n++;
+}
+
+/* start the CSV; when resuming keep the rows up to the checkpoint's step */
+static FILE *csv_open(const char *path, int resume, int keep_upto, history *h) {
+    static const char *header = "step,train_loss,val_loss,lr,grad_norm,tokens_per_s,elapsed_s\n";
+    char line[512];
+    char **rows = NULL;
+    size_t n = 0, cap = 0, i;
+    FILE *f;
+    if (resume && (f = fopen(path, "r")) != NULL) {
+        while (fgets(line, sizeof(line), f)) {
+            int step;
+            float tr, va = NAN;
+            char vbuf[64];
+            if (sscanf(line, "%d,%f,%63[^,]", &step, &tr, vbuf) < 2 || step > keep_upto) continue;
+            if (vbuf[0] && vbuf[0] != ',' && sscanf(line, "%*d,%*f,%f", &va) != 1) va = NAN;
+            if (n == cap) { cap = cap ? 2 * cap : 1024; rows = (char **)realloc(rows, cap * sizeof(char *)); }
+            rows[n] = (char *)malloc(strlen(line) + 1);
+            strcpy(rows[n++], line);
+            hist_add(h, step, tr, va);
+        }
+        fclose(f);
+    }
+    f = fopen(path, "w");
+    if (!f) { fprintf(stderr, "train: cannot write %s\n", path); return NULL; }
+    fputs(header, f);
+    for (i = 0; i < n; i++) { fputs(rows[i], f); free(rows[i]); }
+    free(rows);
+    fflush(f);
+    return f;
+}
+
+static void svg_write(const char *path, const history *h, double unigram, int steps_total) {
+    const double W = 800, H = 480, L = 70, R = 20, T = 40, B = 60;
+    double ymin = 1e30, ymax = -1e30, xmax = steps_total > 0 ? steps_total : 1, ystep;
+    size_t i;
+    int k, first;
+    char tmp[1100];
+    FILE *f;
+    for (i = 0; i < h->n; i++) {
+        if (isfinite(h->train[i])) { if (h->train[i] < ymin) ymin = h->train[i]; if (h->train[i] > ymax) ymax = h->train[i]; }
+        if (isfinite(h->val[i])) { if (h->val[i] < ymin) ymin = h->val[i]; if (h->val[i] > ymax) ymax = h->val[i]; }
+        if (h->step[i] > xmax) xmax = h->step[i];
+    }
+    if (unigram > 0) { if (unigram < ymin) ymin = unigram; if (unigram > ymax) ymax = unigram; }
+    if (ymin > ymax) { ymin = 0; ymax = 1; }
+    ymin = floor(ymin * 2) / 2; ymax = ceil(ymax * 2) / 2;
+    if (ymax - ymin < 0.5) ymax = ymin + 0.5;
+    ystep = (ymax - ymin) > 6 ? 1.0 : 0.5;
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    f = fopen(tmp, "w");
+    if (!f) { fprintf(stderr, "train: cannot write %s\n", path); return; }
+#define SX(x) (L + (W - L - R) * (double)(x) / xmax)
+#define SY(y) (T + (H - T - B) * (1.0 - ((double)(y) - ymin) / (ymax - ymin)))
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+               "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
+               "font-family=\"sans-serif\" font-size=\"12\">\n", W, H, W, H);
+    fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
+    fprintf(f, "<text x=\"%.0f\" y=\"24\" font-size=\"16\">tinytrain.h: loss (nats/token) against step</text>\n", L);
+    /* grid and axes */
+    for (k = 0; ymin + k * ystep <= ymax + 1e-9; k++) {
+        double y = ymin + k * ystep;
+        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", L, SY(y), W - R, SY(y));
+        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.1f</text>\n", L - 6, SY(y) + 4, y);
+    }
+    for (k = 0; k <= 5; k++) {
+        double x = xmax * k / 5;
+        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", SX(x), T, SX(x), H - B);
+        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.0f</text>\n", SX(x), H - B + 18, x);
+    }
+    fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" stroke=\"#444\"/>\n", L, T, W - L - R, H - T - B);
+    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">step</text>\n", (L + W - R) / 2, H - 20);
+    fprintf(f, "<text transform=\"translate(20,%.1f) rotate(-90)\" text-anchor=\"middle\">loss (nats/token)</text>\n",
+            (T + H - B) / 2);
+    if (unigram > 0) {
+        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\" stroke-dasharray=\"6,4\"/>\n",
+                L, SY(unigram), W - R, SY(unigram));
+        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#666\">unigram entropy %.2f</text>\n",
+                W - R - 4, SY(unigram) - 5, unigram);
+    }
+    /* train loss */
+    fprintf(f, "<polyline fill=\"none\" stroke=\"#4a90d9\" stroke-width=\"1.2\" points=\"");
+    for (i = 0; i < h->n; i++)
+        if (isfinite(h->train[i])) fprintf(f, "%.1f,%.1f ", SX(h->step[i]), SY(h->train[i]));
+    fprintf(f, "\"/>\n");
+    /* val loss with markers */
+    fprintf(f, "<polyline fill=\"none\" stroke=\"#d9534f\" stroke-width=\"2\" points=\"");
+    first = 1;
+    for (i = 0; i < h->n; i++)
+        if (isfinite(h->val[i])) { fprintf(f, "%s%.1f,%.1f", first ? "" : " ", SX(h->step[i]), SY(h->val[i])); first = 0; }
+    fprintf(f, "\"/>\n");
+    for (i = 0; i < h->n; i++)
+        if (isfinite(h->val[i])) fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#d9534f\"/>\n", SX(h->step[i]), SY(h->val[i]));
+    /* legend */
+    fprintf(f, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#4a90d9\" stroke-width=\"2\"/>"
+               "<text x=\"%.0f\" y=\"%.0f\">train</text>\n", W - 180, T + 16, W - 160, T + 16, W - 154, T + 20);
+    fprintf(f, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#d9534f\" stroke-width=\"2\"/>"
+               "<text x=\"%.0f\" y=\"%.0f\">validation</text>\n", W - 180, T + 34, W - 160, T + 34, W - 154, T + 38);
+    fprintf(f, "</svg>\n");
+#undef SX
+#undef SY
+    if (fclose(f) != 0 || rename(tmp, path) != 0) fprintf(stderr, "train: cannot write %s\n", path);
+}
+
+/* ---- training helpers ---------------------------------------------------------- */
+static void log_stderr(void *user, int level, tt_status code, const char *msg) {
+    (void)user;
+    fprintf(stderr, "\ntinytrain %s: %s (%s)\n", level == TT_LOG_ERROR ? "error" : level == TT_LOG_WARN ? "warning" : "info",
+            msg ? msg : "", tt_strerror(code));
+}
+
+static int tok_progress(void *user, uint64_t done, uint64_t total) {
+    int tty = *(int *)user;
+    static double last = 0;
+    double t = now_s();
+    if (tty && (t - last > 0.2 || done == total)) {
+        printf("\r  training tokenizer: %llu/%llu merges", (unsigned long long)done, (unsigned long long)total);
+        fflush(stdout);
+        last = t;
+    }
+    return g_stop != 0;
+}
+
+typedef struct sample_out { const tt_tokenizer *tok; tt_tokenizer_decoder dec; } sample_out;
+static int on_token(void *user, int32_t id) {
+    sample_out *s = (sample_out *)user;
+    char buf[65536 + 8];
+    size_t nb = 0;
+    if (tt_tokenizer_decode_stream(s->tok, &s->dec, &id, 1, 0, buf, sizeof(buf), &nb) == TT_OK) {
+        fwrite(buf, 1, nb, stdout);
+        fflush(stdout);
+    }
+    return g_stop != 0;
+}
+
+static double unigram_entropy(const int32_t *ids, size_t n, int V) {
+    double *c = (double *)calloc((size_t)V, sizeof(double)), h = 0;
+    size_t i;
+    for (i = 0; i < n; i++) c[ids[i]] += 1;
+    for (i = 0; i < (size_t)V; i++) if (c[i] > 0) { double p = c[i] / (double)n; h -= p * log(p); }
+    free(c);
+    return h;
+}
+
+static float evaluate(tt_model *m, tt_loader *l, int batches, int32_t *in, int32_t *tg, int B, int T) {
+    double sum = 0;
+    int i, n = 0;
+    for (i = 0; i < batches; i++) {
+        float loss;
+        if (tt_loader_val_batch(l, (uint64_t)i, in, tg) != TT_OK) break;
+        if (tt_model_forward(m, in, tg, B, T, &loss) != TT_OK) break;
+        sum += loss;
+        n++;
+    }
+    return n ? (float)(sum / n) : NAN;
+}
+
+static void progress_line(int tty, int step, int steps, float loss, float val, double tok_s, double elapsed, double eta) {
+    char el[32], et[32], rate[32], bar[64];
+    int w = 24, fill = steps > 0 ? (int)((double)w * step / steps) : w, i;
+    fmt_time(el, sizeof(el), elapsed);
+    fmt_time(et, sizeof(et), eta);
+    fmt_rate(rate, sizeof(rate), tok_s);
+    for (i = 0; i < w; i++) bar[i] = i < fill ? '=' : (i == fill ? '>' : ' ');
+    bar[w] = 0;
+    if (isfinite(val))
+        printf("%sstep %d/%d [%s] loss %.3f | val %.3f | %s tok/s | %s elapsed | ETA %s%s", tty ? "\r" : "", step, steps,
+               bar, loss, val, rate, el, et, tty ? "\033[K" : "\n");
+    else
+        printf("%sstep %d/%d [%s] loss %.3f | val   -   | %s tok/s | %s elapsed | ETA %s%s", tty ? "\r" : "", step, steps,
+               bar, loss, rate, el, et, tty ? "\033[K" : "\n");
+    fflush(stdout);
+}
+
+/* ---- main ------------------------------------------------------------------------ */
+int main(int argc, char **argv) {
+    options o, def;
+    pathlist pl;
+    size_t n_text = 0, n_files = 0, n_ids = 0, i;
+    unsigned char *text;
+    int32_t *ids;
+    int tty = isatty(STDOUT_FILENO), is_default_corpus, rc = 1;
+    tt_tokenizer *tok = NULL;
+    tt_tokenizer_config tc;
+    tt_model_config mc;
+    tt_model *model = NULL;
+    tt_adamw_config opt;
+    tt_loader *loader = NULL;
+    tt_loader_config lc;
+    tt_checkpoint_state cks;
+    tt_logger logger;
+    tt_rng rng;
+    history hist;
+    FILE *csv = NULL;
+    char *ckpt_path, *log_path, *plot_path, *tok_path;
+    double t0, t_tok, t_enc, unigram, elapsed_before = 0, t_train0, t_fwd = 0, t_bwd = 0, t_opt = 0, t_data = 0,
+           t_eval = 0, t_ckpt = 0, run_tokens = 0, last_bar = 0;
+    uint64_t tokens_seen = 0;
+    uint32_t ids_crc = 0;
+    int start_step = 0, step, B, T, accum, steps, eval_every, interrupted = 0, steps_explicit = 0;
+    float last_val = NAN, last_loss = NAN;
+    int32_t *in_b, *tg_b;
+
+    set_defaults(&o);
+    def = o;
+    for (i = 1; i < (size_t)argc; i++) if (strcmp(argv[i], "--steps") == 0) steps_explicit = 1;
+    if (!parse_args(&o, argc, argv)) return 2;
+    if (o.help) { print_help(&def); return 0; }
+    logger.fn = log_stderr; logger.user = NULL;
+    memset(&hist, 0, sizeof(hist));
+    memset(&pl, 0, sizeof(pl));
+    if (!mkdir_p(o.out)) { fprintf(stderr, "train: cannot create directory %s\n", o.out); return 1; }
+    ckpt_path = o.ckpt ? o.ckpt : join(o.out, "checkpoint.ttck");
+    log_path = o.log ? o.log : join(o.out, "log.csv");
+    plot_path = o.plot ? o.plot : join(o.out, "loss.svg");
+    tok_path = join(o.out, "tokens.tok");
+    signal(SIGINT, on_sigint);
+
+    printf("tinytrain.h %s demo: %d threads, SIMD width %d\n", tt_version_string(), o.threads, tt_simd_width());
+
+    /* 1. corpus */
+    is_default_corpus = o.n_corpus == 0;
+    if (is_default_corpus) collect("/usr/include", o.ext, 1, &pl);
+    for (i = 0; i < (size_t)o.n_corpus; i++) {
+        struct stat st;
+        int isdir = stat(o.corpus[i], &st) == 0 && S_ISDIR(st.st_mode);
+        collect(o.corpus[i], isdir ? (strcmp(o.ext, def.ext) == 0 ? "" : o.ext) : "", 1, &pl);
+    }
+    if (pl.n == 0) {
+        if (is_default_corpus)
+            fprintf(stderr, "train: the default corpus (C headers, /usr/include/**/*.h) was not found on this machine.\n"
+                            "       Pass text files or directories: ./train --corpus FILE_OR_DIR ...  or  make demo CORPUS=\"...\"\n");
+        else
+            fprintf(stderr, "train: no readable files in the given --corpus paths\n");
+        return 1;
+    }
+    if (is_default_corpus || pl.n > 1) qsort(pl.p, pl.n, sizeof(char *), cmp_str);
+
+    /* 2. model and tokenizer: fresh, or from the checkpoint */
+    memset(&tc, 0, sizeof(tc));
+    tc.n_threads = o.threads;
+    tc.logger = logger;
+    memset(&cks, 0, sizeof(cks));
+    memset(&mc, 0, sizeof(mc));
+    B = o.batch; accum = o.accum; steps = o.steps;
+    if (o.resume) {
+        tt_status st = tt_checkpoint_read_config_file(ckpt_path, &logger, &mc);
+        if (st != TT_OK) { fprintf(stderr, "train: cannot resume from %s: %s\n", ckpt_path, tt_strerror(st)); return 1; }
+        mc.n_threads = o.threads; mc.no_init = 1; mc.logger = logger;
+        if ((st = tt_model_create(&mc, &model)) != TT_OK) { fprintf(stderr, "train: model: %s\n", tt_strerror(st)); return 1; }
+        t0 = now_s();
+        st = tt_checkpoint_load_file(ckpt_path, model, &tc, &cks, &tok);
+        if (st != TT_OK || !tok) { fprintf(stderr, "train: cannot resume from %s: %s\n", ckpt_path, st ? tt_strerror(st) : "no tokenizer in it"); return 1; }
+        opt = cks.adamw;
+        tokens_seen = cks.user[0];
+        elapsed_before = (double)cks.user[1] / 1000.0;
+        B = (int)cks.user[2]; accum = (int)cks.user[3];
+        if (!steps_explicit) steps = (int)cks.user[4];
+        else if (steps != opt.total_steps) printf("note: --steps %d differs from the checkpoint's %d: the schedule changes\n", steps, opt.total_steps);
+        opt.total_steps = steps;
+        start_step = (int)tt_model_step(model);
+        o.seed = (int)cks.user[5]; /* the corpus order and data seed of the first run */
+        printf("resumed from %s at step %d (%.2fs to load)\n", ckpt_path, start_step, now_s() - t0);
+        t_tok = 0;
+    }
+    text = read_corpus(&pl, (size_t)(o.max_mb * 1048576.0), (uint64_t)o.seed, &n_text, &n_files);
+    if (n_text < 1024) { fprintf(stderr, "train: corpus too small (%zu bytes)\n", n_text); return 1; }
+    printf("corpus: %zu files%s, %.2f MB%s, concatenated in a seeded random order\n", n_files,
+           is_default_corpus ? " from /usr/include (*.h, the first by path)" : "", n_text / 1048576.0,
+           n_files < pl.n ? " (capped by --max-mb)" : "");
+    if (!o.resume) {
+        tt_status st;
+        int32_t got;
+        tc.vocab_size = o.vocab;
+        tc.progress = tok_progress;
+        tc.progress_user = &tty;
+        t0 = now_s();
+        st = tt_tokenizer_train(&tc, text, n_text, &tok);
+        t_tok = now_s() - t0;
+        if (tty) printf("\r\033[K");
+        if (st == TT_ERR_CANCELLED) { printf("interrupted during tokenizer training; nothing saved\n"); return 130; }
+        if (st != TT_OK) { fprintf(stderr, "train: tokenizer training failed: %s\n", tt_strerror(st)); return 1; }
+        got = tt_tokenizer_vocab_size(tok);
+        mc.vocab_size = got;
+        mc.n_ctx = o.ctx; mc.n_layer = o.layers; mc.d_model = o.d_model; mc.n_head = o.heads;
+        mc.max_batch = B; mc.n_threads = o.threads; mc.seed = (uint64_t)o.seed; mc.logger = logger;
+        memset(&opt, 0, sizeof(opt));
+        opt.lr = (float)o.lr; opt.min_lr = (float)o.min_lr; opt.weight_decay = (float)o.wd;
+        opt.grad_clip = (float)o.clip;
+        opt.warmup_steps = o.warmup >= 0 ? o.warmup : (steps / 20 > 0 ? steps / 20 : 1); opt.schedule = TT_LR_COSINE;
+        opt.total_steps = steps;
+    }
+
+    /* 3. encode once into a token file; the loader streams from it */
+    ids = (int32_t *)malloc((n_text + 1) * sizeof(int32_t));
+    t0 = now_s();
+    if (tt_tokenizer_encode(tok, text, n_text, 0, ids, n_text + 1, &n_ids) != TT_OK) {
+        fprintf(stderr, "train: encoding failed\n");
+        return 1;
+    }
+    t_enc = now_s() - t0;
+    ids_crc = tt_crc32(0, ids, n_ids * sizeof(int32_t));
+    if (o.resume && ids_crc != (uint32_t)cks.user[6]) {
+        fprintf(stderr, "train: the corpus gives other tokens than the checkpoint was trained on:\n"
+                        "       pass the same --corpus and --max-mb as the first run\n");
+        return 1;
+    }
+    if (tt_tokens_write_file(tok_path, ids, n_ids, tt_tokenizer_vocab_size(tok)) != TT_OK) {
+        fprintf(stderr, "train: cannot write %s\n", tok_path);
+        return 1;
+    }
+    unigram = unigram_entropy(ids, (size_t)((double)n_ids * (1.0 - o.val_frac)), tt_tokenizer_vocab_size(tok));
+    printf("tokenizer: vocab %d, %zu tokens, %.2f bytes/token; %s%.1fs, encode %.1fs (%.1f MB/s)\n",
+           tt_tokenizer_vocab_size(tok), n_ids, (double)n_text / (double)n_ids, o.resume ? "from checkpoint, " : "train ",
+           t_tok, t_enc, n_text / 1048576.0 / (t_enc > 0 ? t_enc : 1e-9));
+    free(ids);
+    free(text);
+    if (!model) {
+        tt_status st = tt_model_create(&mc, &model);
+        if (st != TT_OK) { fprintf(stderr, "train: cannot create the model: %s\n", tt_strerror(st)); return 1; }
+    }
+    mc = tt_model_get_config(model);
+    T = mc.n_ctx;
+    memset(&lc, 0, sizeof(lc));
+    lc.batch = B; lc.seq_len = T; lc.val_fraction = (float)o.val_frac; lc.seed = (uint64_t)o.seed; lc.logger = logger;
+    if (tt_loader_open_file(tok_path, &lc, &loader) != TT_OK) { fprintf(stderr, "train: cannot open the token file\n"); return 1; }
+    if (o.resume && cks.has_loader && tt_loader_set_state(loader, &cks.loader) != TT_OK) {
+        fprintf(stderr, "train: the corpus gives other tokens than the checkpoint was trained on:\n"
+                        "       pass the same --corpus, --max-mb and --val-frac as the first run\n");
+        return 1;
+    }
+    {
+        tt_loader_info li = tt_loader_get_info(loader);
+        size_t mem = 0;
+        tt_model_memory_size(&mc, &mem);
+        printf("data: %llu train / %llu val tokens, %llu windows of %d per epoch\n", (unsigned long long)li.n_train_tokens,
+               (unsigned long long)li.n_val_tokens, (unsigned long long)li.n_train_windows, T);
+        printf("model: GPT-2 style, %d layers, d_model %d, %d heads, n_ctx %d, vocab %d: %.2fM parameters, %.0f MB\n",
+               mc.n_layer, mc.d_model, mc.n_head, mc.n_ctx, mc.vocab_size, tt_model_num_params(model) / 1e6, mem / 1048576.0);
+        printf("training: %d steps x %d x %d x %d tokens, AdamW lr %g (warmup %d, cosine to %g), wd %g, clip %g\n",
+               steps, accum, B, T, opt.lr, opt.warmup_steps, opt.min_lr, opt.weight_decay, opt.grad_clip);
+        printf("baselines: uniform ln(V) = %.3f, unigram entropy of the training tokens = %.3f nats/token\n",
+               log((double)mc.vocab_size), unigram);
+    }
+
+    /* 4. train */
+    eval_every = o.eval_every > 0 ? o.eval_every : (steps >= 10 ? steps / 10 : 1);
+    csv = csv_open(log_path, o.resume, start_step, &hist);
+    tt_rng_seed(&rng, (uint64_t)o.seed);
+    if (o.resume) rng = cks.rng;
+    in_b = (int32_t *)malloc((size_t)B * T * sizeof(int32_t));
+    tg_b = (int32_t *)malloc((size_t)B * T * sizeof(int32_t));
+    t_train0 = now_s();
+    for (step = start_step; step < steps; step++) {
+        double s0 = now_s(), s1, step_time;
+        float loss_sum = 0, val = NAN;
+        tt_step_stats ss;
+        tt_status st = TT_OK;
+        int a;
+        for (a = 0; a < accum && st == TT_OK; a++) {
+            float loss = 0;
+            double q0 = now_s(), q1, q2;
+            st = tt_loader_next(loader, in_b, tg_b);
+            q1 = now_s(); t_data += q1 - q0;
+            if (st == TT_OK) st = tt_model_forward(model, in_b, tg_b, B, T, &loss);
+            q2 = now_s(); t_fwd += q2 - q1;
+            if (st == TT_OK) st = tt_model_backward(model, 1.0f / (float)accum);
+            t_bwd += now_s() - q2;
+            loss_sum += loss;
+        }
+        if (st != TT_OK) { fprintf(stderr, "\ntrain: step %d failed: %s\n", step + 1, tt_strerror(st)); break; }
+        s1 = now_s();
+        st = tt_adamw_step(model, &opt, &ss);
+        t_opt += now_s() - s1;
+        if (st == TT_ERR_NONFINITE) fprintf(stderr, "\ntrain: step %d: non-finite gradient, batch skipped\n", step + 1);
+        else if (st != TT_OK) { fprintf(stderr, "\ntrain: optimizer: %s\n", tt_strerror(st)); break; }
+        step_time = now_s() - s0;
+        tokens_seen += (uint64_t)B * T * accum;
+        run_tokens += (double)B * T * accum;
+        last_loss = loss_sum / (float)accum;
+        if ((step + 1) % eval_every == 0 || step + 1 == steps) {
+            double e0 = now_s();
+            val = evaluate(model, loader, o.eval_batches, in_b, tg_b, B, T);
+            t_eval += now_s() - e0;
+            last_val = val;
+        }
+        {
+            double el = elapsed_before + (now_s() - t_train0);
+            double rate = run_tokens / (t_fwd + t_bwd + t_opt + t_data);
+            double eta = (now_s() - t_train0) / (double)(step + 1 - start_step) * (double)(steps - step - 1);
+            if (csv) {
+                fprintf(csv, "%d,%.6f,", step + 1, last_loss);
+                if (isfinite(val)) fprintf(csv, "%.6f", val);
+                fprintf(csv, ",%.6g,%.6g,%.1f,%.3f\n", ss.lr, ss.grad_norm, (double)B * T * accum / step_time, el);
+                fflush(csv);
+            }
+            hist_add(&hist, step + 1, last_loss, val);
+            if ((tty && (now_s() - last_bar > 0.1 || step + 1 == steps)) || isfinite(val) || step == start_step) {
+                last_bar = now_s();
+                progress_line(tty, step + 1, steps, last_loss, last_val, rate, el, eta);
+                if (tty && isfinite(val)) printf("\n");
+            }
+        }
+        if ((o.ckpt_every > 0 && (step + 1) % o.ckpt_every == 0 && step + 1 < steps) ||
+            (o.stop_at > 0 && step + 1 == o.stop_at) || g_stop) {
+            double c0 = now_s();
+            tt_status cs;
+            cks.adamw = opt; cks.has_loader = 1; cks.rng = rng;
+            tt_loader_get_state(loader, &cks.loader);
+            cks.user[0] = tokens_seen; cks.user[1] = (uint64_t)((elapsed_before + now_s() - t_train0) * 1000.0);
+            cks.user[2] = (uint64_t)B; cks.user[3] = (uint64_t)accum; cks.user[4] = (uint64_t)steps;
+            cks.user[5] = (uint64_t)o.seed; cks.user[6] = ids_crc;
+            cs = tt_checkpoint_save_file(ckpt_path, model, tok, &cks);
+            t_ckpt += now_s() - c0;
+            if (cs != TT_OK) fprintf(stderr, "\ntrain: checkpoint not saved: %s\n", tt_strerror(cs));
+            if (g_stop || (o.stop_at > 0 && step + 1 == o.stop_at)) {
+                interrupted = 1;
+                if (tty) printf("\n");
+                printf("%s at step %d: checkpoint saved to %s; continue with --resume\n",
+                       g_stop ? "interrupted (Ctrl-C)" : "stopped (--stop-at)", step + 1, ckpt_path);
+                step++;
+                break;
+            }
+        }
+    }
+    if (tty && !interrupted) printf("\n");
+    if (csv) fclose(csv);
+    svg_write(plot_path, &hist, unigram, steps);
+
+    if (!interrupted && step >= steps) {
+        double c0 = now_s();
+        cks.adamw = opt; cks.has_loader = 1; cks.rng = rng;
+        tt_loader_get_state(loader, &cks.loader);
+        cks.user[0] = tokens_seen; cks.user[1] = (uint64_t)((elapsed_before + now_s() - t_train0) * 1000.0);
+        cks.user[2] = (uint64_t)B; cks.user[3] = (uint64_t)accum; cks.user[4] = (uint64_t)steps;
+        cks.user[5] = (uint64_t)o.seed; cks.user[6] = ids_crc;
+        if (tt_checkpoint_save_file(ckpt_path, model, tok, &cks) != TT_OK) fprintf(stderr, "train: final checkpoint not saved\n");
+        t_ckpt += now_s() - c0;
+    }
+
+    /* 5. summary */
+    {
+        double total = t_fwd + t_bwd + t_opt + t_data + t_eval + t_ckpt;
+        struct rusage ru;
+        char rate[32];
+        uint32_t crc = tt_crc32(0, tt_model_params(model), tt_model_num_params(model) * sizeof(float));
+        if (total <= 0) total = 1e-9;
+        getrusage(RUSAGE_SELF, &ru);
+        fmt_rate(rate, sizeof(rate), run_tokens / (t_fwd + t_bwd + t_opt + t_data + 1e-12));
+        printf("final: step %d, train loss %.3f, val loss %.3f (unigram entropy %.3f, uniform %.3f)\n", (int)tt_model_step(model),
+               last_loss, last_val, unigram, log((double)mc.vocab_size));
+        printf("time: forward %.1f%% | backward %.1f%% | optimizer %.1f%% | data %.1f%% | eval %.1f%% | checkpoint %.1f%% "
+               "of %.1fs\n", 100 * t_fwd / total, 100 * t_bwd / total, 100 * t_opt / total, 100 * t_data / total,
+               100 * t_eval / total, 100 * t_ckpt / total, total);
+        printf("throughput: %s tok/s in training steps; peak memory %.0f MB\n", rate, ru.ru_maxrss / 1024.0);
+        printf("parameters CRC32: %08x (equal across runs that stop and --resume)\n", (unsigned)crc);
+        printf("files: %s, %s, %s, %s\n", ckpt_path, log_path, plot_path, tok_path);
+    }
+
+    /* 6. sample */
+    if (o.sample_tokens > 0 && !g_stop) {
+        tt_generator *gen = NULL;
+        tt_sample_config sc;
+        sample_out so;
+        int32_t prompt[4096], *out;
+        size_t np = 0;
+        int n_out = 0;
+        double g0, gt;
+        char tail[16];
+        size_t nt = 0;
+        static char shown[4096];
+        const char *ptext = o.sample_prompt;
+        tt_status st = TT_OK;
+        if (!ptext && is_default_corpus) ptext = "#include <";
+        if (ptext) {
+            st = tt_tokenizer_encode(tok, ptext, strlen(ptext), 0, prompt, 4096, &np);
+        } else { /* the start of the held-out text: 12 ids of validation window 0 */
+            np = 0;
+            if (tt_loader_val_batch(loader, 0, in_b, tg_b) == TT_OK) {
+                np = T < 12 ? (size_t)T : 12;
+                memcpy(prompt, in_b, np * sizeof(int32_t));
+            }
+            ptext = shown;
+            shown[0] = 0;
+            if (np > 0) {
+                size_t nb2 = 0;
+                if (tt_tokenizer_decode(tok, prompt, np, shown, sizeof(shown) - 1, &nb2) == TT_OK) shown[nb2] = 0;
+            }
+        }
+        if ((st != TT_OK && st != TT_ERR_BUFFER_TOO_SMALL) || np == 0) { prompt[0] = (int32_t)'\n'; np = 1; ptext = "\n"; }
+        if (np > (size_t)T) { memmove(prompt, prompt + np - T, (size_t)T * sizeof(int32_t)); np = (size_t)T; }
+        if (tt_generator_create(model, &gen) == TT_OK) {
+            memset(&sc, 0, sizeof(sc));
+            sc.temperature = (float)o.temperature; sc.top_k = o.top_k; sc.top_p = (float)o.top_p;
+            sc.seed = (uint64_t)o.seed; sc.on_token = on_token; sc.user = &so;
+            memset(&so, 0, sizeof(so));
+            so.tok = tok;
+            out = (int32_t *)malloc((size_t)o.sample_tokens * sizeof(int32_t));
+            printf("\nsample (temperature %g, top-k %d, top-p %g):\n----\n%s", o.temperature, o.top_k, o.top_p, ptext);
+            fflush(stdout);
+            g0 = now_s();
+            tt_generate(gen, prompt, (int)np, &sc, out, o.sample_tokens, &n_out);
+            gt = now_s() - g0;
+            tt_tokenizer_decode_stream(tok, &so.dec, NULL, 0, 1, tail, sizeof(tail), &nt);
+            fwrite(tail, 1, nt, stdout);
+            printf("\n----\n%d tokens in %.2fs: %.1f tok/s (KV cache, %d threads)\n", n_out, gt, n_out / (gt > 0 ? gt : 1e-9), mc.n_threads);
+            free(out);
+            tt_generator_destroy(gen);
+        }
+    }
+    rc = 0;
+    free(in_b); free(tg_b);
+    tt_loader_close(loader);
+    tt_model_destroy(model);
+    tt_tokenizer_destroy(tok);
+    for (i = 0; i < pl.n; i++) free(pl.p[i]);
+    free(pl.p);
+    free(hist.step); free(hist.train); free(hist.val);
+    if (!o.ckpt) free(ckpt_path);
+    if (!o.log) free(log_path);
+    if (!o.plot) free(plot_path);
+    free(tok_path);
+    return rc; /* also after Ctrl-C: the checkpoint is saved, nothing failed */
+}
