@@ -5762,8 +5762,27 @@ TTDEF tt_model_config tt_model_config_resolve(const tt_model_config *cfg) {
     return c;
 }
 
+/* does this CPU (and OS) run the instructions the build was compiled for? */
+TT__PRIVATE int tt__cpu_has_simd(void) {
+#if TT_SIMD_WIDTH > 1 && (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+#  if TT_SIMD_WIDTH == 16
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma");
+#  else
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#  endif
+#else
+    return 1;
+#endif
+}
+
 TT__PRIVATE tt_status tt__model_check_config(const tt_model_config *c) {
     const tt_logger *lg = &c->logger;
+    if (!tt__cpu_has_simd()) {
+        tt__logf(lg, TT_LOG_ERROR, TT_ERR_UNSUPPORTED,
+                 "this build's kernels need a CPU with SIMD width (AVX2+FMA = 8, AVX-512 = 16) ", TT_SIMD_WIDTH);
+        return TT_ERR_UNSUPPORTED;
+    }
     if (c->vocab_size <= 0 || c->vocab_size > TT_MAX_VOCAB) {
         tt__logf(lg, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "model config: vocab_size must be in [1, 2^24], got ", c->vocab_size);
         return TT_ERR_INVALID_ARG;
