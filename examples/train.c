@@ -94,7 +94,7 @@ static void set_defaults(options *o) {
     o->max_mb = 8;
     o->vocab = 2048;
     o->layers = 4; o->d_model = 128; o->heads = 4; o->ctx = 128;
-    o->batch = 16; o->steps = 800; o->accum = 1;
+    o->batch = 16; o->steps = 1200; o->accum = 1;
     o->threads = n > 0 ? (int)(n > 64 ? 64 : n) : 1;
     o->warmup = -1;
     o->lr = 2e-3; o->min_lr = 2e-4; o->wd = 0.1; o->clip = 1.0; o->val_frac = 0.1;

@@ -10,7 +10,7 @@ $(BUILD)/train: examples/train.c tinytrain.h | $(BUILD)
 	$(CC) -std=c99 $(OPT) $(ARCH) -Wall -Wextra -I. examples/train.c -o $@ $(LDLIBS)
 
 demo: $(BUILD)/train
-	$(BUILD)/train --out $(DEMO_OUT) $(if $(STEPS),--steps $(STEPS)) $(addprefix --corpus ,$(CORPUS)) $(DEMO_FLAGS)
+	$(strip $(BUILD)/train --out $(DEMO_OUT) $(if $(STEPS),--steps $(STEPS)) $(addprefix --corpus ,$(CORPUS)) $(DEMO_FLAGS))
 
 # CI: a short demo on a small corpus (Moby-Dick when the shared corpora are
 # there, else this repository's sources): CSV with falling loss, SVG is XML,

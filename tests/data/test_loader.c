@@ -159,7 +159,7 @@ static void test_cover(int shuffle) {
         uint64_t nv = info.n_val_windows, nb = (nv + B - 1) / B, i;
         unsigned char *vs = (unsigned char *)calloc(nv, 1);
         int ok = 1;
-        CHECK(nv == (1000 - 1) / T);
+        CHECK(nv == (uint64_t)((1000 - 1) / T));
         for (i = 0; i < nb; i++) {
             CHECK_OK(tt_loader_val_batch(l, i, in, tg));
             for (b = 0; b < B; b++) {
