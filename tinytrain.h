@@ -1822,25 +1822,25 @@ TT__PRIVATE int tt__sgemm_kc(int K) {
 /* largest kc tt__sgemm_kc returns */
 #define TT__SGEMM_KC_MAX (TT__SGEMM_KC_WHOLE > TT__SGEMM_KC_SPLIT ? TT__SGEMM_KC_WHOLE : TT__SGEMM_KC_SPLIT)
 
-/* In-register 8x8 transpose: r[j] <- column j of the rows r[0..7]. */
-TT__PRIVATE void tt__tr8x8(__m256 *r) {
-    __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
-    __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
-    __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
-    __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
-    __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
-    __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
-    __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
-    __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-    r[0] = _mm256_permute2f128_ps(s0, s4, 0x20);
-    r[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
-    r[2] = _mm256_permute2f128_ps(s2, s6, 0x20);
-    r[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
-    r[4] = _mm256_permute2f128_ps(s0, s4, 0x31);
-    r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
-    r[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
-    r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
-}
+/* In-register 8x8 transpose of the named __m256 variables r0..r7 (rows in,
+ * columns out). A macro, not a function: gcc 12 did not inline the function
+ * version and passed the rows through memory, which made the transposing
+ * packers 1.5x slower (6-7 GB/s instead of 10-11 GB/s on Zen 3). */
+#define TT__TR8x8(r0, r1, r2, r3, r4, r5, r6, r7)                                                  \
+    do {                                                                                           \
+        __m256 t0_ = _mm256_unpacklo_ps(r0, r1), t1_ = _mm256_unpackhi_ps(r0, r1);                 \
+        __m256 t2_ = _mm256_unpacklo_ps(r2, r3), t3_ = _mm256_unpackhi_ps(r2, r3);                 \
+        __m256 t4_ = _mm256_unpacklo_ps(r4, r5), t5_ = _mm256_unpackhi_ps(r4, r5);                 \
+        __m256 t6_ = _mm256_unpacklo_ps(r6, r7), t7_ = _mm256_unpackhi_ps(r6, r7);                 \
+        __m256 s0_ = _mm256_shuffle_ps(t0_, t2_, 0x44), s1_ = _mm256_shuffle_ps(t0_, t2_, 0xEE);   \
+        __m256 s2_ = _mm256_shuffle_ps(t1_, t3_, 0x44), s3_ = _mm256_shuffle_ps(t1_, t3_, 0xEE);   \
+        __m256 s4_ = _mm256_shuffle_ps(t4_, t6_, 0x44), s5_ = _mm256_shuffle_ps(t4_, t6_, 0xEE);   \
+        __m256 s6_ = _mm256_shuffle_ps(t5_, t7_, 0x44), s7_ = _mm256_shuffle_ps(t5_, t7_, 0xEE);   \
+        r0 = _mm256_permute2f128_ps(s0_, s4_, 0x20); r1 = _mm256_permute2f128_ps(s1_, s5_, 0x20); \
+        r2 = _mm256_permute2f128_ps(s2_, s6_, 0x20); r3 = _mm256_permute2f128_ps(s3_, s7_, 0x20); \
+        r4 = _mm256_permute2f128_ps(s0_, s4_, 0x31); r5 = _mm256_permute2f128_ps(s1_, s5_, 0x31); \
+        r6 = _mm256_permute2f128_ps(s2_, s6_, 0x31); r7 = _mm256_permute2f128_ps(s3_, s7_, 0x31); \
+    } while (0)
 
 /* Pack A rows [0, mc) x k [0, kc) (A points at the block's (0,0)) into MR-tall
  * micro-panels: panel p holds pa[p*MR*kc + k*MR + r] = A(p*MR + r, k), rows
@@ -1867,12 +1867,15 @@ TT__PRIVATE void tt__sgemm_pack_a(int mc, int kc, const float *A, ptrdiff_t rsa,
             const float *a = A + (ptrdiff_t)i * rsa;
             float *d = pa + (ptrdiff_t)i * kc;
             for (k = 0; k + 8 <= kc; k += 8) {
-                __m256 v[8];
-                for (r = 0; r < 6; r++) v[r] = _mm256_loadu_ps(a + (ptrdiff_t)r * rsa + k);
-                v[6] = _mm256_setzero_ps();
-                v[7] = _mm256_setzero_ps();
-                tt__tr8x8(v);
-                for (r = 0; r < 8; r++) _mm256_storeu_ps(d + (k + r) * 6, v[r]);
+                __m256 v0 = _mm256_loadu_ps(a + k), v1 = _mm256_loadu_ps(a + rsa + k);
+                __m256 v2 = _mm256_loadu_ps(a + 2 * rsa + k), v3 = _mm256_loadu_ps(a + 3 * rsa + k);
+                __m256 v4 = _mm256_loadu_ps(a + 4 * rsa + k), v5 = _mm256_loadu_ps(a + 5 * rsa + k);
+                __m256 v6 = _mm256_setzero_ps(), v7 = _mm256_setzero_ps();
+                float *o = d + k * 6;
+                TT__TR8x8(v0, v1, v2, v3, v4, v5, v6, v7);
+                _mm256_storeu_ps(o, v0); _mm256_storeu_ps(o + 6, v1); _mm256_storeu_ps(o + 12, v2);
+                _mm256_storeu_ps(o + 18, v3); _mm256_storeu_ps(o + 24, v4); _mm256_storeu_ps(o + 30, v5);
+                _mm256_storeu_ps(o + 36, v6); _mm256_storeu_ps(o + 42, v7);
             }
             for (; k < kc; k++)
                 for (r = 0; r < 6; r++) d[k * 6 + r] = a[(ptrdiff_t)r * rsa + k];
@@ -1913,10 +1916,15 @@ TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdif
             const float *s = B + (ptrdiff_t)j * csb;
             float *d = pb + (ptrdiff_t)(j / nr) * nr * kc + j % nr;
             for (k = 0; k + 8 <= kc; k += 8) {
-                __m256 v[8];
-                for (c = 0; c < 8; c++) v[c] = _mm256_loadu_ps(s + (ptrdiff_t)c * csb + k);
-                tt__tr8x8(v);
-                for (c = 0; c < 8; c++) _mm256_store_ps(d + (ptrdiff_t)(k + c) * nr, v[c]);
+                __m256 v0 = _mm256_loadu_ps(s + k), v1 = _mm256_loadu_ps(s + csb + k);
+                __m256 v2 = _mm256_loadu_ps(s + 2 * csb + k), v3 = _mm256_loadu_ps(s + 3 * csb + k);
+                __m256 v4 = _mm256_loadu_ps(s + 4 * csb + k), v5 = _mm256_loadu_ps(s + 5 * csb + k);
+                __m256 v6 = _mm256_loadu_ps(s + 6 * csb + k), v7 = _mm256_loadu_ps(s + 7 * csb + k);
+                float *o = d + (ptrdiff_t)k * nr;
+                TT__TR8x8(v0, v1, v2, v3, v4, v5, v6, v7);
+                _mm256_store_ps(o, v0); _mm256_store_ps(o + nr, v1); _mm256_store_ps(o + 2 * nr, v2);
+                _mm256_store_ps(o + 3 * nr, v3); _mm256_store_ps(o + 4 * nr, v4); _mm256_store_ps(o + 5 * nr, v5);
+                _mm256_store_ps(o + 6 * nr, v6); _mm256_store_ps(o + 7 * nr, v7);
             }
             for (; k < kc; k++)
                 for (c = 0; c < 8; c++) d[(ptrdiff_t)k * nr + c] = s[(ptrdiff_t)c * csb + k];
@@ -1955,12 +1963,51 @@ TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdif
 #define TT__SGEMM_NR 16
 #endif
 
+/* The k loop of the 6x16 kernel in inline assembly (gcc/clang, x86-64):
+ * gcc 12 compiles the intrinsics loop with register rotations and one
+ * accumulator spilled to the stack every 4 k steps, which cost 5-6 % of the
+ * kernel's speed on Zen 3 (measured: macro-kernel 88-90 % -> 94-96 % of
+ * peak). Same instructions per element as the intrinsics (one
+ * vfmadd231ps per k, increasing k), so C is bitwise the same. Define
+ * TT_NO_ASM to use the intrinsics loop. */
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__) && !defined(TT_NO_ASM)
+#define TT__SGEMM_ASM 1
+#else
+#define TT__SGEMM_ASM 0
+#endif
+#if TT__SGEMM_ASM
+#define TT__STR_(x) #x
+#define TT__STR(x) TT__STR_(x)
+/* one k step o (0..3) of the unrolled loop: 2 B loads, 6 A broadcasts, 12 FMAs */
+#define TT__A6x16(o)                                                                               \
+    "vmovaps " #o "*4*" TT__STR(TT__SGEMM_NR) "(%[b]), %%ymm12\n\t"                                \
+    "vmovaps " #o "*4*" TT__STR(TT__SGEMM_NR) "+32(%[b]), %%ymm13\n\t"                             \
+    "vbroadcastss " #o "*24+0(%[a]), %%ymm14\n\t"                                                  \
+    "vfmadd231ps %%ymm12, %%ymm14, %[c00]\n\t"                                                     \
+    "vfmadd231ps %%ymm13, %%ymm14, %[c01]\n\t"                                                     \
+    "vbroadcastss " #o "*24+4(%[a]), %%ymm15\n\t"                                                  \
+    "vfmadd231ps %%ymm12, %%ymm15, %[c10]\n\t"                                                     \
+    "vfmadd231ps %%ymm13, %%ymm15, %[c11]\n\t"                                                     \
+    "vbroadcastss " #o "*24+8(%[a]), %%ymm14\n\t"                                                  \
+    "vfmadd231ps %%ymm12, %%ymm14, %[c20]\n\t"                                                     \
+    "vfmadd231ps %%ymm13, %%ymm14, %[c21]\n\t"                                                     \
+    "vbroadcastss " #o "*24+12(%[a]), %%ymm15\n\t"                                                 \
+    "vfmadd231ps %%ymm12, %%ymm15, %[c30]\n\t"                                                     \
+    "vfmadd231ps %%ymm13, %%ymm15, %[c31]\n\t"                                                     \
+    "vbroadcastss " #o "*24+16(%[a]), %%ymm14\n\t"                                                 \
+    "vfmadd231ps %%ymm12, %%ymm14, %[c40]\n\t"                                                     \
+    "vfmadd231ps %%ymm13, %%ymm14, %[c41]\n\t"                                                     \
+    "vbroadcastss " #o "*24+20(%[a]), %%ymm15\n\t"                                                 \
+    "vfmadd231ps %%ymm12, %%ymm15, %[c50]\n\t"                                                     \
+    "vfmadd231ps %%ymm13, %%ymm15, %[c51]\n\t"
+#endif
+
 /* C[6 x 16] = (load_c ? C : 0) + sum_k a[k*6 + r] * b[k*NR + c], 12 ymm
  * accumulators, fma in increasing k. */
 TT__PRIVATE void tt__sgemm_k6x16(int kc, const float *TT__RESTRICT a, const float *TT__RESTRICT b,
                                  float *C, ptrdiff_t ldc, int load_c) {
     __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-    int k;
+    int k = 0;
     if (load_c) {
         c00 = _mm256_loadu_ps(C + 0 * ldc); c01 = _mm256_loadu_ps(C + 0 * ldc + 8);
         c10 = _mm256_loadu_ps(C + 1 * ldc); c11 = _mm256_loadu_ps(C + 1 * ldc + 8);
@@ -1971,6 +2018,26 @@ TT__PRIVATE void tt__sgemm_k6x16(int kc, const float *TT__RESTRICT a, const floa
     } else {
         c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = _mm256_setzero_ps();
     }
+#if TT__SGEMM_ASM
+    if (kc >= 4) {
+        long n4 = kc / 4;
+        k = kc & ~3;
+        __asm__ volatile(
+            ".p2align 5\n"
+            "1:\n\t"
+            TT__A6x16(0) TT__A6x16(1) TT__A6x16(2) TT__A6x16(3)
+            "add $96, %[a]\n\t"
+            "add $16*" TT__STR(TT__SGEMM_NR) ", %[b]\n\t"
+            "dec %[n]\n\t"
+            "jnz 1b\n\t"
+            : [a] "+r"(a), [b] "+r"(b), [n] "+r"(n4),
+              [c00] "+x"(c00), [c01] "+x"(c01), [c10] "+x"(c10), [c11] "+x"(c11),
+              [c20] "+x"(c20), [c21] "+x"(c21), [c30] "+x"(c30), [c31] "+x"(c31),
+              [c40] "+x"(c40), [c41] "+x"(c41), [c50] "+x"(c50), [c51] "+x"(c51)
+            :
+            : "xmm12", "xmm13", "xmm14", "xmm15", "memory", "cc");
+    }
+#endif
 #define TT__K6x16(o)                                                                               \
     do {                                                                                           \
         __m256 b0 = _mm256_load_ps(b + TT__SGEMM_NR * (o)), b1 = _mm256_load_ps(b + TT__SGEMM_NR * (o) + 8), av; \
@@ -1988,7 +2055,7 @@ TT__PRIVATE void tt__sgemm_k6x16(int kc, const float *TT__RESTRICT a, const floa
         av = _mm256_broadcast_ss(a + 6 * (o) + 5);                                                 \
         c50 = _mm256_fmadd_ps(av, b0, c50); c51 = _mm256_fmadd_ps(av, b1, c51);                    \
     } while (0)
-    for (k = 0; k + 4 <= kc; k += 4, a += 24, b += 4 * TT__SGEMM_NR) {
+    for (; k + 4 <= kc; k += 4, a += 24, b += 4 * TT__SGEMM_NR) {
         TT__K6x16(0); TT__K6x16(1); TT__K6x16(2); TT__K6x16(3);
     }
     for (; k < kc; k++, a += 6, b += TT__SGEMM_NR) TT__K6x16(0);
@@ -2318,19 +2385,30 @@ TT__PRIVATE size_t tt__gemm_scratch_floats(void) {
     return TT__SGEMM_PB_FLOATS + TT__SGEMM_PA_FLOATS + 16;
 }
 
-/* C[m0:m1, n0:n1] (+)= A[m0:m1, :] B[:, n0:n1] using the scratch at ws */
+/* C[m0:m1, n0:n1] (+)= A[m0:m1, :] B[:, n0:n1] using the scratch at ws.
+ * When the rows fit one A block (m1 - m0 <= MC: the lm head's row chunks,
+ * the attention blocks, thin tasks) each B micro-panel serves one pass over
+ * the rows only. If B is a transpose (rsb == 1, B = W^T: each micro-panel's
+ * source is NR contiguous rows of W), B is then packed one micro-panel at a
+ * time just before its use ("jit": it stays in L1/L2 instead of a round
+ * trip through L3; with the inlined transposes, +14 % on the lm head's
+ * forward). Not for row-major B (csb == 1): one micro-panel's source is
+ * then kb lines a row stride apart, which conflict in L1 (measured 10 %
+ * slower on the lm head's dX). Same packed values either way: C's bits do
+ * not depend on it. */
 TT__PRIVATE void tt__sgemm_range(const tt__gemm_job *g, int m0, int m1, int n0, int n1, float *ws) {
     float *pb = (float *)(((uintptr_t)ws + 63) & ~(uintptr_t)63);
     float *pa = pb + TT__SGEMM_PB_FLOATS;
     int K = g->K, kc = tt__sgemm_kc(K), jc, pc, ic, jr, ir, r, c;
+    int jit = m1 - m0 <= TT__SGEMM_MC && g->rsb == 1 && g->csb != 1;
     float tile[TT__SGEMM_MR * TT__SGEMM_NR];
     for (jc = n0; jc < n1; jc += TT__SGEMM_NC) {
         int nc = n1 - jc < TT__SGEMM_NC ? n1 - jc : TT__SGEMM_NC;
         for (pc = 0; pc < K; pc += kc) {
             int kb = K - pc < kc ? K - pc : kc;
             int load_c = g->accumulate || pc > 0;
-            tt__sgemm_pack_b(kb, nc, TT__SGEMM_NR, g->B + (ptrdiff_t)pc * g->rsb + (ptrdiff_t)jc * g->csb,
-                             g->rsb, g->csb, pb);
+            const float *bsrc = g->B + (ptrdiff_t)pc * g->rsb + (ptrdiff_t)jc * g->csb;
+            if (!jit) tt__sgemm_pack_b(kb, nc, TT__SGEMM_NR, bsrc, g->rsb, g->csb, pb);
             for (ic = m0; ic < m1; ic += TT__SGEMM_MC) {
                 int mc = m1 - ic < TT__SGEMM_MC ? m1 - ic : TT__SGEMM_MC;
                 tt__sgemm_pack_a(mc, kb, g->A + (ptrdiff_t)ic * g->rsa + (ptrdiff_t)pc * g->csa, g->rsa, g->csa,
@@ -2338,6 +2416,10 @@ TT__PRIVATE void tt__sgemm_range(const tt__gemm_job *g, int m0, int m1, int n0, 
                 for (jr = 0; jr < nc; jr += TT__SGEMM_NR) {
                     int nr = nc - jr < TT__SGEMM_NR ? nc - jr : TT__SGEMM_NR;
                     const float *bp = pb + (ptrdiff_t)jr * kb;
+                    if (jit) {
+                        tt__sgemm_pack_b(kb, nr, TT__SGEMM_NR, bsrc + (ptrdiff_t)jr * g->csb, g->rsb, g->csb, pb);
+                        bp = pb;
+                    }
                     for (ir = 0; ir < mc; ir += TT__SGEMM_MR) {
                         int mr = mc - ir < TT__SGEMM_MR ? mc - ir : TT__SGEMM_MR;
                         const float *ap = pa + (ptrdiff_t)ir * kb;
@@ -5673,7 +5755,7 @@ TTDEF tt_status tt_loader_set_state(tt_loader *l, const tt_loader_state *s) {
 
 /* rows of the lm head processed at once: the (B*T x V) logits are never held
  * whole, only (TT__HEAD_ROWS x Vp) */
-#define TT__HEAD_ROWS 128
+#define TT__HEAD_ROWS 256
 
 /* parameter kinds in layout order (llm.c order: each kind holds all layers) */
 enum {

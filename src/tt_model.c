@@ -3,7 +3,7 @@
 
 /* rows of the lm head processed at once: the (B*T x V) logits are never held
  * whole, only (TT__HEAD_ROWS x Vp) */
-#define TT__HEAD_ROWS 128
+#define TT__HEAD_ROWS 256
 
 /* parameter kinds in layout order (llm.c order: each kind holds all layers) */
 enum {
