@@ -6440,6 +6440,14 @@ TT__PRIVATE void tt__head_rows(void *ctx, int lo, int hi, int slot) {
     }
 }
 
+/* mean of the per-row losses, summed in row order (thread-count independent) */
+TT__PRIVATE float tt__mean_loss(const tt_model *m, int N) {
+    double sum = 0.0;
+    int i;
+    for (i = 0; i < N; i++) sum += m->a.row_loss[i];
+    return (float)(sum / N);
+}
+
 /* lm head over chunks of TT__HEAD_ROWS rows: logits = lnf wte^T (never held
  * whole), softmax cross-entropy; with mode 1/2 also dlnf -> a.dtmp and
  * dwte += dlogits^T lnf. Each GEMM is threaded over its own output. */
@@ -6593,18 +6601,16 @@ TT__PRIVATE void tt__forward_body(tt_model *m, const int32_t *tokens, const int3
 
 TTDEF tt_status tt_model_forward(tt_model *m, const int32_t *tokens, const int32_t *targets, int B, int T,
                                  float *out_loss) {
-    int N, l, C;
+    int N, C;
     tt_status st;
     if (!m || !tokens) return TT_ERR_INVALID_ARG;
     if ((st = tt__model_check_batch(m, tokens, targets, B, T)) != TT_OK) return st;
     tt__forward_body(m, tokens, targets, B, T);
     N = B * T; C = m->C;
     if (targets) {
-        double sum = 0.0;
         tt__head(m, N, 0, 0.0f);
-        for (l = 0; l < N; l++) sum += m->a.row_loss[l];
         m->have_targets = 1;
-        if (out_loss) *out_loss = (float)(sum / N);
+        if (out_loss) *out_loss = tt__mean_loss(m, N);
     } else {
         /* logits of the last position of each row */
         tt__gemm(&m->ex, B, m->V, C, m->a.lnf + (size_t)(T - 1) * C, (ptrdiff_t)T * C, 1,
@@ -6691,18 +6697,16 @@ TTDEF tt_status tt_model_backward(tt_model *m, float grad_scale) {
 
 TTDEF tt_status tt_model_forward_backward(tt_model *m, const int32_t *tokens, const int32_t *targets,
                                           int B, int T, float grad_scale, float *out_loss) {
-    int N, i;
-    double sum = 0.0;
+    int N;
     tt_status st;
     if (!m || !tokens || !targets) return TT_ERR_INVALID_ARG;
     if ((st = tt__model_check_batch(m, tokens, targets, B, T)) != TT_OK) return st;
     tt__forward_body(m, tokens, targets, B, T);
     N = B * T;
     tt__head(m, N, 2, grad_scale);
-    for (i = 0; i < N; i++) sum += m->a.row_loss[i];
     m->have_targets = 1;
     tt__backward_body(m);
-    if (out_loss) *out_loss = (float)(sum / N);
+    if (out_loss) *out_loss = tt__mean_loss(m, N);
     return TT_OK;
 }
 /* ==== end src/tt_model.c ==== */
