@@ -1121,6 +1121,17 @@ TT__PRIVATE void tt__gemm(const tt__exec *ex, int M, int N, int K, const float *
               const float *B, ptrdiff_t rsb, ptrdiff_t csb, float *C, ptrdiff_t ldc, int accumulate);
 /* floats of per-thread scratch tt__gemm needs (packing buffers) */
 TT__PRIVATE size_t tt__gemm_scratch_floats(void);
+/* B packed ahead of time (weights packed once, used by many products):
+ * floats for a (K x N) B (0 in scalar builds: nothing to pack), the packing
+ * (threaded over columns; pk 64-byte aligned), and tt__gemm with B read from
+ * pk. tt__gemm_pk still takes B: the scalar path (scalar builds,
+ * force_scalar) uses it, and pk may be NULL. Same C bits either way. */
+TT__PRIVATE size_t tt__gemm_packed_floats(int K, int N);
+TT__PRIVATE void tt__gemm_pack_b(const tt__exec *ex, int K, int N, const float *B, ptrdiff_t rsb, ptrdiff_t csb,
+                                 float *pk);
+TT__PRIVATE void tt__gemm_pk(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
+                             const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk, float *C, ptrdiff_t ldc,
+                             int accumulate);
 
 #endif /* TT_INTERNAL_H */
 /* ==== end src/tt_internal.h ==== */
@@ -2374,6 +2385,7 @@ typedef struct tt__gemm_job {
     const float *A, *B;
     ptrdiff_t rsa, csa, rsb, csb, ldc;
     float *C;
+    const float *pk;          /* B packed ahead (tt__gemm_pack_b layout), or NULL */
     int accumulate, simd;
 } tt__gemm_job;
 
@@ -2400,7 +2412,8 @@ TT__PRIVATE void tt__sgemm_range(const tt__gemm_job *g, int m0, int m1, int n0, 
     float *pb = (float *)(((uintptr_t)ws + 63) & ~(uintptr_t)63);
     float *pa = pb + TT__SGEMM_PB_FLOATS;
     int K = g->K, kc = tt__sgemm_kc(K), jc, pc, ic, jr, ir, r, c;
-    int jit = m1 - m0 <= TT__SGEMM_MC && g->rsb == 1 && g->csb != 1;
+    int jit = !g->pk && m1 - m0 <= TT__SGEMM_MC && g->rsb == 1 && g->csb != 1;
+    ptrdiff_t npad = ((ptrdiff_t)g->N + TT__SGEMM_NR - 1) / TT__SGEMM_NR * TT__SGEMM_NR;
     float tile[TT__SGEMM_MR * TT__SGEMM_NR];
     for (jc = n0; jc < n1; jc += TT__SGEMM_NC) {
         int nc = n1 - jc < TT__SGEMM_NC ? n1 - jc : TT__SGEMM_NC;
@@ -2408,14 +2421,15 @@ TT__PRIVATE void tt__sgemm_range(const tt__gemm_job *g, int m0, int m1, int n0, 
             int kb = K - pc < kc ? K - pc : kc;
             int load_c = g->accumulate || pc > 0;
             const float *bsrc = g->B + (ptrdiff_t)pc * g->rsb + (ptrdiff_t)jc * g->csb;
-            if (!jit) tt__sgemm_pack_b(kb, nc, TT__SGEMM_NR, bsrc, g->rsb, g->csb, pb);
+            const float *pbc = g->pk ? g->pk + (ptrdiff_t)pc * npad + (ptrdiff_t)jc * kb : pb;
+            if (!g->pk && !jit) tt__sgemm_pack_b(kb, nc, TT__SGEMM_NR, bsrc, g->rsb, g->csb, pb);
             for (ic = m0; ic < m1; ic += TT__SGEMM_MC) {
                 int mc = m1 - ic < TT__SGEMM_MC ? m1 - ic : TT__SGEMM_MC;
                 tt__sgemm_pack_a(mc, kb, g->A + (ptrdiff_t)ic * g->rsa + (ptrdiff_t)pc * g->csa, g->rsa, g->csa,
                                  pa);
                 for (jr = 0; jr < nc; jr += TT__SGEMM_NR) {
                     int nr = nc - jr < TT__SGEMM_NR ? nc - jr : TT__SGEMM_NR;
-                    const float *bp = pb + (ptrdiff_t)jr * kb;
+                    const float *bp = pbc + (ptrdiff_t)jr * kb;
                     if (jit) {
                         tt__sgemm_pack_b(kb, nr, TT__SGEMM_NR, bsrc + (ptrdiff_t)jr * g->csb, g->rsb, g->csb, pb);
                         bp = pb;
@@ -2455,8 +2469,47 @@ TT__PRIVATE void tt__sgemm_range(const tt__gemm_job *g, int m0, int m1, int n0, 
 }
 #define TT__GEMM_MR TT__SGEMM_MR
 #define TT__GEMM_NR TT__SGEMM_NR
+
+/* B packed ahead: K blocks of tt__sgemm_kc(K) rows one after another, each
+ * block (kb x Npad) as NR-wide micro-panels [k][NR], Npad = N rounded up to
+ * NR: element (k, n) of block pc is at pc*Npad + (n/NR)*NR*kb + (k-pc)*NR + n%NR.
+ * tt__sgemm_range reads its panels there instead of packing them. */
+TT__PRIVATE size_t tt__gemm_packed_floats(int K, int N) {
+    return (size_t)K * (((size_t)N + TT__SGEMM_NR - 1) / TT__SGEMM_NR * TT__SGEMM_NR);
+}
+typedef struct tt__pack_job {
+    int K, N, per;
+    const float *B;
+    ptrdiff_t rsb, csb;
+    float *pk;
+} tt__pack_job;
+TT__PRIVATE void tt__gemm_pack_task(void *arg, int t) {
+    const tt__pack_job *j = (const tt__pack_job *)arg;
+    int n0 = t * j->per, n1 = n0 + j->per < j->N ? n0 + j->per : j->N, kc = tt__sgemm_kc(j->K), pc;
+    ptrdiff_t npad = ((ptrdiff_t)j->N + TT__SGEMM_NR - 1) / TT__SGEMM_NR * TT__SGEMM_NR;
+    if (n0 >= n1) return;
+    for (pc = 0; pc < j->K; pc += kc) {
+        int kb = j->K - pc < kc ? j->K - pc : kc;
+        tt__sgemm_pack_b(kb, n1 - n0, TT__SGEMM_NR, j->B + (ptrdiff_t)pc * j->rsb + (ptrdiff_t)n0 * j->csb, j->rsb,
+                         j->csb, j->pk + (ptrdiff_t)pc * npad + (ptrdiff_t)n0 * kb);
+    }
+}
+TT__PRIVATE void tt__gemm_pack_b(const tt__exec *ex, int K, int N, const float *B, ptrdiff_t rsb, ptrdiff_t csb,
+                                 float *pk) {
+    tt__pack_job j;
+    int T = ex && ex->n_threads > 1 ? ex->n_threads : 1, np = (N + TT__SGEMM_NR - 1) / TT__SGEMM_NR;
+    if (K <= 0 || N <= 0) return;
+    j.K = K; j.N = N; j.B = B; j.rsb = rsb; j.csb = csb; j.pk = pk;
+    j.per = (np + T - 1) / T * TT__SGEMM_NR;
+    tt__parallel_for(ex, (N + j.per - 1) / j.per, tt__gemm_pack_task, &j);
+}
 #else
 TT__PRIVATE size_t tt__gemm_scratch_floats(void) { return 0; }
+TT__PRIVATE size_t tt__gemm_packed_floats(int K, int N) { (void)K; (void)N; return 0; }
+TT__PRIVATE void tt__gemm_pack_b(const tt__exec *ex, int K, int N, const float *B, ptrdiff_t rsb, ptrdiff_t csb,
+                                 float *pk) {
+    (void)ex; (void)K; (void)N; (void)B; (void)rsb; (void)csb; (void)pk;
+}
 #define TT__GEMM_MR 8
 #define TT__GEMM_NR 8
 #endif
@@ -2500,8 +2553,9 @@ TT__PRIVATE void tt__gemm_grid(tt__gemm_job *g, int T) {
             double cost, pack;
             if ((tm > 1 && mpt * (tm - 1) >= mt) || (tn > 1 && npt * (tn - 1) >= nt)) continue; /* idle task */
             /* packing one float (strided load, transpose, store) costs about as
-             * much as 4 FMA lanes; a tile step is MR*NR lanes */
-            pack = 4.0 * ((double)mpt * TT__GEMM_MR + (double)npt * TT__GEMM_NR) / (TT__GEMM_MR * TT__GEMM_NR);
+             * much as 4 FMA lanes; a tile step is MR*NR lanes; a B packed ahead costs nothing */
+            pack = 4.0 * ((double)mpt * TT__GEMM_MR + (g->pk ? 0.0 : (double)npt * TT__GEMM_NR)) /
+                   (TT__GEMM_MR * TT__GEMM_NR);
             cost = ((double)mpt * npt + pack) * g->K;
             if (best < 0 || cost < best * 0.999) { best = cost; g->tm = tm; g->tn = tn; }
         }
@@ -2510,9 +2564,9 @@ TT__PRIVATE void tt__gemm_grid(tt__gemm_job *g, int T) {
     g->nstep = ((nt + g->tn - 1) / g->tn) * TT__GEMM_NR;
 }
 
-TT__PRIVATE void tt__gemm(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
-                          ptrdiff_t csa, const float *B, ptrdiff_t rsb, ptrdiff_t csb, float *C,
-                          ptrdiff_t ldc, int accumulate) {
+TT__PRIVATE void tt__gemm_pk(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
+                             ptrdiff_t csa, const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk,
+                             float *C, ptrdiff_t ldc, int accumulate) {
     tt__gemm_job g;
     int T = ex && ex->n_threads > 1 ? ex->n_threads : 1;
     if (M <= 0 || N <= 0) return;
@@ -2529,8 +2583,14 @@ TT__PRIVATE void tt__gemm(const tt__exec *ex, int M, int N, int K, const float *
 #if TT_SIMD_WIDTH >= 8
     g.simd = ex && !ex->force_scalar && ex->scratch && ex->scratch_floats >= tt__gemm_scratch_floats();
 #endif
+    g.pk = g.simd ? pk : NULL;
     tt__gemm_grid(&g, T);
     tt__parallel_for(ex, g.tm * g.tn, tt__gemm_task, &g);
+}
+TT__PRIVATE void tt__gemm(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
+                          ptrdiff_t csa, const float *B, ptrdiff_t rsb, ptrdiff_t csb, float *C,
+                          ptrdiff_t ldc, int accumulate) {
+    tt__gemm_pk(ex, M, N, K, A, rsa, csa, B, rsb, csb, NULL, C, ldc, accumulate);
 }
 /* ---- end GEMM dispatch ---- */
 
@@ -5771,8 +5831,9 @@ typedef struct tt__layout {
     int n_tensors;
     /* byte offsets into the block */
     size_t off_model, off_pool, off_params, off_grads, off_m, off_v, off_acts, off_scratch,
-        off_partials, off_names, off_tensors, total;
+        off_partials, off_names, off_tensors, off_wte_pk, total;
     size_t acts_floats, scratch_floats_per_slot, n_partials;
+    size_t wte_pk_fwd, wte_pk_dx; /* floats of the packed wte copies (0: not used) */
 } tt__layout;
 
 /* per-layer activations, each pointing into the activation block */
@@ -5806,6 +5867,8 @@ struct tt_model {
     float *params_p[TT__P_COUNT], *grads_p[TT__P_COUNT];
     tt__acts a;
     double *partials;        /* grad-norm partial sums, fixed chunks */
+    float *wte_pk_fwd;       /* wte packed as the GEMM's B for logits = x wte^T, or NULL */
+    float *wte_pk_dx;        /* wte packed as B for dx = dlogits wte, or NULL */
     tt_tensor_info *tensors;
     char *names;
     tt__exec ex;
@@ -5977,6 +6040,17 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
     ok &= tt__mul_size(lay->scratch_floats_per_slot, (size_t)c->n_threads, &tmp);
     lay->off_scratch = tt__plan_take(&plan, tmp, sizeof(float));
     lay->off_partials = tt__plan_take(&plan, lay->n_partials, sizeof(double));
+    /* packed copies of wte for the lm head's GEMMs: packed once per forward
+     * instead of once per chunk of TT__HEAD_ROWS rows (SIMD builds, and only
+     * when a batch can span more than one chunk) */
+    lay->wte_pk_fwd = lay->wte_pk_dx = 0;
+    if (N > TT__HEAD_ROWS && tt__mul_size(V + 64, C + 64, &tmp)) { /* tmp: overflow guard */
+        lay->wte_pk_fwd = tt__gemm_packed_floats((int)C, (int)c->vocab_size);
+        lay->wte_pk_dx = tt__gemm_packed_floats((int)c->vocab_size, (int)C);
+    }
+    ok &= tt__add_size(lay->wte_pk_fwd, 16, &tmp);
+    ok &= tt__add_size(tmp, lay->wte_pk_dx, &tmp);
+    lay->off_wte_pk = tt__plan_take(&plan, tmp, sizeof(float));
     lay->off_names = tt__plan_take(&plan, (size_t)lay->n_tensors, TT__NAME_LEN);
     lay->off_tensors = tt__plan_take(&plan, (size_t)lay->n_tensors, sizeof(tt_tensor_info));
     if (!ok || plan.overflow) return TT_ERR_INVALID_ARG;
@@ -6109,6 +6183,8 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
     m->m = (float *)(base + lay.off_m);
     m->v = (float *)(base + lay.off_v);
     m->partials = (double *)(base + lay.off_partials);
+    m->wte_pk_fwd = lay.wte_pk_fwd ? (float *)(base + lay.off_wte_pk) : NULL;
+    m->wte_pk_dx = lay.wte_pk_dx ? (float *)(base + lay.off_wte_pk) + tt__align_up(lay.wte_pk_fwd, 16) : NULL;
     m->names = (char *)(base + lay.off_names);
     m->tensors = (tt_tensor_info *)(base + lay.off_tensors);
     {
@@ -6454,16 +6530,26 @@ TT__PRIVATE float tt__mean_loss(const tt_model *m, int N) {
 TT__PRIVATE void tt__head(tt_model *m, int N, int mode, float grad_scale) {
     tt__head_op h;
     int r0, C = m->C;
+    const float *wte = m->params_p[TT__P_WTE], *pk_fwd = NULL, *pk_dx = NULL;
     h.m = m; h.V = m->V; h.Vp = m->Vp; h.mode = mode; h.scale = grad_scale / (float)N;
+    /* with more than one chunk, pack wte once here rather than in every
+     * chunk's GEMM (same packed values, so the same bits) */
+    if (N > TT__HEAD_ROWS && m->wte_pk_fwd && !m->ex.force_scalar) {
+        tt__gemm_pack_b(&m->ex, C, m->V, wte, 1, C, m->wte_pk_fwd);
+        pk_fwd = m->wte_pk_fwd;
+        if (mode != 0) {
+            tt__gemm_pack_b(&m->ex, m->V, C, wte, C, 1, m->wte_pk_dx);
+            pk_dx = m->wte_pk_dx;
+        }
+    }
     for (r0 = 0; r0 < N; r0 += TT__HEAD_ROWS) {
         int R = N - r0 < TT__HEAD_ROWS ? N - r0 : TT__HEAD_ROWS;
         const float *xc = m->a.lnf + (size_t)r0 * C;
-        tt__gemm(&m->ex, R, m->V, C, xc, C, 1, m->params_p[TT__P_WTE], 1, C, m->a.head, m->Vp, 0);
+        tt__gemm_pk(&m->ex, R, m->V, C, xc, C, 1, wte, 1, C, pk_fwd, m->a.head, m->Vp, 0);
         h.r0 = r0;
         tt__for_range(&m->ex, R, tt__head_rows, &h);
         if (mode == 0) continue;
-        tt__gemm(&m->ex, R, C, m->V, m->a.head, m->Vp, 1, m->params_p[TT__P_WTE], C, 1,
-                 m->a.dtmp + (size_t)r0 * C, C, 0);
+        tt__gemm_pk(&m->ex, R, C, m->V, m->a.head, m->Vp, 1, wte, C, 1, pk_dx, m->a.dtmp + (size_t)r0 * C, C, 0);
         tt__gemm(&m->ex, m->V, C, R, m->a.head, 1, m->Vp, xc, C, 1, m->grads_p[TT__P_WTE], C, 1);
     }
 }

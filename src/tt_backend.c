@@ -18,6 +18,7 @@ typedef struct tt__gemm_job {
     const float *A, *B;
     ptrdiff_t rsa, csa, rsb, csb, ldc;
     float *C;
+    const float *pk;          /* B packed ahead (tt__gemm_pack_b layout), or NULL */
     int accumulate, simd;
 } tt__gemm_job;
 
@@ -44,7 +45,8 @@ TT__PRIVATE void tt__sgemm_range(const tt__gemm_job *g, int m0, int m1, int n0, 
     float *pb = (float *)(((uintptr_t)ws + 63) & ~(uintptr_t)63);
     float *pa = pb + TT__SGEMM_PB_FLOATS;
     int K = g->K, kc = tt__sgemm_kc(K), jc, pc, ic, jr, ir, r, c;
-    int jit = m1 - m0 <= TT__SGEMM_MC && g->rsb == 1 && g->csb != 1;
+    int jit = !g->pk && m1 - m0 <= TT__SGEMM_MC && g->rsb == 1 && g->csb != 1;
+    ptrdiff_t npad = ((ptrdiff_t)g->N + TT__SGEMM_NR - 1) / TT__SGEMM_NR * TT__SGEMM_NR;
     float tile[TT__SGEMM_MR * TT__SGEMM_NR];
     for (jc = n0; jc < n1; jc += TT__SGEMM_NC) {
         int nc = n1 - jc < TT__SGEMM_NC ? n1 - jc : TT__SGEMM_NC;
@@ -52,14 +54,15 @@ TT__PRIVATE void tt__sgemm_range(const tt__gemm_job *g, int m0, int m1, int n0, 
             int kb = K - pc < kc ? K - pc : kc;
             int load_c = g->accumulate || pc > 0;
             const float *bsrc = g->B + (ptrdiff_t)pc * g->rsb + (ptrdiff_t)jc * g->csb;
-            if (!jit) tt__sgemm_pack_b(kb, nc, TT__SGEMM_NR, bsrc, g->rsb, g->csb, pb);
+            const float *pbc = g->pk ? g->pk + (ptrdiff_t)pc * npad + (ptrdiff_t)jc * kb : pb;
+            if (!g->pk && !jit) tt__sgemm_pack_b(kb, nc, TT__SGEMM_NR, bsrc, g->rsb, g->csb, pb);
             for (ic = m0; ic < m1; ic += TT__SGEMM_MC) {
                 int mc = m1 - ic < TT__SGEMM_MC ? m1 - ic : TT__SGEMM_MC;
                 tt__sgemm_pack_a(mc, kb, g->A + (ptrdiff_t)ic * g->rsa + (ptrdiff_t)pc * g->csa, g->rsa, g->csa,
                                  pa);
                 for (jr = 0; jr < nc; jr += TT__SGEMM_NR) {
                     int nr = nc - jr < TT__SGEMM_NR ? nc - jr : TT__SGEMM_NR;
-                    const float *bp = pb + (ptrdiff_t)jr * kb;
+                    const float *bp = pbc + (ptrdiff_t)jr * kb;
                     if (jit) {
                         tt__sgemm_pack_b(kb, nr, TT__SGEMM_NR, bsrc + (ptrdiff_t)jr * g->csb, g->rsb, g->csb, pb);
                         bp = pb;
@@ -99,8 +102,47 @@ TT__PRIVATE void tt__sgemm_range(const tt__gemm_job *g, int m0, int m1, int n0, 
 }
 #define TT__GEMM_MR TT__SGEMM_MR
 #define TT__GEMM_NR TT__SGEMM_NR
+
+/* B packed ahead: K blocks of tt__sgemm_kc(K) rows one after another, each
+ * block (kb x Npad) as NR-wide micro-panels [k][NR], Npad = N rounded up to
+ * NR: element (k, n) of block pc is at pc*Npad + (n/NR)*NR*kb + (k-pc)*NR + n%NR.
+ * tt__sgemm_range reads its panels there instead of packing them. */
+TT__PRIVATE size_t tt__gemm_packed_floats(int K, int N) {
+    return (size_t)K * (((size_t)N + TT__SGEMM_NR - 1) / TT__SGEMM_NR * TT__SGEMM_NR);
+}
+typedef struct tt__pack_job {
+    int K, N, per;
+    const float *B;
+    ptrdiff_t rsb, csb;
+    float *pk;
+} tt__pack_job;
+TT__PRIVATE void tt__gemm_pack_task(void *arg, int t) {
+    const tt__pack_job *j = (const tt__pack_job *)arg;
+    int n0 = t * j->per, n1 = n0 + j->per < j->N ? n0 + j->per : j->N, kc = tt__sgemm_kc(j->K), pc;
+    ptrdiff_t npad = ((ptrdiff_t)j->N + TT__SGEMM_NR - 1) / TT__SGEMM_NR * TT__SGEMM_NR;
+    if (n0 >= n1) return;
+    for (pc = 0; pc < j->K; pc += kc) {
+        int kb = j->K - pc < kc ? j->K - pc : kc;
+        tt__sgemm_pack_b(kb, n1 - n0, TT__SGEMM_NR, j->B + (ptrdiff_t)pc * j->rsb + (ptrdiff_t)n0 * j->csb, j->rsb,
+                         j->csb, j->pk + (ptrdiff_t)pc * npad + (ptrdiff_t)n0 * kb);
+    }
+}
+TT__PRIVATE void tt__gemm_pack_b(const tt__exec *ex, int K, int N, const float *B, ptrdiff_t rsb, ptrdiff_t csb,
+                                 float *pk) {
+    tt__pack_job j;
+    int T = ex && ex->n_threads > 1 ? ex->n_threads : 1, np = (N + TT__SGEMM_NR - 1) / TT__SGEMM_NR;
+    if (K <= 0 || N <= 0) return;
+    j.K = K; j.N = N; j.B = B; j.rsb = rsb; j.csb = csb; j.pk = pk;
+    j.per = (np + T - 1) / T * TT__SGEMM_NR;
+    tt__parallel_for(ex, (N + j.per - 1) / j.per, tt__gemm_pack_task, &j);
+}
 #else
 TT__PRIVATE size_t tt__gemm_scratch_floats(void) { return 0; }
+TT__PRIVATE size_t tt__gemm_packed_floats(int K, int N) { (void)K; (void)N; return 0; }
+TT__PRIVATE void tt__gemm_pack_b(const tt__exec *ex, int K, int N, const float *B, ptrdiff_t rsb, ptrdiff_t csb,
+                                 float *pk) {
+    (void)ex; (void)K; (void)N; (void)B; (void)rsb; (void)csb; (void)pk;
+}
 #define TT__GEMM_MR 8
 #define TT__GEMM_NR 8
 #endif
@@ -144,8 +186,9 @@ TT__PRIVATE void tt__gemm_grid(tt__gemm_job *g, int T) {
             double cost, pack;
             if ((tm > 1 && mpt * (tm - 1) >= mt) || (tn > 1 && npt * (tn - 1) >= nt)) continue; /* idle task */
             /* packing one float (strided load, transpose, store) costs about as
-             * much as 4 FMA lanes; a tile step is MR*NR lanes */
-            pack = 4.0 * ((double)mpt * TT__GEMM_MR + (double)npt * TT__GEMM_NR) / (TT__GEMM_MR * TT__GEMM_NR);
+             * much as 4 FMA lanes; a tile step is MR*NR lanes; a B packed ahead costs nothing */
+            pack = 4.0 * ((double)mpt * TT__GEMM_MR + (g->pk ? 0.0 : (double)npt * TT__GEMM_NR)) /
+                   (TT__GEMM_MR * TT__GEMM_NR);
             cost = ((double)mpt * npt + pack) * g->K;
             if (best < 0 || cost < best * 0.999) { best = cost; g->tm = tm; g->tn = tn; }
         }
@@ -154,9 +197,9 @@ TT__PRIVATE void tt__gemm_grid(tt__gemm_job *g, int T) {
     g->nstep = ((nt + g->tn - 1) / g->tn) * TT__GEMM_NR;
 }
 
-TT__PRIVATE void tt__gemm(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
-                          ptrdiff_t csa, const float *B, ptrdiff_t rsb, ptrdiff_t csb, float *C,
-                          ptrdiff_t ldc, int accumulate) {
+TT__PRIVATE void tt__gemm_pk(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
+                             ptrdiff_t csa, const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk,
+                             float *C, ptrdiff_t ldc, int accumulate) {
     tt__gemm_job g;
     int T = ex && ex->n_threads > 1 ? ex->n_threads : 1;
     if (M <= 0 || N <= 0) return;
@@ -173,8 +216,14 @@ TT__PRIVATE void tt__gemm(const tt__exec *ex, int M, int N, int K, const float *
 #if TT_SIMD_WIDTH >= 8
     g.simd = ex && !ex->force_scalar && ex->scratch && ex->scratch_floats >= tt__gemm_scratch_floats();
 #endif
+    g.pk = g.simd ? pk : NULL;
     tt__gemm_grid(&g, T);
     tt__parallel_for(ex, g.tm * g.tn, tt__gemm_task, &g);
+}
+TT__PRIVATE void tt__gemm(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
+                          ptrdiff_t csa, const float *B, ptrdiff_t rsb, ptrdiff_t csb, float *C,
+                          ptrdiff_t ldc, int accumulate) {
+    tt__gemm_pk(ex, M, N, K, A, rsa, csa, B, rsb, csb, NULL, C, ldc, accumulate);
 }
 /* ---- end GEMM dispatch ---- */
 

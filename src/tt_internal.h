@@ -75,5 +75,16 @@ TT__PRIVATE void tt__gemm(const tt__exec *ex, int M, int N, int K, const float *
               const float *B, ptrdiff_t rsb, ptrdiff_t csb, float *C, ptrdiff_t ldc, int accumulate);
 /* floats of per-thread scratch tt__gemm needs (packing buffers) */
 TT__PRIVATE size_t tt__gemm_scratch_floats(void);
+/* B packed ahead of time (weights packed once, used by many products):
+ * floats for a (K x N) B (0 in scalar builds: nothing to pack), the packing
+ * (threaded over columns; pk 64-byte aligned), and tt__gemm with B read from
+ * pk. tt__gemm_pk still takes B: the scalar path (scalar builds,
+ * force_scalar) uses it, and pk may be NULL. Same C bits either way. */
+TT__PRIVATE size_t tt__gemm_packed_floats(int K, int N);
+TT__PRIVATE void tt__gemm_pack_b(const tt__exec *ex, int K, int N, const float *B, ptrdiff_t rsb, ptrdiff_t csb,
+                                 float *pk);
+TT__PRIVATE void tt__gemm_pk(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
+                             const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk, float *C, ptrdiff_t ldc,
+                             int accumulate);
 
 #endif /* TT_INTERNAL_H */

@@ -19,8 +19,9 @@ typedef struct tt__layout {
     int n_tensors;
     /* byte offsets into the block */
     size_t off_model, off_pool, off_params, off_grads, off_m, off_v, off_acts, off_scratch,
-        off_partials, off_names, off_tensors, total;
+        off_partials, off_names, off_tensors, off_wte_pk, total;
     size_t acts_floats, scratch_floats_per_slot, n_partials;
+    size_t wte_pk_fwd, wte_pk_dx; /* floats of the packed wte copies (0: not used) */
 } tt__layout;
 
 /* per-layer activations, each pointing into the activation block */
@@ -54,6 +55,8 @@ struct tt_model {
     float *params_p[TT__P_COUNT], *grads_p[TT__P_COUNT];
     tt__acts a;
     double *partials;        /* grad-norm partial sums, fixed chunks */
+    float *wte_pk_fwd;       /* wte packed as the GEMM's B for logits = x wte^T, or NULL */
+    float *wte_pk_dx;        /* wte packed as B for dx = dlogits wte, or NULL */
     tt_tensor_info *tensors;
     char *names;
     tt__exec ex;
@@ -225,6 +228,17 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
     ok &= tt__mul_size(lay->scratch_floats_per_slot, (size_t)c->n_threads, &tmp);
     lay->off_scratch = tt__plan_take(&plan, tmp, sizeof(float));
     lay->off_partials = tt__plan_take(&plan, lay->n_partials, sizeof(double));
+    /* packed copies of wte for the lm head's GEMMs: packed once per forward
+     * instead of once per chunk of TT__HEAD_ROWS rows (SIMD builds, and only
+     * when a batch can span more than one chunk) */
+    lay->wte_pk_fwd = lay->wte_pk_dx = 0;
+    if (N > TT__HEAD_ROWS && tt__mul_size(V + 64, C + 64, &tmp)) { /* tmp: overflow guard */
+        lay->wte_pk_fwd = tt__gemm_packed_floats((int)C, (int)c->vocab_size);
+        lay->wte_pk_dx = tt__gemm_packed_floats((int)c->vocab_size, (int)C);
+    }
+    ok &= tt__add_size(lay->wte_pk_fwd, 16, &tmp);
+    ok &= tt__add_size(tmp, lay->wte_pk_dx, &tmp);
+    lay->off_wte_pk = tt__plan_take(&plan, tmp, sizeof(float));
     lay->off_names = tt__plan_take(&plan, (size_t)lay->n_tensors, TT__NAME_LEN);
     lay->off_tensors = tt__plan_take(&plan, (size_t)lay->n_tensors, sizeof(tt_tensor_info));
     if (!ok || plan.overflow) return TT_ERR_INVALID_ARG;
@@ -357,6 +371,8 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
     m->m = (float *)(base + lay.off_m);
     m->v = (float *)(base + lay.off_v);
     m->partials = (double *)(base + lay.off_partials);
+    m->wte_pk_fwd = lay.wte_pk_fwd ? (float *)(base + lay.off_wte_pk) : NULL;
+    m->wte_pk_dx = lay.wte_pk_dx ? (float *)(base + lay.off_wte_pk) + tt__align_up(lay.wte_pk_fwd, 16) : NULL;
     m->names = (char *)(base + lay.off_names);
     m->tensors = (tt_tensor_info *)(base + lay.off_tensors);
     {
@@ -702,16 +718,26 @@ TT__PRIVATE float tt__mean_loss(const tt_model *m, int N) {
 TT__PRIVATE void tt__head(tt_model *m, int N, int mode, float grad_scale) {
     tt__head_op h;
     int r0, C = m->C;
+    const float *wte = m->params_p[TT__P_WTE], *pk_fwd = NULL, *pk_dx = NULL;
     h.m = m; h.V = m->V; h.Vp = m->Vp; h.mode = mode; h.scale = grad_scale / (float)N;
+    /* with more than one chunk, pack wte once here rather than in every
+     * chunk's GEMM (same packed values, so the same bits) */
+    if (N > TT__HEAD_ROWS && m->wte_pk_fwd && !m->ex.force_scalar) {
+        tt__gemm_pack_b(&m->ex, C, m->V, wte, 1, C, m->wte_pk_fwd);
+        pk_fwd = m->wte_pk_fwd;
+        if (mode != 0) {
+            tt__gemm_pack_b(&m->ex, m->V, C, wte, C, 1, m->wte_pk_dx);
+            pk_dx = m->wte_pk_dx;
+        }
+    }
     for (r0 = 0; r0 < N; r0 += TT__HEAD_ROWS) {
         int R = N - r0 < TT__HEAD_ROWS ? N - r0 : TT__HEAD_ROWS;
         const float *xc = m->a.lnf + (size_t)r0 * C;
-        tt__gemm(&m->ex, R, m->V, C, xc, C, 1, m->params_p[TT__P_WTE], 1, C, m->a.head, m->Vp, 0);
+        tt__gemm_pk(&m->ex, R, m->V, C, xc, C, 1, wte, 1, C, pk_fwd, m->a.head, m->Vp, 0);
         h.r0 = r0;
         tt__for_range(&m->ex, R, tt__head_rows, &h);
         if (mode == 0) continue;
-        tt__gemm(&m->ex, R, C, m->V, m->a.head, m->Vp, 1, m->params_p[TT__P_WTE], C, 1,
-                 m->a.dtmp + (size_t)r0 * C, C, 0);
+        tt__gemm_pk(&m->ex, R, C, m->V, m->a.head, m->Vp, 1, wte, C, 1, pk_dx, m->a.dtmp + (size_t)r0 * C, C, 0);
         tt__gemm(&m->ex, m->V, C, R, m->a.head, 1, m->Vp, xc, C, 1, m->grads_p[TT__P_WTE], C, 1);
     }
 }

@@ -15,6 +15,9 @@
  * 3. Determinism: random reals, the same product with 1, 2, 3, 4 threads (and
  *    the task grids they imply) must be bitwise identical.
  * 4. C outside the M x N block (ldc > N) is never written.
+ * 5. B packed ahead (tt__gemm_pack_b, tt__gemm_pk): the same bits as packing
+ *    inside the product, for every case above; the packing stays in
+ *    tt__gemm_packed_floats.
  * Build with -DTT_SIMD_WIDTH=16 on a machine without AVX-512: prints SKIP. */
 #define TINYTRAIN_IMPLEMENTATION
 #define TT__GEMM_MIN_TASK_FLOPS 0 /* split even tiny products over the threads */
@@ -23,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
+#include <stdint.h>
 
 static unsigned long long rng_state = 88172645463325252ULL;
 static unsigned rnd(void) {
@@ -82,6 +86,7 @@ static void prob_make(prob *p, int M, int N, int K, int pat, int exact) {
 }
 static void prob_free(prob *p) { free(p->a); free(p->b); }
 #define SENTINEL 12345.5f
+#define SENTINEL_PK -777.25f
 
 static float *c_make(const prob *p, int exact) {
     size_t n = (size_t)p->M * p->ldc, i;
@@ -91,6 +96,18 @@ static float *c_make(const prob *p, int exact) {
 }
 static void run(const prob *p, const tt__exec *ex, float *c, int acc) {
     tt__gemm(ex, p->M, p->N, p->K, p->a, p->rsa, p->csa, p->b, p->rsb, p->csb, c, p->ldc, acc);
+}
+/* the same product with B packed ahead (tt__gemm_pack_b + tt__gemm_pk):
+ * must give the bits of run(); checks the packing stays in its floats */
+static void run_pk(const prob *p, const tt__exec *ex, float *c, int acc) {
+    size_t np = tt__gemm_packed_floats(p->K, p->N), i;
+    float *raw = (float *)malloc((np + 16 + 64) * sizeof(float));
+    float *pk = (float *)(((uintptr_t)raw + 63) & ~(uintptr_t)63);
+    for (i = 0; i < np + 48; i++) pk[i] = SENTINEL_PK;
+    tt__gemm_pack_b(ex, p->K, p->N, p->b, p->rsb, p->csb, pk);
+    for (i = np; i < np + 48; i++) CHECK(pk[i] == SENTINEL_PK, "tt__gemm_pack_b wrote past its floats");
+    tt__gemm_pk(ex, p->M, p->N, p->K, p->a, p->rsa, p->csa, p->b, p->rsb, p->csb, np ? pk : NULL, c, p->ldc, acc);
+    free(raw);
 }
 static int pad_intact(const prob *p, const float *c) {
     int i, j;
@@ -130,6 +147,11 @@ static void test_exact(test_exec *exs) {
                 CHECK(memcmp(c, ref, n * sizeof(float)) == 0, "exact %s M=%d N=%d K=%d acc=%d threads=%d",
                       pat_name[pat], p.M, p.N, p.K, acc, t + 1);
                 CHECK(pad_intact(&p, c), "wrote past N: %s M=%d N=%d K=%d", pat_name[pat], p.M, p.N, p.K);
+                memcpy(c, c0, n * sizeof(float));
+                run_pk(&p, &exs[t].ex, c, acc);
+                CHECK(memcmp(c, ref, n * sizeof(float)) == 0, "exact, B packed ahead: %s M=%d N=%d K=%d acc=%d threads=%d",
+                      pat_name[pat], p.M, p.N, p.K, acc, t + 1);
+                CHECK(pad_intact(&p, c), "wrote past N (B packed ahead)");
             }
         }
         free(c0); free(ref); free(c); prob_free(&p);
@@ -152,6 +174,14 @@ static void test_real(test_exec *exs, int M, int N, int K, int pat, double *wors
         run(&p, &exs[t].ex, c[t], acc);
         if (t) CHECK(memcmp(c[t], c[0], n * sizeof(float)) == 0, "threads=%d differs from 1: %s M=%d N=%d K=%d",
                      t + 1, pat_name[pat], M, N, K);
+    }
+    for (t = 0; t < 4; t++) {
+        float *cp = (float *)malloc(n * sizeof(float));
+        memcpy(cp, c0, n * sizeof(float));
+        run_pk(&p, &exs[t].ex, cp, acc);
+        CHECK(memcmp(cp, c[0], n * sizeof(float)) == 0, "B packed ahead, threads=%d differs: %s M=%d N=%d K=%d",
+              t + 1, pat_name[pat], M, N, K);
+        free(cp);
     }
     for (i = 0; i < M; i++)
         for (j = 0; j < N; j++) {

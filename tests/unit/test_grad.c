@@ -156,6 +156,37 @@ static void test_fused(void) {
     tt_model_destroy(m);
 }
 
+/* ---- lm head with wte packed once per forward (N > TT__HEAD_ROWS, SIMD
+ * builds) == packing inside every chunk's GEMM, bitwise (white box: the
+ * packed copies are switched off by clearing the model's pointers) ---- */
+static void test_head_prepack(void) {
+    tt_model_config cfg = {0};
+    tt_model *m = NULL;
+    enum { B = 5, T = 64 };
+    int32_t tok[B*T], tgt[B*T];
+    float l1, l2, l3, l4, *g1, *g;
+    size_t n, i, nd = 0;
+    cfg.vocab_size = 300; cfg.n_ctx = T; cfg.n_layer = 1; cfg.n_head = 2; cfg.d_model = 40; cfg.max_batch = B;
+    cfg.n_threads = 2;
+    if (tt_model_create(&cfg, &m) != TT_OK) { printf("FAIL create\n"); failures++; return; }
+    for (i = 0; i < B*T; i++) { tok[i] = (int32_t)(tt_rng_u32(&rng) % 300); tgt[i] = (int32_t)(tt_rng_u32(&rng) % 300); }
+    n = tt_model_num_params(m); g = tt_model_grads(m);
+    g1 = (float *)malloc(n * sizeof(float));
+    tt_model_forward_backward(m, tok, tgt, B, T, 1.0f, &l1);
+    memcpy(g1, g, n * sizeof(float)); tt_model_zero_grad(m);
+    tt_model_forward(m, tok, tgt, B, T, &l3);
+    printf("  lm head, wte packed once per forward: %s\n", m->wte_pk_fwd ? "yes" : "no (scalar build)");
+    m->wte_pk_fwd = m->wte_pk_dx = NULL;
+    tt_model_forward_backward(m, tok, tgt, B, T, 1.0f, &l2);
+    tt_model_forward(m, tok, tgt, B, T, &l4);
+    for (i = 0; i < n; i++) nd += memcmp(&g[i], &g1[i], sizeof(float)) != 0;
+    printf("  lm head packed ahead vs per chunk (N=%d, 2 chunks): loss %.7f vs %.7f, %zu of %zu grads differ\n",
+           B * T, l1, l2, nd, n);
+    if (l1 != l2 || l3 != l4 || l1 != l3 || nd) { printf("FAIL lm head packed ahead\n"); failures++; }
+    free(g1);
+    tt_model_destroy(m);
+}
+
 /* ---- GEMM: the three training stride patterns against a double loop ---- */
 static void test_gemm(void) {
     enum { M = 7, N = 9, K = 5 };
@@ -234,6 +265,7 @@ int main(void) {
     test_attention_blocked();
     test_model();
     test_fused();
+    test_head_prepack();
     printf("test_grad: %s (%d failures)\n", failures ? "FAIL" : "ok", failures);
     return failures != 0;
 }
