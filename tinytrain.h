@@ -1132,6 +1132,19 @@ TT__PRIVATE void tt__gemm_pack_b(const tt__exec *ex, int K, int N, const float *
 TT__PRIVATE void tt__gemm_pk(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
                              const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk, float *C, ptrdiff_t ldc,
                              int accumulate);
+/* GEMM epilogue, applied to C once its sums are complete (fused into the
+ * product instead of separate passes over C): C = C + (bias[col] + res[row,
+ * col]) (either may be NULL), then gelu_out[row, col] = gelu(C) if set. */
+typedef struct tt__gemm_epi {
+    const float *bias;  /* (N) or NULL */
+    const float *res;   /* (M, N), row stride ldr, or NULL */
+    ptrdiff_t ldr;
+    float *gelu_out;    /* (M, N), row stride ldg, or NULL */
+    ptrdiff_t ldg;
+} tt__gemm_epi;
+TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
+                             const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk, float *C, ptrdiff_t ldc,
+                             int accumulate, const tt__gemm_epi *epi);
 
 #endif /* TT_INTERNAL_H */
 /* ==== end src/tt_internal.h ==== */
@@ -2386,8 +2399,41 @@ typedef struct tt__gemm_job {
     ptrdiff_t rsa, csa, rsb, csb, ldc;
     float *C;
     const float *pk;          /* B packed ahead (tt__gemm_pack_b layout), or NULL */
+    const tt__gemm_epi *epi;  /* applied to each finished block of C, or NULL */
     int accumulate, simd;
 } tt__gemm_job;
+
+TT__PRIVATE void tt__gelu_fwd(const tt__exec *ex, float *y, const float *x, size_t i0, size_t i1);
+
+/* The epilogue on rows [r0, r0+mr) x columns [c0, c0+nc) of C, once their
+ * sums are complete: C = C + (bias + res) (the order of the separate pass
+ * it replaces), then gelu_out = gelu(C) with the elementwise GELU kernel.
+ * Each element's value does not depend on the block it falls in. */
+TT__PRIVATE void tt__gemm_epi_block(const tt__gemm_job *g, int r0, int mr, int c0, int nc) {
+    const tt__gemm_epi *e = g->epi;
+    int r, c;
+    for (r = r0; r < r0 + mr; r++) {
+        float *y = g->C + (ptrdiff_t)r * g->ldc + c0;
+        const float *b = e->bias ? e->bias + c0 : NULL;
+        const float *x = e->res ? e->res + (ptrdiff_t)r * e->ldr + c0 : NULL;
+        c = 0;
+#if TT_SIMD_WIDTH >= 8
+        if (!g->ex || !g->ex->force_scalar) {
+            if (b && x)
+                for (; c + 8 <= nc; c += 8)
+                    _mm256_storeu_ps(y + c, _mm256_add_ps(_mm256_loadu_ps(y + c),
+                                                          _mm256_add_ps(_mm256_loadu_ps(b + c), _mm256_loadu_ps(x + c))));
+            else if (b)
+                for (; c + 8 <= nc; c += 8)
+                    _mm256_storeu_ps(y + c, _mm256_add_ps(_mm256_loadu_ps(y + c), _mm256_loadu_ps(b + c)));
+        }
+#endif
+        if (b && x) for (; c < nc; c++) y[c] += b[c] + x[c];
+        else if (b) for (; c < nc; c++) y[c] += b[c];
+        else if (x) for (; c < nc; c++) y[c] += x[c];
+        if (e->gelu_out) tt__gelu_fwd(g->ex, e->gelu_out + (ptrdiff_t)r * e->ldg + c0, y, 0, (size_t)nc);
+    }
+}
 
 #if TT_SIMD_WIDTH >= 8
 #define TT__SGEMM_PB_FLOATS ((size_t)TT__SGEMM_KC_MAX * TT__SGEMM_NC)
@@ -2451,6 +2497,7 @@ TT__PRIVATE void tt__sgemm_range(const tt__gemm_job *g, int m0, int m1, int n0, 
 #endif
                         if (mr == TT__SGEMM_MR && nr == TT__SGEMM_NR) {
                             tt__sgemm_ukernel(kb, ap, bp, cp, g->ldc, load_c);
+                            if (g->epi && pc + kb == K) tt__gemm_epi_block(g, ic + ir, mr, jc + jr, nr);
                             continue;
                         }
                         /* edge tile: same kernel on a local tile, so every element
@@ -2461,6 +2508,7 @@ TT__PRIVATE void tt__sgemm_range(const tt__gemm_job *g, int m0, int m1, int n0, 
                         tt__sgemm_ukernel(kb, ap, bp, tile, TT__SGEMM_NR, load_c);
                         for (r = 0; r < mr; r++)
                             for (c = 0; c < nr; c++) cp[(ptrdiff_t)r * g->ldc + c] = tile[r * TT__SGEMM_NR + c];
+                        if (g->epi && pc + kb == K) tt__gemm_epi_block(g, ic + ir, mr, jc + jr, nr);
                     }
                 }
             }
@@ -2533,6 +2581,7 @@ TT__PRIVATE void tt__gemm_task(void *arg, int t) {
     tt__gemm_scalar(m1 - m0, n1 - n0, g->K, g->A + (ptrdiff_t)m0 * g->rsa, g->rsa, g->csa,
                     g->B + (ptrdiff_t)n0 * g->csb, g->rsb, g->csb, g->C + (ptrdiff_t)m0 * g->ldc + n0, g->ldc,
                     g->accumulate);
+    if (g->epi) tt__gemm_epi_block(g, m0, m1 - m0, n0, n1 - n0);
 }
 
 /* Choose the task grid tm x tn (tm*tn <= T) that minimises a rough cost:
@@ -2564,19 +2613,12 @@ TT__PRIVATE void tt__gemm_grid(tt__gemm_job *g, int T) {
     g->nstep = ((nt + g->tn - 1) / g->tn) * TT__GEMM_NR;
 }
 
-TT__PRIVATE void tt__gemm_pk(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
+TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
                              ptrdiff_t csa, const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk,
-                             float *C, ptrdiff_t ldc, int accumulate) {
+                             float *C, ptrdiff_t ldc, int accumulate, const tt__gemm_epi *epi) {
     tt__gemm_job g;
     int T = ex && ex->n_threads > 1 ? ex->n_threads : 1;
     if (M <= 0 || N <= 0) return;
-    if (K <= 0) {
-        int i, j;
-        if (!accumulate)
-            for (i = 0; i < M; i++)
-                for (j = 0; j < N; j++) C[(ptrdiff_t)i * ldc + j] = 0.0f;
-        return;
-    }
     g.ex = ex; g.M = M; g.N = N; g.K = K; g.A = A; g.B = B; g.rsa = rsa; g.csa = csa;
     g.rsb = rsb; g.csb = csb; g.C = C; g.ldc = ldc; g.accumulate = accumulate;
     g.simd = 0;
@@ -2584,13 +2626,27 @@ TT__PRIVATE void tt__gemm_pk(const tt__exec *ex, int M, int N, int K, const floa
     g.simd = ex && !ex->force_scalar && ex->scratch && ex->scratch_floats >= tt__gemm_scratch_floats();
 #endif
     g.pk = g.simd ? pk : NULL;
+    g.epi = epi && (epi->bias || epi->res || epi->gelu_out) ? epi : NULL;
+    if (K <= 0) {
+        int i, j;
+        if (!accumulate)
+            for (i = 0; i < M; i++)
+                for (j = 0; j < N; j++) C[(ptrdiff_t)i * ldc + j] = 0.0f;
+        if (g.epi) tt__gemm_epi_block(&g, 0, M, 0, N);
+        return;
+    }
     tt__gemm_grid(&g, T);
     tt__parallel_for(ex, g.tm * g.tn, tt__gemm_task, &g);
+}
+TT__PRIVATE void tt__gemm_pk(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
+                             ptrdiff_t csa, const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk,
+                             float *C, ptrdiff_t ldc, int accumulate) {
+    tt__gemm_ex(ex, M, N, K, A, rsa, csa, B, rsb, csb, pk, C, ldc, accumulate, NULL);
 }
 TT__PRIVATE void tt__gemm(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
                           ptrdiff_t csa, const float *B, ptrdiff_t rsb, ptrdiff_t csb, float *C,
                           ptrdiff_t ldc, int accumulate) {
-    tt__gemm_pk(ex, M, N, K, A, rsa, csa, B, rsb, csb, NULL, C, ldc, accumulate);
+    tt__gemm_ex(ex, M, N, K, A, rsa, csa, B, rsb, csb, NULL, C, ldc, accumulate, NULL);
 }
 /* ---- end GEMM dispatch ---- */
 
@@ -6355,17 +6411,6 @@ TT__PRIVATE void tt__ln_bwd_dwdb_range(void *ctx, int lo, int hi, int slot) {
     tt__layernorm_bwd_dwdb(&o->m->ex, o->dw, o->db, o->dy, o->x, o->mean_c, o->rstd_c, o->N, o->C, lo, hi);
 }
 /* y[r,:] += b (+ x[r,:] when x) over rows: bias add and residual in one pass */
-TT__PRIVATE void tt__bias_res_range(void *ctx, int lo, int hi, int slot) {
-    tt__op *o = (tt__op *)ctx;
-    int r, i, C = o->C;
-    (void)slot;
-    for (r = lo; r < hi; r++) {
-        float *y = o->y + (size_t)r * C;
-        const float *x = o->x ? o->x + (size_t)r * C : NULL;
-        if (x) for (i = 0; i < C; i++) y[i] += o->b[i] + x[i];
-        else for (i = 0; i < C; i++) y[i] += o->b[i];
-    }
-}
 /* db[c] += sum over rows of dy[r,c], columns [lo,hi), rows in order */
 TT__PRIVATE void tt__colsum_range(void *ctx, int lo, int hi, int slot) {
     tt__op *o = (tt__op *)ctx;
@@ -6375,11 +6420,6 @@ TT__PRIVATE void tt__colsum_range(void *ctx, int lo, int hi, int slot) {
         const float *d = o->dy + (size_t)r * C;
         for (c = lo; c < hi; c++) o->db[c] += d[c];
     }
-}
-TT__PRIVATE void tt__gelu_fwd_range(void *ctx, int lo, int hi, int slot) {
-    tt__op *o = (tt__op *)ctx;
-    (void)slot;
-    tt__gelu_fwd(&o->m->ex, o->y, o->x, (size_t)lo * o->C, (size_t)hi * o->C);
 }
 TT__PRIVATE void tt__gelu_bwd_range(void *ctx, int lo, int hi, int slot) {
     tt__op *o = (tt__op *)ctx;
@@ -6600,13 +6640,14 @@ TT__PRIVATE void tt__m_layernorm_bwd(tt_model *m, float *dx, float *dw, float *d
     tt__for_range(&m->ex, m->C, tt__ln_bwd_dwdb_range, &o);
 }
 /* y (N, OC) = x (N, IC) W^T (OC, IC) [+ b] [+ res] */
+/* y (N,OC) = x (N,IC) w^T + b [+ res (N,OC)] [, gelu_out = gelu(y)]: the
+ * bias, residual and GELU run in the GEMM's epilogue, on each block of y as
+ * it is finished (no extra passes over y) */
 TT__PRIVATE void tt__m_linear(tt_model *m, float *y, const float *x, const float *w, const float *b,
-                              const float *res, int N, int IC, int OC) {
-    tt__op o;
-    tt__gemm(&m->ex, N, OC, IC, x, IC, 1, w, 1, IC, y, OC, 0);
-    memset(&o, 0, sizeof(o));
-    o.m = m; o.y = y; o.x = res; o.b = b; o.C = OC;
-    tt__for_range(&m->ex, N, tt__bias_res_range, &o);
+                              const float *res, float *gelu_out, int N, int IC, int OC) {
+    tt__gemm_epi e;
+    e.bias = b; e.res = res; e.ldr = OC; e.gelu_out = gelu_out; e.ldg = OC;
+    tt__gemm_ex(&m->ex, N, OC, IC, x, IC, 1, w, 1, IC, NULL, y, OC, 0, &e);
 }
 /* backward of y = x W^T + b: dW += dy^T x; db += colsum(dy); dx = dy W (when dx) */
 TT__PRIVATE void tt__m_linear_bwd(tt_model *m, float *dx, float *dw, float *db, const float *dy,
@@ -6663,21 +6704,18 @@ TT__PRIVATE void tt__forward_body(tt_model *m, const int32_t *tokens, const int3
         tt__m_layernorm(m, ln1, m->a.ln1_mean + l * Nm, m->a.ln1_rstd + l * Nm, res_in,
                         m->params_p[TT__P_LN1W] + (size_t)l * C, m->params_p[TT__P_LN1B] + (size_t)l * C, N);
         tt__m_linear(m, qkv, ln1, m->params_p[TT__P_QKVW] + (size_t)l * 3 * C * C,
-                     m->params_p[TT__P_QKVB] + (size_t)l * 3 * C, NULL, N, C, 3 * C);
+                     m->params_p[TT__P_QKVB] + (size_t)l * 3 * C, NULL, NULL, N, C, 3 * C);
         memset(&o, 0, sizeof(o));
         o.m = m; o.y = atty; o.lse = lse; o.x = qkv; o.T = T;
         tt__for_range(&m->ex, B * m->NH, tt__attn_fwd_range, &o);
         tt__m_linear(m, res2, atty, m->params_p[TT__P_ATTPROJW] + (size_t)l * C * C,
-                     m->params_p[TT__P_ATTPROJB] + (size_t)l * C, res_in, N, C, C);
+                     m->params_p[TT__P_ATTPROJB] + (size_t)l * C, res_in, NULL, N, C, C);
         tt__m_layernorm(m, ln2, m->a.ln2_mean + l * Nm, m->a.ln2_rstd + l * Nm, res2,
                         m->params_p[TT__P_LN2W] + (size_t)l * C, m->params_p[TT__P_LN2B] + (size_t)l * C, N);
         tt__m_linear(m, fch, ln2, m->params_p[TT__P_FCW] + (size_t)l * 4 * C * C,
-                     m->params_p[TT__P_FCB] + (size_t)l * 4 * C, NULL, N, C, 4 * C);
-        memset(&o, 0, sizeof(o));
-        o.m = m; o.y = fchg; o.x = fch; o.C = 4 * C;
-        tt__for_range(&m->ex, N, tt__gelu_fwd_range, &o);
+                     m->params_p[TT__P_FCB] + (size_t)l * 4 * C, NULL, fchg, N, C, 4 * C);
         tt__m_linear(m, res3, fchg, m->params_p[TT__P_FCPROJW] + (size_t)l * 4 * C * C,
-                     m->params_p[TT__P_FCPROJB] + (size_t)l * C, res2, N, 4 * C, C);
+                     m->params_p[TT__P_FCPROJB] + (size_t)l * C, res2, NULL, N, 4 * C, C);
     }
     tt__m_layernorm(m, m->a.lnf, m->a.lnf_mean, m->a.lnf_rstd, m->a.res3 + (size_t)(L - 1) * NmC,
                     m->params_p[TT__P_LNFW], m->params_p[TT__P_LNFB], N);
@@ -7610,7 +7648,6 @@ TT__PRIVATE void tt__gen_pick(tt_model *m, const tt__exec *par, const tt__exec *
 TTDEF tt_status tt_generator_feed(tt_generator *g, const int32_t *ids, int n) {
     tt_model *m;
     int C, L, T, p0, i, l, k;
-    tt__op o;
     tt__gen_att at;
     tt__exec par, ser;
     size_t nc, attn;
@@ -7648,7 +7685,7 @@ TTDEF tt_status tt_generator_feed(tt_generator *g, const int32_t *ids, int n) {
                         m->params_p[TT__P_LN1B] + (size_t)l * C, n);
         tt__gen_pick(m, &par, &ser, nc * 3 * (size_t)C);
         tt__m_linear(m, g->qkv, g->ln, m->params_p[TT__P_QKVW] + (size_t)l * 3 * C * C,
-                     m->params_p[TT__P_QKVB] + (size_t)l * 3 * C, NULL, n, C, 3 * C);
+                     m->params_p[TT__P_QKVB] + (size_t)l * 3 * C, NULL, NULL, n, C, 3 * C);
         for (i = 0; i < n; i++)
             memcpy(kvl + (size_t)(p0 + i) * 2 * C, g->qkv + (size_t)i * 3 * C + C, (size_t)2 * C * sizeof(float));
         at.g = g; at.kvl = kvl; at.n = n; at.p0 = p0;
@@ -7656,20 +7693,15 @@ TTDEF tt_status tt_generator_feed(tt_generator *g, const int32_t *ids, int n) {
         tt__for_range(&m->ex, n * m->NH, tt__gen_att_range, &at);
         tt__gen_pick(m, &par, &ser, nc * (size_t)C);
         tt__m_linear(m, g->xb, g->att, m->params_p[TT__P_ATTPROJW] + (size_t)l * C * C,
-                     m->params_p[TT__P_ATTPROJB] + (size_t)l * C, g->xa, n, C, C);
+                     m->params_p[TT__P_ATTPROJB] + (size_t)l * C, g->xa, NULL, n, C, C);
         tt__gen_pick(m, &par, &ser, nc * 16);
         tt__m_layernorm(m, g->ln, g->mean, g->rstd, g->xb, m->params_p[TT__P_LN2W] + (size_t)l * C,
                         m->params_p[TT__P_LN2B] + (size_t)l * C, n);
         tt__gen_pick(m, &par, &ser, nc * 4 * (size_t)C);
         tt__m_linear(m, g->h, g->ln, m->params_p[TT__P_FCW] + (size_t)l * 4 * C * C,
-                     m->params_p[TT__P_FCB] + (size_t)l * 4 * C, NULL, n, C, 4 * C);
-        tt__gen_pick(m, &par, &ser, nc * 4 * 16);
-        memset(&o, 0, sizeof(o));
-        o.m = m; o.y = g->g; o.x = g->h; o.C = 4 * C;
-        tt__for_range(&m->ex, n, tt__gelu_fwd_range, &o);
-        tt__gen_pick(m, &par, &ser, nc * 4 * (size_t)C);
+                     m->params_p[TT__P_FCB] + (size_t)l * 4 * C, NULL, g->g, n, C, 4 * C);
         tt__m_linear(m, g->xa, g->g, m->params_p[TT__P_FCPROJW] + (size_t)l * 4 * C * C,
-                     m->params_p[TT__P_FCPROJB] + (size_t)l * C, g->xb, n, 4 * C, C);
+                     m->params_p[TT__P_FCPROJB] + (size_t)l * C, g->xb, NULL, n, 4 * C, C);
     }
     /* final LayerNorm and the lm head for the last new position only */
     m->ex = ser;

@@ -19,8 +19,41 @@ typedef struct tt__gemm_job {
     ptrdiff_t rsa, csa, rsb, csb, ldc;
     float *C;
     const float *pk;          /* B packed ahead (tt__gemm_pack_b layout), or NULL */
+    const tt__gemm_epi *epi;  /* applied to each finished block of C, or NULL */
     int accumulate, simd;
 } tt__gemm_job;
+
+TT__PRIVATE void tt__gelu_fwd(const tt__exec *ex, float *y, const float *x, size_t i0, size_t i1);
+
+/* The epilogue on rows [r0, r0+mr) x columns [c0, c0+nc) of C, once their
+ * sums are complete: C = C + (bias + res) (the order of the separate pass
+ * it replaces), then gelu_out = gelu(C) with the elementwise GELU kernel.
+ * Each element's value does not depend on the block it falls in. */
+TT__PRIVATE void tt__gemm_epi_block(const tt__gemm_job *g, int r0, int mr, int c0, int nc) {
+    const tt__gemm_epi *e = g->epi;
+    int r, c;
+    for (r = r0; r < r0 + mr; r++) {
+        float *y = g->C + (ptrdiff_t)r * g->ldc + c0;
+        const float *b = e->bias ? e->bias + c0 : NULL;
+        const float *x = e->res ? e->res + (ptrdiff_t)r * e->ldr + c0 : NULL;
+        c = 0;
+#if TT_SIMD_WIDTH >= 8
+        if (!g->ex || !g->ex->force_scalar) {
+            if (b && x)
+                for (; c + 8 <= nc; c += 8)
+                    _mm256_storeu_ps(y + c, _mm256_add_ps(_mm256_loadu_ps(y + c),
+                                                          _mm256_add_ps(_mm256_loadu_ps(b + c), _mm256_loadu_ps(x + c))));
+            else if (b)
+                for (; c + 8 <= nc; c += 8)
+                    _mm256_storeu_ps(y + c, _mm256_add_ps(_mm256_loadu_ps(y + c), _mm256_loadu_ps(b + c)));
+        }
+#endif
+        if (b && x) for (; c < nc; c++) y[c] += b[c] + x[c];
+        else if (b) for (; c < nc; c++) y[c] += b[c];
+        else if (x) for (; c < nc; c++) y[c] += x[c];
+        if (e->gelu_out) tt__gelu_fwd(g->ex, e->gelu_out + (ptrdiff_t)r * e->ldg + c0, y, 0, (size_t)nc);
+    }
+}
 
 #if TT_SIMD_WIDTH >= 8
 #define TT__SGEMM_PB_FLOATS ((size_t)TT__SGEMM_KC_MAX * TT__SGEMM_NC)
@@ -84,6 +117,7 @@ TT__PRIVATE void tt__sgemm_range(const tt__gemm_job *g, int m0, int m1, int n0, 
 #endif
                         if (mr == TT__SGEMM_MR && nr == TT__SGEMM_NR) {
                             tt__sgemm_ukernel(kb, ap, bp, cp, g->ldc, load_c);
+                            if (g->epi && pc + kb == K) tt__gemm_epi_block(g, ic + ir, mr, jc + jr, nr);
                             continue;
                         }
                         /* edge tile: same kernel on a local tile, so every element
@@ -94,6 +128,7 @@ TT__PRIVATE void tt__sgemm_range(const tt__gemm_job *g, int m0, int m1, int n0, 
                         tt__sgemm_ukernel(kb, ap, bp, tile, TT__SGEMM_NR, load_c);
                         for (r = 0; r < mr; r++)
                             for (c = 0; c < nr; c++) cp[(ptrdiff_t)r * g->ldc + c] = tile[r * TT__SGEMM_NR + c];
+                        if (g->epi && pc + kb == K) tt__gemm_epi_block(g, ic + ir, mr, jc + jr, nr);
                     }
                 }
             }
@@ -166,6 +201,7 @@ TT__PRIVATE void tt__gemm_task(void *arg, int t) {
     tt__gemm_scalar(m1 - m0, n1 - n0, g->K, g->A + (ptrdiff_t)m0 * g->rsa, g->rsa, g->csa,
                     g->B + (ptrdiff_t)n0 * g->csb, g->rsb, g->csb, g->C + (ptrdiff_t)m0 * g->ldc + n0, g->ldc,
                     g->accumulate);
+    if (g->epi) tt__gemm_epi_block(g, m0, m1 - m0, n0, n1 - n0);
 }
 
 /* Choose the task grid tm x tn (tm*tn <= T) that minimises a rough cost:
@@ -197,19 +233,12 @@ TT__PRIVATE void tt__gemm_grid(tt__gemm_job *g, int T) {
     g->nstep = ((nt + g->tn - 1) / g->tn) * TT__GEMM_NR;
 }
 
-TT__PRIVATE void tt__gemm_pk(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
+TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
                              ptrdiff_t csa, const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk,
-                             float *C, ptrdiff_t ldc, int accumulate) {
+                             float *C, ptrdiff_t ldc, int accumulate, const tt__gemm_epi *epi) {
     tt__gemm_job g;
     int T = ex && ex->n_threads > 1 ? ex->n_threads : 1;
     if (M <= 0 || N <= 0) return;
-    if (K <= 0) {
-        int i, j;
-        if (!accumulate)
-            for (i = 0; i < M; i++)
-                for (j = 0; j < N; j++) C[(ptrdiff_t)i * ldc + j] = 0.0f;
-        return;
-    }
     g.ex = ex; g.M = M; g.N = N; g.K = K; g.A = A; g.B = B; g.rsa = rsa; g.csa = csa;
     g.rsb = rsb; g.csb = csb; g.C = C; g.ldc = ldc; g.accumulate = accumulate;
     g.simd = 0;
@@ -217,13 +246,27 @@ TT__PRIVATE void tt__gemm_pk(const tt__exec *ex, int M, int N, int K, const floa
     g.simd = ex && !ex->force_scalar && ex->scratch && ex->scratch_floats >= tt__gemm_scratch_floats();
 #endif
     g.pk = g.simd ? pk : NULL;
+    g.epi = epi && (epi->bias || epi->res || epi->gelu_out) ? epi : NULL;
+    if (K <= 0) {
+        int i, j;
+        if (!accumulate)
+            for (i = 0; i < M; i++)
+                for (j = 0; j < N; j++) C[(ptrdiff_t)i * ldc + j] = 0.0f;
+        if (g.epi) tt__gemm_epi_block(&g, 0, M, 0, N);
+        return;
+    }
     tt__gemm_grid(&g, T);
     tt__parallel_for(ex, g.tm * g.tn, tt__gemm_task, &g);
+}
+TT__PRIVATE void tt__gemm_pk(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
+                             ptrdiff_t csa, const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk,
+                             float *C, ptrdiff_t ldc, int accumulate) {
+    tt__gemm_ex(ex, M, N, K, A, rsa, csa, B, rsb, csb, pk, C, ldc, accumulate, NULL);
 }
 TT__PRIVATE void tt__gemm(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
                           ptrdiff_t csa, const float *B, ptrdiff_t rsb, ptrdiff_t csb, float *C,
                           ptrdiff_t ldc, int accumulate) {
-    tt__gemm_pk(ex, M, N, K, A, rsa, csa, B, rsb, csb, NULL, C, ldc, accumulate);
+    tt__gemm_ex(ex, M, N, K, A, rsa, csa, B, rsb, csb, NULL, C, ldc, accumulate, NULL);
 }
 /* ---- end GEMM dispatch ---- */
 

@@ -138,7 +138,6 @@ TT__PRIVATE void tt__gen_pick(tt_model *m, const tt__exec *par, const tt__exec *
 TTDEF tt_status tt_generator_feed(tt_generator *g, const int32_t *ids, int n) {
     tt_model *m;
     int C, L, T, p0, i, l, k;
-    tt__op o;
     tt__gen_att at;
     tt__exec par, ser;
     size_t nc, attn;
@@ -176,7 +175,7 @@ TTDEF tt_status tt_generator_feed(tt_generator *g, const int32_t *ids, int n) {
                         m->params_p[TT__P_LN1B] + (size_t)l * C, n);
         tt__gen_pick(m, &par, &ser, nc * 3 * (size_t)C);
         tt__m_linear(m, g->qkv, g->ln, m->params_p[TT__P_QKVW] + (size_t)l * 3 * C * C,
-                     m->params_p[TT__P_QKVB] + (size_t)l * 3 * C, NULL, n, C, 3 * C);
+                     m->params_p[TT__P_QKVB] + (size_t)l * 3 * C, NULL, NULL, n, C, 3 * C);
         for (i = 0; i < n; i++)
             memcpy(kvl + (size_t)(p0 + i) * 2 * C, g->qkv + (size_t)i * 3 * C + C, (size_t)2 * C * sizeof(float));
         at.g = g; at.kvl = kvl; at.n = n; at.p0 = p0;
@@ -184,20 +183,15 @@ TTDEF tt_status tt_generator_feed(tt_generator *g, const int32_t *ids, int n) {
         tt__for_range(&m->ex, n * m->NH, tt__gen_att_range, &at);
         tt__gen_pick(m, &par, &ser, nc * (size_t)C);
         tt__m_linear(m, g->xb, g->att, m->params_p[TT__P_ATTPROJW] + (size_t)l * C * C,
-                     m->params_p[TT__P_ATTPROJB] + (size_t)l * C, g->xa, n, C, C);
+                     m->params_p[TT__P_ATTPROJB] + (size_t)l * C, g->xa, NULL, n, C, C);
         tt__gen_pick(m, &par, &ser, nc * 16);
         tt__m_layernorm(m, g->ln, g->mean, g->rstd, g->xb, m->params_p[TT__P_LN2W] + (size_t)l * C,
                         m->params_p[TT__P_LN2B] + (size_t)l * C, n);
         tt__gen_pick(m, &par, &ser, nc * 4 * (size_t)C);
         tt__m_linear(m, g->h, g->ln, m->params_p[TT__P_FCW] + (size_t)l * 4 * C * C,
-                     m->params_p[TT__P_FCB] + (size_t)l * 4 * C, NULL, n, C, 4 * C);
-        tt__gen_pick(m, &par, &ser, nc * 4 * 16);
-        memset(&o, 0, sizeof(o));
-        o.m = m; o.y = g->g; o.x = g->h; o.C = 4 * C;
-        tt__for_range(&m->ex, n, tt__gelu_fwd_range, &o);
-        tt__gen_pick(m, &par, &ser, nc * 4 * (size_t)C);
+                     m->params_p[TT__P_FCB] + (size_t)l * 4 * C, NULL, g->g, n, C, 4 * C);
         tt__m_linear(m, g->xa, g->g, m->params_p[TT__P_FCPROJW] + (size_t)l * 4 * C * C,
-                     m->params_p[TT__P_FCPROJB] + (size_t)l * C, g->xb, n, 4 * C, C);
+                     m->params_p[TT__P_FCPROJB] + (size_t)l * C, g->xb, NULL, n, 4 * C, C);
     }
     /* final LayerNorm and the lm head for the last new position only */
     m->ex = ser;

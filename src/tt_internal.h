@@ -86,5 +86,18 @@ TT__PRIVATE void tt__gemm_pack_b(const tt__exec *ex, int K, int N, const float *
 TT__PRIVATE void tt__gemm_pk(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
                              const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk, float *C, ptrdiff_t ldc,
                              int accumulate);
+/* GEMM epilogue, applied to C once its sums are complete (fused into the
+ * product instead of separate passes over C): C = C + (bias[col] + res[row,
+ * col]) (either may be NULL), then gelu_out[row, col] = gelu(C) if set. */
+typedef struct tt__gemm_epi {
+    const float *bias;  /* (N) or NULL */
+    const float *res;   /* (M, N), row stride ldr, or NULL */
+    ptrdiff_t ldr;
+    float *gelu_out;    /* (M, N), row stride ldg, or NULL */
+    ptrdiff_t ldg;
+} tt__gemm_epi;
+TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
+                             const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk, float *C, ptrdiff_t ldc,
+                             int accumulate, const tt__gemm_epi *epi);
 
 #endif /* TT_INTERNAL_H */

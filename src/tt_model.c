@@ -543,17 +543,6 @@ TT__PRIVATE void tt__ln_bwd_dwdb_range(void *ctx, int lo, int hi, int slot) {
     tt__layernorm_bwd_dwdb(&o->m->ex, o->dw, o->db, o->dy, o->x, o->mean_c, o->rstd_c, o->N, o->C, lo, hi);
 }
 /* y[r,:] += b (+ x[r,:] when x) over rows: bias add and residual in one pass */
-TT__PRIVATE void tt__bias_res_range(void *ctx, int lo, int hi, int slot) {
-    tt__op *o = (tt__op *)ctx;
-    int r, i, C = o->C;
-    (void)slot;
-    for (r = lo; r < hi; r++) {
-        float *y = o->y + (size_t)r * C;
-        const float *x = o->x ? o->x + (size_t)r * C : NULL;
-        if (x) for (i = 0; i < C; i++) y[i] += o->b[i] + x[i];
-        else for (i = 0; i < C; i++) y[i] += o->b[i];
-    }
-}
 /* db[c] += sum over rows of dy[r,c], columns [lo,hi), rows in order */
 TT__PRIVATE void tt__colsum_range(void *ctx, int lo, int hi, int slot) {
     tt__op *o = (tt__op *)ctx;
@@ -563,11 +552,6 @@ TT__PRIVATE void tt__colsum_range(void *ctx, int lo, int hi, int slot) {
         const float *d = o->dy + (size_t)r * C;
         for (c = lo; c < hi; c++) o->db[c] += d[c];
     }
-}
-TT__PRIVATE void tt__gelu_fwd_range(void *ctx, int lo, int hi, int slot) {
-    tt__op *o = (tt__op *)ctx;
-    (void)slot;
-    tt__gelu_fwd(&o->m->ex, o->y, o->x, (size_t)lo * o->C, (size_t)hi * o->C);
 }
 TT__PRIVATE void tt__gelu_bwd_range(void *ctx, int lo, int hi, int slot) {
     tt__op *o = (tt__op *)ctx;
@@ -788,13 +772,14 @@ TT__PRIVATE void tt__m_layernorm_bwd(tt_model *m, float *dx, float *dw, float *d
     tt__for_range(&m->ex, m->C, tt__ln_bwd_dwdb_range, &o);
 }
 /* y (N, OC) = x (N, IC) W^T (OC, IC) [+ b] [+ res] */
+/* y (N,OC) = x (N,IC) w^T + b [+ res (N,OC)] [, gelu_out = gelu(y)]: the
+ * bias, residual and GELU run in the GEMM's epilogue, on each block of y as
+ * it is finished (no extra passes over y) */
 TT__PRIVATE void tt__m_linear(tt_model *m, float *y, const float *x, const float *w, const float *b,
-                              const float *res, int N, int IC, int OC) {
-    tt__op o;
-    tt__gemm(&m->ex, N, OC, IC, x, IC, 1, w, 1, IC, y, OC, 0);
-    memset(&o, 0, sizeof(o));
-    o.m = m; o.y = y; o.x = res; o.b = b; o.C = OC;
-    tt__for_range(&m->ex, N, tt__bias_res_range, &o);
+                              const float *res, float *gelu_out, int N, int IC, int OC) {
+    tt__gemm_epi e;
+    e.bias = b; e.res = res; e.ldr = OC; e.gelu_out = gelu_out; e.ldg = OC;
+    tt__gemm_ex(&m->ex, N, OC, IC, x, IC, 1, w, 1, IC, NULL, y, OC, 0, &e);
 }
 /* backward of y = x W^T + b: dW += dy^T x; db += colsum(dy); dx = dy W (when dx) */
 TT__PRIVATE void tt__m_linear_bwd(tt_model *m, float *dx, float *dw, float *db, const float *dy,
@@ -851,21 +836,18 @@ TT__PRIVATE void tt__forward_body(tt_model *m, const int32_t *tokens, const int3
         tt__m_layernorm(m, ln1, m->a.ln1_mean + l * Nm, m->a.ln1_rstd + l * Nm, res_in,
                         m->params_p[TT__P_LN1W] + (size_t)l * C, m->params_p[TT__P_LN1B] + (size_t)l * C, N);
         tt__m_linear(m, qkv, ln1, m->params_p[TT__P_QKVW] + (size_t)l * 3 * C * C,
-                     m->params_p[TT__P_QKVB] + (size_t)l * 3 * C, NULL, N, C, 3 * C);
+                     m->params_p[TT__P_QKVB] + (size_t)l * 3 * C, NULL, NULL, N, C, 3 * C);
         memset(&o, 0, sizeof(o));
         o.m = m; o.y = atty; o.lse = lse; o.x = qkv; o.T = T;
         tt__for_range(&m->ex, B * m->NH, tt__attn_fwd_range, &o);
         tt__m_linear(m, res2, atty, m->params_p[TT__P_ATTPROJW] + (size_t)l * C * C,
-                     m->params_p[TT__P_ATTPROJB] + (size_t)l * C, res_in, N, C, C);
+                     m->params_p[TT__P_ATTPROJB] + (size_t)l * C, res_in, NULL, N, C, C);
         tt__m_layernorm(m, ln2, m->a.ln2_mean + l * Nm, m->a.ln2_rstd + l * Nm, res2,
                         m->params_p[TT__P_LN2W] + (size_t)l * C, m->params_p[TT__P_LN2B] + (size_t)l * C, N);
         tt__m_linear(m, fch, ln2, m->params_p[TT__P_FCW] + (size_t)l * 4 * C * C,
-                     m->params_p[TT__P_FCB] + (size_t)l * 4 * C, NULL, N, C, 4 * C);
-        memset(&o, 0, sizeof(o));
-        o.m = m; o.y = fchg; o.x = fch; o.C = 4 * C;
-        tt__for_range(&m->ex, N, tt__gelu_fwd_range, &o);
+                     m->params_p[TT__P_FCB] + (size_t)l * 4 * C, NULL, fchg, N, C, 4 * C);
         tt__m_linear(m, res3, fchg, m->params_p[TT__P_FCPROJW] + (size_t)l * 4 * C * C,
-                     m->params_p[TT__P_FCPROJB] + (size_t)l * C, res2, N, 4 * C, C);
+                     m->params_p[TT__P_FCPROJB] + (size_t)l * C, res2, NULL, N, 4 * C, C);
     }
     tt__m_layernorm(m, m->a.lnf, m->a.lnf_mean, m->a.lnf_rstd, m->a.res3 + (size_t)(L - 1) * NmC,
                     m->params_p[TT__P_LNFW], m->params_p[TT__P_LNFB], N);

@@ -18,6 +18,8 @@
  * 5. B packed ahead (tt__gemm_pack_b, tt__gemm_pk): the same bits as packing
  *    inside the product, for every case above; the packing stays in
  *    tt__gemm_packed_floats.
+ * 6. The epilogue (bias, residual, GELU) gives the bits of the product
+ *    followed by the separate passes, at 1..4 threads.
  * Build with -DTT_SIMD_WIDTH=16 on a machine without AVX-512: prints SKIP. */
 #define TINYTRAIN_IMPLEMENTATION
 #define TT__GEMM_MIN_TASK_FLOPS 0 /* split even tiny products over the threads */
@@ -209,6 +211,52 @@ static void test_real(test_exec *exs, int M, int N, int K, int pat, double *wors
     free(c0); prob_free(&p);
 }
 
+/* 6: the epilogue (bias, residual, GELU) fused into the product gives the
+ * bits of the product followed by the separate passes it replaces, for every
+ * thread count, grid, edge tile and K blocking */
+static void test_epilogue(test_exec *exs, int M, int N, int K, int pat) {
+    prob p;
+    float *c0, *ref, *gref, *c, *gout, *bias, *res;
+    size_t n, i;
+    int t, mode, r, j;
+    prob_make(&p, M, N, K, pat, 0);
+    c0 = c_make(&p, 0);
+    n = (size_t)M * p.ldc;
+    ref = (float *)malloc(n * sizeof(float)); gref = (float *)malloc(n * sizeof(float));
+    c = (float *)malloc(n * sizeof(float)); gout = (float *)malloc(n * sizeof(float));
+    bias = (float *)malloc((size_t)N * sizeof(float)); res = (float *)malloc(n * sizeof(float));
+    for (j = 0; j < N; j++) bias[j] = rnd_real();
+    for (i = 0; i < n; i++) res[i] = 3.0f * rnd_real();
+    for (mode = 0; mode < 4; mode++) { /* bias; bias + res; bias + gelu; res */
+        tt__gemm_epi e;
+        e.bias = mode == 3 ? NULL : bias; e.res = mode == 1 || mode == 3 ? res : NULL; e.ldr = p.ldc;
+        e.gelu_out = mode == 2 ? gout : NULL; e.ldg = p.ldc;
+        memcpy(ref, c0, n * sizeof(float));
+        run(&p, &exs[0].ex, ref, 0);
+        for (r = 0; r < M; r++) {
+            float *y = ref + (size_t)r * p.ldc;
+            const float *x = res + (size_t)r * p.ldc;
+            for (j = 0; j < N; j++) y[j] = e.bias && e.res ? y[j] + (bias[j] + x[j]) : e.bias ? y[j] + bias[j] : y[j] + x[j];
+            if (e.gelu_out) tt__gelu_fwd(&exs[0].ex, gref + (size_t)r * p.ldc, y, 0, (size_t)N);
+        }
+        for (t = 0; t < 4; t++) {
+            int bad = 0;
+            memcpy(c, c0, n * sizeof(float));
+            tt__gemm_ex(&exs[t].ex, M, N, K, p.a, p.rsa, p.csa, p.b, p.rsb, p.csb, NULL, c, p.ldc, 0, &e);
+            for (r = 0; r < M; r++)
+                for (j = 0; j < N; j++) {
+                    size_t q = (size_t)r * p.ldc + j;
+                    bad += memcmp(&c[q], &ref[q], sizeof(float)) != 0;
+                    if (e.gelu_out) bad += memcmp(&gout[q], &gref[q], sizeof(float)) != 0;
+                }
+            CHECK(bad == 0, "epilogue mode %d, threads %d: %s M=%d N=%d K=%d: %d elements differ", mode, t + 1,
+                  pat_name[pat], M, N, K, bad);
+            CHECK(pad_intact(&p, c), "epilogue wrote past N");
+        }
+    }
+    free(c0); free(ref); free(gref); free(c); free(gout); free(bias); free(res); prob_free(&p);
+}
+
 int main(void) {
     test_exec exs[4];
     int t, pat;
@@ -229,6 +277,10 @@ int main(void) {
         test_real(exs, 12, 2100, 40, pat, &worst);    /* NC loop, N-split grid */
         test_real(exs, 300, 90, 33, pat, &worst);     /* M-split grid */
     }
+    test_epilogue(exs, 37, 45, 301, PAT_XWT);
+    test_epilogue(exs, 200, 70, 1100, PAT_XWT);   /* K blocks: the epilogue after the last one only */
+    test_epilogue(exs, 12, 2100, 40, PAT_XWT);    /* NC loop, N-split grid */
+    test_epilogue(exs, 300, 90, 33, PAT_DYW);     /* M-split grid */
     /* force_scalar takes the scalar path: bitwise equal to tt__gemm_scalar */
     {
         prob p;
