@@ -1142,9 +1142,11 @@ typedef struct tt__gemm_epi {
     float *gelu_out;    /* (M, N), row stride ldg, or NULL */
     ptrdiff_t ldg;
 } tt__gemm_epi;
+/* rowsum_a (M floats, or NULL): rowsum_a[i] += sum_k A(i,k), k increasing,
+ * computed while A is packed (the bias gradient of dW = dY^T X) */
 TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
                              const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk, float *C, ptrdiff_t ldc,
-                             int accumulate, const tt__gemm_epi *epi);
+                             int accumulate, const tt__gemm_epi *epi, float *rowsum_a);
 
 #endif /* TT_INTERNAL_H */
 /* ==== end src/tt_internal.h ==== */
@@ -2400,8 +2402,24 @@ typedef struct tt__gemm_job {
     float *C;
     const float *pk;          /* B packed ahead (tt__gemm_pack_b layout), or NULL */
     const tt__gemm_epi *epi;  /* applied to each finished block of C, or NULL */
+    float *rowsum_a;          /* (M): rowsum_a[i] += sum_k A(i,k), or NULL */
     int accumulate, simd;
 } tt__gemm_job;
+
+/* rs[i] += A(i, k) for rows [0, m), k increasing over [0, kb) (one add per
+ * element in that order, so the sums are those of a plain loop over k) */
+TT__PRIVATE void tt__gemm_rowsum(int m, int kb, const float *A, ptrdiff_t rsa, ptrdiff_t csa, float *rs) {
+    int i, k;
+    for (k = 0; k < kb; k++) {
+        const float *a = A + (ptrdiff_t)k * csa;
+        i = 0;
+#if TT_SIMD_WIDTH >= 8
+        if (rsa == 1)
+            for (; i + 8 <= m; i += 8) _mm256_storeu_ps(rs + i, _mm256_add_ps(_mm256_loadu_ps(rs + i), _mm256_loadu_ps(a + i)));
+#endif
+        for (; i < m; i++) rs[i] += a[(ptrdiff_t)i * rsa];
+    }
+}
 
 TT__PRIVATE void tt__gelu_fwd(const tt__exec *ex, float *y, const float *x, size_t i0, size_t i1);
 
@@ -2471,8 +2489,10 @@ TT__PRIVATE void tt__sgemm_range(const tt__gemm_job *g, int m0, int m1, int n0, 
             if (!g->pk && !jit) tt__sgemm_pack_b(kb, nc, TT__SGEMM_NR, bsrc, g->rsb, g->csb, pb);
             for (ic = m0; ic < m1; ic += TT__SGEMM_MC) {
                 int mc = m1 - ic < TT__SGEMM_MC ? m1 - ic : TT__SGEMM_MC;
-                tt__sgemm_pack_a(mc, kb, g->A + (ptrdiff_t)ic * g->rsa + (ptrdiff_t)pc * g->csa, g->rsa, g->csa,
-                                 pa);
+                const float *ablk = g->A + (ptrdiff_t)ic * g->rsa + (ptrdiff_t)pc * g->csa;
+                /* the first column block sums A's rows while they are in cache */
+                if (g->rowsum_a && n0 == 0 && jc == 0) tt__gemm_rowsum(mc, kb, ablk, g->rsa, g->csa, g->rowsum_a + ic);
+                tt__sgemm_pack_a(mc, kb, ablk, g->rsa, g->csa, pa);
                 for (jr = 0; jr < nc; jr += TT__SGEMM_NR) {
                     int nr = nc - jr < TT__SGEMM_NR ? nc - jr : TT__SGEMM_NR;
                     const float *bp = pbc + (ptrdiff_t)jr * kb;
@@ -2581,6 +2601,7 @@ TT__PRIVATE void tt__gemm_task(void *arg, int t) {
     tt__gemm_scalar(m1 - m0, n1 - n0, g->K, g->A + (ptrdiff_t)m0 * g->rsa, g->rsa, g->csa,
                     g->B + (ptrdiff_t)n0 * g->csb, g->rsb, g->csb, g->C + (ptrdiff_t)m0 * g->ldc + n0, g->ldc,
                     g->accumulate);
+    if (g->rowsum_a && n0 == 0) tt__gemm_rowsum(m1 - m0, g->K, g->A + (ptrdiff_t)m0 * g->rsa, g->rsa, g->csa, g->rowsum_a + m0);
     if (g->epi) tt__gemm_epi_block(g, m0, m1 - m0, n0, n1 - n0);
 }
 
@@ -2615,7 +2636,7 @@ TT__PRIVATE void tt__gemm_grid(tt__gemm_job *g, int T) {
 
 TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
                              ptrdiff_t csa, const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk,
-                             float *C, ptrdiff_t ldc, int accumulate, const tt__gemm_epi *epi) {
+                             float *C, ptrdiff_t ldc, int accumulate, const tt__gemm_epi *epi, float *rowsum_a) {
     tt__gemm_job g;
     int T = ex && ex->n_threads > 1 ? ex->n_threads : 1;
     if (M <= 0 || N <= 0) return;
@@ -2627,13 +2648,14 @@ TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const floa
 #endif
     g.pk = g.simd ? pk : NULL;
     g.epi = epi && (epi->bias || epi->res || epi->gelu_out) ? epi : NULL;
+    g.rowsum_a = rowsum_a;
     if (K <= 0) {
         int i, j;
         if (!accumulate)
             for (i = 0; i < M; i++)
                 for (j = 0; j < N; j++) C[(ptrdiff_t)i * ldc + j] = 0.0f;
         if (g.epi) tt__gemm_epi_block(&g, 0, M, 0, N);
-        return;
+        return; /* rowsum_a: nothing to add */
     }
     tt__gemm_grid(&g, T);
     tt__parallel_for(ex, g.tm * g.tn, tt__gemm_task, &g);
@@ -2641,12 +2663,12 @@ TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const floa
 TT__PRIVATE void tt__gemm_pk(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
                              ptrdiff_t csa, const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk,
                              float *C, ptrdiff_t ldc, int accumulate) {
-    tt__gemm_ex(ex, M, N, K, A, rsa, csa, B, rsb, csb, pk, C, ldc, accumulate, NULL);
+    tt__gemm_ex(ex, M, N, K, A, rsa, csa, B, rsb, csb, pk, C, ldc, accumulate, NULL, NULL);
 }
 TT__PRIVATE void tt__gemm(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
                           ptrdiff_t csa, const float *B, ptrdiff_t rsb, ptrdiff_t csb, float *C,
                           ptrdiff_t ldc, int accumulate) {
-    tt__gemm_ex(ex, M, N, K, A, rsa, csa, B, rsb, csb, NULL, C, ldc, accumulate, NULL);
+    tt__gemm_ex(ex, M, N, K, A, rsa, csa, B, rsb, csb, NULL, C, ldc, accumulate, NULL, NULL);
 }
 /* ---- end GEMM dispatch ---- */
 
@@ -6412,15 +6434,6 @@ TT__PRIVATE void tt__ln_bwd_dwdb_range(void *ctx, int lo, int hi, int slot) {
 }
 /* y[r,:] += b (+ x[r,:] when x) over rows: bias add and residual in one pass */
 /* db[c] += sum over rows of dy[r,c], columns [lo,hi), rows in order */
-TT__PRIVATE void tt__colsum_range(void *ctx, int lo, int hi, int slot) {
-    tt__op *o = (tt__op *)ctx;
-    int r, c, C = o->C;
-    (void)slot;
-    for (r = 0; r < o->N; r++) {
-        const float *d = o->dy + (size_t)r * C;
-        for (c = lo; c < hi; c++) o->db[c] += d[c];
-    }
-}
 TT__PRIVATE void tt__gelu_bwd_range(void *ctx, int lo, int hi, int slot) {
     tt__op *o = (tt__op *)ctx;
     (void)slot;
@@ -6647,16 +6660,13 @@ TT__PRIVATE void tt__m_linear(tt_model *m, float *y, const float *x, const float
                               const float *res, float *gelu_out, int N, int IC, int OC) {
     tt__gemm_epi e;
     e.bias = b; e.res = res; e.ldr = OC; e.gelu_out = gelu_out; e.ldg = OC;
-    tt__gemm_ex(&m->ex, N, OC, IC, x, IC, 1, w, 1, IC, NULL, y, OC, 0, &e);
+    tt__gemm_ex(&m->ex, N, OC, IC, x, IC, 1, w, 1, IC, NULL, y, OC, 0, &e, NULL);
 }
 /* backward of y = x W^T + b: dW += dy^T x; db += colsum(dy); dx = dy W (when dx) */
 TT__PRIVATE void tt__m_linear_bwd(tt_model *m, float *dx, float *dw, float *db, const float *dy,
                                   const float *x, const float *w, int N, int IC, int OC) {
-    tt__op o;
-    memset(&o, 0, sizeof(o));
-    o.m = m; o.dy = dy; o.db = db; o.N = N; o.C = OC;
-    tt__for_range(&m->ex, OC, tt__colsum_range, &o);
-    tt__gemm(&m->ex, OC, IC, N, dy, 1, OC, x, IC, 1, dw, IC, 1);
+    /* dw += dy^T x; db += column sums of dy, summed while dy^T is packed */
+    tt__gemm_ex(&m->ex, OC, IC, N, dy, 1, OC, x, IC, 1, NULL, dw, IC, 1, NULL, db);
     if (dx) tt__gemm(&m->ex, N, IC, OC, dy, OC, 1, w, IC, 1, dx, IC, 0);
 }
 

@@ -20,8 +20,24 @@ typedef struct tt__gemm_job {
     float *C;
     const float *pk;          /* B packed ahead (tt__gemm_pack_b layout), or NULL */
     const tt__gemm_epi *epi;  /* applied to each finished block of C, or NULL */
+    float *rowsum_a;          /* (M): rowsum_a[i] += sum_k A(i,k), or NULL */
     int accumulate, simd;
 } tt__gemm_job;
+
+/* rs[i] += A(i, k) for rows [0, m), k increasing over [0, kb) (one add per
+ * element in that order, so the sums are those of a plain loop over k) */
+TT__PRIVATE void tt__gemm_rowsum(int m, int kb, const float *A, ptrdiff_t rsa, ptrdiff_t csa, float *rs) {
+    int i, k;
+    for (k = 0; k < kb; k++) {
+        const float *a = A + (ptrdiff_t)k * csa;
+        i = 0;
+#if TT_SIMD_WIDTH >= 8
+        if (rsa == 1)
+            for (; i + 8 <= m; i += 8) _mm256_storeu_ps(rs + i, _mm256_add_ps(_mm256_loadu_ps(rs + i), _mm256_loadu_ps(a + i)));
+#endif
+        for (; i < m; i++) rs[i] += a[(ptrdiff_t)i * rsa];
+    }
+}
 
 TT__PRIVATE void tt__gelu_fwd(const tt__exec *ex, float *y, const float *x, size_t i0, size_t i1);
 
@@ -91,8 +107,10 @@ TT__PRIVATE void tt__sgemm_range(const tt__gemm_job *g, int m0, int m1, int n0, 
             if (!g->pk && !jit) tt__sgemm_pack_b(kb, nc, TT__SGEMM_NR, bsrc, g->rsb, g->csb, pb);
             for (ic = m0; ic < m1; ic += TT__SGEMM_MC) {
                 int mc = m1 - ic < TT__SGEMM_MC ? m1 - ic : TT__SGEMM_MC;
-                tt__sgemm_pack_a(mc, kb, g->A + (ptrdiff_t)ic * g->rsa + (ptrdiff_t)pc * g->csa, g->rsa, g->csa,
-                                 pa);
+                const float *ablk = g->A + (ptrdiff_t)ic * g->rsa + (ptrdiff_t)pc * g->csa;
+                /* the first column block sums A's rows while they are in cache */
+                if (g->rowsum_a && n0 == 0 && jc == 0) tt__gemm_rowsum(mc, kb, ablk, g->rsa, g->csa, g->rowsum_a + ic);
+                tt__sgemm_pack_a(mc, kb, ablk, g->rsa, g->csa, pa);
                 for (jr = 0; jr < nc; jr += TT__SGEMM_NR) {
                     int nr = nc - jr < TT__SGEMM_NR ? nc - jr : TT__SGEMM_NR;
                     const float *bp = pbc + (ptrdiff_t)jr * kb;
@@ -201,6 +219,7 @@ TT__PRIVATE void tt__gemm_task(void *arg, int t) {
     tt__gemm_scalar(m1 - m0, n1 - n0, g->K, g->A + (ptrdiff_t)m0 * g->rsa, g->rsa, g->csa,
                     g->B + (ptrdiff_t)n0 * g->csb, g->rsb, g->csb, g->C + (ptrdiff_t)m0 * g->ldc + n0, g->ldc,
                     g->accumulate);
+    if (g->rowsum_a && n0 == 0) tt__gemm_rowsum(m1 - m0, g->K, g->A + (ptrdiff_t)m0 * g->rsa, g->rsa, g->csa, g->rowsum_a + m0);
     if (g->epi) tt__gemm_epi_block(g, m0, m1 - m0, n0, n1 - n0);
 }
 
@@ -235,7 +254,7 @@ TT__PRIVATE void tt__gemm_grid(tt__gemm_job *g, int T) {
 
 TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
                              ptrdiff_t csa, const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk,
-                             float *C, ptrdiff_t ldc, int accumulate, const tt__gemm_epi *epi) {
+                             float *C, ptrdiff_t ldc, int accumulate, const tt__gemm_epi *epi, float *rowsum_a) {
     tt__gemm_job g;
     int T = ex && ex->n_threads > 1 ? ex->n_threads : 1;
     if (M <= 0 || N <= 0) return;
@@ -247,13 +266,14 @@ TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const floa
 #endif
     g.pk = g.simd ? pk : NULL;
     g.epi = epi && (epi->bias || epi->res || epi->gelu_out) ? epi : NULL;
+    g.rowsum_a = rowsum_a;
     if (K <= 0) {
         int i, j;
         if (!accumulate)
             for (i = 0; i < M; i++)
                 for (j = 0; j < N; j++) C[(ptrdiff_t)i * ldc + j] = 0.0f;
         if (g.epi) tt__gemm_epi_block(&g, 0, M, 0, N);
-        return;
+        return; /* rowsum_a: nothing to add */
     }
     tt__gemm_grid(&g, T);
     tt__parallel_for(ex, g.tm * g.tn, tt__gemm_task, &g);
@@ -261,12 +281,12 @@ TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const floa
 TT__PRIVATE void tt__gemm_pk(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
                              ptrdiff_t csa, const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk,
                              float *C, ptrdiff_t ldc, int accumulate) {
-    tt__gemm_ex(ex, M, N, K, A, rsa, csa, B, rsb, csb, pk, C, ldc, accumulate, NULL);
+    tt__gemm_ex(ex, M, N, K, A, rsa, csa, B, rsb, csb, pk, C, ldc, accumulate, NULL, NULL);
 }
 TT__PRIVATE void tt__gemm(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
                           ptrdiff_t csa, const float *B, ptrdiff_t rsb, ptrdiff_t csb, float *C,
                           ptrdiff_t ldc, int accumulate) {
-    tt__gemm_ex(ex, M, N, K, A, rsa, csa, B, rsb, csb, NULL, C, ldc, accumulate, NULL);
+    tt__gemm_ex(ex, M, N, K, A, rsa, csa, B, rsb, csb, NULL, C, ldc, accumulate, NULL, NULL);
 }
 /* ---- end GEMM dispatch ---- */
 

@@ -96,8 +96,10 @@ typedef struct tt__gemm_epi {
     float *gelu_out;    /* (M, N), row stride ldg, or NULL */
     ptrdiff_t ldg;
 } tt__gemm_epi;
+/* rowsum_a (M floats, or NULL): rowsum_a[i] += sum_k A(i,k), k increasing,
+ * computed while A is packed (the bias gradient of dW = dY^T X) */
 TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
                              const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk, float *C, ptrdiff_t ldc,
-                             int accumulate, const tt__gemm_epi *epi);
+                             int accumulate, const tt__gemm_epi *epi, float *rowsum_a);
 
 #endif /* TT_INTERNAL_H */

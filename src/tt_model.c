@@ -544,15 +544,6 @@ TT__PRIVATE void tt__ln_bwd_dwdb_range(void *ctx, int lo, int hi, int slot) {
 }
 /* y[r,:] += b (+ x[r,:] when x) over rows: bias add and residual in one pass */
 /* db[c] += sum over rows of dy[r,c], columns [lo,hi), rows in order */
-TT__PRIVATE void tt__colsum_range(void *ctx, int lo, int hi, int slot) {
-    tt__op *o = (tt__op *)ctx;
-    int r, c, C = o->C;
-    (void)slot;
-    for (r = 0; r < o->N; r++) {
-        const float *d = o->dy + (size_t)r * C;
-        for (c = lo; c < hi; c++) o->db[c] += d[c];
-    }
-}
 TT__PRIVATE void tt__gelu_bwd_range(void *ctx, int lo, int hi, int slot) {
     tt__op *o = (tt__op *)ctx;
     (void)slot;
@@ -779,16 +770,13 @@ TT__PRIVATE void tt__m_linear(tt_model *m, float *y, const float *x, const float
                               const float *res, float *gelu_out, int N, int IC, int OC) {
     tt__gemm_epi e;
     e.bias = b; e.res = res; e.ldr = OC; e.gelu_out = gelu_out; e.ldg = OC;
-    tt__gemm_ex(&m->ex, N, OC, IC, x, IC, 1, w, 1, IC, NULL, y, OC, 0, &e);
+    tt__gemm_ex(&m->ex, N, OC, IC, x, IC, 1, w, 1, IC, NULL, y, OC, 0, &e, NULL);
 }
 /* backward of y = x W^T + b: dW += dy^T x; db += colsum(dy); dx = dy W (when dx) */
 TT__PRIVATE void tt__m_linear_bwd(tt_model *m, float *dx, float *dw, float *db, const float *dy,
                                   const float *x, const float *w, int N, int IC, int OC) {
-    tt__op o;
-    memset(&o, 0, sizeof(o));
-    o.m = m; o.dy = dy; o.db = db; o.N = N; o.C = OC;
-    tt__for_range(&m->ex, OC, tt__colsum_range, &o);
-    tt__gemm(&m->ex, OC, IC, N, dy, 1, OC, x, IC, 1, dw, IC, 1);
+    /* dw += dy^T x; db += column sums of dy, summed while dy^T is packed */
+    tt__gemm_ex(&m->ex, OC, IC, N, dy, 1, OC, x, IC, 1, NULL, dw, IC, 1, NULL, db);
     if (dx) tt__gemm(&m->ex, N, IC, OC, dy, OC, 1, w, IC, 1, dx, IC, 0);
 }
 

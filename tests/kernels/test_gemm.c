@@ -19,7 +19,8 @@
  *    inside the product, for every case above; the packing stays in
  *    tt__gemm_packed_floats.
  * 6. The epilogue (bias, residual, GELU) gives the bits of the product
- *    followed by the separate passes, at 1..4 threads.
+ *    followed by the separate passes, at 1..4 threads; rowsum_a (the bias
+ *    gradient summed during packing) the bits of a plain loop over k.
  * Build with -DTT_SIMD_WIDTH=16 on a machine without AVX-512: prints SKIP. */
 #define TINYTRAIN_IMPLEMENTATION
 #define TT__GEMM_MIN_TASK_FLOPS 0 /* split even tiny products over the threads */
@@ -216,7 +217,7 @@ static void test_real(test_exec *exs, int M, int N, int K, int pat, double *wors
  * thread count, grid, edge tile and K blocking */
 static void test_epilogue(test_exec *exs, int M, int N, int K, int pat) {
     prob p;
-    float *c0, *ref, *gref, *c, *gout, *bias, *res;
+    float *c0, *ref, *gref, *c, *gout, *bias, *res, *rs0, *rsum, *rsref;
     size_t n, i;
     int t, mode, r, j;
     prob_make(&p, M, N, K, pat, 0);
@@ -226,6 +227,14 @@ static void test_epilogue(test_exec *exs, int M, int N, int K, int pat) {
     c = (float *)malloc(n * sizeof(float)); gout = (float *)malloc(n * sizeof(float));
     bias = (float *)malloc((size_t)N * sizeof(float)); res = (float *)malloc(n * sizeof(float));
     for (j = 0; j < N; j++) bias[j] = rnd_real();
+    /* rowsum_a: rs0 + sum_k A(i,k) in k order, as a plain loop */
+    rs0 = (float *)malloc((size_t)M * sizeof(float)); rsum = (float *)malloc((size_t)M * sizeof(float));
+    rsref = (float *)malloc((size_t)M * sizeof(float));
+    for (r = 0; r < M; r++) {
+        int k;
+        rs0[r] = rsref[r] = rnd_real();
+        for (k = 0; k < K; k++) rsref[r] += p.a[r * p.rsa + k * p.csa];
+    }
     for (i = 0; i < n; i++) res[i] = 3.0f * rnd_real();
     for (mode = 0; mode < 4; mode++) { /* bias; bias + res; bias + gelu; res */
         tt__gemm_epi e;
@@ -242,7 +251,10 @@ static void test_epilogue(test_exec *exs, int M, int N, int K, int pat) {
         for (t = 0; t < 4; t++) {
             int bad = 0;
             memcpy(c, c0, n * sizeof(float));
-            tt__gemm_ex(&exs[t].ex, M, N, K, p.a, p.rsa, p.csa, p.b, p.rsb, p.csb, NULL, c, p.ldc, 0, &e);
+            for (r = 0; r < M; r++) rsum[r] = rs0[r];
+            tt__gemm_ex(&exs[t].ex, M, N, K, p.a, p.rsa, p.csa, p.b, p.rsb, p.csb, NULL, c, p.ldc, 0, &e, rsum);
+            CHECK(memcmp(rsum, rsref, (size_t)M * sizeof(float)) == 0, "rowsum_a, threads %d: %s M=%d N=%d K=%d",
+                  t + 1, pat_name[pat], M, N, K);
             for (r = 0; r < M; r++)
                 for (j = 0; j < N; j++) {
                     size_t q = (size_t)r * p.ldc + j;
@@ -255,6 +267,7 @@ static void test_epilogue(test_exec *exs, int M, int N, int K, int pat) {
         }
     }
     free(c0); free(ref); free(gref); free(c); free(gout); free(bias); free(res); prob_free(&p);
+    free(rs0); free(rsum); free(rsref);
 }
 
 int main(void) {
@@ -281,6 +294,8 @@ int main(void) {
     test_epilogue(exs, 200, 70, 1100, PAT_XWT);   /* K blocks: the epilogue after the last one only */
     test_epilogue(exs, 12, 2100, 40, PAT_XWT);    /* NC loop, N-split grid */
     test_epilogue(exs, 300, 90, 33, PAT_DYW);     /* M-split grid */
+    test_epilogue(exs, 150, 2100, 700, PAT_DYTX); /* dY^T X as for dW and db: K blocks, NC loop */
+    test_epilogue(exs, 37, 45, 301, PAT_GENERAL);
     /* force_scalar takes the scalar path: bitwise equal to tt__gemm_scalar */
     {
         prob p;
