@@ -1134,13 +1134,16 @@ TT__PRIVATE void tt__gemm_pk(const tt__exec *ex, int M, int N, int K, const floa
                              int accumulate);
 /* GEMM epilogue, applied to C once its sums are complete (fused into the
  * product instead of separate passes over C): C = C + (bias[col] + res[row,
- * col]) (either may be NULL), then gelu_out[row, col] = gelu(C) if set. */
+ * col]) (either may be NULL), then gelu_out[row, col] = gelu(C) if set,
+ * then C = GELU backward of C at gelu_bwd_x if set (dx = dy * gelu'(x)). */
 typedef struct tt__gemm_epi {
     const float *bias;  /* (N) or NULL */
     const float *res;   /* (M, N), row stride ldr, or NULL */
     ptrdiff_t ldr;
     float *gelu_out;    /* (M, N), row stride ldg, or NULL */
     ptrdiff_t ldg;
+    const float *gelu_bwd_x; /* (M, N), row stride ldx, or NULL: C = gelu'(x) * C (after the above) */
+    ptrdiff_t ldx;
 } tt__gemm_epi;
 /* rowsum_a (M floats, or NULL): rowsum_a[i] += sum_k A(i,k), k increasing,
  * computed while A is packed (the bias gradient of dW = dY^T X) */
@@ -2395,7 +2398,9 @@ TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const fl
  * threaded the same way (no scratch). */
 typedef struct tt__gemm_job {
     const tt__exec *ex;
-    int M, N, K, tm, tn;      /* task grid: tm row blocks x tn column blocks */
+    int M, N, K, tm, tn;      /* block grid: tm row blocks x tn column blocks */
+    int n_slots;              /* tasks dispatched (one per scratch slot); each claims blocks */
+    int next;                 /* next block to claim (atomic) */
     int mstep, nstep;         /* rows / columns per task (multiples of MR / NR) */
     const float *A, *B;
     ptrdiff_t rsa, csa, rsb, csb, ldc;
@@ -2422,6 +2427,8 @@ TT__PRIVATE void tt__gemm_rowsum(int m, int kb, const float *A, ptrdiff_t rsa, p
 }
 
 TT__PRIVATE void tt__gelu_fwd(const tt__exec *ex, float *y, const float *x, size_t i0, size_t i1);
+TT__PRIVATE void tt__gelu_bwd(const tt__exec *ex, float *dx, const float *dy, const float *x, size_t i0,
+                              size_t i1);
 
 /* The epilogue on rows [r0, r0+mr) x columns [c0, c0+nc) of C, once their
  * sums are complete: C = C + (bias + res) (the order of the separate pass
@@ -2450,6 +2457,7 @@ TT__PRIVATE void tt__gemm_epi_block(const tt__gemm_job *g, int r0, int mr, int c
         else if (b) for (; c < nc; c++) y[c] += b[c];
         else if (x) for (; c < nc; c++) y[c] += x[c];
         if (e->gelu_out) tt__gelu_fwd(g->ex, e->gelu_out + (ptrdiff_t)r * e->ldg + c0, y, 0, (size_t)nc);
+        if (e->gelu_bwd_x) tt__gelu_bwd(g->ex, y, y, e->gelu_bwd_x + (ptrdiff_t)r * e->ldx + c0, 0, (size_t)nc);
     }
 }
 
@@ -2582,21 +2590,38 @@ TT__PRIVATE void tt__gemm_pack_b(const tt__exec *ex, int K, int N, const float *
 #define TT__GEMM_NR 8
 #endif
 
+/* Up to this many blocks per thread (a power of 2; 1 = one each). Finer
+ * blocks claimed dynamically even out unequal thread speeds, but each block
+ * re-packs its share of A or B: on M at 2 threads, 4 was ~4 % slower than 1
+ * (7 alternating runs, busy 2-core VM), so it is off unless tuned. */
+#ifndef TT__GEMM_SPLIT
+#define TT__GEMM_SPLIT 1
+#endif
 #ifndef TT__GEMM_MIN_TASK_FLOPS
 #define TT__GEMM_MIN_TASK_FLOPS 2e6 /* tests set 0 to split every product */
 #endif
 
-TT__PRIVATE void tt__gemm_task(void *arg, int t) {
-    const tt__gemm_job *g = (const tt__gemm_job *)arg;
-    int m0 = (t / g->tn) * g->mstep, n0 = (t % g->tn) * g->nstep;
+/* Blocks are claimed from a shared counter (GCC/Clang atomics), so a thread
+ * that is descheduled or slowed by another tenant takes fewer of them; which
+ * thread computes a block never changes its bits. Without atomics, slot t
+ * takes blocks t, t + n_slots, ... */
+#if defined(__GNUC__) || defined(__clang__)
+#  define TT__GEMM_CLAIM(g, t, i) ((void)(t), (void)(i), __atomic_fetch_add(&(g)->next, 1, __ATOMIC_RELAXED))
+#else
+#  define TT__GEMM_CLAIM(g, t, i) ((t) + (i) * (g)->n_slots)
+#endif
+TT__PRIVATE void tt__gemm_block(const tt__gemm_job *g, int b, int slot) {
+    int m0 = (b / g->tn) * g->mstep, n0 = (b % g->tn) * g->nstep;
     int m1 = m0 + g->mstep < g->M ? m0 + g->mstep : g->M;
     int n1 = n0 + g->nstep < g->N ? n0 + g->nstep : g->N;
     if (m0 >= m1 || n0 >= n1) return;
 #if TT_SIMD_WIDTH >= 8
     if (g->simd) {
-        tt__sgemm_range(g, m0, m1, n0, n1, g->ex->scratch + (size_t)t * g->ex->scratch_floats);
+        tt__sgemm_range(g, m0, m1, n0, n1, g->ex->scratch + (size_t)slot * g->ex->scratch_floats);
         return;
     }
+#else
+    (void)slot;
 #endif
     tt__gemm_scalar(m1 - m0, n1 - n0, g->K, g->A + (ptrdiff_t)m0 * g->rsa, g->rsa, g->csa,
                     g->B + (ptrdiff_t)n0 * g->csb, g->rsb, g->csb, g->C + (ptrdiff_t)m0 * g->ldc + n0, g->ldc,
@@ -2604,12 +2629,17 @@ TT__PRIVATE void tt__gemm_task(void *arg, int t) {
     if (g->rowsum_a && n0 == 0) tt__gemm_rowsum(m1 - m0, g->K, g->A + (ptrdiff_t)m0 * g->rsa, g->rsa, g->csa, g->rowsum_a + m0);
     if (g->epi) tt__gemm_epi_block(g, m0, m1 - m0, n0, n1 - n0);
 }
+TT__PRIVATE void tt__gemm_task(void *arg, int t) {
+    tt__gemm_job *g = (tt__gemm_job *)arg;
+    int nb = g->tm * g->tn, i, b;
+    for (i = 0; (b = TT__GEMM_CLAIM(g, t, i)) < nb; i++) tt__gemm_block(g, b, t);
+}
 
 /* Choose the task grid tm x tn (tm*tn <= T) that minimises a rough cost:
  * the largest task's micro-tiles x K, plus the packing every task repeats
  * (each of the tn column blocks packs its rows of A, each of the tm row
  * blocks packs its columns of B). In units of one MR x NR x 1 tile step. */
-TT__PRIVATE void tt__gemm_grid(tt__gemm_job *g, int T) {
+TT__PRIVATE double tt__gemm_grid(tt__gemm_job *g, int T) {
     double best = -1.0;
     int mt = (g->M + TT__GEMM_MR - 1) / TT__GEMM_MR, nt = (g->N + TT__GEMM_NR - 1) / TT__GEMM_NR;
     int tm, tn;
@@ -2632,6 +2662,7 @@ TT__PRIVATE void tt__gemm_grid(tt__gemm_job *g, int T) {
     }
     g->mstep = ((mt + g->tm - 1) / g->tm) * TT__GEMM_MR;
     g->nstep = ((nt + g->tn - 1) / g->tn) * TT__GEMM_NR;
+    return best;
 }
 
 TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
@@ -2647,7 +2678,7 @@ TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const floa
     g.simd = ex && !ex->force_scalar && ex->scratch && ex->scratch_floats >= tt__gemm_scratch_floats();
 #endif
     g.pk = g.simd ? pk : NULL;
-    g.epi = epi && (epi->bias || epi->res || epi->gelu_out) ? epi : NULL;
+    g.epi = epi && (epi->bias || epi->res || epi->gelu_out || epi->gelu_bwd_x) ? epi : NULL;
     g.rowsum_a = rowsum_a;
     if (K <= 0) {
         int i, j;
@@ -2657,8 +2688,21 @@ TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const floa
         if (g.epi) tt__gemm_epi_block(&g, 0, M, 0, N);
         return; /* rowsum_a: nothing to add */
     }
-    tt__gemm_grid(&g, T);
-    tt__parallel_for(ex, g.tm * g.tn, tt__gemm_task, &g);
+    {
+        /* T blocks, or S*T smaller ones (S <= TT__GEMM_SPLIT) when the cost
+         * model says that adds little packing (within 2 %) */
+        double c1 = tt__gemm_grid(&g, T);
+        int S;
+        for (S = TT__GEMM_SPLIT; T > 1 && S >= 2; S /= 2) {
+            double cs = tt__gemm_grid(&g, S * T);
+            int nb = g.tm * g.tn;
+            if (nb > T && (double)((nb + T - 1) / T) * cs <= 1.02 * c1) break;
+        }
+        if (T > 1 && S < 2) tt__gemm_grid(&g, T);
+    }
+    g.next = 0;
+    g.n_slots = g.tm * g.tn < T ? g.tm * g.tn : T;
+    tt__parallel_for(ex, g.n_slots, tt__gemm_task, &g);
 }
 TT__PRIVATE void tt__gemm_pk(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
                              ptrdiff_t csa, const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk,
@@ -6434,11 +6478,6 @@ TT__PRIVATE void tt__ln_bwd_dwdb_range(void *ctx, int lo, int hi, int slot) {
 }
 /* y[r,:] += b (+ x[r,:] when x) over rows: bias add and residual in one pass */
 /* db[c] += sum over rows of dy[r,c], columns [lo,hi), rows in order */
-TT__PRIVATE void tt__gelu_bwd_range(void *ctx, int lo, int hi, int slot) {
-    tt__op *o = (tt__op *)ctx;
-    (void)slot;
-    tt__gelu_bwd(&o->m->ex, o->dx, o->dy, o->x, (size_t)lo * o->C, (size_t)hi * o->C);
-}
 /* ---- causal attention, blocked over query rows ----
  * Per (b,h) and block of TT__ATT_BQ query rows [t0,t1): S = Q K[0:t1]^T (GEMM),
  * row softmax with the causal mask, O = P V[0:t1] (GEMM); lse kept per row.
@@ -6659,15 +6698,21 @@ TT__PRIVATE void tt__m_layernorm_bwd(tt_model *m, float *dx, float *dw, float *d
 TT__PRIVATE void tt__m_linear(tt_model *m, float *y, const float *x, const float *w, const float *b,
                               const float *res, float *gelu_out, int N, int IC, int OC) {
     tt__gemm_epi e;
+    memset(&e, 0, sizeof(e));
     e.bias = b; e.res = res; e.ldr = OC; e.gelu_out = gelu_out; e.ldg = OC;
     tt__gemm_ex(&m->ex, N, OC, IC, x, IC, 1, w, 1, IC, NULL, y, OC, 0, &e, NULL);
 }
 /* backward of y = x W^T + b: dW += dy^T x; db += colsum(dy); dx = dy W (when dx) */
+/* dw += dy^T x, db += colsum(dy), dx = dy w (then dx *= gelu'(gelu_x) if
+ * gelu_x: the GELU backward of the layer below, in the GEMM's epilogue) */
 TT__PRIVATE void tt__m_linear_bwd(tt_model *m, float *dx, float *dw, float *db, const float *dy,
-                                  const float *x, const float *w, int N, int IC, int OC) {
+                                  const float *x, const float *w, const float *gelu_x, int N, int IC, int OC) {
+    tt__gemm_epi e;
     /* dw += dy^T x; db += column sums of dy, summed while dy^T is packed */
     tt__gemm_ex(&m->ex, OC, IC, N, dy, 1, OC, x, IC, 1, NULL, dw, IC, 1, NULL, db);
-    if (dx) tt__gemm(&m->ex, N, IC, OC, dy, OC, 1, w, IC, 1, dx, IC, 0);
+    memset(&e, 0, sizeof(e));
+    e.gelu_bwd_x = gelu_x; e.ldx = IC;
+    if (dx) tt__gemm_ex(&m->ex, N, IC, OC, dy, OC, 1, w, IC, 1, NULL, dx, IC, 0, &e, NULL);
 }
 
 /* ---- forward ---- */
@@ -6785,13 +6830,10 @@ TT__PRIVATE void tt__backward_body(tt_model *m) {
         /* MLP: res3 = res2 + fchg Wp^T + bp */
         tt__m_linear_bwd(m, m->a.dfch, m->grads_p[TT__P_FCPROJW] + (size_t)l * 4 * C * C,
                          m->grads_p[TT__P_FCPROJB] + (size_t)l * C, m->a.dres, fchg,
-                         m->params_p[TT__P_FCPROJW] + (size_t)l * 4 * C * C, N, 4 * C, C);
-        memset(&o, 0, sizeof(o));
-        o.m = m; o.dx = m->a.dfch; o.dy = m->a.dfch; o.x = fch; o.C = 4 * C;
-        tt__for_range(&m->ex, N, tt__gelu_bwd_range, &o);
+                         m->params_p[TT__P_FCPROJW] + (size_t)l * 4 * C * C, fch, N, 4 * C, C);
         tt__m_linear_bwd(m, m->a.dln, m->grads_p[TT__P_FCW] + (size_t)l * 4 * C * C,
                          m->grads_p[TT__P_FCB] + (size_t)l * 4 * C, m->a.dfch, ln2,
-                         m->params_p[TT__P_FCW] + (size_t)l * 4 * C * C, N, C, 4 * C);
+                         m->params_p[TT__P_FCW] + (size_t)l * 4 * C * C, NULL, N, C, 4 * C);
         tt__m_layernorm_bwd(m, m->a.dres, m->grads_p[TT__P_LN2W] + (size_t)l * C,
                             m->grads_p[TT__P_LN2B] + (size_t)l * C, m->a.dln, res2,
                             m->params_p[TT__P_LN2W] + (size_t)l * C, m->a.ln2_mean + l * Nm,
@@ -6799,14 +6841,14 @@ TT__PRIVATE void tt__backward_body(tt_model *m) {
         /* attention: res2 = res_in + atty Wo^T + bo */
         tt__m_linear_bwd(m, m->a.dtmp, m->grads_p[TT__P_ATTPROJW] + (size_t)l * C * C,
                          m->grads_p[TT__P_ATTPROJB] + (size_t)l * C, m->a.dres, atty,
-                         m->params_p[TT__P_ATTPROJW] + (size_t)l * C * C, N, C, C);
+                         m->params_p[TT__P_ATTPROJW] + (size_t)l * C * C, NULL, N, C, C);
         memset(m->a.dqkv, 0, (size_t)N * 3 * C * sizeof(float));
         memset(&o, 0, sizeof(o));
         o.m = m; o.dx = m->a.dqkv; o.dy = m->a.dtmp; o.x = qkv; o.lse_c = lse; o.T = T;
         tt__for_range(&m->ex, B * m->NH, tt__attn_bwd_range, &o);
         tt__m_linear_bwd(m, m->a.dln, m->grads_p[TT__P_QKVW] + (size_t)l * 3 * C * C,
                          m->grads_p[TT__P_QKVB] + (size_t)l * 3 * C, m->a.dqkv, ln1,
-                         m->params_p[TT__P_QKVW] + (size_t)l * 3 * C * C, N, C, 3 * C);
+                         m->params_p[TT__P_QKVW] + (size_t)l * 3 * C * C, NULL, N, C, 3 * C);
         tt__m_layernorm_bwd(m, m->a.dres, m->grads_p[TT__P_LN1W] + (size_t)l * C,
                             m->grads_p[TT__P_LN1B] + (size_t)l * C, m->a.dln, res_in,
                             m->params_p[TT__P_LN1W] + (size_t)l * C, m->a.ln1_mean + l * Nm,

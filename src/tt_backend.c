@@ -13,7 +13,9 @@
  * threaded the same way (no scratch). */
 typedef struct tt__gemm_job {
     const tt__exec *ex;
-    int M, N, K, tm, tn;      /* task grid: tm row blocks x tn column blocks */
+    int M, N, K, tm, tn;      /* block grid: tm row blocks x tn column blocks */
+    int n_slots;              /* tasks dispatched (one per scratch slot); each claims blocks */
+    int next;                 /* next block to claim (atomic) */
     int mstep, nstep;         /* rows / columns per task (multiples of MR / NR) */
     const float *A, *B;
     ptrdiff_t rsa, csa, rsb, csb, ldc;
@@ -40,6 +42,8 @@ TT__PRIVATE void tt__gemm_rowsum(int m, int kb, const float *A, ptrdiff_t rsa, p
 }
 
 TT__PRIVATE void tt__gelu_fwd(const tt__exec *ex, float *y, const float *x, size_t i0, size_t i1);
+TT__PRIVATE void tt__gelu_bwd(const tt__exec *ex, float *dx, const float *dy, const float *x, size_t i0,
+                              size_t i1);
 
 /* The epilogue on rows [r0, r0+mr) x columns [c0, c0+nc) of C, once their
  * sums are complete: C = C + (bias + res) (the order of the separate pass
@@ -68,6 +72,7 @@ TT__PRIVATE void tt__gemm_epi_block(const tt__gemm_job *g, int r0, int mr, int c
         else if (b) for (; c < nc; c++) y[c] += b[c];
         else if (x) for (; c < nc; c++) y[c] += x[c];
         if (e->gelu_out) tt__gelu_fwd(g->ex, e->gelu_out + (ptrdiff_t)r * e->ldg + c0, y, 0, (size_t)nc);
+        if (e->gelu_bwd_x) tt__gelu_bwd(g->ex, y, y, e->gelu_bwd_x + (ptrdiff_t)r * e->ldx + c0, 0, (size_t)nc);
     }
 }
 
@@ -200,21 +205,38 @@ TT__PRIVATE void tt__gemm_pack_b(const tt__exec *ex, int K, int N, const float *
 #define TT__GEMM_NR 8
 #endif
 
+/* Up to this many blocks per thread (a power of 2; 1 = one each). Finer
+ * blocks claimed dynamically even out unequal thread speeds, but each block
+ * re-packs its share of A or B: on M at 2 threads, 4 was ~4 % slower than 1
+ * (7 alternating runs, busy 2-core VM), so it is off unless tuned. */
+#ifndef TT__GEMM_SPLIT
+#define TT__GEMM_SPLIT 1
+#endif
 #ifndef TT__GEMM_MIN_TASK_FLOPS
 #define TT__GEMM_MIN_TASK_FLOPS 2e6 /* tests set 0 to split every product */
 #endif
 
-TT__PRIVATE void tt__gemm_task(void *arg, int t) {
-    const tt__gemm_job *g = (const tt__gemm_job *)arg;
-    int m0 = (t / g->tn) * g->mstep, n0 = (t % g->tn) * g->nstep;
+/* Blocks are claimed from a shared counter (GCC/Clang atomics), so a thread
+ * that is descheduled or slowed by another tenant takes fewer of them; which
+ * thread computes a block never changes its bits. Without atomics, slot t
+ * takes blocks t, t + n_slots, ... */
+#if defined(__GNUC__) || defined(__clang__)
+#  define TT__GEMM_CLAIM(g, t, i) ((void)(t), (void)(i), __atomic_fetch_add(&(g)->next, 1, __ATOMIC_RELAXED))
+#else
+#  define TT__GEMM_CLAIM(g, t, i) ((t) + (i) * (g)->n_slots)
+#endif
+TT__PRIVATE void tt__gemm_block(const tt__gemm_job *g, int b, int slot) {
+    int m0 = (b / g->tn) * g->mstep, n0 = (b % g->tn) * g->nstep;
     int m1 = m0 + g->mstep < g->M ? m0 + g->mstep : g->M;
     int n1 = n0 + g->nstep < g->N ? n0 + g->nstep : g->N;
     if (m0 >= m1 || n0 >= n1) return;
 #if TT_SIMD_WIDTH >= 8
     if (g->simd) {
-        tt__sgemm_range(g, m0, m1, n0, n1, g->ex->scratch + (size_t)t * g->ex->scratch_floats);
+        tt__sgemm_range(g, m0, m1, n0, n1, g->ex->scratch + (size_t)slot * g->ex->scratch_floats);
         return;
     }
+#else
+    (void)slot;
 #endif
     tt__gemm_scalar(m1 - m0, n1 - n0, g->K, g->A + (ptrdiff_t)m0 * g->rsa, g->rsa, g->csa,
                     g->B + (ptrdiff_t)n0 * g->csb, g->rsb, g->csb, g->C + (ptrdiff_t)m0 * g->ldc + n0, g->ldc,
@@ -222,12 +244,17 @@ TT__PRIVATE void tt__gemm_task(void *arg, int t) {
     if (g->rowsum_a && n0 == 0) tt__gemm_rowsum(m1 - m0, g->K, g->A + (ptrdiff_t)m0 * g->rsa, g->rsa, g->csa, g->rowsum_a + m0);
     if (g->epi) tt__gemm_epi_block(g, m0, m1 - m0, n0, n1 - n0);
 }
+TT__PRIVATE void tt__gemm_task(void *arg, int t) {
+    tt__gemm_job *g = (tt__gemm_job *)arg;
+    int nb = g->tm * g->tn, i, b;
+    for (i = 0; (b = TT__GEMM_CLAIM(g, t, i)) < nb; i++) tt__gemm_block(g, b, t);
+}
 
 /* Choose the task grid tm x tn (tm*tn <= T) that minimises a rough cost:
  * the largest task's micro-tiles x K, plus the packing every task repeats
  * (each of the tn column blocks packs its rows of A, each of the tm row
  * blocks packs its columns of B). In units of one MR x NR x 1 tile step. */
-TT__PRIVATE void tt__gemm_grid(tt__gemm_job *g, int T) {
+TT__PRIVATE double tt__gemm_grid(tt__gemm_job *g, int T) {
     double best = -1.0;
     int mt = (g->M + TT__GEMM_MR - 1) / TT__GEMM_MR, nt = (g->N + TT__GEMM_NR - 1) / TT__GEMM_NR;
     int tm, tn;
@@ -250,6 +277,7 @@ TT__PRIVATE void tt__gemm_grid(tt__gemm_job *g, int T) {
     }
     g->mstep = ((mt + g->tm - 1) / g->tm) * TT__GEMM_MR;
     g->nstep = ((nt + g->tn - 1) / g->tn) * TT__GEMM_NR;
+    return best;
 }
 
 TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
@@ -265,7 +293,7 @@ TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const floa
     g.simd = ex && !ex->force_scalar && ex->scratch && ex->scratch_floats >= tt__gemm_scratch_floats();
 #endif
     g.pk = g.simd ? pk : NULL;
-    g.epi = epi && (epi->bias || epi->res || epi->gelu_out) ? epi : NULL;
+    g.epi = epi && (epi->bias || epi->res || epi->gelu_out || epi->gelu_bwd_x) ? epi : NULL;
     g.rowsum_a = rowsum_a;
     if (K <= 0) {
         int i, j;
@@ -275,8 +303,21 @@ TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const floa
         if (g.epi) tt__gemm_epi_block(&g, 0, M, 0, N);
         return; /* rowsum_a: nothing to add */
     }
-    tt__gemm_grid(&g, T);
-    tt__parallel_for(ex, g.tm * g.tn, tt__gemm_task, &g);
+    {
+        /* T blocks, or S*T smaller ones (S <= TT__GEMM_SPLIT) when the cost
+         * model says that adds little packing (within 2 %) */
+        double c1 = tt__gemm_grid(&g, T);
+        int S;
+        for (S = TT__GEMM_SPLIT; T > 1 && S >= 2; S /= 2) {
+            double cs = tt__gemm_grid(&g, S * T);
+            int nb = g.tm * g.tn;
+            if (nb > T && (double)((nb + T - 1) / T) * cs <= 1.02 * c1) break;
+        }
+        if (T > 1 && S < 2) tt__gemm_grid(&g, T);
+    }
+    g.next = 0;
+    g.n_slots = g.tm * g.tn < T ? g.tm * g.tn : T;
+    tt__parallel_for(ex, g.n_slots, tt__gemm_task, &g);
 }
 TT__PRIVATE void tt__gemm_pk(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
                              ptrdiff_t csa, const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk,

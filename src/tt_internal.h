@@ -88,13 +88,16 @@ TT__PRIVATE void tt__gemm_pk(const tt__exec *ex, int M, int N, int K, const floa
                              int accumulate);
 /* GEMM epilogue, applied to C once its sums are complete (fused into the
  * product instead of separate passes over C): C = C + (bias[col] + res[row,
- * col]) (either may be NULL), then gelu_out[row, col] = gelu(C) if set. */
+ * col]) (either may be NULL), then gelu_out[row, col] = gelu(C) if set,
+ * then C = GELU backward of C at gelu_bwd_x if set (dx = dy * gelu'(x)). */
 typedef struct tt__gemm_epi {
     const float *bias;  /* (N) or NULL */
     const float *res;   /* (M, N), row stride ldr, or NULL */
     ptrdiff_t ldr;
     float *gelu_out;    /* (M, N), row stride ldg, or NULL */
     ptrdiff_t ldg;
+    const float *gelu_bwd_x; /* (M, N), row stride ldx, or NULL: C = gelu'(x) * C (after the above) */
+    ptrdiff_t ldx;
 } tt__gemm_epi;
 /* rowsum_a (M floats, or NULL): rowsum_a[i] += sum_k A(i,k), k increasing,
  * computed while A is packed (the bias gradient of dW = dY^T X) */

@@ -544,11 +544,6 @@ TT__PRIVATE void tt__ln_bwd_dwdb_range(void *ctx, int lo, int hi, int slot) {
 }
 /* y[r,:] += b (+ x[r,:] when x) over rows: bias add and residual in one pass */
 /* db[c] += sum over rows of dy[r,c], columns [lo,hi), rows in order */
-TT__PRIVATE void tt__gelu_bwd_range(void *ctx, int lo, int hi, int slot) {
-    tt__op *o = (tt__op *)ctx;
-    (void)slot;
-    tt__gelu_bwd(&o->m->ex, o->dx, o->dy, o->x, (size_t)lo * o->C, (size_t)hi * o->C);
-}
 /* ---- causal attention, blocked over query rows ----
  * Per (b,h) and block of TT__ATT_BQ query rows [t0,t1): S = Q K[0:t1]^T (GEMM),
  * row softmax with the causal mask, O = P V[0:t1] (GEMM); lse kept per row.
@@ -769,15 +764,21 @@ TT__PRIVATE void tt__m_layernorm_bwd(tt_model *m, float *dx, float *dw, float *d
 TT__PRIVATE void tt__m_linear(tt_model *m, float *y, const float *x, const float *w, const float *b,
                               const float *res, float *gelu_out, int N, int IC, int OC) {
     tt__gemm_epi e;
+    memset(&e, 0, sizeof(e));
     e.bias = b; e.res = res; e.ldr = OC; e.gelu_out = gelu_out; e.ldg = OC;
     tt__gemm_ex(&m->ex, N, OC, IC, x, IC, 1, w, 1, IC, NULL, y, OC, 0, &e, NULL);
 }
 /* backward of y = x W^T + b: dW += dy^T x; db += colsum(dy); dx = dy W (when dx) */
+/* dw += dy^T x, db += colsum(dy), dx = dy w (then dx *= gelu'(gelu_x) if
+ * gelu_x: the GELU backward of the layer below, in the GEMM's epilogue) */
 TT__PRIVATE void tt__m_linear_bwd(tt_model *m, float *dx, float *dw, float *db, const float *dy,
-                                  const float *x, const float *w, int N, int IC, int OC) {
+                                  const float *x, const float *w, const float *gelu_x, int N, int IC, int OC) {
+    tt__gemm_epi e;
     /* dw += dy^T x; db += column sums of dy, summed while dy^T is packed */
     tt__gemm_ex(&m->ex, OC, IC, N, dy, 1, OC, x, IC, 1, NULL, dw, IC, 1, NULL, db);
-    if (dx) tt__gemm(&m->ex, N, IC, OC, dy, OC, 1, w, IC, 1, dx, IC, 0);
+    memset(&e, 0, sizeof(e));
+    e.gelu_bwd_x = gelu_x; e.ldx = IC;
+    if (dx) tt__gemm_ex(&m->ex, N, IC, OC, dy, OC, 1, w, IC, 1, NULL, dx, IC, 0, &e, NULL);
 }
 
 /* ---- forward ---- */
@@ -895,13 +896,10 @@ TT__PRIVATE void tt__backward_body(tt_model *m) {
         /* MLP: res3 = res2 + fchg Wp^T + bp */
         tt__m_linear_bwd(m, m->a.dfch, m->grads_p[TT__P_FCPROJW] + (size_t)l * 4 * C * C,
                          m->grads_p[TT__P_FCPROJB] + (size_t)l * C, m->a.dres, fchg,
-                         m->params_p[TT__P_FCPROJW] + (size_t)l * 4 * C * C, N, 4 * C, C);
-        memset(&o, 0, sizeof(o));
-        o.m = m; o.dx = m->a.dfch; o.dy = m->a.dfch; o.x = fch; o.C = 4 * C;
-        tt__for_range(&m->ex, N, tt__gelu_bwd_range, &o);
+                         m->params_p[TT__P_FCPROJW] + (size_t)l * 4 * C * C, fch, N, 4 * C, C);
         tt__m_linear_bwd(m, m->a.dln, m->grads_p[TT__P_FCW] + (size_t)l * 4 * C * C,
                          m->grads_p[TT__P_FCB] + (size_t)l * 4 * C, m->a.dfch, ln2,
-                         m->params_p[TT__P_FCW] + (size_t)l * 4 * C * C, N, C, 4 * C);
+                         m->params_p[TT__P_FCW] + (size_t)l * 4 * C * C, NULL, N, C, 4 * C);
         tt__m_layernorm_bwd(m, m->a.dres, m->grads_p[TT__P_LN2W] + (size_t)l * C,
                             m->grads_p[TT__P_LN2B] + (size_t)l * C, m->a.dln, res2,
                             m->params_p[TT__P_LN2W] + (size_t)l * C, m->a.ln2_mean + l * Nm,
@@ -909,14 +907,14 @@ TT__PRIVATE void tt__backward_body(tt_model *m) {
         /* attention: res2 = res_in + atty Wo^T + bo */
         tt__m_linear_bwd(m, m->a.dtmp, m->grads_p[TT__P_ATTPROJW] + (size_t)l * C * C,
                          m->grads_p[TT__P_ATTPROJB] + (size_t)l * C, m->a.dres, atty,
-                         m->params_p[TT__P_ATTPROJW] + (size_t)l * C * C, N, C, C);
+                         m->params_p[TT__P_ATTPROJW] + (size_t)l * C * C, NULL, N, C, C);
         memset(m->a.dqkv, 0, (size_t)N * 3 * C * sizeof(float));
         memset(&o, 0, sizeof(o));
         o.m = m; o.dx = m->a.dqkv; o.dy = m->a.dtmp; o.x = qkv; o.lse_c = lse; o.T = T;
         tt__for_range(&m->ex, B * m->NH, tt__attn_bwd_range, &o);
         tt__m_linear_bwd(m, m->a.dln, m->grads_p[TT__P_QKVW] + (size_t)l * 3 * C * C,
                          m->grads_p[TT__P_QKVB] + (size_t)l * 3 * C, m->a.dqkv, ln1,
-                         m->params_p[TT__P_QKVW] + (size_t)l * 3 * C * C, N, C, 3 * C);
+                         m->params_p[TT__P_QKVW] + (size_t)l * 3 * C * C, NULL, N, C, 3 * C);
         tt__m_layernorm_bwd(m, m->a.dres, m->grads_p[TT__P_LN1W] + (size_t)l * C,
                             m->grads_p[TT__P_LN1B] + (size_t)l * C, m->a.dln, res_in,
                             m->params_p[TT__P_LN1W] + (size_t)l * C, m->a.ln1_mean + l * Nm,

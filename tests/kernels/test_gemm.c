@@ -18,12 +18,13 @@
  * 5. B packed ahead (tt__gemm_pack_b, tt__gemm_pk): the same bits as packing
  *    inside the product, for every case above; the packing stays in
  *    tt__gemm_packed_floats.
- * 6. The epilogue (bias, residual, GELU) gives the bits of the product
+ * 6. The epilogue (bias, residual, GELU, GELU backward) gives the bits of the product
  *    followed by the separate passes, at 1..4 threads; rowsum_a (the bias
  *    gradient summed during packing) the bits of a plain loop over k.
  * Build with -DTT_SIMD_WIDTH=16 on a machine without AVX-512: prints SKIP. */
 #define TINYTRAIN_IMPLEMENTATION
 #define TT__GEMM_MIN_TASK_FLOPS 0 /* split even tiny products over the threads */
+#define TT__GEMM_SPLIT 4          /* and cut them into up to 4 blocks per thread, claimed dynamically */
 #include "tinytrain.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,17 +237,21 @@ static void test_epilogue(test_exec *exs, int M, int N, int K, int pat) {
         for (k = 0; k < K; k++) rsref[r] += p.a[r * p.rsa + k * p.csa];
     }
     for (i = 0; i < n; i++) res[i] = 3.0f * rnd_real();
-    for (mode = 0; mode < 4; mode++) { /* bias; bias + res; bias + gelu; res */
+    for (mode = 0; mode < 5; mode++) { /* bias; bias + res; bias + gelu; res; gelu backward at x = res */
         tt__gemm_epi e;
-        e.bias = mode == 3 ? NULL : bias; e.res = mode == 1 || mode == 3 ? res : NULL; e.ldr = p.ldc;
+        memset(&e, 0, sizeof(e));
+        e.bias = mode == 3 || mode == 4 ? NULL : bias; e.res = mode == 1 || mode == 3 ? res : NULL; e.ldr = p.ldc;
         e.gelu_out = mode == 2 ? gout : NULL; e.ldg = p.ldc;
+        e.gelu_bwd_x = mode == 4 ? res : NULL; e.ldx = p.ldc;
         memcpy(ref, c0, n * sizeof(float));
         run(&p, &exs[0].ex, ref, 0);
         for (r = 0; r < M; r++) {
             float *y = ref + (size_t)r * p.ldc;
             const float *x = res + (size_t)r * p.ldc;
-            for (j = 0; j < N; j++) y[j] = e.bias && e.res ? y[j] + (bias[j] + x[j]) : e.bias ? y[j] + bias[j] : y[j] + x[j];
+            if (e.bias || e.res)
+                for (j = 0; j < N; j++) y[j] = e.bias && e.res ? y[j] + (bias[j] + x[j]) : e.bias ? y[j] + bias[j] : y[j] + x[j];
             if (e.gelu_out) tt__gelu_fwd(&exs[0].ex, gref + (size_t)r * p.ldc, y, 0, (size_t)N);
+            if (e.gelu_bwd_x) tt__gelu_bwd(&exs[0].ex, y, y, x, 0, (size_t)N);
         }
         for (t = 0; t < 4; t++) {
             int bad = 0;
