@@ -98,7 +98,7 @@ TT__PRIVATE size_t tt__gemm_scratch_floats(void) {
 TT__PRIVATE void tt__sgemm_range(const tt__gemm_job *g, int m0, int m1, int n0, int n1, float *ws) {
     float *pb = (float *)(((uintptr_t)ws + 63) & ~(uintptr_t)63);
     float *pa = pb + TT__SGEMM_PB_FLOATS;
-    int K = g->K, kc = tt__sgemm_kc(K), jc, pc, ic, jr, ir, r, c;
+    int K = g->K, kc = tt__sgemm_kc(K), jc, pc, ic, jr, ir, r, c, eg;
     int jit = !g->pk && m1 - m0 <= TT__SGEMM_MC && g->rsb == 1 && g->csb != 1;
     ptrdiff_t npad = ((ptrdiff_t)g->N + TT__SGEMM_NR - 1) / TT__SGEMM_NR * TT__SGEMM_NR;
     float tile[TT__SGEMM_MR * TT__SGEMM_NR];
@@ -116,6 +116,7 @@ TT__PRIVATE void tt__sgemm_range(const tt__gemm_job *g, int m0, int m1, int n0, 
                 /* the first column block sums A's rows while they are in cache */
                 if (g->rowsum_a && n0 == 0 && jc == 0) tt__gemm_rowsum(mc, kb, ablk, g->rsa, g->csa, g->rowsum_a + ic);
                 tt__sgemm_pack_a(mc, kb, ablk, g->rsa, g->csa, pa);
+                eg = 0;
                 for (jr = 0; jr < nc; jr += TT__SGEMM_NR) {
                     int nr = nc - jr < TT__SGEMM_NR ? nc - jr : TT__SGEMM_NR;
                     const float *bp = pbc + (ptrdiff_t)jr * kb;
@@ -140,7 +141,6 @@ TT__PRIVATE void tt__sgemm_range(const tt__gemm_job *g, int m0, int m1, int n0, 
 #endif
                         if (mr == TT__SGEMM_MR && nr == TT__SGEMM_NR) {
                             tt__sgemm_ukernel(kb, ap, bp, cp, g->ldc, load_c);
-                            if (g->epi && pc + kb == K) tt__gemm_epi_block(g, ic + ir, mr, jc + jr, nr);
                             continue;
                         }
                         /* edge tile: same kernel on a local tile, so every element
@@ -151,7 +151,12 @@ TT__PRIVATE void tt__sgemm_range(const tt__gemm_job *g, int m0, int m1, int n0, 
                         tt__sgemm_ukernel(kb, ap, bp, tile, TT__SGEMM_NR, load_c);
                         for (r = 0; r < mr; r++)
                             for (c = 0; c < nr; c++) cp[(ptrdiff_t)r * g->ldc + c] = tile[r * TT__SGEMM_NR + c];
-                        if (g->epi && pc + kb == K) tt__gemm_epi_block(g, ic + ir, mr, jc + jr, nr);
+                    }
+                    /* epilogue over finished groups of >= 256 columns (still in L2):
+                     * per tile, the row calls' overhead cost more than the math */
+                    if (g->epi && pc + kb == K && (jr + nr - eg >= 256 || jr + nr == nc)) {
+                        tt__gemm_epi_block(g, ic, mc, jc + eg, jr + nr - eg);
+                        eg = jr + nr;
                     }
                 }
             }
