@@ -1772,6 +1772,11 @@ TT__PRIVATE void tt__adamw_scalar(float *p, float *m, float *v, const float *g, 
 
 /* ---- row helpers for softmax (attention, lm head) ---- */
 /* max of x[0..n) (n >= 1) */
+/* y[i] *= f for i in [0, n) */
+TT__PRIVATE void tt__vec_scale_scalar(float *y, int n, float f) {
+    int i;
+    for (i = 0; i < n; i++) y[i] *= f;
+}
 TT__PRIVATE float tt__row_max_scalar(const float *x, int n) {
     float m = x[0];
     int i;
@@ -2158,6 +2163,12 @@ TT__PRIVATE __m256i tt__tail_mask(int r) {
     return _mm256_loadu_si256((const __m256i *)(const void *)(tbl + 8 - r));
 }
 
+TT__PRIVATE void tt__vec_scale_avx2(float *y, int n, float f) {
+    __m256 vf = _mm256_set1_ps(f);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_loadu_ps(y + i), vf));
+    for (; i < n; i++) y[i] *= f;
+}
 TT__PRIVATE float tt__row_max_avx2(const float *x, int n) {
     int i = 0;
     float m;
@@ -2738,6 +2749,9 @@ TT__PRIVATE void tt__gemm(const tt__exec *ex, int M, int N, int K, const float *
 #  define TT__DISPATCH_RET(ex, name, args) do { (void)(ex); return name##_scalar args; } while (0)
 #endif
 
+TT__PRIVATE void tt__vec_scale(const tt__exec *ex, float *y, int n, float f) {
+    TT__DISPATCH(ex, tt__vec_scale, (y, n, f));
+}
 TT__PRIVATE float tt__row_max(const tt__exec *ex, const float *x, int n) {
     TT__DISPATCH_RET(ex, tt__row_max, (x, n));
 }
@@ -6526,7 +6540,7 @@ TT__PRIVATE void tt__attn_fwd_range(void *ctx, int lo, int hi, int slot) {
                 int nv = t0 + i + 1, j;
                 float mx = tt__row_max(&m->ex, srow, nv) * scale;
                 float sum = tt__exp_shift_sum(&m->ex, srow, srow, nv, scale, mx), inv = 1.0f / sum;
-                for (j = 0; j < nv; j++) srow[j] *= inv;
+                tt__vec_scale(&m->ex, srow, nv, inv);
                 for (j = nv; j < t1; j++) srow[j] = 0.0f;
                 lse[t0 + i] = mx + TT_LOGF(sum);
             }
@@ -6596,18 +6610,13 @@ TT__PRIVATE void tt__head_rows(void *ctx, int lo, int hi, int slot) {
             m->a.row_lse[r] = lse;
             m->a.row_loss[r] = lse - zt;
             if (h->mode == 2) {
-                float f = h->scale * TT_EXPF(mx - lse);
-                int j;
-                for (j = 0; j < h->V; j++) z[j] *= f;
+                tt__vec_scale(&m->ex, z, h->V, h->scale * TT_EXPF(mx - lse));
                 z[tgt] -= h->scale;
             }
         } else {
             float lse = m->a.row_lse[r];
             (void)tt__exp_shift_sum(&m->ex, z, z, h->V, 1.0f, lse);
-            {
-                int j;
-                for (j = 0; j < h->V; j++) z[j] *= h->scale;
-            }
+            tt__vec_scale(&m->ex, z, h->V, h->scale);
             z[tgt] -= h->scale;
         }
     }

@@ -353,6 +353,9 @@ TT__PRIVATE void tt__gemm(const tt__exec *ex, int M, int N, int K, const float *
 #  define TT__DISPATCH_RET(ex, name, args) do { (void)(ex); return name##_scalar args; } while (0)
 #endif
 
+TT__PRIVATE void tt__vec_scale(const tt__exec *ex, float *y, int n, float f) {
+    TT__DISPATCH(ex, tt__vec_scale, (y, n, f));
+}
 TT__PRIVATE float tt__row_max(const tt__exec *ex, const float *x, int n) {
     TT__DISPATCH_RET(ex, tt__row_max, (x, n));
 }

@@ -369,6 +369,12 @@ TT__PRIVATE __m256i tt__tail_mask(int r) {
     return _mm256_loadu_si256((const __m256i *)(const void *)(tbl + 8 - r));
 }
 
+TT__PRIVATE void tt__vec_scale_avx2(float *y, int n, float f) {
+    __m256 vf = _mm256_set1_ps(f);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_loadu_ps(y + i), vf));
+    for (; i < n; i++) y[i] *= f;
+}
 TT__PRIVATE float tt__row_max_avx2(const float *x, int n) {
     int i = 0;
     float m;

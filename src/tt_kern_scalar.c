@@ -217,6 +217,11 @@ TT__PRIVATE void tt__adamw_scalar(float *p, float *m, float *v, const float *g, 
 
 /* ---- row helpers for softmax (attention, lm head) ---- */
 /* max of x[0..n) (n >= 1) */
+/* y[i] *= f for i in [0, n) */
+TT__PRIVATE void tt__vec_scale_scalar(float *y, int n, float f) {
+    int i;
+    for (i = 0; i < n; i++) y[i] *= f;
+}
 TT__PRIVATE float tt__row_max_scalar(const float *x, int n) {
     float m = x[0];
     int i;

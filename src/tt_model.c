@@ -587,7 +587,7 @@ TT__PRIVATE void tt__attn_fwd_range(void *ctx, int lo, int hi, int slot) {
                 int nv = t0 + i + 1, j;
                 float mx = tt__row_max(&m->ex, srow, nv) * scale;
                 float sum = tt__exp_shift_sum(&m->ex, srow, srow, nv, scale, mx), inv = 1.0f / sum;
-                for (j = 0; j < nv; j++) srow[j] *= inv;
+                tt__vec_scale(&m->ex, srow, nv, inv);
                 for (j = nv; j < t1; j++) srow[j] = 0.0f;
                 lse[t0 + i] = mx + TT_LOGF(sum);
             }
@@ -657,18 +657,13 @@ TT__PRIVATE void tt__head_rows(void *ctx, int lo, int hi, int slot) {
             m->a.row_lse[r] = lse;
             m->a.row_loss[r] = lse - zt;
             if (h->mode == 2) {
-                float f = h->scale * TT_EXPF(mx - lse);
-                int j;
-                for (j = 0; j < h->V; j++) z[j] *= f;
+                tt__vec_scale(&m->ex, z, h->V, h->scale * TT_EXPF(mx - lse));
                 z[tgt] -= h->scale;
             }
         } else {
             float lse = m->a.row_lse[r];
             (void)tt__exp_shift_sum(&m->ex, z, z, h->V, 1.0f, lse);
-            {
-                int j;
-                for (j = 0; j < h->V; j++) z[j] *= h->scale;
-            }
+            tt__vec_scale(&m->ex, z, h->V, h->scale);
             z[tgt] -= h->scale;
         }
     }

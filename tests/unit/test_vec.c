@@ -60,6 +60,9 @@ static void test_ops(void) {
     fill(p1, E, 1.0f);
     tt__gelu_bwd_scalar(e1, p1, g, 3, E); tt__gelu_bwd_avx2(e2, p1, g, 3, E);
     cmp("gelu bwd", e2 + 3, e1 + 3, E - 3, 1e-5);
+    memcpy(e1, g, sizeof(float) * E); memcpy(e2, g, sizeof(float) * E);
+    tt__vec_scale_scalar(e1, E - 1, 0.37f); tt__vec_scale_avx2(e2, E - 1, 0.37f);
+    cmp("vec scale", e2, e1, E, 0.0); /* one rounding per element: bitwise */
     r1 = tt__row_max_scalar(g, E); r2 = tt__row_max_avx2(g, E);
     if (r1 != r2) { printf("FAIL row max %g vs %g\n", r2, r1); failures++; }
     r1 = tt__exp_shift_sum_scalar(e1, g, E, 0.5f, r1); r2 = tt__exp_shift_sum_avx2(e2, g, E, 0.5f, r2);
