@@ -162,7 +162,7 @@ static void test_fused(void) {
 static void test_head_prepack(void) {
     tt_model_config cfg = {0};
     tt_model *m = NULL;
-    enum { B = 5, T = 64 };
+    enum { B = 5, T = 128 };
     int32_t tok[B*T], tgt[B*T];
     float l1, l2, l3, l4, *g1, *g;
     size_t n, i, nd = 0;
