@@ -37,6 +37,7 @@ int main(int argc, char **argv) {
     double *tf, *tb, *to, *tt, flops_tok, peak, nonemb;
     tt_status st;
     struct rusage ru;
+    long minflt0 = 0;
     for (i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--config") && i + 1 < argc) config = argv[++i];
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
@@ -89,6 +90,7 @@ int main(int argc, char **argv) {
         tt_adamw_step(m, &opt, NULL);
         t3 = bp_now();
         if (s >= 0) { tf[s] = t1 - t0; tb[s] = t2 - t1; to[s] = t3 - t2; tt[s] = t3 - t0; }
+        if (s == -1) { getrusage(RUSAGE_SELF, &ru); minflt0 = ru.ru_minflt; } /* faults in the timed steps */
         fprintf(stderr, "step %d loss %.4f %.1f ms\n", s, loss, (t3 - t0) * 1e3);
     }
     {
@@ -107,7 +109,8 @@ int main(int argc, char **argv) {
         else
             printf("median step %.1f ms: forward %.1f ms (%.0f%%), backward %.1f ms (%.0f%%), clip+adamw %.1f ms (%.0f%%)\n",
                    mt * 1e3, mf * 1e3, 100 * mf / mt, mb * 1e3, 100 * mb / mt, mo * 1e3, 100 * mo / mt);
-        printf("%.1f GFLOP/s, measured fp32 peak %.1f GFLOP/s\n", gflops, peak);
+        printf("%.1f GFLOP/s, measured fp32 peak %.1f GFLOP/s; %ld page faults in the timed steps\n", gflops, peak,
+               ru.ru_minflt - minflt0);
         printf("RESULT config=%s threads=%d tok_per_s=%.1f mfu=%.3f peak_rss_mb=%.0f\n", config, threads, tps,
                peak > 0 ? gflops / peak : 0.0, ru.ru_maxrss / 1024.0);
     }
