@@ -183,7 +183,9 @@ TTDEF tt_model_config tt_model_config_resolve(const tt_model_config *cfg);
 
 /* tt_model_memory_size: bytes tt_model_create_in needs for this config
  * (parameters, gradients, AdamW m and v, activations for (max_batch, n_ctx),
- * scratch, and the model struct), including 64-byte alignment slack.
+ * scratch, the model struct, and in SIMD builds with max_batch * n_ctx > 512
+ * two packed copies of wte for the lm head's GEMMs: 2 * vocab * d_model
+ * floats), including 64-byte alignment slack.
  * Returns TT_OK, TT_ERR_INVALID_ARG (bad config or size overflow). */
 TTDEF tt_status tt_model_memory_size(const tt_model_config *cfg, size_t *out_bytes);
 
