@@ -300,6 +300,16 @@ TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const floa
     g.pk = g.simd ? pk : NULL;
     g.epi = epi && (epi->bias || epi->res || epi->gelu_out || epi->gelu_bwd_x) ? epi : NULL;
     g.rowsum_a = rowsum_a;
+    if (g.simd && !g.pk && T > 1 && ex->shared && K > 0 && tt__gemm_packed_floats(K, N) <= ex->shared_floats) {
+        /* threads would split the rows and each pack all of B, or split the
+         * columns and each pack all of A: pack B once, shared (one more
+         * dispatch), and let the grid split the rows. Same packed values. */
+        tt__gemm_grid(&g, T);
+        if (g.tm > 1) {
+            tt__gemm_pack_b(ex, K, N, B, rsb, csb, ex->shared);
+            g.pk = ex->shared;
+        }
+    }
     if (K <= 0) {
         int i, j;
         if (!accumulate)

@@ -43,6 +43,8 @@ typedef struct tt__exec {
     int force_scalar;
     float *scratch;        /* n_threads * scratch_floats, per-slot scratch */
     size_t scratch_floats; /* floats per slot */
+    float *shared;         /* GEMM: B packed once for all threads (64-byte aligned), or NULL */
+    size_t shared_floats;
 } tt__exec;
 TT__PRIVATE void tt__parallel_for(const tt__exec *ex, int n, void (*task)(void *arg, int i), void *arg);
 

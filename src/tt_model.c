@@ -21,9 +21,10 @@ typedef struct tt__layout {
     int n_tensors;
     /* byte offsets into the block */
     size_t off_model, off_pool, off_params, off_grads, off_m, off_v, off_acts, off_scratch,
-        off_partials, off_names, off_tensors, off_wte_pk, total;
+        off_partials, off_names, off_tensors, off_wte_pk, off_shared, total;
     size_t acts_floats, scratch_floats_per_slot, n_partials;
     size_t wte_pk_fwd, wte_pk_dx; /* floats of the packed wte copies (0: not used) */
+    size_t shared_floats;         /* the GEMMs' shared packed B (0 with one thread) */
 } tt__layout;
 
 /* per-layer activations, each pointing into the activation block */
@@ -238,6 +239,21 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
         lay->wte_pk_fwd = tt__gemm_packed_floats((int)C, (int)c->vocab_size);
         lay->wte_pk_dx = tt__gemm_packed_floats((int)c->vocab_size, (int)C);
     }
+    /* shared packed B for the layer GEMMs with more than one thread: the
+     * largest B of the training products (W^T, W, and x for dW) */
+    lay->shared_floats = 0;
+    if (c->n_threads > 1 && tt__mul_size(N + 64, 4 * C + 64, &tmp)) {
+        size_t kn[8][2], k, best = 0;
+        kn[0][0] = C; kn[0][1] = 3 * C;  kn[1][0] = C; kn[1][1] = 4 * C;  kn[2][0] = 4 * C; kn[2][1] = C;
+        kn[3][0] = 3 * C; kn[3][1] = C;  kn[4][0] = C; kn[4][1] = C;      kn[5][0] = N; kn[5][1] = C;
+        kn[6][0] = N; kn[6][1] = 4 * C;  kn[7][0] = N; kn[7][1] = 3 * C;
+        for (k = 0; k < 8; k++) {
+            size_t f = tt__gemm_packed_floats((int)kn[k][0], (int)kn[k][1]);
+            if (f > best) best = f;
+        }
+        lay->shared_floats = best;
+    }
+    lay->off_shared = tt__plan_take(&plan, lay->shared_floats + 16, sizeof(float));
     ok &= tt__add_size(lay->wte_pk_fwd, 16, &tmp);
     ok &= tt__add_size(tmp, lay->wte_pk_dx, &tmp);
     lay->off_wte_pk = tt__plan_take(&plan, tmp, sizeof(float));
@@ -409,6 +425,8 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
     m->ex.force_scalar = c.force_scalar;
     m->ex.scratch = (float *)(base + lay.off_scratch);
     m->ex.scratch_floats = lay.scratch_floats_per_slot;
+    m->ex.shared = lay.shared_floats ? (float *)(base + lay.off_shared) : NULL;
+    m->ex.shared_floats = lay.shared_floats;
     m->ex.par = c.parallel;
     tt__model_fill_tensors(m);
     memset(m->grads, 0, lay.n_params * sizeof(float));

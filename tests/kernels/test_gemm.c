@@ -18,6 +18,8 @@
  * 5. B packed ahead (tt__gemm_pack_b, tt__gemm_pk): the same bits as packing
  *    inside the product, for every case above; the packing stays in
  *    tt__gemm_packed_floats.
+ * 7. With more than one thread the exec has a shared buffer: row-split
+ *    products pack B once into it for all threads (all checks above cover it).
  * 6. The epilogue (bias, residual, GELU, GELU backward) gives the bits of the product
  *    followed by the separate passes, at 1..4 threads; rowsum_a (the bias
  *    gradient summed during packing) the bits of a plain loop over k.
@@ -45,12 +47,17 @@ static long n_differ_from_scalar = 0;
 #define CHECK(cond, ...) do { if (!(cond)) { n_fail++; if (n_fail < 20) { printf("FAIL: "); printf(__VA_ARGS__); printf("\n"); } } } while (0)
 
 /* an exec with the built-in pool (n > 1) and the GEMM scratch */
-typedef struct { tt__exec ex; void *pool; } test_exec;
+typedef struct { tt__exec ex; void *pool; float *shared_raw; } test_exec;
 static void exec_init(test_exec *t, int n) {
     memset(t, 0, sizeof(*t));
     t->ex.n_threads = n;
     t->ex.scratch_floats = tt__gemm_scratch_floats();
     t->ex.scratch = t->ex.scratch_floats ? (float *)malloc(n * t->ex.scratch_floats * sizeof(float)) : NULL;
+    /* the shared packed B (as the model gives its exec): large enough for
+     * most shapes here, so row-split products pack B once for all threads */
+    t->ex.shared_floats = n > 1 ? 400000 : 0;
+    t->shared_raw = t->ex.shared_floats ? (float *)malloc((t->ex.shared_floats + 16) * sizeof(float)) : NULL;
+    t->ex.shared = t->shared_raw ? (float *)(((uintptr_t)t->shared_raw + 63) & ~(uintptr_t)63) : NULL;
     if (n > 1) {
         t->pool = malloc(tt__pool_size(n));
         if (!t->pool || tt__pool_start((tt__pool *)t->pool, n) != TT_OK) { printf("FAIL: pool\n"); exit(1); }
@@ -61,6 +68,7 @@ static void exec_init(test_exec *t, int n) {
 static void exec_free(test_exec *t) {
     if (t->pool) { tt__pool_stop((tt__pool *)t->pool); free(t->pool); }
     free(t->ex.scratch);
+    free(t->shared_raw);
 }
 
 /* the operand layouts the model uses, plus a general strided one */
