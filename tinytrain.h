@@ -2495,12 +2495,15 @@ TT__PRIVATE size_t tt__gemm_scratch_floats(void) {
  * then kb lines a row stride apart, which conflict in L1 (measured 10 %
  * slower on the lm head's dX). Same packed values either way: C's bits do
  * not depend on it. */
+/* columns of a packed B: N rounded up to whole NR-wide micro-panels */
+TT__PRIVATE ptrdiff_t tt__gemm_npad(int N) { return ((ptrdiff_t)N + TT__SGEMM_NR - 1) / TT__SGEMM_NR * TT__SGEMM_NR; }
+
 TT__PRIVATE void tt__sgemm_range(const tt__gemm_job *g, int m0, int m1, int n0, int n1, float *ws) {
     float *pb = (float *)(((uintptr_t)ws + 63) & ~(uintptr_t)63);
     float *pa = pb + TT__SGEMM_PB_FLOATS;
     int K = g->K, kc = tt__sgemm_kc(K), jc, pc, ic, jr, ir, r, c, eg;
     int jit = !g->pk && m1 - m0 <= TT__SGEMM_MC && g->rsb == 1 && g->csb != 1;
-    ptrdiff_t npad = ((ptrdiff_t)g->N + TT__SGEMM_NR - 1) / TT__SGEMM_NR * TT__SGEMM_NR;
+    ptrdiff_t npad = tt__gemm_npad(g->N);
     float tile[TT__SGEMM_MR * TT__SGEMM_NR];
     for (jc = n0; jc < n1; jc += TT__SGEMM_NC) {
         int nc = n1 - jc < TT__SGEMM_NC ? n1 - jc : TT__SGEMM_NC;
@@ -2571,7 +2574,7 @@ TT__PRIVATE void tt__sgemm_range(const tt__gemm_job *g, int m0, int m1, int n0, 
  * NR: element (k, n) of block pc is at pc*Npad + (n/NR)*NR*kb + (k-pc)*NR + n%NR.
  * tt__sgemm_range reads its panels there instead of packing them. */
 TT__PRIVATE size_t tt__gemm_packed_floats(int K, int N) {
-    return (size_t)K * (((size_t)N + TT__SGEMM_NR - 1) / TT__SGEMM_NR * TT__SGEMM_NR);
+    return (size_t)K * (size_t)tt__gemm_npad(N);
 }
 typedef struct tt__pack_job {
     int K, N, per;
@@ -2582,7 +2585,7 @@ typedef struct tt__pack_job {
 TT__PRIVATE void tt__gemm_pack_task(void *arg, int t) {
     const tt__pack_job *j = (const tt__pack_job *)arg;
     int n0 = t * j->per, n1 = n0 + j->per < j->N ? n0 + j->per : j->N, kc = tt__sgemm_kc(j->K), pc;
-    ptrdiff_t npad = ((ptrdiff_t)j->N + TT__SGEMM_NR - 1) / TT__SGEMM_NR * TT__SGEMM_NR;
+    ptrdiff_t npad = tt__gemm_npad(j->N);
     if (n0 >= n1) return;
     for (pc = 0; pc < j->K; pc += kc) {
         int kb = j->K - pc < kc ? j->K - pc : kc;
@@ -2701,9 +2704,8 @@ TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const floa
     g.epi = epi && (epi->bias || epi->res || epi->gelu_out || epi->gelu_bwd_x) ? epi : NULL;
     g.rowsum_a = rowsum_a;
     if (g.simd && !g.pk && T > 1 && ex->shared && K > 0 && tt__gemm_packed_floats(K, N) <= ex->shared_floats) {
-        /* threads would split the rows and each pack all of B, or split the
-         * columns and each pack all of A: pack B once, shared (one more
-         * dispatch), and let the grid split the rows. Same packed values. */
+        /* the threads would split the rows, each packing all of B: pack B
+         * once into the shared buffer (one more dispatch). Same packed values. */
         tt__gemm_grid(&g, T);
         if (g.tm > 1) {
             tt__gemm_pack_b(ex, K, N, B, rsb, csb, ex->shared);
@@ -2723,12 +2725,14 @@ TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const floa
          * model says that adds little packing (within 2 %) */
         double c1 = tt__gemm_grid(&g, T);
         int S;
-        for (S = TT__GEMM_SPLIT; T > 1 && S >= 2; S /= 2) {
-            double cs = tt__gemm_grid(&g, S * T);
-            int nb = g.tm * g.tn;
-            if (nb > T && (double)((nb + T - 1) / T) * cs <= 1.02 * c1) break;
+        if (T > 1 && TT__GEMM_SPLIT >= 2) {
+            for (S = TT__GEMM_SPLIT; S >= 2; S /= 2) {
+                double cs = tt__gemm_grid(&g, S * T);
+                int nb = g.tm * g.tn;
+                if (nb > T && (double)((nb + T - 1) / T) * cs <= 1.02 * c1) break;
+            }
+            if (S < 2) tt__gemm_grid(&g, T);
         }
-        if (T > 1 && S < 2) tt__gemm_grid(&g, T);
     }
     g.next = 0;
     g.n_slots = g.tm * g.tn < T ? g.tm * g.tn : T;
@@ -6210,11 +6214,12 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
      * largest B of the training products (W^T, W, and x for dW) */
     lay->shared_floats = 0;
     if (c->n_threads > 1 && tt__mul_size(N + 64, 4 * C + 64, &tmp)) {
-        size_t kn[8][2], k, best = 0;
+        /* (K, N) of each B: W^T (IC, OC), W (OC, IC), x for dW (rows, IC) */
+        size_t kn[7][2], k, best = 0;
         kn[0][0] = C; kn[0][1] = 3 * C;  kn[1][0] = C; kn[1][1] = 4 * C;  kn[2][0] = 4 * C; kn[2][1] = C;
         kn[3][0] = 3 * C; kn[3][1] = C;  kn[4][0] = C; kn[4][1] = C;      kn[5][0] = N; kn[5][1] = C;
-        kn[6][0] = N; kn[6][1] = 4 * C;  kn[7][0] = N; kn[7][1] = 3 * C;
-        for (k = 0; k < 8; k++) {
+        kn[6][0] = N; kn[6][1] = 4 * C;
+        for (k = 0; k < 7; k++) {
             size_t f = tt__gemm_packed_floats((int)kn[k][0], (int)kn[k][1]);
             if (f > best) best = f;
         }

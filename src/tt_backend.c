@@ -95,12 +95,15 @@ TT__PRIVATE size_t tt__gemm_scratch_floats(void) {
  * then kb lines a row stride apart, which conflict in L1 (measured 10 %
  * slower on the lm head's dX). Same packed values either way: C's bits do
  * not depend on it. */
+/* columns of a packed B: N rounded up to whole NR-wide micro-panels */
+TT__PRIVATE ptrdiff_t tt__gemm_npad(int N) { return ((ptrdiff_t)N + TT__SGEMM_NR - 1) / TT__SGEMM_NR * TT__SGEMM_NR; }
+
 TT__PRIVATE void tt__sgemm_range(const tt__gemm_job *g, int m0, int m1, int n0, int n1, float *ws) {
     float *pb = (float *)(((uintptr_t)ws + 63) & ~(uintptr_t)63);
     float *pa = pb + TT__SGEMM_PB_FLOATS;
     int K = g->K, kc = tt__sgemm_kc(K), jc, pc, ic, jr, ir, r, c, eg;
     int jit = !g->pk && m1 - m0 <= TT__SGEMM_MC && g->rsb == 1 && g->csb != 1;
-    ptrdiff_t npad = ((ptrdiff_t)g->N + TT__SGEMM_NR - 1) / TT__SGEMM_NR * TT__SGEMM_NR;
+    ptrdiff_t npad = tt__gemm_npad(g->N);
     float tile[TT__SGEMM_MR * TT__SGEMM_NR];
     for (jc = n0; jc < n1; jc += TT__SGEMM_NC) {
         int nc = n1 - jc < TT__SGEMM_NC ? n1 - jc : TT__SGEMM_NC;
@@ -171,7 +174,7 @@ TT__PRIVATE void tt__sgemm_range(const tt__gemm_job *g, int m0, int m1, int n0, 
  * NR: element (k, n) of block pc is at pc*Npad + (n/NR)*NR*kb + (k-pc)*NR + n%NR.
  * tt__sgemm_range reads its panels there instead of packing them. */
 TT__PRIVATE size_t tt__gemm_packed_floats(int K, int N) {
-    return (size_t)K * (((size_t)N + TT__SGEMM_NR - 1) / TT__SGEMM_NR * TT__SGEMM_NR);
+    return (size_t)K * (size_t)tt__gemm_npad(N);
 }
 typedef struct tt__pack_job {
     int K, N, per;
@@ -182,7 +185,7 @@ typedef struct tt__pack_job {
 TT__PRIVATE void tt__gemm_pack_task(void *arg, int t) {
     const tt__pack_job *j = (const tt__pack_job *)arg;
     int n0 = t * j->per, n1 = n0 + j->per < j->N ? n0 + j->per : j->N, kc = tt__sgemm_kc(j->K), pc;
-    ptrdiff_t npad = ((ptrdiff_t)j->N + TT__SGEMM_NR - 1) / TT__SGEMM_NR * TT__SGEMM_NR;
+    ptrdiff_t npad = tt__gemm_npad(j->N);
     if (n0 >= n1) return;
     for (pc = 0; pc < j->K; pc += kc) {
         int kb = j->K - pc < kc ? j->K - pc : kc;
@@ -301,9 +304,8 @@ TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const floa
     g.epi = epi && (epi->bias || epi->res || epi->gelu_out || epi->gelu_bwd_x) ? epi : NULL;
     g.rowsum_a = rowsum_a;
     if (g.simd && !g.pk && T > 1 && ex->shared && K > 0 && tt__gemm_packed_floats(K, N) <= ex->shared_floats) {
-        /* threads would split the rows and each pack all of B, or split the
-         * columns and each pack all of A: pack B once, shared (one more
-         * dispatch), and let the grid split the rows. Same packed values. */
+        /* the threads would split the rows, each packing all of B: pack B
+         * once into the shared buffer (one more dispatch). Same packed values. */
         tt__gemm_grid(&g, T);
         if (g.tm > 1) {
             tt__gemm_pack_b(ex, K, N, B, rsb, csb, ex->shared);
@@ -323,12 +325,14 @@ TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const floa
          * model says that adds little packing (within 2 %) */
         double c1 = tt__gemm_grid(&g, T);
         int S;
-        for (S = TT__GEMM_SPLIT; T > 1 && S >= 2; S /= 2) {
-            double cs = tt__gemm_grid(&g, S * T);
-            int nb = g.tm * g.tn;
-            if (nb > T && (double)((nb + T - 1) / T) * cs <= 1.02 * c1) break;
+        if (T > 1 && TT__GEMM_SPLIT >= 2) {
+            for (S = TT__GEMM_SPLIT; S >= 2; S /= 2) {
+                double cs = tt__gemm_grid(&g, S * T);
+                int nb = g.tm * g.tn;
+                if (nb > T && (double)((nb + T - 1) / T) * cs <= 1.02 * c1) break;
+            }
+            if (S < 2) tt__gemm_grid(&g, T);
         }
-        if (T > 1 && S < 2) tt__gemm_grid(&g, T);
     }
     g.next = 0;
     g.n_slots = g.tm * g.tn < T ? g.tm * g.tn : T;

@@ -243,11 +243,12 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
      * largest B of the training products (W^T, W, and x for dW) */
     lay->shared_floats = 0;
     if (c->n_threads > 1 && tt__mul_size(N + 64, 4 * C + 64, &tmp)) {
-        size_t kn[8][2], k, best = 0;
+        /* (K, N) of each B: W^T (IC, OC), W (OC, IC), x for dW (rows, IC) */
+        size_t kn[7][2], k, best = 0;
         kn[0][0] = C; kn[0][1] = 3 * C;  kn[1][0] = C; kn[1][1] = 4 * C;  kn[2][0] = 4 * C; kn[2][1] = C;
         kn[3][0] = 3 * C; kn[3][1] = C;  kn[4][0] = C; kn[4][1] = C;      kn[5][0] = N; kn[5][1] = C;
-        kn[6][0] = N; kn[6][1] = 4 * C;  kn[7][0] = N; kn[7][1] = 3 * C;
-        for (k = 0; k < 8; k++) {
+        kn[6][0] = N; kn[6][1] = 4 * C;
+        for (k = 0; k < 7; k++) {
             size_t f = tt__gemm_packed_floats((int)kn[k][0], (int)kn[k][1]);
             if (f > best) best = f;
         }
