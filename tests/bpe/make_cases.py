@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the GPT-2 edge cases as records (u32 LE length, UTF-8 bytes) for
-tiktoken_ids.js and test_gpt2_cases.c. A record starting with byte 0x01 is
+tiktoken_ids.py and test_gpt2_cases.c. A record starting with byte 0x01 is
 encoded with special tokens allowed (the flag byte is not part of the text).
 Random strings use code points assigned in Python's unicodedata (Unicode 14
 in Debian 12) so both sides' Unicode tables agree on them.

@@ -1,5 +1,5 @@
 /* GPT-2 ids of a corpus, ours vs tiktoken's (a u32 LE id file written by
- * tiktoken_ids.js), with 1 and 2 threads and via the streaming encoder.
+ * tiktoken_ids.py), with 1 and 2 threads and via the streaming encoder.
  * usage: test_gpt2_corpus RANKFILE CORPUS TIKTOKEN_IDS */
 #define _POSIX_C_SOURCE 199309L
 #define TINYTRAIN_IMPLEMENTATION
