@@ -1,39 +1,78 @@
 #!/usr/bin/env bash
-# make bench: tinytrain (bench/bench_train) and PyTorch (bench/torch_gpt.py)
-# on configs S, M, G, alternating in one run, then a table of medians.
+# make bench: tinytrain (bench/bench_train) against current PyTorch from PyPI
+# (bench/setup_torch.sh: eager, and torch.compile) on configs S, M, G,
+# alternating in one run, then a table of medians and the ratio to the BEST
+# PyTorch figure. Compile time is excluded from tok/s and reported apart.
 # Usage: bench/run_bench.sh [threads] [rounds] [configs]   (defaults: all cores, 3, "S M G")
+# Env: BENCH_BIN (tinytrain binary), TORCH2_PY (default build/venv-torch2/bin/python),
+#      BENCH_TORCH1=1 adds Debian's /usr/bin/python3 torch (1.13) eager as a column,
+#      BENCH_COMPILE=0 skips the compiled runs.
 set -u
 cd "$(dirname "$0")/.."
 threads=${1:-$(nproc)}
 rounds=${2:-3}
 configs=${3:-S M G}
 bin=${BENCH_BIN:-build/bench_train}
-tc=$(ls /usr/lib/*/libtcmalloc_minimal.so.4 2>/dev/null | head -1)
+py2=${TORCH2_PY:-build/venv-torch2/bin/python}
+torch1=${BENCH_TORCH1:-0}
+compile=${BENCH_COMPILE:-1}
+tc=$(ls /usr/lib/*/libtcmalloc.so.4 /usr/lib/*/libtcmalloc_minimal.so.4 2>/dev/null | head -1)
 out=build/bench
 mkdir -p "$out"
-field() { sed -n "s/.*RESULT .*$1=\([^ ]*\).*/\1/p" "$2" | tail -1; }
+rm -f "$out"/*.txt
+if ! "$py2" -c "import torch" 2>/dev/null; then
+  echo "run_bench: no PyTorch 2.x at $py2 (run bench/setup_torch.sh); PyTorch columns will be empty"
+fi
+field() { sed -n "s/.*RESULT .*$1=\([^ ]*\).*/\1/p" "$2" 2>/dev/null | tail -1; }
 steps_for() { case $1 in S) echo 8;; M) echo 5;; *) echo 4;; esac; }
+export OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads
 for r in $(seq 1 "$rounds"); do
   for c in $configs; do
     s=$(steps_for "$c")
     "$bin" --config "$c" --threads "$threads" --steps "$s" > "$out/tt_${c}_$r.txt" 2>/dev/null
     peak=$(sed -n 's/.*measured fp32 peak \([0-9.]*\).*/\1/p' "$out/tt_${c}_$r.txt")
-    LD_PRELOAD=${tc} /usr/bin/python3 bench/torch_gpt.py --config "$c" --threads "$threads" --steps "$s" \
-      --attn manual --peak "${peak:-0}" > "$out/pt_${c}_$r.txt" 2>/dev/null
-    echo "round $r config $c: tinytrain $(field tok_per_s "$out/tt_${c}_$r.txt") tok/s, PyTorch $(field tok_per_s "$out/pt_${c}_$r.txt") tok/s"
+    # round 1 tries the attention and AdamW variants; later rounds reuse the fastest
+    if [ "$r" = 1 ]; then sel="--attn best --adamw best"; else
+      sel="--attn $(field attention "$out/pe_${c}_1.txt") --adamw $(field adamw "$out/pe_${c}_1.txt")"; fi
+    LD_PRELOAD=${tc} "$py2" bench/torch_gpt.py --config "$c" --threads "$threads" --steps "$s" --mode eager \
+      $sel --peak "${peak:-0}" > "$out/pe_${c}_$r.txt" 2>"$out/pe_${c}_$r.err"
+    sel="--attn $(field attention "$out/pe_${c}_1.txt") --adamw $(field adamw "$out/pe_${c}_1.txt")"
+    line="round $r config $c: tinytrain $(field tok_per_s "$out/tt_${c}_$r.txt"), torch2 eager $(field tok_per_s "$out/pe_${c}_$r.txt")"
+    if [ "$compile" = 1 ]; then
+      LD_PRELOAD=${tc} "$py2" bench/torch_gpt.py --config "$c" --threads "$threads" --steps "$s" --mode compile \
+        $sel --peak "${peak:-0}" > "$out/pc_${c}_$r.txt" 2>"$out/pc_${c}_$r.err"
+      line="$line, torch2 compiled $(field tok_per_s "$out/pc_${c}_$r.txt") (compile $(field compile_s "$out/pc_${c}_$r.txt") s)"
+    fi
+    if [ "$torch1" = 1 ]; then
+      LD_PRELOAD=${tc} /usr/bin/python3 bench/torch_gpt.py --config "$c" --threads "$threads" --steps "$s" --mode eager \
+        --attn manual --adamw foreach --peak "${peak:-0}" > "$out/p1_${c}_$r.txt" 2>/dev/null
+      line="$line, torch1 eager $(field tok_per_s "$out/p1_${c}_$r.txt")"
+    fi
+    echo "$line tok/s"
   done
 done
 median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "-"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+med() { for r in $(seq 1 "$rounds"); do v=$(field "$1" "$out/$2_${c}_$r.txt"); [ -n "$v" ] && echo "$v"; done | median; }
 echo
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $threads threads, SIMD width $(sed -n 's/.*SIMD width \([0-9]*\).*/\1/p' "$out/tt_S_1.txt" 2>/dev/null | head -1)"
-printf '%-6s | %12s %6s %8s | %12s %6s %8s | %6s\n' config "tt tok/s" MFU "RSS MB" "torch tok/s" MFU "RSS MB" ratio
+for f in "$out"/pe_*_1.txt "$out"/p1_*_1.txt; do [ -f "$f" ] && grep -m2 '^torch ' "$f"; done | sort -u
+[ -n "$tc" ] && echo "PyTorch runs with LD_PRELOAD=$tc, OMP_NUM_THREADS=$threads"
+printf '%-4s | %9s %5s %6s | %9s %5s | %9s %5s %8s |' config "tt tok/s" MFU "RSS MB" "eager" MFU "compiled" MFU "compile"
+[ "$torch1" = 1 ] && printf ' %9s |' "t1.13"
+printf ' %6s\n' "tt/best"
 for c in $configs; do
-  tt=$(for r in $(seq 1 "$rounds"); do field tok_per_s "$out/tt_${c}_$r.txt"; done | median)
-  tm=$(for r in $(seq 1 "$rounds"); do field mfu "$out/tt_${c}_$r.txt"; done | median)
-  trss=$(for r in $(seq 1 "$rounds"); do field peak_rss_mb "$out/tt_${c}_$r.txt"; done | median)
-  pt=$(for r in $(seq 1 "$rounds"); do field tok_per_s "$out/pt_${c}_$r.txt"; done | median)
-  pm=$(for r in $(seq 1 "$rounds"); do field mfu "$out/pt_${c}_$r.txt"; done | median)
-  prss=$(for r in $(seq 1 "$rounds"); do field peak_rss_mb "$out/pt_${c}_$r.txt"; done | median)
-  ratio=$(awk -v a="$tt" -v b="$pt" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
-  printf '%-6s | %12s %6s %8s | %12s %6s %8s | %6sx\n' "$c" "$tt" "$tm" "$trss" "$pt" "$pm" "$prss" "$ratio"
+  tt=$(med tok_per_s tt); tm=$(med mfu tt); trss=$(med peak_rss_mb tt)
+  pe=$(med tok_per_s pe); pem=$(med mfu pe)
+  pc=-; pcm=-; pcs=-
+  if [ "$compile" = 1 ]; then pc=$(med tok_per_s pc); pcm=$(med mfu pc); pcs=$(med compile_s pc); fi
+  best=$(printf '%s\n%s\n' "$pe" "$pc" | grep -v '^-$' | sort -g | tail -1)
+  blas=$(field blas "$out/pe_${c}_1.txt")
+  if [ "$blas" = reference ] || [ "$blas" = unknown ] || [ -z "$blas" ]; then
+    ratio="refused (PyTorch BLAS: ${blas:-none})"
+  else
+    ratio=$(awk -v a="$tt" -v b="${best:-0}" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }')
+  fi
+  printf '%-4s | %9s %5s %6s | %9s %5s | %9s %5s %7ss |' "$c" "$tt" "$tm" "$trss" "$pe" "$pem" "$pc" "$pcm" "$pcs"
+  [ "$torch1" = 1 ] && printf ' %9s |' "$(med tok_per_s p1)"
+  printf ' %s\n' "$ratio"
 done

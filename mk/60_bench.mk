@@ -8,4 +8,5 @@ $(BUILD)/bench_train: bench/bench_train.c bench/bench_peak.h tinytrain.h | $(BUI
 	$(CC) -std=c99 -Wall -Wextra -Werror -O2 $(ARCH) -D_POSIX_C_SOURCE=200809L -I. $< -o $@ $(LDLIBS)
 bench-train: $(BUILD)/bench_train
 bench: $(BUILD)/bench_train
+	bash bench/setup_torch.sh
 	bench/run_bench.sh $(BENCH_THREADS) $(BENCH_ROUNDS) "$(BENCH_CONFIGS)"
