@@ -63,7 +63,7 @@ static int mpi_barrier(void *user) { return MPI_Barrier(((mpi_ctx *)user)->comm)
 /* ---- options ------------------------------------------------------------- */
 typedef struct options {
     const char *text, *tokens, *ckpt;
-    int layers, d_model, heads, ctx, batch, accum, steps, warmup, threads, zero1, seed;
+    int layers, d_model, heads, ctx, batch, accum, steps, warmup, threads, zero1, seed, vocab;
     int ckpt_every, resume, die_at, die_rank, quiet, inexact;
     long bucket;
     double lr, clip, wd;
@@ -72,6 +72,7 @@ typedef struct options {
 static void usage(void) {
     printf("usage: mpirun -np N train_mpi (--text FILE | --tokens FILE) [flags]\n"
            "  --layers N --d-model N --heads N --ctx N   model (2, 64, 4, 32)\n"
+           "  --vocab N      with --text: model vocabulary (>= 256; e.g. 50257 for GPT-2 shapes)\n"
            "  --batch N      global rows per step, split over ranks and --accum (8)\n"
            "  --accum N      micro-batches per rank per step (1)\n"
            "  --steps N --lr X --warmup N --clip X --wd X --seed N   (20, 3e-3, 2, 1, 0.1, 1337)\n"
@@ -97,7 +98,7 @@ static int parse(int argc, char **argv, options *o) {
 #define STR_OPT(name, field) if (!strcmp(a, name) && v) { o->field = v; i++; continue; }
         INT_OPT("--layers", layers) INT_OPT("--d-model", d_model) INT_OPT("--heads", heads) INT_OPT("--ctx", ctx)
         INT_OPT("--batch", batch) INT_OPT("--accum", accum) INT_OPT("--steps", steps) INT_OPT("--warmup", warmup)
-        INT_OPT("--threads", threads) INT_OPT("--seed", seed) INT_OPT("--ckpt-every", ckpt_every)
+        INT_OPT("--threads", threads) INT_OPT("--seed", seed) INT_OPT("--vocab", vocab) INT_OPT("--ckpt-every", ckpt_every)
         INT_OPT("--die-at-step", die_at) INT_OPT("--die-rank", die_rank)
         DBL_OPT("--lr", lr) DBL_OPT("--clip", clip) DBL_OPT("--wd", wd)
         STR_OPT("--text", text) STR_OPT("--tokens", tokens) STR_OPT("--ckpt", ckpt)
@@ -181,7 +182,7 @@ int main(int argc, char **argv) {
     mc.dsp = mc.cnt + size; mc.rcnt = mc.dsp + size; mc.rdsp = mc.rcnt + size;
 
     /* data: every rank reads it; the loader hands each its block of windows */
-    if (o.text) ids = read_text(o.text, &n_ids);
+    if (o.text) { ids = read_text(o.text, &n_ids); if (o.vocab > 256) V = o.vocab; }
     else {
         tt_token_file_info info;
         FILE *f = fopen(o.tokens, "rb");
