@@ -107,7 +107,8 @@ extern "C" {
     X(TT_ERR_NONFINITE,        -8, "loss or gradient is NaN/Inf")            \
     X(TT_ERR_BACKEND,          -9, "backend call failed")                    \
     X(TT_ERR_CANCELLED,       -10, "stopped by callback")                    \
-    X(TT_ERR_MISMATCH,        -11, "file does not match this model/tokenizer")
+    X(TT_ERR_MISMATCH,        -11, "file does not match this model/tokenizer") \
+    X(TT_ERR_COMM,            -12, "communication hook failed (another rank stopped?)")
 
 typedef enum tt_status {
 #define TT__STATUS_ENUM(name, value, text) name = value,
@@ -201,6 +202,57 @@ typedef struct tt_backend {
                             const float *in, const float *w, int BT, int C, int OC);
 } tt_backend;
 
+/* ---- data parallel: communication hook ---------------------------------
+ * Training on `size` processes (ranks), each with the whole model and its
+ * own share of every batch: the library stays free of any transport; the
+ * caller fills this table (examples/train_mpi.c does it with MPI) and puts
+ * it in tt_model_config.comm. All-zero = one process. Every entry returns
+ * 0 on success and nonzero on failure (the library then returns
+ * TT_ERR_COMM); every rank must make the same calls in the same order
+ * (they are collectives); the library calls them from the thread that
+ * calls it, never from its worker threads.
+ *   allreduce_sum(user, x, n): x float[n] (n <= bucket_floats) becomes, on
+ *       every rank, the elementwise sum over the ranks' x, with the SAME
+ *       bits on every rank. For results that do not depend on how a batch
+ *       is split across ranks, sum in rank order: ((x_0 + x_1) + x_2) + ...
+ *       (the determinism contract below needs it; MPI_Allreduce's order is
+ *       unspecified).
+ *   broadcast(user, buf, bytes, root): buf of rank `root` copied into buf
+ *       of every other rank (bytes <= 4 * bucket_floats per call).
+ *   barrier(user): returns when every rank has entered it (optional: NULL
+ *       means the library never needs it; it uses none today, it is there
+ *       for applications sharing the table).
+ * What the library does with it (see tt_model_backward, tt_adamw_step,
+ * tt_checkpoint_save, tt_loader_config.shard_*):
+ *   - backward scales gradients by grad_scale / size, so their sum over
+ *     ranks is the mean over every rank's micro-batches;
+ *   - tt_adamw_step first sums the gradients across ranks with
+ *     allreduce_sum, bucket_floats at a time, in layout order, after the
+ *     backward pass (no overlap with it), so the norm, clipping and update
+ *     see the global gradient;
+ *   - with zero1, each rank keeps AdamW m and v only for its slice of the
+ *     parameters, updates that slice, and the slices are broadcast from
+ *     their owners (ZeRO stage 1, Rajbhandari et al. 2020); results are
+ *     bitwise those of zero1 = 0;
+ *   - checkpoints are written by rank 0 (a collective call).
+ * Determinism contract: with allreduce_sum in rank order, S ranks running
+ * one micro-batch of B rows per step give bitwise the losses and
+ * parameters of one process accumulating S micro-batches of B rows
+ * (accum_exact = 1, grad_scale 1/S), provided grad_scale / S rounds the
+ * same as the single process's 1/S (always true when S is a power of 2).
+ * With accumulation on the ranks as well the sums are grouped differently
+ * (float rounding only). */
+#define TT_COMM_DEFAULT_BUCKET (1 << 20) /* floats per allreduce call: 4 MB */
+typedef struct tt_comm {
+    void   *user;          /* first argument of every entry                    */
+    int32_t rank;          /* this process, 0 .. size-1                         */
+    int32_t size;          /* number of ranks; 0 = no data parallelism          */
+    int64_t bucket_floats; /* most floats per allreduce_sum call; 0 = default   */
+    int (*allreduce_sum)(void *user, float *x, size_t n);
+    int (*broadcast)(void *user, void *buf, size_t bytes, int root);
+    int (*barrier)(void *user);
+} tt_comm;
+
 /* ---- model ---------------------------------------------------------------
  * GPT-2 (Radford et al. 2019) as nanoGPT / Hugging Face GPT2LMHeadModel
  * compute it: wte (Vp,C) with V padded to a multiple of 64 (pad logits
@@ -236,6 +288,14 @@ typedef struct tt_model_config {
     tt_logger         logger;    /* zero = silent                              */
     tt_parallel       parallel;  /* zero = built-in pool, or serial            */
     const tt_backend *backend;   /* NULL = CPU only (non-NULL: unsupported yet) */
+    tt_comm  comm;         /* data parallel hook; zero = one process (above)   */
+    int32_t  zero1;        /* 1 = ZeRO-1: AdamW m, v for this rank's slice only
+                              (about n_params / size floats each); needs comm  */
+    int32_t  accum_exact;  /* 1 = a backward that adds to pending gradients
+                              computes its own into a separate block (n_params
+                              floats more) and then adds it, element by
+                              element: accumulating k micro-batches then sums
+                              them like an allreduce over k ranks, bitwise   */
 } tt_model_config;
 
 typedef struct tt_model tt_model;
@@ -248,7 +308,8 @@ TTDEF tt_model_config tt_model_config_resolve(const tt_model_config *cfg);
  * (parameters, gradients, AdamW m and v, activations for (max_batch, n_ctx),
  * scratch, the model struct, and in SIMD builds with max_batch * n_ctx > 512
  * two packed copies of wte for the lm head's GEMMs: 2 * vocab * d_model
- * floats), including 64-byte alignment slack.
+ * floats), including 64-byte alignment slack. With zero1, m and v hold only
+ * this rank's slice; with accum_exact, one more gradient-sized block.
  * Returns TT_OK, TT_ERR_INVALID_ARG (bad config or size overflow). */
 TTDEF tt_status tt_model_memory_size(const tt_model_config *cfg, size_t *out_bytes);
 
@@ -284,6 +345,10 @@ TTDEF tt_status tt_model_forward(tt_model *model, const int32_t *tokens,
 /* tt_model_backward: add grad_scale * d(loss)/d(param) of the last forward
  * (which must have had targets) to the gradients of every parameter. For
  * gradient accumulation over n micro-batches pass grad_scale = 1/n.
+ * With cfg.comm of size S > 1 the scale used is grad_scale / S (the sum
+ * over ranks in tt_adamw_step is then the mean); with accum_exact and
+ * gradients already pending, this backward's gradient is formed apart and
+ * then added (see tt_model_config).
  * Returns TT_OK, TT_ERR_INVALID_ARG (no forward with targets before it).
  * Allocates: no. */
 TTDEF tt_status tt_model_backward(tt_model *model, float grad_scale);
@@ -326,12 +391,17 @@ TTDEF int       tt_model_num_tensors(const tt_model *model);
 TTDEF tt_status tt_model_tensor(const tt_model *model, int i, tt_tensor_info *out_info);
 
 /* Flat blocks of n floats each (n = tt_model_num_params): live pointers
- * into the model. Writing parameters is allowed between steps. */
+ * into the model. Writing parameters is allowed between steps. With zero1
+ * (and comm size > 1), adam_m and adam_v hold only this rank's slice,
+ * floats [lo, hi) of the layout (tt_model_moment_slice). */
 TTDEF size_t tt_model_num_params(const tt_model *model);
 TTDEF float *tt_model_params(tt_model *model);
 TTDEF float *tt_model_grads(tt_model *model);
 TTDEF float *tt_model_adam_m(tt_model *model);
 TTDEF float *tt_model_adam_v(tt_model *model);
+/* tt_model_moment_slice: the range [lo, hi) of the flat layout whose AdamW
+ * moments this model holds: [0, n) unless zero1 with comm size > 1. */
+TTDEF void     tt_model_moment_slice(const tt_model *model, size_t *out_lo, size_t *out_hi);
 /* AdamW step counter (number of successful tt_adamw_step calls). */
 TTDEF uint64_t tt_model_step(const tt_model *model);
 TTDEF void     tt_model_set_step(tt_model *model, uint64_t step);
@@ -374,7 +444,12 @@ TTDEF float tt_lr_at(const tt_adamw_config *cfg, uint64_t step);
  * then the gradients are zeroed and the step counter advances.
  * If the gradient norm is NaN/Inf, returns TT_ERR_NONFINITE: parameters,
  * m, v and the step counter are untouched, the gradients are zeroed (the
- * batch is dropped). Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_NONFINITE.
+ * batch is dropped). With cfg.comm (size > 1) it is a collective: the
+ * gradients are first summed across ranks (stats and clipping see the
+ * global values), and with zero1 the updated slices are broadcast. If a
+ * hook call fails it returns TT_ERR_COMM and the ranks' models may differ:
+ * stop and resume from the last checkpoint.
+ * Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_NONFINITE, TT_ERR_COMM.
  * Allocates: no. Deterministic for a given n_threads. */
 TTDEF tt_status tt_adamw_step(tt_model *model, const tt_adamw_config *cfg,
                               tt_step_stats *out_stats);
@@ -733,6 +808,13 @@ typedef struct tt_loader_config {
                                its CRC and ids at open (huge files, trusted)        */
     tt_allocator allocator; /* zero = TT_MALLOC/TT_FREE                             */
     tt_logger    logger;    /* zero = silent                                        */
+    int32_t  shard_rank;    /* data parallel: this rank, 0 .. shard_count-1         */
+    int32_t  shard_count;   /* ranks sharing the stream; 0 or 1 = not sharded. Each
+                               tt_loader_next takes the global position's next
+                               shard_count * B windows and returns block shard_rank
+                               of them (B each): every window once per epoch
+                               across ranks, and the windows rank r gets are
+                               those micro-batch r of a single loader would get */
 } tt_loader_config;
 
 typedef struct tt_loader tt_loader;
@@ -781,7 +863,8 @@ TTDEF void tt_loader_close(tt_loader *loader);
 /* tt_loader_next: the next training batch. inputs, targets int32[B*T],
  * row-major (b, t); targets[b*T+t] is the id after inputs[b*T+t].
  * Advances the position by B windows (crossing into the next epoch when
- * the current one runs out). Returns TT_OK, TT_ERR_INVALID_ARG,
+ * the current one runs out; sharded: by shard_count * B windows, of which
+ * this rank returns block shard_rank). Returns TT_OK, TT_ERR_INVALID_ARG,
  * TT_ERR_IO / TT_ERR_BAD_FORMAT (file read failed or id out of range; the
  * position is then unchanged). Allocates: no. */
 TTDEF tt_status tt_loader_next(tt_loader *loader, int32_t *inputs, int32_t *targets);
@@ -844,6 +927,13 @@ typedef struct tt_checkpoint_state {
 /* tt_checkpoint_save: write model (parameters, AdamW m and v, step, shape),
  * the tokenizer (optional, NULL = none) and state (optional, NULL = zeros)
  * to io. Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_IO (write failed).
+ * With the model's comm of size > 1 it is a collective: every rank calls
+ * it, only rank 0 writes (other ranks' io is not used and may be NULL) and
+ * every rank returns rank 0's status (or TT_ERR_COMM); with zero1 the
+ * moment slices are gathered from their ranks through the gradient block,
+ * so it must be called between steps (no gradients pending: else
+ * TT_ERR_INVALID_ARG). Loading needs no collective: every rank reads the
+ * file (whole m and v) and keeps its slice, for any number of ranks.
  * Allocates: no (a 4 KB stack buffer). Thread safety: not during a step
  * of the same model. */
 TTDEF tt_status tt_checkpoint_save(const tt_io *io, tt_model *model, const tt_tokenizer *tok,
@@ -872,7 +962,8 @@ TTDEF tt_status tt_checkpoint_load(const tt_io *io, tt_model *model, const tt_to
 
 #ifndef TT_NO_STDIO
 /* File wrappers. save is atomic: it writes path.tmp and renames it over
- * path, so a failed or interrupted save leaves the old file as it was.
+ * path, so a failed or interrupted save leaves the old file as it was
+ * (with comm: a collective, rank 0 alone touches the file).
  * load/read_config also refuse a file with bytes after the checkpoint. */
 TTDEF tt_status tt_checkpoint_save_file(const char *path, tt_model *model, const tt_tokenizer *tok,
                                         const tt_checkpoint_state *state);
@@ -1154,6 +1245,26 @@ typedef struct tt__gemm_epi {
 TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
                              const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk, float *C, ptrdiff_t ldc,
                              int accumulate, const tt__gemm_epi *epi, float *rowsum_a);
+
+/* ---- data parallel (tt_comm.c; the model struct is in tt_model.c) ---- */
+typedef struct tt__dp {
+    size_t lo, hi;  /* the slice of the flat layout whose AdamW moments this rank holds */
+    float *micro;   /* accum_exact: one backward's own gradient block, or NULL */
+    int dirty;      /* gradients pending (a backward since the last step / zero_grad) */
+} tt__dp;
+TT__PRIVATE int       tt__dp_size(const tt_model_config *c);  /* ranks; 1 without comm */
+TT__PRIVATE tt_status tt__dp_check_config(const tt_model_config *c);
+TT__PRIVATE void      tt__dp_slice(const tt_model_config *c, size_t n, int rank, size_t *lo, size_t *hi);
+TT__PRIVATE void      tt__dp_init(tt_model *m, float *micro);
+TT__PRIVATE float     tt__dp_backward_begin(tt_model *m, float grad_scale);
+TT__PRIVATE void      tt__dp_backward_end(tt_model *m);
+TT__PRIVATE tt_status tt__dp_reduce_grads(tt_model *m);
+TT__PRIVATE tt_status tt__dp_after_update(tt_model *m);
+TT__PRIVATE int       tt__dp_sharded(const tt_model *m);
+TT__PRIVATE int       tt__dp_writer(const tt_model *m);
+TT__PRIVATE tt_status tt__dp_gather_moments(tt_model *m, int which, const float **out);
+TT__PRIVATE tt_status tt__dp_save_end(tt_model *m, tt_status st);
+TT__PRIVATE void      tt__dp_load_moments(tt_model *m, const float *m_full, const float *v_full);
 
 #endif /* TT_INTERNAL_H */
 /* ==== end src/tt_internal.h ==== */
@@ -5701,6 +5812,7 @@ struct tt_loader {
     int32_t vocab;
     int32_t B, T;
     int32_t shuffle;
+    int32_t shard_rank, shard_count; /* data parallel sharding (count >= 1) */
     uint64_t seed;
     uint64_t n_tokens, n_train, n_val;
     uint64_t n_train_windows, n_val_windows;
@@ -5715,6 +5827,10 @@ TT__PRIVATE tt_status tt__loader_check_config(const tt_loader_config *cfg, float
     if (!tt__allocator_valid(&cfg->allocator)) return TT_ERR_INVALID_ARG;
     f = cfg->no_val ? 0.0f : (cfg->val_fraction == 0.0f ? 0.1f : cfg->val_fraction);
     if (!(f >= 0.0f && f < 0.5f)) return TT_ERR_INVALID_ARG;
+    if (cfg->shard_count < 0 || cfg->shard_rank < 0 || cfg->shard_rank >= (cfg->shard_count > 1 ? cfg->shard_count : 1)) {
+        tt__log(&cfg->logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "loader: need 0 <= shard_rank < shard_count");
+        return TT_ERR_INVALID_ARG;
+    }
     *out_frac = f;
     return TT_OK;
 }
@@ -5763,6 +5879,8 @@ TT__PRIVATE tt_status tt__loader_new(const tt_loader_config *cfg, uint64_t n, in
     l->B = cfg->batch;
     l->T = cfg->seq_len;
     l->shuffle = cfg->no_shuffle ? 0 : 1;
+    l->shard_rank = cfg->shard_rank;
+    l->shard_count = cfg->shard_count > 1 ? cfg->shard_count : 1;
     l->seed = cfg->seed ? cfg->seed : (uint64_t)TT_DEFAULT_SEED;
     l->n_tokens = n;
     l->n_val = n_val;
@@ -5888,6 +6006,13 @@ TTDEF uint64_t tt_loader_window_start(const tt_loader *l, uint64_t epoch, uint64
     return w * (uint64_t)l->T;
 }
 
+/* move (epoch, index) on by k windows */
+TT__PRIVATE void tt__loader_skip(const tt_loader *l, uint64_t *epoch, uint64_t *index, uint64_t k) {
+    *epoch += k / l->n_train_windows;
+    *index += k % l->n_train_windows;
+    if (*index >= l->n_train_windows) { (*epoch)++; *index -= l->n_train_windows; }
+}
+
 TTDEF tt_status tt_loader_next(tt_loader *l, int32_t *inputs, int32_t *targets) {
     uint64_t epoch, index;
     int b;
@@ -5895,6 +6020,8 @@ TTDEF tt_status tt_loader_next(tt_loader *l, int32_t *inputs, int32_t *targets) 
     if (!l || !inputs || !targets) return TT_ERR_INVALID_ARG;
     epoch = l->epoch;
     index = l->index;
+    /* sharded: this rank's block of the next shard_count * B windows */
+    tt__loader_skip(l, &epoch, &index, (uint64_t)l->shard_rank * (uint64_t)l->B);
     for (b = 0; b < l->B; b++) {
         if (index >= l->n_train_windows) { epoch++; index = 0; }
         st = tt__loader_fetch(l, tt_loader_window_start(l, epoch, index));
@@ -5903,6 +6030,7 @@ TTDEF tt_status tt_loader_next(tt_loader *l, int32_t *inputs, int32_t *targets) 
         index++;
     }
     if (index >= l->n_train_windows) { epoch++; index = 0; }
+    tt__loader_skip(l, &epoch, &index, (uint64_t)(l->shard_count - 1 - l->shard_rank) * (uint64_t)l->B);
     l->epoch = epoch;
     l->index = index;
     return TT_OK;
@@ -5992,7 +6120,8 @@ typedef struct tt__layout {
     int n_tensors;
     /* byte offsets into the block */
     size_t off_model, off_pool, off_params, off_grads, off_m, off_v, off_acts, off_scratch,
-        off_partials, off_names, off_tensors, off_wte_pk, off_shared, total;
+        off_partials, off_names, off_tensors, off_wte_pk, off_shared, off_micro, total;
+    size_t n_moments;             /* floats of AdamW m (and of v): n_params, or the ZeRO-1 slice */
     size_t acts_floats, scratch_floats_per_slot, n_partials;
     size_t wte_pk_fwd, wte_pk_dx; /* floats of the packed wte copies (0: not used) */
     size_t shared_floats;         /* the GEMMs' shared packed B (0 with one thread) */
@@ -6041,6 +6170,7 @@ struct tt_model {
     int last_B, last_T, have_targets, have_logits;
     int32_t *targets;        /* (N) copy of the last targets */
     int32_t *tokens;         /* (N) copy of the last tokens */
+    tt__dp dp;               /* data parallel state (tt_comm.c) */
 };
 
 #define TT__NAME_LEN 48
@@ -6111,7 +6241,7 @@ TT__PRIVATE tt_status tt__model_check_config(const tt_model_config *c) {
         tt__log(lg, TT_LOG_ERROR, TT_ERR_UNSUPPORTED, "model config: the tt_backend hook is not implemented in this version");
         return TT_ERR_UNSUPPORTED;
     }
-    return TT_OK;
+    return tt__dp_check_config(c);
 }
 
 /* ---- memory plan ---- */
@@ -6196,8 +6326,14 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
 #endif
     lay->off_params = tt__plan_take(&plan, lay->n_params, sizeof(float));
     lay->off_grads = tt__plan_take(&plan, lay->n_params, sizeof(float));
-    lay->off_m = tt__plan_take(&plan, lay->n_params, sizeof(float));
-    lay->off_v = tt__plan_take(&plan, lay->n_params, sizeof(float));
+    {   /* AdamW moments: this rank's ZeRO-1 slice, or all */
+        size_t lo, hi;
+        tt__dp_slice(c, lay->n_params, c->comm.rank, &lo, &hi);
+        lay->n_moments = hi - lo;
+    }
+    lay->off_m = tt__plan_take(&plan, lay->n_moments, sizeof(float));
+    lay->off_v = tt__plan_take(&plan, lay->n_moments, sizeof(float));
+    lay->off_micro = tt__plan_take(&plan, c->accum_exact ? lay->n_params : 1, sizeof(float));
     lay->off_acts = tt__plan_take(&plan, lay->acts_floats, sizeof(float));
     ok &= tt__mul_size(lay->scratch_floats_per_slot, (size_t)c->n_threads, &tmp);
     lay->off_scratch = tt__plan_take(&plan, tmp, sizeof(float));
@@ -6402,8 +6538,9 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
     m->ex.par = c.parallel;
     tt__model_fill_tensors(m);
     memset(m->grads, 0, lay.n_params * sizeof(float));
-    memset(m->m, 0, lay.n_params * sizeof(float));
-    memset(m->v, 0, lay.n_params * sizeof(float));
+    memset(m->m, 0, lay.n_moments * sizeof(float));
+    memset(m->v, 0, lay.n_moments * sizeof(float));
+    tt__dp_init(m, c.accum_exact ? (float *)(base + lay.off_micro) : NULL);
     if (c.no_init) memset(m->params, 0, lay.n_params * sizeof(float));
     else tt__model_init_params(m);
 #if TT__HAS_THREADS
@@ -6483,6 +6620,7 @@ TTDEF uint64_t tt_model_step(const tt_model *m) { return m ? m->step : 0; }
 TTDEF void tt_model_set_step(tt_model *m, uint64_t step) { if (m) m->step = step; }
 TTDEF void tt_model_zero_grad(tt_model *m) {
     if (m) memset(m->grads, 0, m->lay.n_params * sizeof(float));
+    if (m) m->dp.dirty = 0;
 }
 
 /* ---- parallel helpers: fixed contiguous ranges, one task per thread ---- */
@@ -6919,8 +7057,10 @@ TTDEF tt_status tt_model_backward(tt_model *m, float grad_scale) {
         return TT_ERR_INVALID_ARG;
     }
     /* lm head: recompute the logits chunk by chunk, dlogits, dlnf, dwte */
+    grad_scale = tt__dp_backward_begin(m, grad_scale);
     tt__head(m, m->last_B * m->last_T, 1, grad_scale);
     tt__backward_body(m);
+    tt__dp_backward_end(m);
     return TT_OK;
 }
 
@@ -6932,9 +7072,11 @@ TTDEF tt_status tt_model_forward_backward(tt_model *m, const int32_t *tokens, co
     if ((st = tt__model_check_batch(m, tokens, targets, B, T)) != TT_OK) return st;
     tt__forward_body(m, tokens, targets, B, T);
     N = B * T;
+    grad_scale = tt__dp_backward_begin(m, grad_scale);
     tt__head(m, N, 2, grad_scale);
     m->have_targets = 1;
     tt__backward_body(m);
+    tt__dp_backward_end(m);
     if (out_loss) *out_loss = tt__mean_loss(m, N);
     return TT_OK;
 }
@@ -6975,6 +7117,7 @@ typedef struct tt__adamw_job {
     tt_adamw_config c;
     float lr, gscale, bc1, bc2_sqrt;
     size_t n;
+    int c0;  /* first chunk of the update (ZeRO-1: of this rank's slice) */
 } tt__adamw_job;
 
 /* sum of squares of the gradients in fixed chunks of TT__NORM_CHUNK floats,
@@ -7000,10 +7143,12 @@ TT__PRIVATE void tt__gradnorm_range(void *ctx, int lo, int hi, int slot) {
 TT__PRIVATE void tt__adamw_range(void *ctx, int lo, int hi, int slot) {
     tt__adamw_job *j = (tt__adamw_job *)ctx;
     tt_model *m = j->m;
-    size_t i0 = (size_t)lo * TT__NORM_CHUNK, i1 = (size_t)hi * TT__NORM_CHUNK;
+    size_t i0 = (size_t)(lo + j->c0) * TT__NORM_CHUNK, i1 = (size_t)(hi + j->c0) * TT__NORM_CHUNK;
     int t = 0, a = 0, b = m->lay.n_tensors - 1;
     (void)slot;
     if (i1 > j->n) i1 = j->n;
+    if (i0 < m->dp.lo) i0 = m->dp.lo; /* the moments held: [dp.lo, dp.hi), m->m[0] is dp.lo */
+    if (i1 > m->dp.hi) i1 = m->dp.hi;
     /* first tensor that ends after i0 (tensors are in offset order) */
     while (a < b) {
         int mid = (a + b) / 2;
@@ -7014,7 +7159,7 @@ TT__PRIVATE void tt__adamw_range(void *ctx, int lo, int hi, int slot) {
         const tt_tensor_info *ti = &m->tensors[t];
         size_t end = ti->offset + ti->numel < i1 ? ti->offset + ti->numel : i1;
         if (end <= i0) continue;
-        tt__adamw(&m->ex, m->params + i0, m->m + i0, m->v + i0, m->grads + i0, end - i0, j->lr, j->c.beta1,
+        tt__adamw(&m->ex, m->params + i0, m->m + (i0 - m->dp.lo), m->v + (i0 - m->dp.lo), m->grads + i0, end - i0, j->lr, j->c.beta1,
                   j->c.beta2, j->c.eps, ti->decay ? j->c.weight_decay : 0.0f, j->gscale, j->bc1, j->bc2_sqrt);
         memset(m->grads + i0, 0, (end - i0) * sizeof(float));
         i0 = end;
@@ -7025,6 +7170,7 @@ TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_s
     tt__adamw_job j;
     int n_chunks, i;
     double ss = 0.0;
+    tt_status st;
     float norm;
     uint64_t t;
     if (!m) return TT_ERR_INVALID_ARG;
@@ -7036,6 +7182,7 @@ TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_s
         tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "adamw: lr, eps must be > 0; betas in [0,1); wd, clip >= 0");
         return TT_ERR_INVALID_ARG;
     }
+    if ((st = tt__dp_reduce_grads(m)) != TT_OK) return st; /* data parallel: global gradients */
     n_chunks = (int)(j.n / TT__NORM_CHUNK + 1);
     tt__for_range(&m->ex, n_chunks, tt__gradnorm_range, &j);
     for (i = 0; i < n_chunks; i++) ss += m->partials[i];
@@ -7055,8 +7202,11 @@ TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_s
     j.lr = tt_lr_at(&j.c, m->step);
     j.bc1 = 1.0f - TT_POWF(j.c.beta1, (float)t);
     j.bc2_sqrt = TT_SQRTF(1.0f - TT_POWF(j.c.beta2, (float)t));
-    tt__for_range(&m->ex, n_chunks, tt__adamw_range, &j);
+    j.c0 = (int)(m->dp.lo / TT__NORM_CHUNK);
+    tt__for_range(&m->ex, m->dp.hi > m->dp.lo ? (int)((m->dp.hi - 1) / TT__NORM_CHUNK) + 1 - j.c0 : 0,
+                  tt__adamw_range, &j);
     m->step = t;
+    if ((st = tt__dp_after_update(m)) != TT_OK) return st; /* ZeRO-1: slices to every rank */
     if (out) { out->lr = j.lr; out->grad_norm = norm; out->step = t; }
     return TT_OK;
 }
@@ -7169,6 +7319,18 @@ TT__PRIVATE int tt__ck_get_loader(const unsigned char *p, int32_t *has, tt_loade
     return 1;
 }
 
+/* AdamW m (which 0) or v (1), all P floats; with ZeRO-1 the slices are
+ * gathered from their ranks first (a collective: called on every rank
+ * whatever w's status, so the ranks stay in step) */
+TT__PRIVATE void tt__ck_moments(tt__ckw *w, tt_model *model, int which, size_t P) {
+    const float *src = which ? tt_model_adam_v(model) : tt_model_adam_m(model);
+    if (tt__dp_sharded(model)) {
+        tt_status st = tt__dp_gather_moments(model, which, &src);
+        if (st != TT_OK && w->st == TT_OK) w->st = st;
+    }
+    tt__ckw_floats(w, src, P);
+}
+
 /* the whole payload through w; the same bytes on every call */
 TT__PRIVATE void tt__ck_payload(tt__ckw *w, tt_model *model, const tt_tokenizer *tok,
                                 const tt_checkpoint_state *state, uint64_t tok_bytes) {
@@ -7221,9 +7383,9 @@ TT__PRIVATE void tt__ck_payload(tt__ckw *w, tt_model *model, const tt_tokenizer 
     tt__ckw_section(w, 6, (uint64_t)P * 4);
     tt__ckw_floats(w, tt_model_params(model), P);
     tt__ckw_section(w, 7, (uint64_t)P * 4);
-    tt__ckw_floats(w, tt_model_adam_m(model), P);
+    tt__ck_moments(w, model, 0, P);
     tt__ckw_section(w, 8, (uint64_t)P * 4);
-    tt__ckw_floats(w, tt_model_adam_v(model), P);
+    tt__ck_moments(w, model, 1, P);
 }
 
 TTDEF tt_status tt_checkpoint_save(const tt_io *io, tt_model *model, const tt_tokenizer *tok,
@@ -7232,20 +7394,28 @@ TTDEF tt_status tt_checkpoint_save(const tt_io *io, tt_model *model, const tt_to
     tt__ckw count, out;
     uint64_t tok_bytes = 0;
     tt_model_config c;
-    if (!io || !io->write || !model) return TT_ERR_INVALID_ARG;
+    tt_status st = TT_OK;
+    /* with comm, ranks other than 0 take part without writing; both passes
+     * always run on every rank (they contain the ZeRO-1 collectives) */
+    if (!model || (tt__dp_writer(model) && (!io || !io->write))) return TT_ERR_INVALID_ARG;
+    if (!tt__dp_writer(model)) io = NULL;
     c = tt_model_get_config(model);
+    if (tt__dp_sharded(model) && model->dp.dirty) {
+        tt__log(&c.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "checkpoint: with zero1, save between steps (gradients are pending)");
+        return TT_ERR_INVALID_ARG;
+    }
     if (tok) {
-        tt_status st = tt_tokenizer_save_size(tok, &tok_bytes);
-        if (st != TT_OK) return st;
-        if (tok_bytes > TT_CHECKPOINT_MAX_TOKENIZER_BYTES) {
+        st = tt_tokenizer_save_size(tok, &tok_bytes);
+        if (st == TT_OK && tok_bytes > TT_CHECKPOINT_MAX_TOKENIZER_BYTES) {
             tt__log(&c.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "checkpoint: tokenizer too large");
-            return TT_ERR_INVALID_ARG;
+            st = TT_ERR_INVALID_ARG;
         }
+        if (st != TT_OK) { tok = NULL; tok_bytes = 0; }
     }
     /* pass 1: size and CRC of the payload; pass 2: the same bytes, written */
     count.io = NULL; count.crc = 0; count.n = 0; count.st = TT_OK;
     tt__ck_payload(&count, model, tok, state, tok_bytes);
-    if (count.st != TT_OK) return count.st;
+    if (st == TT_OK) st = count.st;
     memset(h, 0, sizeof(h));
     memcpy(h, TT_CHECKPOINT_MAGIC, 4);
     tt__put_u32(h + 4, TT_CHECKPOINT_VERSION);
@@ -7254,15 +7424,18 @@ TTDEF tt_status tt_checkpoint_save(const tt_io *io, tt_model *model, const tt_to
     tt__put_u32(h + 24, count.crc);
     tt__put_u32(h + 28, TT__CK_SECTIONS);
     tt__put_u32(h + 44, tt_crc32(0, h, 44));
-    if (tt__write_all(io, h, sizeof(h)) != TT_OK) {
+    if (st == TT_OK && io && tt__write_all(io, h, sizeof(h)) != TT_OK) {
         tt__log(&c.logger, TT_LOG_ERROR, TT_ERR_IO, "checkpoint: write failed");
-        return TT_ERR_IO;
+        st = TT_ERR_IO;
     }
-    out.io = io; out.crc = 0; out.n = 0; out.st = TT_OK;
+    out.io = st == TT_OK ? io : NULL; out.crc = 0; out.n = 0; out.st = TT_OK;
     tt__ck_payload(&out, model, tok, state, tok_bytes);
     if (out.st == TT_OK && (out.crc != count.crc || out.n != count.n)) out.st = TT_ERR_IO;
-    if (out.st != TT_OK) tt__log(&c.logger, TT_LOG_ERROR, out.st, "checkpoint: write failed");
-    return out.st;
+    if (out.st != TT_OK && st == TT_OK) {
+        tt__log(&c.logger, TT_LOG_ERROR, out.st, "checkpoint: write failed");
+        st = out.st;
+    }
+    return tt__dp_save_end(model, st); /* with comm: every rank returns rank 0's status */
 }
 
 /* ---- reading -------------------------------------------------------------- */
@@ -7494,8 +7667,7 @@ TTDEF tt_status tt_checkpoint_load(const tt_io *io, tt_model *model, const tt_to
     if (r.st == TT_OK) {
         /* commit */
         memcpy(tt_model_params(model), tmp, Pm * sizeof(float));
-        memcpy(tt_model_adam_m(model), tmp + Pm, Pm * sizeof(float));
-        memcpy(tt_model_adam_v(model), tmp + 2 * Pm, Pm * sizeof(float));
+        tt__dp_load_moments(model, tmp + Pm, tmp + 2 * Pm); /* all, or this rank's ZeRO-1 slice */
         tt_model_set_step(model, step);
         if (out_state) *out_state = st;
         if (out_tok) *out_tok = tok;
@@ -7510,6 +7682,7 @@ typedef struct tt__ck_save_args {
     const tt_tokenizer *tok;
     const tt_checkpoint_state *state;
     uint64_t fail_after; /* tests: the write callback fails after this many bytes */
+    int *entered;        /* set when the callback runs (NULL: not tracked) */
 } tt__ck_save_args;
 
 typedef struct tt__failing_io { const tt_io *inner; uint64_t left; } tt__failing_io;
@@ -7522,6 +7695,7 @@ TT__PRIVATE size_t tt__failing_write(void *user, const void *buf, size_t n) {
 }
 TT__PRIVATE tt_status tt__ck_save_cb(const void *obj, const tt_io *io) {
     const tt__ck_save_args *a = (const tt__ck_save_args *)obj;
+    if (a->entered) *a->entered = 1;
     if (a->fail_after != (uint64_t)-1) {
         tt__failing_io f;
         tt_io fio;
@@ -7531,12 +7705,24 @@ TT__PRIVATE tt_status tt__ck_save_cb(const void *obj, const tt_io *io) {
     }
     return tt_checkpoint_save(io, a->model, a->tok, a->state);
 }
-TT__PRIVATE tt_status tt__checkpoint_save_path(const char *path, const tt__ck_save_args *a) {
+TT__PRIVATE size_t tt__ck_discard(void *user, const void *buf, size_t n) { (void)user; (void)buf; return n; }
+TT__PRIVATE tt_status tt__checkpoint_save_path(const char *path, const tt__ck_save_args *a0) {
     tt_status st;
-    if (!path || !a->model) return TT_ERR_INVALID_ARG;
-    st = tt__save_atomic(path, tt__ck_save_cb, a);
+    tt__ck_save_args a = *a0;
+    int entered = 0;
+    if (!path || !a.model) return TT_ERR_INVALID_ARG;
+    if (!tt__dp_writer(a.model)) /* another rank: take part in the collective, touch no file */
+        return tt__dp_save_end(a.model, tt_checkpoint_save(NULL, a.model, a.tok, a.state));
+    a.entered = &entered;
+    st = tt__save_atomic(path, tt__ck_save_cb, &a);
+    if (!entered && tt__dp_size(&a.model->cfg) > 1) { /* could not create the file: still take part */
+        tt_io dio;
+        dio.read = NULL; dio.write = tt__ck_discard; dio.user = NULL;
+        (void)tt_checkpoint_save(&dio, a.model, a.tok, a.state);
+    }
+    st = tt__dp_save_end(a.model, st); /* rank 0's final status (after the rename) to every rank */
     if (st != TT_OK) {
-        tt_model_config c = tt_model_get_config(a->model);
+        tt_model_config c = tt_model_get_config(a.model);
         tt__log(&c.logger, TT_LOG_ERROR, st, "checkpoint: save failed; the previous file (if any) is unchanged");
     }
     return st;
@@ -7544,7 +7730,7 @@ TT__PRIVATE tt_status tt__checkpoint_save_path(const char *path, const tt__ck_sa
 TTDEF tt_status tt_checkpoint_save_file(const char *path, tt_model *model, const tt_tokenizer *tok,
                                         const tt_checkpoint_state *state) {
     tt__ck_save_args a;
-    a.model = model; a.tok = tok; a.state = state; a.fail_after = (uint64_t)-1;
+    a.model = model; a.tok = tok; a.state = state; a.fail_after = (uint64_t)-1; a.entered = NULL;
     return tt__checkpoint_save_path(path, &a);
 }
 
@@ -7612,6 +7798,176 @@ TTDEF tt_status tt_checkpoint_load_file(const char *path, tt_model *model, const
 }
 #endif
 /* ==== end src/tt_checkpoint.c ==== */
+/* ==== begin src/tt_comm.c ==== */
+/* >>comm  data parallel training through the tt_comm hook: gradient sum
+ * across ranks, ZeRO-1 moment slices, exact accumulation, collective
+ * checkpoints. The transport (MPI or anything else) is the caller's. */
+/* #include "tt_internal.h" */
+
+/* ranks taking part; 1 without a hook */
+TT__PRIVATE int tt__dp_size(const tt_model_config *c) { return c->comm.size > 1 ? c->comm.size : 1; }
+TT__PRIVATE size_t tt__dp_bucket(const tt_model_config *c) {
+    return c->comm.bucket_floats > 0 ? (size_t)c->comm.bucket_floats : (size_t)TT_COMM_DEFAULT_BUCKET;
+}
+/* the hook's failures, reported once with where they happened */
+TT__PRIVATE tt_status tt__dp_fail(const tt_model *m, const char *what) {
+    tt__logf(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_COMM, what, (long long)m->cfg.comm.rank);
+    return TT_ERR_COMM;
+}
+
+TT__PRIVATE tt_status tt__dp_check_config(const tt_model_config *c) {
+    const tt_comm *k = &c->comm;
+    if (k->size == 0 && k->rank == 0 && !k->allreduce_sum && !k->broadcast && !k->barrier) {
+        if (c->zero1) {
+            tt__log(&c->logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "model config: zero1 needs comm");
+            return TT_ERR_INVALID_ARG;
+        }
+        return TT_OK;
+    }
+    if (k->size < 1 || k->rank < 0 || k->rank >= k->size || !k->allreduce_sum || !k->broadcast ||
+        k->bucket_floats < 0 || k->bucket_floats > ((int64_t)1 << 40)) {
+        tt__log(&c->logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG,
+                "model config: comm needs size >= 1, 0 <= rank < size, allreduce_sum and broadcast, bucket_floats >= 0");
+        return TT_ERR_INVALID_ARG;
+    }
+    return TT_OK;
+}
+
+/* ZeRO-1 slice of rank r: n floats in size nearly equal parts, cut at
+ * multiples of 16 floats (64 bytes); all of [0, n) when not sharded */
+TT__PRIVATE void tt__dp_slice(const tt_model_config *c, size_t n, int rank, size_t *lo, size_t *hi) {
+    size_t u = (n + 15) / 16, S, q, r, a, b;
+    if (!c->zero1 || tt__dp_size(c) == 1) { *lo = 0; *hi = n; return; }
+    S = (size_t)tt__dp_size(c);
+    q = u / S; r = u % S;
+    a = q * (size_t)rank + ((size_t)rank < r ? (size_t)rank : r);
+    b = a + q + ((size_t)rank < r ? 1 : 0);
+    *lo = a * 16 < n ? a * 16 : n;
+    *hi = b * 16 < n ? b * 16 : n;
+}
+
+TT__PRIVATE void tt__dp_init(tt_model *m, float *micro) {
+    tt__dp_slice(&m->cfg, m->lay.n_params, m->cfg.comm.rank, &m->dp.lo, &m->dp.hi);
+    m->dp.micro = micro;
+    m->dp.dirty = 0;
+}
+
+TTDEF void tt_model_moment_slice(const tt_model *m, size_t *lo, size_t *hi) {
+    if (lo) *lo = m ? m->dp.lo : 0;
+    if (hi) *hi = m ? m->dp.hi : 0;
+}
+
+TT__PRIVATE void tt__dp_point_grads(tt_model *m, float *base) {
+    int k;
+    for (k = 0; k < TT__P_COUNT; k++) m->grads_p[k] = base + m->lay.param_off[k];
+}
+
+/* before a backward: the scale it uses (mean over ranks), and with
+ * accum_exact and gradients pending, its own zeroed block to write into */
+TT__PRIVATE float tt__dp_backward_begin(tt_model *m, float grad_scale) {
+    if (m->dp.micro && m->dp.dirty) {
+        memset(m->dp.micro, 0, m->lay.n_params * sizeof(float));
+        tt__dp_point_grads(m, m->dp.micro);
+    }
+    return tt__dp_size(&m->cfg) > 1 ? grad_scale / (float)tt__dp_size(&m->cfg) : grad_scale;
+}
+
+/* grads[i] += micro[i] over fixed chunks (any thread count: same bits) */
+TT__PRIVATE void tt__dp_add_range(void *ctx, int lo, int hi, int slot) {
+    tt_model *m = (tt_model *)ctx;
+    size_t i = (size_t)lo * TT__NORM_CHUNK, e = (size_t)hi * TT__NORM_CHUNK;
+    (void)slot;
+    if (e > m->lay.n_params) e = m->lay.n_params;
+    for (; i < e; i++) m->grads[i] += m->dp.micro[i];
+}
+
+TT__PRIVATE void tt__dp_backward_end(tt_model *m) {
+    if (m->grads_p[0] != m->grads + m->lay.param_off[0]) {
+        tt__for_range(&m->ex, (int)(m->lay.n_params / TT__NORM_CHUNK + 1), tt__dp_add_range, m);
+        tt__dp_point_grads(m, m->grads);
+    }
+    m->dp.dirty = 1;
+}
+
+/* the gradient sum across ranks, bucket by bucket in layout order (after
+ * the whole backward: no overlap); on failure the gradients are zeroed */
+TT__PRIVATE tt_status tt__dp_reduce_grads(tt_model *m) {
+    const tt_comm *k = &m->cfg.comm;
+    size_t n = m->lay.n_params, bucket = tt__dp_bucket(&m->cfg), i;
+    if (tt__dp_size(&m->cfg) == 1) return TT_OK;
+    for (i = 0; i < n; i += bucket) {
+        size_t len = n - i < bucket ? n - i : bucket;
+        if (k->allreduce_sum(k->user, m->grads + i, len) != 0) {
+            tt_model_zero_grad(m);
+            return tt__dp_fail(m, "adamw: gradient allreduce failed (step not taken) on rank ");
+        }
+    }
+    return TT_OK;
+}
+
+/* broadcast floats [lo, hi) of x from rank root, in buckets */
+TT__PRIVATE int tt__dp_bcast(const tt_model *m, float *x, size_t lo, size_t hi, int root) {
+    const tt_comm *k = &m->cfg.comm;
+    size_t bucket = tt__dp_bucket(&m->cfg), i;
+    for (i = lo; i < hi; i += bucket) {
+        size_t len = hi - i < bucket ? hi - i : bucket;
+        if (k->broadcast(k->user, x + i, len * sizeof(float), root) != 0) return 1;
+    }
+    return 0;
+}
+
+/* after the AdamW update of this rank's slice: every rank's slice of the
+ * parameters to every rank (ZeRO-1), gradients outside the slice zeroed */
+TT__PRIVATE tt_status tt__dp_after_update(tt_model *m) {
+    int r, S = tt__dp_size(&m->cfg), fail = 0;
+    m->dp.dirty = 0;
+    if (m->dp.lo == 0 && m->dp.hi == m->lay.n_params) return TT_OK;
+    memset(m->grads, 0, m->dp.lo * sizeof(float));
+    memset(m->grads + m->dp.hi, 0, (m->lay.n_params - m->dp.hi) * sizeof(float));
+    for (r = 0; r < S && !fail; r++) {
+        size_t lo, hi;
+        tt__dp_slice(&m->cfg, m->lay.n_params, r, &lo, &hi);
+        fail = tt__dp_bcast(m, m->params, lo, hi, r);
+    }
+    return fail ? tt__dp_fail(m, "adamw: parameter broadcast failed (ranks now differ: resume from a checkpoint) on rank ")
+                : TT_OK;
+}
+
+TT__PRIVATE int tt__dp_sharded(const tt_model *m) { return m->dp.lo != 0 || m->dp.hi != m->lay.n_params; }
+TT__PRIVATE int tt__dp_writer(const tt_model *m) { return m->cfg.comm.rank == 0 || tt__dp_size(&m->cfg) == 1; }
+
+/* ZeRO-1: the whole m (which 0) or v (1) assembled in the gradient block
+ * (free between steps) from every rank's slice; *out points at it */
+TT__PRIVATE tt_status tt__dp_gather_moments(tt_model *m, int which, const float **out) {
+    int r, S = tt__dp_size(&m->cfg), fail = 0;
+    memcpy(m->grads + m->dp.lo, which ? m->v : m->m, (m->dp.hi - m->dp.lo) * sizeof(float));
+    for (r = 0; r < S && !fail; r++) {
+        size_t lo, hi;
+        tt__dp_slice(&m->cfg, m->lay.n_params, r, &lo, &hi);
+        fail = tt__dp_bcast(m, m->grads, lo, hi, r);
+    }
+    *out = m->grads;
+    return fail ? tt__dp_fail(m, "checkpoint: gathering the AdamW moments failed on rank ") : TT_OK;
+}
+
+/* end of a (collective) save: the gradient block is zero again, and every
+ * rank returns rank 0's status */
+TT__PRIVATE tt_status tt__dp_save_end(tt_model *m, tt_status st) {
+    const tt_comm *k = &m->cfg.comm;
+    unsigned char b[4];
+    if (tt__dp_sharded(m)) memset(m->grads, 0, m->lay.n_params * sizeof(float));
+    if (tt__dp_size(&m->cfg) == 1) return st;
+    tt__put_u32(b, (uint32_t)(int32_t)st);
+    if (k->broadcast(k->user, b, sizeof(b), 0) != 0) return tt__dp_fail(m, "checkpoint: status broadcast failed on rank ");
+    return (tt_status)(int32_t)tt__get_u32(b);
+}
+
+/* load: whole m and v from a checkpoint; keep this rank's slice */
+TT__PRIVATE void tt__dp_load_moments(tt_model *m, const float *m_full, const float *v_full) {
+    memcpy(m->m, m_full + m->dp.lo, (m->dp.hi - m->dp.lo) * sizeof(float));
+    memcpy(m->v, v_full + m->dp.lo, (m->dp.hi - m->dp.lo) * sizeof(float));
+}
+/* ==== end src/tt_comm.c ==== */
 /* ==== begin src/tt_generate.c ==== */
 /* >>generate  KV-cache inference and sampling (temperature, top-k, top-p).
  * Uses the model's private layout (struct tt_model, params_p, the op

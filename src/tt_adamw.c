@@ -33,6 +33,7 @@ typedef struct tt__adamw_job {
     tt_adamw_config c;
     float lr, gscale, bc1, bc2_sqrt;
     size_t n;
+    int c0;  /* first chunk of the update (ZeRO-1: of this rank's slice) */
 } tt__adamw_job;
 
 /* sum of squares of the gradients in fixed chunks of TT__NORM_CHUNK floats,
@@ -58,10 +59,12 @@ TT__PRIVATE void tt__gradnorm_range(void *ctx, int lo, int hi, int slot) {
 TT__PRIVATE void tt__adamw_range(void *ctx, int lo, int hi, int slot) {
     tt__adamw_job *j = (tt__adamw_job *)ctx;
     tt_model *m = j->m;
-    size_t i0 = (size_t)lo * TT__NORM_CHUNK, i1 = (size_t)hi * TT__NORM_CHUNK;
+    size_t i0 = (size_t)(lo + j->c0) * TT__NORM_CHUNK, i1 = (size_t)(hi + j->c0) * TT__NORM_CHUNK;
     int t = 0, a = 0, b = m->lay.n_tensors - 1;
     (void)slot;
     if (i1 > j->n) i1 = j->n;
+    if (i0 < m->dp.lo) i0 = m->dp.lo; /* the moments held: [dp.lo, dp.hi), m->m[0] is dp.lo */
+    if (i1 > m->dp.hi) i1 = m->dp.hi;
     /* first tensor that ends after i0 (tensors are in offset order) */
     while (a < b) {
         int mid = (a + b) / 2;
@@ -72,7 +75,7 @@ TT__PRIVATE void tt__adamw_range(void *ctx, int lo, int hi, int slot) {
         const tt_tensor_info *ti = &m->tensors[t];
         size_t end = ti->offset + ti->numel < i1 ? ti->offset + ti->numel : i1;
         if (end <= i0) continue;
-        tt__adamw(&m->ex, m->params + i0, m->m + i0, m->v + i0, m->grads + i0, end - i0, j->lr, j->c.beta1,
+        tt__adamw(&m->ex, m->params + i0, m->m + (i0 - m->dp.lo), m->v + (i0 - m->dp.lo), m->grads + i0, end - i0, j->lr, j->c.beta1,
                   j->c.beta2, j->c.eps, ti->decay ? j->c.weight_decay : 0.0f, j->gscale, j->bc1, j->bc2_sqrt);
         memset(m->grads + i0, 0, (end - i0) * sizeof(float));
         i0 = end;
@@ -83,6 +86,7 @@ TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_s
     tt__adamw_job j;
     int n_chunks, i;
     double ss = 0.0;
+    tt_status st;
     float norm;
     uint64_t t;
     if (!m) return TT_ERR_INVALID_ARG;
@@ -94,6 +98,7 @@ TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_s
         tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "adamw: lr, eps must be > 0; betas in [0,1); wd, clip >= 0");
         return TT_ERR_INVALID_ARG;
     }
+    if ((st = tt__dp_reduce_grads(m)) != TT_OK) return st; /* data parallel: global gradients */
     n_chunks = (int)(j.n / TT__NORM_CHUNK + 1);
     tt__for_range(&m->ex, n_chunks, tt__gradnorm_range, &j);
     for (i = 0; i < n_chunks; i++) ss += m->partials[i];
@@ -113,8 +118,11 @@ TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_s
     j.lr = tt_lr_at(&j.c, m->step);
     j.bc1 = 1.0f - TT_POWF(j.c.beta1, (float)t);
     j.bc2_sqrt = TT_SQRTF(1.0f - TT_POWF(j.c.beta2, (float)t));
-    tt__for_range(&m->ex, n_chunks, tt__adamw_range, &j);
+    j.c0 = (int)(m->dp.lo / TT__NORM_CHUNK);
+    tt__for_range(&m->ex, m->dp.hi > m->dp.lo ? (int)((m->dp.hi - 1) / TT__NORM_CHUNK) + 1 - j.c0 : 0,
+                  tt__adamw_range, &j);
     m->step = t;
+    if ((st = tt__dp_after_update(m)) != TT_OK) return st; /* ZeRO-1: slices to every rank */
     if (out) { out->lr = j.lr; out->grad_norm = norm; out->step = t; }
     return TT_OK;
 }

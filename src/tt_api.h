@@ -44,7 +44,8 @@ extern "C" {
     X(TT_ERR_NONFINITE,        -8, "loss or gradient is NaN/Inf")            \
     X(TT_ERR_BACKEND,          -9, "backend call failed")                    \
     X(TT_ERR_CANCELLED,       -10, "stopped by callback")                    \
-    X(TT_ERR_MISMATCH,        -11, "file does not match this model/tokenizer")
+    X(TT_ERR_MISMATCH,        -11, "file does not match this model/tokenizer") \
+    X(TT_ERR_COMM,            -12, "communication hook failed (another rank stopped?)")
 
 typedef enum tt_status {
 #define TT__STATUS_ENUM(name, value, text) name = value,
@@ -138,6 +139,57 @@ typedef struct tt_backend {
                             const float *in, const float *w, int BT, int C, int OC);
 } tt_backend;
 
+/* ---- data parallel: communication hook ---------------------------------
+ * Training on `size` processes (ranks), each with the whole model and its
+ * own share of every batch: the library stays free of any transport; the
+ * caller fills this table (examples/train_mpi.c does it with MPI) and puts
+ * it in tt_model_config.comm. All-zero = one process. Every entry returns
+ * 0 on success and nonzero on failure (the library then returns
+ * TT_ERR_COMM); every rank must make the same calls in the same order
+ * (they are collectives); the library calls them from the thread that
+ * calls it, never from its worker threads.
+ *   allreduce_sum(user, x, n): x float[n] (n <= bucket_floats) becomes, on
+ *       every rank, the elementwise sum over the ranks' x, with the SAME
+ *       bits on every rank. For results that do not depend on how a batch
+ *       is split across ranks, sum in rank order: ((x_0 + x_1) + x_2) + ...
+ *       (the determinism contract below needs it; MPI_Allreduce's order is
+ *       unspecified).
+ *   broadcast(user, buf, bytes, root): buf of rank `root` copied into buf
+ *       of every other rank (bytes <= 4 * bucket_floats per call).
+ *   barrier(user): returns when every rank has entered it (optional: NULL
+ *       means the library never needs it; it uses none today, it is there
+ *       for applications sharing the table).
+ * What the library does with it (see tt_model_backward, tt_adamw_step,
+ * tt_checkpoint_save, tt_loader_config.shard_*):
+ *   - backward scales gradients by grad_scale / size, so their sum over
+ *     ranks is the mean over every rank's micro-batches;
+ *   - tt_adamw_step first sums the gradients across ranks with
+ *     allreduce_sum, bucket_floats at a time, in layout order, after the
+ *     backward pass (no overlap with it), so the norm, clipping and update
+ *     see the global gradient;
+ *   - with zero1, each rank keeps AdamW m and v only for its slice of the
+ *     parameters, updates that slice, and the slices are broadcast from
+ *     their owners (ZeRO stage 1, Rajbhandari et al. 2020); results are
+ *     bitwise those of zero1 = 0;
+ *   - checkpoints are written by rank 0 (a collective call).
+ * Determinism contract: with allreduce_sum in rank order, S ranks running
+ * one micro-batch of B rows per step give bitwise the losses and
+ * parameters of one process accumulating S micro-batches of B rows
+ * (accum_exact = 1, grad_scale 1/S), provided grad_scale / S rounds the
+ * same as the single process's 1/S (always true when S is a power of 2).
+ * With accumulation on the ranks as well the sums are grouped differently
+ * (float rounding only). */
+#define TT_COMM_DEFAULT_BUCKET (1 << 20) /* floats per allreduce call: 4 MB */
+typedef struct tt_comm {
+    void   *user;          /* first argument of every entry                    */
+    int32_t rank;          /* this process, 0 .. size-1                         */
+    int32_t size;          /* number of ranks; 0 = no data parallelism          */
+    int64_t bucket_floats; /* most floats per allreduce_sum call; 0 = default   */
+    int (*allreduce_sum)(void *user, float *x, size_t n);
+    int (*broadcast)(void *user, void *buf, size_t bytes, int root);
+    int (*barrier)(void *user);
+} tt_comm;
+
 /* ---- model ---------------------------------------------------------------
  * GPT-2 (Radford et al. 2019) as nanoGPT / Hugging Face GPT2LMHeadModel
  * compute it: wte (Vp,C) with V padded to a multiple of 64 (pad logits
@@ -173,6 +225,14 @@ typedef struct tt_model_config {
     tt_logger         logger;    /* zero = silent                              */
     tt_parallel       parallel;  /* zero = built-in pool, or serial            */
     const tt_backend *backend;   /* NULL = CPU only (non-NULL: unsupported yet) */
+    tt_comm  comm;         /* data parallel hook; zero = one process (above)   */
+    int32_t  zero1;        /* 1 = ZeRO-1: AdamW m, v for this rank's slice only
+                              (about n_params / size floats each); needs comm  */
+    int32_t  accum_exact;  /* 1 = a backward that adds to pending gradients
+                              computes its own into a separate block (n_params
+                              floats more) and then adds it, element by
+                              element: accumulating k micro-batches then sums
+                              them like an allreduce over k ranks, bitwise   */
 } tt_model_config;
 
 typedef struct tt_model tt_model;
@@ -185,7 +245,8 @@ TTDEF tt_model_config tt_model_config_resolve(const tt_model_config *cfg);
  * (parameters, gradients, AdamW m and v, activations for (max_batch, n_ctx),
  * scratch, the model struct, and in SIMD builds with max_batch * n_ctx > 512
  * two packed copies of wte for the lm head's GEMMs: 2 * vocab * d_model
- * floats), including 64-byte alignment slack.
+ * floats), including 64-byte alignment slack. With zero1, m and v hold only
+ * this rank's slice; with accum_exact, one more gradient-sized block.
  * Returns TT_OK, TT_ERR_INVALID_ARG (bad config or size overflow). */
 TTDEF tt_status tt_model_memory_size(const tt_model_config *cfg, size_t *out_bytes);
 
@@ -221,6 +282,10 @@ TTDEF tt_status tt_model_forward(tt_model *model, const int32_t *tokens,
 /* tt_model_backward: add grad_scale * d(loss)/d(param) of the last forward
  * (which must have had targets) to the gradients of every parameter. For
  * gradient accumulation over n micro-batches pass grad_scale = 1/n.
+ * With cfg.comm of size S > 1 the scale used is grad_scale / S (the sum
+ * over ranks in tt_adamw_step is then the mean); with accum_exact and
+ * gradients already pending, this backward's gradient is formed apart and
+ * then added (see tt_model_config).
  * Returns TT_OK, TT_ERR_INVALID_ARG (no forward with targets before it).
  * Allocates: no. */
 TTDEF tt_status tt_model_backward(tt_model *model, float grad_scale);
@@ -263,12 +328,17 @@ TTDEF int       tt_model_num_tensors(const tt_model *model);
 TTDEF tt_status tt_model_tensor(const tt_model *model, int i, tt_tensor_info *out_info);
 
 /* Flat blocks of n floats each (n = tt_model_num_params): live pointers
- * into the model. Writing parameters is allowed between steps. */
+ * into the model. Writing parameters is allowed between steps. With zero1
+ * (and comm size > 1), adam_m and adam_v hold only this rank's slice,
+ * floats [lo, hi) of the layout (tt_model_moment_slice). */
 TTDEF size_t tt_model_num_params(const tt_model *model);
 TTDEF float *tt_model_params(tt_model *model);
 TTDEF float *tt_model_grads(tt_model *model);
 TTDEF float *tt_model_adam_m(tt_model *model);
 TTDEF float *tt_model_adam_v(tt_model *model);
+/* tt_model_moment_slice: the range [lo, hi) of the flat layout whose AdamW
+ * moments this model holds: [0, n) unless zero1 with comm size > 1. */
+TTDEF void     tt_model_moment_slice(const tt_model *model, size_t *out_lo, size_t *out_hi);
 /* AdamW step counter (number of successful tt_adamw_step calls). */
 TTDEF uint64_t tt_model_step(const tt_model *model);
 TTDEF void     tt_model_set_step(tt_model *model, uint64_t step);
@@ -311,7 +381,12 @@ TTDEF float tt_lr_at(const tt_adamw_config *cfg, uint64_t step);
  * then the gradients are zeroed and the step counter advances.
  * If the gradient norm is NaN/Inf, returns TT_ERR_NONFINITE: parameters,
  * m, v and the step counter are untouched, the gradients are zeroed (the
- * batch is dropped). Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_NONFINITE.
+ * batch is dropped). With cfg.comm (size > 1) it is a collective: the
+ * gradients are first summed across ranks (stats and clipping see the
+ * global values), and with zero1 the updated slices are broadcast. If a
+ * hook call fails it returns TT_ERR_COMM and the ranks' models may differ:
+ * stop and resume from the last checkpoint.
+ * Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_NONFINITE, TT_ERR_COMM.
  * Allocates: no. Deterministic for a given n_threads. */
 TTDEF tt_status tt_adamw_step(tt_model *model, const tt_adamw_config *cfg,
                               tt_step_stats *out_stats);

@@ -113,6 +113,13 @@ typedef struct tt_loader_config {
                                its CRC and ids at open (huge files, trusted)        */
     tt_allocator allocator; /* zero = TT_MALLOC/TT_FREE                             */
     tt_logger    logger;    /* zero = silent                                        */
+    int32_t  shard_rank;    /* data parallel: this rank, 0 .. shard_count-1         */
+    int32_t  shard_count;   /* ranks sharing the stream; 0 or 1 = not sharded. Each
+                               tt_loader_next takes the global position's next
+                               shard_count * B windows and returns block shard_rank
+                               of them (B each): every window once per epoch
+                               across ranks, and the windows rank r gets are
+                               those micro-batch r of a single loader would get */
 } tt_loader_config;
 
 typedef struct tt_loader tt_loader;
@@ -161,7 +168,8 @@ TTDEF void tt_loader_close(tt_loader *loader);
 /* tt_loader_next: the next training batch. inputs, targets int32[B*T],
  * row-major (b, t); targets[b*T+t] is the id after inputs[b*T+t].
  * Advances the position by B windows (crossing into the next epoch when
- * the current one runs out). Returns TT_OK, TT_ERR_INVALID_ARG,
+ * the current one runs out; sharded: by shard_count * B windows, of which
+ * this rank returns block shard_rank). Returns TT_OK, TT_ERR_INVALID_ARG,
  * TT_ERR_IO / TT_ERR_BAD_FORMAT (file read failed or id out of range; the
  * position is then unchanged). Allocates: no. */
 TTDEF tt_status tt_loader_next(tt_loader *loader, int32_t *inputs, int32_t *targets);
@@ -224,6 +232,13 @@ typedef struct tt_checkpoint_state {
 /* tt_checkpoint_save: write model (parameters, AdamW m and v, step, shape),
  * the tokenizer (optional, NULL = none) and state (optional, NULL = zeros)
  * to io. Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_IO (write failed).
+ * With the model's comm of size > 1 it is a collective: every rank calls
+ * it, only rank 0 writes (other ranks' io is not used and may be NULL) and
+ * every rank returns rank 0's status (or TT_ERR_COMM); with zero1 the
+ * moment slices are gathered from their ranks through the gradient block,
+ * so it must be called between steps (no gradients pending: else
+ * TT_ERR_INVALID_ARG). Loading needs no collective: every rank reads the
+ * file (whole m and v) and keeps its slice, for any number of ranks.
  * Allocates: no (a 4 KB stack buffer). Thread safety: not during a step
  * of the same model. */
 TTDEF tt_status tt_checkpoint_save(const tt_io *io, tt_model *model, const tt_tokenizer *tok,
@@ -252,7 +267,8 @@ TTDEF tt_status tt_checkpoint_load(const tt_io *io, tt_model *model, const tt_to
 
 #ifndef TT_NO_STDIO
 /* File wrappers. save is atomic: it writes path.tmp and renames it over
- * path, so a failed or interrupted save leaves the old file as it was.
+ * path, so a failed or interrupted save leaves the old file as it was
+ * (with comm: a collective, rank 0 alone touches the file).
  * load/read_config also refuse a file with bytes after the checkpoint. */
 TTDEF tt_status tt_checkpoint_save_file(const char *path, tt_model *model, const tt_tokenizer *tok,
                                         const tt_checkpoint_state *state);

@@ -105,6 +105,18 @@ TT__PRIVATE int tt__ck_get_loader(const unsigned char *p, int32_t *has, tt_loade
     return 1;
 }
 
+/* AdamW m (which 0) or v (1), all P floats; with ZeRO-1 the slices are
+ * gathered from their ranks first (a collective: called on every rank
+ * whatever w's status, so the ranks stay in step) */
+TT__PRIVATE void tt__ck_moments(tt__ckw *w, tt_model *model, int which, size_t P) {
+    const float *src = which ? tt_model_adam_v(model) : tt_model_adam_m(model);
+    if (tt__dp_sharded(model)) {
+        tt_status st = tt__dp_gather_moments(model, which, &src);
+        if (st != TT_OK && w->st == TT_OK) w->st = st;
+    }
+    tt__ckw_floats(w, src, P);
+}
+
 /* the whole payload through w; the same bytes on every call */
 TT__PRIVATE void tt__ck_payload(tt__ckw *w, tt_model *model, const tt_tokenizer *tok,
                                 const tt_checkpoint_state *state, uint64_t tok_bytes) {
@@ -157,9 +169,9 @@ TT__PRIVATE void tt__ck_payload(tt__ckw *w, tt_model *model, const tt_tokenizer 
     tt__ckw_section(w, 6, (uint64_t)P * 4);
     tt__ckw_floats(w, tt_model_params(model), P);
     tt__ckw_section(w, 7, (uint64_t)P * 4);
-    tt__ckw_floats(w, tt_model_adam_m(model), P);
+    tt__ck_moments(w, model, 0, P);
     tt__ckw_section(w, 8, (uint64_t)P * 4);
-    tt__ckw_floats(w, tt_model_adam_v(model), P);
+    tt__ck_moments(w, model, 1, P);
 }
 
 TTDEF tt_status tt_checkpoint_save(const tt_io *io, tt_model *model, const tt_tokenizer *tok,
@@ -168,20 +180,28 @@ TTDEF tt_status tt_checkpoint_save(const tt_io *io, tt_model *model, const tt_to
     tt__ckw count, out;
     uint64_t tok_bytes = 0;
     tt_model_config c;
-    if (!io || !io->write || !model) return TT_ERR_INVALID_ARG;
+    tt_status st = TT_OK;
+    /* with comm, ranks other than 0 take part without writing; both passes
+     * always run on every rank (they contain the ZeRO-1 collectives) */
+    if (!model || (tt__dp_writer(model) && (!io || !io->write))) return TT_ERR_INVALID_ARG;
+    if (!tt__dp_writer(model)) io = NULL;
     c = tt_model_get_config(model);
+    if (tt__dp_sharded(model) && model->dp.dirty) {
+        tt__log(&c.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "checkpoint: with zero1, save between steps (gradients are pending)");
+        return TT_ERR_INVALID_ARG;
+    }
     if (tok) {
-        tt_status st = tt_tokenizer_save_size(tok, &tok_bytes);
-        if (st != TT_OK) return st;
-        if (tok_bytes > TT_CHECKPOINT_MAX_TOKENIZER_BYTES) {
+        st = tt_tokenizer_save_size(tok, &tok_bytes);
+        if (st == TT_OK && tok_bytes > TT_CHECKPOINT_MAX_TOKENIZER_BYTES) {
             tt__log(&c.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "checkpoint: tokenizer too large");
-            return TT_ERR_INVALID_ARG;
+            st = TT_ERR_INVALID_ARG;
         }
+        if (st != TT_OK) { tok = NULL; tok_bytes = 0; }
     }
     /* pass 1: size and CRC of the payload; pass 2: the same bytes, written */
     count.io = NULL; count.crc = 0; count.n = 0; count.st = TT_OK;
     tt__ck_payload(&count, model, tok, state, tok_bytes);
-    if (count.st != TT_OK) return count.st;
+    if (st == TT_OK) st = count.st;
     memset(h, 0, sizeof(h));
     memcpy(h, TT_CHECKPOINT_MAGIC, 4);
     tt__put_u32(h + 4, TT_CHECKPOINT_VERSION);
@@ -190,15 +210,18 @@ TTDEF tt_status tt_checkpoint_save(const tt_io *io, tt_model *model, const tt_to
     tt__put_u32(h + 24, count.crc);
     tt__put_u32(h + 28, TT__CK_SECTIONS);
     tt__put_u32(h + 44, tt_crc32(0, h, 44));
-    if (tt__write_all(io, h, sizeof(h)) != TT_OK) {
+    if (st == TT_OK && io && tt__write_all(io, h, sizeof(h)) != TT_OK) {
         tt__log(&c.logger, TT_LOG_ERROR, TT_ERR_IO, "checkpoint: write failed");
-        return TT_ERR_IO;
+        st = TT_ERR_IO;
     }
-    out.io = io; out.crc = 0; out.n = 0; out.st = TT_OK;
+    out.io = st == TT_OK ? io : NULL; out.crc = 0; out.n = 0; out.st = TT_OK;
     tt__ck_payload(&out, model, tok, state, tok_bytes);
     if (out.st == TT_OK && (out.crc != count.crc || out.n != count.n)) out.st = TT_ERR_IO;
-    if (out.st != TT_OK) tt__log(&c.logger, TT_LOG_ERROR, out.st, "checkpoint: write failed");
-    return out.st;
+    if (out.st != TT_OK && st == TT_OK) {
+        tt__log(&c.logger, TT_LOG_ERROR, out.st, "checkpoint: write failed");
+        st = out.st;
+    }
+    return tt__dp_save_end(model, st); /* with comm: every rank returns rank 0's status */
 }
 
 /* ---- reading -------------------------------------------------------------- */
@@ -430,8 +453,7 @@ TTDEF tt_status tt_checkpoint_load(const tt_io *io, tt_model *model, const tt_to
     if (r.st == TT_OK) {
         /* commit */
         memcpy(tt_model_params(model), tmp, Pm * sizeof(float));
-        memcpy(tt_model_adam_m(model), tmp + Pm, Pm * sizeof(float));
-        memcpy(tt_model_adam_v(model), tmp + 2 * Pm, Pm * sizeof(float));
+        tt__dp_load_moments(model, tmp + Pm, tmp + 2 * Pm); /* all, or this rank's ZeRO-1 slice */
         tt_model_set_step(model, step);
         if (out_state) *out_state = st;
         if (out_tok) *out_tok = tok;
@@ -446,6 +468,7 @@ typedef struct tt__ck_save_args {
     const tt_tokenizer *tok;
     const tt_checkpoint_state *state;
     uint64_t fail_after; /* tests: the write callback fails after this many bytes */
+    int *entered;        /* set when the callback runs (NULL: not tracked) */
 } tt__ck_save_args;
 
 typedef struct tt__failing_io { const tt_io *inner; uint64_t left; } tt__failing_io;
@@ -458,6 +481,7 @@ TT__PRIVATE size_t tt__failing_write(void *user, const void *buf, size_t n) {
 }
 TT__PRIVATE tt_status tt__ck_save_cb(const void *obj, const tt_io *io) {
     const tt__ck_save_args *a = (const tt__ck_save_args *)obj;
+    if (a->entered) *a->entered = 1;
     if (a->fail_after != (uint64_t)-1) {
         tt__failing_io f;
         tt_io fio;
@@ -467,12 +491,24 @@ TT__PRIVATE tt_status tt__ck_save_cb(const void *obj, const tt_io *io) {
     }
     return tt_checkpoint_save(io, a->model, a->tok, a->state);
 }
-TT__PRIVATE tt_status tt__checkpoint_save_path(const char *path, const tt__ck_save_args *a) {
+TT__PRIVATE size_t tt__ck_discard(void *user, const void *buf, size_t n) { (void)user; (void)buf; return n; }
+TT__PRIVATE tt_status tt__checkpoint_save_path(const char *path, const tt__ck_save_args *a0) {
     tt_status st;
-    if (!path || !a->model) return TT_ERR_INVALID_ARG;
-    st = tt__save_atomic(path, tt__ck_save_cb, a);
+    tt__ck_save_args a = *a0;
+    int entered = 0;
+    if (!path || !a.model) return TT_ERR_INVALID_ARG;
+    if (!tt__dp_writer(a.model)) /* another rank: take part in the collective, touch no file */
+        return tt__dp_save_end(a.model, tt_checkpoint_save(NULL, a.model, a.tok, a.state));
+    a.entered = &entered;
+    st = tt__save_atomic(path, tt__ck_save_cb, &a);
+    if (!entered && tt__dp_size(&a.model->cfg) > 1) { /* could not create the file: still take part */
+        tt_io dio;
+        dio.read = NULL; dio.write = tt__ck_discard; dio.user = NULL;
+        (void)tt_checkpoint_save(&dio, a.model, a.tok, a.state);
+    }
+    st = tt__dp_save_end(a.model, st); /* rank 0's final status (after the rename) to every rank */
     if (st != TT_OK) {
-        tt_model_config c = tt_model_get_config(a->model);
+        tt_model_config c = tt_model_get_config(a.model);
         tt__log(&c.logger, TT_LOG_ERROR, st, "checkpoint: save failed; the previous file (if any) is unchanged");
     }
     return st;
@@ -480,7 +516,7 @@ TT__PRIVATE tt_status tt__checkpoint_save_path(const char *path, const tt__ck_sa
 TTDEF tt_status tt_checkpoint_save_file(const char *path, tt_model *model, const tt_tokenizer *tok,
                                         const tt_checkpoint_state *state) {
     tt__ck_save_args a;
-    a.model = model; a.tok = tok; a.state = state; a.fail_after = (uint64_t)-1;
+    a.model = model; a.tok = tok; a.state = state; a.fail_after = (uint64_t)-1; a.entered = NULL;
     return tt__checkpoint_save_path(path, &a);
 }
 

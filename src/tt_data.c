@@ -362,6 +362,7 @@ struct tt_loader {
     int32_t vocab;
     int32_t B, T;
     int32_t shuffle;
+    int32_t shard_rank, shard_count; /* data parallel sharding (count >= 1) */
     uint64_t seed;
     uint64_t n_tokens, n_train, n_val;
     uint64_t n_train_windows, n_val_windows;
@@ -376,6 +377,10 @@ TT__PRIVATE tt_status tt__loader_check_config(const tt_loader_config *cfg, float
     if (!tt__allocator_valid(&cfg->allocator)) return TT_ERR_INVALID_ARG;
     f = cfg->no_val ? 0.0f : (cfg->val_fraction == 0.0f ? 0.1f : cfg->val_fraction);
     if (!(f >= 0.0f && f < 0.5f)) return TT_ERR_INVALID_ARG;
+    if (cfg->shard_count < 0 || cfg->shard_rank < 0 || cfg->shard_rank >= (cfg->shard_count > 1 ? cfg->shard_count : 1)) {
+        tt__log(&cfg->logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "loader: need 0 <= shard_rank < shard_count");
+        return TT_ERR_INVALID_ARG;
+    }
     *out_frac = f;
     return TT_OK;
 }
@@ -424,6 +429,8 @@ TT__PRIVATE tt_status tt__loader_new(const tt_loader_config *cfg, uint64_t n, in
     l->B = cfg->batch;
     l->T = cfg->seq_len;
     l->shuffle = cfg->no_shuffle ? 0 : 1;
+    l->shard_rank = cfg->shard_rank;
+    l->shard_count = cfg->shard_count > 1 ? cfg->shard_count : 1;
     l->seed = cfg->seed ? cfg->seed : (uint64_t)TT_DEFAULT_SEED;
     l->n_tokens = n;
     l->n_val = n_val;
@@ -549,6 +556,13 @@ TTDEF uint64_t tt_loader_window_start(const tt_loader *l, uint64_t epoch, uint64
     return w * (uint64_t)l->T;
 }
 
+/* move (epoch, index) on by k windows */
+TT__PRIVATE void tt__loader_skip(const tt_loader *l, uint64_t *epoch, uint64_t *index, uint64_t k) {
+    *epoch += k / l->n_train_windows;
+    *index += k % l->n_train_windows;
+    if (*index >= l->n_train_windows) { (*epoch)++; *index -= l->n_train_windows; }
+}
+
 TTDEF tt_status tt_loader_next(tt_loader *l, int32_t *inputs, int32_t *targets) {
     uint64_t epoch, index;
     int b;
@@ -556,6 +570,8 @@ TTDEF tt_status tt_loader_next(tt_loader *l, int32_t *inputs, int32_t *targets) 
     if (!l || !inputs || !targets) return TT_ERR_INVALID_ARG;
     epoch = l->epoch;
     index = l->index;
+    /* sharded: this rank's block of the next shard_count * B windows */
+    tt__loader_skip(l, &epoch, &index, (uint64_t)l->shard_rank * (uint64_t)l->B);
     for (b = 0; b < l->B; b++) {
         if (index >= l->n_train_windows) { epoch++; index = 0; }
         st = tt__loader_fetch(l, tt_loader_window_start(l, epoch, index));
@@ -564,6 +580,7 @@ TTDEF tt_status tt_loader_next(tt_loader *l, int32_t *inputs, int32_t *targets) 
         index++;
     }
     if (index >= l->n_train_windows) { epoch++; index = 0; }
+    tt__loader_skip(l, &epoch, &index, (uint64_t)(l->shard_count - 1 - l->shard_rank) * (uint64_t)l->B);
     l->epoch = epoch;
     l->index = index;
     return TT_OK;

@@ -107,4 +107,24 @@ TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const floa
                              const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk, float *C, ptrdiff_t ldc,
                              int accumulate, const tt__gemm_epi *epi, float *rowsum_a);
 
+/* ---- data parallel (tt_comm.c; the model struct is in tt_model.c) ---- */
+typedef struct tt__dp {
+    size_t lo, hi;  /* the slice of the flat layout whose AdamW moments this rank holds */
+    float *micro;   /* accum_exact: one backward's own gradient block, or NULL */
+    int dirty;      /* gradients pending (a backward since the last step / zero_grad) */
+} tt__dp;
+TT__PRIVATE int       tt__dp_size(const tt_model_config *c);  /* ranks; 1 without comm */
+TT__PRIVATE tt_status tt__dp_check_config(const tt_model_config *c);
+TT__PRIVATE void      tt__dp_slice(const tt_model_config *c, size_t n, int rank, size_t *lo, size_t *hi);
+TT__PRIVATE void      tt__dp_init(tt_model *m, float *micro);
+TT__PRIVATE float     tt__dp_backward_begin(tt_model *m, float grad_scale);
+TT__PRIVATE void      tt__dp_backward_end(tt_model *m);
+TT__PRIVATE tt_status tt__dp_reduce_grads(tt_model *m);
+TT__PRIVATE tt_status tt__dp_after_update(tt_model *m);
+TT__PRIVATE int       tt__dp_sharded(const tt_model *m);
+TT__PRIVATE int       tt__dp_writer(const tt_model *m);
+TT__PRIVATE tt_status tt__dp_gather_moments(tt_model *m, int which, const float **out);
+TT__PRIVATE tt_status tt__dp_save_end(tt_model *m, tt_status st);
+TT__PRIVATE void      tt__dp_load_moments(tt_model *m, const float *m_full, const float *v_full);
+
 #endif /* TT_INTERNAL_H */

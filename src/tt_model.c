@@ -21,7 +21,8 @@ typedef struct tt__layout {
     int n_tensors;
     /* byte offsets into the block */
     size_t off_model, off_pool, off_params, off_grads, off_m, off_v, off_acts, off_scratch,
-        off_partials, off_names, off_tensors, off_wte_pk, off_shared, total;
+        off_partials, off_names, off_tensors, off_wte_pk, off_shared, off_micro, total;
+    size_t n_moments;             /* floats of AdamW m (and of v): n_params, or the ZeRO-1 slice */
     size_t acts_floats, scratch_floats_per_slot, n_partials;
     size_t wte_pk_fwd, wte_pk_dx; /* floats of the packed wte copies (0: not used) */
     size_t shared_floats;         /* the GEMMs' shared packed B (0 with one thread) */
@@ -70,6 +71,7 @@ struct tt_model {
     int last_B, last_T, have_targets, have_logits;
     int32_t *targets;        /* (N) copy of the last targets */
     int32_t *tokens;         /* (N) copy of the last tokens */
+    tt__dp dp;               /* data parallel state (tt_comm.c) */
 };
 
 #define TT__NAME_LEN 48
@@ -140,7 +142,7 @@ TT__PRIVATE tt_status tt__model_check_config(const tt_model_config *c) {
         tt__log(lg, TT_LOG_ERROR, TT_ERR_UNSUPPORTED, "model config: the tt_backend hook is not implemented in this version");
         return TT_ERR_UNSUPPORTED;
     }
-    return TT_OK;
+    return tt__dp_check_config(c);
 }
 
 /* ---- memory plan ---- */
@@ -225,8 +227,14 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
 #endif
     lay->off_params = tt__plan_take(&plan, lay->n_params, sizeof(float));
     lay->off_grads = tt__plan_take(&plan, lay->n_params, sizeof(float));
-    lay->off_m = tt__plan_take(&plan, lay->n_params, sizeof(float));
-    lay->off_v = tt__plan_take(&plan, lay->n_params, sizeof(float));
+    {   /* AdamW moments: this rank's ZeRO-1 slice, or all */
+        size_t lo, hi;
+        tt__dp_slice(c, lay->n_params, c->comm.rank, &lo, &hi);
+        lay->n_moments = hi - lo;
+    }
+    lay->off_m = tt__plan_take(&plan, lay->n_moments, sizeof(float));
+    lay->off_v = tt__plan_take(&plan, lay->n_moments, sizeof(float));
+    lay->off_micro = tt__plan_take(&plan, c->accum_exact ? lay->n_params : 1, sizeof(float));
     lay->off_acts = tt__plan_take(&plan, lay->acts_floats, sizeof(float));
     ok &= tt__mul_size(lay->scratch_floats_per_slot, (size_t)c->n_threads, &tmp);
     lay->off_scratch = tt__plan_take(&plan, tmp, sizeof(float));
@@ -431,8 +439,9 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
     m->ex.par = c.parallel;
     tt__model_fill_tensors(m);
     memset(m->grads, 0, lay.n_params * sizeof(float));
-    memset(m->m, 0, lay.n_params * sizeof(float));
-    memset(m->v, 0, lay.n_params * sizeof(float));
+    memset(m->m, 0, lay.n_moments * sizeof(float));
+    memset(m->v, 0, lay.n_moments * sizeof(float));
+    tt__dp_init(m, c.accum_exact ? (float *)(base + lay.off_micro) : NULL);
     if (c.no_init) memset(m->params, 0, lay.n_params * sizeof(float));
     else tt__model_init_params(m);
 #if TT__HAS_THREADS
@@ -512,6 +521,7 @@ TTDEF uint64_t tt_model_step(const tt_model *m) { return m ? m->step : 0; }
 TTDEF void tt_model_set_step(tt_model *m, uint64_t step) { if (m) m->step = step; }
 TTDEF void tt_model_zero_grad(tt_model *m) {
     if (m) memset(m->grads, 0, m->lay.n_params * sizeof(float));
+    if (m) m->dp.dirty = 0;
 }
 
 /* ---- parallel helpers: fixed contiguous ranges, one task per thread ---- */
@@ -948,8 +958,10 @@ TTDEF tt_status tt_model_backward(tt_model *m, float grad_scale) {
         return TT_ERR_INVALID_ARG;
     }
     /* lm head: recompute the logits chunk by chunk, dlogits, dlnf, dwte */
+    grad_scale = tt__dp_backward_begin(m, grad_scale);
     tt__head(m, m->last_B * m->last_T, 1, grad_scale);
     tt__backward_body(m);
+    tt__dp_backward_end(m);
     return TT_OK;
 }
 
@@ -961,9 +973,11 @@ TTDEF tt_status tt_model_forward_backward(tt_model *m, const int32_t *tokens, co
     if ((st = tt__model_check_batch(m, tokens, targets, B, T)) != TT_OK) return st;
     tt__forward_body(m, tokens, targets, B, T);
     N = B * T;
+    grad_scale = tt__dp_backward_begin(m, grad_scale);
     tt__head(m, N, 2, grad_scale);
     m->have_targets = 1;
     tt__backward_body(m);
+    tt__dp_backward_end(m);
     if (out_loss) *out_loss = tt__mean_loss(m, N);
     return TT_OK;
 }

@@ -10,7 +10,7 @@ PRIVATE="tt_config.h tt_internal.h
 tt_util.c tt_alloc.c tt_io.c
 tt_threads.c tt_kern_scalar.c tt_kern_avx2.c tt_kern_avx512.c tt_backend.c
 tt_bpe_tables.h tt_bpe.c tt_data.c tt_model.c tt_adamw.c
-tt_checkpoint.c tt_generate.c"
+tt_checkpoint.c tt_comm.c tt_generate.c"
 
 version=$(sed -n 's/^#define TT_VERSION_STRING "\(.*\)"/\1/p' src/tt_api.h)
 emit() {
