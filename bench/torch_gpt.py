@@ -115,7 +115,7 @@ def make_adamw(groups, kind):
     return torch.optim.AdamW(groups, **kw)
 
 
-def run(cfg, threads, steps, attn, dtype, mode="eager", adamw="foreach", warm=2):
+def run(cfg, threads, steps, attn, dtype, mode="eager", adamw="foreach", warm=2, profile=False):
     """Returns (tok/s median, FLOPs/token, seconds spent before the steady steps beyond warm x median)."""
     V, C, L, NH, T, B = CONFIGS[cfg]
     torch.manual_seed(0)
@@ -144,6 +144,15 @@ def run(cfg, threads, steps, attn, dtype, mode="eager", adamw="foreach", warm=2)
     nparams = sum(p.numel() for p in model.parameters())
     nonemb = nparams - model.Vp * C - T * C
     flops_tok = 6.0 * nonemb + 6.0 * V * C + 12.0 * L * T * C
+    if profile:
+        from torch.profiler import profile as tprofile, ProfilerActivity
+        with tprofile(activities=[ProfilerActivity.CPU]) as prof:
+            loss = fwd(idx, tgt)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+        print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=20))
     med = statistics.median(times)
     return B * T / med, flops_tok, max(0.0, sum(warm_times) - warm * med)
 
@@ -199,6 +208,8 @@ def main():
     ap.add_argument("--adamw", default="best", choices=["fused", "foreach", "loop", "best"])
     ap.add_argument("--dtype", default="fp32", choices=["fp32", "bf16"])
     ap.add_argument("--peak", type=float, default=0.0, help="measured fp32 peak, GFLOP/s")
+    ap.add_argument("--profile", action="store_true",
+                    help="after the timed steps, one more step under torch.profiler: top ops by self CPU time")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
@@ -228,7 +239,7 @@ def main():
         attn, adamw = max(trial, key=trial.get)
         print("trial (2 steps each, tok/s): " + ", ".join("%s+%s %.1f" % (k[0], k[1], v) for k, v in trial.items()))
     t0 = time.perf_counter()
-    tps, flops_tok, extra = run(a.config, a.threads, a.steps, attn, a.dtype, a.mode, adamw)
+    tps, flops_tok, extra = run(a.config, a.threads, a.steps, attn, a.dtype, a.mode, adamw, profile=a.profile)
     print("torch %s mode=%s attention=%s adamw=%s dtype=%s: %.1f tok/s (run %.1f s, compile/warm-up overhead %.1f s)" %
           (torch.__version__, a.mode, attn, adamw, a.dtype, tps, time.perf_counter() - t0, extra))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
