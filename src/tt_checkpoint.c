@@ -170,6 +170,7 @@ TTDEF tt_status tt_checkpoint_save(const tt_io *io, tt_model *model, const tt_to
     tt_model_config c;
     if (!io || !io->write || !model) return TT_ERR_INVALID_ARG;
     c = tt_model_get_config(model);
+    if (c.inference_only) return TT_ERR_UNSUPPORTED; /* no AdamW moments to save */
     if (tok) {
         tt_status st = tt_tokenizer_save_size(tok, &tok_bytes);
         if (st != TT_OK) return st;
@@ -430,8 +431,10 @@ TTDEF tt_status tt_checkpoint_load(const tt_io *io, tt_model *model, const tt_to
     if (r.st == TT_OK) {
         /* commit */
         memcpy(tt_model_params(model), tmp, Pm * sizeof(float));
-        memcpy(tt_model_adam_m(model), tmp + Pm, Pm * sizeof(float));
-        memcpy(tt_model_adam_v(model), tmp + 2 * Pm, Pm * sizeof(float));
+        if (tt_model_adam_m(model)) { /* NULL: inference_only, parameters only */
+            memcpy(tt_model_adam_m(model), tmp + Pm, Pm * sizeof(float));
+            memcpy(tt_model_adam_v(model), tmp + 2 * Pm, Pm * sizeof(float));
+        }
         tt_model_set_step(model, step);
         if (out_state) *out_state = st;
         if (out_tok) *out_tok = tok;
