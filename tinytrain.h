@@ -284,6 +284,7 @@ typedef struct tt_model_config {
     uint64_t seed;         /* weight init; 0 = TT_DEFAULT_SEED                 */
     int32_t  force_scalar; /* 1 = reference kernels even in SIMD builds        */
     int32_t  no_init;      /* 1 = leave parameters zero (caller loads them)   */
+    int32_t  inference_only; /* 1 = parameters only, no training (tt_api_io.h) */
     tt_allocator      allocator; /* zero = TT_MALLOC/TT_FREE                   */
     tt_logger         logger;    /* zero = silent                              */
     tt_parallel       parallel;  /* zero = built-in pool, or serial            */
@@ -309,7 +310,8 @@ TTDEF tt_model_config tt_model_config_resolve(const tt_model_config *cfg);
  * scratch, the model struct, and in SIMD builds with max_batch * n_ctx > 512
  * two packed copies of wte for the lm head's GEMMs: 2 * vocab * d_model
  * floats), including 64-byte alignment slack. With zero1, m and v hold only
- * this rank's slice; with accum_exact, one more gradient-sized block.
+ * this rank's slice; with accum_exact, one more gradient-sized block. With
+ * cfg.inference_only: parameters, scratch and the struct only.
  * Returns TT_OK, TT_ERR_INVALID_ARG (bad config or size overflow). */
 TTDEF tt_status tt_model_memory_size(const tt_model_config *cfg, size_t *out_bytes);
 
@@ -1042,6 +1044,195 @@ TTDEF tt_status tt_generate(tt_generator *gen, const int32_t *prompt, int n_prom
 #endif
 #endif /* TINYTRAIN_DATA_H */
 /* ==== end src/tt_api_data.h ==== */
+/* ==== begin src/tt_api_io.h ==== */
+/* >>api_io  weights made elsewhere and weights for elsewhere: safetensors
+ * (Hugging Face GPT2LMHeadModel), llm.c's GPT-2 .bin, one-call model
+ * creation from a file, inference-only use (generator in caller memory,
+ * per-position logits, per-token losses) and GPT-2 tokenizer export. */
+#ifndef TINYTRAIN_IO_H
+#define TINYTRAIN_IO_H
+/* #include "tt_api.h" */
+/* #include "tt_api_bpe.h" */
+/* #include "tt_api_data.h" */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Element type of a saved file: IEEE float32, or bfloat16 (the top 16 bits
+ * of a float32, rounded to nearest even; NaN stays NaN). Loading converts
+ * either to float32 exactly. */
+enum { TT_DTYPE_F32 = 0, TT_DTYPE_BF16 = 1 };
+
+/* ---- safetensors -----------------------------------------------------------
+ * The format of the PyPI package `safetensors`: u64 little-endian N, then N
+ * bytes of JSON (padded with spaces so the data starts 8-byte aligned),
+ * then the raw little-endian data. The JSON maps each tensor name to
+ * {"dtype": "F32"|"BF16", "shape": [...], "data_offsets": [begin, end]}
+ * (byte offsets into the data, which the tensors cover without holes), and
+ * "__metadata__" (string -> string) to the config: vocab_size, n_positions,
+ * n_embd, n_layer, n_head (Hugging Face GPT2Config names), format "pt".
+ * Names and layouts are GPT2LMHeadModel's state dict: transformer.wte.weight
+ * (V,C) without the padded rows, transformer.wpe.weight (n_ctx,C),
+ * transformer.h.{l}.{ln_1,attn.c_attn,attn.c_proj,ln_2,mlp.c_fc,mlp.c_proj}
+ * .{weight,bias}, transformer.ln_f.{weight,bias}. The four matrices are
+ * Conv1D weights, stored (in, out): the transpose of this library's
+ * (out, in); save and load transpose them. lm_head.weight is not written
+ * (tied to wte). Loading also accepts names without "transformer.", skips
+ * the attention-mask buffers (h.{l}.attn.bias, .masked_bias) older files
+ * carry, and accepts an lm_head.weight only if it equals wte bit for bit
+ * (this model's head is tied). */
+
+/* tt_model_save_safetensors: write model's parameters to io as dtype
+ * (TT_DTYPE_F32 or TT_DTYPE_BF16). Returns TT_OK, TT_ERR_INVALID_ARG,
+ * TT_ERR_IO. Allocates: no (stack buffers). Never changes the model.
+ * Thread safety: not during a step of the same model. */
+TTDEF tt_status tt_model_save_safetensors(const tt_io *io, tt_model *model, int dtype);
+
+/* tt_model_load_safetensors: read a safetensors file from io into model's
+ * parameters (the padded wte rows are set to 0; gradients, AdamW moments and
+ * the step are not touched). The whole header is parsed and checked first
+ * (JSON, dtypes, every tensor present once with this model's shape, offsets
+ * covering the data, metadata config equal to the model's), then the data
+ * is read into a temporary; the parameters change only when all of it was
+ * read. Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_BAD_FORMAT (truncated,
+ * corrupt, bad JSON, header past the end), TT_ERR_MISMATCH (shape, name or
+ * config differ; lm_head differs from wte), TT_ERR_UNSUPPORTED (a dtype
+ * other than F32/BF16), TT_ERR_OUT_OF_MEMORY; detail to the model's logger.
+ * On failure the model is unchanged. Allocates: the header (N bytes) and a
+ * temporary of 4 bytes per parameter, freed before returning. */
+TTDEF tt_status tt_model_load_safetensors(const tt_io *io, tt_model *model);
+
+/* tt_safetensors_read_config: read and check the header of a safetensors
+ * file (not the data) and return the model shape it holds: vocab_size,
+ * n_ctx, n_layer and d_model from the tensor shapes, n_head from the
+ * metadata (0 when the file has none, as Hugging Face files: the caller then
+ * sets it, e.g. from config.json); every other field 0. allocator (NULL =
+ * TT_MALLOC) holds the header while it is parsed.
+ * Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_BAD_FORMAT, TT_ERR_MISMATCH
+ * (not a GPT-2 tensor set), TT_ERR_OUT_OF_MEMORY. */
+TTDEF tt_status tt_safetensors_read_config(const tt_io *io, const tt_allocator *allocator,
+                                           const tt_logger *logger, tt_model_config *out_cfg);
+
+/* ---- llm.c -----------------------------------------------------------------
+ * karpathy/llm.c's GPT-2 checkpoint (gpt2_124M.bin): 256 little-endian
+ * int32 (magic 20240326, version 3 = float32 or 5 = bfloat16, max_seq_len,
+ * vocab_size, num_layers, num_heads, channels, padded_vocab_size, zeros),
+ * then every parameter in this library's own layout order (wte (Vp,C), wpe,
+ * ln_1 w/b, c_attn w/b, attn c_proj w/b, ln_2 w/b, c_fc w/b, mlp c_proj
+ * w/b for all layers per kind, ln_f w/b), matrices (out, in), wte padded to
+ * Vp rows. Save writes Vp = V rounded up to 128 (as llm.c's exporter) with
+ * zero rows; load accepts any Vp >= V and ignores the rows past V. */
+#define TT_LLMC_MAGIC 20240326
+#define TT_LLMC_VERSION_F32 3
+#define TT_LLMC_VERSION_BF16 5
+
+/* tt_model_save_llmc: write model's parameters to io in llm.c's format.
+ * Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_IO. Allocates: no. */
+TTDEF tt_status tt_model_save_llmc(const tt_io *io, tt_model *model, int dtype);
+/* tt_model_load_llmc: read an llm.c checkpoint into model's parameters.
+ * Checks magic, version, shape (equal to the model's) before reading the
+ * data into a temporary. Returns TT_OK, TT_ERR_INVALID_ARG,
+ * TT_ERR_BAD_FORMAT, TT_ERR_MISMATCH, TT_ERR_UNSUPPORTED (another version),
+ * TT_ERR_OUT_OF_MEMORY. On failure the model is unchanged. Allocates: a
+ * temporary of 4 bytes per parameter, freed before returning. */
+TTDEF tt_status tt_model_load_llmc(const tt_io *io, tt_model *model);
+/* tt_llmc_read_config: read and check the 1024-byte header only; returns the
+ * shape (vocab_size, n_ctx, n_layer, n_head, d_model; other fields 0).
+ * Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_BAD_FORMAT, TT_ERR_UNSUPPORTED. */
+TTDEF tt_status tt_llmc_read_config(const tt_io *io, const tt_logger *logger, tt_model_config *out_cfg);
+
+#ifndef TT_NO_STDIO
+/* File wrappers. save is atomic (path.tmp, then rename). load also refuses
+ * a file with bytes after the data. */
+TTDEF tt_status tt_model_save_safetensors_file(const char *path, tt_model *model, int dtype);
+TTDEF tt_status tt_model_load_safetensors_file(const char *path, tt_model *model);
+TTDEF tt_status tt_model_save_llmc_file(const char *path, tt_model *model, int dtype);
+TTDEF tt_status tt_model_load_llmc_file(const char *path, tt_model *model);
+
+/* tt_model_create_from_checkpoint: create a model shaped like the file at
+ * path and load its parameters, reading the file once. The kind is found
+ * from its first bytes: a tinytrain checkpoint ("TTCK": parameters, AdamW
+ * moments and step; the file is read into memory once), an llm.c .bin or a
+ * safetensors file (streamed: header, then the data straight into the new
+ * model). base (may be NULL) gives every field the file does not fix:
+ * max_batch, n_threads, allocator, logger, inference_only, ...; and n_head
+ * for a safetensors file without metadata (required then). A base shape
+ * field that is nonzero and differs from the file is TT_ERR_MISMATCH.
+ * Returns as tt_model_create plus TT_ERR_IO (cannot open),
+ * TT_ERR_BAD_FORMAT, TT_ERR_MISMATCH, TT_ERR_UNSUPPORTED (unknown kind).
+ * On failure *out_model is unchanged and nothing is left allocated. */
+TTDEF tt_status tt_model_create_from_checkpoint(const char *path, const tt_model_config *base,
+                                                tt_model **out_model);
+#endif
+
+/* ---- inference -------------------------------------------------------------
+ * cfg.inference_only = 1 makes a model of parameters only: no gradients,
+ * AdamW moments or training activations (tt_model_memory_size is about 4
+ * bytes per parameter plus GEMM scratch). tt_model_forward,
+ * tt_model_backward, tt_model_forward_backward and tt_adamw_step return
+ * TT_ERR_UNSUPPORTED; tt_model_grads / adam_m / adam_v return NULL; run it
+ * through a generator (KV cache), below. */
+
+/* tt_generator_memory_size: bytes tt_generator_create_in needs for model
+ * (KV cache (L, n_ctx, 2C), scratch for n_ctx positions, the struct and
+ * alignment slack). Returns TT_OK, TT_ERR_INVALID_ARG (NULL, overflow). */
+TTDEF tt_status tt_generator_memory_size(const tt_model *model, size_t *out_bytes);
+/* tt_generator_create_in: a generator inside the caller's buffer mem (any
+ * alignment, >= tt_generator_memory_size bytes; it must outlive the
+ * generator; tt_generator_destroy then frees nothing). Works under
+ * TT_NO_MALLOC. Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_BUFFER_TOO_SMALL.
+ * Allocates: no. */
+TTDEF tt_status tt_generator_create_in(tt_model *model, void *mem, size_t bytes, tt_generator **out_gen);
+
+/* tt_generator_feed_logits: tt_generator_feed, and the logits of every fed
+ * position: out float[n*V], row i = the unnormalised logits for the id
+ * after ids[i] (so row n-1 equals tt_generator_logits). cap = floats in out.
+ * Returns as tt_generator_feed plus TT_ERR_BUFFER_TOO_SMALL (cap < n*V:
+ * nothing is fed). Allocates: no. */
+TTDEF tt_status tt_generator_feed_logits(tt_generator *gen, const int32_t *ids, int n,
+                                         float *out, size_t cap);
+/* tt_generator_score: feed ids int32[n] (n >= 2, appended after what the
+ * cache holds) and write out_losses float[n-1]: out_losses[i] =
+ * -ln p(ids[i+1] | the cache and ids[0..i]), in nats. Perplexity of a text
+ * = exp(mean loss); for texts longer than n_ctx score windows of up to
+ * n_ctx ids (reset between them) that overlap by one id. Returns as
+ * tt_generator_feed. Allocates: no (uses the generator's scratch). */
+TTDEF tt_status tt_generator_score(tt_generator *gen, const int32_t *ids, int n, float *out_losses);
+
+/* tt_model_token_losses: after tt_model_forward with targets (or
+ * tt_model_forward_backward), the loss of every position: out float[B*T],
+ * row-major (b, t), -ln p(targets[b*T+t]) in nats (their mean is the loss
+ * forward returned). Returns TT_OK, TT_ERR_INVALID_ARG (no forward with
+ * targets before), TT_ERR_BUFFER_TOO_SMALL (n < B*T). */
+TTDEF tt_status tt_model_token_losses(const tt_model *model, float *out, size_t n);
+
+/* ---- tokenizer export ------------------------------------------------------
+ * tt_tokenizer_save_gpt2: write the tokenizer as GPT-2's pair encoder.json
+ * (JSON object: token -> id, every byte of a token shown as GPT-2's
+ * printable byte-to-unicode character, special tokens as they are) and
+ * vocab.bpe ("#version: 0.2", then one merge "left right" per line in rank
+ * order), which Hugging Face `tokenizers` (ByteLevel BPE) and
+ * `transformers` (GPT2Tokenizer) load. The merge of each multi-byte token
+ * is the last step of BPE on its bytes with the lower-ranked tokens.
+ * Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_IO, TT_ERR_OUT_OF_MEMORY,
+ * TT_ERR_UNSUPPORTED (a token BPE cannot build from two lower-ranked ones,
+ * so no merge list describes it). Allocates: an index of the tokens
+ * (about 16 bytes per token), freed before returning. */
+TTDEF tt_status tt_tokenizer_save_gpt2(const tt_tokenizer *tok, const tt_io *encoder_json,
+                                       const tt_io *vocab_bpe);
+#ifndef TT_NO_STDIO
+/* File form; both files are written atomically (the first is renamed into
+ * place only after the second was written). */
+TTDEF tt_status tt_tokenizer_save_gpt2_file(const tt_tokenizer *tok, const char *encoder_json_path,
+                                            const char *vocab_bpe_path);
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TINYTRAIN_IO_H */
+/* ==== end src/tt_api_io.h ==== */
 
 #ifdef TINYTRAIN_IMPLEMENTATION
 #ifndef TINYTRAIN_IMPLEMENTATION_DONE
@@ -6312,7 +6503,7 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
             ok &= tt__add_size(a, tmp & ~(size_t)15, &a);
         }
         if (!ok) return TT_ERR_INVALID_ARG;
-        lay->acts_floats = a;
+        lay->acts_floats = c->inference_only ? 0 : a; /* inference runs in a generator */
     }
     lay->scratch_floats_per_slot = tt__align_up(tt__gemm_scratch_floats(), 16) + tt__align_up(2 * 64 * T + 64, 16);
     lay->n_partials = lay->n_params / TT__NORM_CHUNK + 1;
@@ -6325,15 +6516,18 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
     lay->off_pool = tt__plan_take(&plan, 1, 1);
 #endif
     lay->off_params = tt__plan_take(&plan, lay->n_params, sizeof(float));
-    lay->off_grads = tt__plan_take(&plan, lay->n_params, sizeof(float));
-    {   /* AdamW moments: this rank's ZeRO-1 slice, or all */
+    tmp = c->inference_only ? 0 : lay->n_params; /* no gradients or moments */
+    lay->off_grads = tt__plan_take(&plan, tmp, sizeof(float));
+    if (c->inference_only) {
+        lay->n_moments = 0;
+    } else {   /* AdamW moments: this rank's ZeRO-1 slice, or all */
         size_t lo, hi;
         tt__dp_slice(c, lay->n_params, c->comm.rank, &lo, &hi);
         lay->n_moments = hi - lo;
     }
     lay->off_m = tt__plan_take(&plan, lay->n_moments, sizeof(float));
     lay->off_v = tt__plan_take(&plan, lay->n_moments, sizeof(float));
-    lay->off_micro = tt__plan_take(&plan, c->accum_exact ? lay->n_params : 1, sizeof(float));
+    lay->off_micro = tt__plan_take(&plan, c->accum_exact && !c->inference_only ? lay->n_params : 1, sizeof(float));
     lay->off_acts = tt__plan_take(&plan, lay->acts_floats, sizeof(float));
     ok &= tt__mul_size(lay->scratch_floats_per_slot, (size_t)c->n_threads, &tmp);
     lay->off_scratch = tt__plan_take(&plan, tmp, sizeof(float));
@@ -6342,7 +6536,7 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
      * instead of once per chunk of TT__HEAD_ROWS rows (SIMD builds, and only
      * when a batch can span more than one chunk) */
     lay->wte_pk_fwd = lay->wte_pk_dx = 0;
-    if (N > TT__HEAD_ROWS && tt__mul_size(V + 64, C + 64, &tmp)) { /* tmp: overflow guard */
+    if (N > TT__HEAD_ROWS && !c->inference_only && tt__mul_size(V + 64, C + 64, &tmp)) { /* tmp: overflow guard */
         lay->wte_pk_fwd = tt__gemm_packed_floats((int)C, (int)c->vocab_size);
         lay->wte_pk_dx = tt__gemm_packed_floats((int)c->vocab_size, (int)C);
     }
@@ -6355,7 +6549,7 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
         kn[0][0] = C; kn[0][1] = 3 * C;  kn[1][0] = C; kn[1][1] = 4 * C;  kn[2][0] = 4 * C; kn[2][1] = C;
         kn[3][0] = 3 * C; kn[3][1] = C;  kn[4][0] = C; kn[4][1] = C;      kn[5][0] = N; kn[5][1] = C;
         kn[6][0] = N; kn[6][1] = 4 * C;
-        for (k = 0; k < 7; k++) {
+        for (k = 0; k < (c->inference_only ? 5u : 7u); k++) { /* inference: no dW */
             size_t f = tt__gemm_packed_floats((int)kn[k][0], (int)kn[k][1]);
             if (f > best) best = f;
         }
@@ -6493,9 +6687,11 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
     m->maxT = c.n_ctx;
     m->maxB = c.max_batch;
     m->params = (float *)(base + lay.off_params);
-    m->grads = (float *)(base + lay.off_grads);
-    m->m = (float *)(base + lay.off_m);
-    m->v = (float *)(base + lay.off_v);
+    if (!c.inference_only) {
+        m->grads = (float *)(base + lay.off_grads);
+        m->m = (float *)(base + lay.off_m);
+        m->v = (float *)(base + lay.off_v);
+    }
     m->partials = (double *)(base + lay.off_partials);
     m->wte_pk_fwd = lay.wte_pk_fwd ? (float *)(base + lay.off_wte_pk) : NULL;
     m->wte_pk_dx = lay.wte_pk_dx ? (float *)(base + lay.off_wte_pk) + tt__align_up(lay.wte_pk_fwd, 16) : NULL;
@@ -6505,11 +6701,11 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
         int k;
         for (k = 0; k < TT__P_COUNT; k++) {
             m->params_p[k] = m->params + lay.param_off[k];
-            m->grads_p[k] = m->grads + lay.param_off[k];
+            m->grads_p[k] = m->grads ? m->grads + lay.param_off[k] : NULL;
         }
     }
     /* carve activations in the order the plan counted them */
-    {
+    if (!c.inference_only) {
         size_t C = (size_t)m->C, L = (size_t)m->L, NH = (size_t)m->NH, Vp = (size_t)m->Vp;
         float *p = (float *)(base + lay.off_acts);
         N = (size_t)c.max_batch * (size_t)c.n_ctx;
@@ -6537,10 +6733,12 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
     m->ex.shared_floats = lay.shared_floats;
     m->ex.par = c.parallel;
     tt__model_fill_tensors(m);
-    memset(m->grads, 0, lay.n_params * sizeof(float));
-    memset(m->m, 0, lay.n_moments * sizeof(float));
-    memset(m->v, 0, lay.n_moments * sizeof(float));
-    tt__dp_init(m, c.accum_exact ? (float *)(base + lay.off_micro) : NULL);
+    if (!c.inference_only) {
+        memset(m->grads, 0, lay.n_params * sizeof(float));
+        memset(m->m, 0, lay.n_moments * sizeof(float));
+        memset(m->v, 0, lay.n_moments * sizeof(float));
+    }
+    tt__dp_init(m, c.accum_exact && !c.inference_only ? (float *)(base + lay.off_micro) : NULL);
     if (c.no_init) memset(m->params, 0, lay.n_params * sizeof(float));
     else tt__model_init_params(m);
 #if TT__HAS_THREADS
@@ -6619,7 +6817,7 @@ TTDEF float *tt_model_adam_v(tt_model *m) { return m ? m->v : NULL; }
 TTDEF uint64_t tt_model_step(const tt_model *m) { return m ? m->step : 0; }
 TTDEF void tt_model_set_step(tt_model *m, uint64_t step) { if (m) m->step = step; }
 TTDEF void tt_model_zero_grad(tt_model *m) {
-    if (m) memset(m->grads, 0, m->lay.n_params * sizeof(float));
+    if (m && m->grads) memset(m->grads, 0, m->lay.n_params * sizeof(float));
     if (m) m->dp.dirty = 0;
 }
 
@@ -6910,6 +7108,11 @@ TT__PRIVATE void tt__m_linear_bwd(tt_model *m, float *dx, float *dw, float *db, 
 TT__PRIVATE tt_status tt__model_check_batch(tt_model *m, const int32_t *tokens, const int32_t *targets,
                                             int B, int T) {
     size_t i, N;
+    if (m->cfg.inference_only) {
+        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_UNSUPPORTED,
+                "inference_only model: no training activations; use a generator (tt_generator_feed/score)");
+        return TT_ERR_UNSUPPORTED;
+    }
     if (B < 1 || T < 1 || B > m->maxB || T > m->maxT) {
         tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_SHAPE, "forward: need 1 <= B <= max_batch and 1 <= T <= n_ctx");
         return TT_ERR_SHAPE;
@@ -7052,6 +7255,7 @@ TT__PRIVATE void tt__backward_body(tt_model *m) {
 
 TTDEF tt_status tt_model_backward(tt_model *m, float grad_scale) {
     if (!m) return TT_ERR_INVALID_ARG;
+    if (m->cfg.inference_only) return TT_ERR_UNSUPPORTED;
     if (!m->have_targets) {
         tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "backward: needs a forward with targets first");
         return TT_ERR_INVALID_ARG;
@@ -7174,6 +7378,7 @@ TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_s
     float norm;
     uint64_t t;
     if (!m) return TT_ERR_INVALID_ARG;
+    if (!m->grads) return TT_ERR_UNSUPPORTED; /* inference_only */
     j.m = m;
     j.c = tt_adamw_config_resolve(cfg);
     j.n = m->lay.n_params;
@@ -7400,6 +7605,7 @@ TTDEF tt_status tt_checkpoint_save(const tt_io *io, tt_model *model, const tt_to
     if (!model || (tt__dp_writer(model) && (!io || !io->write))) return TT_ERR_INVALID_ARG;
     if (!tt__dp_writer(model)) io = NULL;
     c = tt_model_get_config(model);
+    if (c.inference_only) return TT_ERR_UNSUPPORTED; /* no AdamW moments to save */
     if (tt__dp_sharded(model) && model->dp.dirty) {
         tt__log(&c.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "checkpoint: with zero1, save between steps (gradients are pending)");
         return TT_ERR_INVALID_ARG;
@@ -7667,7 +7873,8 @@ TTDEF tt_status tt_checkpoint_load(const tt_io *io, tt_model *model, const tt_to
     if (r.st == TT_OK) {
         /* commit */
         memcpy(tt_model_params(model), tmp, Pm * sizeof(float));
-        tt__dp_load_moments(model, tmp + Pm, tmp + 2 * Pm); /* all, or this rank's ZeRO-1 slice */
+        if (tt_model_adam_m(model)) /* NULL: inference_only, parameters only */
+            tt__dp_load_moments(model, tmp + Pm, tmp + 2 * Pm); /* all, or this rank's ZeRO-1 slice */
         tt_model_set_step(model, step);
         if (out_state) *out_state = st;
         if (out_tok) *out_tok = tok;
@@ -7978,6 +8185,7 @@ TT__PRIVATE void tt__dp_load_moments(tt_model *m, const float *m_full, const flo
 struct tt_generator {
     tt_model *m;
     tt_allocator alloc;
+    void *block;        /* what tt_generator_create allocated, or NULL (create_in) */
     size_t bytes;
     int pos;            /* positions in the cache */
     int have_logits;
@@ -7993,68 +8201,107 @@ struct tt_generator {
     int32_t *hist;      /* (n_ctx) ids in the cache */
 };
 
-TTDEF tt_status tt_generator_create(tt_model *m, tt_generator **out) {
+/* the generator's memory plan: byte offsets of its arrays from the struct */
+typedef struct tt__gen_plan {
+    size_t kv, xa, xb, ln, att, qkv, h, g, mean, rstd, sc, lg, pr, idx, hist, total;
+} tt__gen_plan;
+TT__PRIVATE tt_status tt__gen_plan_make(const tt_model *m, tt__gen_plan *o) {
     tt__plan plan;
-    size_t o_kv, o_xa, o_xb, o_ln, o_att, o_qkv, o_h, o_g, o_mean, o_rstd, o_sc, o_lg, o_pr, o_idx, o_hist, CT, kvn;
-    size_t C, T, L, V, Vp, NT;
-    unsigned char *mem;
-    tt_generator *g;
-    if (!m || !out) return TT_ERR_INVALID_ARG;
+    size_t C, T, L, V, Vp, NT, CT, kvn;
     C = (size_t)m->C; T = (size_t)m->maxT; L = (size_t)m->L; V = (size_t)m->V; Vp = (size_t)m->Vp;
     NT = (size_t)(m->ex.n_threads > 0 ? m->ex.n_threads : 1);
     plan.size = 0; plan.overflow = 0;
     (void)tt__plan_take(&plan, 1, sizeof(tt_generator));
     if (!tt__mul_size(C, T, &CT) || !tt__mul_size(CT, 2 * L, &kvn)) return TT_ERR_INVALID_ARG;
-    o_kv = tt__plan_take(&plan, kvn, sizeof(float));
-    o_xa = tt__plan_take(&plan, CT, sizeof(float));
-    o_xb = tt__plan_take(&plan, CT, sizeof(float));
-    o_ln = tt__plan_take(&plan, CT, sizeof(float));
-    o_att = tt__plan_take(&plan, CT, sizeof(float));
-    o_qkv = tt__plan_take(&plan, CT, 3 * sizeof(float));
-    o_h = tt__plan_take(&plan, CT, 4 * sizeof(float));
-    o_g = tt__plan_take(&plan, CT, 4 * sizeof(float));
-    o_mean = tt__plan_take(&plan, T, sizeof(float));
-    o_rstd = tt__plan_take(&plan, T, sizeof(float));
-    o_sc = tt__plan_take(&plan, T * NT, sizeof(float));
-    o_lg = tt__plan_take(&plan, Vp, sizeof(float));
-    o_pr = tt__plan_take(&plan, V, sizeof(float));
-    o_idx = tt__plan_take(&plan, V, sizeof(int32_t));
-    o_hist = tt__plan_take(&plan, T, sizeof(int32_t));
+    o->kv = tt__plan_take(&plan, kvn, sizeof(float));
+    o->xa = tt__plan_take(&plan, CT, sizeof(float));
+    o->xb = tt__plan_take(&plan, CT, sizeof(float));
+    o->ln = tt__plan_take(&plan, CT, sizeof(float));
+    o->att = tt__plan_take(&plan, CT, sizeof(float));
+    o->qkv = tt__plan_take(&plan, CT, 3 * sizeof(float));
+    o->h = tt__plan_take(&plan, CT, 4 * sizeof(float));
+    o->g = tt__plan_take(&plan, CT, 4 * sizeof(float));
+    o->mean = tt__plan_take(&plan, T, sizeof(float));
+    o->rstd = tt__plan_take(&plan, T, sizeof(float));
+    o->sc = tt__plan_take(&plan, T * NT, sizeof(float));
+    o->lg = tt__plan_take(&plan, Vp, sizeof(float));
+    o->pr = tt__plan_take(&plan, V, sizeof(float));
+    o->idx = tt__plan_take(&plan, V, sizeof(int32_t));
+    o->hist = tt__plan_take(&plan, T, sizeof(int32_t));
     if (plan.overflow) return TT_ERR_INVALID_ARG;
-    mem = (unsigned char *)tt__alloc(&m->cfg.allocator, plan.size, TT__ALIGN);
+    o->total = plan.size;
+    return TT_OK;
+}
+
+TTDEF tt_status tt_generator_memory_size(const tt_model *m, size_t *out_bytes) {
+    tt__gen_plan o;
+    if (!m || !out_bytes || tt__gen_plan_make(m, &o) != TT_OK) return TT_ERR_INVALID_ARG;
+    if (!tt__add_size(o.total, TT__ALIGN, out_bytes)) return TT_ERR_INVALID_ARG; /* alignment slack */
+    return TT_OK;
+}
+
+TTDEF tt_status tt_generator_create_in(tt_model *m, void *buf, size_t bytes, tt_generator **out) {
+    tt__gen_plan o;
+    size_t need;
+    unsigned char *mem;
+    tt_generator *g;
+    if (!m || !buf || !out) return TT_ERR_INVALID_ARG;
+    if (tt_generator_memory_size(m, &need) != TT_OK || tt__gen_plan_make(m, &o) != TT_OK) return TT_ERR_INVALID_ARG;
+    if (bytes < need) {
+        tt__logf(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_BUFFER_TOO_SMALL, "generator: buffer too small, need bytes: ",
+                 (long long)need);
+        return TT_ERR_BUFFER_TOO_SMALL;
+    }
+    mem = (unsigned char *)(((uintptr_t)buf + (TT__ALIGN - 1)) & ~(uintptr_t)(TT__ALIGN - 1));
+    memset(mem, 0, sizeof(tt_generator));
+    g = (tt_generator *)mem;
+    g->m = m;
+    g->kv = (float *)(mem + o.kv);
+    g->xa = (float *)(mem + o.xa);
+    g->xb = (float *)(mem + o.xb);
+    g->ln = (float *)(mem + o.ln);
+    g->att = (float *)(mem + o.att);
+    g->qkv = (float *)(mem + o.qkv);
+    g->h = (float *)(mem + o.h);
+    g->g = (float *)(mem + o.g);
+    g->mean = (float *)(mem + o.mean);
+    g->rstd = (float *)(mem + o.rstd);
+    g->scores = (float *)(mem + o.sc);
+    g->logits = (float *)(mem + o.lg);
+    g->prob = (float *)(mem + o.pr);
+    g->idx = (int32_t *)(void *)(mem + o.idx);
+    g->hist = (int32_t *)(void *)(mem + o.hist);
+    *out = g;
+    return TT_OK;
+}
+
+TTDEF tt_status tt_generator_create(tt_model *m, tt_generator **out) {
+    size_t bytes;
+    void *mem;
+    tt_generator *g = NULL;
+    if (!m || !out) return TT_ERR_INVALID_ARG;
+    if (tt_generator_memory_size(m, &bytes) != TT_OK) return TT_ERR_INVALID_ARG;
+    mem = tt__alloc(&m->cfg.allocator, bytes, TT__ALIGN);
     if (!mem) {
         tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_OUT_OF_MEMORY, "generator: cannot allocate the KV cache");
         return TT_ERR_OUT_OF_MEMORY;
     }
-    memset(mem, 0, sizeof(tt_generator));
-    g = (tt_generator *)mem;
-    g->m = m;
+    if (tt_generator_create_in(m, mem, bytes, &g) != TT_OK) { /* cannot fail: sized above */
+        tt__free(&m->cfg.allocator, mem, bytes);
+        return TT_ERR_INVALID_ARG;
+    }
     g->alloc = m->cfg.allocator;
-    g->bytes = plan.size;
-    g->kv = (float *)(mem + o_kv);
-    g->xa = (float *)(mem + o_xa);
-    g->xb = (float *)(mem + o_xb);
-    g->ln = (float *)(mem + o_ln);
-    g->att = (float *)(mem + o_att);
-    g->qkv = (float *)(mem + o_qkv);
-    g->h = (float *)(mem + o_h);
-    g->g = (float *)(mem + o_g);
-    g->mean = (float *)(mem + o_mean);
-    g->rstd = (float *)(mem + o_rstd);
-    g->scores = (float *)(mem + o_sc);
-    g->logits = (float *)(mem + o_lg);
-    g->prob = (float *)(mem + o_pr);
-    g->idx = (int32_t *)(void *)(mem + o_idx);
-    g->hist = (int32_t *)(void *)(mem + o_hist);
+    g->block = mem;
+    g->bytes = bytes;
     *out = g;
     return TT_OK;
 }
 
 TTDEF void tt_generator_destroy(tt_generator *g) {
     tt_allocator a;
-    if (!g) return;
+    if (!g || !g->block) return; /* create_in: the caller owns the memory */
     a = g->alloc;
-    tt__free(&a, g, g->bytes);
+    tt__free(&a, g->block, g->bytes);
 }
 TTDEF void tt_generator_reset(tt_generator *g) {
     if (!g) return;
@@ -8294,6 +8541,1305 @@ TTDEF tt_status tt_generate(tt_generator *g, const int32_t *prompt, int n_prompt
     return st;
 }
 /* ==== end src/tt_generate.c ==== */
+/* ==== begin src/tt_safetensors.c ==== */
+/* >>safetensors  Hugging Face GPT-2 weights: safetensors save/load, and the
+ * helpers the llm.c format shares (bfloat16, tensor streaming). Uses the
+ * model's private layout from tt_model.c (earlier in the amalgamation). */
+/* #include "tt_internal.h" */
+
+/* log "a b" (b, e.g. a tensor name, cut to fit 256 bytes) */
+TT__PRIVATE void tt__log2(const tt_logger *lg, tt_status code, const char *a, const char *b) {
+    char buf[256];
+    size_t n = 0;
+    if (!lg || !lg->fn) return;
+    while (*a && n < 160) buf[n++] = *a++;
+    buf[n++] = ' ';
+    while (b && *b && n < sizeof(buf) - 1) buf[n++] = *b++;
+    buf[n] = 0;
+    lg->fn(lg->user, TT_LOG_ERROR, code, buf);
+}
+
+/* ---- bfloat16 ---- */
+TT__PRIVATE uint16_t tt__f32_to_bf16(float f) {
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((u >> 16) | 0x40u); /* NaN stays a quiet NaN */
+    u += 0x7fffu + ((u >> 16) & 1u);                                          /* round to nearest even */
+    return (uint16_t)(u >> 16);
+}
+TT__PRIVATE float tt__bf16_to_f32(uint16_t h) {
+    uint32_t u = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+
+/* ---- a byte sink that counts (io NULL) or writes ---- */
+typedef struct tt__wsink { const tt_io *io; uint64_t n; tt_status st; } tt__wsink;
+TT__PRIVATE void tt__ws_bytes(tt__wsink *w, const void *p, size_t n) {
+    if (w->st != TT_OK || n == 0) return;
+    w->n += n;
+    if (w->io) w->st = tt__write_all(w->io, p, n);
+}
+TT__PRIVATE void tt__ws_str(tt__wsink *w, const char *s) { tt__ws_bytes(w, s, strlen(s)); }
+TT__PRIVATE void tt__ws_u64(tt__wsink *w, uint64_t v) {
+    char d[24];
+    int n = 0, i;
+    char o[24];
+    do { d[n++] = (char)('0' + (int)(v % 10)); v /= 10; } while (v);
+    for (i = 0; i < n; i++) o[i] = d[n - 1 - i];
+    tt__ws_bytes(w, o, (size_t)n);
+}
+
+/* ---- a tensor of ours as another format stores it ---- */
+typedef struct tt__wt {
+    size_t off;        /* in floats, into the parameter block */
+    size_t rows, cols; /* as stored in the file (after transposition) */
+    int transpose;     /* file (in, out) = ours (out, in) transposed */
+    size_t numel;      /* rows * cols */
+} tt__wt;
+
+/* tensor i of m as Hugging Face stores it: wte without the padded rows,
+ * Conv1D matrices transposed */
+TT__PRIVATE void tt__wt_hf(const tt_model *m, int i, tt__wt *t) {
+    const tt_tensor_info *ti = &m->tensors[i];
+    size_t len = strlen(ti->name);
+    t->off = ti->offset;
+    t->transpose = 0;
+    if (ti->ndim == 1) { t->rows = ti->numel; t->cols = 0; t->numel = ti->numel; return; }
+    t->rows = (size_t)ti->shape[0];
+    t->cols = (size_t)ti->shape[1];
+    if (i == 0) t->rows = (size_t)m->V; /* wte: V rows, not Vp */
+    if (len > 7 && strcmp(ti->name + len - 7, ".weight") == 0 && strncmp(ti->name, "h.", 2) == 0 &&
+        !strstr(ti->name, "ln_")) {
+        t->transpose = 1;
+        t->rows = (size_t)ti->shape[1];
+        t->cols = (size_t)ti->shape[0];
+    }
+    t->numel = t->rows * t->cols;
+}
+
+/* write n floats of a tensor in file order as dtype through w; 4 KB at a time */
+TT__PRIVATE void tt__ws_tensor(tt__wsink *w, const float *p, const tt__wt *t, int dtype) {
+    unsigned char buf[4096];
+    size_t esz = dtype == TT_DTYPE_BF16 ? 2 : 4, per = sizeof(buf) / esz, e = 0, k, j;
+    if (!w->io) { w->n += (uint64_t)t->numel * esz; return; }
+    while (e < t->numel && w->st == TT_OK) {
+        k = t->numel - e < per ? t->numel - e : per;
+        for (j = 0; j < k; j++) {
+            size_t f = e + j, src = f;
+            float x;
+            if (t->transpose) src = (f % t->cols) * t->rows + f / t->cols; /* file (r, c) = ours (c, r) */
+            x = p[src];
+            if (esz == 2) {
+                uint16_t h = tt__f32_to_bf16(x);
+                buf[2 * j] = (unsigned char)h; buf[2 * j + 1] = (unsigned char)(h >> 8);
+            } else {
+                uint32_t u;
+                memcpy(&u, &x, 4);
+                tt__put_u32(buf + 4 * j, u);
+            }
+        }
+        tt__ws_bytes(w, buf, k * esz);
+        e += k;
+    }
+}
+
+/* read numel elements (esz 2 = bf16, 4 = f32) from io into dst in our
+ * layout (dst NULL = read and drop). Returns TT_OK or TT_ERR_BAD_FORMAT. */
+TT__PRIVATE tt_status tt__read_tensor(const tt_io *io, float *dst, const tt__wt *t, size_t esz) {
+    unsigned char buf[4096];
+    size_t per = sizeof(buf) / esz, e = 0, k, j;
+    while (e < t->numel) {
+        k = t->numel - e < per ? t->numel - e : per;
+        if (tt__read_all(io, buf, k * esz) != TT_OK) return TT_ERR_BAD_FORMAT;
+        if (dst) {
+            for (j = 0; j < k; j++) {
+                size_t f = e + j, d = f;
+                float x;
+                if (t->transpose) d = (f % t->cols) * t->rows + f / t->cols;
+                if (esz == 2) x = tt__bf16_to_f32((uint16_t)(buf[2 * j] | (buf[2 * j + 1] << 8)));
+                else { uint32_t u = tt__get_u32(buf + 4 * j); memcpy(&x, &u, 4); }
+                dst[d] = x;
+            }
+        }
+        e += k;
+    }
+    return TT_OK;
+}
+
+/* ---- safetensors: writing ---- */
+/* the header JSON (without the 8-byte length and padding) through w */
+TT__PRIVATE void tt__st_header(tt__wsink *w, const tt_model *m, int dtype) {
+    uint64_t off = 0, esz = dtype == TT_DTYPE_BF16 ? 2 : 4;
+    int i;
+    tt__ws_str(w, "{\"__metadata__\":{\"format\":\"pt\",\"producer\":\"tinytrain.h " TT_VERSION_STRING "\",\"vocab_size\":\"");
+    tt__ws_u64(w, (uint64_t)m->V);
+    tt__ws_str(w, "\",\"n_positions\":\"");
+    tt__ws_u64(w, (uint64_t)m->maxT);
+    tt__ws_str(w, "\",\"n_embd\":\"");
+    tt__ws_u64(w, (uint64_t)m->C);
+    tt__ws_str(w, "\",\"n_layer\":\"");
+    tt__ws_u64(w, (uint64_t)m->L);
+    tt__ws_str(w, "\",\"n_head\":\"");
+    tt__ws_u64(w, (uint64_t)m->NH);
+    tt__ws_str(w, "\"}");
+    for (i = 0; i < m->lay.n_tensors; i++) {
+        tt__wt t;
+        tt__wt_hf(m, i, &t);
+        tt__ws_str(w, ",\"transformer.");
+        tt__ws_str(w, m->tensors[i].name);
+        tt__ws_str(w, dtype == TT_DTYPE_BF16 ? "\":{\"dtype\":\"BF16\",\"shape\":[" : "\":{\"dtype\":\"F32\",\"shape\":[");
+        tt__ws_u64(w, (uint64_t)t.rows);
+        if (t.cols) { tt__ws_str(w, ","); tt__ws_u64(w, (uint64_t)t.cols); }
+        tt__ws_str(w, "],\"data_offsets\":[");
+        tt__ws_u64(w, off);
+        tt__ws_str(w, ",");
+        off += (uint64_t)t.numel * esz;
+        tt__ws_u64(w, off);
+        tt__ws_str(w, "]}");
+    }
+    tt__ws_str(w, "}");
+}
+
+TTDEF tt_status tt_model_save_safetensors(const tt_io *io, tt_model *m, int dtype) {
+    tt__wsink cnt, w;
+    unsigned char len8[8];
+    uint64_t n;
+    int i;
+    if (!io || !io->write || !m || (dtype != TT_DTYPE_F32 && dtype != TT_DTYPE_BF16)) return TT_ERR_INVALID_ARG;
+    memset(&cnt, 0, sizeof(cnt));
+    tt__st_header(&cnt, m, dtype);
+    n = (cnt.n + 8 + 7) / 8 * 8 - 8; /* data starts 8-byte aligned */
+    memset(&w, 0, sizeof(w));
+    w.io = io;
+    tt__put_u64(len8, n);
+    tt__ws_bytes(&w, len8, 8);
+    tt__st_header(&w, m, dtype);
+    while (w.st == TT_OK && w.n < 8 + n) tt__ws_bytes(&w, " ", 1);
+    for (i = 0; i < m->lay.n_tensors && w.st == TT_OK; i++) {
+        tt__wt t;
+        tt__wt_hf(m, i, &t);
+        tt__ws_tensor(&w, m->params + t.off, &t, dtype);
+    }
+    return w.st;
+}
+
+/* ---- safetensors: reading ----
+ * The header is parsed in place (strings are unescaped inside the buffer)
+ * into entries; nothing of the model is touched until the data is read. */
+#define TT__ST_MAX_HEADER ((uint64_t)100 << 20) /* as the reference reader */
+#define TT__ST_MAX_DIMS 8
+
+typedef struct tt__st_ent {
+    const char *name;   /* NUL-terminated, inside the header buffer */
+    int dtype;          /* 0 F32, 1 BF16, 2 other (skipped only) */
+    size_t esz;
+    int ndim;
+    uint64_t shape[TT__ST_MAX_DIMS];
+    uint64_t begin, end;
+    int target;         /* our tensor index, -1 ignored buffer, -2 lm_head */
+} tt__st_ent;
+
+typedef struct tt__st {
+    const tt_logger *lg;
+    tt_allocator al;
+    char *buf;          /* header bytes + NUL, then the entries */
+    size_t buf_bytes;
+    size_t n;           /* header length */
+    size_t pos;
+    tt__st_ent *ent;
+    unsigned char *seen; /* cap_ent flags */
+    int n_ent, cap_ent;
+    uint64_t data_bytes;
+    int64_t meta[5];    /* vocab_size, n_positions, n_embd, n_layer, n_head; -1 absent */
+    tt_status st;
+    const char *why;
+} tt__st;
+
+TT__PRIVATE int tt__st_fail(tt__st *p, tt_status st, const char *why) {
+    if (p->st == TT_OK) { p->st = st; p->why = why; }
+    return 0;
+}
+TT__PRIVATE void tt__st_ws(tt__st *p) {
+    while (p->pos < p->n) {
+        char c = p->buf[p->pos];
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') break;
+        p->pos++;
+    }
+}
+TT__PRIVATE int tt__st_eat(tt__st *p, char c) {
+    tt__st_ws(p);
+    if (p->pos < p->n && p->buf[p->pos] == c) { p->pos++; return 1; }
+    return 0;
+}
+TT__PRIVATE int tt__st_hex(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+/* a JSON string, unescaped in place and NUL-terminated; *out points at it */
+TT__PRIVATE int tt__st_string(tt__st *p, char **out) {
+    size_t o;
+    tt__st_ws(p);
+    if (p->pos >= p->n || p->buf[p->pos] != '"') return tt__st_fail(p, TT_ERR_BAD_FORMAT, "expected a string");
+    o = ++p->pos;
+    *out = p->buf + o;
+    for (;;) {
+        unsigned char c;
+        if (p->pos >= p->n) return tt__st_fail(p, TT_ERR_BAD_FORMAT, "unterminated string");
+        c = (unsigned char)p->buf[p->pos++];
+        if (c == '"') break;
+        if (c < 0x20) return tt__st_fail(p, TT_ERR_BAD_FORMAT, "control character in a string");
+        if (c == '\\') {
+            char e;
+            if (p->pos >= p->n) return tt__st_fail(p, TT_ERR_BAD_FORMAT, "unterminated string");
+            e = p->buf[p->pos++];
+            switch (e) {
+            case '"': case '\\': case '/': c = (unsigned char)e; break;
+            case 'b': c = 8; break;
+            case 'f': c = 12; break;
+            case 'n': c = 10; break;
+            case 'r': c = 13; break;
+            case 't': c = 9; break;
+            case 'u': {
+                uint32_t cp = 0;
+                int k;
+                if (p->n - p->pos < 4) return tt__st_fail(p, TT_ERR_BAD_FORMAT, "bad \\u escape");
+                for (k = 0; k < 4; k++) {
+                    int h = tt__st_hex(p->buf[p->pos++]);
+                    if (h < 0) return tt__st_fail(p, TT_ERR_BAD_FORMAT, "bad \\u escape");
+                    cp = cp * 16 + (uint32_t)h;
+                }
+                if (cp >= 0xD800 && cp < 0xE000) cp = 0xFFFD; /* lone or paired surrogates: replaced */
+                /* UTF-8 is never longer than the 6-byte escape, so in place is safe */
+                if (cp < 0x80) p->buf[o++] = (char)cp;
+                else if (cp < 0x800) { p->buf[o++] = (char)(0xC0 | (cp >> 6)); p->buf[o++] = (char)(0x80 | (cp & 63)); }
+                else {
+                    p->buf[o++] = (char)(0xE0 | (cp >> 12)); p->buf[o++] = (char)(0x80 | ((cp >> 6) & 63));
+                    p->buf[o++] = (char)(0x80 | (cp & 63));
+                }
+                continue;
+            }
+            default: return tt__st_fail(p, TT_ERR_BAD_FORMAT, "bad escape in a string");
+            }
+        }
+        p->buf[o++] = (char)c;
+    }
+    p->buf[o] = 0; /* o < pos: the closing quote's place or earlier */
+    return 1;
+}
+TT__PRIVATE int tt__st_uint(tt__st *p, uint64_t *out) {
+    uint64_t v = 0;
+    size_t start;
+    tt__st_ws(p);
+    start = p->pos;
+    while (p->pos < p->n && p->buf[p->pos] >= '0' && p->buf[p->pos] <= '9') {
+        unsigned d = (unsigned)(p->buf[p->pos] - '0');
+        if (v > ((uint64_t)1 << 53)) return tt__st_fail(p, TT_ERR_BAD_FORMAT, "integer too large");
+        v = v * 10 + d;
+        p->pos++;
+    }
+    if (p->pos == start) return tt__st_fail(p, TT_ERR_BAD_FORMAT, "expected an unsigned integer");
+    if (p->pos - start > 1 && p->buf[start] == '0') return tt__st_fail(p, TT_ERR_BAD_FORMAT, "leading zero");
+    *out = v;
+    return 1;
+}
+/* [u, u, ...] into a (at most max); *count = number read */
+TT__PRIVATE int tt__st_uarray(tt__st *p, uint64_t *a, int max, int *count) {
+    int n = 0;
+    if (!tt__st_eat(p, '[')) return tt__st_fail(p, TT_ERR_BAD_FORMAT, "expected '['");
+    if (!tt__st_eat(p, ']')) {
+        do {
+            if (n == max) return tt__st_fail(p, TT_ERR_BAD_FORMAT, "array too long");
+            if (!tt__st_uint(p, &a[n++])) return 0;
+        } while (tt__st_eat(p, ','));
+        if (!tt__st_eat(p, ']')) return tt__st_fail(p, TT_ERR_BAD_FORMAT, "expected ']'");
+    }
+    *count = n;
+    return 1;
+}
+
+TT__PRIVATE int tt__st_metadata(tt__st *p) {
+    static const char *keys[5] = { "vocab_size", "n_positions", "n_embd", "n_layer", "n_head" };
+    if (!tt__st_eat(p, '{')) return tt__st_fail(p, TT_ERR_BAD_FORMAT, "__metadata__ must be an object");
+    if (tt__st_eat(p, '}')) return 1;
+    do {
+        char *k, *v;
+        int i;
+        if (!tt__st_string(p, &k) || !tt__st_eat(p, ':') || !tt__st_string(p, &v))
+            return tt__st_fail(p, TT_ERR_BAD_FORMAT, "__metadata__ must map strings to strings");
+        for (i = 0; i < 5; i++) {
+            if (strcmp(k, keys[i]) == 0) {
+                int64_t x = 0;
+                const char *c = v;
+                if (!*c) return tt__st_fail(p, TT_ERR_BAD_FORMAT, "__metadata__: empty number");
+                for (; *c; c++) {
+                    if (*c < '0' || *c > '9' || x > TT_MAX_VOCAB)
+                        return tt__st_fail(p, TT_ERR_BAD_FORMAT, "__metadata__: config value is not a small integer");
+                    x = x * 10 + (*c - '0');
+                }
+                p->meta[i] = x;
+            }
+        }
+    } while (tt__st_eat(p, ','));
+    if (!tt__st_eat(p, '}')) return tt__st_fail(p, TT_ERR_BAD_FORMAT, "expected '}' after __metadata__");
+    return 1;
+}
+
+TT__PRIVATE int tt__st_dtype(const char *s, int *dtype, size_t *esz) {
+    static const char *n1[] = { "BOOL", "U8", "I8", "F8_E4M3", "F8_E5M2" };
+    static const char *n2[] = { "U16", "I16", "F16" };
+    static const char *n4[] = { "U32", "I32" };
+    static const char *n8[] = { "U64", "I64", "F64" };
+    size_t i;
+    if (strcmp(s, "F32") == 0) { *dtype = 0; *esz = 4; return 1; }
+    if (strcmp(s, "BF16") == 0) { *dtype = 1; *esz = 2; return 1; }
+    *dtype = 2;
+    for (i = 0; i < sizeof(n1) / sizeof(n1[0]); i++) if (strcmp(s, n1[i]) == 0) { *esz = 1; return 1; }
+    for (i = 0; i < sizeof(n2) / sizeof(n2[0]); i++) if (strcmp(s, n2[i]) == 0) { *esz = 2; return 1; }
+    for (i = 0; i < sizeof(n4) / sizeof(n4[0]); i++) if (strcmp(s, n4[i]) == 0) { *esz = 4; return 1; }
+    for (i = 0; i < sizeof(n8) / sizeof(n8[0]); i++) if (strcmp(s, n8[i]) == 0) { *esz = 8; return 1; }
+    return 0;
+}
+
+TT__PRIVATE int tt__st_tensor(tt__st *p, const char *name) {
+    tt__st_ent *e;
+    int have_dt = 0, have_sh = 0, have_off = 0;
+    if (p->n_ent == p->cap_ent) return tt__st_fail(p, TT_ERR_BAD_FORMAT, "too many tensors in the header");
+    e = &p->ent[p->n_ent++];
+    memset(e, 0, sizeof(*e));
+    e->name = name;
+    if (!tt__st_eat(p, '{')) return tt__st_fail(p, TT_ERR_BAD_FORMAT, "a tensor entry must be an object");
+    do {
+        char *k;
+        if (!tt__st_string(p, &k) || !tt__st_eat(p, ':')) return tt__st_fail(p, TT_ERR_BAD_FORMAT, "bad tensor entry");
+        if (strcmp(k, "dtype") == 0 && !have_dt) {
+            char *v;
+            if (!tt__st_string(p, &v)) return 0;
+            if (!tt__st_dtype(v, &e->dtype, &e->esz)) return tt__st_fail(p, TT_ERR_BAD_FORMAT, "unknown dtype");
+            have_dt = 1;
+        } else if (strcmp(k, "shape") == 0 && !have_sh) {
+            if (!tt__st_uarray(p, e->shape, TT__ST_MAX_DIMS, &e->ndim)) return 0;
+            have_sh = 1;
+        } else if (strcmp(k, "data_offsets") == 0 && !have_off) {
+            uint64_t o[2];
+            int n;
+            if (!tt__st_uarray(p, o, 2, &n)) return 0;
+            if (n != 2 || o[0] > o[1]) return tt__st_fail(p, TT_ERR_BAD_FORMAT, "bad data_offsets");
+            e->begin = o[0]; e->end = o[1];
+            have_off = 1;
+        } else {
+            return tt__st_fail(p, TT_ERR_BAD_FORMAT, "unknown or repeated key in a tensor entry");
+        }
+    } while (tt__st_eat(p, ','));
+    if (!tt__st_eat(p, '}')) return tt__st_fail(p, TT_ERR_BAD_FORMAT, "expected '}' after a tensor entry");
+    if (!have_dt || !have_sh || !have_off) return tt__st_fail(p, TT_ERR_BAD_FORMAT, "tensor entry lacks dtype, shape or data_offsets");
+    {   /* bytes = product of the shape * element size, without overflow */
+        uint64_t nb = e->esz;
+        int d;
+        for (d = 0; d < e->ndim; d++) {
+            if (e->shape[d] != 0 && nb > ((uint64_t)1 << 62) / e->shape[d])
+                return tt__st_fail(p, TT_ERR_BAD_FORMAT, "tensor size overflows");
+            nb *= e->shape[d];
+        }
+        if (nb != e->end - e->begin) return tt__st_fail(p, TT_ERR_BAD_FORMAT, "data_offsets disagree with shape and dtype");
+    }
+    return 1;
+}
+
+/* read the 8-byte length and the header from io and parse it; p->buf owns
+ * an allocation (tt__st_free) even on failure */
+TT__PRIVATE tt_status tt__st_parse(tt__st *p, const tt_io *io, const tt_allocator *al, const tt_logger *lg,
+                                   int cap_ent) {
+    unsigned char b8[8];
+    uint64_t n;
+    size_t bytes, ent_off;
+    int i;
+    memset(p, 0, sizeof(*p));
+    p->lg = lg;
+    if (al) p->al = *al;
+    for (i = 0; i < 5; i++) p->meta[i] = -1;
+    if (tt__read_all(io, b8, 8) != TT_OK) {
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "safetensors: file shorter than 8 bytes");
+        return TT_ERR_BAD_FORMAT;
+    }
+    n = tt__get_u64(b8);
+    if (n < 2 || n > TT__ST_MAX_HEADER) {
+        tt__logf(lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "safetensors: header length out of range: ", (long long)(n > ((uint64_t)1 << 62) ? -1 : (long long)n));
+        return TT_ERR_BAD_FORMAT;
+    }
+    ent_off = tt__align_up((size_t)n + 1, 16);
+    if (!tt__mul_size((size_t)cap_ent, sizeof(tt__st_ent) + 1, &bytes) || !tt__add_size(bytes, ent_off, &bytes))
+        return TT_ERR_OUT_OF_MEMORY;
+    p->buf = (char *)tt__alloc(&p->al, bytes, 16);
+    if (!p->buf) {
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_OUT_OF_MEMORY, "safetensors: cannot allocate the header");
+        return TT_ERR_OUT_OF_MEMORY;
+    }
+    p->buf_bytes = bytes;
+    p->ent = (tt__st_ent *)(void *)(p->buf + ent_off);
+    p->seen = (unsigned char *)(p->ent + cap_ent);
+    p->cap_ent = cap_ent;
+    p->n = (size_t)n;
+    if (tt__read_all(io, p->buf, p->n) != TT_OK) {
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "safetensors: header length runs past the end of the file");
+        return TT_ERR_BAD_FORMAT;
+    }
+    p->buf[p->n] = 0;
+    if (!tt__st_eat(p, '{')) tt__st_fail(p, TT_ERR_BAD_FORMAT, "header is not a JSON object");
+    else if (!tt__st_eat(p, '}')) {
+        int have_meta = 0;
+        do {
+            char *k;
+            if (!tt__st_string(p, &k) || !tt__st_eat(p, ':')) { tt__st_fail(p, TT_ERR_BAD_FORMAT, "expected \"name\":"); break; }
+            if (strcmp(k, "__metadata__") == 0) {
+                if (have_meta) { tt__st_fail(p, TT_ERR_BAD_FORMAT, "two __metadata__ entries"); break; }
+                have_meta = 1;
+                if (!tt__st_metadata(p)) break;
+            } else if (!tt__st_tensor(p, k)) {
+                break;
+            }
+        } while (tt__st_eat(p, ','));
+        if (p->st == TT_OK && !tt__st_eat(p, '}')) tt__st_fail(p, TT_ERR_BAD_FORMAT, "expected '}' at the end of the header");
+    }
+    tt__st_ws(p);
+    if (p->st == TT_OK && p->pos != p->n) tt__st_fail(p, TT_ERR_BAD_FORMAT, "bytes after the header's JSON");
+    if (p->st == TT_OK) {
+        /* the tensors must cover [0, total) without holes or overlaps: sort
+         * by begin (insertion sort; tensor counts are small) and walk */
+        uint64_t at = 0;
+        for (i = 1; i < p->n_ent; i++) {
+            tt__st_ent e = p->ent[i];
+            int j = i - 1;
+            while (j >= 0 && (p->ent[j].begin > e.begin || (p->ent[j].begin == e.begin && p->ent[j].end > e.end))) {
+                p->ent[j + 1] = p->ent[j];
+                j--;
+            }
+            p->ent[j + 1] = e;
+        }
+        for (i = 0; i < p->n_ent; i++) {
+            if (p->ent[i].begin != at) { tt__st_fail(p, TT_ERR_BAD_FORMAT, "tensor data overlaps or leaves a hole"); break; }
+            at = p->ent[i].end;
+        }
+        p->data_bytes = at;
+    }
+    if (p->st != TT_OK) {
+        tt__log2(lg, p->st, "safetensors: bad header:", p->why);
+        return p->st;
+    }
+    return TT_OK;
+}
+TT__PRIVATE void tt__st_free(tt__st *p) {
+    if (p->buf) tt__free(&p->al, p->buf, p->buf_bytes);
+    p->buf = NULL;
+}
+
+/* the name without "transformer.", or NULL when it has another prefix */
+TT__PRIVATE const char *tt__st_base(const char *name) {
+    if (strncmp(name, "transformer.", 12) == 0) return name + 12;
+    return name;
+}
+/* "h.<digits>.attn.bias" / ".attn.masked_bias": the causal-mask buffers */
+TT__PRIVATE int tt__st_is_mask(const char *b) {
+    const char *s;
+    if (strncmp(b, "h.", 2) != 0) return 0;
+    s = b + 2;
+    if (*s < '0' || *s > '9') return 0;
+    while (*s >= '0' && *s <= '9') s++;
+    return strcmp(s, ".attn.bias") == 0 || strcmp(s, ".attn.masked_bias") == 0;
+}
+
+/* the shape a GPT-2 file implies: V from wte, n_ctx from wpe, C, and L from
+ * the highest h.<l> present */
+TT__PRIVATE tt_status tt__st_shape(tt__st *p, tt_model_config *c) {
+    int i, have_wte = 0, have_wpe = 0;
+    long long L = 0;
+    memset(c, 0, sizeof(*c));
+    for (i = 0; i < p->n_ent; i++) {
+        const tt__st_ent *e = &p->ent[i];
+        const char *b = tt__st_base(e->name);
+        if (strcmp(b, "wte.weight") == 0 && e->ndim == 2) {
+            have_wte = 1;
+            if (e->shape[0] < 1 || e->shape[0] > TT_MAX_VOCAB || e->shape[1] < 1 || e->shape[1] > TT_MAX_DIM) break;
+            c->vocab_size = (int32_t)e->shape[0];
+            c->d_model = (int32_t)e->shape[1];
+        } else if (strcmp(b, "wpe.weight") == 0 && e->ndim == 2) {
+            have_wpe = 1;
+            if (e->shape[0] < 1 || e->shape[0] > TT_MAX_DIM) break;
+            c->n_ctx = (int32_t)e->shape[0];
+        } else if (strncmp(b, "h.", 2) == 0 && b[2] >= '0' && b[2] <= '9') {
+            long long l = 0;
+            const char *s = b + 2;
+            while (*s >= '0' && *s <= '9' && l < 100000) l = l * 10 + (*s++ - '0');
+            if (l + 1 > L) L = l + 1;
+        }
+    }
+    if (i < p->n_ent || !have_wte || !have_wpe || L < 1 || L > 1024) {
+        tt__log(p->lg, TT_LOG_ERROR, TT_ERR_MISMATCH,
+                "safetensors: not a GPT-2 tensor set (needs wte.weight, wpe.weight and h.<layer>.* in range)");
+        return TT_ERR_MISMATCH;
+    }
+    c->n_layer = (int32_t)L;
+    if (p->meta[4] > 0) c->n_head = (int32_t)p->meta[4];
+    return TT_OK;
+}
+
+/* match every entry to one of m's tensors and check dtype, shape, config;
+ * sets ent[].target. Logs and returns the first problem. */
+TT__PRIVATE tt_status tt__st_validate(tt__st *p, const tt_model *m) {
+    int i, k, nt = m->lay.n_tensors;
+    unsigned char *seen;
+    int64_t want[5];
+    static const char *keys[5] = { "vocab_size", "n_positions", "n_embd", "n_layer", "n_head" };
+    want[0] = m->V; want[1] = m->maxT; want[2] = m->C; want[3] = m->L; want[4] = m->NH;
+    for (k = 0; k < 5; k++) {
+        if (p->meta[k] >= 0 && p->meta[k] != want[k]) {
+            tt__logf(p->lg, TT_LOG_ERROR, TT_ERR_MISMATCH, "safetensors: __metadata__ config differs from the model; "
+                     "index (vocab_size, n_positions, n_embd, n_layer, n_head): ", k);
+            (void)keys;
+            return TT_ERR_MISMATCH;
+        }
+    }
+    seen = p->seen; /* cap_ent >= nt bytes */
+    memset(seen, 0, (size_t)nt);
+    for (i = 0; i < p->n_ent; i++) {
+        tt__st_ent *e = &p->ent[i];
+        const char *b = tt__st_base(e->name);
+        tt__wt t;
+        uint64_t want_shape[2];
+        int want_nd;
+        if (tt__st_is_mask(b)) { e->target = -1; continue; }
+        if (strcmp(e->name, "lm_head.weight") == 0) {
+            e->target = -2;
+            want_nd = 2; want_shape[0] = (uint64_t)m->V; want_shape[1] = (uint64_t)m->C;
+            t.numel = 0;
+        } else {
+            for (k = 0; k < nt; k++) if (strcmp(b, m->tensors[k].name) == 0) break;
+            if (k == nt) {
+                tt__log2(p->lg, TT_ERR_MISMATCH, "safetensors: a tensor name is not a GPT-2 parameter of this model", e->name);
+                return TT_ERR_MISMATCH;
+            }
+            if (seen[k]) {
+                tt__log2(p->lg, TT_ERR_BAD_FORMAT, "safetensors: a tensor appears twice", e->name);
+                return TT_ERR_BAD_FORMAT;
+            }
+            seen[k] = 1;
+            e->target = k;
+            tt__wt_hf(m, k, &t);
+            want_nd = t.cols ? 2 : 1;
+            want_shape[0] = (uint64_t)t.rows; want_shape[1] = (uint64_t)t.cols;
+        }
+        if (e->dtype == 2) {
+            tt__log2(p->lg, TT_ERR_UNSUPPORTED, "safetensors: only F32 and BF16 parameters load; tensor", e->name);
+            return TT_ERR_UNSUPPORTED;
+        }
+        if (e->ndim != want_nd || e->shape[0] != want_shape[0] || (want_nd == 2 && e->shape[1] != want_shape[1])) {
+            tt__log2(p->lg, TT_ERR_MISMATCH, "safetensors: shape differs from this model's (Conv1D weights are (in, out)); tensor", e->name);
+            return TT_ERR_MISMATCH;
+        }
+    }
+    for (k = 0; k < nt; k++) {
+        if (!seen[k]) {
+            tt__log2(p->lg, TT_ERR_MISMATCH, "safetensors: the file lacks a tensor of this model", m->tensors[k].name);
+            return TT_ERR_MISMATCH;
+        }
+    }
+    return TT_OK;
+}
+
+/* read the data (after a validated header) into dst (P floats, our layout);
+ * the padded wte rows are zeroed. lm_head, if present, must equal wte. */
+TT__PRIVATE tt_status tt__st_read_data(tt__st *p, const tt_io *io, const tt_model *m, float *dst) {
+    int i;
+    int have_head = 0;
+    float *head = NULL;
+    size_t head_bytes = 0, VC = (size_t)m->V * (size_t)m->C;
+    tt_status st = TT_OK;
+    for (i = 0; i < p->n_ent; i++) if (p->ent[i].target == -2) have_head = 1;
+    if (have_head) {
+        head_bytes = VC * sizeof(float);
+        head = (float *)tt__alloc(&p->al, head_bytes, TT__ALIGN);
+        if (!head) {
+            tt__log(p->lg, TT_LOG_ERROR, TT_ERR_OUT_OF_MEMORY, "safetensors: cannot allocate lm_head for the tie check");
+            return TT_ERR_OUT_OF_MEMORY;
+        }
+    }
+    memset(dst + VC, 0, ((size_t)m->Vp - (size_t)m->V) * (size_t)m->C * sizeof(float)); /* padded wte rows */
+    for (i = 0; i < p->n_ent && st == TT_OK; i++) {
+        const tt__st_ent *e = &p->ent[i];
+        tt__wt t;
+        if (e->target >= 0) {
+            tt__wt_hf(m, e->target, &t);
+            st = tt__read_tensor(io, dst + t.off, &t, e->esz);
+        } else if (e->target == -2) {
+            t.off = 0; t.rows = (size_t)m->V; t.cols = (size_t)m->C; t.transpose = 0; t.numel = VC;
+            st = tt__read_tensor(io, head, &t, e->esz);
+        } else {
+            uint64_t left = e->end - e->begin;
+            unsigned char buf[4096];
+            while (left > 0 && st == TT_OK) {
+                size_t k = left < sizeof(buf) ? (size_t)left : sizeof(buf);
+                st = tt__read_all(io, buf, k) == TT_OK ? TT_OK : TT_ERR_BAD_FORMAT;
+                left -= k;
+            }
+        }
+    }
+    if (st != TT_OK) tt__log(p->lg, TT_LOG_ERROR, st, "safetensors: data ends early (truncated file)");
+    if (st == TT_OK && head && memcmp(head, dst, VC * sizeof(float)) != 0) {
+        tt__log(p->lg, TT_LOG_ERROR, TT_ERR_MISMATCH, "safetensors: lm_head.weight differs from wte (untied head is not supported)");
+        st = TT_ERR_MISMATCH;
+    }
+    if (head) tt__free(&p->al, head, head_bytes);
+    return st;
+}
+
+/* one past-the-end probe: 1 = io has another byte */
+TT__PRIVATE int tt__io_has_more(const tt_io *io) {
+    unsigned char c;
+    return io->read(io->user, &c, 1) == 1;
+}
+
+/* load into m from io; check_eof: refuse trailing bytes */
+TT__PRIVATE tt_status tt__st_load(const tt_io *io, tt_model *m, int check_eof) {
+    tt__st p;
+    tt_status st;
+    float *tmp = NULL;
+    size_t bytes = 0;
+    if (!io || !io->read || !m) return TT_ERR_INVALID_ARG;
+    st = tt__st_parse(&p, io, &m->cfg.allocator, &m->cfg.logger, 4 * m->lay.n_tensors + 16);
+    if (st == TT_OK) st = tt__st_validate(&p, m);
+    if (st == TT_OK) {
+        if (!tt__mul_size(m->lay.n_params, sizeof(float), &bytes) ||
+            !(tmp = (float *)tt__alloc(&m->cfg.allocator, bytes, TT__ALIGN))) {
+            tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_OUT_OF_MEMORY, "safetensors: cannot allocate the load buffer");
+            st = TT_ERR_OUT_OF_MEMORY;
+        }
+    }
+    if (st == TT_OK) st = tt__st_read_data(&p, io, m, tmp);
+    if (st == TT_OK && check_eof && tt__io_has_more(io)) {
+        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "safetensors: bytes after the data");
+        st = TT_ERR_BAD_FORMAT;
+    }
+    if (st == TT_OK) memcpy(m->params, tmp, bytes);
+    if (tmp) tt__free(&m->cfg.allocator, tmp, bytes);
+    tt__st_free(&p);
+    return st;
+}
+
+TTDEF tt_status tt_model_load_safetensors(const tt_io *io, tt_model *m) { return tt__st_load(io, m, 0); }
+
+TTDEF tt_status tt_safetensors_read_config(const tt_io *io, const tt_allocator *al, const tt_logger *lg,
+                                           tt_model_config *out_cfg) {
+    tt__st p;
+    tt_model_config c;
+    tt_status st;
+    if (!io || !io->read || !out_cfg || !tt__allocator_valid(al)) return TT_ERR_INVALID_ARG;
+    st = tt__st_parse(&p, io, al, lg, 4 * (4 + 12 * 1024) + 16);
+    if (st == TT_OK) st = tt__st_shape(&p, &c);
+    tt__st_free(&p);
+    if (st == TT_OK) *out_cfg = c;
+    return st;
+}
+
+#ifndef TT_NO_STDIO
+typedef struct tt__save_args { tt_model *m; int dtype; int llmc; } tt__save_args;
+TT__PRIVATE tt_status tt__weights_save_cb(const void *obj, const tt_io *io) {
+    const tt__save_args *a = (const tt__save_args *)obj;
+    return a->llmc ? tt_model_save_llmc(io, a->m, a->dtype) : tt_model_save_safetensors(io, a->m, a->dtype);
+}
+TTDEF tt_status tt_model_save_safetensors_file(const char *path, tt_model *m, int dtype) {
+    tt__save_args a;
+    if (!path || !m) return TT_ERR_INVALID_ARG;
+    a.m = m; a.dtype = dtype; a.llmc = 0;
+    return tt__save_atomic(path, tt__weights_save_cb, &a);
+}
+TT__PRIVATE tt_status tt__st_load_cb(void *obj, const tt_io *io) { return tt__st_load(io, (tt_model *)obj, 1); }
+TTDEF tt_status tt_model_load_safetensors_file(const char *path, tt_model *m) {
+    tt_status st;
+    if (!path || !m) return TT_ERR_INVALID_ARG;
+    st = tt__load_path(path, tt__st_load_cb, m);
+    if (st == TT_ERR_IO) tt__log(&m->cfg.logger, TT_LOG_ERROR, st, "safetensors: cannot open the file");
+    return st;
+}
+#endif
+/* ==== end src/tt_safetensors.c ==== */
+/* ==== begin src/tt_llmc.c ==== */
+/* >>llmc  karpathy/llm.c GPT-2 checkpoints (.bin, versions 3 and 5). The
+ * parameter order of the format is this library's own layout, so the data
+ * is the flat parameter block with wte padded to the file's Vp rows. */
+/* #include "tt_internal.h" */
+
+#define TT__LLMC_HEADER_INTS 256
+
+typedef struct tt__llmc_hdr { int32_t version, T, V, L, NH, C, Vp; } tt__llmc_hdr;
+
+TT__PRIVATE tt_status tt__llmc_read_header(const tt_io *io, const tt_logger *lg, tt__llmc_hdr *h) {
+    unsigned char b[4 * TT__LLMC_HEADER_INTS];
+    int32_t v[8];
+    int i;
+    if (tt__read_all(io, b, sizeof(b)) != TT_OK) {
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "llm.c: file shorter than its 1024-byte header");
+        return TT_ERR_BAD_FORMAT;
+    }
+    for (i = 0; i < 8; i++) v[i] = (int32_t)tt__get_u32(b + 4 * i);
+    if (v[0] != TT_LLMC_MAGIC) {
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "llm.c: bad magic (not a GPT-2 model file from llm.c)");
+        return TT_ERR_BAD_FORMAT;
+    }
+    if (v[1] != TT_LLMC_VERSION_F32 && v[1] != TT_LLMC_VERSION_BF16) {
+        tt__logf(lg, TT_LOG_ERROR, TT_ERR_UNSUPPORTED,
+                 "llm.c: only versions 3 (float32) and 5 (bfloat16) with a padded vocab load; version ", v[1]);
+        return TT_ERR_UNSUPPORTED;
+    }
+    h->version = v[1]; h->T = v[2]; h->V = v[3]; h->L = v[4]; h->NH = v[5]; h->C = v[6]; h->Vp = v[7];
+    if (h->T < 1 || h->T > TT_MAX_DIM || h->V < 1 || h->V > TT_MAX_VOCAB || h->L < 1 || h->L > 1024 ||
+        h->NH < 1 || h->C < 1 || h->C > TT_MAX_DIM || h->C % h->NH != 0 || h->Vp < h->V || h->Vp > TT_MAX_VOCAB + 1024) {
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "llm.c: header sizes out of range (corrupt)");
+        return TT_ERR_BAD_FORMAT;
+    }
+    return TT_OK;
+}
+
+TTDEF tt_status tt_llmc_read_config(const tt_io *io, const tt_logger *lg, tt_model_config *out_cfg) {
+    tt__llmc_hdr h;
+    tt_status st;
+    if (!io || !io->read || !out_cfg) return TT_ERR_INVALID_ARG;
+    if ((st = tt__llmc_read_header(io, lg, &h)) != TT_OK) return st;
+    memset(out_cfg, 0, sizeof(*out_cfg));
+    out_cfg->vocab_size = h.V; out_cfg->n_ctx = h.T; out_cfg->n_layer = h.L;
+    out_cfg->n_head = h.NH; out_cfg->d_model = h.C;
+    return TT_OK;
+}
+
+TTDEF tt_status tt_model_save_llmc(const tt_io *io, tt_model *m, int dtype) {
+    unsigned char b[4 * TT__LLMC_HEADER_INTS];
+    tt__wsink w;
+    int32_t Vp;
+    int i;
+    if (!io || !io->write || !m || (dtype != TT_DTYPE_F32 && dtype != TT_DTYPE_BF16)) return TT_ERR_INVALID_ARG;
+    Vp = (m->V + 127) / 128 * 128;
+    memset(b, 0, sizeof(b));
+    tt__put_u32(b + 0, (uint32_t)TT_LLMC_MAGIC);
+    tt__put_u32(b + 4, (uint32_t)(dtype == TT_DTYPE_BF16 ? TT_LLMC_VERSION_BF16 : TT_LLMC_VERSION_F32));
+    tt__put_u32(b + 8, (uint32_t)m->maxT);
+    tt__put_u32(b + 12, (uint32_t)m->V);
+    tt__put_u32(b + 16, (uint32_t)m->L);
+    tt__put_u32(b + 20, (uint32_t)m->NH);
+    tt__put_u32(b + 24, (uint32_t)m->C);
+    tt__put_u32(b + 28, (uint32_t)Vp);
+    memset(&w, 0, sizeof(w));
+    w.io = io;
+    tt__ws_bytes(&w, b, sizeof(b));
+    for (i = 0; i < m->lay.n_tensors && w.st == TT_OK; i++) {
+        tt__wt t;
+        t.off = m->tensors[i].offset; t.transpose = 0; t.cols = 0;
+        t.rows = t.numel = m->tensors[i].numel;
+        if (i == 0) t.rows = t.numel = (size_t)m->V * (size_t)m->C; /* wte rows [0, V) ... */
+        tt__ws_tensor(&w, m->params + t.off, &t, dtype);
+        if (i == 0) { /* ... then zero rows up to the file's Vp */
+            size_t pad = ((size_t)Vp - (size_t)m->V) * (size_t)m->C * (dtype == TT_DTYPE_BF16 ? 2 : 4);
+            memset(b, 0, sizeof(b));
+            while (pad > 0 && w.st == TT_OK) {
+                size_t k = pad < sizeof(b) ? pad : sizeof(b);
+                tt__ws_bytes(&w, b, k);
+                pad -= k;
+            }
+        }
+    }
+    return w.st;
+}
+
+/* the data after a checked header, into dst (P floats, our layout; the
+ * padded wte rows zeroed) */
+TT__PRIVATE tt_status tt__llmc_read_data(const tt_io *io, const tt_model *m, const tt__llmc_hdr *h, float *dst) {
+    size_t esz = h->version == TT_LLMC_VERSION_BF16 ? 2 : 4, VC = (size_t)m->V * (size_t)m->C;
+    tt__wt t;
+    tt_status st;
+    memset(&t, 0, sizeof(t));
+    t.rows = t.numel = VC;
+    st = tt__read_tensor(io, dst, &t, esz);                                /* wte rows [0, V) */
+    t.rows = t.numel = ((size_t)h->Vp - (size_t)m->V) * (size_t)m->C;
+    if (st == TT_OK) st = tt__read_tensor(io, NULL, &t, esz);              /* the file's padding */
+    memset(dst + VC, 0, ((size_t)m->Vp - (size_t)m->V) * (size_t)m->C * sizeof(float));
+    t.rows = t.numel = m->lay.n_params - m->tensors[1].offset;
+    if (st == TT_OK) st = tt__read_tensor(io, dst + m->tensors[1].offset, &t, esz); /* wpe .. ln_f */
+    if (st != TT_OK) tt__log(&m->cfg.logger, TT_LOG_ERROR, st, "llm.c: data ends early (truncated file)");
+    return st;
+}
+
+TT__PRIVATE tt_status tt__llmc_check_model(const tt_model *m, const tt__llmc_hdr *h) {
+    if (h->V != m->V || h->T != m->maxT || h->L != m->L || h->NH != m->NH || h->C != m->C) {
+        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_MISMATCH,
+                "llm.c: the file's shape (vocab, max_seq_len, layers, heads, channels) differs from the model's");
+        return TT_ERR_MISMATCH;
+    }
+    return TT_OK;
+}
+
+TT__PRIVATE tt_status tt__llmc_load(const tt_io *io, tt_model *m, int check_eof) {
+    tt__llmc_hdr h;
+    tt_status st;
+    float *tmp;
+    size_t bytes;
+    if (!io || !io->read || !m) return TT_ERR_INVALID_ARG;
+    if ((st = tt__llmc_read_header(io, &m->cfg.logger, &h)) != TT_OK) return st;
+    if ((st = tt__llmc_check_model(m, &h)) != TT_OK) return st;
+    if (!tt__mul_size(m->lay.n_params, sizeof(float), &bytes) ||
+        !(tmp = (float *)tt__alloc(&m->cfg.allocator, bytes, TT__ALIGN))) {
+        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_OUT_OF_MEMORY, "llm.c: cannot allocate the load buffer");
+        return TT_ERR_OUT_OF_MEMORY;
+    }
+    st = tt__llmc_read_data(io, m, &h, tmp);
+    if (st == TT_OK && check_eof && tt__io_has_more(io)) {
+        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "llm.c: bytes after the parameters");
+        st = TT_ERR_BAD_FORMAT;
+    }
+    if (st == TT_OK) memcpy(m->params, tmp, bytes);
+    tt__free(&m->cfg.allocator, tmp, bytes);
+    return st;
+}
+
+TTDEF tt_status tt_model_load_llmc(const tt_io *io, tt_model *m) { return tt__llmc_load(io, m, 0); }
+
+#ifndef TT_NO_STDIO
+TTDEF tt_status tt_model_save_llmc_file(const char *path, tt_model *m, int dtype) {
+    tt__save_args a;
+    if (!path || !m) return TT_ERR_INVALID_ARG;
+    a.m = m; a.dtype = dtype; a.llmc = 1;
+    return tt__save_atomic(path, tt__weights_save_cb, &a);
+}
+TT__PRIVATE tt_status tt__llmc_load_cb(void *obj, const tt_io *io) { return tt__llmc_load(io, (tt_model *)obj, 1); }
+TTDEF tt_status tt_model_load_llmc_file(const char *path, tt_model *m) {
+    tt_status st;
+    if (!path || !m) return TT_ERR_INVALID_ARG;
+    st = tt__load_path(path, tt__llmc_load_cb, m);
+    if (st == TT_ERR_IO) tt__log(&m->cfg.logger, TT_LOG_ERROR, st, "llm.c: cannot open the file");
+    return st;
+}
+#endif
+/* ==== end src/tt_llmc.c ==== */
+/* ==== begin src/tt_infer.c ==== */
+/* >>infer  per-position logits and per-token losses, and one-call model
+ * creation from a checkpoint of any supported kind. Uses the private
+ * layouts of tt_model.c and tt_generate.c (earlier in the amalgamation). */
+/* #include "tt_internal.h" */
+
+TTDEF tt_status tt_model_token_losses(const tt_model *m, float *out, size_t n) {
+    size_t N;
+    if (!m || !out || !m->have_targets) return TT_ERR_INVALID_ARG;
+    N = (size_t)m->last_B * (size_t)m->last_T;
+    if (n < N) return TT_ERR_BUFFER_TOO_SMALL;
+    memcpy(out, m->a.row_loss, N * sizeof(float));
+    return TT_OK;
+}
+
+/* after a feed of n rows: the final LayerNorm of all of them into g->ln */
+TT__PRIVATE void tt__gen_lnf_all(tt_generator *g, int n) {
+    tt_model *m = g->m;
+    tt__m_layernorm(m, g->ln, g->mean, g->rstd, g->xa, m->params_p[TT__P_LNFW], m->params_p[TT__P_LNFB], n);
+}
+
+TTDEF tt_status tt_generator_feed_logits(tt_generator *g, const int32_t *ids, int n, float *out, size_t cap) {
+    tt_model *m;
+    size_t need;
+    tt_status st;
+    if (!g || !ids || !out || n < 1) return TT_ERR_INVALID_ARG;
+    m = g->m;
+    if (!tt__mul_size((size_t)n, (size_t)m->V, &need) || cap < need) return TT_ERR_BUFFER_TOO_SMALL;
+    if ((st = tt_generator_feed(g, ids, n)) != TT_OK) return st;
+    tt__gen_lnf_all(g, n);
+    tt__gemm(&m->ex, n, m->V, m->C, g->ln, m->C, 1, m->params_p[TT__P_WTE], 1, m->C, out, m->V, 0);
+    return TT_OK;
+}
+
+TTDEF tt_status tt_generator_score(tt_generator *g, const int32_t *ids, int n, float *out_losses) {
+    tt_model *m;
+    tt_status st;
+    float *buf;
+    int R, r0, i, j, V;
+    size_t Vp;
+    if (!g || !ids || !out_losses || n < 2) return TT_ERR_INVALID_ARG;
+    if ((st = tt_generator_feed(g, ids, n)) != TT_OK) return st;
+    m = g->m;
+    V = m->V;
+    Vp = (size_t)m->Vp;
+    tt__gen_lnf_all(g, n);
+    /* logits in chunks of R rows, in the (n_ctx, 4C) MLP scratch (free now),
+     * or row by row in the logits buffer when a row does not fit there */
+    R = (int)((size_t)m->maxT * 4 * (size_t)m->C / Vp);
+    if (R >= 1) buf = g->h;
+    else { R = 1; buf = g->logits; }
+    for (r0 = 0; r0 < n - 1; r0 += R) {
+        int rows = n - 1 - r0 < R ? n - 1 - r0 : R;
+        tt__gemm(&m->ex, rows, V, m->C, g->ln + (size_t)r0 * m->C, m->C, 1, m->params_p[TT__P_WTE], 1, m->C,
+                 buf, (ptrdiff_t)Vp, 0);
+        for (i = 0; i < rows; i++) {
+            const float *z = buf + (size_t)i * Vp;
+            float mx = z[0];
+            double s = 0.0;
+            for (j = 1; j < V; j++) if (z[j] > mx) mx = z[j];
+            for (j = 0; j < V; j++) s += (double)TT_EXPF(z[j] - mx);
+            out_losses[r0 + i] = (float)((double)mx + (double)TT_LOGF((float)s) - (double)z[ids[r0 + i + 1]]);
+        }
+    }
+    /* the logits buffer may have been used as scratch: restore the last row's */
+    if (buf == g->logits) {
+        tt__gemm(&m->ex, 1, V, m->C, g->ln + (size_t)(n - 1) * m->C, m->C, 1, m->params_p[TT__P_WTE], 1, m->C,
+                 g->logits, (ptrdiff_t)Vp, 0);
+    }
+    return TT_OK;
+}
+
+#ifndef TT_NO_STDIO
+/* ---- tt_model_create_from_checkpoint ---- */
+/* a tt_io over a FILE that first returns bytes already read (the sniffed prefix) */
+typedef struct tt__pfx { const unsigned char *p; size_t n, pos; FILE *f; } tt__pfx;
+TT__PRIVATE size_t tt__pfx_read(void *user, void *buf, size_t n) {
+    tt__pfx *x = (tt__pfx *)user;
+    size_t k = 0;
+    if (x->pos < x->n) {
+        k = x->n - x->pos < n ? x->n - x->pos : n;
+        memcpy(buf, x->p + x->pos, k);
+        x->pos += k;
+    }
+    if (k < n) k += fread((unsigned char *)buf + k, 1, n - k, x->f);
+    return k;
+}
+typedef struct tt__memio { const unsigned char *p; size_t n, pos; } tt__memio;
+TT__PRIVATE size_t tt__memio_read(void *user, void *buf, size_t n) {
+    tt__memio *x = (tt__memio *)user;
+    size_t k = x->n - x->pos < n ? x->n - x->pos : n;
+    memcpy(buf, x->p + x->pos, k);
+    x->pos += k;
+    return k;
+}
+
+/* the config to create: base with the file's shape; a nonzero base shape
+ * field must agree with the file */
+TT__PRIVATE tt_status tt__merge_shape(const tt_model_config *base, const tt_model_config *f, tt_model_config *out) {
+    tt_model_config c;
+    const tt_logger *lg;
+    memset(&c, 0, sizeof(c));
+    if (base) c = *base;
+    lg = &c.logger;
+    if ((c.vocab_size && c.vocab_size != f->vocab_size) || (c.n_ctx && c.n_ctx != f->n_ctx) ||
+        (c.n_layer && c.n_layer != f->n_layer) || (c.d_model && c.d_model != f->d_model) ||
+        (c.n_head && f->n_head && c.n_head != f->n_head)) {
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_MISMATCH,
+                "create_from_checkpoint: a shape field of the base config differs from the file's");
+        return TT_ERR_MISMATCH;
+    }
+    c.vocab_size = f->vocab_size; c.n_ctx = f->n_ctx; c.n_layer = f->n_layer; c.d_model = f->d_model;
+    if (f->n_head) c.n_head = f->n_head;
+    if (!c.n_head) {
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_INVALID_ARG,
+                "create_from_checkpoint: the file does not record n_head (Hugging Face safetensors): set base->n_head");
+        return TT_ERR_INVALID_ARG;
+    }
+    c.no_init = 1; /* every parameter comes from the file */
+    *out = c;
+    return TT_OK;
+}
+
+TT__PRIVATE tt_status tt__cfc_ttck(FILE *f, const tt_model_config *base, tt_model **out) {
+    tt_model_config b, fc, c;
+    const tt_logger *lg;
+    unsigned char *buf;
+    long end;
+    size_t n;
+    tt__memio mi;
+    tt_io io;
+    tt_model *m = NULL;
+    tt_status st;
+    memset(&b, 0, sizeof(b));
+    if (base) b = *base;
+    lg = &b.logger;
+    if (!tt__allocator_valid(&b.allocator)) return TT_ERR_INVALID_ARG;
+    if (fseek(f, 0, SEEK_END) != 0 || (end = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) return TT_ERR_IO;
+    n = (size_t)end;
+    buf = (unsigned char *)tt__alloc(&b.allocator, n, TT__ALIGN);
+    if (!buf) {
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_OUT_OF_MEMORY, "create_from_checkpoint: cannot hold the checkpoint in memory");
+        return TT_ERR_OUT_OF_MEMORY;
+    }
+    st = fread(buf, 1, n, f) == n ? TT_OK : TT_ERR_IO;
+    mi.p = buf; mi.n = n; mi.pos = 0;
+    io.read = tt__memio_read; io.write = NULL; io.user = &mi;
+    if (st == TT_OK) st = tt_checkpoint_read_config(&io, lg, &fc);
+    if (st == TT_OK && mi.pos != n) {
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "checkpoint: bytes after the checkpoint");
+        st = TT_ERR_BAD_FORMAT;
+    }
+    if (st == TT_OK) st = tt__merge_shape(base, &fc, &c);
+    if (st == TT_OK) {
+        if (!b.max_batch) c.max_batch = fc.max_batch;
+        if (!b.seed) c.seed = fc.seed;
+        st = tt_model_create(&c, &m);
+    }
+    if (st == TT_OK) {
+        mi.pos = 0;
+        st = tt_checkpoint_load(&io, m, NULL, NULL, NULL);
+    }
+    tt__free(&b.allocator, buf, n);
+    if (st != TT_OK) { tt_model_destroy(m); return st; }
+    *out = m;
+    return TT_OK;
+}
+
+TTDEF tt_status tt_model_create_from_checkpoint(const char *path, const tt_model_config *base, tt_model **out) {
+    FILE *f;
+    unsigned char h[8];
+    size_t got;
+    tt__pfx px;
+    tt_io io;
+    tt_model_config fc, c;
+    tt_model *m = NULL;
+    tt_status st;
+    const tt_logger *lg = base ? &base->logger : NULL;
+    if (!path || !out) return TT_ERR_INVALID_ARG;
+    f = fopen(path, "rb");
+    if (!f) {
+        tt__log2(lg, TT_ERR_IO, "create_from_checkpoint: cannot open", path);
+        return TT_ERR_IO;
+    }
+    got = fread(h, 1, sizeof(h), f);
+    px.p = h; px.n = got; px.pos = 0; px.f = f;
+    io.read = tt__pfx_read; io.write = NULL; io.user = &px;
+    if (got >= 4 && memcmp(h, TT_CHECKPOINT_MAGIC, 4) == 0) {
+        st = tt__cfc_ttck(f, base, &m);
+    } else if (got >= 4 && tt__get_u32(h) == (uint32_t)TT_LLMC_MAGIC) {
+        tt__llmc_hdr hd;
+        st = tt__llmc_read_header(&io, lg, &hd);
+        if (st == TT_OK) {
+            memset(&fc, 0, sizeof(fc));
+            fc.vocab_size = hd.V; fc.n_ctx = hd.T; fc.n_layer = hd.L; fc.n_head = hd.NH; fc.d_model = hd.C;
+            st = tt__merge_shape(base, &fc, &c);
+        }
+        if (st == TT_OK) st = tt_model_create(&c, &m);
+        if (st == TT_OK) st = tt__llmc_check_model(m, &hd);
+        if (st == TT_OK) st = tt__llmc_read_data(&io, m, &hd, m->params);
+        if (st == TT_OK && tt__io_has_more(&io)) {
+            tt__log(lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "llm.c: bytes after the parameters");
+            st = TT_ERR_BAD_FORMAT;
+        }
+    } else if (got == 8 && tt__get_u64(h) >= 2 && tt__get_u64(h) <= TT__ST_MAX_HEADER) {
+        tt__st p;
+        tt_allocator al;
+        memset(&p, 0, sizeof(p));
+        memset(&al, 0, sizeof(al));
+        if (base) al = base->allocator;
+        st = tt__allocator_valid(&al) ? tt__st_parse(&p, &io, &al, lg, 4 * (4 + 12 * 1024) + 16) : TT_ERR_INVALID_ARG;
+        if (st == TT_OK) st = tt__st_shape(&p, &fc);
+        if (st == TT_OK) st = tt__merge_shape(base, &fc, &c);
+        if (st == TT_OK) st = tt_model_create(&c, &m);
+        if (st == TT_OK) st = tt__st_validate(&p, m);
+        if (st == TT_OK) st = tt__st_read_data(&p, &io, m, m->params);
+        if (st == TT_OK && tt__io_has_more(&io)) {
+            tt__log(lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "safetensors: bytes after the data");
+            st = TT_ERR_BAD_FORMAT;
+        }
+        tt__st_free(&p);
+    } else {
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_UNSUPPORTED,
+                "create_from_checkpoint: not a tinytrain checkpoint, llm.c .bin or safetensors file");
+        st = TT_ERR_UNSUPPORTED;
+    }
+    fclose(f);
+    if (st != TT_OK) { tt_model_destroy(m); return st; }
+    *out = m;
+    return TT_OK;
+}
+#endif
+/* ==== end src/tt_infer.c ==== */
+/* ==== begin src/tt_bpe_export.c ==== */
+/* >>bpe_export  a tokenizer as GPT-2's encoder.json + vocab.bpe. Uses the
+ * tokenizer's private byte lookup from tt_bpe.c (earlier in the
+ * amalgamation). */
+/* #include "tt_internal.h" */
+
+/* GPT-2's byte -> printable character map: the printable Latin-1 bytes
+ * ('!'..'~', 0xA1..0xAC, 0xAE..0xFF) stand for themselves, the other 68
+ * bytes get U+0100, U+0101, ... in byte order. Writes UTF-8, returns its length. */
+TT__PRIVATE int tt__gpt2_byte_utf8(unsigned char b, unsigned char *out) {
+    unsigned cp;
+    if ((b >= 33 && b <= 126) || (b >= 161 && b <= 172) || b >= 174) {
+        cp = b;
+    } else {
+        unsigned k = 0, x;
+        for (x = 0; x < b; x++)
+            if (!((x >= 33 && x <= 126) || (x >= 161 && x <= 172) || x >= 174)) k++;
+        cp = 256 + k;
+    }
+    if (cp < 0x80) { out[0] = (unsigned char)cp; return 1; }
+    out[0] = (unsigned char)(0xC0 | (cp >> 6));
+    out[1] = (unsigned char)(0x80 | (cp & 63));
+    return 2;
+}
+
+/* buffered writer over a tt_io */
+typedef struct tt__bw { const tt_io *io; unsigned char buf[4096]; size_t n; tt_status st; } tt__bw;
+TT__PRIVATE void tt__bw_flush(tt__bw *w) {
+    if (w->st == TT_OK && w->n) w->st = tt__write_all(w->io, w->buf, w->n);
+    w->n = 0;
+}
+TT__PRIVATE void tt__bw_bytes(tt__bw *w, const void *p, size_t n) {
+    const unsigned char *s = (const unsigned char *)p;
+    while (n > 0 && w->st == TT_OK) {
+        size_t k = sizeof(w->buf) - w->n < n ? sizeof(w->buf) - w->n : n;
+        memcpy(w->buf + w->n, s, k);
+        w->n += k; s += k; n -= k;
+        if (w->n == sizeof(w->buf)) tt__bw_flush(w);
+    }
+}
+TT__PRIVATE void tt__bw_str(tt__bw *w, const char *s) { tt__bw_bytes(w, s, strlen(s)); }
+TT__PRIVATE void tt__bw_int(tt__bw *w, uint32_t v) {
+    char d[12], o[12];
+    int n = 0, i;
+    do { d[n++] = (char)('0' + v % 10); v /= 10; } while (v);
+    for (i = 0; i < n; i++) o[i] = d[n - 1 - i];
+    tt__bw_bytes(w, o, (size_t)n);
+}
+/* bytes as GPT-2 characters (JSON-escaped when json: '"' and '\\') */
+TT__PRIVATE void tt__bw_mapped(tt__bw *w, const unsigned char *p, size_t n, int json) {
+    size_t i;
+    for (i = 0; i < n; i++) {
+        unsigned char u[2];
+        int k = tt__gpt2_byte_utf8(p[i], u);
+        if (json && (p[i] == '"' || p[i] == '\\')) tt__bw_bytes(w, "\\", 1);
+        tt__bw_bytes(w, u, (size_t)k);
+    }
+}
+/* raw bytes as a JSON string body (special tokens are stored as text) */
+TT__PRIVATE void tt__bw_json_raw(tt__bw *w, const unsigned char *p, size_t n) {
+    static const char hex[] = "0123456789abcdef";
+    size_t i;
+    for (i = 0; i < n; i++) {
+        if (p[i] == '"' || p[i] == '\\') { tt__bw_bytes(w, "\\", 1); tt__bw_bytes(w, p + i, 1); }
+        else if (p[i] < 0x20) {
+            char e[6];
+            e[0] = '\\'; e[1] = 'u'; e[2] = '0'; e[3] = '0'; e[4] = hex[p[i] >> 4]; e[5] = hex[p[i] & 15];
+            tt__bw_bytes(w, e, 6);
+        } else tt__bw_bytes(w, p + i, 1);
+    }
+}
+
+/* the merge that makes ordinary token id: BPE on its bytes with tokens of
+ * rank < id only (lowest rank first, leftmost on ties) must end in exactly
+ * two parts; *split = length of the left one. start/len: scratch of max_len. */
+TT__PRIVATE int tt__export_merge(const tt_tokenizer *t, int32_t id, size_t *start, size_t *len, size_t *split) {
+    const unsigned char *s = tt__tok_bytes(t, id);
+    size_t n = t->len[id], np = n, i;
+    for (i = 0; i < n; i++) { start[i] = i; len[i] = 1; }
+    while (np > 2) {
+        int32_t best = -1;
+        size_t at = 0;
+        for (i = 0; i + 1 < np; i++) {
+            int32_t r = tt__tok_lookup(t, s + start[i], len[i] + len[i + 1]);
+            if (r >= 0 && r < id && (best < 0 || r < best)) { best = r; at = i; }
+        }
+        if (best < 0) return 0;
+        len[at] += len[at + 1];
+        for (i = at + 1; i + 1 < np; i++) { start[i] = start[i + 1]; len[i] = len[i + 1]; }
+        np--;
+    }
+    if (np != 2) return 0;
+    {   /* both halves must be tokens of lower rank */
+        int32_t a = tt__tok_lookup(t, s, len[0]), b = tt__tok_lookup(t, s + start[1], len[1]);
+        if (a < 0 || b < 0 || a >= id || b >= id) return 0;
+    }
+    *split = len[0];
+    return 1;
+}
+
+TTDEF tt_status tt_tokenizer_save_gpt2(const tt_tokenizer *t, const tt_io *enc, const tt_io *bpe) {
+    tt__bw *w;
+    size_t *scratch, bytes, n2;
+    int32_t id;
+    tt_status st = TT_OK;
+    if (!t || !enc || !enc->write || !bpe || !bpe->write) return TT_ERR_INVALID_ARG;
+    if (t->split_mode != TT_SPLIT_GPT2) {
+        tt__log(&t->logger, TT_LOG_ERROR, TT_ERR_UNSUPPORTED,
+                "save_gpt2: GPT-2 files imply GPT-2's pre-tokenization; this tokenizer uses TT_SPLIT_NONE");
+        return TT_ERR_UNSUPPORTED;
+    }
+    n2 = t->max_len + 1;
+    if (!tt__mul_size(n2, 2 * sizeof(size_t), &bytes) || !tt__add_size(bytes, sizeof(tt__bw), &bytes)) return TT_ERR_OUT_OF_MEMORY;
+    scratch = (size_t *)tt__alloc(&t->alloc, bytes, 16);
+    if (!scratch) {
+        tt__log(&t->logger, TT_LOG_ERROR, TT_ERR_OUT_OF_MEMORY, "save_gpt2: cannot allocate scratch");
+        return TT_ERR_OUT_OF_MEMORY;
+    }
+    w = (tt__bw *)(void *)(scratch + 2 * n2);
+    /* vocab.bpe first: it is where a tokenizer can turn out unrepresentable */
+    w->io = bpe; w->n = 0; w->st = TT_OK;
+    tt__bw_str(w, "#version: 0.2\n");
+    for (id = 0; id < t->n_ranked && w->st == TT_OK; id++) {
+        size_t split;
+        const unsigned char *s = tt__tok_bytes(t, id);
+        if (t->len[id] < 2) continue;
+        if (!tt__export_merge(t, id, scratch, scratch + n2, &split)) {
+            tt__logf(&t->logger, TT_LOG_ERROR, TT_ERR_UNSUPPORTED,
+                     "save_gpt2: BPE cannot build this token from two lower-ranked ones, id ", id);
+            st = TT_ERR_UNSUPPORTED;
+            break;
+        }
+        tt__bw_mapped(w, s, split, 0);
+        tt__bw_bytes(w, " ", 1);
+        tt__bw_mapped(w, s + split, t->len[id] - split, 0);
+        tt__bw_bytes(w, "\n", 1);
+    }
+    tt__bw_flush(w);
+    if (st == TT_OK) st = w->st;
+    if (st == TT_OK) {
+        w->io = enc; w->n = 0; w->st = TT_OK;
+        tt__bw_str(w, "{");
+        for (id = 0; id < t->vocab && w->st == TT_OK; id++) {
+            const unsigned char *s = tt__tok_bytes(t, id);
+            if (id) tt__bw_str(w, ", ");
+            tt__bw_str(w, "\"");
+            if (id < t->n_ranked) tt__bw_mapped(w, s, t->len[id], 1);
+            else tt__bw_json_raw(w, s, t->len[id]);
+            tt__bw_str(w, "\": ");
+            tt__bw_int(w, (uint32_t)id);
+        }
+        tt__bw_str(w, "}");
+        tt__bw_flush(w);
+        st = w->st;
+    }
+    tt__free(&t->alloc, scratch, bytes);
+    return st;
+}
+
+#ifndef TT_NO_STDIO
+TTDEF tt_status tt_tokenizer_save_gpt2_file(const tt_tokenizer *t, const char *enc_path, const char *bpe_path) {
+    char ta[4096], tb[4096];
+    size_t na, nb;
+    FILE *fa, *fb;
+    tt_io ia, ib;
+    tt_status st;
+    if (!t || !enc_path || !bpe_path) return TT_ERR_INVALID_ARG;
+    na = strlen(enc_path); nb = strlen(bpe_path);
+    if (na + 5 > sizeof(ta) || nb + 5 > sizeof(tb)) return TT_ERR_INVALID_ARG;
+    memcpy(ta, enc_path, na); memcpy(ta + na, ".tmp", 5);
+    memcpy(tb, bpe_path, nb); memcpy(tb + nb, ".tmp", 5);
+    fa = fopen(ta, "wb");
+    if (!fa) return TT_ERR_IO;
+    fb = fopen(tb, "wb");
+    if (!fb) { fclose(fa); remove(ta); return TT_ERR_IO; }
+    ia.read = NULL; ia.write = tt__stdio_write; ia.user = fa;
+    ib.read = NULL; ib.write = tt__stdio_write; ib.user = fb;
+    st = tt_tokenizer_save_gpt2(t, &ia, &ib);
+    if (fclose(fa) != 0 && st == TT_OK) st = TT_ERR_IO;
+    if (fclose(fb) != 0 && st == TT_OK) st = TT_ERR_IO;
+    if (st == TT_OK && rename(tb, bpe_path) != 0) st = TT_ERR_IO;
+    if (st == TT_OK && rename(ta, enc_path) != 0) st = TT_ERR_IO;
+    if (st != TT_OK) { remove(ta); remove(tb); }
+    return st;
+}
+#endif
+/* ==== end src/tt_bpe_export.c ==== */
 #endif /* TINYTRAIN_IMPLEMENTATION_DONE */
 #endif /* TINYTRAIN_IMPLEMENTATION */
 

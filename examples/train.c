@@ -38,7 +38,7 @@ typedef struct options {
     double lr, min_lr, wd, clip, val_frac;
     int    seed;
     int    eval_every, eval_batches;
-    char  *out, *ckpt, *log, *plot;
+    char  *out, *ckpt, *log, *plot, *init;
     int    ckpt_every, resume, stop_at;
     char  *sample_prompt;
     int    sample_tokens, top_k;
@@ -74,6 +74,7 @@ static const opt_def opt_defs[] = {
     { "out", O_STR, OFF(out), "DIR", "output directory (created if missing)" },
     { "ckpt", O_STR, OFF(ckpt), "PATH", "checkpoint file (default: DIR/checkpoint.ttck)" },
     { "ckpt-every", O_INT, OFF(ckpt_every), "N", "save a checkpoint every N steps (0 = only at the end / Ctrl-C)" },
+    { "init", O_STR, OFF(init), "FILE", "start from these weights: safetensors (Hugging Face GPT-2) or llm.c .bin; flags and vocab must match it" },
     { "resume", O_FLAG, OFF(resume), NULL, "continue from the checkpoint (model, optimizer, data position, tokenizer)" },
     { "stop-at", O_INT, OFF(stop_at), "N", "save a checkpoint and exit after step N, as Ctrl-C would (0 = off)" },
     { "sample-prompt", O_STR, OFF(sample_prompt), "TEXT", "prompt for the sample (default: \"#include <\" for the C headers, else the first 12 tokens of the validation text)" },
@@ -614,6 +615,8 @@ int main(int argc, char **argv) {
     if (!model) {
         tt_status st = tt_model_create(&mc, &model);
         if (st != TT_OK) { fprintf(stderr, "train: cannot create the model: %s\n", tt_strerror(st)); return 1; }
+        if (o.init && (st = (ends_with(o.init, ".bin") ? tt_model_load_llmc_file : tt_model_load_safetensors_file)(o.init, model)) != TT_OK) {
+            fprintf(stderr, "train: cannot start from %s: %s\n", o.init, tt_strerror(st)); return 1; }
     }
     mc = tt_model_get_config(model);
     T = mc.n_ctx;

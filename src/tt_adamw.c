@@ -90,6 +90,7 @@ TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_s
     float norm;
     uint64_t t;
     if (!m) return TT_ERR_INVALID_ARG;
+    if (!m->grads) return TT_ERR_UNSUPPORTED; /* inference_only */
     j.m = m;
     j.c = tt_adamw_config_resolve(cfg);
     j.n = m->lay.n_params;

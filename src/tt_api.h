@@ -221,6 +221,7 @@ typedef struct tt_model_config {
     uint64_t seed;         /* weight init; 0 = TT_DEFAULT_SEED                 */
     int32_t  force_scalar; /* 1 = reference kernels even in SIMD builds        */
     int32_t  no_init;      /* 1 = leave parameters zero (caller loads them)   */
+    int32_t  inference_only; /* 1 = parameters only, no training (tt_api_io.h) */
     tt_allocator      allocator; /* zero = TT_MALLOC/TT_FREE                   */
     tt_logger         logger;    /* zero = silent                              */
     tt_parallel       parallel;  /* zero = built-in pool, or serial            */
@@ -246,7 +247,8 @@ TTDEF tt_model_config tt_model_config_resolve(const tt_model_config *cfg);
  * scratch, the model struct, and in SIMD builds with max_batch * n_ctx > 512
  * two packed copies of wte for the lm head's GEMMs: 2 * vocab * d_model
  * floats), including 64-byte alignment slack. With zero1, m and v hold only
- * this rank's slice; with accum_exact, one more gradient-sized block.
+ * this rank's slice; with accum_exact, one more gradient-sized block. With
+ * cfg.inference_only: parameters, scratch and the struct only.
  * Returns TT_OK, TT_ERR_INVALID_ARG (bad config or size overflow). */
 TTDEF tt_status tt_model_memory_size(const tt_model_config *cfg, size_t *out_bytes);
 

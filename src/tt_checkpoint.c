@@ -186,6 +186,7 @@ TTDEF tt_status tt_checkpoint_save(const tt_io *io, tt_model *model, const tt_to
     if (!model || (tt__dp_writer(model) && (!io || !io->write))) return TT_ERR_INVALID_ARG;
     if (!tt__dp_writer(model)) io = NULL;
     c = tt_model_get_config(model);
+    if (c.inference_only) return TT_ERR_UNSUPPORTED; /* no AdamW moments to save */
     if (tt__dp_sharded(model) && model->dp.dirty) {
         tt__log(&c.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "checkpoint: with zero1, save between steps (gradients are pending)");
         return TT_ERR_INVALID_ARG;
@@ -453,7 +454,8 @@ TTDEF tt_status tt_checkpoint_load(const tt_io *io, tt_model *model, const tt_to
     if (r.st == TT_OK) {
         /* commit */
         memcpy(tt_model_params(model), tmp, Pm * sizeof(float));
-        tt__dp_load_moments(model, tmp + Pm, tmp + 2 * Pm); /* all, or this rank's ZeRO-1 slice */
+        if (tt_model_adam_m(model)) /* NULL: inference_only, parameters only */
+            tt__dp_load_moments(model, tmp + Pm, tmp + 2 * Pm); /* all, or this rank's ZeRO-1 slice */
         tt_model_set_step(model, step);
         if (out_state) *out_state = st;
         if (out_tok) *out_tok = tok;

@@ -7,6 +7,7 @@
 struct tt_generator {
     tt_model *m;
     tt_allocator alloc;
+    void *block;        /* what tt_generator_create allocated, or NULL (create_in) */
     size_t bytes;
     int pos;            /* positions in the cache */
     int have_logits;
@@ -22,68 +23,107 @@ struct tt_generator {
     int32_t *hist;      /* (n_ctx) ids in the cache */
 };
 
-TTDEF tt_status tt_generator_create(tt_model *m, tt_generator **out) {
+/* the generator's memory plan: byte offsets of its arrays from the struct */
+typedef struct tt__gen_plan {
+    size_t kv, xa, xb, ln, att, qkv, h, g, mean, rstd, sc, lg, pr, idx, hist, total;
+} tt__gen_plan;
+TT__PRIVATE tt_status tt__gen_plan_make(const tt_model *m, tt__gen_plan *o) {
     tt__plan plan;
-    size_t o_kv, o_xa, o_xb, o_ln, o_att, o_qkv, o_h, o_g, o_mean, o_rstd, o_sc, o_lg, o_pr, o_idx, o_hist, CT, kvn;
-    size_t C, T, L, V, Vp, NT;
-    unsigned char *mem;
-    tt_generator *g;
-    if (!m || !out) return TT_ERR_INVALID_ARG;
+    size_t C, T, L, V, Vp, NT, CT, kvn;
     C = (size_t)m->C; T = (size_t)m->maxT; L = (size_t)m->L; V = (size_t)m->V; Vp = (size_t)m->Vp;
     NT = (size_t)(m->ex.n_threads > 0 ? m->ex.n_threads : 1);
     plan.size = 0; plan.overflow = 0;
     (void)tt__plan_take(&plan, 1, sizeof(tt_generator));
     if (!tt__mul_size(C, T, &CT) || !tt__mul_size(CT, 2 * L, &kvn)) return TT_ERR_INVALID_ARG;
-    o_kv = tt__plan_take(&plan, kvn, sizeof(float));
-    o_xa = tt__plan_take(&plan, CT, sizeof(float));
-    o_xb = tt__plan_take(&plan, CT, sizeof(float));
-    o_ln = tt__plan_take(&plan, CT, sizeof(float));
-    o_att = tt__plan_take(&plan, CT, sizeof(float));
-    o_qkv = tt__plan_take(&plan, CT, 3 * sizeof(float));
-    o_h = tt__plan_take(&plan, CT, 4 * sizeof(float));
-    o_g = tt__plan_take(&plan, CT, 4 * sizeof(float));
-    o_mean = tt__plan_take(&plan, T, sizeof(float));
-    o_rstd = tt__plan_take(&plan, T, sizeof(float));
-    o_sc = tt__plan_take(&plan, T * NT, sizeof(float));
-    o_lg = tt__plan_take(&plan, Vp, sizeof(float));
-    o_pr = tt__plan_take(&plan, V, sizeof(float));
-    o_idx = tt__plan_take(&plan, V, sizeof(int32_t));
-    o_hist = tt__plan_take(&plan, T, sizeof(int32_t));
+    o->kv = tt__plan_take(&plan, kvn, sizeof(float));
+    o->xa = tt__plan_take(&plan, CT, sizeof(float));
+    o->xb = tt__plan_take(&plan, CT, sizeof(float));
+    o->ln = tt__plan_take(&plan, CT, sizeof(float));
+    o->att = tt__plan_take(&plan, CT, sizeof(float));
+    o->qkv = tt__plan_take(&plan, CT, 3 * sizeof(float));
+    o->h = tt__plan_take(&plan, CT, 4 * sizeof(float));
+    o->g = tt__plan_take(&plan, CT, 4 * sizeof(float));
+    o->mean = tt__plan_take(&plan, T, sizeof(float));
+    o->rstd = tt__plan_take(&plan, T, sizeof(float));
+    o->sc = tt__plan_take(&plan, T * NT, sizeof(float));
+    o->lg = tt__plan_take(&plan, Vp, sizeof(float));
+    o->pr = tt__plan_take(&plan, V, sizeof(float));
+    o->idx = tt__plan_take(&plan, V, sizeof(int32_t));
+    o->hist = tt__plan_take(&plan, T, sizeof(int32_t));
     if (plan.overflow) return TT_ERR_INVALID_ARG;
-    mem = (unsigned char *)tt__alloc(&m->cfg.allocator, plan.size, TT__ALIGN);
+    o->total = plan.size;
+    return TT_OK;
+}
+
+TTDEF tt_status tt_generator_memory_size(const tt_model *m, size_t *out_bytes) {
+    tt__gen_plan o;
+    if (!m || !out_bytes || tt__gen_plan_make(m, &o) != TT_OK) return TT_ERR_INVALID_ARG;
+    if (!tt__add_size(o.total, TT__ALIGN, out_bytes)) return TT_ERR_INVALID_ARG; /* alignment slack */
+    return TT_OK;
+}
+
+TTDEF tt_status tt_generator_create_in(tt_model *m, void *buf, size_t bytes, tt_generator **out) {
+    tt__gen_plan o;
+    size_t need;
+    unsigned char *mem;
+    tt_generator *g;
+    if (!m || !buf || !out) return TT_ERR_INVALID_ARG;
+    if (tt_generator_memory_size(m, &need) != TT_OK || tt__gen_plan_make(m, &o) != TT_OK) return TT_ERR_INVALID_ARG;
+    if (bytes < need) {
+        tt__logf(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_BUFFER_TOO_SMALL, "generator: buffer too small, need bytes: ",
+                 (long long)need);
+        return TT_ERR_BUFFER_TOO_SMALL;
+    }
+    mem = (unsigned char *)(((uintptr_t)buf + (TT__ALIGN - 1)) & ~(uintptr_t)(TT__ALIGN - 1));
+    memset(mem, 0, sizeof(tt_generator));
+    g = (tt_generator *)mem;
+    g->m = m;
+    g->kv = (float *)(mem + o.kv);
+    g->xa = (float *)(mem + o.xa);
+    g->xb = (float *)(mem + o.xb);
+    g->ln = (float *)(mem + o.ln);
+    g->att = (float *)(mem + o.att);
+    g->qkv = (float *)(mem + o.qkv);
+    g->h = (float *)(mem + o.h);
+    g->g = (float *)(mem + o.g);
+    g->mean = (float *)(mem + o.mean);
+    g->rstd = (float *)(mem + o.rstd);
+    g->scores = (float *)(mem + o.sc);
+    g->logits = (float *)(mem + o.lg);
+    g->prob = (float *)(mem + o.pr);
+    g->idx = (int32_t *)(void *)(mem + o.idx);
+    g->hist = (int32_t *)(void *)(mem + o.hist);
+    *out = g;
+    return TT_OK;
+}
+
+TTDEF tt_status tt_generator_create(tt_model *m, tt_generator **out) {
+    size_t bytes;
+    void *mem;
+    tt_generator *g = NULL;
+    if (!m || !out) return TT_ERR_INVALID_ARG;
+    if (tt_generator_memory_size(m, &bytes) != TT_OK) return TT_ERR_INVALID_ARG;
+    mem = tt__alloc(&m->cfg.allocator, bytes, TT__ALIGN);
     if (!mem) {
         tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_OUT_OF_MEMORY, "generator: cannot allocate the KV cache");
         return TT_ERR_OUT_OF_MEMORY;
     }
-    memset(mem, 0, sizeof(tt_generator));
-    g = (tt_generator *)mem;
-    g->m = m;
+    if (tt_generator_create_in(m, mem, bytes, &g) != TT_OK) { /* cannot fail: sized above */
+        tt__free(&m->cfg.allocator, mem, bytes);
+        return TT_ERR_INVALID_ARG;
+    }
     g->alloc = m->cfg.allocator;
-    g->bytes = plan.size;
-    g->kv = (float *)(mem + o_kv);
-    g->xa = (float *)(mem + o_xa);
-    g->xb = (float *)(mem + o_xb);
-    g->ln = (float *)(mem + o_ln);
-    g->att = (float *)(mem + o_att);
-    g->qkv = (float *)(mem + o_qkv);
-    g->h = (float *)(mem + o_h);
-    g->g = (float *)(mem + o_g);
-    g->mean = (float *)(mem + o_mean);
-    g->rstd = (float *)(mem + o_rstd);
-    g->scores = (float *)(mem + o_sc);
-    g->logits = (float *)(mem + o_lg);
-    g->prob = (float *)(mem + o_pr);
-    g->idx = (int32_t *)(void *)(mem + o_idx);
-    g->hist = (int32_t *)(void *)(mem + o_hist);
+    g->block = mem;
+    g->bytes = bytes;
     *out = g;
     return TT_OK;
 }
 
 TTDEF void tt_generator_destroy(tt_generator *g) {
     tt_allocator a;
-    if (!g) return;
+    if (!g || !g->block) return; /* create_in: the caller owns the memory */
     a = g->alloc;
-    tt__free(&a, g, g->bytes);
+    tt__free(&a, g->block, g->bytes);
 }
 TTDEF void tt_generator_reset(tt_generator *g) {
     if (!g) return;

@@ -213,7 +213,7 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
             ok &= tt__add_size(a, tmp & ~(size_t)15, &a);
         }
         if (!ok) return TT_ERR_INVALID_ARG;
-        lay->acts_floats = a;
+        lay->acts_floats = c->inference_only ? 0 : a; /* inference runs in a generator */
     }
     lay->scratch_floats_per_slot = tt__align_up(tt__gemm_scratch_floats(), 16) + tt__align_up(2 * 64 * T + 64, 16);
     lay->n_partials = lay->n_params / TT__NORM_CHUNK + 1;
@@ -226,15 +226,18 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
     lay->off_pool = tt__plan_take(&plan, 1, 1);
 #endif
     lay->off_params = tt__plan_take(&plan, lay->n_params, sizeof(float));
-    lay->off_grads = tt__plan_take(&plan, lay->n_params, sizeof(float));
-    {   /* AdamW moments: this rank's ZeRO-1 slice, or all */
+    tmp = c->inference_only ? 0 : lay->n_params; /* no gradients or moments */
+    lay->off_grads = tt__plan_take(&plan, tmp, sizeof(float));
+    if (c->inference_only) {
+        lay->n_moments = 0;
+    } else {   /* AdamW moments: this rank's ZeRO-1 slice, or all */
         size_t lo, hi;
         tt__dp_slice(c, lay->n_params, c->comm.rank, &lo, &hi);
         lay->n_moments = hi - lo;
     }
     lay->off_m = tt__plan_take(&plan, lay->n_moments, sizeof(float));
     lay->off_v = tt__plan_take(&plan, lay->n_moments, sizeof(float));
-    lay->off_micro = tt__plan_take(&plan, c->accum_exact ? lay->n_params : 1, sizeof(float));
+    lay->off_micro = tt__plan_take(&plan, c->accum_exact && !c->inference_only ? lay->n_params : 1, sizeof(float));
     lay->off_acts = tt__plan_take(&plan, lay->acts_floats, sizeof(float));
     ok &= tt__mul_size(lay->scratch_floats_per_slot, (size_t)c->n_threads, &tmp);
     lay->off_scratch = tt__plan_take(&plan, tmp, sizeof(float));
@@ -243,7 +246,7 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
      * instead of once per chunk of TT__HEAD_ROWS rows (SIMD builds, and only
      * when a batch can span more than one chunk) */
     lay->wte_pk_fwd = lay->wte_pk_dx = 0;
-    if (N > TT__HEAD_ROWS && tt__mul_size(V + 64, C + 64, &tmp)) { /* tmp: overflow guard */
+    if (N > TT__HEAD_ROWS && !c->inference_only && tt__mul_size(V + 64, C + 64, &tmp)) { /* tmp: overflow guard */
         lay->wte_pk_fwd = tt__gemm_packed_floats((int)C, (int)c->vocab_size);
         lay->wte_pk_dx = tt__gemm_packed_floats((int)c->vocab_size, (int)C);
     }
@@ -256,7 +259,7 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
         kn[0][0] = C; kn[0][1] = 3 * C;  kn[1][0] = C; kn[1][1] = 4 * C;  kn[2][0] = 4 * C; kn[2][1] = C;
         kn[3][0] = 3 * C; kn[3][1] = C;  kn[4][0] = C; kn[4][1] = C;      kn[5][0] = N; kn[5][1] = C;
         kn[6][0] = N; kn[6][1] = 4 * C;
-        for (k = 0; k < 7; k++) {
+        for (k = 0; k < (c->inference_only ? 5u : 7u); k++) { /* inference: no dW */
             size_t f = tt__gemm_packed_floats((int)kn[k][0], (int)kn[k][1]);
             if (f > best) best = f;
         }
@@ -394,9 +397,11 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
     m->maxT = c.n_ctx;
     m->maxB = c.max_batch;
     m->params = (float *)(base + lay.off_params);
-    m->grads = (float *)(base + lay.off_grads);
-    m->m = (float *)(base + lay.off_m);
-    m->v = (float *)(base + lay.off_v);
+    if (!c.inference_only) {
+        m->grads = (float *)(base + lay.off_grads);
+        m->m = (float *)(base + lay.off_m);
+        m->v = (float *)(base + lay.off_v);
+    }
     m->partials = (double *)(base + lay.off_partials);
     m->wte_pk_fwd = lay.wte_pk_fwd ? (float *)(base + lay.off_wte_pk) : NULL;
     m->wte_pk_dx = lay.wte_pk_dx ? (float *)(base + lay.off_wte_pk) + tt__align_up(lay.wte_pk_fwd, 16) : NULL;
@@ -406,11 +411,11 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
         int k;
         for (k = 0; k < TT__P_COUNT; k++) {
             m->params_p[k] = m->params + lay.param_off[k];
-            m->grads_p[k] = m->grads + lay.param_off[k];
+            m->grads_p[k] = m->grads ? m->grads + lay.param_off[k] : NULL;
         }
     }
     /* carve activations in the order the plan counted them */
-    {
+    if (!c.inference_only) {
         size_t C = (size_t)m->C, L = (size_t)m->L, NH = (size_t)m->NH, Vp = (size_t)m->Vp;
         float *p = (float *)(base + lay.off_acts);
         N = (size_t)c.max_batch * (size_t)c.n_ctx;
@@ -438,10 +443,12 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
     m->ex.shared_floats = lay.shared_floats;
     m->ex.par = c.parallel;
     tt__model_fill_tensors(m);
-    memset(m->grads, 0, lay.n_params * sizeof(float));
-    memset(m->m, 0, lay.n_moments * sizeof(float));
-    memset(m->v, 0, lay.n_moments * sizeof(float));
-    tt__dp_init(m, c.accum_exact ? (float *)(base + lay.off_micro) : NULL);
+    if (!c.inference_only) {
+        memset(m->grads, 0, lay.n_params * sizeof(float));
+        memset(m->m, 0, lay.n_moments * sizeof(float));
+        memset(m->v, 0, lay.n_moments * sizeof(float));
+    }
+    tt__dp_init(m, c.accum_exact && !c.inference_only ? (float *)(base + lay.off_micro) : NULL);
     if (c.no_init) memset(m->params, 0, lay.n_params * sizeof(float));
     else tt__model_init_params(m);
 #if TT__HAS_THREADS
@@ -520,7 +527,7 @@ TTDEF float *tt_model_adam_v(tt_model *m) { return m ? m->v : NULL; }
 TTDEF uint64_t tt_model_step(const tt_model *m) { return m ? m->step : 0; }
 TTDEF void tt_model_set_step(tt_model *m, uint64_t step) { if (m) m->step = step; }
 TTDEF void tt_model_zero_grad(tt_model *m) {
-    if (m) memset(m->grads, 0, m->lay.n_params * sizeof(float));
+    if (m && m->grads) memset(m->grads, 0, m->lay.n_params * sizeof(float));
     if (m) m->dp.dirty = 0;
 }
 
@@ -811,6 +818,11 @@ TT__PRIVATE void tt__m_linear_bwd(tt_model *m, float *dx, float *dw, float *db, 
 TT__PRIVATE tt_status tt__model_check_batch(tt_model *m, const int32_t *tokens, const int32_t *targets,
                                             int B, int T) {
     size_t i, N;
+    if (m->cfg.inference_only) {
+        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_UNSUPPORTED,
+                "inference_only model: no training activations; use a generator (tt_generator_feed/score)");
+        return TT_ERR_UNSUPPORTED;
+    }
     if (B < 1 || T < 1 || B > m->maxB || T > m->maxT) {
         tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_SHAPE, "forward: need 1 <= B <= max_batch and 1 <= T <= n_ctx");
         return TT_ERR_SHAPE;
@@ -953,6 +965,7 @@ TT__PRIVATE void tt__backward_body(tt_model *m) {
 
 TTDEF tt_status tt_model_backward(tt_model *m, float grad_scale) {
     if (!m) return TT_ERR_INVALID_ARG;
+    if (m->cfg.inference_only) return TT_ERR_UNSUPPORTED;
     if (!m->have_targets) {
         tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "backward: needs a forward with targets first");
         return TT_ERR_INVALID_ARG;
