@@ -407,6 +407,11 @@ static unsigned char *read_corpus(pathlist *pl, size_t cap, uint64_t seed, size_
         if (f) {
             k = fread(buf + n, 1, cap - n, f);
             if (ferror(f)) { fprintf(stderr, "train: skipping %s: read error\n", pl->p[i]); k = 0; }
+            /* a NUL byte in the first 8 KB: a binary file, not text (as git decides) */
+            if (k > 0 && memchr(buf + n, 0, k < 8192 ? k : 8192)) {
+                fprintf(stderr, "train: skipping %s: a binary file (NUL bytes), not text\n", pl->p[i]);
+                k = 0;
+            }
             fclose(f);
         }
         if (k > 0) files++;
@@ -727,7 +732,7 @@ int main(int argc, char **argv) {
     memset(&mc, 0, sizeof(mc));
     B = o.batch; accum = o.accum; steps = o.steps;
     if (o.resume) {
-        tt_status st = tt_checkpoint_read_config_file(ckpt_path, &logger, &mc);
+        tt_status st = tt_checkpoint_read_config_file(ckpt_path, NULL, &mc); /* one message, below */
         int k;
         static const struct { const char *flag; size_t off; } shape[] = {
             { "layers", OFF(layers) }, { "d-model", OFF(d_model) }, { "heads", OFF(heads) }, { "ctx", OFF(ctx) } };
