@@ -7,10 +7,15 @@ TESTS += test-robust-api test-robust-cli test-robust-kill
 $(BUILD)/robust_test: $(ROBUST_T)/test_robust.c $(BUILD)/core_impl.o $(CORE_DEP) | $(BUILD)
 	$(CC) $(CFLAGS_T) -DTT_TEST_SPLIT $< $(BUILD)/core_impl.o -o $@ $(LDLIBS)
 
+$(BUILD)/san_robust_test: $(ROBUST_T)/test_robust.c $(BUILD)/san_impl.o $(CORE_DEP) | $(BUILD)
+	$(CC) $(SANFLAGS) -DTT_TEST_SPLIT $< $(BUILD)/san_impl.o -o $@ $(LDLIBS)
+
 # every optimizer number, call orders, NULLs, NaN model, token writer, full
-# disk (io callback, RLIMIT_FSIZE, /dev/full) for every kind of save
-test-robust-api: $(BUILD)/robust_test
+# disk (io callback, RLIMIT_FSIZE, /dev/full) for every kind of save; then
+# again under ASan + UBSan
+test-robust-api: $(BUILD)/robust_test $(BUILD)/san_robust_test
 	$(BUILD)/robust_test
+	$(SANENV) $(BUILD)/san_robust_test
 
 # examples/train.c: bad flags and input, existing checkpoints, the output
 # lock, unwritable paths, a full disk during a save

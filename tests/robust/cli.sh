@@ -5,7 +5,7 @@
 # not touch what is already there (checked by checksums).
 set -u
 train=$1; rt=$2; w=$3
-rm -rf "$w"; mkdir -p "$w"
+umount "$w/tmpfs" 2>/dev/null; rm -rf "$w"; mkdir -p "$w"
 TINY=(--corpus src --max-mb 0.05 --vocab 300 --layers 1 --d-model 32 --heads 2 --ctx 32 --batch 4
       --threads 1 --sample-tokens 0 --eval-every 100 --ckpt-every 3)
 fail=0; n=0
@@ -112,6 +112,26 @@ fi
 [ "$(sum "$w/full/checkpoint.ttck")" = "$full_sum" ] || { echo "FAIL: full disk: the old checkpoint changed"; fail=1; }
 "$rt" --ckload "$w/full/checkpoint.ttck" || { echo "FAIL: full disk: the old checkpoint does not load"; fail=1; }
 grep -q "^files:" "$w/full.out" && { echo "FAIL: full disk: lists files it did not write"; fail=1; }
+
+# the same on a real full file system: a 512 KB tmpfs holding the finished
+# run (about 370 KB), where the next checkpoint does not fit (needs root)
+mkdir -p "$w/tmpfs"
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=512k tmpfs "$w/tmpfs" 2>/dev/null; then
+  trap 'umount "$w/tmpfs" 2>/dev/null' EXIT
+  cp -a "$w/base/." "$w/tmpfs/"
+  full_sum=$(sum "$w/tmpfs/checkpoint.ttck")
+  timeout 120 "$train" --out "$w/tmpfs" "${TINY[@]}" --resume --steps 12 > "$w/tmpfs.out" 2> "$w/tmpfs.err"; rc=$?
+  n=$((n + 1))
+  if [ $rc = 0 ] || ! grep -q "^train: .*not saved" "$w/tmpfs.err"; then
+    echo "FAIL: full tmpfs during a checkpoint save: exit $rc"; sed 's/^/    /' "$w/tmpfs.err" | head -3; fail=1
+  fi
+  [ "$(sum "$w/tmpfs/checkpoint.ttck")" = "$full_sum" ] || { echo "FAIL: full tmpfs: the old checkpoint changed"; fail=1; }
+  "$rt" --ckload "$w/tmpfs/checkpoint.ttck" || { echo "FAIL: full tmpfs: the old checkpoint does not load"; fail=1; }
+  [ -e "$w/tmpfs/checkpoint.ttck.tmp" ] && { echo "FAIL: full tmpfs: checkpoint.ttck.tmp left behind"; fail=1; }
+  umount "$w/tmpfs"; trap - EXIT
+else
+  echo "SKIP: full tmpfs case (mounting a tmpfs needs root with CAP_SYS_ADMIN); the file-size-limit case above ran"
+fi
 
 # 7. two runs on one --out: the second refuses while the first lives; a
 # killed run leaves no stuck lock
