@@ -7046,35 +7046,31 @@ typedef struct tt__adamw_job {
  * (for non-negative floats the bit order is the value order; NaN and Inf
  * are above 0x7f7fffff, and so is any v with the sign bit set) into 4 u32
  * after the sums. Integer maxima: no rounding, any order gives the same. */
-TT__PRIVATE uint32_t tt__absbits_max(const float *x, size_t n, uint32_t mask) {
-    uint32_t mx = 0, u;
-    size_t i;
-    for (i = 0; i < n; i++) {
-        memcpy(&u, x + i, sizeof(u));
-        u &= mask;
-        mx = u > mx ? u : mx;
-    }
-    return mx;
-}
 TT__PRIVATE uint32_t *tt__adamw_bounds(tt_model *m, size_t n_chunks) {
     return (uint32_t *)(void *)(m->partials + n_chunks);
 }
 TT__PRIVATE void tt__gradnorm_range(void *ctx, int lo, int hi, int slot) {
     tt__adamw_job *j = (tt__adamw_job *)ctx;
     uint32_t *bounds = tt__adamw_bounds(j->m, j->n / TT__NORM_CHUNK + 1);
+    const float *g = j->m->grads, *p = j->m->params, *mm = j->m->m, *v = j->m->v;
     int ch;
     (void)slot;
     for (ch = lo; ch < hi; ch++) {
         size_t i0 = (size_t)ch * TT__NORM_CHUNK, i1 = i0 + TT__NORM_CHUNK, i;
-        const float *g = j->m->grads;
         double s = 0.0;
+        uint32_t gb = 0, pb = 0, mb = 0, vb = 0, u;
         if (i1 > j->n) i1 = j->n;
-        for (i = i0; i < i1; i++) s += (double)g[i] * (double)g[i];
+        /* one pass: the maxima are independent of the sum's dependency
+         * chain, so they run in its shadow */
+        for (i = i0; i < i1; i++) {
+            s += (double)g[i] * (double)g[i];
+            memcpy(&u, g + i, sizeof(u)); u &= 0x7fffffffu; gb = u > gb ? u : gb;
+            memcpy(&u, p + i, sizeof(u)); u &= 0x7fffffffu; pb = u > pb ? u : pb;
+            memcpy(&u, mm + i, sizeof(u)); u &= 0x7fffffffu; mb = u > mb ? u : mb;
+            memcpy(&u, v + i, sizeof(u)); vb = u > vb ? u : vb;
+        }
         j->m->partials[ch] = s;
-        bounds[4 * ch + 0] = tt__absbits_max(g + i0, i1 - i0, 0x7fffffffu);
-        bounds[4 * ch + 1] = tt__absbits_max(j->m->params + i0, i1 - i0, 0x7fffffffu);
-        bounds[4 * ch + 2] = tt__absbits_max(j->m->m + i0, i1 - i0, 0x7fffffffu);
-        bounds[4 * ch + 3] = tt__absbits_max(j->m->v + i0, i1 - i0, 0xffffffffu);
+        bounds[4 * ch + 0] = gb; bounds[4 * ch + 1] = pb; bounds[4 * ch + 2] = mb; bounds[4 * ch + 3] = vb;
     }
 }
 
