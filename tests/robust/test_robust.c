@@ -600,6 +600,161 @@ static void test_full_disk(void) {
     tt_tokenizer_destroy(c.tok);
 }
 
+
+/* ---- 7. every other public entry at its edges ---- */
+static void test_misc_edges(void) {
+    tt_model_config cfg = small_config(1);
+    tt_model *m = NULL, *m2 = (tt_model *)&cfg;
+    tt_generator *g = NULL;
+    tt_sample_config sc;
+    tt_rng rng;
+    tt_loader *l = NULL, *l2 = (tt_loader *)&cfg;
+    tt_loader_config lc = TT_ZERO;
+    tt_loader_state ls;
+    tt_adamw_config ac = TT_ZERO;
+    int32_t ids[64], in[16], tg[16], out[8], id = -1;
+    int i, n_out = -1;
+    float lr;
+    for (i = 0; i < 64; i++) ids[i] = i % 67;
+    /* status strings, CRC, RNG, schedule */
+    CHECK(tt_strerror((tt_status)-999) != NULL && tt_strerror((tt_status)5) != NULL);
+    CHECK(tt_crc32(0, NULL, 0) == 0);
+    CHECK(tt_lr_at(NULL, 0) == 3e-4f);
+    ac.lr = 1e-3f; ac.schedule = TT_LR_COSINE; ac.total_steps = 10; ac.warmup_steps = 3;
+    lr = tt_lr_at(&ac, UINT64_MAX);
+    CHECK(isfinite(lr) && lr >= 0.0f);
+    ac.total_steps = 2; /* shorter than the warmup: constant after it */
+    CHECK(isfinite(tt_lr_at(&ac, 5)));
+    /* model configs at their edges: refused, *out untouched */
+    for (i = 0; i < 9; i++) {
+        tt_model_config c = small_config(1);
+        switch (i) {
+        case 0: c.vocab_size = 0; break;            case 1: c.vocab_size = -5; break;
+        case 2: c.vocab_size = TT_MAX_VOCAB + 1; break; case 3: c.n_head = 5; break;
+        case 4: c.d_model = -64; break;             case 5: c.n_ctx = -1; break;
+        case 6: c.max_batch = -2; break;            case 7: c.n_layer = -1; break;
+        case 8: c.d_model = TT_MAX_DIM * 2; break;
+        }
+        m2 = (tt_model *)&cfg;
+        if (tt_model_create(&c, &m2) == TT_OK) { fprintf(stderr, "  model config case %d accepted\n", i); tt_test_failures++; tt_model_destroy(m2); }
+        else CHECK(m2 == (tt_model *)&cfg);
+    }
+    CHECK_STATUS(tt_model_create(NULL, &m), TT_ERR_INVALID_ARG);
+    CHECK_STATUS(tt_model_create(&cfg, NULL), TT_ERR_INVALID_ARG);
+    REQUIRE_OK(tt_model_create(&cfg, &m));
+    /* generator */
+    CHECK_STATUS(tt_generator_create(NULL, &g), TT_ERR_INVALID_ARG);
+    CHECK_STATUS(tt_generator_create(m, NULL), TT_ERR_INVALID_ARG);
+    REQUIRE_OK(tt_generator_create(m, &g));
+    memset(&sc, 0, sizeof(sc));
+    tt_rng_seed(&rng, 3);
+    CHECK_STATUS(tt_generator_sample(g, &sc, &rng, &id), TT_ERR_INVALID_ARG); /* nothing fed */
+    CHECK(tt_generator_logits(g) == NULL);
+    CHECK_STATUS(tt_generator_feed(g, NULL, 1), TT_ERR_INVALID_ARG);
+    CHECK_STATUS(tt_generator_feed(g, ids, 0), TT_ERR_INVALID_ARG);
+    CHECK_STATUS(tt_generator_feed(g, ids, -1), TT_ERR_INVALID_ARG);
+    ids[0] = 67;
+    CHECK_STATUS(tt_generator_feed(g, ids, 1), TT_ERR_INVALID_ARG);
+    ids[0] = -1;
+    CHECK_STATUS(tt_generator_feed(g, ids, 1), TT_ERR_INVALID_ARG);
+    ids[0] = 0;
+    CHECK(tt_generator_pos(g) == 0);
+    CHECK_STATUS(tt_generator_feed(g, ids, 9), TT_ERR_SHAPE); /* n_ctx 8 */
+    CHECK(tt_generator_pos(g) == 0);
+    REQUIRE_OK(tt_generator_feed(g, ids, 8));
+    CHECK_STATUS(tt_generator_feed(g, ids, 1), TT_ERR_SHAPE);
+    sc.temperature = NAN;  CHECK_STATUS(tt_generator_sample(g, &sc, &rng, &id), TT_ERR_INVALID_ARG);
+    sc.temperature = -1.0f; CHECK_STATUS(tt_generator_sample(g, &sc, &rng, &id), TT_ERR_INVALID_ARG);
+    sc.temperature = INFINITY; CHECK_STATUS(tt_generator_sample(g, &sc, &rng, &id), TT_ERR_INVALID_ARG);
+    sc.temperature = 0.0f;
+    sc.top_p = NAN;  CHECK_STATUS(tt_generator_sample(g, &sc, &rng, &id), TT_ERR_INVALID_ARG);
+    sc.top_p = 1.5f; CHECK_STATUS(tt_generator_sample(g, &sc, &rng, &id), TT_ERR_INVALID_ARG);
+    sc.top_p = -0.5f; CHECK_STATUS(tt_generator_sample(g, &sc, &rng, &id), TT_ERR_INVALID_ARG);
+    sc.top_p = 0.0f;
+    sc.top_k = -1; CHECK_STATUS(tt_generator_sample(g, &sc, &rng, &id), TT_ERR_INVALID_ARG);
+    sc.top_k = 1000; CHECK_STATUS(tt_generator_sample(g, &sc, &rng, &id), TT_OK); /* k > V = all */
+    CHECK(id >= 0 && id < 67);
+    sc.top_k = 0;
+    CHECK_STATUS(tt_generator_sample(g, &sc, NULL, &id), TT_ERR_INVALID_ARG); /* sampling needs an rng */
+    CHECK_STATUS(tt_generator_sample(g, &sc, &rng, NULL), TT_ERR_INVALID_ARG);
+    CHECK_STATUS(tt_generate(g, ids, 0, &sc, out, 8, &n_out), TT_ERR_INVALID_ARG);
+    CHECK_STATUS(tt_generate(g, ids, 9, &sc, out, 8, &n_out), TT_ERR_SHAPE);
+    CHECK_STATUS(tt_generate(g, NULL, 2, &sc, out, 8, &n_out), TT_ERR_INVALID_ARG);
+    {
+        tt_status st = tt_generate(g, ids, 2, &sc, NULL, 8, &n_out);
+        CHECK(st == TT_ERR_INVALID_ARG);
+        st = tt_generate(g, ids, 2, &sc, out, -1, &n_out);
+        CHECK(st == TT_ERR_INVALID_ARG || (st == TT_OK && n_out == 0));
+        st = tt_generate(g, ids, 2, &sc, out, 0, &n_out);
+        CHECK(st == TT_OK && n_out == 0);
+    }
+    CHECK_STATUS(tt_generate(g, ids, 2, &sc, out, 8, &n_out), TT_OK);
+    CHECK(n_out == 8);
+    tt_generator_destroy(g);
+    tt_generator_destroy(NULL);
+    tt_generator_reset(NULL);
+    CHECK(tt_generator_pos(NULL) == 0 && tt_generator_logits(NULL) == NULL);
+    /* loader */
+    lc.batch = 2; lc.seq_len = 8;
+    CHECK_STATUS(tt_loader_open_memory(NULL, 64, 67, &lc, &l), TT_ERR_INVALID_ARG);
+    CHECK_STATUS(tt_loader_open_memory(ids, 64, 0, &lc, &l), TT_ERR_INVALID_ARG);
+    CHECK_STATUS(tt_loader_open_memory(ids, 64, 67, NULL, &l), TT_ERR_INVALID_ARG);
+    CHECK_STATUS(tt_loader_open_memory(ids, 64, 67, &lc, NULL), TT_ERR_INVALID_ARG);
+    CHECK_STATUS(tt_loader_open_memory(ids, 8, 67, &lc, &l), TT_ERR_INVALID_ARG); /* < T+1 ids */
+    CHECK_STATUS(tt_loader_open_memory(ids, 64, 5, &lc, &l), TT_ERR_INVALID_ARG); /* ids >= V */
+    for (i = 0; i < 6; i++) {
+        tt_loader_config c = lc;
+        switch (i) {
+        case 0: c.batch = 0; break;           case 1: c.seq_len = 0; break;
+        case 2: c.batch = -1; break;          case 3: c.val_fraction = NAN; break;
+        case 4: c.val_fraction = 0.5f; break; case 5: c.val_fraction = -0.2f; break;
+        }
+        l2 = (tt_loader *)&cfg;
+        if (tt_loader_open_memory(ids, 64, 67, &c, &l2) == TT_OK) {
+            fprintf(stderr, "  loader config case %d accepted\n", i); tt_test_failures++; tt_loader_close(l2);
+        } else CHECK(l2 == (tt_loader *)&cfg);
+    }
+    lc.no_val = 1;
+    REQUIRE_OK(tt_loader_open_memory(ids, 64, 67, &lc, &l));
+    CHECK_STATUS(tt_loader_next(NULL, in, tg), TT_ERR_INVALID_ARG);
+    CHECK_STATUS(tt_loader_next(l, NULL, tg), TT_ERR_INVALID_ARG);
+    CHECK_STATUS(tt_loader_next(l, in, NULL), TT_ERR_INVALID_ARG);
+    CHECK_STATUS(tt_loader_val_batch(l, 0, in, tg), TT_ERR_INVALID_ARG); /* no validation split */
+    tt_loader_get_state(l, &ls);
+    ls.index = 1000000;
+    CHECK_STATUS(tt_loader_set_state(l, &ls), TT_ERR_INVALID_ARG);
+    tt_loader_get_state(l, &ls);
+    ls.n_tokens += 1;
+    CHECK_STATUS(tt_loader_set_state(l, &ls), TT_ERR_MISMATCH);
+    CHECK_STATUS(tt_loader_set_state(l, NULL), TT_ERR_INVALID_ARG);
+    CHECK_STATUS(tt_loader_set_state(NULL, &ls), TT_ERR_INVALID_ARG);
+    CHECK(tt_loader_get_info(NULL).batch == 0);
+    CHECK(tt_loader_window_start(NULL, 0, 0) == 0);
+    CHECK_STATUS(tt_loader_next(l, in, tg), TT_OK);
+    tt_loader_close(l);
+    tt_loader_close(NULL);
+    /* checkpoints */
+    {
+        tt_io io;
+        tt_model_config rc;
+        count_io cnt = { 0 };
+        io.read = NULL; io.write = count_write; io.user = &cnt;
+        CHECK_STATUS(tt_checkpoint_save(NULL, m, NULL, NULL), TT_ERR_INVALID_ARG);
+        CHECK_STATUS(tt_checkpoint_save(&io, NULL, NULL, NULL), TT_ERR_INVALID_ARG);
+        CHECK_STATUS(tt_checkpoint_read_config(NULL, NULL, &rc), TT_ERR_INVALID_ARG);
+        CHECK_STATUS(tt_checkpoint_load(NULL, m, NULL, NULL, NULL), TT_ERR_INVALID_ARG);
+        CHECK_STATUS(tt_checkpoint_save_file(NULL, m, NULL, NULL), TT_ERR_INVALID_ARG);
+        CHECK_STATUS(tt_checkpoint_load_file(NULL, m, NULL, NULL, NULL), TT_ERR_INVALID_ARG);
+        CHECK_STATUS(tt_checkpoint_read_config_file(NULL, NULL, &rc), TT_ERR_INVALID_ARG);
+        CHECK_STATUS(tt_tokens_write(NULL, ids, 4, 67), TT_ERR_INVALID_ARG);
+        CHECK_STATUS(tt_tokens_write(&io, NULL, 4, 67), TT_ERR_INVALID_ARG);
+        CHECK_STATUS(tt_tokens_write(&io, ids, 4, 0), TT_ERR_INVALID_ARG);
+        CHECK(cnt.n == 0);
+    }
+    printf("misc edges: configs, generator, loader, checkpoint and token-file entries refuse bad arguments\n");
+    tt_model_destroy(m);
+}
+
 /* --ckload PATH: does the checkpoint load into a model of its shape? */
 static int ckload(const char *path) {
     tt_model_config cfg;
@@ -626,6 +781,7 @@ int main(int argc, char **argv) {
     test_token_writer();
     test_paths();
     test_full_disk();
+    test_misc_edges();
     {
         char cmd[400];
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_dir);
