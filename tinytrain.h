@@ -104,7 +104,7 @@ extern "C" {
     X(TT_ERR_IO,               -5, "read or write callback failed")          \
     X(TT_ERR_BAD_FORMAT,       -6, "bad magic, version, checksum or bounds") \
     X(TT_ERR_UNSUPPORTED,      -7, "not available in this build or CPU")     \
-    X(TT_ERR_NONFINITE,        -8, "loss or gradient is NaN/Inf")            \
+    X(TT_ERR_NONFINITE,        -8, "NaN/Inf in loss, gradients or update")   \
     X(TT_ERR_BACKEND,          -9, "backend call failed")                    \
     X(TT_ERR_CANCELLED,       -10, "stopped by callback")                    \
     X(TT_ERR_MISMATCH,        -11, "file does not match this model/tokenizer") \
@@ -329,7 +329,8 @@ TTDEF tt_status tt_model_create(const tt_model_config *cfg, tt_model **out_model
 /* tt_model_destroy: stop threads, free what create allocated. NULL: no-op. */
 TTDEF void      tt_model_destroy(tt_model *model);
 
-/* tt_model_get_config: the resolved config the model was created with. */
+/* tt_model_get_config: the resolved config the model was created with
+ * (all zero for a NULL model). */
 TTDEF tt_model_config tt_model_get_config(const tt_model *model);
 
 /* tt_model_forward: forward pass for one batch.
@@ -340,7 +341,9 @@ TTDEF tt_model_config tt_model_get_config(const tt_model *model);
  *   B, T     (in)            1 <= B <= max_batch, 1 <= T <= n_ctx
  *   out_loss (out, optional) mean cross-entropy over B*T positions, in nats
  * Returns TT_OK, TT_ERR_INVALID_ARG (NULL tokens, id out of range),
- * TT_ERR_SHAPE. Allocates: no. Thread safety: one call per model at a time. */
+ * TT_ERR_SHAPE. A failed forward still ends the previous one: backward and
+ * logits are refused until the next successful forward.
+ * Allocates: no. Thread safety: one call per model at a time. */
 TTDEF tt_status tt_model_forward(tt_model *model, const int32_t *tokens,
                                  const int32_t *targets, int B, int T, float *out_loss);
 
@@ -351,8 +354,11 @@ TTDEF tt_status tt_model_forward(tt_model *model, const int32_t *tokens,
  * over ranks in tt_adamw_step is then the mean); with accum_exact and
  * gradients already pending, this backward's gradient is formed apart and
  * then added (see tt_model_config).
- * Returns TT_OK, TT_ERR_INVALID_ARG (no forward with targets before it).
- * Allocates: no. */
+ * Call order: one backward per successful forward with targets, before the
+ * parameters change: after a failed forward, a second backward, a
+ * successful tt_adamw_step or a checkpoint load it is refused.
+ * Returns TT_OK, TT_ERR_INVALID_ARG (call order above, grad_scale NaN/Inf;
+ * nothing changed). Allocates: no. */
 TTDEF tt_status tt_model_backward(tt_model *model, float grad_scale);
 
 /* tt_model_forward_backward: tt_model_forward with targets followed by
@@ -361,7 +367,8 @@ TTDEF tt_status tt_model_backward(tt_model *model, float grad_scale);
  * logits (saves 2*B*T*V*C FLOPs). Same arguments and errors as the two
  * calls; the loss is bitwise the same and the gradients agree up to float
  * rounding (dlogits are formed from exp(z - max) instead of exp(z - lse)).
- * tokens and targets are required. Allocates: no. */
+ * tokens and targets are required; the backward is done, so a following
+ * tt_model_backward is refused. Allocates: no. */
 TTDEF tt_status tt_model_forward_backward(tt_model *model, const int32_t *tokens,
                                           const int32_t *targets, int B, int T,
                                           float grad_scale, float *out_loss);
@@ -404,7 +411,8 @@ TTDEF float *tt_model_adam_v(tt_model *model);
 /* tt_model_moment_slice: the range [lo, hi) of the flat layout whose AdamW
  * moments this model holds: [0, n) unless zero1 with comm size > 1. */
 TTDEF void     tt_model_moment_slice(const tt_model *model, size_t *out_lo, size_t *out_hi);
-/* AdamW step counter (number of successful tt_adamw_step calls). */
+/* AdamW step counter (number of successful tt_adamw_step calls). It sets
+ * the bias correction; at UINT64_MAX tt_adamw_step refuses to advance it. */
 TTDEF uint64_t tt_model_step(const tt_model *model);
 TTDEF void     tt_model_set_step(tt_model *model, uint64_t step);
 
@@ -444,15 +452,26 @@ TTDEF float tt_lr_at(const tt_adamw_config *cfg, uint64_t step);
 /* tt_adamw_step: one optimizer step using the accumulated gradients: global
  * gradient norm, clipping to grad_clip, AdamW update with the scheduled LR,
  * then the gradients are zeroed and the step counter advances.
- * If the gradient norm is NaN/Inf, returns TT_ERR_NONFINITE: parameters,
- * m, v and the step counter are untouched, the gradients are zeroed (the
- * batch is dropped). With cfg.comm (size > 1) it is a collective: the
- * gradients are first summed across ranks (stats and clipping see the
- * global values), and with zero1 the updated slices are broadcast. If a
- * hook call fails it returns TT_ERR_COMM and the ranks' models may differ:
- * stop and resume from the last checkpoint.
- * Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_NONFINITE, TT_ERR_COMM.
- * Allocates: no. Deterministic for a given n_threads. */
+ * Returns TT_OK, or refuses with parameters, m, v and the step counter
+ * untouched:
+ *   TT_ERR_INVALID_ARG  (gradients kept too) NULL model; after defaults, a
+ *       config number NaN/Inf or out of range: lr and eps must be > 0,
+ *       beta1/beta2 in [0, 1), weight_decay, grad_clip, min_lr >= 0,
+ *       warmup_steps, total_steps >= 0, schedule TT_LR_CONSTANT or
+ *       TT_LR_COSINE; the scheduled LR not finite; step counter UINT64_MAX.
+ *   TT_ERR_NONFINITE  (gradients zeroed: the batch is dropped) the gradient
+ *       norm is NaN/Inf; or parameters, m or v already hold NaN/Inf (or a
+ *       v < 0); or the update could overflow: a bound from the largest |g|,
+ *       |p|, |m|, v (max |p| (1 + lr wd) + lr/(1-b1^t) max |m'| / eps) is
+ *       over 1e38 (lr = 3e38, say). Found in the gradient-norm pass (it
+ *       reads p, m and v too), so a valid step computes exactly as before.
+ *   TT_ERR_COMM  (cfg.comm of size > 1) a hook call failed: the ranks'
+ *       models may differ; stop and resume from the last checkpoint.
+ * With cfg.comm (size > 1) it is a collective: the gradients are first
+ * summed across ranks (stats, clipping and the checks see the global
+ * values), and with zero1 the updated slices are broadcast.
+ * A successful step ends the last forward (backward is refused until the
+ * next). Allocates: no. Deterministic for a given n_threads. */
 TTDEF tt_status tt_adamw_step(tt_model *model, const tt_adamw_config *cfg,
                               tt_step_stats *out_stats);
 
@@ -768,9 +787,11 @@ TTDEF tt_status tt_tokens_write_file(const char *path, const int32_t *ids, uint6
  * ids; close writes the header and renames path.tmp over path; abort (or a
  * failed append/close) removes path.tmp, so the old file at path is never
  * touched. open returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_IO,
- * TT_ERR_OUT_OF_MEMORY; append TT_OK, TT_ERR_INVALID_ARG (id out of range:
- * nothing appended), TT_ERR_IO; close returns the first error of the
- * writer's life, or TT_OK. close and abort free the writer.
+ * TT_ERR_OUT_OF_MEMORY; append TT_OK, TT_ERR_INVALID_ARG (id out of range
+ * or NULL ids: nothing appended), TT_ERR_IO; a failed append is sticky
+ * (later appends return the same error) and close returns the first error
+ * of the writer's life without touching the old file, or TT_OK. close and
+ * abort free the writer.
  * Allocates: the writer (about 100 bytes + the path), with allocator
  * (NULL = TT_MALLOC). */
 typedef struct tt_token_writer tt_token_writer;
@@ -911,7 +932,8 @@ TTDEF uint64_t  tt_loader_window_start(const tt_loader *loader, uint64_t epoch, 
  * Saving never changes the model. Loading checks magic, version, both
  * CRCs, every section tag and length, and that the shape equals the
  * model's; it reads everything into temporaries first, so a refused file
- * leaves model, tokenizer and state untouched. */
+ * leaves model, tokenizer and state untouched. A successful load ends the
+ * model's last forward (tt_model_backward is refused until the next). */
 #define TT_CHECKPOINT_MAGIC       "TTCK"
 #define TT_CHECKPOINT_VERSION     1u
 #define TT_CHECKPOINT_HEADER_SIZE 48u
@@ -928,7 +950,9 @@ typedef struct tt_checkpoint_state {
 
 /* tt_checkpoint_save: write model (parameters, AdamW m and v, step, shape),
  * the tokenizer (optional, NULL = none) and state (optional, NULL = zeros)
- * to io. Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_IO (write failed).
+ * to io. Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_IO (write failed),
+ * TT_ERR_NONFINITE (a parameter or moment is NaN/Inf: nothing written, so
+ * a broken model never replaces a good file).
  * With the model's comm of size > 1 it is a collective: every rank calls
  * it, only rank 0 writes (other ranks' io is not used and may be NULL) and
  * every rank returns rank 0's status (or TT_ERR_COMM); with zero1 the
@@ -964,8 +988,10 @@ TTDEF tt_status tt_checkpoint_load(const tt_io *io, tt_model *model, const tt_to
 
 #ifndef TT_NO_STDIO
 /* File wrappers. save is atomic: it writes path.tmp and renames it over
- * path, so a failed or interrupted save leaves the old file as it was
- * (with comm: a collective, rank 0 alone touches the file).
+ * path, so a failed or interrupted save leaves the old file as it was (a
+ * full disk gives TT_ERR_IO; path.tmp is removed). A path that is missing,
+ * a directory or unreadable gives TT_ERR_IO with a message to the logger.
+ * With comm: a collective, rank 0 alone touches the file.
  * load/read_config also refuse a file with bytes after the checkpoint. */
 TTDEF tt_status tt_checkpoint_save_file(const char *path, tt_model *model, const tt_tokenizer *tok,
                                         const tt_checkpoint_state *state);
@@ -1024,7 +1050,8 @@ TTDEF const float *tt_generator_logits(const tt_generator *gen);
 /* tt_generator_sample: draw an id from the current logits under cfg (NULL =
  * defaults) with rng (unused when greedy or top_k == 1). Ties between equal
  * logits go to the smaller id. Returns TT_OK, TT_ERR_INVALID_ARG (no logits
- * yet, bad cfg). Allocates: no. */
+ * yet, bad cfg), TT_ERR_NONFINITE (a logit is NaN/Inf: broken parameters).
+ * Allocates: no. */
 TTDEF tt_status tt_generator_sample(tt_generator *gen, const tt_sample_config *cfg, tt_rng *rng,
                                     int32_t *out_id);
 
@@ -1034,7 +1061,8 @@ TTDEF tt_status tt_generator_sample(tt_generator *gen, const tt_sample_config *c
  * nonzero (that id is kept). When the cache is full, the last n_ctx/2 ids
  * are fed again as a new context (a sliding window; learned positions
  * cannot go past n_ctx). *out_n = ids written.
- * Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_SHAPE (prompt longer than n_ctx).
+ * Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_SHAPE (prompt longer than n_ctx),
+ * TT_ERR_NONFINITE (NaN/Inf logits, as tt_generator_sample).
  * Allocates: no. Deterministic for a given seed and thread count. */
 TTDEF tt_status tt_generate(tt_generator *gen, const int32_t *prompt, int n_prompt,
                             const tt_sample_config *cfg, int32_t *out_ids, int max_new, int *out_n);
@@ -1451,6 +1479,7 @@ TT__PRIVATE float     tt__dp_backward_begin(tt_model *m, float grad_scale);
 TT__PRIVATE void      tt__dp_backward_end(tt_model *m);
 TT__PRIVATE tt_status tt__dp_reduce_grads(tt_model *m);
 TT__PRIVATE tt_status tt__dp_after_update(tt_model *m);
+TT__PRIVATE tt_status tt__dp_moment_bounds(tt_model *m, uint32_t *mbits, uint32_t *vbits);
 TT__PRIVATE int       tt__dp_sharded(const tt_model *m);
 TT__PRIVATE int       tt__dp_writer(const tt_model *m);
 TT__PRIVATE tt_status tt__dp_gather_moments(tt_model *m, int which, const float **out);
@@ -1686,6 +1715,22 @@ TT__PRIVATE tt_status tt__save_atomic(const char *path, tt__save_fn save, const 
     return st;
 }
 
+/* tt__fopen_rb: fopen(path, "rb"), refusing what opens but cannot be read
+ * (on POSIX a directory opens and then every read fails). NULL on failure. */
+TT__PRIVATE FILE *tt__fopen_rb(const char *path) {
+    FILE *f;
+    int c;
+    if (!path) return NULL;
+    f = fopen(path, "rb");
+    if (!f) return NULL;
+    c = getc(f);
+    if ((c == EOF && ferror(f)) || (c != EOF && ungetc(c, f) == EOF)) {
+        fclose(f);
+        return NULL;
+    }
+    return f;
+}
+
 /* tt__load_path: open path for reading and call load(obj, io). */
 typedef tt_status (*tt__load_fn)(void *obj, const tt_io *io);
 TT__PRIVATE tt_status tt__load_path(const char *path, tt__load_fn load, void *obj) {
@@ -1693,7 +1738,7 @@ TT__PRIVATE tt_status tt__load_path(const char *path, tt__load_fn load, void *ob
     tt_io io;
     tt_status st;
     if (!path) return TT_ERR_INVALID_ARG;
-    f = fopen(path, "rb");
+    f = tt__fopen_rb(path);
     if (!f) return TT_ERR_IO;
     io.read = tt__stdio_read; io.write = NULL; io.user = f;
     st = load(obj, &io);
@@ -5859,10 +5904,13 @@ TTDEF tt_status tt_token_writer_open(const char *path, int32_t vocab_size, const
 TTDEF tt_status tt_token_writer_append(tt_token_writer *w, const int32_t *ids, size_t n) {
     unsigned char buf[4096];
     size_t i, k, chunk;
-    if (!w || (n > 0 && !ids)) return TT_ERR_INVALID_ARG;
+    if (!w) return TT_ERR_INVALID_ARG;
     if (w->st != TT_OK) return w->st;
+    /* a refused append is an error of the writer's life: close then keeps
+     * the old file rather than write one with a hole where these ids were */
+    if (n > 0 && !ids) return w->st = TT_ERR_INVALID_ARG;
     for (i = 0; i < n; i++)
-        if (ids[i] < 0 || ids[i] >= w->vocab) return TT_ERR_INVALID_ARG;
+        if (ids[i] < 0 || ids[i] >= w->vocab) return w->st = TT_ERR_INVALID_ARG;
     chunk = sizeof(buf) / w->width;
     for (i = 0; i < n; i += k) {
         k = n - i < chunk ? n - i : chunk;
@@ -5913,9 +5961,9 @@ TT__PRIVATE tt_status tt__tokens_open(const char *path, const tt_logger *lg, FIL
     long end;
     uint64_t want;
     if (!path || !out_info) return TT_ERR_INVALID_ARG;
-    f = fopen(path, "rb");
+    f = tt__fopen_rb(path);
     if (!f) {
-        tt__log(lg, TT_LOG_ERROR, TT_ERR_IO, "token file: cannot open file");
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_IO, "token file: cannot open or read the file (missing, a directory, no permission?)");
         return TT_ERR_IO;
     }
     if (fread(h, 1, sizeof(h), f) != sizeof(h)) {
@@ -6359,6 +6407,7 @@ struct tt_model {
     size_t block_size;
     uint64_t step;
     int last_B, last_T, have_targets, have_logits;
+    int have_loss; /* row_loss holds the last forward with targets (kept after its backward) */
     int32_t *targets;        /* (N) copy of the last targets */
     int32_t *tokens;         /* (N) copy of the last tokens */
     tt__dp dp;               /* data parallel state (tt_comm.c) */
@@ -6506,7 +6555,9 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
         lay->acts_floats = c->inference_only ? 0 : a; /* inference runs in a generator */
     }
     lay->scratch_floats_per_slot = tt__align_up(tt__gemm_scratch_floats(), 16) + tt__align_up(2 * 64 * T + 64, 16);
-    lay->n_partials = lay->n_params / TT__NORM_CHUNK + 1;
+    /* per chunk of TT__NORM_CHUNK: the gradient sum of squares, then the
+     * four u32 magnitude bounds of tt_adamw_step's update check (2 doubles) */
+    lay->n_partials = (lay->n_params / TT__NORM_CHUNK + 1) * 3;
 
     memset(&plan, 0, sizeof(plan));
     lay->off_model = tt__plan_take(&plan, 1, sizeof(struct tt_model));
@@ -6802,7 +6853,12 @@ TTDEF void tt_model_destroy(tt_model *m) {
 }
 
 /* ---- accessors ---- */
-TTDEF tt_model_config tt_model_get_config(const tt_model *m) { return m->cfg; }
+TTDEF tt_model_config tt_model_get_config(const tt_model *m) {
+    tt_model_config c;
+    if (m) return m->cfg;
+    memset(&c, 0, sizeof(c));
+    return c;
+}
 TTDEF int tt_model_num_tensors(const tt_model *m) { return m ? m->lay.n_tensors : 0; }
 TTDEF tt_status tt_model_tensor(const tt_model *m, int i, tt_tensor_info *out) {
     if (!m || !out || i < 0 || i >= m->lay.n_tensors) return TT_ERR_INVALID_ARG;
@@ -7176,13 +7232,15 @@ TTDEF tt_status tt_model_forward(tt_model *m, const int32_t *tokens, const int32
                                  float *out_loss) {
     int N, C;
     tt_status st;
-    if (!m || !tokens) return TT_ERR_INVALID_ARG;
+    if (!m) return TT_ERR_INVALID_ARG;
+    m->have_targets = m->have_logits = m->have_loss = 0; /* a failed forward leaves nothing to backward or read */
+    if (!tokens) return TT_ERR_INVALID_ARG;
     if ((st = tt__model_check_batch(m, tokens, targets, B, T)) != TT_OK) return st;
     tt__forward_body(m, tokens, targets, B, T);
     N = B * T; C = m->C;
     if (targets) {
         tt__head(m, N, 0, 0.0f);
-        m->have_targets = 1;
+        m->have_targets = m->have_loss = 1;
         if (out_loss) *out_loss = tt__mean_loss(m, N);
     } else {
         /* logits of the last position of each row */
@@ -7257,9 +7315,15 @@ TTDEF tt_status tt_model_backward(tt_model *m, float grad_scale) {
     if (!m) return TT_ERR_INVALID_ARG;
     if (m->cfg.inference_only) return TT_ERR_UNSUPPORTED;
     if (!m->have_targets) {
-        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "backward: needs a forward with targets first");
+        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG,
+                "backward: needs a successful forward with targets since the last backward or optimizer step");
         return TT_ERR_INVALID_ARG;
     }
+    if (!(grad_scale >= -3.0e38f && grad_scale <= 3.0e38f)) {
+        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "backward: grad_scale must be finite");
+        return TT_ERR_INVALID_ARG;
+    }
+    m->have_targets = 0; /* one backward per forward */
     /* lm head: recompute the logits chunk by chunk, dlogits, dlnf, dwte */
     grad_scale = tt__dp_backward_begin(m, grad_scale);
     tt__head(m, m->last_B * m->last_T, 1, grad_scale);
@@ -7272,15 +7336,17 @@ TTDEF tt_status tt_model_forward_backward(tt_model *m, const int32_t *tokens, co
                                           int B, int T, float grad_scale, float *out_loss) {
     int N;
     tt_status st;
-    if (!m || !tokens || !targets) return TT_ERR_INVALID_ARG;
+    if (!m) return TT_ERR_INVALID_ARG;
+    m->have_targets = m->have_logits = m->have_loss = 0;
+    if (!tokens || !targets || !(grad_scale >= -3.0e38f && grad_scale <= 3.0e38f)) return TT_ERR_INVALID_ARG;
     if ((st = tt__model_check_batch(m, tokens, targets, B, T)) != TT_OK) return st;
     tt__forward_body(m, tokens, targets, B, T);
     N = B * T;
     grad_scale = tt__dp_backward_begin(m, grad_scale);
     tt__head(m, N, 2, grad_scale);
-    m->have_targets = 1;
-    tt__backward_body(m);
+    tt__backward_body(m); /* have_targets stays 0: the backward is done */
     tt__dp_backward_end(m);
+    m->have_loss = 1;
     if (out_loss) *out_loss = tt__mean_loss(m, N);
     return TT_OK;
 }
@@ -7324,20 +7390,56 @@ typedef struct tt__adamw_job {
     int c0;  /* first chunk of the update (ZeRO-1: of this rank's slice) */
 } tt__adamw_job;
 
-/* sum of squares of the gradients in fixed chunks of TT__NORM_CHUNK floats,
- * each in double, into m->partials[chunk]: independent of the thread count */
+/* per chunk of TT__NORM_CHUNK floats: the sum of squares of the gradients
+ * in double into m->partials[chunk] (independent of the thread count), and
+ * for the update check the largest |g|, |p|, |m| and v as IEEE bit patterns
+ * (for non-negative floats the bit order is the value order; NaN and Inf
+ * are above 0x7f7fffff, and so is any v with the sign bit set) into 4 u32
+ * after the sums. Integer maxima: no rounding, any order gives the same. */
+TT__PRIVATE uint32_t *tt__adamw_bounds(tt_model *m, size_t n_chunks) {
+    return (uint32_t *)(void *)(m->partials + n_chunks);
+}
 TT__PRIVATE void tt__gradnorm_range(void *ctx, int lo, int hi, int slot) {
     tt__adamw_job *j = (tt__adamw_job *)ctx;
+    uint32_t *bounds = tt__adamw_bounds(j->m, j->n / TT__NORM_CHUNK + 1);
+    const float *g = j->m->grads, *p = j->m->params, *mm = j->m->m, *v = j->m->v;
+    size_t dlo = j->m->dp.lo, dhi = j->m->dp.hi;
     int ch;
     (void)slot;
     for (ch = lo; ch < hi; ch++) {
         size_t i0 = (size_t)ch * TT__NORM_CHUNK, i1 = i0 + TT__NORM_CHUNK, i;
-        const float *g = j->m->grads;
         double s = 0.0;
+        uint32_t gb = 0, pb = 0, mb = 0, vb = 0, u;
         if (i1 > j->n) i1 = j->n;
-        for (i = i0; i < i1; i++) s += (double)g[i] * (double)g[i];
+        /* one pass: the maxima are independent of the sum's dependency
+         * chain, so they run in its shadow */
+        if (i0 >= dlo && i1 <= dhi) {
+            for (i = i0; i < i1; i++) {
+                s += (double)g[i] * (double)g[i];
+                memcpy(&u, g + i, sizeof(u)); u &= 0x7fffffffu; gb = u > gb ? u : gb;
+                memcpy(&u, p + i, sizeof(u)); u &= 0x7fffffffu; pb = u > pb ? u : pb;
+                memcpy(&u, mm + (i - dlo), sizeof(u)); u &= 0x7fffffffu; mb = u > mb ? u : mb;
+                memcpy(&u, v + (i - dlo), sizeof(u)); vb = u > vb ? u : vb;
+            }
+        } else { /* ZeRO-1: this rank holds the moments of [dlo, dhi) only */
+            for (i = i0; i < i1; i++) {
+                s += (double)g[i] * (double)g[i];
+                memcpy(&u, g + i, sizeof(u)); u &= 0x7fffffffu; gb = u > gb ? u : gb;
+                memcpy(&u, p + i, sizeof(u)); u &= 0x7fffffffu; pb = u > pb ? u : pb;
+                if (i < dlo || i >= dhi) continue;
+                memcpy(&u, mm + (i - dlo), sizeof(u)); u &= 0x7fffffffu; mb = u > mb ? u : mb;
+                memcpy(&u, v + (i - dlo), sizeof(u)); vb = u > vb ? u : vb;
+            }
+        }
         j->m->partials[ch] = s;
+        bounds[4 * ch + 0] = gb; bounds[4 * ch + 1] = pb; bounds[4 * ch + 2] = mb; bounds[4 * ch + 3] = vb;
     }
+}
+
+TT__PRIVATE double tt__bits_float(uint32_t u) {
+    float f;
+    memcpy(&f, &u, sizeof(f));
+    return (double)f;
 }
 
 /* AdamW on the flat block in fixed chunks [lo,hi) of TT__NORM_CHUNK floats
@@ -7370,27 +7472,60 @@ TT__PRIVATE void tt__adamw_range(void *ctx, int lo, int hi, int slot) {
     }
 }
 
+/* the config and the step's learning rate are usable numbers */
+TT__PRIVATE int tt__adamw_config_ok(const tt_adamw_config *c) {
+    const float big = 3.0e38f; /* finite: |x| <= big also refuses NaN */
+    return c->lr > 0.0f && c->lr <= big && c->beta1 >= 0.0f && c->beta1 < 1.0f && c->beta2 >= 0.0f &&
+           c->beta2 < 1.0f && c->eps > 0.0f && c->eps <= big && c->weight_decay >= 0.0f && c->weight_decay <= big &&
+           c->grad_clip >= 0.0f && c->grad_clip <= big && c->min_lr >= 0.0f && c->min_lr <= big &&
+           c->warmup_steps >= 0 && c->total_steps >= 0 &&
+           (c->schedule == TT_LR_CONSTANT || c->schedule == TT_LR_COSINE);
+}
+
 TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_stats *out) {
     tt__adamw_job j;
     int n_chunks, i;
-    double ss = 0.0;
+    double ss = 0.0, gmax, pmax, mmax, vmax, lim = 1.0e38, mb, vb, stepd, pb;
     tt_status st;
     float norm;
     uint64_t t;
+    uint32_t gbits = 0, pbits = 0, mbits = 0, vbits = 0, *bounds;
     if (!m) return TT_ERR_INVALID_ARG;
     if (!m->grads) return TT_ERR_UNSUPPORTED; /* inference_only */
     j.m = m;
     j.c = tt_adamw_config_resolve(cfg);
     j.n = m->lay.n_params;
-    if (!(j.c.lr > 0.0f) || !(j.c.beta1 >= 0.0f && j.c.beta1 < 1.0f) || !(j.c.beta2 >= 0.0f && j.c.beta2 < 1.0f) ||
-        !(j.c.eps > 0.0f) || !(j.c.weight_decay >= 0.0f) || !(j.c.grad_clip >= 0.0f)) {
-        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "adamw: lr, eps must be > 0; betas in [0,1); wd, clip >= 0");
+    if (!tt__adamw_config_ok(&j.c)) {
+        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG,
+                "adamw: lr, eps must be finite and > 0; betas in [0,1); wd, clip, min_lr finite and >= 0; "
+                "warmup, total_steps >= 0; schedule TT_LR_CONSTANT or TT_LR_COSINE");
+        return TT_ERR_INVALID_ARG;
+    }
+    if (m->step == UINT64_MAX) {
+        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "adamw: the step counter is at its maximum");
+        return TT_ERR_INVALID_ARG;
+    }
+    t = m->step + 1;
+    j.lr = tt_lr_at(&j.c, m->step);
+    j.bc1 = 1.0f - TT_POWF(j.c.beta1, (float)t);
+    j.bc2_sqrt = TT_SQRTF(1.0f - TT_POWF(j.c.beta2, (float)t));
+    if (!(j.lr >= 0.0f && j.lr <= 3.0e38f) || !(j.bc1 > 0.0f) || !(j.bc2_sqrt > 0.0f)) {
+        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "adamw: the schedule gives no usable learning rate at this step");
         return TT_ERR_INVALID_ARG;
     }
     if ((st = tt__dp_reduce_grads(m)) != TT_OK) return st; /* data parallel: global gradients */
     n_chunks = (int)(j.n / TT__NORM_CHUNK + 1);
     tt__for_range(&m->ex, n_chunks, tt__gradnorm_range, &j);
-    for (i = 0; i < n_chunks; i++) ss += m->partials[i];
+    bounds = tt__adamw_bounds(m, (size_t)n_chunks);
+    for (i = 0; i < n_chunks; i++) {
+        ss += m->partials[i];
+        if (bounds[4 * i + 0] > gbits) gbits = bounds[4 * i + 0];
+        if (bounds[4 * i + 1] > pbits) pbits = bounds[4 * i + 1];
+        if (bounds[4 * i + 2] > mbits) mbits = bounds[4 * i + 2];
+        if (bounds[4 * i + 3] > vbits) vbits = bounds[4 * i + 3];
+    }
+    /* ZeRO-1: every rank must decide alike on moments it does not hold */
+    if ((st = tt__dp_moment_bounds(m, &mbits, &vbits)) != TT_OK) return st;
     norm = (float)TT_SQRTF((float)ss);
     if (!(norm <= 3.0e38f)) { /* NaN or Inf */
         tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_NONFINITE, "adamw: gradient norm is NaN/Inf; step skipped, gradients zeroed");
@@ -7403,14 +7538,34 @@ TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_s
         float coef = j.c.grad_clip / (norm + 1e-6f);
         if (coef < 1.0f) j.gscale = coef;
     }
-    t = m->step + 1;
-    j.lr = tt_lr_at(&j.c, m->step);
-    j.bc1 = 1.0f - TT_POWF(j.c.beta1, (float)t);
-    j.bc2_sqrt = TT_SQRTF(1.0f - TT_POWF(j.c.beta2, (float)t));
+    /* Would every new p, m, v be finite? Bounds from the largest magnitudes
+     * (in double, against 1e38 so the kernels' float rounding cannot cross
+     * FLT_MAX): |g'| <= G, |m'| <= b1 M + (1-b1) G, v' <= b2 V + (1-b2) G^2,
+     * |p'| <= P (1 + lr wd) + (lr/bc1) |m'| / eps (the denominator is >=
+     * eps). A NaN/Inf or negative v already held fails too. Refusing here
+     * leaves everything as it was; valid steps compute exactly as before. */
+    gmax = tt__bits_float(gbits) * (double)j.gscale;
+    pmax = tt__bits_float(pbits);
+    mmax = tt__bits_float(mbits);
+    vmax = tt__bits_float(vbits);
+    mb = (double)j.c.beta1 * mmax + (1.0 - (double)j.c.beta1) * gmax;
+    vb = (double)j.c.beta2 * vmax + (1.0 - (double)j.c.beta2) * gmax * gmax;
+    stepd = (double)j.lr / (double)j.bc1;
+    pb = pmax * (1.0 + (double)j.lr * (double)j.c.weight_decay) + stepd * mb / (double)j.c.eps;
+    if (!(pbits <= 0x7f7fffffu && mbits <= 0x7f7fffffu && vbits <= 0x7f7fffffu && mb <= lim && vb <= lim &&
+          pb <= lim && stepd * mb <= lim && (double)j.lr * (double)j.c.weight_decay <= lim && stepd <= lim)) {
+        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_NONFINITE,
+                pbits > 0x7f7fffffu || mbits > 0x7f7fffffu || vbits > 0x7f7fffffu
+                    ? "adamw: parameters or moments already hold NaN/Inf (or v < 0); step refused, gradients zeroed"
+                    : "adamw: this update would overflow to NaN/Inf (learning rate too large?); step refused, gradients zeroed");
+        tt_model_zero_grad(m);
+        return TT_ERR_NONFINITE;
+    }
     j.c0 = (int)(m->dp.lo / TT__NORM_CHUNK);
     tt__for_range(&m->ex, m->dp.hi > m->dp.lo ? (int)((m->dp.hi - 1) / TT__NORM_CHUNK) + 1 - j.c0 : 0,
                   tt__adamw_range, &j);
     m->step = t;
+    m->have_targets = 0; /* the activations belong to the old weights */
     if ((st = tt__dp_after_update(m)) != TT_OK) return st; /* ZeRO-1: slices to every rank */
     if (out) { out->lr = j.lr; out->grad_norm = norm; out->step = t; }
     return TT_OK;
@@ -7593,6 +7748,17 @@ TT__PRIVATE void tt__ck_payload(tt__ckw *w, tt_model *model, const tt_tokenizer 
     tt__ck_moments(w, model, 1, P);
 }
 
+/* every x[i] finite (exponent bits not all ones) */
+TT__PRIVATE int tt__ck_finite(const float *x, size_t n) {
+    uint32_t u, acc = 0;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        memcpy(&u, x + i, sizeof(u));
+        acc |= (uint32_t)((u & 0x7f800000u) == 0x7f800000u);
+    }
+    return acc == 0;
+}
+
 TTDEF tt_status tt_checkpoint_save(const tt_io *io, tt_model *model, const tt_tokenizer *tok,
                                    const tt_checkpoint_state *state) {
     unsigned char h[TT_CHECKPOINT_HEADER_SIZE];
@@ -7609,6 +7775,15 @@ TTDEF tt_status tt_checkpoint_save(const tt_io *io, tt_model *model, const tt_to
     if (tt__dp_sharded(model) && model->dp.dirty) {
         tt__log(&c.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "checkpoint: with zero1, save between steps (gradients are pending)");
         return TT_ERR_INVALID_ARG;
+    }
+    /* with ZeRO-1 a rank holds only its moment slice; only the parameters
+     * (the same on every rank) decide, so that all ranks return alike */
+    if (!tt__ck_finite(tt_model_params(model), tt_model_num_params(model)) ||
+        (!tt__dp_sharded(model) && (!tt__ck_finite(tt_model_adam_m(model), tt_model_num_params(model)) ||
+                                    !tt__ck_finite(tt_model_adam_v(model), tt_model_num_params(model))))) {
+        tt__log(&c.logger, TT_LOG_ERROR, TT_ERR_NONFINITE,
+                "checkpoint: parameters or AdamW moments hold NaN/Inf; nothing written");
+        return TT_ERR_NONFINITE;
     }
     if (tok) {
         st = tt_tokenizer_save_size(tok, &tok_bytes);
@@ -7876,6 +8051,7 @@ TTDEF tt_status tt_checkpoint_load(const tt_io *io, tt_model *model, const tt_to
         if (tt_model_adam_m(model)) /* NULL: inference_only, parameters only */
             tt__dp_load_moments(model, tmp + Pm, tmp + 2 * Pm); /* all, or this rank's ZeRO-1 slice */
         tt_model_set_step(model, step);
+        model->have_targets = model->have_logits = model->have_loss = 0; /* activations of the old weights */
         if (out_state) *out_state = st;
         if (out_tok) *out_tok = tok;
     }
@@ -7943,8 +8119,11 @@ TTDEF tt_status tt_checkpoint_save_file(const char *path, tt_model *model, const
 
 /* open path; after a successful read, refuse trailing bytes */
 TT__PRIVATE FILE *tt__ck_fopen(const char *path, const tt_logger *lg, tt_io *io) {
-    FILE *f = path ? fopen(path, "rb") : NULL;
-    if (!f) { tt__log(lg, TT_LOG_ERROR, TT_ERR_IO, "checkpoint: cannot open file"); return NULL; }
+    FILE *f = tt__fopen_rb(path);
+    if (!f) {
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_IO, "checkpoint: cannot open or read the file (missing, a directory, no permission?)");
+        return NULL;
+    }
     io->read = tt__stdio_read; io->write = NULL; io->user = f;
     return f;
 }
@@ -8141,6 +8320,31 @@ TT__PRIVATE tt_status tt__dp_after_update(tt_model *m) {
 }
 
 TT__PRIVATE int tt__dp_sharded(const tt_model *m) { return m->dp.lo != 0 || m->dp.hi != m->lay.n_params; }
+
+/* ZeRO-1: the update check of tt_adamw_step needs the largest |m| and v
+ * over all ranks' slices, so that every rank refuses or takes the step
+ * alike. Each rank's maxima (bit patterns as in tt_adamw.c: above
+ * 0x7f7fffff means NaN, Inf or a negative v) are summed across ranks as
+ * floats, a bad one as 3e38 (over the check's limit); the sum bounds the maximum from above, which is
+ * all the check needs, and is the same on every rank. */
+TT__PRIVATE tt_status tt__dp_moment_bounds(tt_model *m, uint32_t *mbits, uint32_t *vbits) {
+    const tt_comm *k = &m->cfg.comm;
+    float b[2];
+    uint32_t *bits[2];
+    int i;
+    if (tt__dp_size(&m->cfg) == 1 || !tt__dp_sharded(m)) return TT_OK;
+    bits[0] = mbits; bits[1] = vbits;
+    for (i = 0; i < 2; i++) {
+        if (*bits[i] > 0x7f7fffffu) b[i] = 3.0e38f;
+        else memcpy(&b[i], bits[i], sizeof(float));
+    }
+    if (k->allreduce_sum(k->user, b, 2) != 0) return tt__dp_fail(m, "adamw: moment bound allreduce failed (step not taken) on rank ");
+    for (i = 0; i < 2; i++) {
+        if (!(b[i] <= 3.4e38f)) *bits[i] = 0x7f800000u; /* Inf or NaN: refused */
+        else memcpy(bits[i], &b[i], sizeof(float));
+    }
+    return TT_OK;
+}
 TT__PRIVATE int tt__dp_writer(const tt_model *m) { return m->cfg.comm.rank == 0 || tt__dp_size(&m->cfg) == 1; }
 
 /* ZeRO-1: the whole m (which 0) or v (1) assembled in the gradient block
@@ -8468,6 +8672,12 @@ TTDEF tt_status tt_generator_sample(tt_generator *g, const tt_sample_config *cfg
         if (cfg->top_k > 0 && cfg->top_k < V) k = cfg->top_k;
         if (cfg->top_k < 0 || !(temp > 0.0f && temp < 3.0e38f) || !(top_p > 0.0f && top_p <= 1.0f))
             return TT_ERR_INVALID_ARG;
+    }
+    for (i = 0; i < V; i++) {
+        if (!(z[i] >= -3.0e38f && z[i] <= 3.0e38f)) { /* NaN/Inf: the model is broken */
+            tt__log(&g->m->cfg.logger, TT_LOG_ERROR, TT_ERR_NONFINITE, "sample: the logits are NaN/Inf (broken parameters?)");
+            return TT_ERR_NONFINITE;
+        }
     }
     if ((cfg && cfg->greedy) || k == 1) {
         int32_t best = 0;
@@ -9428,7 +9638,7 @@ TTDEF tt_status tt_model_load_llmc_file(const char *path, tt_model *m) {
 
 TTDEF tt_status tt_model_token_losses(const tt_model *m, float *out, size_t n) {
     size_t N;
-    if (!m || !out || !m->have_targets) return TT_ERR_INVALID_ARG;
+    if (!m || !out || !m->have_loss) return TT_ERR_INVALID_ARG;
     N = (size_t)m->last_B * (size_t)m->last_T;
     if (n < N) return TT_ERR_BUFFER_TOO_SMALL;
     memcpy(out, m->a.row_loss, N * sizeof(float));

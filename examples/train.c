@@ -24,6 +24,9 @@
 #include <sys/types.h>
 #include <sys/time.h>
 #include <sys/resource.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <unistd.h>
 
 /* ---- options ---------------------------------------------------------------- */
@@ -43,7 +46,8 @@ typedef struct options {
     char  *sample_prompt;
     int    sample_tokens, top_k;
     double temperature, top_p;
-    int    help;
+    int    help, overwrite;
+    unsigned char given[64]; /* flags given on the command line, by opt_defs index */
 } options;
 
 enum { O_INT, O_DBL, O_STR, O_FLAG, O_LIST };
@@ -68,7 +72,7 @@ static const opt_def opt_defs[] = {
     { "accum", O_INT, OFF(accum), "N", "micro-batches accumulated per step" },
     { "threads", O_INT, OFF(threads), "N", "threads (default: online CPUs)" },
     { "seed", O_INT, OFF(seed), "N", "seed for init, data order and sampling" },
-    { "val-frac", O_DBL, OFF(val_frac), "X", "fraction of tokens held out for validation (the end of the corpus)" },
+    { "val-frac", O_DBL, OFF(val_frac), "X", "fraction of tokens held out for validation (the end of the corpus; 0 = none)" },
     { "eval-every", O_INT, OFF(eval_every), "N", "validation loss every N steps (0 = steps/10)" },
     { "eval-batches", O_INT, OFF(eval_batches), "N", "validation batches per evaluation" },
     { "out", O_STR, OFF(out), "DIR", "output directory (created if missing)" },
@@ -76,6 +80,7 @@ static const opt_def opt_defs[] = {
     { "ckpt-every", O_INT, OFF(ckpt_every), "N", "save a checkpoint every N steps (0 = only at the end / Ctrl-C)" },
     { "init", O_STR, OFF(init), "FILE", "start from these weights: safetensors (Hugging Face GPT-2) or llm.c .bin; flags and vocab must match it" },
     { "resume", O_FLAG, OFF(resume), NULL, "continue from the checkpoint (model, optimizer, data position, tokenizer)" },
+    { "overwrite", O_FLAG, OFF(overwrite), NULL, "start a new run even where a checkpoint exists (it is replaced)" },
     { "stop-at", O_INT, OFF(stop_at), "N", "save a checkpoint and exit after step N, as Ctrl-C would (0 = off)" },
     { "sample-prompt", O_STR, OFF(sample_prompt), "TEXT", "prompt for the sample (default: \"#include <\" for the C headers, else the first 12 tokens of the validation text)" },
     { "sample-tokens", O_INT, OFF(sample_tokens), "N", "tokens to generate at the end (0 = no sample)" },
@@ -139,30 +144,158 @@ static int parse_args(options *o, int argc, char **argv) {
         const opt_def *od = NULL;
         char *p;
         if (strncmp(a, "--", 2) != 0) { /* bare paths are corpus paths */
-            if (o->n_corpus < 64) o->corpus[o->n_corpus++] = argv[i];
+            if (o->n_corpus >= 64) { fprintf(stderr, "train: at most 64 corpus paths\n"); return 0; }
+            o->corpus[o->n_corpus++] = argv[i];
             continue;
         }
         for (k = 0; k < N_OPTS; k++) if (strcmp(a + 2, opt_defs[k].name) == 0) od = &opt_defs[k];
         if (!od) { fprintf(stderr, "train: unknown flag %s (see --help)\n", a); return 0; }
+        o->given[od - opt_defs] = 1;
         p = (char *)o + od->off;
         if (od->type == O_FLAG) { *(int *)p = 1; continue; }
         if (i + 1 >= argc) { fprintf(stderr, "train: %s needs a value\n", a); return 0; }
         a = argv[++i];
         switch (od->type) {
-        case O_INT: { char *e; long v = strtol(a, &e, 10); if (*e) goto bad; *(int *)p = (int)v; break; }
-        case O_DBL: { char *e; double v = strtod(a, &e); if (*e) goto bad; *(double *)p = v; break; }
+        case O_INT: {
+            char *e;
+            long v;
+            errno = 0;
+            v = strtol(a, &e, 10);
+            if (e == a || *e) goto bad;
+            if (errno == ERANGE || v < INT_MIN || v > INT_MAX) {
+                fprintf(stderr, "train: --%s %s is out of range (at most %d)\n", od->name, a, INT_MAX);
+                return 0;
+            }
+            *(int *)p = (int)v;
+            break;
+        }
+        case O_DBL: {
+            char *e;
+            double v = strtod(a, &e);
+            if (e == a || *e) goto bad;
+            if (!isfinite(v)) { fprintf(stderr, "train: --%s must be a finite number, not %s\n", od->name, a); return 0; }
+            *(double *)p = v;
+            break;
+        }
         case O_STR: *(char **)p = argv[i]; break;
-        case O_LIST: if (o->n_corpus < 64) o->corpus[o->n_corpus++] = argv[i]; break;
+        case O_LIST:
+            if (o->n_corpus >= 64) { fprintf(stderr, "train: at most 64 corpus paths\n"); return 0; }
+            o->corpus[o->n_corpus++] = argv[i];
+            break;
         }
         continue;
     bad:
-        fprintf(stderr, "train: bad value for --%s: %s\n", od->name, a);
+        fprintf(stderr, "train: bad value for --%s: \"%s\" (expected %s)\n", od->name, a,
+                od->type == O_INT ? "an integer" : "a number");
         return 0;
     }
     return 1;
 }
 
+static int given(const options *o, const char *name) {
+    int k;
+    for (k = 0; k < N_OPTS; k++) if (strcmp(opt_defs[k].name, name) == 0) return o->given[k];
+    return 0;
+}
+
+/* every number in its range before anything is read or written; one line
+ * naming the flag on failure */
+static int check_options(const options *o) {
+#define NEED(cond, ...) do { if (!(cond)) { fprintf(stderr, "train: " __VA_ARGS__); fputc('\n', stderr); return 0; } } while (0)
+    NEED(o->max_mb > 0 && o->max_mb <= 1048576, "--max-mb must be > 0 and <= 1048576 (got %g)", o->max_mb);
+    NEED(o->vocab >= 256 && o->vocab <= TT_MAX_VOCAB, "--vocab must be in [256, %d] (got %d)", TT_MAX_VOCAB, o->vocab);
+    NEED(o->layers >= 1 && o->layers <= 1024, "--layers must be in [1, 1024] (got %d)", o->layers);
+    NEED(o->d_model >= 1 && o->d_model <= TT_MAX_DIM, "--d-model must be in [1, %d] (got %d)", TT_MAX_DIM, o->d_model);
+    NEED(o->heads >= 1 && o->heads <= o->d_model && o->d_model % o->heads == 0,
+         "--heads must divide --d-model (got %d heads, d-model %d)", o->heads, o->d_model);
+    NEED(o->ctx >= 1 && o->ctx <= TT_MAX_DIM, "--ctx must be in [1, %d] (got %d)", TT_MAX_DIM, o->ctx);
+    NEED(o->batch >= 1 && o->batch <= 65536, "--batch must be in [1, 65536] (got %d)", o->batch);
+    NEED(o->steps >= 1, "--steps must be >= 1 (got %d)", o->steps);
+    NEED(o->accum >= 1 && o->accum <= 65536, "--accum must be in [1, 65536] (got %d)", o->accum);
+    NEED(o->threads >= 1 && o->threads <= 64, "--threads must be in [1, 64] (got %d)", o->threads);
+    NEED(o->warmup >= -1, "--warmup must be >= 0, or -1 for steps/20 (got %d)", o->warmup);
+    NEED(o->lr > 0 && o->lr <= 1e6, "--lr must be > 0 and <= 1e6 (got %g)", o->lr);
+    NEED(o->min_lr >= 0 && o->min_lr <= 1e6, "--min-lr must be >= 0 and <= 1e6 (got %g)", o->min_lr);
+    NEED(o->wd >= 0 && o->wd <= 1e6, "--wd must be >= 0 and <= 1e6 (got %g)", o->wd);
+    NEED(o->clip >= 0 && o->clip <= 1e30, "--clip must be >= 0, 0 = off (got %g)", o->clip);
+    NEED(o->val_frac >= 0 && o->val_frac < 0.5, "--val-frac must be in [0, 0.5), 0 = no validation (got %g)", o->val_frac);
+    NEED(o->seed >= 0, "--seed must be >= 0 (got %d)", o->seed);
+    NEED(o->eval_every >= 0, "--eval-every must be >= 0, 0 = steps/10 (got %d)", o->eval_every);
+    NEED(o->eval_batches >= 0, "--eval-batches must be >= 0 (got %d)", o->eval_batches);
+    NEED(o->ckpt_every >= 0, "--ckpt-every must be >= 0, 0 = only at the end (got %d)", o->ckpt_every);
+    NEED(o->stop_at >= 0, "--stop-at must be >= 0, 0 = off (got %d)", o->stop_at);
+    NEED(o->sample_tokens >= 0 && o->sample_tokens <= 1000000, "--sample-tokens must be in [0, 1000000] (got %d)", o->sample_tokens);
+    NEED(o->temperature > 0 && o->temperature <= 1e6, "--temperature must be > 0 (for the most likely token use --top-k 1; got %g)", o->temperature);
+    NEED(o->top_k >= 0, "--top-k must be >= 0, 0 = all (got %d)", o->top_k);
+    NEED(o->top_p > 0 && o->top_p <= 1, "--top-p must be in (0, 1], 1 = off (got %g)", o->top_p);
+    NEED(o->out && o->out[0], "--out needs a directory name");
+    NEED(!(o->resume && o->overwrite), "--resume and --overwrite exclude each other");
+    NEED((double)o->batch * o->ctx <= 1e9, "--batch x --ctx is too large");
+#undef NEED
+    return 1;
+}
+
 /* ---- small utilities --------------------------------------------------------- */
+static void *xmalloc(size_t n) {
+    void *p = malloc(n ? n : 1);
+    if (!p) { fprintf(stderr, "train: out of memory (%zu bytes)\n", n); exit(1); }
+    return p;
+}
+static void *xrealloc(void *q, size_t n) {
+    void *p = realloc(q, n ? n : 1);
+    if (!p) { fprintf(stderr, "train: out of memory (%zu bytes)\n", n); exit(1); }
+    return p;
+}
+/* can a file be created at path? (probe: path.probe, removed again) */
+static int can_create(const char *path) {
+    size_t n = strlen(path) + 8;
+    char *p = (char *)xmalloc(n);
+    FILE *f;
+    int ok, e;
+    snprintf(p, n, "%s.probe", path);
+    f = fopen(p, "wb");
+    e = errno;
+    ok = f != NULL;
+    if (f) { fclose(f); remove(p); }
+    free(p);
+    errno = e;
+    return ok;
+}
+/* hold an fcntl write lock on DIR/.train.lock for the life of the process:
+ * the kernel drops it when the process ends however it ends, so a killed
+ * run never leaves it stuck. 0 and a message when another process has it. */
+static int lock_out_dir(const char *dir) {
+    size_t n = strlen(dir) + 16;
+    char *p = (char *)xmalloc(n);
+    struct flock fl;
+    int fd;
+    snprintf(p, n, "%s/.train.lock", dir);
+    fd = open(p, O_RDWR | O_CREAT, 0666);
+    if (fd < 0) {
+        fprintf(stderr, "train: cannot write in %s (%s)\n", dir, strerror(errno));
+        free(p);
+        return 0;
+    }
+    memset(&fl, 0, sizeof(fl));
+    fl.l_type = F_WRLCK; fl.l_whence = SEEK_SET; fl.l_start = 0; fl.l_len = 0;
+    if (fcntl(fd, F_SETLK, &fl) != 0) {
+        int e = errno;
+        struct flock q = fl;
+        if ((e == EACCES || e == EAGAIN) && fcntl(fd, F_GETLK, &q) == 0 && q.l_type != F_UNLCK)
+            fprintf(stderr, "train: another run (pid %ld) is using %s: wait for it to end, or pass another --out\n",
+                    (long)q.l_pid, dir);
+        else if (e == EACCES || e == EAGAIN)
+            fprintf(stderr, "train: another run is using %s: wait for it to end, or pass another --out\n", dir);
+        else
+            fprintf(stderr, "train: cannot lock %s (%s)\n", p, strerror(e));
+        close(fd);
+        free(p);
+        return 0;
+    }
+    free(p);
+    return 1; /* fd stays open until exit */
+}
+
 static double now_s(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -195,7 +328,7 @@ static int mkdir_p(const char *path) {
 }
 static char *join(const char *dir, const char *name) {
     size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = (char *)malloc(n);
+    char *p = (char *)xmalloc(n);
     snprintf(p, n, "%s/%s", dir, name);
     return p;
 }
@@ -212,9 +345,9 @@ typedef struct pathlist { char **p; size_t n, cap; } pathlist;
 static void pl_add(pathlist *pl, const char *s) {
     if (pl->n == pl->cap) {
         pl->cap = pl->cap ? 2 * pl->cap : 256;
-        pl->p = (char **)realloc(pl->p, pl->cap * sizeof(char *));
+        pl->p = (char **)xrealloc(pl->p, pl->cap * sizeof(char *));
     }
-    pl->p[pl->n] = (char *)malloc(strlen(s) + 1);
+    pl->p[pl->n] = (char *)xmalloc(strlen(s) + 1);
     strcpy(pl->p[pl->n++], s);
 }
 static int ends_with(const char *s, const char *suf) {
@@ -256,23 +389,41 @@ static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *
  * the end of the stream, so it becomes a random sample of the files rather
  * than the alphabetically last directory */
 static unsigned char *read_corpus(pathlist *pl, size_t cap, uint64_t seed, size_t *out_n, size_t *out_files) {
-    unsigned char *buf = (unsigned char *)malloc(cap + 1), *tmp;
-    size_t n = 0, i, files = 0, *start = (size_t *)malloc((pl->n + 1) * sizeof(size_t)), *order;
+    unsigned char *buf, *tmp;
+    size_t n = 0, i, files = 0, *start = (size_t *)xmalloc((pl->n + 1) * sizeof(size_t)), *order, total = 0;
     tt_rng r;
+    /* the buffer holds what the files have, not the whole cap */
+    for (i = 0; i < pl->n && total < cap; i++) {
+        struct stat st;
+        if (stat(pl->p[i], &st) == 0 && st.st_size > 0)
+            total += (size_t)st.st_size < cap - total ? (size_t)st.st_size : cap - total;
+    }
+    if (cap > total) cap = total;
+    buf = (unsigned char *)xmalloc(cap + 1);
     for (i = 0; i < pl->n && n < cap; i++) {
         FILE *f = fopen(pl->p[i], "rb");
         size_t k = 0;
         start[files] = n;
-        if (f) { k = fread(buf + n, 1, cap - n, f); fclose(f); }
+        if (!f) fprintf(stderr, "train: skipping %s: %s\n", pl->p[i], strerror(errno));
+        if (f) {
+            k = fread(buf + n, 1, cap - n, f);
+            if (ferror(f)) { fprintf(stderr, "train: skipping %s: read error\n", pl->p[i]); k = 0; }
+            /* a NUL byte in the first 8 KB: a binary file, not text (as git decides) */
+            if (k > 0 && memchr(buf + n, 0, k < 8192 ? k : 8192)) {
+                fprintf(stderr, "train: skipping %s: a binary file (NUL bytes), not text\n", pl->p[i]);
+                k = 0;
+            }
+            fclose(f);
+        }
         if (k > 0) files++;
         n += k;
     }
     start[files] = n;
-    order = (size_t *)malloc((files + 1) * sizeof(size_t));
+    order = (size_t *)xmalloc((files + 1) * sizeof(size_t));
     for (i = 0; i < files; i++) order[i] = i;
     tt_rng_seed(&r, seed);
     for (i = files; i > 1; i--) { size_t j = tt_rng_u32(&r) % i, t = order[i - 1]; order[i - 1] = order[j]; order[j] = t; }
-    tmp = (unsigned char *)malloc(n + 1);
+    tmp = (unsigned char *)xmalloc(n + 1);
     for (i = 0, n = 0; i < files; i++) {
         size_t len = start[order[i] + 1] - start[order[i]];
         memcpy(tmp + n, buf + start[order[i]], len);
@@ -289,9 +440,9 @@ typedef struct history { int *step; float *train, *val; size_t n, cap; } history
 static void hist_add(history *h, int step, float tr, float va) {
     if (h->n == h->cap) {
         h->cap = h->cap ? 2 * h->cap : 1024;
-        h->step = (int *)realloc(h->step, h->cap * sizeof(int));
-        h->train = (float *)realloc(h->train, h->cap * sizeof(float));
-        h->val = (float *)realloc(h->val, h->cap * sizeof(float));
+        h->step = (int *)xrealloc(h->step, h->cap * sizeof(int));
+        h->train = (float *)xrealloc(h->train, h->cap * sizeof(float));
+        h->val = (float *)xrealloc(h->val, h->cap * sizeof(float));
     }
     h->step[h->n] = step; h->train[h->n] = tr; h->val[h->n] = va;
     h->n++;
@@ -311,19 +462,33 @@ static FILE *csv_open(const char *path, int resume, int keep_upto, history *h) {
             char vbuf[64];
             if (sscanf(line, "%d,%f,%63[^,]", &step, &tr, vbuf) < 2 || step > keep_upto) continue;
             if (vbuf[0] && vbuf[0] != ',' && sscanf(line, "%*d,%*f,%f", &va) != 1) va = NAN;
-            if (n == cap) { cap = cap ? 2 * cap : 1024; rows = (char **)realloc(rows, cap * sizeof(char *)); }
-            rows[n] = (char *)malloc(strlen(line) + 1);
+            if (n == cap) { cap = cap ? 2 * cap : 1024; rows = (char **)xrealloc(rows, cap * sizeof(char *)); }
+            rows[n] = (char *)xmalloc(strlen(line) + 1);
             strcpy(rows[n++], line);
             hist_add(h, step, tr, va);
         }
         fclose(f);
     }
-    f = fopen(path, "w");
-    if (!f) { fprintf(stderr, "train: cannot write %s\n", path); return NULL; }
-    fputs(header, f);
-    for (i = 0; i < n; i++) { fputs(rows[i], f); free(rows[i]); }
-    free(rows);
-    fflush(f);
+    /* rewritten atomically (a kill here keeps the old log), then appended to */
+    {
+        size_t tn = strlen(path) + 8;
+        char *tmp = (char *)xmalloc(tn);
+        int ok;
+        snprintf(tmp, tn, "%s.tmp", path);
+        f = fopen(tmp, "w");
+        ok = f != NULL;
+        if (f) {
+            fputs(header, f);
+            for (i = 0; i < n; i++) fputs(rows[i], f);
+            ok = fclose(f) == 0 && rename(tmp, path) == 0;
+            if (!ok) remove(tmp);
+        }
+        for (i = 0; i < n; i++) free(rows[i]);
+        free(rows);
+        free(tmp);
+        f = ok ? fopen(path, "a") : NULL;
+    }
+    if (!f) { fprintf(stderr, "train: cannot write %s: %s\n", path, strerror(errno)); return NULL; }
     return f;
 }
 
@@ -431,8 +596,9 @@ static int on_token(void *user, int32_t id) {
 }
 
 static double unigram_entropy(const int32_t *ids, size_t n, int V) {
-    double *c = (double *)calloc((size_t)V, sizeof(double)), h = 0;
+    double *c = (double *)xmalloc((size_t)V * sizeof(double)), h = 0;
     size_t i;
+    for (i = 0; i < (size_t)V; i++) c[i] = 0;
     for (i = 0; i < n; i++) c[ids[i]] += 1;
     for (i = 0; i < (size_t)V; i++) if (c[i] > 0) { double p = c[i] / (double)n; h -= p * log(p); }
     free(c);
@@ -494,7 +660,8 @@ int main(int argc, char **argv) {
            t_eval = 0, t_ckpt = 0, run_tokens = 0, last_bar = 0;
     uint64_t tokens_seen = 0;
     uint32_t ids_crc = 0;
-    int start_step = 0, step, B, T, accum, steps, eval_every, interrupted = 0, steps_explicit = 0;
+    int start_step = 0, step, B, T, accum, steps, eval_every, interrupted = 0, steps_explicit = 0, failed = 0,
+        refused_in_row = 0;
     float last_val = NAN, last_loss = NAN;
     int32_t *in_b, *tg_b;
 
@@ -503,15 +670,40 @@ int main(int argc, char **argv) {
     for (i = 1; i < (size_t)argc; i++) if (strcmp(argv[i], "--steps") == 0) steps_explicit = 1;
     if (!parse_args(&o, argc, argv)) return 2;
     if (o.help) { print_help(&def); return 0; }
+    if (!check_options(&o)) return 2;
     logger.fn = log_stderr; logger.user = NULL;
     memset(&hist, 0, sizeof(hist));
     memset(&pl, 0, sizeof(pl));
-    if (!mkdir_p(o.out)) { fprintf(stderr, "train: cannot create directory %s\n", o.out); return 1; }
+    if (!mkdir_p(o.out)) { fprintf(stderr, "train: cannot create directory %s (%s)\n", o.out, strerror(errno)); return 1; }
+    if (!lock_out_dir(o.out)) return 1;
     ckpt_path = o.ckpt ? o.ckpt : join(o.out, "checkpoint.ttck");
     log_path = o.log ? o.log : join(o.out, "log.csv");
     plot_path = o.plot ? o.plot : join(o.out, "loss.svg");
     tok_path = join(o.out, "tokens.tok");
     signal(SIGINT, on_sigint);
+    signal(SIGXFSZ, SIG_IGN); /* over a file-size limit a write fails (and is reported) instead of killing the run */
+    /* before anything is written: never replace a checkpoint unasked, and
+     * find unwritable paths now rather than after the training */
+    {
+        struct stat cst;
+        const char *outs[4];
+        int k;
+        if (o.resume) {
+            if (stat(ckpt_path, &cst) != 0) {
+                fprintf(stderr, "train: nothing to resume: %s: %s (start without --resume)\n", ckpt_path, strerror(errno));
+                return 1;
+            }
+            if (!S_ISREG(cst.st_mode)) { fprintf(stderr, "train: %s is not a checkpoint file (a directory?)\n", ckpt_path); return 1; }
+        } else if (stat(ckpt_path, &cst) == 0 && !o.overwrite) {
+            fprintf(stderr, "train: %s already exists: continue it with --resume, replace it with --overwrite, "
+                            "or pass another --out\n", ckpt_path);
+            return 1;
+        }
+        outs[0] = ckpt_path; outs[1] = log_path; outs[2] = plot_path; outs[3] = tok_path;
+        for (k = 0; k < 4; k++) {
+            if (!can_create(outs[k])) { fprintf(stderr, "train: cannot write %s (%s)\n", outs[k], strerror(errno)); return 1; }
+        }
+    }
 
     printf("tinytrain.h %s demo: %d threads, SIMD width %d\n", tt_version_string(), o.threads, tt_simd_width());
 
@@ -541,13 +733,44 @@ int main(int argc, char **argv) {
     memset(&mc, 0, sizeof(mc));
     B = o.batch; accum = o.accum; steps = o.steps;
     if (o.resume) {
-        tt_status st = tt_checkpoint_read_config_file(ckpt_path, &logger, &mc);
-        if (st != TT_OK) { fprintf(stderr, "train: cannot resume from %s: %s\n", ckpt_path, tt_strerror(st)); return 1; }
+        tt_status st = tt_checkpoint_read_config_file(ckpt_path, NULL, &mc); /* one message, below */
+        int k;
+        static const struct { const char *flag; size_t off; } shape[] = {
+            { "layers", OFF(layers) }, { "d-model", OFF(d_model) }, { "heads", OFF(heads) }, { "ctx", OFF(ctx) } };
+        if (st != TT_OK) {
+            fprintf(stderr, "train: cannot resume from %s: %s\n", ckpt_path,
+                    st == TT_ERR_BAD_FORMAT ? "not a checkpoint, or a truncated or corrupt one" : tt_strerror(st));
+            return 1;
+        }
+        /* a shape flag given with --resume must agree with the checkpoint */
+        for (k = 0; k < 4; k++) {
+            int want = *(const int *)((const char *)&o + shape[k].off);
+            int have = k == 0 ? mc.n_layer : k == 1 ? mc.d_model : k == 2 ? mc.n_head : mc.n_ctx;
+            if (given(&o, shape[k].flag) && want != have) {
+                fprintf(stderr, "train: --%s %d, but the checkpoint %s has %d (another model shape)\n", shape[k].flag,
+                        want, ckpt_path, have);
+                return 1;
+            }
+        }
         mc.n_threads = o.threads; mc.no_init = 1; mc.logger = logger;
         if ((st = tt_model_create(&mc, &model)) != TT_OK) { fprintf(stderr, "train: model: %s\n", tt_strerror(st)); return 1; }
         t0 = now_s();
         st = tt_checkpoint_load_file(ckpt_path, model, &tc, &cks, &tok);
         if (st != TT_OK || !tok) { fprintf(stderr, "train: cannot resume from %s: %s\n", ckpt_path, st ? tt_strerror(st) : "no tokenizer in it"); return 1; }
+        if (cks.user[2] < 1 || cks.user[2] > (uint64_t)mc.max_batch || cks.user[3] < 1 || cks.user[3] > 65536 ||
+            cks.user[4] < 1 || cks.user[4] > INT_MAX || cks.user[5] > INT_MAX) {
+            fprintf(stderr, "train: %s was not written by this program (no batch/steps in it)\n", ckpt_path);
+            return 1;
+        }
+        if ((given(&o, "batch") && (uint64_t)o.batch != cks.user[2]) || (given(&o, "accum") && (uint64_t)o.accum != cks.user[3])) {
+            fprintf(stderr, "train: --batch/--accum differ from the checkpoint's (%d x %d)\n", (int)cks.user[2], (int)cks.user[3]);
+            return 1;
+        }
+        if (steps_explicit && (uint64_t)steps < tt_model_step(model)) {
+            fprintf(stderr, "train: --steps %d is below the checkpoint's step %llu\n", steps,
+                    (unsigned long long)tt_model_step(model));
+            return 1;
+        }
         opt = cks.adamw;
         tokens_seen = cks.user[0];
         elapsed_before = (double)cks.user[1] / 1000.0;
@@ -561,7 +784,10 @@ int main(int argc, char **argv) {
         t_tok = 0;
     }
     text = read_corpus(&pl, (size_t)(o.max_mb * 1048576.0), (uint64_t)o.seed, &n_text, &n_files);
-    if (n_text < 1024) { fprintf(stderr, "train: corpus too small (%zu bytes)\n", n_text); return 1; }
+    if (n_text < 1024) {
+        fprintf(stderr, "train: corpus too small: %zu bytes in %zu readable file(s), need at least 1024\n", n_text, n_files);
+        return 1;
+    }
     printf("corpus: %zu files%s, %.2f MB%s, concatenated in a seeded random order\n", n_files,
            is_default_corpus ? " from /usr/include (*.h, the first by path)" : "", n_text / 1048576.0,
            n_files < pl.n ? " (capped by --max-mb)" : "");
@@ -589,7 +815,7 @@ int main(int argc, char **argv) {
     }
 
     /* 3. encode once into a token file; the loader streams from it */
-    ids = (int32_t *)malloc((n_text + 1) * sizeof(int32_t));
+    ids = (int32_t *)xmalloc((n_text + 1) * sizeof(int32_t));
     t0 = now_s();
     if (tt_tokenizer_encode(tok, text, n_text, 0, ids, n_text + 1, &n_ids) != TT_OK) {
         fprintf(stderr, "train: encoding failed\n");
@@ -602,9 +828,12 @@ int main(int argc, char **argv) {
                         "       pass the same --corpus and --max-mb as the first run\n");
         return 1;
     }
-    if (tt_tokens_write_file(tok_path, ids, n_ids, tt_tokenizer_vocab_size(tok)) != TT_OK) {
-        fprintf(stderr, "train: cannot write %s\n", tok_path);
-        return 1;
+    {
+        tt_status st = tt_tokens_write_file(tok_path, ids, n_ids, tt_tokenizer_vocab_size(tok));
+        if (st != TT_OK) {
+            fprintf(stderr, "train: cannot write %s: %s (disk full?)\n", tok_path, tt_strerror(st));
+            return 1;
+        }
     }
     unigram = unigram_entropy(ids, (size_t)((double)n_ids * (1.0 - o.val_frac)), tt_tokenizer_vocab_size(tok));
     printf("tokenizer: vocab %d, %zu tokens, %.2f bytes/token; %s%.1fs, encode %.1fs (%.1f MB/s)\n",
@@ -622,7 +851,16 @@ int main(int argc, char **argv) {
     T = mc.n_ctx;
     memset(&lc, 0, sizeof(lc));
     lc.batch = B; lc.seq_len = T; lc.val_fraction = (float)o.val_frac; lc.seed = (uint64_t)o.seed; lc.logger = logger;
-    if (tt_loader_open_file(tok_path, &lc, &loader) != TT_OK) { fprintf(stderr, "train: cannot open the token file\n"); return 1; }
+    lc.no_val = o.val_frac == 0;
+    {
+        tt_status st = tt_loader_open_file(tok_path, &lc, &loader);
+        if (st == TT_ERR_INVALID_ARG) {
+            fprintf(stderr, "train: %zu tokens are too few for --ctx %d with --val-frac %g: pass more text or a smaller --ctx\n",
+                    n_ids, T, o.val_frac);
+            return 1;
+        }
+        if (st != TT_OK) { fprintf(stderr, "train: cannot read back %s: %s\n", tok_path, tt_strerror(st)); return 1; }
+    }
     if (o.resume && cks.has_loader && tt_loader_set_state(loader, &cks.loader) != TT_OK) {
         fprintf(stderr, "train: the corpus gives other tokens than the checkpoint was trained on:\n"
                         "       pass the same --corpus, --max-mb and --val-frac as the first run\n");
@@ -647,8 +885,8 @@ int main(int argc, char **argv) {
     csv = csv_open(log_path, o.resume, start_step, &hist);
     tt_rng_seed(&rng, (uint64_t)o.seed);
     if (o.resume) rng = cks.rng;
-    in_b = (int32_t *)malloc((size_t)B * T * sizeof(int32_t));
-    tg_b = (int32_t *)malloc((size_t)B * T * sizeof(int32_t));
+    in_b = (int32_t *)xmalloc((size_t)B * T * sizeof(int32_t));
+    tg_b = (int32_t *)xmalloc((size_t)B * T * sizeof(int32_t));
     t_train0 = now_s();
     for (step = start_step; step < steps; step++) {
         double s0 = now_s(), s1, step_time;
@@ -656,6 +894,7 @@ int main(int argc, char **argv) {
         tt_step_stats ss;
         tt_status st = TT_OK;
         int a;
+        memset(&ss, 0, sizeof(ss));
         for (a = 0; a < accum && st == TT_OK; a++) {
             float loss = 0;
             double q0 = now_s(), q1, q2;
@@ -667,12 +906,24 @@ int main(int argc, char **argv) {
             t_bwd += now_s() - q2;
             loss_sum += loss;
         }
-        if (st != TT_OK) { fprintf(stderr, "\ntrain: step %d failed: %s\n", step + 1, tt_strerror(st)); break; }
+        if (st != TT_OK) { fprintf(stderr, "\ntrain: step %d failed: %s\n", step + 1, tt_strerror(st)); failed = 1; break; }
         s1 = now_s();
         st = tt_adamw_step(model, &opt, &ss);
         t_opt += now_s() - s1;
-        if (st == TT_ERR_NONFINITE) fprintf(stderr, "\ntrain: step %d: non-finite gradient, batch skipped\n", step + 1);
-        else if (st != TT_OK) { fprintf(stderr, "\ntrain: optimizer: %s\n", tt_strerror(st)); break; }
+        if (st == TT_ERR_NONFINITE) {
+            fprintf(stderr, "\ntrain: step %d: NaN/Inf gradient or update, batch skipped\n", step + 1);
+            if (++refused_in_row >= 10) {
+                fprintf(stderr, "train: 10 steps in a row refused: the run diverged (try a lower --lr)\n");
+                failed = 1;
+                break;
+            }
+        } else if (st != TT_OK) {
+            fprintf(stderr, "\ntrain: optimizer: %s\n", tt_strerror(st));
+            failed = 1;
+            break;
+        } else {
+            refused_in_row = 0;
+        }
         step_time = now_s() - s0;
         tokens_seen += (uint64_t)B * T * accum;
         run_tokens += (double)B * T * accum;
@@ -711,7 +962,13 @@ int main(int argc, char **argv) {
             cks.user[5] = (uint64_t)o.seed; cks.user[6] = ids_crc;
             cs = tt_checkpoint_save_file(ckpt_path, model, tok, &cks);
             t_ckpt += now_s() - c0;
-            if (cs != TT_OK) fprintf(stderr, "\ntrain: checkpoint not saved: %s\n", tt_strerror(cs));
+            if (cs != TT_OK) {
+                fprintf(stderr, "\ntrain: checkpoint %s not saved at step %d: %s (disk full?); stopping, the previous one "
+                                "is unchanged\n", ckpt_path, step + 1, tt_strerror(cs));
+                failed = 1;
+                step++;
+                break;
+            }
             if (g_stop || (o.stop_at > 0 && step + 1 == o.stop_at)) {
                 interrupted = 1;
                 if (tty) printf("\n");
@@ -726,15 +983,29 @@ int main(int argc, char **argv) {
     if (csv) fclose(csv);
     svg_write(plot_path, &hist, unigram, steps);
 
-    if (!interrupted && step >= steps) {
+    if (!interrupted && !failed && step >= steps) {
         double c0 = now_s();
+        tt_status st;
         cks.adamw = opt; cks.has_loader = 1; cks.rng = rng;
         tt_loader_get_state(loader, &cks.loader);
         cks.user[0] = tokens_seen; cks.user[1] = (uint64_t)((elapsed_before + now_s() - t_train0) * 1000.0);
         cks.user[2] = (uint64_t)B; cks.user[3] = (uint64_t)accum; cks.user[4] = (uint64_t)steps;
         cks.user[5] = (uint64_t)o.seed; cks.user[6] = ids_crc;
-        if (tt_checkpoint_save_file(ckpt_path, model, tok, &cks) != TT_OK) fprintf(stderr, "train: final checkpoint not saved\n");
+        st = tt_checkpoint_save_file(ckpt_path, model, tok, &cks);
+        if (st != TT_OK) {
+            fprintf(stderr, "train: final checkpoint %s not saved: %s (disk full?); the previous one is unchanged\n",
+                    ckpt_path, tt_strerror(st));
+            failed = 1;
+        }
         t_ckpt += now_s() - c0;
+    }
+    if (failed) {
+        fprintf(stderr, "train: failed at step %d of %d\n", step, steps);
+        free(in_b); free(tg_b);
+        tt_loader_close(loader);
+        tt_model_destroy(model);
+        tt_tokenizer_destroy(tok);
+        return 1;
     }
 
     /* 5. summary */
@@ -794,11 +1065,12 @@ int main(int argc, char **argv) {
             sc.seed = (uint64_t)o.seed; sc.on_token = on_token; sc.user = &so;
             memset(&so, 0, sizeof(so));
             so.tok = tok;
-            out = (int32_t *)malloc((size_t)o.sample_tokens * sizeof(int32_t));
+            out = (int32_t *)xmalloc((size_t)o.sample_tokens * sizeof(int32_t));
             printf("\nsample (temperature %g, top-k %d, top-p %g):\n----\n%s", o.temperature, o.top_k, o.top_p, ptext);
             fflush(stdout);
             g0 = now_s();
-            tt_generate(gen, prompt, (int)np, &sc, out, o.sample_tokens, &n_out);
+            st = tt_generate(gen, prompt, (int)np, &sc, out, o.sample_tokens, &n_out);
+            if (st != TT_OK) fprintf(stderr, "\ntrain: sampling stopped: %s\n", tt_strerror(st));
             gt = now_s() - g0;
             tt_tokenizer_decode_stream(tok, &so.dec, NULL, 0, 1, tail, sizeof(tail), &nt);
             fwrite(tail, 1, nt, stdout);

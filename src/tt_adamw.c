@@ -36,20 +36,56 @@ typedef struct tt__adamw_job {
     int c0;  /* first chunk of the update (ZeRO-1: of this rank's slice) */
 } tt__adamw_job;
 
-/* sum of squares of the gradients in fixed chunks of TT__NORM_CHUNK floats,
- * each in double, into m->partials[chunk]: independent of the thread count */
+/* per chunk of TT__NORM_CHUNK floats: the sum of squares of the gradients
+ * in double into m->partials[chunk] (independent of the thread count), and
+ * for the update check the largest |g|, |p|, |m| and v as IEEE bit patterns
+ * (for non-negative floats the bit order is the value order; NaN and Inf
+ * are above 0x7f7fffff, and so is any v with the sign bit set) into 4 u32
+ * after the sums. Integer maxima: no rounding, any order gives the same. */
+TT__PRIVATE uint32_t *tt__adamw_bounds(tt_model *m, size_t n_chunks) {
+    return (uint32_t *)(void *)(m->partials + n_chunks);
+}
 TT__PRIVATE void tt__gradnorm_range(void *ctx, int lo, int hi, int slot) {
     tt__adamw_job *j = (tt__adamw_job *)ctx;
+    uint32_t *bounds = tt__adamw_bounds(j->m, j->n / TT__NORM_CHUNK + 1);
+    const float *g = j->m->grads, *p = j->m->params, *mm = j->m->m, *v = j->m->v;
+    size_t dlo = j->m->dp.lo, dhi = j->m->dp.hi;
     int ch;
     (void)slot;
     for (ch = lo; ch < hi; ch++) {
         size_t i0 = (size_t)ch * TT__NORM_CHUNK, i1 = i0 + TT__NORM_CHUNK, i;
-        const float *g = j->m->grads;
         double s = 0.0;
+        uint32_t gb = 0, pb = 0, mb = 0, vb = 0, u;
         if (i1 > j->n) i1 = j->n;
-        for (i = i0; i < i1; i++) s += (double)g[i] * (double)g[i];
+        /* one pass: the maxima are independent of the sum's dependency
+         * chain, so they run in its shadow */
+        if (i0 >= dlo && i1 <= dhi) {
+            for (i = i0; i < i1; i++) {
+                s += (double)g[i] * (double)g[i];
+                memcpy(&u, g + i, sizeof(u)); u &= 0x7fffffffu; gb = u > gb ? u : gb;
+                memcpy(&u, p + i, sizeof(u)); u &= 0x7fffffffu; pb = u > pb ? u : pb;
+                memcpy(&u, mm + (i - dlo), sizeof(u)); u &= 0x7fffffffu; mb = u > mb ? u : mb;
+                memcpy(&u, v + (i - dlo), sizeof(u)); vb = u > vb ? u : vb;
+            }
+        } else { /* ZeRO-1: this rank holds the moments of [dlo, dhi) only */
+            for (i = i0; i < i1; i++) {
+                s += (double)g[i] * (double)g[i];
+                memcpy(&u, g + i, sizeof(u)); u &= 0x7fffffffu; gb = u > gb ? u : gb;
+                memcpy(&u, p + i, sizeof(u)); u &= 0x7fffffffu; pb = u > pb ? u : pb;
+                if (i < dlo || i >= dhi) continue;
+                memcpy(&u, mm + (i - dlo), sizeof(u)); u &= 0x7fffffffu; mb = u > mb ? u : mb;
+                memcpy(&u, v + (i - dlo), sizeof(u)); vb = u > vb ? u : vb;
+            }
+        }
         j->m->partials[ch] = s;
+        bounds[4 * ch + 0] = gb; bounds[4 * ch + 1] = pb; bounds[4 * ch + 2] = mb; bounds[4 * ch + 3] = vb;
     }
+}
+
+TT__PRIVATE double tt__bits_float(uint32_t u) {
+    float f;
+    memcpy(&f, &u, sizeof(f));
+    return (double)f;
 }
 
 /* AdamW on the flat block in fixed chunks [lo,hi) of TT__NORM_CHUNK floats
@@ -82,27 +118,60 @@ TT__PRIVATE void tt__adamw_range(void *ctx, int lo, int hi, int slot) {
     }
 }
 
+/* the config and the step's learning rate are usable numbers */
+TT__PRIVATE int tt__adamw_config_ok(const tt_adamw_config *c) {
+    const float big = 3.0e38f; /* finite: |x| <= big also refuses NaN */
+    return c->lr > 0.0f && c->lr <= big && c->beta1 >= 0.0f && c->beta1 < 1.0f && c->beta2 >= 0.0f &&
+           c->beta2 < 1.0f && c->eps > 0.0f && c->eps <= big && c->weight_decay >= 0.0f && c->weight_decay <= big &&
+           c->grad_clip >= 0.0f && c->grad_clip <= big && c->min_lr >= 0.0f && c->min_lr <= big &&
+           c->warmup_steps >= 0 && c->total_steps >= 0 &&
+           (c->schedule == TT_LR_CONSTANT || c->schedule == TT_LR_COSINE);
+}
+
 TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_stats *out) {
     tt__adamw_job j;
     int n_chunks, i;
-    double ss = 0.0;
+    double ss = 0.0, gmax, pmax, mmax, vmax, lim = 1.0e38, mb, vb, stepd, pb;
     tt_status st;
     float norm;
     uint64_t t;
+    uint32_t gbits = 0, pbits = 0, mbits = 0, vbits = 0, *bounds;
     if (!m) return TT_ERR_INVALID_ARG;
     if (!m->grads) return TT_ERR_UNSUPPORTED; /* inference_only */
     j.m = m;
     j.c = tt_adamw_config_resolve(cfg);
     j.n = m->lay.n_params;
-    if (!(j.c.lr > 0.0f) || !(j.c.beta1 >= 0.0f && j.c.beta1 < 1.0f) || !(j.c.beta2 >= 0.0f && j.c.beta2 < 1.0f) ||
-        !(j.c.eps > 0.0f) || !(j.c.weight_decay >= 0.0f) || !(j.c.grad_clip >= 0.0f)) {
-        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "adamw: lr, eps must be > 0; betas in [0,1); wd, clip >= 0");
+    if (!tt__adamw_config_ok(&j.c)) {
+        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG,
+                "adamw: lr, eps must be finite and > 0; betas in [0,1); wd, clip, min_lr finite and >= 0; "
+                "warmup, total_steps >= 0; schedule TT_LR_CONSTANT or TT_LR_COSINE");
+        return TT_ERR_INVALID_ARG;
+    }
+    if (m->step == UINT64_MAX) {
+        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "adamw: the step counter is at its maximum");
+        return TT_ERR_INVALID_ARG;
+    }
+    t = m->step + 1;
+    j.lr = tt_lr_at(&j.c, m->step);
+    j.bc1 = 1.0f - TT_POWF(j.c.beta1, (float)t);
+    j.bc2_sqrt = TT_SQRTF(1.0f - TT_POWF(j.c.beta2, (float)t));
+    if (!(j.lr >= 0.0f && j.lr <= 3.0e38f) || !(j.bc1 > 0.0f) || !(j.bc2_sqrt > 0.0f)) {
+        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "adamw: the schedule gives no usable learning rate at this step");
         return TT_ERR_INVALID_ARG;
     }
     if ((st = tt__dp_reduce_grads(m)) != TT_OK) return st; /* data parallel: global gradients */
     n_chunks = (int)(j.n / TT__NORM_CHUNK + 1);
     tt__for_range(&m->ex, n_chunks, tt__gradnorm_range, &j);
-    for (i = 0; i < n_chunks; i++) ss += m->partials[i];
+    bounds = tt__adamw_bounds(m, (size_t)n_chunks);
+    for (i = 0; i < n_chunks; i++) {
+        ss += m->partials[i];
+        if (bounds[4 * i + 0] > gbits) gbits = bounds[4 * i + 0];
+        if (bounds[4 * i + 1] > pbits) pbits = bounds[4 * i + 1];
+        if (bounds[4 * i + 2] > mbits) mbits = bounds[4 * i + 2];
+        if (bounds[4 * i + 3] > vbits) vbits = bounds[4 * i + 3];
+    }
+    /* ZeRO-1: every rank must decide alike on moments it does not hold */
+    if ((st = tt__dp_moment_bounds(m, &mbits, &vbits)) != TT_OK) return st;
     norm = (float)TT_SQRTF((float)ss);
     if (!(norm <= 3.0e38f)) { /* NaN or Inf */
         tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_NONFINITE, "adamw: gradient norm is NaN/Inf; step skipped, gradients zeroed");
@@ -115,14 +184,34 @@ TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_s
         float coef = j.c.grad_clip / (norm + 1e-6f);
         if (coef < 1.0f) j.gscale = coef;
     }
-    t = m->step + 1;
-    j.lr = tt_lr_at(&j.c, m->step);
-    j.bc1 = 1.0f - TT_POWF(j.c.beta1, (float)t);
-    j.bc2_sqrt = TT_SQRTF(1.0f - TT_POWF(j.c.beta2, (float)t));
+    /* Would every new p, m, v be finite? Bounds from the largest magnitudes
+     * (in double, against 1e38 so the kernels' float rounding cannot cross
+     * FLT_MAX): |g'| <= G, |m'| <= b1 M + (1-b1) G, v' <= b2 V + (1-b2) G^2,
+     * |p'| <= P (1 + lr wd) + (lr/bc1) |m'| / eps (the denominator is >=
+     * eps). A NaN/Inf or negative v already held fails too. Refusing here
+     * leaves everything as it was; valid steps compute exactly as before. */
+    gmax = tt__bits_float(gbits) * (double)j.gscale;
+    pmax = tt__bits_float(pbits);
+    mmax = tt__bits_float(mbits);
+    vmax = tt__bits_float(vbits);
+    mb = (double)j.c.beta1 * mmax + (1.0 - (double)j.c.beta1) * gmax;
+    vb = (double)j.c.beta2 * vmax + (1.0 - (double)j.c.beta2) * gmax * gmax;
+    stepd = (double)j.lr / (double)j.bc1;
+    pb = pmax * (1.0 + (double)j.lr * (double)j.c.weight_decay) + stepd * mb / (double)j.c.eps;
+    if (!(pbits <= 0x7f7fffffu && mbits <= 0x7f7fffffu && vbits <= 0x7f7fffffu && mb <= lim && vb <= lim &&
+          pb <= lim && stepd * mb <= lim && (double)j.lr * (double)j.c.weight_decay <= lim && stepd <= lim)) {
+        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_NONFINITE,
+                pbits > 0x7f7fffffu || mbits > 0x7f7fffffu || vbits > 0x7f7fffffu
+                    ? "adamw: parameters or moments already hold NaN/Inf (or v < 0); step refused, gradients zeroed"
+                    : "adamw: this update would overflow to NaN/Inf (learning rate too large?); step refused, gradients zeroed");
+        tt_model_zero_grad(m);
+        return TT_ERR_NONFINITE;
+    }
     j.c0 = (int)(m->dp.lo / TT__NORM_CHUNK);
     tt__for_range(&m->ex, m->dp.hi > m->dp.lo ? (int)((m->dp.hi - 1) / TT__NORM_CHUNK) + 1 - j.c0 : 0,
                   tt__adamw_range, &j);
     m->step = t;
+    m->have_targets = 0; /* the activations belong to the old weights */
     if ((st = tt__dp_after_update(m)) != TT_OK) return st; /* ZeRO-1: slices to every rank */
     if (out) { out->lr = j.lr; out->grad_norm = norm; out->step = t; }
     return TT_OK;

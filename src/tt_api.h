@@ -41,7 +41,7 @@ extern "C" {
     X(TT_ERR_IO,               -5, "read or write callback failed")          \
     X(TT_ERR_BAD_FORMAT,       -6, "bad magic, version, checksum or bounds") \
     X(TT_ERR_UNSUPPORTED,      -7, "not available in this build or CPU")     \
-    X(TT_ERR_NONFINITE,        -8, "loss or gradient is NaN/Inf")            \
+    X(TT_ERR_NONFINITE,        -8, "NaN/Inf in loss, gradients or update")   \
     X(TT_ERR_BACKEND,          -9, "backend call failed")                    \
     X(TT_ERR_CANCELLED,       -10, "stopped by callback")                    \
     X(TT_ERR_MISMATCH,        -11, "file does not match this model/tokenizer") \
@@ -266,7 +266,8 @@ TTDEF tt_status tt_model_create(const tt_model_config *cfg, tt_model **out_model
 /* tt_model_destroy: stop threads, free what create allocated. NULL: no-op. */
 TTDEF void      tt_model_destroy(tt_model *model);
 
-/* tt_model_get_config: the resolved config the model was created with. */
+/* tt_model_get_config: the resolved config the model was created with
+ * (all zero for a NULL model). */
 TTDEF tt_model_config tt_model_get_config(const tt_model *model);
 
 /* tt_model_forward: forward pass for one batch.
@@ -277,7 +278,9 @@ TTDEF tt_model_config tt_model_get_config(const tt_model *model);
  *   B, T     (in)            1 <= B <= max_batch, 1 <= T <= n_ctx
  *   out_loss (out, optional) mean cross-entropy over B*T positions, in nats
  * Returns TT_OK, TT_ERR_INVALID_ARG (NULL tokens, id out of range),
- * TT_ERR_SHAPE. Allocates: no. Thread safety: one call per model at a time. */
+ * TT_ERR_SHAPE. A failed forward still ends the previous one: backward and
+ * logits are refused until the next successful forward.
+ * Allocates: no. Thread safety: one call per model at a time. */
 TTDEF tt_status tt_model_forward(tt_model *model, const int32_t *tokens,
                                  const int32_t *targets, int B, int T, float *out_loss);
 
@@ -288,8 +291,11 @@ TTDEF tt_status tt_model_forward(tt_model *model, const int32_t *tokens,
  * over ranks in tt_adamw_step is then the mean); with accum_exact and
  * gradients already pending, this backward's gradient is formed apart and
  * then added (see tt_model_config).
- * Returns TT_OK, TT_ERR_INVALID_ARG (no forward with targets before it).
- * Allocates: no. */
+ * Call order: one backward per successful forward with targets, before the
+ * parameters change: after a failed forward, a second backward, a
+ * successful tt_adamw_step or a checkpoint load it is refused.
+ * Returns TT_OK, TT_ERR_INVALID_ARG (call order above, grad_scale NaN/Inf;
+ * nothing changed). Allocates: no. */
 TTDEF tt_status tt_model_backward(tt_model *model, float grad_scale);
 
 /* tt_model_forward_backward: tt_model_forward with targets followed by
@@ -298,7 +304,8 @@ TTDEF tt_status tt_model_backward(tt_model *model, float grad_scale);
  * logits (saves 2*B*T*V*C FLOPs). Same arguments and errors as the two
  * calls; the loss is bitwise the same and the gradients agree up to float
  * rounding (dlogits are formed from exp(z - max) instead of exp(z - lse)).
- * tokens and targets are required. Allocates: no. */
+ * tokens and targets are required; the backward is done, so a following
+ * tt_model_backward is refused. Allocates: no. */
 TTDEF tt_status tt_model_forward_backward(tt_model *model, const int32_t *tokens,
                                           const int32_t *targets, int B, int T,
                                           float grad_scale, float *out_loss);
@@ -341,7 +348,8 @@ TTDEF float *tt_model_adam_v(tt_model *model);
 /* tt_model_moment_slice: the range [lo, hi) of the flat layout whose AdamW
  * moments this model holds: [0, n) unless zero1 with comm size > 1. */
 TTDEF void     tt_model_moment_slice(const tt_model *model, size_t *out_lo, size_t *out_hi);
-/* AdamW step counter (number of successful tt_adamw_step calls). */
+/* AdamW step counter (number of successful tt_adamw_step calls). It sets
+ * the bias correction; at UINT64_MAX tt_adamw_step refuses to advance it. */
 TTDEF uint64_t tt_model_step(const tt_model *model);
 TTDEF void     tt_model_set_step(tt_model *model, uint64_t step);
 
@@ -381,15 +389,26 @@ TTDEF float tt_lr_at(const tt_adamw_config *cfg, uint64_t step);
 /* tt_adamw_step: one optimizer step using the accumulated gradients: global
  * gradient norm, clipping to grad_clip, AdamW update with the scheduled LR,
  * then the gradients are zeroed and the step counter advances.
- * If the gradient norm is NaN/Inf, returns TT_ERR_NONFINITE: parameters,
- * m, v and the step counter are untouched, the gradients are zeroed (the
- * batch is dropped). With cfg.comm (size > 1) it is a collective: the
- * gradients are first summed across ranks (stats and clipping see the
- * global values), and with zero1 the updated slices are broadcast. If a
- * hook call fails it returns TT_ERR_COMM and the ranks' models may differ:
- * stop and resume from the last checkpoint.
- * Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_NONFINITE, TT_ERR_COMM.
- * Allocates: no. Deterministic for a given n_threads. */
+ * Returns TT_OK, or refuses with parameters, m, v and the step counter
+ * untouched:
+ *   TT_ERR_INVALID_ARG  (gradients kept too) NULL model; after defaults, a
+ *       config number NaN/Inf or out of range: lr and eps must be > 0,
+ *       beta1/beta2 in [0, 1), weight_decay, grad_clip, min_lr >= 0,
+ *       warmup_steps, total_steps >= 0, schedule TT_LR_CONSTANT or
+ *       TT_LR_COSINE; the scheduled LR not finite; step counter UINT64_MAX.
+ *   TT_ERR_NONFINITE  (gradients zeroed: the batch is dropped) the gradient
+ *       norm is NaN/Inf; or parameters, m or v already hold NaN/Inf (or a
+ *       v < 0); or the update could overflow: a bound from the largest |g|,
+ *       |p|, |m|, v (max |p| (1 + lr wd) + lr/(1-b1^t) max |m'| / eps) is
+ *       over 1e38 (lr = 3e38, say). Found in the gradient-norm pass (it
+ *       reads p, m and v too), so a valid step computes exactly as before.
+ *   TT_ERR_COMM  (cfg.comm of size > 1) a hook call failed: the ranks'
+ *       models may differ; stop and resume from the last checkpoint.
+ * With cfg.comm (size > 1) it is a collective: the gradients are first
+ * summed across ranks (stats, clipping and the checks see the global
+ * values), and with zero1 the updated slices are broadcast.
+ * A successful step ends the last forward (backward is refused until the
+ * next). Allocates: no. Deterministic for a given n_threads. */
 TTDEF tt_status tt_adamw_step(tt_model *model, const tt_adamw_config *cfg,
                               tt_step_stats *out_stats);
 

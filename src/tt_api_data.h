@@ -71,9 +71,11 @@ TTDEF tt_status tt_tokens_write_file(const char *path, const int32_t *ids, uint6
  * ids; close writes the header and renames path.tmp over path; abort (or a
  * failed append/close) removes path.tmp, so the old file at path is never
  * touched. open returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_IO,
- * TT_ERR_OUT_OF_MEMORY; append TT_OK, TT_ERR_INVALID_ARG (id out of range:
- * nothing appended), TT_ERR_IO; close returns the first error of the
- * writer's life, or TT_OK. close and abort free the writer.
+ * TT_ERR_OUT_OF_MEMORY; append TT_OK, TT_ERR_INVALID_ARG (id out of range
+ * or NULL ids: nothing appended), TT_ERR_IO; a failed append is sticky
+ * (later appends return the same error) and close returns the first error
+ * of the writer's life without touching the old file, or TT_OK. close and
+ * abort free the writer.
  * Allocates: the writer (about 100 bytes + the path), with allocator
  * (NULL = TT_MALLOC). */
 typedef struct tt_token_writer tt_token_writer;
@@ -214,7 +216,8 @@ TTDEF uint64_t  tt_loader_window_start(const tt_loader *loader, uint64_t epoch, 
  * Saving never changes the model. Loading checks magic, version, both
  * CRCs, every section tag and length, and that the shape equals the
  * model's; it reads everything into temporaries first, so a refused file
- * leaves model, tokenizer and state untouched. */
+ * leaves model, tokenizer and state untouched. A successful load ends the
+ * model's last forward (tt_model_backward is refused until the next). */
 #define TT_CHECKPOINT_MAGIC       "TTCK"
 #define TT_CHECKPOINT_VERSION     1u
 #define TT_CHECKPOINT_HEADER_SIZE 48u
@@ -231,7 +234,9 @@ typedef struct tt_checkpoint_state {
 
 /* tt_checkpoint_save: write model (parameters, AdamW m and v, step, shape),
  * the tokenizer (optional, NULL = none) and state (optional, NULL = zeros)
- * to io. Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_IO (write failed).
+ * to io. Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_IO (write failed),
+ * TT_ERR_NONFINITE (a parameter or moment is NaN/Inf: nothing written, so
+ * a broken model never replaces a good file).
  * With the model's comm of size > 1 it is a collective: every rank calls
  * it, only rank 0 writes (other ranks' io is not used and may be NULL) and
  * every rank returns rank 0's status (or TT_ERR_COMM); with zero1 the
@@ -267,8 +272,10 @@ TTDEF tt_status tt_checkpoint_load(const tt_io *io, tt_model *model, const tt_to
 
 #ifndef TT_NO_STDIO
 /* File wrappers. save is atomic: it writes path.tmp and renames it over
- * path, so a failed or interrupted save leaves the old file as it was
- * (with comm: a collective, rank 0 alone touches the file).
+ * path, so a failed or interrupted save leaves the old file as it was (a
+ * full disk gives TT_ERR_IO; path.tmp is removed). A path that is missing,
+ * a directory or unreadable gives TT_ERR_IO with a message to the logger.
+ * With comm: a collective, rank 0 alone touches the file.
  * load/read_config also refuse a file with bytes after the checkpoint. */
 TTDEF tt_status tt_checkpoint_save_file(const char *path, tt_model *model, const tt_tokenizer *tok,
                                         const tt_checkpoint_state *state);
@@ -327,7 +334,8 @@ TTDEF const float *tt_generator_logits(const tt_generator *gen);
 /* tt_generator_sample: draw an id from the current logits under cfg (NULL =
  * defaults) with rng (unused when greedy or top_k == 1). Ties between equal
  * logits go to the smaller id. Returns TT_OK, TT_ERR_INVALID_ARG (no logits
- * yet, bad cfg). Allocates: no. */
+ * yet, bad cfg), TT_ERR_NONFINITE (a logit is NaN/Inf: broken parameters).
+ * Allocates: no. */
 TTDEF tt_status tt_generator_sample(tt_generator *gen, const tt_sample_config *cfg, tt_rng *rng,
                                     int32_t *out_id);
 
@@ -337,7 +345,8 @@ TTDEF tt_status tt_generator_sample(tt_generator *gen, const tt_sample_config *c
  * nonzero (that id is kept). When the cache is full, the last n_ctx/2 ids
  * are fed again as a new context (a sliding window; learned positions
  * cannot go past n_ctx). *out_n = ids written.
- * Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_SHAPE (prompt longer than n_ctx).
+ * Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_SHAPE (prompt longer than n_ctx),
+ * TT_ERR_NONFINITE (NaN/Inf logits, as tt_generator_sample).
  * Allocates: no. Deterministic for a given seed and thread count. */
 TTDEF tt_status tt_generate(tt_generator *gen, const int32_t *prompt, int n_prompt,
                             const tt_sample_config *cfg, int32_t *out_ids, int max_new, int *out_n);

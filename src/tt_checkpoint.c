@@ -174,6 +174,17 @@ TT__PRIVATE void tt__ck_payload(tt__ckw *w, tt_model *model, const tt_tokenizer 
     tt__ck_moments(w, model, 1, P);
 }
 
+/* every x[i] finite (exponent bits not all ones) */
+TT__PRIVATE int tt__ck_finite(const float *x, size_t n) {
+    uint32_t u, acc = 0;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        memcpy(&u, x + i, sizeof(u));
+        acc |= (uint32_t)((u & 0x7f800000u) == 0x7f800000u);
+    }
+    return acc == 0;
+}
+
 TTDEF tt_status tt_checkpoint_save(const tt_io *io, tt_model *model, const tt_tokenizer *tok,
                                    const tt_checkpoint_state *state) {
     unsigned char h[TT_CHECKPOINT_HEADER_SIZE];
@@ -190,6 +201,15 @@ TTDEF tt_status tt_checkpoint_save(const tt_io *io, tt_model *model, const tt_to
     if (tt__dp_sharded(model) && model->dp.dirty) {
         tt__log(&c.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "checkpoint: with zero1, save between steps (gradients are pending)");
         return TT_ERR_INVALID_ARG;
+    }
+    /* with ZeRO-1 a rank holds only its moment slice; only the parameters
+     * (the same on every rank) decide, so that all ranks return alike */
+    if (!tt__ck_finite(tt_model_params(model), tt_model_num_params(model)) ||
+        (!tt__dp_sharded(model) && (!tt__ck_finite(tt_model_adam_m(model), tt_model_num_params(model)) ||
+                                    !tt__ck_finite(tt_model_adam_v(model), tt_model_num_params(model))))) {
+        tt__log(&c.logger, TT_LOG_ERROR, TT_ERR_NONFINITE,
+                "checkpoint: parameters or AdamW moments hold NaN/Inf; nothing written");
+        return TT_ERR_NONFINITE;
     }
     if (tok) {
         st = tt_tokenizer_save_size(tok, &tok_bytes);
@@ -457,6 +477,7 @@ TTDEF tt_status tt_checkpoint_load(const tt_io *io, tt_model *model, const tt_to
         if (tt_model_adam_m(model)) /* NULL: inference_only, parameters only */
             tt__dp_load_moments(model, tmp + Pm, tmp + 2 * Pm); /* all, or this rank's ZeRO-1 slice */
         tt_model_set_step(model, step);
+        model->have_targets = model->have_logits = model->have_loss = 0; /* activations of the old weights */
         if (out_state) *out_state = st;
         if (out_tok) *out_tok = tok;
     }
@@ -524,8 +545,11 @@ TTDEF tt_status tt_checkpoint_save_file(const char *path, tt_model *model, const
 
 /* open path; after a successful read, refuse trailing bytes */
 TT__PRIVATE FILE *tt__ck_fopen(const char *path, const tt_logger *lg, tt_io *io) {
-    FILE *f = path ? fopen(path, "rb") : NULL;
-    if (!f) { tt__log(lg, TT_LOG_ERROR, TT_ERR_IO, "checkpoint: cannot open file"); return NULL; }
+    FILE *f = tt__fopen_rb(path);
+    if (!f) {
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_IO, "checkpoint: cannot open or read the file (missing, a directory, no permission?)");
+        return NULL;
+    }
     io->read = tt__stdio_read; io->write = NULL; io->user = f;
     return f;
 }

@@ -133,6 +133,31 @@ TT__PRIVATE tt_status tt__dp_after_update(tt_model *m) {
 }
 
 TT__PRIVATE int tt__dp_sharded(const tt_model *m) { return m->dp.lo != 0 || m->dp.hi != m->lay.n_params; }
+
+/* ZeRO-1: the update check of tt_adamw_step needs the largest |m| and v
+ * over all ranks' slices, so that every rank refuses or takes the step
+ * alike. Each rank's maxima (bit patterns as in tt_adamw.c: above
+ * 0x7f7fffff means NaN, Inf or a negative v) are summed across ranks as
+ * floats, a bad one as 3e38 (over the check's limit); the sum bounds the maximum from above, which is
+ * all the check needs, and is the same on every rank. */
+TT__PRIVATE tt_status tt__dp_moment_bounds(tt_model *m, uint32_t *mbits, uint32_t *vbits) {
+    const tt_comm *k = &m->cfg.comm;
+    float b[2];
+    uint32_t *bits[2];
+    int i;
+    if (tt__dp_size(&m->cfg) == 1 || !tt__dp_sharded(m)) return TT_OK;
+    bits[0] = mbits; bits[1] = vbits;
+    for (i = 0; i < 2; i++) {
+        if (*bits[i] > 0x7f7fffffu) b[i] = 3.0e38f;
+        else memcpy(&b[i], bits[i], sizeof(float));
+    }
+    if (k->allreduce_sum(k->user, b, 2) != 0) return tt__dp_fail(m, "adamw: moment bound allreduce failed (step not taken) on rank ");
+    for (i = 0; i < 2; i++) {
+        if (!(b[i] <= 3.4e38f)) *bits[i] = 0x7f800000u; /* Inf or NaN: refused */
+        else memcpy(bits[i], &b[i], sizeof(float));
+    }
+    return TT_OK;
+}
 TT__PRIVATE int tt__dp_writer(const tt_model *m) { return m->cfg.comm.rank == 0 || tt__dp_size(&m->cfg) == 1; }
 
 /* ZeRO-1: the whole m (which 0) or v (1) assembled in the gradient block

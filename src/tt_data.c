@@ -218,10 +218,13 @@ TTDEF tt_status tt_token_writer_open(const char *path, int32_t vocab_size, const
 TTDEF tt_status tt_token_writer_append(tt_token_writer *w, const int32_t *ids, size_t n) {
     unsigned char buf[4096];
     size_t i, k, chunk;
-    if (!w || (n > 0 && !ids)) return TT_ERR_INVALID_ARG;
+    if (!w) return TT_ERR_INVALID_ARG;
     if (w->st != TT_OK) return w->st;
+    /* a refused append is an error of the writer's life: close then keeps
+     * the old file rather than write one with a hole where these ids were */
+    if (n > 0 && !ids) return w->st = TT_ERR_INVALID_ARG;
     for (i = 0; i < n; i++)
-        if (ids[i] < 0 || ids[i] >= w->vocab) return TT_ERR_INVALID_ARG;
+        if (ids[i] < 0 || ids[i] >= w->vocab) return w->st = TT_ERR_INVALID_ARG;
     chunk = sizeof(buf) / w->width;
     for (i = 0; i < n; i += k) {
         k = n - i < chunk ? n - i : chunk;
@@ -272,9 +275,9 @@ TT__PRIVATE tt_status tt__tokens_open(const char *path, const tt_logger *lg, FIL
     long end;
     uint64_t want;
     if (!path || !out_info) return TT_ERR_INVALID_ARG;
-    f = fopen(path, "rb");
+    f = tt__fopen_rb(path);
     if (!f) {
-        tt__log(lg, TT_LOG_ERROR, TT_ERR_IO, "token file: cannot open file");
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_IO, "token file: cannot open or read the file (missing, a directory, no permission?)");
         return TT_ERR_IO;
     }
     if (fread(h, 1, sizeof(h), f) != sizeof(h)) {

@@ -291,6 +291,12 @@ TTDEF tt_status tt_generator_sample(tt_generator *g, const tt_sample_config *cfg
         if (cfg->top_k < 0 || !(temp > 0.0f && temp < 3.0e38f) || !(top_p > 0.0f && top_p <= 1.0f))
             return TT_ERR_INVALID_ARG;
     }
+    for (i = 0; i < V; i++) {
+        if (!(z[i] >= -3.0e38f && z[i] <= 3.0e38f)) { /* NaN/Inf: the model is broken */
+            tt__log(&g->m->cfg.logger, TT_LOG_ERROR, TT_ERR_NONFINITE, "sample: the logits are NaN/Inf (broken parameters?)");
+            return TT_ERR_NONFINITE;
+        }
+    }
     if ((cfg && cfg->greedy) || k == 1) {
         int32_t best = 0;
         for (i = 1; i < V; i++) if (tt__gen_better(z, i, best)) best = i;

@@ -5,7 +5,7 @@
 
 TTDEF tt_status tt_model_token_losses(const tt_model *m, float *out, size_t n) {
     size_t N;
-    if (!m || !out || !m->have_targets) return TT_ERR_INVALID_ARG;
+    if (!m || !out || !m->have_loss) return TT_ERR_INVALID_ARG;
     N = (size_t)m->last_B * (size_t)m->last_T;
     if (n < N) return TT_ERR_BUFFER_TOO_SMALL;
     memcpy(out, m->a.row_loss, N * sizeof(float));

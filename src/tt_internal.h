@@ -121,6 +121,7 @@ TT__PRIVATE float     tt__dp_backward_begin(tt_model *m, float grad_scale);
 TT__PRIVATE void      tt__dp_backward_end(tt_model *m);
 TT__PRIVATE tt_status tt__dp_reduce_grads(tt_model *m);
 TT__PRIVATE tt_status tt__dp_after_update(tt_model *m);
+TT__PRIVATE tt_status tt__dp_moment_bounds(tt_model *m, uint32_t *mbits, uint32_t *vbits);
 TT__PRIVATE int       tt__dp_sharded(const tt_model *m);
 TT__PRIVATE int       tt__dp_writer(const tt_model *m);
 TT__PRIVATE tt_status tt__dp_gather_moments(tt_model *m, int which, const float **out);

@@ -74,6 +74,22 @@ TT__PRIVATE tt_status tt__save_atomic(const char *path, tt__save_fn save, const 
     return st;
 }
 
+/* tt__fopen_rb: fopen(path, "rb"), refusing what opens but cannot be read
+ * (on POSIX a directory opens and then every read fails). NULL on failure. */
+TT__PRIVATE FILE *tt__fopen_rb(const char *path) {
+    FILE *f;
+    int c;
+    if (!path) return NULL;
+    f = fopen(path, "rb");
+    if (!f) return NULL;
+    c = getc(f);
+    if ((c == EOF && ferror(f)) || (c != EOF && ungetc(c, f) == EOF)) {
+        fclose(f);
+        return NULL;
+    }
+    return f;
+}
+
 /* tt__load_path: open path for reading and call load(obj, io). */
 typedef tt_status (*tt__load_fn)(void *obj, const tt_io *io);
 TT__PRIVATE tt_status tt__load_path(const char *path, tt__load_fn load, void *obj) {
@@ -81,7 +97,7 @@ TT__PRIVATE tt_status tt__load_path(const char *path, tt__load_fn load, void *ob
     tt_io io;
     tt_status st;
     if (!path) return TT_ERR_INVALID_ARG;
-    f = fopen(path, "rb");
+    f = tt__fopen_rb(path);
     if (!f) return TT_ERR_IO;
     io.read = tt__stdio_read; io.write = NULL; io.user = f;
     st = load(obj, &io);

@@ -69,6 +69,7 @@ struct tt_model {
     size_t block_size;
     uint64_t step;
     int last_B, last_T, have_targets, have_logits;
+    int have_loss; /* row_loss holds the last forward with targets (kept after its backward) */
     int32_t *targets;        /* (N) copy of the last targets */
     int32_t *tokens;         /* (N) copy of the last tokens */
     tt__dp dp;               /* data parallel state (tt_comm.c) */
@@ -216,7 +217,9 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
         lay->acts_floats = c->inference_only ? 0 : a; /* inference runs in a generator */
     }
     lay->scratch_floats_per_slot = tt__align_up(tt__gemm_scratch_floats(), 16) + tt__align_up(2 * 64 * T + 64, 16);
-    lay->n_partials = lay->n_params / TT__NORM_CHUNK + 1;
+    /* per chunk of TT__NORM_CHUNK: the gradient sum of squares, then the
+     * four u32 magnitude bounds of tt_adamw_step's update check (2 doubles) */
+    lay->n_partials = (lay->n_params / TT__NORM_CHUNK + 1) * 3;
 
     memset(&plan, 0, sizeof(plan));
     lay->off_model = tt__plan_take(&plan, 1, sizeof(struct tt_model));
@@ -512,7 +515,12 @@ TTDEF void tt_model_destroy(tt_model *m) {
 }
 
 /* ---- accessors ---- */
-TTDEF tt_model_config tt_model_get_config(const tt_model *m) { return m->cfg; }
+TTDEF tt_model_config tt_model_get_config(const tt_model *m) {
+    tt_model_config c;
+    if (m) return m->cfg;
+    memset(&c, 0, sizeof(c));
+    return c;
+}
 TTDEF int tt_model_num_tensors(const tt_model *m) { return m ? m->lay.n_tensors : 0; }
 TTDEF tt_status tt_model_tensor(const tt_model *m, int i, tt_tensor_info *out) {
     if (!m || !out || i < 0 || i >= m->lay.n_tensors) return TT_ERR_INVALID_ARG;
@@ -886,13 +894,15 @@ TTDEF tt_status tt_model_forward(tt_model *m, const int32_t *tokens, const int32
                                  float *out_loss) {
     int N, C;
     tt_status st;
-    if (!m || !tokens) return TT_ERR_INVALID_ARG;
+    if (!m) return TT_ERR_INVALID_ARG;
+    m->have_targets = m->have_logits = m->have_loss = 0; /* a failed forward leaves nothing to backward or read */
+    if (!tokens) return TT_ERR_INVALID_ARG;
     if ((st = tt__model_check_batch(m, tokens, targets, B, T)) != TT_OK) return st;
     tt__forward_body(m, tokens, targets, B, T);
     N = B * T; C = m->C;
     if (targets) {
         tt__head(m, N, 0, 0.0f);
-        m->have_targets = 1;
+        m->have_targets = m->have_loss = 1;
         if (out_loss) *out_loss = tt__mean_loss(m, N);
     } else {
         /* logits of the last position of each row */
@@ -967,9 +977,15 @@ TTDEF tt_status tt_model_backward(tt_model *m, float grad_scale) {
     if (!m) return TT_ERR_INVALID_ARG;
     if (m->cfg.inference_only) return TT_ERR_UNSUPPORTED;
     if (!m->have_targets) {
-        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "backward: needs a forward with targets first");
+        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG,
+                "backward: needs a successful forward with targets since the last backward or optimizer step");
         return TT_ERR_INVALID_ARG;
     }
+    if (!(grad_scale >= -3.0e38f && grad_scale <= 3.0e38f)) {
+        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "backward: grad_scale must be finite");
+        return TT_ERR_INVALID_ARG;
+    }
+    m->have_targets = 0; /* one backward per forward */
     /* lm head: recompute the logits chunk by chunk, dlogits, dlnf, dwte */
     grad_scale = tt__dp_backward_begin(m, grad_scale);
     tt__head(m, m->last_B * m->last_T, 1, grad_scale);
@@ -982,15 +998,17 @@ TTDEF tt_status tt_model_forward_backward(tt_model *m, const int32_t *tokens, co
                                           int B, int T, float grad_scale, float *out_loss) {
     int N;
     tt_status st;
-    if (!m || !tokens || !targets) return TT_ERR_INVALID_ARG;
+    if (!m) return TT_ERR_INVALID_ARG;
+    m->have_targets = m->have_logits = m->have_loss = 0;
+    if (!tokens || !targets || !(grad_scale >= -3.0e38f && grad_scale <= 3.0e38f)) return TT_ERR_INVALID_ARG;
     if ((st = tt__model_check_batch(m, tokens, targets, B, T)) != TT_OK) return st;
     tt__forward_body(m, tokens, targets, B, T);
     N = B * T;
     grad_scale = tt__dp_backward_begin(m, grad_scale);
     tt__head(m, N, 2, grad_scale);
-    m->have_targets = 1;
-    tt__backward_body(m);
+    tt__backward_body(m); /* have_targets stays 0: the backward is done */
     tt__dp_backward_end(m);
+    m->have_loss = 1;
     if (out_loss) *out_loss = tt__mean_loss(m, N);
     return TT_OK;
 }
