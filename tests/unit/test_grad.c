@@ -9,6 +9,7 @@
 #define TINYTRAIN_IMPLEMENTATION
 #include "tinytrain.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <math.h>
 
 static int failures = 0;
@@ -209,7 +210,10 @@ static void test_gemm(void) {
 
 /* ---- whole model: directional derivative along random directions ---- */
 static double model_loss(tt_model *m, const int32_t *tok, const int32_t *tgt, int B, int T) {
-    float loss; tt_model_forward(m, tok, tgt, B, T, &loss); return loss;
+    float loss = 0.0f;
+    tt_status st = tt_model_forward(m, tok, tgt, B, T, &loss);
+    if (st != TT_OK) { printf("FAIL: model forward: %s\n", tt_strerror(st)); exit(1); }
+    return loss;
 }
 static void test_model(void) {
     tt_model_config cfg = {0};
