@@ -3628,7 +3628,12 @@ TT__PRIVATE void tt__bpe_merge_small(tt__enc *e, const unsigned char *p, size_t 
 /* Long pieces: parts in a doubly linked list, candidate merges in a binary
  * min-heap keyed by (rank, start). A popped entry is current iff its part
  * is alive and still has that pair rank (same rank at the same start means
- * the same bytes). O(n log n). */
+ * the same bytes). O(n log n).
+ * Heap capacity: stale entries stay in the heap until popped, so its size
+ * is bounded by the number of pushes, not by the number of parts: at most
+ * n - 1 initial pairs, then at most 2 per merge (the merged part and its
+ * left neighbour) and at most n - 1 merges, 3n - 3 in all. The scratch
+ * holds 3n heap entries and n nodes. */
 typedef struct tt__bpe_node { uint32_t next, prev; int32_t id, rank; } tt__bpe_node;
 
 TT__PRIVATE void tt__heap_push(uint64_t *h, size_t *n, uint64_t k) {
@@ -3660,10 +3665,15 @@ TT__PRIVATE void tt__bpe_merge_long(tt__enc *e, const unsigned char *p, size_t n
     const tt_tokenizer *t = e->t;
     tt__bpe_node *nd;
     uint64_t *heap;
-    size_t need, nh = 0, i;
+    size_t need, cap_heap, nh = 0, i;
     uint32_t cur;
     if (n >= 0xFFFFFFF0u) { e->st = TT_ERR_INVALID_ARG; return; }
-    need = (n + 1) * (sizeof(tt__bpe_node) + sizeof(uint64_t));
+    /* 3n heap entries, then n nodes (see the bound above) */
+    if (!tt__mul_size(n, 3, &cap_heap) ||
+        !tt__mul_size(n, 3 * sizeof(uint64_t) + sizeof(tt__bpe_node), &need)) {
+        e->st = TT_ERR_OUT_OF_MEMORY;
+        return;
+    }
     if (need > e->scratch_bytes) {
         void *q = tt__alloc(&t->alloc, need, 16);
         if (!q) { e->st = TT_ERR_OUT_OF_MEMORY; return; }
@@ -3672,7 +3682,7 @@ TT__PRIVATE void tt__bpe_merge_long(tt__enc *e, const unsigned char *p, size_t n
         e->scratch_bytes = need;
     }
     heap = (uint64_t *)e->scratch;
-    nd = (tt__bpe_node *)(heap + n + 1);
+    nd = (tt__bpe_node *)(void *)(heap + cap_heap);
     /* node i covers p[i .. nd[i].next) */
     for (i = 0; i < n; i++) {
         nd[i].next = (uint32_t)(i + 1);
