@@ -187,8 +187,10 @@ int main(void) {
             int32_t ids[16]; size_t n = 0;
             CHECK_OK(tt_tokenizer_encode(t1, "ab<|x|>", 7, TT_ENCODE_SPECIAL, ids, 16, &n));
             CHECK(n == 2 && ids[0] == 256 && ids[1] == 257);
+            CHECK_RT(t1, "ab<|x|>", 7, ids, n);
             CHECK_OK(tt_tokenizer_encode(t1, "ab<|x|>", 7, 0, ids, 16, &n));
             CHECK(n > 2); /* ordinary text never becomes a special token */
+            CHECK_RT(t1, "ab<|x|>", 7, ids, n);
             CHECK(tt_tokenizer_encode(t1, "ab<|x|>", 7, 0, ids, 1, &n) == TT_ERR_BUFFER_TOO_SMALL && n > 2);
             CHECK_OK(tt_tokenizer_encode(t1, "ab<|x|>", 7, 0, NULL, 0, &n));
             CHECK(n > 2);
@@ -228,10 +230,12 @@ int main(void) {
                 CHECK_OK(tt_tokenizer_encode(t1, corpus, cn, fl, a, cn, &na));
                 CHECK_OK(tt_tokenizer_encode(t2, corpus, cn, fl, b, cn, &nb));
                 CHECK(na == nb && memcmp(a, b, na * 4) == 0);
+                CHECK_RT(t2, corpus, cn, b, nb);
                 /* an exact-size buffer takes the other parallel path */
                 memset(b, 0, cn * 4);
                 CHECK_OK(tt_tokenizer_encode(t2, corpus, cn, fl, b, na, &nb));
                 CHECK(na == nb && memcmp(a, b, na * 4) == 0);
+                CHECK_RT(t2, corpus, cn, b, nb);
                 CHECK_OK(tt_tokenizer_encode(t2, corpus, cn, fl, NULL, 0, &nb));
                 CHECK(na == nb);
                 CHECK_OK(tt_tokenizer_decode(t1, a, na, back, cn, &nbytes));
@@ -251,6 +255,7 @@ int main(void) {
                     if (!used) break;
                 }
                 CHECK(tot == na && memcmp(a, b, na * 4) == 0);
+                CHECK_RT(t1, corpus, cn, b, tot);
             }
             printf("synthetic corpus: %.3f bytes/token; 1/2 threads and streaming give the same ids\n", (double)cn / na);
             /* streaming decode, one id at a time: same bytes, never a split UTF-8 char */
@@ -372,42 +377,72 @@ int main(void) {
         printf("hostile files with valid CRC rejected\n");
     }
 
-    /* failing allocator: every N gives a clean error and no leak */
+    /* failing allocator: failing the k-th allocation of a training run,
+     * for every k, returns TT_ERR_OUT_OF_MEMORY (never a tokenizer built
+     * from partial counts) and leaks nothing; likewise for encode, whose
+     * long pieces allocate scratch */
     {
-        long n;
-        int ok_train = 0, ok_enc = 0;
-        for (n = 1; n < 100000 && !ok_train; n++) {
+        failalloc ref = {0, 0, 0, 0};
+        tt_tokenizer_config cfg = {0};
+        tt_tokenizer *want = NULL;
+        long n, total = 0, n_oom = 0, enc_total = 0, enc_oom = 0;
+        cfg.vocab_size = 400; cfg.allocator.alloc = fa_alloc; cfg.allocator.free = fa_free; cfg.allocator.user = &ref;
+        cfg.special_tokens = xsp; cfg.n_special = 1;
+        CHECK_OK(tt_tokenizer_train(&cfg, corpus, 200000, &want));
+        total = ref.calls;
+        for (n = 1; n <= total && want; n++) {
             failalloc fa = {0, 0, 0, 0};
-            tt_tokenizer_config cfg = {0};
             tt_tokenizer *x = NULL;
             tt_status st;
             fa.fail_at = n;
-            cfg.vocab_size = 400; cfg.allocator.alloc = fa_alloc; cfg.allocator.free = fa_free; cfg.allocator.user = &fa;
-            cfg.special_tokens = xsp; cfg.n_special = 1;
+            cfg.allocator.user = &fa;
             st = tt_tokenizer_train(&cfg, corpus, 200000, &x);
             if (st == TT_OK) {
-                int32_t ids[4096];
-                size_t ni = 0;
-                long m;
-                ok_train = 1;
-                /* encode of long pieces allocates scratch: fail each call */
-                for (m = 1; m < 50 && !ok_enc; m++) {
-                    tt_status se;
-                    unsigned char run[3000];
-                    memset(run, 'e', sizeof(run));
-                    fa.calls = 0; fa.fail_at = m;
-                    se = tt_tokenizer_encode(x, run, sizeof(run), 0, ids, 4096, &ni);
-                    if (se == TT_OK) ok_enc = 1;
-                    else CHECK(se == TT_ERR_OUT_OF_MEMORY);
-                }
+                fprintf(stderr, "FAIL allocation %ld of %ld failed but training returned TT_OK (%s tokenizer)\n", n, total,
+                        same_tokenizer(x, want) ? "the same" : "a different");
+                fails++;
                 tt_tokenizer_destroy(x);
             } else {
                 CHECK(st == TT_ERR_OUT_OF_MEMORY && x == NULL);
+                n_oom++;
             }
             if (fa.live != 0) { fprintf(stderr, "FAIL leak after failing allocation %ld: %ld blocks\n", n, fa.live); fails++; break; }
         }
-        CHECK(ok_train && ok_enc);
-        printf("failing allocator: %ld fail points in training, no leaks\n", n - 1);
+        if (want) {
+            static int32_t ids[8192], ids_ref[8192];
+            unsigned char run[6000];
+            size_t ni = 0, nref = 0, k;
+            long live0 = ref.live;
+            /* 3000 'e', then the 76-byte glued piece of the issue, repeated */
+            memset(run, 'e', 3000);
+            for (k = 3000; k < sizeof(run); k++)
+                run[k] = (unsigned char)"biggreenglowinthedarkhouseuponthehillandalittleoldladyridingonaHoovervacuum"[(k - 3000) % 76];
+            ref.calls = 0; ref.fail_at = 0;
+            CHECK_OK(tt_tokenizer_encode(want, run, sizeof(run), 0, ids_ref, 8192, &nref));
+            CHECK_RT(want, run, sizeof(run), ids_ref, nref);
+            enc_total = ref.calls;
+            for (n = 1; n <= enc_total; n++) {
+                tt_status se;
+                ref.calls = 0; ref.fail_at = n;
+                se = tt_tokenizer_encode(want, run, sizeof(run), 0, ids, 8192, &ni);
+                if (se == TT_OK) {
+                    fprintf(stderr, "FAIL allocation %ld of %ld in encode failed but encode returned TT_OK\n", n, enc_total);
+                    fails++;
+                } else {
+                    CHECK(se == TT_ERR_OUT_OF_MEMORY);
+                    enc_oom++;
+                }
+                CHECK(ref.live == live0);
+            }
+            ref.calls = 0; ref.fail_at = 0;
+            CHECK_OK(tt_tokenizer_encode(want, run, sizeof(run), 0, ids, 8192, &ni));
+            CHECK(ni == nref && memcmp(ids, ids_ref, ni * sizeof(int32_t)) == 0);
+            tt_tokenizer_destroy(want);
+            CHECK(ref.live == 0);
+        }
+        CHECK(total > 0 && n_oom == total && enc_total > 0 && enc_oom == enc_total);
+        printf("failing allocator: %ld of %ld fail points in training and %ld of %ld in encode report "
+               "TT_ERR_OUT_OF_MEMORY, no leaks\n", n_oom, total, enc_oom, enc_total);
     }
 
     /* argument checks */
