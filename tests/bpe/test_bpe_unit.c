@@ -121,6 +121,114 @@ static unsigned char *make_corpus(size_t n) {
     return s;
 }
 
+/* ---- long pieces (> 64 bytes take the heap merge path) ---- */
+/* class of an ASCII byte for building single GPT-2 pieces: 0 letter,
+ * 1 digit, 2 punctuation (no apostrophe: "'s" starts a new piece),
+ * 3 whitespace, -1 anything else */
+static int ascii_class(unsigned c) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return 0;
+    if (c >= '0' && c <= '9') return 1;
+    if (c == ' ' || c == '\n' || c == '\t') return 3;
+    if (c > 32 && c < 127 && c != '\'') return 2;
+    return -1;
+}
+
+/* compare the library's ids for text (one piece under t's split mode)
+ * with the plain reference; both must round-trip */
+static int piece_vs_reference(const tt_tokenizer *t, const ref_bpe *rb, const unsigned char *p, size_t n,
+                              size_t *n_ids_out) {
+    int32_t *ids = (int32_t *)malloc((n + 1) * sizeof(int32_t)), *want = (int32_t *)malloc((n + 1) * sizeof(int32_t));
+    size_t ni = 0, nw, k;
+    int ok = 1;
+    CHECK_OK(tt_tokenizer_encode(t, p, n, 0, ids, n + 1, &ni));
+    CHECK_RT(t, p, n, ids, ni);
+    nw = ref_bpe_piece(rb, p, n, want);
+    if (ni != nw || memcmp(ids, want, ni * sizeof(int32_t)) != 0) {
+        for (k = 0; k < ni && k < nw && ids[k] == want[k]; k++) {}
+        fprintf(stderr, "FAIL %zu-byte piece '%.40s...': %zu ids, reference %zu; first difference at %zu\n", n,
+                (const char *)p, ni, nw, k);
+        fails++;
+        ok = 0;
+    }
+    *n_ids_out = ni;
+    free(ids);
+    free(want);
+    return ok;
+}
+
+static const char issue_piece[] = "biggreenglowinthedarkhouseuponthehillandalittleoldladyridingonaHoovervacuum";
+
+/* pieces of 65 .. 4000 bytes and some fixed sizes up to 10000 made of t's own tokens of one class (so many
+ * merges fire), with and without a leading space; for TT_SPLIT_NONE any
+ * text is one piece: corpus slices, token soup, random bytes */
+static void long_pieces(const tt_tokenizer *t, const char *what, int none, const unsigned char *corpus, size_t cn) {
+    static const size_t fixed[] = { 65, 66, 100, 127, 128, 129, 255, 256, 1000, 4096, 10000 };
+    int32_t nv = tt_tokenizer_vocab_size(t) - tt_tokenizer_n_special(t), *pool = (int32_t *)malloc((size_t)nv * 4);
+    unsigned char *buf = (unsigned char *)malloc(10001 + 64);
+    size_t ncase = 0, nbytes = 0, nids = 0, ni = 0;
+    int cl, r, nbad = 0;
+    ref_bpe rb;
+    tt_rng rng;
+    ref_bpe_init(&rb, t);
+    tt_rng_seed(&rng, 2024);
+    /* the exact pieces of the issue */
+    if (!piece_vs_reference(t, &rb, (const unsigned char *)issue_piece, 76, &ni)) nbad++;
+    memset(buf, 0, 70);
+    for (r = 0; r < 13; r++) memcpy(buf + 5 * r, "hello", 5);
+    if (!piece_vs_reference(t, &rb, buf, 65, &ni)) nbad++;
+    for (cl = 0; cl < 4 + none * 3; cl++) {
+        int32_t np = 0, i;
+        for (i = 0; i < nv && cl < 4; i++) {
+            const unsigned char *b = NULL; size_t l = 0, k;
+            tt_tokenizer_token(t, i, &b, &l);
+            for (k = 0; k < l && ascii_class(b[k]) == cl; k++) {}
+            if (k == l) pool[np++] = i;
+        }
+        if (cl < 4 && np == 0) continue;
+        for (r = 0; r < (int)(sizeof(fixed) / sizeof(fixed[0])) + 12; r++) {
+            size_t len = r < (int)(sizeof(fixed) / sizeof(fixed[0])) ? fixed[r]
+                       : (size_t)(65.0 * exp(log(4000.0 / 65.0) * tt_rng_uniform(&rng))), k = 0;
+            int lead = cl != 3 && (tt_rng_u32(&rng) & 1), q = 0;
+            /* half the pieces repeat a pattern of 1 to 3 tokens: a periodic
+             * piece has many merges ready at once (the heap's worst case) */
+            int32_t pat[3], npat = r & 1 ? 1 + (int32_t)(tt_rng_u32(&rng) % 3) : 0;
+            for (i = 0; i < npat && cl < 4; i++) pat[i] = pool[tt_rng_u32(&rng) % (uint32_t)np];
+            if (lead) buf[k++] = ' ';
+            if (cl < 4) {
+                while (k < len) {
+                    const unsigned char *b = NULL; size_t l = 0;
+                    tt_tokenizer_token(t, npat ? pat[q++ % npat] : pool[tt_rng_u32(&rng) % (uint32_t)np], &b, &l);
+                    if (l > len - k) l = len - k;
+                    memcpy(buf + k, b, l);
+                    k += l;
+                }
+            } else if (cl == 4) { /* a slice of the training text */
+                size_t at = tt_rng_u32(&rng) % (uint32_t)(cn - len);
+                memcpy(buf, corpus + at, len);
+                k = len;
+            } else if (cl == 5) { /* any tokens */
+                while (k < len) {
+                    const unsigned char *b = NULL; size_t l = 0;
+                    tt_tokenizer_token(t, (int32_t)(tt_rng_u32(&rng) % (uint32_t)nv), &b, &l);
+                    if (l > len - k) l = len - k;
+                    memcpy(buf + k, b, l);
+                    k += l;
+                }
+            } else {
+                for (; k < len; k++) buf[k] = (unsigned char)tt_rng_u32(&rng);
+            }
+            if (!piece_vs_reference(t, &rb, buf, len, &ni)) nbad++;
+            ncase++; nbytes += len; nids += ni;
+            if (nbad > 5) break;
+        }
+    }
+    printf("%s: %zu long pieces (%zu bytes, %.2f bytes/id): %d differ from the plain reference BPE\n", what,
+           ncase, nbytes, nids ? (double)nbytes / nids : 0.0, nbad);
+    ref_bpe_free(&rb);
+    free(pool);
+    free(buf);
+}
+
 /* ---- failing allocator ---- */
 typedef struct failalloc { long calls, fail_at; long live; size_t bytes; } failalloc;
 static void *fa_alloc(void *u, size_t size, size_t align) {
@@ -200,6 +308,43 @@ int main(void) {
 
     /* ---- bigger synthetic corpus: 1 vs 2 threads, save/load ---- */
     corpus = make_corpus(cn);
+
+    /* a vocabulary that holds every pair of lowercase letters: in a long
+     * letter piece nearly every adjacent pair is a merge candidate, and the
+     * merges queue many more (the case that overflowed the merge heap) */
+    {
+        tt_tokenizer_config cfg = {0};
+        tt_tokenizer *tl = NULL;
+        size_t ln = 300000, k = 0;
+        unsigned char *lw = (unsigned char *)malloc(ln);
+        tt_rng rng;
+        tt_rng_seed(&rng, 3);
+        while (k < ln) {
+            size_t wl = 1 + tt_rng_u32(&rng) % 10;
+            for (; wl > 0 && k < ln; wl--) lw[k++] = (unsigned char)('a' + tt_rng_u32(&rng) % 26);
+            if (k < ln) lw[k++] = ' ';
+        }
+        cfg.vocab_size = 4000;
+        CHECK_OK(tt_tokenizer_train(&cfg, lw, ln, &tl));
+        if (tl) {
+            long_pieces(tl, "trained 4000 on random letters", 0, lw, ln);
+            tt_tokenizer_destroy(tl);
+        }
+        free(lw);
+    }
+
+    /* TT_SPLIT_NONE: any text is one piece, so long pieces of any bytes */
+    {
+        tt_tokenizer_config cfg = {0};
+        tt_tokenizer *tn = NULL;
+        cfg.vocab_size = 1500; cfg.split_mode = TT_SPLIT_NONE; cfg.special_tokens = xsp; cfg.n_special = 1;
+        CHECK_OK(tt_tokenizer_train(&cfg, corpus, 100000, &tn));
+        if (tn) {
+            long_pieces(tn, "trained 1500, no split", 1, corpus, cn);
+            round_trips(tn, "trained 1500, no split");
+            tt_tokenizer_destroy(tn);
+        }
+    }
     {
         tt_tokenizer_config cfg = {0};
         int calls = 0;
@@ -291,6 +436,7 @@ int main(void) {
         CHECK(t3 && same_tokenizer(t1, t3));
         tt_tokenizer_destroy(t3); t3 = NULL;
         round_trips(t1, "trained 2000");
+        long_pieces(t1, "trained 2000", 0, corpus, cn);
         mb.n -= 4;
 
         /* corrupted files: every truncation, every single-bit flip of the
