@@ -4510,10 +4510,11 @@ TTDEF tt_status tt_tokenizer_load_gpt2(const tt_tokenizer_config *cfg, const voi
         ent[n_ent].id = (uint32_t)idv;
         ent[n_ent].off = (uint32_t)store_n;
         ent[n_ent].len = kn == (size_t)-1 ? 0xFFFFFFFFu : (uint32_t)kn;
-        if (kn != (size_t)-1) { memcpy(store + store_n, tmp, kn); store_n += kn; }
+        /* an empty key leaves store unallocated: no pointer math on NULL */
+        if (kn != (size_t)-1 && kn) { memcpy(store + store_n, tmp, kn); store_n += kn; }
         ent[n_ent].raw_off = (uint32_t)store_n;
         ent[n_ent].raw_len = (uint32_t)kr;
-        memcpy(store + store_n, rawtmp, kr);
+        if (kr) memcpy(store + store_n, rawtmp, kr);
         store_n += kr;
         n_ent++;
         if (idv + 1 > n_ids) n_ids = idv + 1;
@@ -4545,7 +4546,7 @@ TTDEF tt_status tt_tokenizer_load_gpt2(const tt_tokenizer_config *cfg, const voi
         if (i < n_ranked) {
             if (en->len == 0xFFFFFFFFu || en->len == 0) { st = TT_ERR_BAD_FORMAT; break; }
             if (!tt__vb_add(&v, store + en->off, en->len)) st = TT_ERR_OUT_OF_MEMORY;
-        } else if (!tt__vb_add(&v, store + en->raw_off, en->raw_len)) {
+        } else if (!tt__vb_add(&v, en->raw_len ? store + en->raw_off : NULL, en->raw_len)) {
             st = TT_ERR_OUT_OF_MEMORY;
         }
     }

@@ -25,6 +25,8 @@ $(FUZZ_DIR)/tt_impl.o: tests/fuzz/tt_impl.c tinytrain.h | $(FUZZ_DIR)
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h tests/bpe/bpe_util.h $(FUZZ_DIR)/tt_impl.o
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< $(FUZZ_DIR)/tt_impl.o $(LDLIBS)
 
+# inputs that once failed a target are kept in tests/fuzz/regress/TARGET/
+# and run with the seeds
 # seeds: tokenizers saved by the CLI (GPT-2 split and no split), the GPT-2
 # edge cases of make_cases.py, test sources, the pieces of issue 10, and
 # the first few hundred GPT-2 tokens in each loader's format
@@ -50,7 +52,7 @@ fuzz: | $(FUZZ_DIR)
 	@set -e; for t in $(FUZZ_TARGETS); do mkdir -p $(FUZZ_DIR)/corpus_$$t; \
 	  echo "fuzz_$$t: $(FUZZ_S) s"; \
 	  $(FUZZ_ENV) $(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_S) -max_len=16384 -print_final_stats=1 \
-	    -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus_$$t $(FUZZ_DIR)/seeds/$$t 2>$(FUZZ_DIR)/fuzz_$$t.log || \
+	    -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus_$$t $(FUZZ_DIR)/seeds/$$t $$(ls -d tests/fuzz/regress/$$t 2>/dev/null) 2>$(FUZZ_DIR)/fuzz_$$t.log || \
 	    { tail -n 30 $(FUZZ_DIR)/fuzz_$$t.log; exit 1; }; \
 	  grep -E '^#[0-9]+' $(FUZZ_DIR)/fuzz_$$t.log | tail -n 1; \
 	  grep -E 'stat::number_of_executed_units|stat::peak_rss' $(FUZZ_DIR)/fuzz_$$t.log; done
@@ -62,7 +64,7 @@ test-fuzz-smoke: | $(FUZZ_DIR)
 	set -e; for trm in $(FUZZ_SMOKE_RUNS); do t=$${trm%%:*}; rm=$${trm#*:}; r=$${rm%%:*}; m=$${rm##*:}; \
 	  rm -rf $(FUZZ_DIR)/smoke_$$t; mkdir -p $(FUZZ_DIR)/smoke_$$t; \
 	  $(FUZZ_ENV) $(FUZZ_DIR)/fuzz_$$t -runs=$$r -max_len=$$m -seed=1 -artifact_prefix=$(FUZZ_DIR)/ \
-	    $(FUZZ_DIR)/smoke_$$t $(FUZZ_DIR)/seeds/$$t >$(FUZZ_DIR)/smoke_$$t.log 2>&1 || \
+	    $(FUZZ_DIR)/smoke_$$t $(FUZZ_DIR)/seeds/$$t $$(ls -d tests/fuzz/regress/$$t 2>/dev/null) >$(FUZZ_DIR)/smoke_$$t.log 2>&1 || \
 	    { tail -n 30 $(FUZZ_DIR)/smoke_$$t.log; exit 1; }; \
 	  echo "fuzz_$$t: $$(grep -E '^Done [0-9]+ runs' $(FUZZ_DIR)/smoke_$$t.log);" \
 	    "$$(grep -E '^#[0-9]+' $(FUZZ_DIR)/smoke_$$t.log | tail -n 1 | grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [^ ]+')"; done

@@ -66,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (got + tail != n || memcmp(ids, ids2, n * sizeof(int32_t)) != 0)
             fprintf(stderr, "tokenizer %d: streaming cut at %zu: %zu + %zu ids, whole: %zu\n", i, cut, got, tail, n);
         FUZZ_ASSERT(got + tail == n && memcmp(ids, ids2, n * sizeof(int32_t)) == 0);
-        if (i == none_tok && size <= 8192) {
+        if (i == none_tok && size <= 1024) { /* O(n^2): keep it cheap */
             size_t nr = ref_bpe_piece(&ref_none, data, size, ids2);
             FUZZ_ASSERT(nr == n && memcmp(ids, ids2, n * sizeof(int32_t)) == 0);
         }
