@@ -3984,7 +3984,12 @@ TT__PRIVATE void tt__bpe_merge_small(tt__enc *e, const unsigned char *p, size_t 
 /* Long pieces: parts in a doubly linked list, candidate merges in a binary
  * min-heap keyed by (rank, start). A popped entry is current iff its part
  * is alive and still has that pair rank (same rank at the same start means
- * the same bytes). O(n log n). */
+ * the same bytes). O(n log n).
+ * Heap capacity: stale entries stay in the heap until popped, so its size
+ * is bounded by the number of pushes, not by the number of parts: at most
+ * n - 1 initial pairs, then at most 2 per merge (the merged part and its
+ * left neighbour) and at most n - 1 merges, 3n - 3 in all. The scratch
+ * holds 3n heap entries and n nodes. */
 typedef struct tt__bpe_node { uint32_t next, prev; int32_t id, rank; } tt__bpe_node;
 
 TT__PRIVATE void tt__heap_push(uint64_t *h, size_t *n, uint64_t k) {
@@ -4016,10 +4021,15 @@ TT__PRIVATE void tt__bpe_merge_long(tt__enc *e, const unsigned char *p, size_t n
     const tt_tokenizer *t = e->t;
     tt__bpe_node *nd;
     uint64_t *heap;
-    size_t need, nh = 0, i;
+    size_t need, cap_heap, nh = 0, i;
     uint32_t cur;
     if (n >= 0xFFFFFFF0u) { e->st = TT_ERR_INVALID_ARG; return; }
-    need = (n + 1) * (sizeof(tt__bpe_node) + sizeof(uint64_t));
+    /* 3n heap entries, then n nodes (see the bound above) */
+    if (!tt__mul_size(n, 3, &cap_heap) ||
+        !tt__mul_size(n, 3 * sizeof(uint64_t) + sizeof(tt__bpe_node), &need)) {
+        e->st = TT_ERR_OUT_OF_MEMORY;
+        return;
+    }
     if (need > e->scratch_bytes) {
         void *q = tt__alloc(&t->alloc, need, 16);
         if (!q) { e->st = TT_ERR_OUT_OF_MEMORY; return; }
@@ -4028,7 +4038,7 @@ TT__PRIVATE void tt__bpe_merge_long(tt__enc *e, const unsigned char *p, size_t n
         e->scratch_bytes = need;
     }
     heap = (uint64_t *)e->scratch;
-    nd = (tt__bpe_node *)(heap + n + 1);
+    nd = (tt__bpe_node *)(void *)(heap + cap_heap);
     /* node i covers p[i .. nd[i].next) */
     for (i = 0; i < n; i++) {
         nd[i].next = (uint32_t)(i + 1);
@@ -4377,7 +4387,10 @@ TTDEF tt_status tt_tokenizer_decode(const tt_tokenizer *tok, const int32_t *ids,
     if (!tok || (!ids && n_ids) || !out_n_bytes) return TT_ERR_INVALID_ARG;
     for (i = 0; i < n_ids; i++) {
         if (ids[i] < 0 || ids[i] >= tok->vocab) return TT_ERR_INVALID_ARG;
-        total += tok->len[ids[i]];
+        if (!tt__add_size(total, tok->len[ids[i]], &total)) { /* more than SIZE_MAX bytes */
+            *out_n_bytes = (size_t)-1;
+            return TT_ERR_BUFFER_TOO_SMALL;
+        }
     }
     *out_n_bytes = total;
     if (!out) return TT_OK;
@@ -4424,7 +4437,7 @@ TTDEF tt_status tt_tokenizer_decode_stream(const tt_tokenizer *tok, tt_tokenizer
     st = tt_tokenizer_decode(tok, ids, n_ids, NULL, 0, &need);
     if (st != TT_OK) return st;
     np = (size_t)dec->n_pending;
-    total = np + need;
+    if (!tt__add_size(np, need, &total)) { *out_n_bytes = (size_t)-1; return TT_ERR_BUFFER_TOO_SMALL; }
     if (total > max_bytes) { *out_n_bytes = total; return TT_ERR_BUFFER_TOO_SMALL; }
     memcpy(o, dec->pending, np);
     for (i = 0; i < n_ids; i++) {
@@ -4853,10 +4866,11 @@ TTDEF tt_status tt_tokenizer_load_gpt2(const tt_tokenizer_config *cfg, const voi
         ent[n_ent].id = (uint32_t)idv;
         ent[n_ent].off = (uint32_t)store_n;
         ent[n_ent].len = kn == (size_t)-1 ? 0xFFFFFFFFu : (uint32_t)kn;
-        if (kn != (size_t)-1) { memcpy(store + store_n, tmp, kn); store_n += kn; }
+        /* an empty key leaves store unallocated: no pointer math on NULL */
+        if (kn != (size_t)-1 && kn) { memcpy(store + store_n, tmp, kn); store_n += kn; }
         ent[n_ent].raw_off = (uint32_t)store_n;
         ent[n_ent].raw_len = (uint32_t)kr;
-        memcpy(store + store_n, rawtmp, kr);
+        if (kr) memcpy(store + store_n, rawtmp, kr);
         store_n += kr;
         n_ent++;
         if (idv + 1 > n_ids) n_ids = idv + 1;
@@ -4888,7 +4902,7 @@ TTDEF tt_status tt_tokenizer_load_gpt2(const tt_tokenizer_config *cfg, const voi
         if (i < n_ranked) {
             if (en->len == 0xFFFFFFFFu || en->len == 0) { st = TT_ERR_BAD_FORMAT; break; }
             if (!tt__vb_add(&v, store + en->off, en->len)) st = TT_ERR_OUT_OF_MEMORY;
-        } else if (!tt__vb_add(&v, store + en->raw_off, en->raw_len)) {
+        } else if (!tt__vb_add(&v, en->raw_len ? store + en->raw_off : NULL, en->raw_len)) {
             st = TT_ERR_OUT_OF_MEMORY;
         }
     }
@@ -5035,8 +5049,10 @@ TT__PRIVATE void tt__wt_free(tt__wtab *w) {
 }
 
 TT__PRIVATE int tt__wt_rehash(tt__wtab *w, size_t ncap) {
-    tt__wt_slot *ns = (tt__wt_slot *)tt__alloc(w->a, ncap * sizeof(tt__wt_slot), 64);
-    size_t i;
+    tt__wt_slot *ns;
+    size_t i, bytes;
+    if (!ncap || !tt__mul_size(ncap, sizeof(tt__wt_slot), &bytes)) return 0;
+    ns = (tt__wt_slot *)tt__alloc(w->a, bytes, 64);
     if (!ns) return 0;
     memset(ns, 0, ncap * sizeof(tt__wt_slot));
     for (i = 0; i < w->cap; i++) {
@@ -5312,8 +5328,10 @@ TT__PRIVATE uint64_t tt__pair_hash(int32_t a, int32_t b) {
 }
 
 TT__PRIVATE int tt__pmap_rehash(tt__merger *m, size_t ncap) {
-    uint32_t *nm = (uint32_t *)tt__alloc(m->a, ncap * sizeof(uint32_t), 64);
-    size_t i;
+    uint32_t *nm;
+    size_t i, bytes;
+    if (!ncap || !tt__mul_size(ncap, sizeof(uint32_t), &bytes)) return 0;
+    nm = (uint32_t *)tt__alloc(m->a, bytes, 64);
     if (!nm) return 0;
     memset(nm, 0, ncap * sizeof(uint32_t));
     for (i = 0; i < m->n_pairs; i++) {
@@ -5327,10 +5345,15 @@ TT__PRIVATE int tt__pmap_rehash(tt__merger *m, size_t ncap) {
     return 1;
 }
 
-/* index of pair (a, b), created with count 0 if create; -1 if absent or OOM */
+/* index of pair (a, b), created with count 0 if create; -1 if absent or
+ * (create only) out of memory. Only a create may grow the table: a lookup
+ * that failed to grow it would read as "absent" and drop a count. The load
+ * stays <= 1/2, so a probe always reaches an empty slot. */
 TT__PRIVATE int32_t tt__pair_get(tt__merger *m, int32_t a, int32_t b, int create) {
     size_t k;
-    if ((m->n_pairs + 1) * 2 > m->pmap_cap && !tt__pmap_rehash(m, m->pmap_cap ? m->pmap_cap * 2 : 4096)) return -1;
+    if (!m->pmap_cap && !create) return -1;
+    if (create && (m->n_pairs + 1) * 2 > m->pmap_cap && !tt__pmap_rehash(m, m->pmap_cap ? m->pmap_cap * 2 : 4096))
+        return -1;
     k = (size_t)tt__pair_hash(a, b) & (m->pmap_cap - 1);
     for (;;) {
         uint32_t v = m->pmap[k];
@@ -5501,14 +5524,21 @@ TTDEF tt_status tt_tokenizer_trainer_finish(tt_tokenizer_trainer *tr, tt_tokeniz
     /* words as symbol arrays (byte ids 0..255) */
     nw = tr->words.n;
     nsym = tr->words.nb;
-    b_woff = (nw + 1) * sizeof(uint64_t); b_wcnt = b_woff; b_wlen = (nw + 1) * sizeof(uint32_t);
-    b_sym = (nsym + 1) * sizeof(int32_t); b_wst = (nw + 1) * sizeof(int32_t);
-    w_off = (uint64_t *)tt__alloc(a, b_woff, 64);
-    w_cnt = (uint64_t *)tt__alloc(a, b_wcnt, 64);
-    w_len = (uint32_t *)tt__alloc(a, b_wlen, 64);
-    sym = (int32_t *)tt__alloc(a, b_sym, 64);
-    w_stamp = (int32_t *)tt__alloc(a, b_wst, 64);
-    if (!w_off || !w_cnt || !w_len || !sym || !w_stamp || nw >= 0x7FFFFFF0u) st = TT_ERR_OUT_OF_MEMORY;
+    /* word indices are int32 (occurrence lists); byte counts may not wrap */
+    if (nw >= 0x7FFFFFF0u || !tt__mul_size(nw + 1, sizeof(uint64_t), &b_woff) ||
+        !tt__mul_size(nsym + 1, sizeof(int32_t), &b_sym)) {
+        st = TT_ERR_OUT_OF_MEMORY;
+    } else {
+        b_wcnt = b_woff;
+        b_wlen = (nw + 1) * sizeof(uint32_t);
+        b_wst = (nw + 1) * sizeof(int32_t);
+        w_off = (uint64_t *)tt__alloc(a, b_woff, 64);
+        w_cnt = (uint64_t *)tt__alloc(a, b_wcnt, 64);
+        w_len = (uint32_t *)tt__alloc(a, b_wlen, 64);
+        sym = (int32_t *)tt__alloc(a, b_sym, 64);
+        w_stamp = (int32_t *)tt__alloc(a, b_wst, 64);
+        if (!w_off || !w_cnt || !w_len || !sym || !w_stamp) st = TT_ERR_OUT_OF_MEMORY;
+    }
     if (st == TT_OK) {
         size_t j = 0, o = 0;
         for (i = 0; i < tr->words.cap; i++) {

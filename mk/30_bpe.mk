@@ -52,8 +52,38 @@ test-bpe-tokenize-cli: $(BUILD)/tokenize $(BUILD)/bench_tokenizer
 	$(BUILD)/tokenize --load $$d/tok.ttbp --encode src/tt_bpe.c --stats > $$d/ids.txt; \
 	$(BUILD)/tokenize --load $$d/tok.ttbp --decode-file $$d/ids.txt > $$d/back.c; \
 	cmp src/tt_bpe.c $$d/back.c; echo "tokenize CLI: train/save/load/encode/decode round trip ok"; \
+	p=biggreenglowinthedarkhouseuponthehillandalittleoldladyridingonaHoovervacuum; \
+	printf '%s\n' $$p > $$d/long1.txt; printf 'hello%.0s' 1 2 3 4 5 6 7 8 9 10 11 12 13 > $$d/long2.txt; \
+	printf 'https://www.example.com/articles/%s?utm_source=newsletter&utm_medium=email&x=12' $$p > $$d/long3.txt; \
+	for f in long1 long2 long3; do \
+	  $(BUILD)/tokenize --load $$d/tok.ttbp --encode $$d/$$f.txt > $$d/$$f.ids; \
+	  $(BUILD)/tokenize --load $$d/tok.ttbp --decode-file $$d/$$f.ids | cmp - $$d/$$f.txt; \
+	done; echo "tokenize CLI: long pieces round-trip (trained)"; \
 	if [ -f $(BPE_RANKS) ] && $(BPE_HAVE_TK); then \
-	  $(BUILD)/tokenize --gpt2 $(BPE_RANKS) --encode tests/bpe/make_cases.py > $$d/gpt2_ours.txt; \
-	  $(BPE_TK) text tests/bpe/make_cases.py > $$d/gpt2_tk.txt; \
-	  cmp $$d/gpt2_ours.txt $$d/gpt2_tk.txt; echo "tokenize --gpt2 --encode: same ids as tiktoken"; \
+	  for f in make_cases long1 long2 long3; do \
+	    src=$$d/$$f.txt; [ $$f = make_cases ] && src=tests/bpe/make_cases.py; \
+	    $(BUILD)/tokenize --gpt2 $(BPE_RANKS) --encode $$src > $$d/gpt2_ours_$$f.txt; \
+	    $(BPE_TK) text $$src > $$d/gpt2_tk_$$f.txt; \
+	    cmp $$d/gpt2_ours_$$f.txt $$d/gpt2_tk_$$f.txt; \
+	    $(BUILD)/tokenize --gpt2 $(BPE_RANKS) --decode-file $$d/gpt2_ours_$$f.txt | cmp - $$src; \
+	  done; echo "tokenize --gpt2 --encode: same ids as tiktoken, decode gives the bytes back (incl. the pieces of issue 10)"; \
 	else echo "SKIP: tokenize --gpt2 check (no ../shared/gpt2 or no tiktoken in build/venv: run .ci/pip.sh)"; fi
+
+# long pieces (> 64 bytes take the heap merge path): seeded generated cases
+# of 65 to 100,000 bytes (make_long_pieces.py) against tiktoken, for GPT-2
+# and for a 16,000-token vocabulary trained on moby_dick.txt; every id equal
+# and every encoding decodes back to the same bytes
+BPE_MOBY      = $(BPE_SHARED)/corpora/moby_dick.txt
+BPE_LONG_SEED ?= 10
+TESTS += test-bpe-long
+.PHONY: test-bpe-long
+$(BUILD)/test_bpe_long: tests/bpe/test_bpe_long.c $(BPE_DEPS) | $(BUILD)
+	$(CC) $(CFLAGS_T) -Itests/bpe -o $@ $< $(LDLIBS)
+test-bpe-long: $(BUILD)/test_bpe_long $(BUILD)/tokenize
+	@if [ ! -f $(BPE_RANKS) ] || [ ! -f $(BPE_MOBY) ]; then echo "SKIP: $(BPE_RANKS) or $(BPE_MOBY) not found"; exit 0; fi; \
+	if ! $(BPE_HAVE_TK); then echo "SKIP: tiktoken not installed in build/venv (run .ci/pip.sh)"; exit 0; fi; \
+	set -e; d=$(BUILD)/bpe_long; mkdir -p $$d; \
+	$(BUILD)/tokenize --train $(BPE_MOBY) --vocab 16000 --save $$d/trained16k.ttbp 2>$$d/train.log; \
+	TT_GPT2_RANKS=$(BPE_RANKS) $(BPE_VENV_PY) tests/bpe/make_long_pieces.py $(BPE_LONG_SEED) $$d $$d/trained16k.ttbp; \
+	$(BUILD)/test_bpe_long $(BPE_RANKS) $(BPE_ENCJSON) $(BPE_VOCAB) $$d/gpt2_cases.bin $$d/gpt2_ref.bin \
+	  $$d/trained16k.ttbp $$d/trained_cases.bin $$d/trained_ref.bin

@@ -121,6 +121,114 @@ static unsigned char *make_corpus(size_t n) {
     return s;
 }
 
+/* ---- long pieces (> 64 bytes take the heap merge path) ---- */
+/* class of an ASCII byte for building single GPT-2 pieces: 0 letter,
+ * 1 digit, 2 punctuation (no apostrophe: "'s" starts a new piece),
+ * 3 whitespace, -1 anything else */
+static int ascii_class(unsigned c) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return 0;
+    if (c >= '0' && c <= '9') return 1;
+    if (c == ' ' || c == '\n' || c == '\t') return 3;
+    if (c > 32 && c < 127 && c != '\'') return 2;
+    return -1;
+}
+
+/* compare the library's ids for text (one piece under t's split mode)
+ * with the plain reference; both must round-trip */
+static int piece_vs_reference(const tt_tokenizer *t, const ref_bpe *rb, const unsigned char *p, size_t n,
+                              size_t *n_ids_out) {
+    int32_t *ids = (int32_t *)malloc((n + 1) * sizeof(int32_t)), *want = (int32_t *)malloc((n + 1) * sizeof(int32_t));
+    size_t ni = 0, nw, k;
+    int ok = 1;
+    CHECK_OK(tt_tokenizer_encode(t, p, n, 0, ids, n + 1, &ni));
+    CHECK_RT(t, p, n, ids, ni);
+    nw = ref_bpe_piece(rb, p, n, want);
+    if (ni != nw || memcmp(ids, want, ni * sizeof(int32_t)) != 0) {
+        for (k = 0; k < ni && k < nw && ids[k] == want[k]; k++) {}
+        fprintf(stderr, "FAIL %zu-byte piece '%.40s...': %zu ids, reference %zu; first difference at %zu\n", n,
+                (const char *)p, ni, nw, k);
+        fails++;
+        ok = 0;
+    }
+    *n_ids_out = ni;
+    free(ids);
+    free(want);
+    return ok;
+}
+
+static const char issue_piece[] = "biggreenglowinthedarkhouseuponthehillandalittleoldladyridingonaHoovervacuum";
+
+/* pieces of 65 .. 4000 bytes and some fixed sizes up to 10000 made of t's own tokens of one class (so many
+ * merges fire), with and without a leading space; for TT_SPLIT_NONE any
+ * text is one piece: corpus slices, token soup, random bytes */
+static void long_pieces(const tt_tokenizer *t, const char *what, int none, const unsigned char *corpus, size_t cn) {
+    static const size_t fixed[] = { 65, 66, 100, 127, 128, 129, 255, 256, 1000, 4096, 10000 };
+    int32_t nv = tt_tokenizer_vocab_size(t) - tt_tokenizer_n_special(t), *pool = (int32_t *)malloc((size_t)nv * 4);
+    unsigned char *buf = (unsigned char *)malloc(10001 + 64);
+    size_t ncase = 0, nbytes = 0, nids = 0, ni = 0;
+    int cl, r, nbad = 0;
+    ref_bpe rb;
+    tt_rng rng;
+    ref_bpe_init(&rb, t);
+    tt_rng_seed(&rng, 2024);
+    /* the exact pieces of the issue */
+    if (!piece_vs_reference(t, &rb, (const unsigned char *)issue_piece, 76, &ni)) nbad++;
+    memset(buf, 0, 70);
+    for (r = 0; r < 13; r++) memcpy(buf + 5 * r, "hello", 5);
+    if (!piece_vs_reference(t, &rb, buf, 65, &ni)) nbad++;
+    for (cl = 0; cl < 4 + none * 3; cl++) {
+        int32_t np = 0, i;
+        for (i = 0; i < nv && cl < 4; i++) {
+            const unsigned char *b = NULL; size_t l = 0, k;
+            tt_tokenizer_token(t, i, &b, &l);
+            for (k = 0; k < l && ascii_class(b[k]) == cl; k++) {}
+            if (k == l) pool[np++] = i;
+        }
+        if (cl < 4 && np == 0) continue;
+        for (r = 0; r < (int)(sizeof(fixed) / sizeof(fixed[0])) + 12; r++) {
+            size_t len = r < (int)(sizeof(fixed) / sizeof(fixed[0])) ? fixed[r]
+                       : (size_t)(65.0 * exp(log(4000.0 / 65.0) * tt_rng_uniform(&rng))), k = 0;
+            int lead = cl != 3 && (tt_rng_u32(&rng) & 1), q = 0;
+            /* half the pieces repeat a pattern of 1 to 3 tokens: a periodic
+             * piece has many merges ready at once (the heap's worst case) */
+            int32_t pat[3], npat = r & 1 ? 1 + (int32_t)(tt_rng_u32(&rng) % 3) : 0;
+            for (i = 0; i < npat && cl < 4; i++) pat[i] = pool[tt_rng_u32(&rng) % (uint32_t)np];
+            if (lead) buf[k++] = ' ';
+            if (cl < 4) {
+                while (k < len) {
+                    const unsigned char *b = NULL; size_t l = 0;
+                    tt_tokenizer_token(t, npat ? pat[q++ % npat] : pool[tt_rng_u32(&rng) % (uint32_t)np], &b, &l);
+                    if (l > len - k) l = len - k;
+                    memcpy(buf + k, b, l);
+                    k += l;
+                }
+            } else if (cl == 4) { /* a slice of the training text */
+                size_t at = tt_rng_u32(&rng) % (uint32_t)(cn - len);
+                memcpy(buf, corpus + at, len);
+                k = len;
+            } else if (cl == 5) { /* any tokens */
+                while (k < len) {
+                    const unsigned char *b = NULL; size_t l = 0;
+                    tt_tokenizer_token(t, (int32_t)(tt_rng_u32(&rng) % (uint32_t)nv), &b, &l);
+                    if (l > len - k) l = len - k;
+                    memcpy(buf + k, b, l);
+                    k += l;
+                }
+            } else {
+                for (; k < len; k++) buf[k] = (unsigned char)tt_rng_u32(&rng);
+            }
+            if (!piece_vs_reference(t, &rb, buf, len, &ni)) nbad++;
+            ncase++; nbytes += len; nids += ni;
+            if (nbad > 5) break;
+        }
+    }
+    printf("%s: %zu long pieces (%zu bytes, %.2f bytes/id): %d differ from the plain reference BPE\n", what,
+           ncase, nbytes, nids ? (double)nbytes / nids : 0.0, nbad);
+    ref_bpe_free(&rb);
+    free(pool);
+    free(buf);
+}
+
 /* ---- failing allocator ---- */
 typedef struct failalloc { long calls, fail_at; long live; size_t bytes; } failalloc;
 static void *fa_alloc(void *u, size_t size, size_t align) {
@@ -187,8 +295,10 @@ int main(void) {
             int32_t ids[16]; size_t n = 0;
             CHECK_OK(tt_tokenizer_encode(t1, "ab<|x|>", 7, TT_ENCODE_SPECIAL, ids, 16, &n));
             CHECK(n == 2 && ids[0] == 256 && ids[1] == 257);
+            CHECK_RT(t1, "ab<|x|>", 7, ids, n);
             CHECK_OK(tt_tokenizer_encode(t1, "ab<|x|>", 7, 0, ids, 16, &n));
             CHECK(n > 2); /* ordinary text never becomes a special token */
+            CHECK_RT(t1, "ab<|x|>", 7, ids, n);
             CHECK(tt_tokenizer_encode(t1, "ab<|x|>", 7, 0, ids, 1, &n) == TT_ERR_BUFFER_TOO_SMALL && n > 2);
             CHECK_OK(tt_tokenizer_encode(t1, "ab<|x|>", 7, 0, NULL, 0, &n));
             CHECK(n > 2);
@@ -198,6 +308,43 @@ int main(void) {
 
     /* ---- bigger synthetic corpus: 1 vs 2 threads, save/load ---- */
     corpus = make_corpus(cn);
+
+    /* a vocabulary that holds every pair of lowercase letters: in a long
+     * letter piece nearly every adjacent pair is a merge candidate, and the
+     * merges queue many more (the case that overflowed the merge heap) */
+    {
+        tt_tokenizer_config cfg = {0};
+        tt_tokenizer *tl = NULL;
+        size_t ln = 300000, k = 0;
+        unsigned char *lw = (unsigned char *)malloc(ln);
+        tt_rng rng;
+        tt_rng_seed(&rng, 3);
+        while (k < ln) {
+            size_t wl = 1 + tt_rng_u32(&rng) % 10;
+            for (; wl > 0 && k < ln; wl--) lw[k++] = (unsigned char)('a' + tt_rng_u32(&rng) % 26);
+            if (k < ln) lw[k++] = ' ';
+        }
+        cfg.vocab_size = 4000;
+        CHECK_OK(tt_tokenizer_train(&cfg, lw, ln, &tl));
+        if (tl) {
+            long_pieces(tl, "trained 4000 on random letters", 0, lw, ln);
+            tt_tokenizer_destroy(tl);
+        }
+        free(lw);
+    }
+
+    /* TT_SPLIT_NONE: any text is one piece, so long pieces of any bytes */
+    {
+        tt_tokenizer_config cfg = {0};
+        tt_tokenizer *tn = NULL;
+        cfg.vocab_size = 1500; cfg.split_mode = TT_SPLIT_NONE; cfg.special_tokens = xsp; cfg.n_special = 1;
+        CHECK_OK(tt_tokenizer_train(&cfg, corpus, 100000, &tn));
+        if (tn) {
+            long_pieces(tn, "trained 1500, no split", 1, corpus, cn);
+            round_trips(tn, "trained 1500, no split");
+            tt_tokenizer_destroy(tn);
+        }
+    }
     {
         tt_tokenizer_config cfg = {0};
         int calls = 0;
@@ -228,10 +375,12 @@ int main(void) {
                 CHECK_OK(tt_tokenizer_encode(t1, corpus, cn, fl, a, cn, &na));
                 CHECK_OK(tt_tokenizer_encode(t2, corpus, cn, fl, b, cn, &nb));
                 CHECK(na == nb && memcmp(a, b, na * 4) == 0);
+                CHECK_RT(t2, corpus, cn, b, nb);
                 /* an exact-size buffer takes the other parallel path */
                 memset(b, 0, cn * 4);
                 CHECK_OK(tt_tokenizer_encode(t2, corpus, cn, fl, b, na, &nb));
                 CHECK(na == nb && memcmp(a, b, na * 4) == 0);
+                CHECK_RT(t2, corpus, cn, b, nb);
                 CHECK_OK(tt_tokenizer_encode(t2, corpus, cn, fl, NULL, 0, &nb));
                 CHECK(na == nb);
                 CHECK_OK(tt_tokenizer_decode(t1, a, na, back, cn, &nbytes));
@@ -251,6 +400,7 @@ int main(void) {
                     if (!used) break;
                 }
                 CHECK(tot == na && memcmp(a, b, na * 4) == 0);
+                CHECK_RT(t1, corpus, cn, b, tot);
             }
             printf("synthetic corpus: %.3f bytes/token; 1/2 threads and streaming give the same ids\n", (double)cn / na);
             /* streaming decode, one id at a time: same bytes, never a split UTF-8 char */
@@ -286,6 +436,7 @@ int main(void) {
         CHECK(t3 && same_tokenizer(t1, t3));
         tt_tokenizer_destroy(t3); t3 = NULL;
         round_trips(t1, "trained 2000");
+        long_pieces(t1, "trained 2000", 0, corpus, cn);
         mb.n -= 4;
 
         /* corrupted files: every truncation, every single-bit flip of the
@@ -372,42 +523,72 @@ int main(void) {
         printf("hostile files with valid CRC rejected\n");
     }
 
-    /* failing allocator: every N gives a clean error and no leak */
+    /* failing allocator: failing the k-th allocation of a training run,
+     * for every k, returns TT_ERR_OUT_OF_MEMORY (never a tokenizer built
+     * from partial counts) and leaks nothing; likewise for encode, whose
+     * long pieces allocate scratch */
     {
-        long n;
-        int ok_train = 0, ok_enc = 0;
-        for (n = 1; n < 100000 && !ok_train; n++) {
+        failalloc ref = {0, 0, 0, 0};
+        tt_tokenizer_config cfg = {0};
+        tt_tokenizer *want = NULL;
+        long n, total = 0, n_oom = 0, enc_total = 0, enc_oom = 0;
+        cfg.vocab_size = 400; cfg.allocator.alloc = fa_alloc; cfg.allocator.free = fa_free; cfg.allocator.user = &ref;
+        cfg.special_tokens = xsp; cfg.n_special = 1;
+        CHECK_OK(tt_tokenizer_train(&cfg, corpus, 200000, &want));
+        total = ref.calls;
+        for (n = 1; n <= total && want; n++) {
             failalloc fa = {0, 0, 0, 0};
-            tt_tokenizer_config cfg = {0};
             tt_tokenizer *x = NULL;
             tt_status st;
             fa.fail_at = n;
-            cfg.vocab_size = 400; cfg.allocator.alloc = fa_alloc; cfg.allocator.free = fa_free; cfg.allocator.user = &fa;
-            cfg.special_tokens = xsp; cfg.n_special = 1;
+            cfg.allocator.user = &fa;
             st = tt_tokenizer_train(&cfg, corpus, 200000, &x);
             if (st == TT_OK) {
-                int32_t ids[4096];
-                size_t ni = 0;
-                long m;
-                ok_train = 1;
-                /* encode of long pieces allocates scratch: fail each call */
-                for (m = 1; m < 50 && !ok_enc; m++) {
-                    tt_status se;
-                    unsigned char run[3000];
-                    memset(run, 'e', sizeof(run));
-                    fa.calls = 0; fa.fail_at = m;
-                    se = tt_tokenizer_encode(x, run, sizeof(run), 0, ids, 4096, &ni);
-                    if (se == TT_OK) ok_enc = 1;
-                    else CHECK(se == TT_ERR_OUT_OF_MEMORY);
-                }
+                fprintf(stderr, "FAIL allocation %ld of %ld failed but training returned TT_OK (%s tokenizer)\n", n, total,
+                        same_tokenizer(x, want) ? "the same" : "a different");
+                fails++;
                 tt_tokenizer_destroy(x);
             } else {
                 CHECK(st == TT_ERR_OUT_OF_MEMORY && x == NULL);
+                n_oom++;
             }
             if (fa.live != 0) { fprintf(stderr, "FAIL leak after failing allocation %ld: %ld blocks\n", n, fa.live); fails++; break; }
         }
-        CHECK(ok_train && ok_enc);
-        printf("failing allocator: %ld fail points in training, no leaks\n", n - 1);
+        if (want) {
+            static int32_t ids[8192], ids_ref[8192];
+            unsigned char run[6000];
+            size_t ni = 0, nref = 0, k;
+            long live0 = ref.live;
+            /* 3000 'e', then the 76-byte glued piece of the issue, repeated */
+            memset(run, 'e', 3000);
+            for (k = 3000; k < sizeof(run); k++)
+                run[k] = (unsigned char)"biggreenglowinthedarkhouseuponthehillandalittleoldladyridingonaHoovervacuum"[(k - 3000) % 76];
+            ref.calls = 0; ref.fail_at = 0;
+            CHECK_OK(tt_tokenizer_encode(want, run, sizeof(run), 0, ids_ref, 8192, &nref));
+            CHECK_RT(want, run, sizeof(run), ids_ref, nref);
+            enc_total = ref.calls;
+            for (n = 1; n <= enc_total; n++) {
+                tt_status se;
+                ref.calls = 0; ref.fail_at = n;
+                se = tt_tokenizer_encode(want, run, sizeof(run), 0, ids, 8192, &ni);
+                if (se == TT_OK) {
+                    fprintf(stderr, "FAIL allocation %ld of %ld in encode failed but encode returned TT_OK\n", n, enc_total);
+                    fails++;
+                } else {
+                    CHECK(se == TT_ERR_OUT_OF_MEMORY);
+                    enc_oom++;
+                }
+                CHECK(ref.live == live0);
+            }
+            ref.calls = 0; ref.fail_at = 0;
+            CHECK_OK(tt_tokenizer_encode(want, run, sizeof(run), 0, ids, 8192, &ni));
+            CHECK(ni == nref && memcmp(ids, ids_ref, ni * sizeof(int32_t)) == 0);
+            tt_tokenizer_destroy(want);
+            CHECK(ref.live == 0);
+        }
+        CHECK(total > 0 && n_oom == total && enc_total > 0 && enc_oom == enc_total);
+        printf("failing allocator: %ld of %ld fail points in training and %ld of %ld in encode report "
+               "TT_ERR_OUT_OF_MEMORY, no leaks\n", n_oom, total, enc_oom, enc_total);
     }
 
     /* argument checks */

@@ -1,5 +1,6 @@
 /* GPT-2 ids of a corpus, ours vs tiktoken's (a u32 LE id file written by
- * tiktoken_ids.py), with 1 and 2 threads and via the streaming encoder.
+ * tiktoken_ids.py), with 1 and 2 threads and via the streaming encoder;
+ * each encoding decodes back to the corpus.
  * usage: test_gpt2_corpus RANKFILE CORPUS TIKTOKEN_IDS */
 #define _POSIX_C_SOURCE 199309L
 #define TINYTRAIN_IMPLEMENTATION
@@ -62,12 +63,14 @@ int main(int argc, char **argv) {
     CHECK_OK(tt_tokenizer_encode(tok1, text, n, 0, ids, n + 1, &nids));
     printf("1 thread: %.1f MB/s\n", n / 1e6 / (now_s() - t0));
     if (!compare("1 thread", tok1, ids, nids, ref, nref)) fails++;
+    CHECK_RT(tok1, text, n, ids, nids);
 
     memset(ids, 0xFF, (n + 1) * sizeof(int32_t));
     t0 = now_s();
     CHECK_OK(tt_tokenizer_encode(tok2, text, n, 0, ids, n + 1, &nids));
     printf("2 threads: %.1f MB/s\n", n / 1e6 / (now_s() - t0));
     if (!compare("2 threads", tok2, ids, nids, ref, nref)) fails++;
+    CHECK_RT(tok2, text, n, ids, nids);
 
     /* streaming: feed 64 KiB at a time, keep the unconsumed tail */
     memset(ids, 0xFF, (n + 1) * sizeof(int32_t));
@@ -86,6 +89,8 @@ int main(int argc, char **argv) {
         }
     }
     if (!compare("streaming 64 KiB", tok1, ids, total, ref, nref)) fails++;
+    CHECK_RT(tok1, text, n, ids, total);
+    printf("decode(encode(corpus)) == corpus for 1 thread, 2 threads and streaming\n");
 
     tt_tokenizer_destroy(tok1);
     tt_tokenizer_destroy(tok2);
