@@ -340,7 +340,6 @@ TTDEF tt_model_config tt_model_get_config(const tt_model *model);
  *                            row are kept (tt_model_logits)
  *   B, T     (in)            1 <= B <= max_batch, 1 <= T <= n_ctx
  *   out_loss (out, optional) mean cross-entropy over B*T positions, in nats
- *            (NaN when the call fails)
  * Returns TT_OK, TT_ERR_INVALID_ARG (NULL tokens, id out of range),
  * TT_ERR_SHAPE. A failed forward still ends the previous one: backward and
  * logits are refused until the next successful forward.
@@ -1567,14 +1566,6 @@ TTDEF float tt_rng_normal(tt_rng *rng) {
     float u1 = 1.0f - tt_rng_uniform(rng);
     float u2 = tt_rng_uniform(rng);
     return TT_SQRTF(-2.0f * TT_LOGF(u1)) * TT_COSF(6.28318530717958647692f * u2);
-}
-
-/* a quiet NaN without <math.h>'s NAN (not in every freestanding libc) */
-TT__PRIVATE float tt__nan_f(void) {
-    uint32_t u = 0x7fc00000u;
-    float f;
-    memcpy(&f, &u, sizeof(f));
-    return f;
 }
 /* ==== end src/tt_util.c ==== */
 /* ==== begin src/tt_alloc.c ==== */
@@ -7271,7 +7262,6 @@ TTDEF tt_status tt_model_forward(tt_model *m, const int32_t *tokens, const int32
                                  float *out_loss) {
     int N, C;
     tt_status st;
-    if (out_loss) *out_loss = tt__nan_f(); /* what a failed call leaves */
     if (!m) return TT_ERR_INVALID_ARG;
     m->have_targets = m->have_logits = m->have_loss = 0; /* a failed forward leaves nothing to backward or read */
     if (!tokens) return TT_ERR_INVALID_ARG;
@@ -7376,7 +7366,6 @@ TTDEF tt_status tt_model_forward_backward(tt_model *m, const int32_t *tokens, co
                                           int B, int T, float grad_scale, float *out_loss) {
     int N;
     tt_status st;
-    if (out_loss) *out_loss = tt__nan_f(); /* what a failed call leaves */
     if (!m) return TT_ERR_INVALID_ARG;
     m->have_targets = m->have_logits = m->have_loss = 0;
     if (!tokens || !targets || !(grad_scale >= -3.0e38f && grad_scale <= 3.0e38f)) return TT_ERR_INVALID_ARG;

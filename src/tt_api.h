@@ -277,7 +277,6 @@ TTDEF tt_model_config tt_model_get_config(const tt_model *model);
  *                            row are kept (tt_model_logits)
  *   B, T     (in)            1 <= B <= max_batch, 1 <= T <= n_ctx
  *   out_loss (out, optional) mean cross-entropy over B*T positions, in nats
- *            (NaN when the call fails)
  * Returns TT_OK, TT_ERR_INVALID_ARG (NULL tokens, id out of range),
  * TT_ERR_SHAPE. A failed forward still ends the previous one: backward and
  * logits are refused until the next successful forward.

@@ -894,7 +894,6 @@ TTDEF tt_status tt_model_forward(tt_model *m, const int32_t *tokens, const int32
                                  float *out_loss) {
     int N, C;
     tt_status st;
-    if (out_loss) *out_loss = tt__nan_f(); /* what a failed call leaves */
     if (!m) return TT_ERR_INVALID_ARG;
     m->have_targets = m->have_logits = m->have_loss = 0; /* a failed forward leaves nothing to backward or read */
     if (!tokens) return TT_ERR_INVALID_ARG;
@@ -999,7 +998,6 @@ TTDEF tt_status tt_model_forward_backward(tt_model *m, const int32_t *tokens, co
                                           int B, int T, float grad_scale, float *out_loss) {
     int N;
     tt_status st;
-    if (out_loss) *out_loss = tt__nan_f(); /* what a failed call leaves */
     if (!m) return TT_ERR_INVALID_ARG;
     m->have_targets = m->have_logits = m->have_loss = 0;
     if (!tokens || !targets || !(grad_scale >= -3.0e38f && grad_scale <= 3.0e38f)) return TT_ERR_INVALID_ARG;

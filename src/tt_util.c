@@ -76,11 +76,3 @@ TTDEF float tt_rng_normal(tt_rng *rng) {
     float u2 = tt_rng_uniform(rng);
     return TT_SQRTF(-2.0f * TT_LOGF(u1)) * TT_COSF(6.28318530717958647692f * u2);
 }
-
-/* a quiet NaN without <math.h>'s NAN (not in every freestanding libc) */
-TT__PRIVATE float tt__nan_f(void) {
-    uint32_t u = 0x7fc00000u;
-    float f;
-    memcpy(&f, &u, sizeof(f));
-    return f;
-}
