@@ -2333,10 +2333,12 @@ TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdif
 /* Keep a loaded vector in a register: without it gcc 12 re-reads B from
  * memory in every FMA of the last unrolled k steps (12 loads instead of 2 per
  * k), which costs ~10 % once the panels are no longer in L1. */
+#ifndef TT__KEEP_IN_REG /* overridable: an emulated __m512 fits no "v" register */
 #if defined(__GNUC__) || defined(__clang__)
 #define TT__KEEP_IN_REG(v) __asm__("" : "+v"(v))
 #else
 #define TT__KEEP_IN_REG(v) ((void)0)
+#endif
 #endif
 
 #if TT_SIMD_WIDTH == 8
@@ -6469,9 +6471,13 @@ TTDEF tt_model_config tt_model_config_resolve(const tt_model_config *cfg) {
     return c;
 }
 
-/* does this CPU (and OS) run the instructions the build was compiled for? */
+/* does this CPU (and OS) run the instructions the build was compiled for?
+ * Define TT_CPU_CHECK() (an int expression, nonzero = yes) to replace the
+ * check, e.g. when an emulation layer supplies the AVX-512 intrinsics. */
 TT__PRIVATE int tt__cpu_has_simd(void) {
-#if TT_SIMD_WIDTH > 1 && (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+#if defined(TT_CPU_CHECK)
+    return TT_CPU_CHECK() != 0;
+#elif TT_SIMD_WIDTH > 1 && (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
 #  if TT_SIMD_WIDTH == 16
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
            __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma");

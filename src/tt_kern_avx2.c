@@ -188,10 +188,12 @@ TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdif
 /* Keep a loaded vector in a register: without it gcc 12 re-reads B from
  * memory in every FMA of the last unrolled k steps (12 loads instead of 2 per
  * k), which costs ~10 % once the panels are no longer in L1. */
+#ifndef TT__KEEP_IN_REG /* overridable: an emulated __m512 fits no "v" register */
 #if defined(__GNUC__) || defined(__clang__)
 #define TT__KEEP_IN_REG(v) __asm__("" : "+v"(v))
 #else
 #define TT__KEEP_IN_REG(v) ((void)0)
+#endif
 #endif
 
 #if TT_SIMD_WIDTH == 8

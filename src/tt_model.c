@@ -101,9 +101,13 @@ TTDEF tt_model_config tt_model_config_resolve(const tt_model_config *cfg) {
     return c;
 }
 
-/* does this CPU (and OS) run the instructions the build was compiled for? */
+/* does this CPU (and OS) run the instructions the build was compiled for?
+ * Define TT_CPU_CHECK() (an int expression, nonzero = yes) to replace the
+ * check, e.g. when an emulation layer supplies the AVX-512 intrinsics. */
 TT__PRIVATE int tt__cpu_has_simd(void) {
-#if TT_SIMD_WIDTH > 1 && (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+#if defined(TT_CPU_CHECK)
+    return TT_CPU_CHECK() != 0;
+#elif TT_SIMD_WIDTH > 1 && (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
 #  if TT_SIMD_WIDTH == 16
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
            __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma");

@@ -1,0 +1,61 @@
+/* tests/simd/simde_avx512.h -- run the AVX-512 build (TT_SIMD_WIDTH=16) on a
+ * CPU without AVX-512. Force-included ahead of everything else:
+ *
+ *   cc -mavx2 -mfma -include tests/simd/simde_avx512.h -DTT_SIMD_WIDTH=16 ...
+ *
+ * 1. The compiler's own <immintrin.h> comes first, so every SSE..AVX2 and FMA
+ *    intrinsic stays native (and FMAs stay fused: SIMDe's portable fallback
+ *    for a fused multiply-add rounds twice and changes the results).
+ * 2. SIMDe's AVX-512 headers (Debian libsimde-dev) with native aliases then
+ *    give every _mm512_* name, built from two native 256-bit halves.
+ * 3. Only then the __AVX512F__-style macros that tinytrain's build checks
+ *    want are defined (on the command line they would switch the compiler's
+ *    headers to real AVX-512 code).
+ * 4. Hooks: TT_CPU_CHECK() (the library's runtime CPU check) asks for the
+ *    native AVX2+FMA this emulation needs; __builtin_cpu_supports answers yes
+ *    for "avx512*" (tests that ask the CPU themselves); TT__KEEP_IN_REG is a
+ *    no-op (its "+v" constraint needs a zmm register).
+ * 5. 512-bit ALIGNED loads/stores check 64-byte alignment and abort if not,
+ *    as the hardware would fault (SIMDe's versions are memcpy). */
+#ifndef TT_SIMDE_AVX512_H
+#define TT_SIMDE_AVX512_H
+#if !defined(__AVX2__) || !defined(__FMA__)
+#  error "simde_avx512.h: compile with -mavx2 -mfma (the 256-bit halves must be native)"
+#endif
+#ifdef __AVX512F__
+#  error "simde_avx512.h: the compiler targets AVX-512 already; build natively instead"
+#endif
+#include <immintrin.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#define SIMDE_ENABLE_NATIVE_ALIASES
+#include <simde/x86/avx512.h>
+
+#define __AVX512F__ 1
+#define __AVX512BW__ 1
+#define __AVX512DQ__ 1
+#define __AVX512VL__ 1
+
+static inline void tt_simde_check_align64(const void *p, const char *what, const char *file, int line) {
+    if (((uintptr_t)p & 63u) != 0) {
+        fprintf(stderr, "%s:%d: %s at %p is not 64-byte aligned (AVX-512 hardware would fault)\n", file, line, what, p);
+        abort();
+    }
+}
+/* comma expressions, not wrapper functions: a function of ours that takes or
+ * returns __m512 without -mavx512f trips gcc's -Wpsabi (the address is
+ * evaluated twice: the kernels pass plain pointer arithmetic) */
+#undef _mm512_load_ps
+#undef _mm512_store_ps
+#define _mm512_load_ps(p) (tt_simde_check_align64((p), "_mm512_load_ps", __FILE__, __LINE__), simde_mm512_load_ps(p))
+#define _mm512_store_ps(p, v) \
+    (tt_simde_check_align64((p), "_mm512_store_ps", __FILE__, __LINE__), simde_mm512_store_ps((p), (v)))
+
+static inline int tt_simde_is_avx512(const char *feature) { return strncmp(feature, "avx512", 6) == 0; }
+/* the real builtin inside the expansion (a macro does not expand itself) */
+#define __builtin_cpu_supports(f) (tt_simde_is_avx512(f) ? 1 : __builtin_cpu_supports(f))
+#define TT_CPU_CHECK() (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+#define TT__KEEP_IN_REG(v) ((void)0)
+#endif
