@@ -9,8 +9,12 @@ DEMO_OUT   ?= $(BUILD)/demo
 $(BUILD)/train: examples/train.c tinytrain.h | $(BUILD)
 	$(CC) -std=c99 $(OPT) $(ARCH) -Wall -Wextra -I. examples/train.c -o $@ $(LDLIBS)
 
+# `make demo` again starts a new run in build/demo (--overwrite: that directory
+# is the make target's own output); DEMO_FLAGS=--resume continues instead.
+# build/train itself never replaces a checkpoint unless told to.
 demo: $(BUILD)/train
-	$(strip $(BUILD)/train --out $(DEMO_OUT) $(if $(STEPS),--steps $(STEPS)) $(addprefix --corpus ,$(CORPUS)) $(DEMO_FLAGS))
+	$(strip $(BUILD)/train --out $(DEMO_OUT) $(if $(STEPS),--steps $(STEPS)) $(addprefix --corpus ,$(CORPUS)) \
+	  $(if $(findstring --resume,$(DEMO_FLAGS)),,--overwrite) $(DEMO_FLAGS))
 
 # CI: a short demo on a small corpus (Moby-Dick when the shared corpora are
 # there, else this repository's sources): CSV with falling loss, SVG is XML,
