@@ -3,7 +3,7 @@
  * corpus: PyPI tiktoken (encode_ordinary, and encode_ordinary_batch over
  * chunks at 1 and 2 threads) and Hugging Face tokenizers (GPT-2 byte-level
  * BPE encode_batch at 1 and 2 threads; BpeTrainer to the same vocabulary
- * size at 1 and 2 threads). Medians of 5 runs (the HF trainer: of 1). Not a
+ * size at 1 and 2 threads). Medians of 3 runs (the HF trainer: of 1). Not a
  * test.
  *
  *   cc -O2 -march=native -std=c99 -I. bench/bench_tokenizer.c -o build/bench_tokenizer -lm -lpthread
@@ -21,7 +21,7 @@
 #include <time.h>
 #include <sys/resource.h>
 
-#define RUNS 5
+#define RUNS 3
 #define MAXREF 8
 
 /* one REF line of bench/tokenizer_refs.py: its text and numbers by key */

@@ -6,7 +6,8 @@
 # Usage: bench/run_bench.sh [threads] [rounds] [configs]   (defaults: all cores, 3, "S M G")
 # Env: BENCH_BIN (tinytrain binary), TORCH2_PY (default build/venv-torch2/bin/python),
 #      BENCH_TORCH1=1 adds Debian's /usr/bin/python3 torch (1.13) eager as a column,
-#      BENCH_COMPILE=0 skips the compiled runs.
+#      BENCH_COMPILE=0 skips the compiled runs, BENCH_REPORT_ONLY=1 prints the table of
+#      the runs already in build/bench (e.g. after stopping a run between rounds).
 set -u
 cd "$(dirname "$0")/.."
 threads=${1:-$(nproc)}
@@ -19,7 +20,8 @@ compile=${BENCH_COMPILE:-1}
 tc=$(ls /usr/lib/*/libtcmalloc.so.4 /usr/lib/*/libtcmalloc_minimal.so.4 2>/dev/null | head -1)
 out=build/bench
 mkdir -p "$out"
-rm -f "$out"/*.txt
+report_only=${BENCH_REPORT_ONLY:-0}
+[ "$report_only" = 1 ] || rm -f "$out"/*.txt
 if ! "$py2" -c "import torch" 2>/dev/null; then
   echo "run_bench: no PyTorch 2.x at $py2 (run bench/setup_torch.sh); PyTorch columns will be empty"
 fi
@@ -27,6 +29,7 @@ field() { sed -n "s/.*RESULT .*$1=\([^ ]*\).*/\1/p" "$2" 2>/dev/null | tail -1; 
 steps_for() { case $1 in S) echo 8;; M) echo 5;; *) echo 4;; esac; }
 export OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads
 for r in $(seq 1 "$rounds"); do
+  [ "$report_only" = 1 ] && break
   for c in $configs; do
     s=$(steps_for "$c")
     "$bin" --config "$c" --threads "$threads" --steps "$s" > "$out/tt_${c}_$r.txt" 2>/dev/null
