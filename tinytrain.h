@@ -34,6 +34,11 @@
      TT_MALLOC(sz,al)/TT_FREE(p,sz)  implementation  both or neither
      TT_ASSERT(x)              implementation file   internal invariants (default: none)
      TT_EXPF TT_LOGF TT_SQRTF TT_TANHF TT_COSF TT_POWF  math functions for freestanding builds
+     TT_NO_ASM                 implementation file   intrinsics instead of the inline-asm
+                                                     AVX2 GEMM micro-kernel
+     TT_CPU_CHECK()            implementation file   replaces the run-time CPU feature check
+                                                     (nonzero = the build's SIMD can run;
+                                                     used when emulating AVX-512)
 
    MEMORY
      tt_model_memory_size tells the bytes; tt_model_create_in builds inside a
