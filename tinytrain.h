@@ -184,27 +184,152 @@ TTDEF float    tt_rng_uniform(tt_rng *rng);
 /* tt_rng_normal: N(0,1) by Box-Muller (two uniforms per sample). */
 TTDEF float    tt_rng_normal(tt_rng *rng);
 
-/* ---- backend hook (CUDA and others) --------------------------------------
- * A table of function pointers filled by an out-of-header backend (e.g. a
- * contrib/tt_cuda.cu). Reserved in this version: tt_model_create returns
- * TT_ERR_UNSUPPORTED when cfg.backend is set, because the dispatch to it is
- * not implemented yet. */
-#define TT_BACKEND_API_VERSION 1
+/* ---- backend hook (CUDA and others): an op table over backend buffers ----
+ * An accelerator backend (e.g. examples/cuda/tt_cuda.cu) fills this table;
+ * the model would then keep parameters, gradients, AdamW moments and
+ * activations in buffers from `alloc` and run every op of a step through it,
+ * moving only token ids in and per-row losses out. The ops mirror the CPU
+ * path's (same shapes, same fused epilogues), so the CPU kernels are one
+ * instance of the table.
+ *
+ * Status in this version: the table (API version 2) is specified and an
+ * out-of-header CUDA backend implements it, but tt_model_create does not
+ * dispatch to it yet: it returns TT_ERR_UNSUPPORTED when cfg.backend is set.
+ *
+ * Buffers: `alloc` returns an address in the backend's memory; base + k
+ * bytes (k < size) addresses byte k of it, so one allocation may be cut
+ * into tensors by pointer arithmetic (true of CUDA device memory and host
+ * memory). Every float * / int32_t * below is such an address unless it
+ * says "host". Layout: row-major; "(N, C)" = N rows of C floats; "+=" =
+ * accumulates into what is there. Shapes: B batch, T sequence length,
+ * N = B*T rows, C channels, NH heads (C % NH == 0, head size C/NH), V vocab,
+ * Vp = V padded (the row stride of wte and of logits).
+ * Ordering: ops run in call order (a CUDA backend uses one stream); only
+ * `download`, `param_stats` and `sync` wait for the work before them.
+ * Numerics contract: fp32 storage and fp32 accumulation unless the backend
+ * documents an option (e.g. TF32 or bf16 GEMM inputs); results may differ
+ * from the CPU kernels by rounding (summation order), but a backend must be
+ * deterministic: same inputs and settings, bitwise the same outputs.
+ * Every entry returns TT_OK, or TT_ERR_BACKEND / TT_ERR_OOM / TT_ERR_INVALID_ARG
+ * (detail through the backend's own logging); the model would stop the step
+ * on the first error. */
+#define TT_BACKEND_API_VERSION 2
+
+/* GEMM layouts of the training step (A, B, C row-major, leading dims in
+ * elements): */
+typedef enum tt_gemm_layout {
+    TT_GEMM_NT = 0, /* C (M,N) = A (M,K) B(N,K)^T   forward:   y = x W^T          */
+    TT_GEMM_NN = 1, /* C (M,N) = A (M,K) B(K,N)     backward:  dx = dy W          */
+    TT_GEMM_TN = 2  /* C (M,N) = A(K,M)^T B (K,N)   backward:  dW += dy^T x       */
+} tt_gemm_layout;
+
+/* One GEMM with the epilogue the CPU path fuses, applied in this order once
+ * the sums are complete: C = [C +] op(A) op(B); C += bias[col] + res[row,col]
+ * (either may be NULL); gelu_out[row,col] = GELU(C) (tanh form, Hendrycks &
+ * Gimpel 2016) if set; C = C * GELU'(gelu_bwd_x[row,col]) if set. bias_grad
+ * (M floats, TN only): bias_grad[i] += sum over k of A(k, i), the bias
+ * gradient colsum(dy) of dW = dy^T x. */
+typedef struct tt_backend_gemm {
+    tt_gemm_layout layout;
+    int M, N, K;
+    const float *A; ptrdiff_t lda;
+    const float *B; ptrdiff_t ldb;
+    float *C;       ptrdiff_t ldc;
+    int accumulate;            /* 1: C += product */
+    const float *bias;         /* (N) or NULL */
+    const float *res;          /* (M, N), row stride ldr, or NULL */
+    ptrdiff_t ldr;
+    float *gelu_out;           /* (M, N), row stride ldg, or NULL */
+    ptrdiff_t ldg;
+    const float *gelu_bwd_x;   /* (M, N), row stride ldx, or NULL */
+    ptrdiff_t ldx;
+    float *bias_grad;          /* (M) or NULL; TT_GEMM_TN only */
+} tt_backend_gemm;
+
+/* lm head + softmax + cross-entropy over all N rows (the backend chooses
+ * row chunks so the (N, V) logits need not exist at once): logits = x wte^T
+ * (columns [0, V); padded vocab rows of wte are never read), row_lse[r] =
+ * log sum exp logits[r], row_loss[r] = row_lse[r] - logits[r, targets[r]]
+ * (nats). mode 0: forward only; 1: backward from the row_lse kept by an
+ * earlier forward; 2: both. Backward: dlogits = (softmax - onehot(target))
+ * * scale, dx (N, C) = dlogits wte (overwritten), dwte (Vp, C) += dlogits^T x. */
+typedef struct tt_backend_head {
+    const float *x;          /* (N, C) final LayerNorm output */
+    const float *wte;        /* (Vp, C) */
+    const int32_t *targets;  /* (N), each in [0, V) */
+    float *row_lse, *row_loss; /* (N) each */
+    float *dx;               /* (N, C), mode 1/2 */
+    float *dwte;             /* (Vp, C), mode 1/2 */
+    int N, V, Vp, C, mode;
+    float scale;             /* backward: grad_scale / N */
+} tt_backend_head;
+
+/* Statistics AdamW needs before it updates (tt_adamw_step's clipping and
+ * its refusal of updates that would overflow): sumsq = sum of g^2 in double
+ * (deterministic order), and the largest IEEE-754 bit patterns of |g|, |p|,
+ * |m| and of v itself (sign bit kept: a negative or NaN v is above
+ * 0x7f7fffff), compared as unsigned 32-bit integers. m, v may be NULL
+ * (max 0). */
+typedef struct tt_backend_stats {
+    double   sumsq;
+    uint32_t max_g, max_p, max_m, max_v;
+} tt_backend_stats;
+
 typedef struct tt_backend {
     uint32_t    api_version;   /* = TT_BACKEND_API_VERSION */
     const char *name;          /* e.g. "cuda:0", used in log messages */
     void       *ctx;           /* first argument of every entry */
-    tt_status (*alloc)(void *ctx, size_t bytes, void **out_dev);
-    void      (*free)(void *ctx, void *dev);
-    tt_status (*upload)(void *ctx, void *dev_dst, const void *host_src, size_t bytes);
-    tt_status (*download)(void *ctx, void *host_dst, const void *dev_src, size_t bytes);
-    tt_status (*sync)(void *ctx);
-    /* out (BT,OC) = in (BT,C) W^T (OC,C) + bias (OC) */
-    tt_status (*matmul_fwd)(void *ctx, float *out, const float *in, const float *w,
-                            const float *bias, int BT, int C, int OC);
-    /* din += dout W; dw += dout^T in; dbias += colsum(dout) */
-    tt_status (*matmul_bwd)(void *ctx, float *din, float *dw, float *dbias, const float *dout,
-                            const float *in, const float *w, int BT, int C, int OC);
+
+    /* -- buffers -- */
+    tt_status (*alloc)(void *ctx, size_t bytes, void **out_buf); /* 256-byte aligned, contents undefined */
+    void      (*free)(void *ctx, void *buf);                     /* NULL is a no-op */
+    tt_status (*upload)(void *ctx, void *dst, const void *host_src, size_t bytes);   /* host -> backend */
+    tt_status (*download)(void *ctx, void *host_dst, const void *src, size_t bytes); /* waits; backend -> host */
+    tt_status (*zero)(void *ctx, void *dst, size_t bytes);
+    tt_status (*copy)(void *ctx, void *dst, const void *src, size_t bytes);          /* within the backend */
+    tt_status (*sync)(void *ctx);                                /* waits for all queued work */
+
+    /* -- ops of a training step and of generation -- */
+    tt_status (*gemm)(void *ctx, const tt_backend_gemm *g);
+    /* x (N, C) = wte[tokens[b*T+t]] + wpe[pos0 + t]; tokens (N) in backend memory */
+    tt_status (*embed_fwd)(void *ctx, float *x, const int32_t *tokens, const float *wte, const float *wpe,
+                           int B, int T, int pos0, int C);
+    /* dwte[tokens[r]] += dx[r], dwpe[r % T] += dx[r]; repeated tokens must
+     * add in a fixed order (deterministic) */
+    tt_status (*embed_bwd)(void *ctx, float *dwte, float *dwpe, const float *dx, const int32_t *tokens,
+                           int B, int T, int C);
+    /* y (N, C) = (x - mean) * rstd * w + b, biased variance, eps 1e-5 (Ba et
+     * al. 2016); mean, rstd (N) kept for the backward */
+    tt_status (*layernorm_fwd)(void *ctx, float *y, float *mean, float *rstd, const float *x, const float *w,
+                               const float *b, int N, int C);
+    /* dx (N, C) = (accumulate ? += : =) d LayerNorm / dx; dw, db (C) += */
+    tt_status (*layernorm_bwd)(void *ctx, float *dx, float *dw, float *db, const float *dy, const float *x,
+                               const float *w, const float *mean, const float *rstd, int N, int C, int accumulate);
+    /* causal self-attention over qkv (B, T, 3C) (q, k, v at column offsets
+     * 0, C, 2C; head h uses columns [h*hs, (h+1)*hs) of each): out (B, T, C)
+     * = softmax(q k^T / sqrt(hs), causal) v; lse (B, NH, T) log-sum-exp of
+     * each scaled score row, kept for the backward (FlashAttention-2, Dao 2023) */
+    tt_status (*attention_fwd)(void *ctx, float *out, float *lse, const float *qkv, int B, int T, int C, int NH);
+    /* dqkv (B, T, 3C) = gradient of the above (overwritten); out is the
+     * forward's output (for rowsum(dout * out)) */
+    tt_status (*attention_bwd)(void *ctx, float *dqkv, const float *dout, const float *qkv, const float *out,
+                               const float *lse, int B, int T, int C, int NH);
+    /* generation (B = 1): n new rows qkv (n, 3C) at positions p0 .. p0+n-1;
+     * their k, v are appended to the layer's cache kv (n_ctx, 2C) (key in
+     * columns [0, C), value in [C, 2C)) and row i attends to positions
+     * [0, p0 + i]; out (n, C) */
+    tt_status (*attention_cached)(void *ctx, float *out, const float *qkv, float *kv, int p0, int n, int n_ctx,
+                                  int C, int NH);
+    tt_status (*lm_head)(void *ctx, const tt_backend_head *h);
+    /* see tt_backend_stats; *out is host memory, so this waits */
+    tt_status (*param_stats)(void *ctx, tt_backend_stats *out, const float *g, const float *p, const float *m,
+                             const float *v, size_t n);
+    /* AdamW (Loshchilov & Hutter 2019) on n floats, as the CPU kernel:
+     * g' = g * grad_scale; p = p - lr*wd*p; m = b1 m + (1-b1) g';
+     * v = b2 v + (1-b2) g'^2; p -= (lr / bc1) * m / (sqrt(v) / bc2_sqrt + eps);
+     * then g = 0. bc1 = 1 - b1^t, bc2_sqrt = sqrt(1 - b2^t) at step t. */
+    tt_status (*adamw)(void *ctx, float *p, float *m, float *v, float *g, size_t n, float lr, float beta1,
+                       float beta2, float eps, float weight_decay, float grad_scale, float bc1, float bc2_sqrt);
 } tt_backend;
 
 /* ---- data parallel: communication hook ---------------------------------
@@ -293,7 +418,7 @@ typedef struct tt_model_config {
     tt_allocator      allocator; /* zero = TT_MALLOC/TT_FREE                   */
     tt_logger         logger;    /* zero = silent                              */
     tt_parallel       parallel;  /* zero = built-in pool, or serial            */
-    const tt_backend *backend;   /* NULL = CPU only (non-NULL: unsupported yet) */
+    const tt_backend *backend;   /* NULL = CPU (non-NULL: TT_ERR_UNSUPPORTED in this version) */
     tt_comm  comm;         /* data parallel hook; zero = one process (above)   */
     int32_t  zero1;        /* 1 = ZeRO-1: AdamW m, v for this rank's slice only
                               (about n_params / size floats each); needs comm  */
