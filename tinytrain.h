@@ -1461,22 +1461,20 @@ TT__PRIVATE void     tt__hash_put(tt__htab *t, const tt__hprobe *pr, uint32_t it
 /* item (known absent) into the first free slot on its path: rebuilds, rehashes */
 TT__PRIVATE void     tt__hash_insert(tt__htab *t, uint64_t h, uint32_t item);
 /* Binary heap: n elements of elem bytes (elem <= TT__HEAP_MAX_ELEM) at base,
- * room for cap. before(ctx, x, y) != 0 when x must leave before y (a strict
- * weak order: "less" gives a min-heap). Elements equal under the order may
- * leave in any order, so callers keep it total where results depend on it.
- * Push needs n < cap, pop n > 0; neither allocates. */
+ * room for cap. The order comes with each call (so that a compiler that
+ * inlines the call can inline the order too): before(ctx, x, y) != 0 when x
+ * must leave before y, a strict weak order ("less" gives a min-heap).
+ * Elements equal under the order may leave in any order, so callers keep it
+ * total where results depend on it. Push needs n < cap, pop n > 0; neither
+ * allocates. */
 #define TT__HEAP_MAX_ELEM 32
-typedef struct tt__heap {
-    void *base;
-    size_t n, cap, elem;
-    int (*before)(const void *ctx, const void *x, const void *y);
-    const void *ctx;
-} tt__heap;
-TT__PRIVATE void tt__heap_push(tt__heap *h, const void *x);
+typedef int (*tt__heap_before)(const void *ctx, const void *x, const void *y);
+typedef struct tt__heap { void *base; size_t n, cap, elem; } tt__heap;
+TT__PRIVATE inline void tt__heap_push(tt__heap *h, const void *x, tt__heap_before before, const void *ctx);
 /* the first element into out (which may be the last slot, base + (n-1)*elem) */
-TT__PRIVATE void tt__heap_pop(tt__heap *h, void *out);
+TT__PRIVATE inline void tt__heap_pop(tt__heap *h, void *out, tt__heap_before before, const void *ctx);
 /* restore the order below i after the element at i moved later (a replaced top) */
-TT__PRIVATE void tt__heap_sift_down(tt__heap *h, size_t i);
+TT__PRIVATE inline void tt__heap_sift_down(tt__heap *h, size_t i, tt__heap_before before, const void *ctx);
 
 /* ---- kernels (scalar references; SIMD variants share the signatures) ---- */
 /* C (M,N) = [C +] A (M,K) B (K,N); element (i,j) of A is A[i*rsa + j*csa],
@@ -1861,41 +1859,49 @@ TT__PRIVATE void tt__hash_insert(tt__htab *t, uint64_t h, uint32_t item) {
 /* ---- binary heap (the moving element is held aside, parents/children
  * move into the hole) ---- */
 
-TT__PRIVATE void tt__heap_push(tt__heap *h, const void *x) {
+/* one element: fixed-size copies for the sizes in use (no library call) */
+TT__PRIVATE inline void tt__heap_copy(unsigned char *d, const void *s, size_t es) {
+    if (es == 8) memcpy(d, s, 8);
+    else if (es == 16) memcpy(d, s, 16);
+    else if (es == 4) memcpy(d, s, 4);
+    else memcpy(d, s, es);
+}
+
+TT__PRIVATE inline void tt__heap_push(tt__heap *h, const void *x, tt__heap_before before, const void *ctx) {
     unsigned char *b = (unsigned char *)h->base;
     size_t i = h->n++, es = h->elem;
     while (i > 0) {
         size_t par = (i - 1) / 2;
-        if (!h->before(h->ctx, x, b + par * es)) break;
-        memcpy(b + i * es, b + par * es, es);
+        if (!before(ctx, x, b + par * es)) break;
+        tt__heap_copy(b + i * es, b + par * es, es);
         i = par;
     }
-    memcpy(b + i * es, x, es);
+    tt__heap_copy(b + i * es, x, es);
 }
 
-TT__PRIVATE void tt__heap_sift_down(tt__heap *h, size_t i) {
+TT__PRIVATE inline void tt__heap_sift_down(tt__heap *h, size_t i, tt__heap_before before, const void *ctx) {
     unsigned char *b = (unsigned char *)h->base, x[TT__HEAP_MAX_ELEM];
     size_t n = h->n, es = h->elem;
-    memcpy(x, b + i * es, es);
+    tt__heap_copy(x, b + i * es, es);
     for (;;) {
         size_t c = 2 * i + 1;
         if (c >= n) break;
-        if (c + 1 < n && h->before(h->ctx, b + (c + 1) * es, b + c * es)) c++;
-        if (!h->before(h->ctx, b + c * es, x)) break;
-        memcpy(b + i * es, b + c * es, es);
+        if (c + 1 < n && before(ctx, b + (c + 1) * es, b + c * es)) c++;
+        if (!before(ctx, b + c * es, x)) break;
+        tt__heap_copy(b + i * es, b + c * es, es);
         i = c;
     }
-    memcpy(b + i * es, x, es);
+    tt__heap_copy(b + i * es, x, es);
 }
 
-TT__PRIVATE void tt__heap_pop(tt__heap *h, void *out) {
+TT__PRIVATE inline void tt__heap_pop(tt__heap *h, void *out, tt__heap_before before, const void *ctx) {
     unsigned char *b = (unsigned char *)h->base, last[TT__HEAP_MAX_ELEM];
     size_t es = h->elem;
-    memcpy(last, b + --h->n * es, es);
-    if ((unsigned char *)out != b) memcpy(out, b, es); /* out may be the old last slot: saved above */
+    tt__heap_copy(last, b + --h->n * es, es);
+    if ((unsigned char *)out != b) tt__heap_copy((unsigned char *)out, b, es); /* out may be the old last slot: saved above */
     if (h->n) {
-        memcpy(b, last, es);
-        tt__heap_sift_down(h, 0);
+        tt__heap_copy(b, last, es);
+        tt__heap_sift_down(h, 0, before, ctx);
     }
 }
 /* ==== end src/tt_hashheap.c ==== */
@@ -4234,7 +4240,6 @@ TT__PRIVATE void tt__bpe_merge_long(tt__enc *e, const unsigned char *p, size_t n
     heap.base = e->scratch;
     heap.cap = cap_heap;
     heap.elem = sizeof(uint64_t);
-    heap.before = tt__key_less;
     nd = (tt__bpe_node *)(void *)((uint64_t *)e->scratch + cap_heap);
     /* node i covers p[i .. nd[i].next) */
     for (i = 0; i < n; i++) {
@@ -4248,13 +4253,13 @@ TT__PRIVATE void tt__bpe_merge_long(tt__enc *e, const unsigned char *p, size_t n
         if (r >= 0) {
             nd[i].rank = r;
             k = ((uint64_t)r << 32) | i;
-            tt__heap_push(&heap, &k);
+            tt__heap_push(&heap, &k, tt__key_less, NULL);
         }
     }
     while (heap.n) {
         uint32_t a, b, c;
         int32_t r;
-        tt__heap_pop(&heap, &k);
+        tt__heap_pop(&heap, &k, tt__key_less, NULL);
         a = (uint32_t)k;
         r = (int32_t)(k >> 32);
         if (nd[a].rank != r) continue; /* stale (dead nodes have rank NONE) */
@@ -4271,7 +4276,7 @@ TT__PRIVATE void tt__bpe_merge_long(tt__enc *e, const unsigned char *p, size_t n
             if (r2 >= 0) {
                 nd[a].rank = r2;
                 k = ((uint64_t)r2 << 32) | a;
-                tt__heap_push(&heap, &k);
+                tt__heap_push(&heap, &k, tt__key_less, NULL);
             }
         }
         if (a > 0) {
@@ -4280,7 +4285,7 @@ TT__PRIVATE void tt__bpe_merge_long(tt__enc *e, const unsigned char *p, size_t n
             nd[z].rank = r3 < 0 ? TT__RANK_NONE : r3;
             if (r3 >= 0) {
                 k = ((uint64_t)r3 << 32) | z;
-                tt__heap_push(&heap, &k);
+                tt__heap_push(&heap, &k, tt__key_less, NULL);
             }
         }
     }
@@ -5486,7 +5491,7 @@ typedef struct tt__merger {
     tt__occ *occ;
     size_t n_occ, cap_occ;
     int32_t free_occ;
-    tt__heap heap;           /* tt__heap_ent, most frequent first (tt__pair_before) */
+    tt__heap heap;           /* tt__heap_ent in tt__pair_before order: most frequent first */
     int32_t *touched;
     size_t n_touched, cap_touched;
     int32_t step;
@@ -5514,8 +5519,6 @@ TT__PRIVATE void tt__merger_init(tt__merger *m, const tt_allocator *a) {
     m->a = a;
     m->free_occ = -1;
     m->heap.elem = sizeof(tt__heap_ent);
-    m->heap.before = tt__pair_before;
-    m->heap.ctx = m;
 }
 
 TT__PRIVATE void tt__merger_free(tt__merger *m) {
@@ -5603,7 +5606,7 @@ TT__PRIVATE int tt__hpush(tt__merger *m, int32_t pair) {
     e.count = m->pairs[pair].count;
     e.pair = pair;
     e.pad = 0;
-    tt__heap_push(&m->heap, &e);
+    tt__heap_push(&m->heap, &e, tt__pair_before, m);
     return 1;
 }
 
@@ -5830,7 +5833,7 @@ TT__PRIVATE tt_status tt__fin_merge_loop(tt__fin *f) {
     while (st == TT_OK && f->n_done < f->n_merges && m->heap.n) {
         tt__heap_ent e;
         tt__pair *p;
-        tt__heap_pop(&m->heap, &e);
+        tt__heap_pop(&m->heap, &e, tt__pair_before, m);
         p = &m->pairs[e.pair];
         if (p->count != e.count) {
             /* stale: lower now (re-score) or a fresher entry exists */

@@ -380,7 +380,6 @@ TT__PRIVATE void tt__bpe_merge_long(tt__enc *e, const unsigned char *p, size_t n
     heap.base = e->scratch;
     heap.cap = cap_heap;
     heap.elem = sizeof(uint64_t);
-    heap.before = tt__key_less;
     nd = (tt__bpe_node *)(void *)((uint64_t *)e->scratch + cap_heap);
     /* node i covers p[i .. nd[i].next) */
     for (i = 0; i < n; i++) {
@@ -394,13 +393,13 @@ TT__PRIVATE void tt__bpe_merge_long(tt__enc *e, const unsigned char *p, size_t n
         if (r >= 0) {
             nd[i].rank = r;
             k = ((uint64_t)r << 32) | i;
-            tt__heap_push(&heap, &k);
+            tt__heap_push(&heap, &k, tt__key_less, NULL);
         }
     }
     while (heap.n) {
         uint32_t a, b, c;
         int32_t r;
-        tt__heap_pop(&heap, &k);
+        tt__heap_pop(&heap, &k, tt__key_less, NULL);
         a = (uint32_t)k;
         r = (int32_t)(k >> 32);
         if (nd[a].rank != r) continue; /* stale (dead nodes have rank NONE) */
@@ -417,7 +416,7 @@ TT__PRIVATE void tt__bpe_merge_long(tt__enc *e, const unsigned char *p, size_t n
             if (r2 >= 0) {
                 nd[a].rank = r2;
                 k = ((uint64_t)r2 << 32) | a;
-                tt__heap_push(&heap, &k);
+                tt__heap_push(&heap, &k, tt__key_less, NULL);
             }
         }
         if (a > 0) {
@@ -426,7 +425,7 @@ TT__PRIVATE void tt__bpe_merge_long(tt__enc *e, const unsigned char *p, size_t n
             nd[z].rank = r3 < 0 ? TT__RANK_NONE : r3;
             if (r3 >= 0) {
                 k = ((uint64_t)r3 << 32) | z;
-                tt__heap_push(&heap, &k);
+                tt__heap_push(&heap, &k, tt__key_less, NULL);
             }
         }
     }

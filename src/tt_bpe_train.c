@@ -298,7 +298,7 @@ typedef struct tt__merger {
     tt__occ *occ;
     size_t n_occ, cap_occ;
     int32_t free_occ;
-    tt__heap heap;           /* tt__heap_ent, most frequent first (tt__pair_before) */
+    tt__heap heap;           /* tt__heap_ent in tt__pair_before order: most frequent first */
     int32_t *touched;
     size_t n_touched, cap_touched;
     int32_t step;
@@ -326,8 +326,6 @@ TT__PRIVATE void tt__merger_init(tt__merger *m, const tt_allocator *a) {
     m->a = a;
     m->free_occ = -1;
     m->heap.elem = sizeof(tt__heap_ent);
-    m->heap.before = tt__pair_before;
-    m->heap.ctx = m;
 }
 
 TT__PRIVATE void tt__merger_free(tt__merger *m) {
@@ -415,7 +413,7 @@ TT__PRIVATE int tt__hpush(tt__merger *m, int32_t pair) {
     e.count = m->pairs[pair].count;
     e.pair = pair;
     e.pad = 0;
-    tt__heap_push(&m->heap, &e);
+    tt__heap_push(&m->heap, &e, tt__pair_before, m);
     return 1;
 }
 
@@ -642,7 +640,7 @@ TT__PRIVATE tt_status tt__fin_merge_loop(tt__fin *f) {
     while (st == TT_OK && f->n_done < f->n_merges && m->heap.n) {
         tt__heap_ent e;
         tt__pair *p;
-        tt__heap_pop(&m->heap, &e);
+        tt__heap_pop(&m->heap, &e, tt__pair_before, m);
         p = &m->pairs[e.pair];
         if (p->count != e.count) {
             /* stale: lower now (re-score) or a fresher entry exists */

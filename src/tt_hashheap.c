@@ -56,40 +56,48 @@ TT__PRIVATE void tt__hash_insert(tt__htab *t, uint64_t h, uint32_t item) {
 /* ---- binary heap (the moving element is held aside, parents/children
  * move into the hole) ---- */
 
-TT__PRIVATE void tt__heap_push(tt__heap *h, const void *x) {
+/* one element: fixed-size copies for the sizes in use (no library call) */
+TT__PRIVATE inline void tt__heap_copy(unsigned char *d, const void *s, size_t es) {
+    if (es == 8) memcpy(d, s, 8);
+    else if (es == 16) memcpy(d, s, 16);
+    else if (es == 4) memcpy(d, s, 4);
+    else memcpy(d, s, es);
+}
+
+TT__PRIVATE inline void tt__heap_push(tt__heap *h, const void *x, tt__heap_before before, const void *ctx) {
     unsigned char *b = (unsigned char *)h->base;
     size_t i = h->n++, es = h->elem;
     while (i > 0) {
         size_t par = (i - 1) / 2;
-        if (!h->before(h->ctx, x, b + par * es)) break;
-        memcpy(b + i * es, b + par * es, es);
+        if (!before(ctx, x, b + par * es)) break;
+        tt__heap_copy(b + i * es, b + par * es, es);
         i = par;
     }
-    memcpy(b + i * es, x, es);
+    tt__heap_copy(b + i * es, x, es);
 }
 
-TT__PRIVATE void tt__heap_sift_down(tt__heap *h, size_t i) {
+TT__PRIVATE inline void tt__heap_sift_down(tt__heap *h, size_t i, tt__heap_before before, const void *ctx) {
     unsigned char *b = (unsigned char *)h->base, x[TT__HEAP_MAX_ELEM];
     size_t n = h->n, es = h->elem;
-    memcpy(x, b + i * es, es);
+    tt__heap_copy(x, b + i * es, es);
     for (;;) {
         size_t c = 2 * i + 1;
         if (c >= n) break;
-        if (c + 1 < n && h->before(h->ctx, b + (c + 1) * es, b + c * es)) c++;
-        if (!h->before(h->ctx, b + c * es, x)) break;
-        memcpy(b + i * es, b + c * es, es);
+        if (c + 1 < n && before(ctx, b + (c + 1) * es, b + c * es)) c++;
+        if (!before(ctx, b + c * es, x)) break;
+        tt__heap_copy(b + i * es, b + c * es, es);
         i = c;
     }
-    memcpy(b + i * es, x, es);
+    tt__heap_copy(b + i * es, x, es);
 }
 
-TT__PRIVATE void tt__heap_pop(tt__heap *h, void *out) {
+TT__PRIVATE inline void tt__heap_pop(tt__heap *h, void *out, tt__heap_before before, const void *ctx) {
     unsigned char *b = (unsigned char *)h->base, last[TT__HEAP_MAX_ELEM];
     size_t es = h->elem;
-    memcpy(last, b + --h->n * es, es);
-    if ((unsigned char *)out != b) memcpy(out, b, es); /* out may be the old last slot: saved above */
+    tt__heap_copy(last, b + --h->n * es, es);
+    if ((unsigned char *)out != b) tt__heap_copy((unsigned char *)out, b, es); /* out may be the old last slot: saved above */
     if (h->n) {
-        memcpy(b, last, es);
-        tt__heap_sift_down(h, 0);
+        tt__heap_copy(b, last, es);
+        tt__heap_sift_down(h, 0, before, ctx);
     }
 }

@@ -98,22 +98,20 @@ TT__PRIVATE void     tt__hash_put(tt__htab *t, const tt__hprobe *pr, uint32_t it
 /* item (known absent) into the first free slot on its path: rebuilds, rehashes */
 TT__PRIVATE void     tt__hash_insert(tt__htab *t, uint64_t h, uint32_t item);
 /* Binary heap: n elements of elem bytes (elem <= TT__HEAP_MAX_ELEM) at base,
- * room for cap. before(ctx, x, y) != 0 when x must leave before y (a strict
- * weak order: "less" gives a min-heap). Elements equal under the order may
- * leave in any order, so callers keep it total where results depend on it.
- * Push needs n < cap, pop n > 0; neither allocates. */
+ * room for cap. The order comes with each call (so that a compiler that
+ * inlines the call can inline the order too): before(ctx, x, y) != 0 when x
+ * must leave before y, a strict weak order ("less" gives a min-heap).
+ * Elements equal under the order may leave in any order, so callers keep it
+ * total where results depend on it. Push needs n < cap, pop n > 0; neither
+ * allocates. */
 #define TT__HEAP_MAX_ELEM 32
-typedef struct tt__heap {
-    void *base;
-    size_t n, cap, elem;
-    int (*before)(const void *ctx, const void *x, const void *y);
-    const void *ctx;
-} tt__heap;
-TT__PRIVATE void tt__heap_push(tt__heap *h, const void *x);
+typedef int (*tt__heap_before)(const void *ctx, const void *x, const void *y);
+typedef struct tt__heap { void *base; size_t n, cap, elem; } tt__heap;
+TT__PRIVATE inline void tt__heap_push(tt__heap *h, const void *x, tt__heap_before before, const void *ctx);
 /* the first element into out (which may be the last slot, base + (n-1)*elem) */
-TT__PRIVATE void tt__heap_pop(tt__heap *h, void *out);
+TT__PRIVATE inline void tt__heap_pop(tt__heap *h, void *out, tt__heap_before before, const void *ctx);
 /* restore the order below i after the element at i moved later (a replaced top) */
-TT__PRIVATE void tt__heap_sift_down(tt__heap *h, size_t i);
+TT__PRIVATE inline void tt__heap_sift_down(tt__heap *h, size_t i, tt__heap_before before, const void *ctx);
 
 /* ---- kernels (scalar references; SIMD variants share the signatures) ---- */
 /* C (M,N) = [C +] A (M,K) B (K,N); element (i,j) of A is A[i*rsa + j*csa],
