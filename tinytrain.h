@@ -3738,6 +3738,7 @@ TT__PRIVATE tt_status tt__vb_add_specials(tt__vocab_buf *v, const tt_tokenizer_c
 /* >>pretok  GPT-2 pre-tokenizer: the split pattern written by hand over
  * the Unicode class tables of tt_bpe_tables.h (see tt_api_bpe.h for the
  * pattern and how invalid UTF-8 is treated) */
+/* #include "tt_internal.h" */
 /* #include "tt_bpe_internal.h" */
 /* #include "tt_bpe_tables.h" */
 
@@ -3861,6 +3862,7 @@ TT__PRIVATE int tt__safe_cut(const unsigned char *s, size_t p) {
 /* >>bpe  byte-level BPE tokenizer: the tokenizer object, encode (short and
  * long pieces, threaded, streaming) and decode. The pre-tokenizer is in
  * tt_pretok.c, file formats in tt_bpe_files.c, training in tt_bpe_train.c. */
+/* #include "tt_internal.h" */
 /* #include "tt_bpe_internal.h" */
 
 /* ======================================================================
@@ -4664,6 +4666,7 @@ TTDEF tt_status tt_tokenizer_decode_stream(const tt_tokenizer *tok, tt_tokenizer
 /* >>bpe_files  tokenizer files: the own format (TTBP, save and load), tiktoken
  * rank files, GPT-2's encoder.json + vocab.bpe (with the small JSON string
  * reader they need), and the path-based wrappers */
+/* #include "tt_internal.h" */
 /* #include "tt_bpe_internal.h" */
 
 #define TT__BPE_MAGIC "TTBP"
@@ -5194,6 +5197,7 @@ TTDEF tt_status tt_tokenizer_load_gpt2_file(const tt_tokenizer_config *cfg, cons
 /* >>bpe_train  byte-level BPE training: pieces counted into a word table
  * (threaded feed), then merges of the most frequent pair with incremental
  * pair counts, occurrence lists and a heap of candidate pairs */
+/* #include "tt_internal.h" */
 /* #include "tt_bpe_internal.h" */
 
 /* ======================================================================
@@ -5463,7 +5467,6 @@ TTDEF tt_status tt_tokenizer_trainer_feed(tt_tokenizer_trainer *tr, const void *
     if (st != TT_OK) tt__log(&tr->logger, TT_LOG_ERROR, st, "tt_tokenizer_trainer_feed: out of memory");
     return st;
 }
-
 
 /* ======================================================================
  * The merge loop
@@ -10107,6 +10110,7 @@ TTDEF tt_status tt_model_create_from_checkpoint(const char *path, const tt_model
 /* ==== begin src/tt_bpe_export.c ==== */
 /* >>bpe_export  a tokenizer as GPT-2's encoder.json + vocab.bpe. Uses the
  * tokenizer's private byte lookup (tt_bpe_internal.h). */
+/* #include "tt_internal.h" */
 /* #include "tt_bpe_internal.h" */
 
 /* GPT-2's byte -> printable character map: the printable Latin-1 bytes

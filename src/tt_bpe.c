@@ -1,6 +1,7 @@
 /* >>bpe  byte-level BPE tokenizer: the tokenizer object, encode (short and
  * long pieces, threaded, streaming) and decode. The pre-tokenizer is in
  * tt_pretok.c, file formats in tt_bpe_files.c, training in tt_bpe_train.c. */
+#include "tt_internal.h"
 #include "tt_bpe_internal.h"
 
 /* ======================================================================

@@ -1,6 +1,7 @@
 /* >>bpe_files  tokenizer files: the own format (TTBP, save and load), tiktoken
  * rank files, GPT-2's encoder.json + vocab.bpe (with the small JSON string
  * reader they need), and the path-based wrappers */
+#include "tt_internal.h"
 #include "tt_bpe_internal.h"
 
 #define TT__BPE_MAGIC "TTBP"

@@ -1,6 +1,7 @@
 /* >>bpe_train  byte-level BPE training: pieces counted into a word table
  * (threaded feed), then merges of the most frequent pair with incremental
  * pair counts, occurrence lists and a heap of candidate pairs */
+#include "tt_internal.h"
 #include "tt_bpe_internal.h"
 
 /* ======================================================================
@@ -270,7 +271,6 @@ TTDEF tt_status tt_tokenizer_trainer_feed(tt_tokenizer_trainer *tr, const void *
     if (st != TT_OK) tt__log(&tr->logger, TT_LOG_ERROR, st, "tt_tokenizer_trainer_feed: out of memory");
     return st;
 }
-
 
 /* ======================================================================
  * The merge loop

@@ -1,6 +1,7 @@
 /* >>pretok  GPT-2 pre-tokenizer: the split pattern written by hand over
  * the Unicode class tables of tt_bpe_tables.h (see tt_api_bpe.h for the
  * pattern and how invalid UTF-8 is treated) */
+#include "tt_internal.h"
 #include "tt_bpe_internal.h"
 #include "tt_bpe_tables.h"
 
