@@ -1552,6 +1552,54 @@ TT__PRIVATE void      tt__put_u32(unsigned char *p, uint32_t v);
 TT__PRIVATE void      tt__put_u64(unsigned char *p, uint64_t v);
 TT__PRIVATE uint32_t  tt__get_u32(const unsigned char *p);
 TT__PRIVATE uint64_t  tt__get_u64(const unsigned char *p);
+#ifndef TT_NO_STDIO
+/* stdio behind tt_io (user: the FILE *); fopen "rb" refusing what cannot be read (tt_io.c) */
+TT__PRIVATE size_t tt__stdio_read(void *user, void *buf, size_t n);
+TT__PRIVATE size_t tt__stdio_write(void *user, const void *buf, size_t n);
+TT__PRIVATE FILE  *tt__fopen_rb(const char *path);
+/* atomic file write of save(obj, io) and read of a path through load(obj, io) (tt_io.c) */
+TT__PRIVATE tt_status tt__save_atomic(const char *path, tt_status (*save)(const void *obj, const tt_io *io),
+                                      const void *obj);
+TT__PRIVATE tt_status tt__load_path(const char *path, tt_status (*load)(void *obj, const tt_io *io), void *obj);
+#endif
+
+/* ---- hash probe and binary heap over caller memory (tt_hashheap.c) ---- */
+/* 64-bit hash of a byte string (host byte order: only used in memory) */
+TT__PRIVATE uint64_t tt__hash_bytes(const unsigned char *p, size_t n);
+/* Open addressing, linear probing: mask + 1 slots (a power of two), each an
+ * item index of the caller's (TT__HASH_EMPTY when free) and the top 32 bits
+ * of the item's 64-bit hash as a tag; the low bits pick the first slot. The
+ * caller owns the slots and the items, compares keys on a tag match, and
+ * keeps the load <= 1/2, so every probe path ends at a free slot. Lookup:
+ *   tt__hash_begin(t, h, &pr);
+ *   while ((it = tt__hash_probe(t, &pr)) != TT__HASH_EMPTY) if (key of it == key) found;
+ *   tt__hash_put(t, &pr, new_item);   (not found: pr is at the free slot) */
+#define TT__HASH_EMPTY 0xFFFFFFFFu
+typedef struct tt__hslot { uint32_t tag, item; } tt__hslot;
+typedef struct tt__htab { tt__hslot *slot; size_t mask; } tt__htab;
+typedef struct tt__hprobe { size_t k; uint32_t tag; } tt__hprobe;
+TT__PRIVATE void     tt__hash_clear(tt__htab *t);  /* every slot free */
+TT__PRIVATE void     tt__hash_begin(const tt__htab *t, uint64_t h, tt__hprobe *pr);
+/* next item on the path whose tag matches, or TT__HASH_EMPTY at the free slot ending it */
+TT__PRIVATE uint32_t tt__hash_probe(const tt__htab *t, tt__hprobe *pr);
+TT__PRIVATE void     tt__hash_put(tt__htab *t, const tt__hprobe *pr, uint32_t item);
+/* item (known absent) into the first free slot on its path: rebuilds, rehashes */
+TT__PRIVATE void     tt__hash_insert(tt__htab *t, uint64_t h, uint32_t item);
+/* Binary heap: n elements of elem bytes (elem <= TT__HEAP_MAX_ELEM) at base,
+ * room for cap. The order comes with each call (so that a compiler that
+ * inlines the call can inline the order too): before(ctx, x, y) != 0 when x
+ * must leave before y, a strict weak order ("less" gives a min-heap).
+ * Elements equal under the order may leave in any order, so callers keep it
+ * total where results depend on it. Push needs n < cap, pop n > 0; neither
+ * allocates. */
+#define TT__HEAP_MAX_ELEM 32
+typedef int (*tt__heap_before)(const void *ctx, const void *x, const void *y);
+typedef struct tt__heap { void *base; size_t n, cap, elem; } tt__heap;
+TT__PRIVATE inline void tt__heap_push(tt__heap *h, const void *x, tt__heap_before before, const void *ctx);
+/* the first element into out (which may be the last slot, base + (n-1)*elem) */
+TT__PRIVATE inline void tt__heap_pop(tt__heap *h, void *out, tt__heap_before before, const void *ctx);
+/* restore the order below i after the element at i moved later (a replaced top) */
+TT__PRIVATE inline void tt__heap_sift_down(tt__heap *h, size_t i, tt__heap_before before, const void *ctx);
 
 /* ---- kernels (scalar references; SIMD variants share the signatures) ---- */
 /* C (M,N) = [C +] A (M,K) B (K,N); element (i,j) of A is A[i*rsa + j*csa],
@@ -1877,6 +1925,111 @@ TT__PRIVATE tt_status tt__load_path(const char *path, tt__load_fn load, void *ob
 }
 #endif
 /* ==== end src/tt_io.c ==== */
+/* ==== begin src/tt_hashheap.c ==== */
+/* >>hashheap  byte-string hash, open-addressing hash probe and binary heap
+ * over caller memory (declared in tt_internal.h) */
+/* #include "tt_internal.h" */
+
+/* multiply-xorshift over 8-byte words */
+TT__PRIVATE uint64_t tt__hash_bytes(const unsigned char *p, size_t n) {
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ ((uint64_t)n * 0xff51afd7ed558ccdull), v;
+    while (n >= 8) {
+        memcpy(&v, p, 8);
+        h = (h ^ v) * 0xbf58476d1ce4e5b9ull;
+        h ^= h >> 31;
+        p += 8;
+        n -= 8;
+    }
+    if (n) {
+        v = 0;
+        memcpy(&v, p, n);
+        h = (h ^ v) * 0x94d049bb133111ebull;
+    }
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 32;
+    return h;
+}
+
+/* ---- hash probe ---- */
+
+TT__PRIVATE void tt__hash_clear(tt__htab *t) { memset(t->slot, 0xFF, (t->mask + 1) * sizeof(tt__hslot)); }
+
+TT__PRIVATE void tt__hash_begin(const tt__htab *t, uint64_t h, tt__hprobe *pr) {
+    pr->k = (size_t)h & t->mask;
+    pr->tag = (uint32_t)(h >> 32);
+}
+
+TT__PRIVATE uint32_t tt__hash_probe(const tt__htab *t, tt__hprobe *pr) {
+    for (;;) {
+        tt__hslot s = t->slot[pr->k];
+        if (s.item == TT__HASH_EMPTY) return TT__HASH_EMPTY; /* pr->k stays on the free slot */
+        pr->k = (pr->k + 1) & t->mask;
+        if (s.tag == pr->tag) return s.item;
+    }
+}
+
+TT__PRIVATE void tt__hash_put(tt__htab *t, const tt__hprobe *pr, uint32_t item) {
+    t->slot[pr->k].tag = pr->tag;
+    t->slot[pr->k].item = item;
+}
+
+TT__PRIVATE void tt__hash_insert(tt__htab *t, uint64_t h, uint32_t item) {
+    tt__hprobe pr;
+    tt__hash_begin(t, h, &pr);
+    while (t->slot[pr.k].item != TT__HASH_EMPTY) pr.k = (pr.k + 1) & t->mask;
+    tt__hash_put(t, &pr, item);
+}
+
+/* ---- binary heap (the moving element is held aside, parents/children
+ * move into the hole) ---- */
+
+/* one element: fixed-size copies for the sizes in use (no library call) */
+TT__PRIVATE inline void tt__heap_copy(unsigned char *d, const void *s, size_t es) {
+    if (es == 8) memcpy(d, s, 8);
+    else if (es == 16) memcpy(d, s, 16);
+    else if (es == 4) memcpy(d, s, 4);
+    else memcpy(d, s, es);
+}
+
+TT__PRIVATE inline void tt__heap_push(tt__heap *h, const void *x, tt__heap_before before, const void *ctx) {
+    unsigned char *b = (unsigned char *)h->base;
+    size_t i = h->n++, es = h->elem;
+    while (i > 0) {
+        size_t par = (i - 1) / 2;
+        if (!before(ctx, x, b + par * es)) break;
+        tt__heap_copy(b + i * es, b + par * es, es);
+        i = par;
+    }
+    tt__heap_copy(b + i * es, x, es);
+}
+
+TT__PRIVATE inline void tt__heap_sift_down(tt__heap *h, size_t i, tt__heap_before before, const void *ctx) {
+    unsigned char *b = (unsigned char *)h->base, x[TT__HEAP_MAX_ELEM];
+    size_t n = h->n, es = h->elem;
+    tt__heap_copy(x, b + i * es, es);
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && before(ctx, b + (c + 1) * es, b + c * es)) c++;
+        if (!before(ctx, b + c * es, x)) break;
+        tt__heap_copy(b + i * es, b + c * es, es);
+        i = c;
+    }
+    tt__heap_copy(b + i * es, x, es);
+}
+
+TT__PRIVATE inline void tt__heap_pop(tt__heap *h, void *out, tt__heap_before before, const void *ctx) {
+    unsigned char *b = (unsigned char *)h->base, last[TT__HEAP_MAX_ELEM];
+    size_t es = h->elem;
+    tt__heap_copy(last, b + --h->n * es, es);
+    if ((unsigned char *)out != b) tt__heap_copy((unsigned char *)out, b, es); /* out may be the old last slot: saved above */
+    if (h->n) {
+        tt__heap_copy(b, last, es);
+        tt__heap_sift_down(h, 0, before, ctx);
+    }
+}
+/* ==== end src/tt_hashheap.c ==== */
 /* ==== begin src/tt_threads.c ==== */
 /* >>threads  built-in pthread pool behind parallel_for */
 /* #include "tt_internal.h" */
@@ -3630,69 +3783,89 @@ static const unsigned char tt__uc_stage2[6432] = {
     85,85,85,85,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
 };
 /* ==== end src/tt_bpe_tables.h ==== */
-/* ==== begin src/tt_bpe.c ==== */
-/* >>bpe  byte-level BPE tokenizer: pre-tokenizer, encode, decode, train,
- * save/load, GPT-2 import (tiktoken rank files, encoder.json + vocab.bpe). */
+/* ==== begin src/tt_bpe_internal.h ==== */
+/* >>bpe_internal  private declarations shared by the tokenizer files:
+ * tt_pretok.c (GPT-2 pre-tokenizer), tt_bpe.c (the tokenizer object, encode,
+ * decode), tt_bpe_files.c (file formats), tt_bpe_train.c (training) and
+ * tt_bpe_export.c (GPT-2 export). */
+#ifndef TT_BPE_INTERNAL_H
+#define TT_BPE_INTERNAL_H
 /* #include "tt_internal.h" */
-/* #include "tt_bpe_tables.h" */
+/* #include "tt_api_bpe.h" */
 
-/* ======================================================================
- * Small helpers
- * ====================================================================== */
-
-/* grow *p (cap elements of elem bytes) to hold at least need elements */
-TT__PRIVATE int tt__bpe_grow(const tt_allocator *a, void **p, size_t *cap, size_t need, size_t elem) {
-    size_t ncap = *cap ? *cap : 16, nb, ob;
-    void *q;
-    if (need <= *cap) return 1;
-    while (ncap < need) {
-        if (ncap > ((size_t)-1 >> 2)) return 0;
-        ncap *= 2;
-    }
-    if (!tt__mul_size(ncap, elem, &nb)) return 0;
-    q = tt__alloc(a, nb, 16);
-    if (!q) return 0;
-    ob = *cap * elem;
-    if (*p && ob) memcpy(q, *p, ob);
-    if (*p) tt__free(a, *p, ob);
-    *p = q;
-    *cap = ncap;
-    return 1;
-}
-
-TT__PRIVATE void tt__bpe_release(const tt_allocator *a, void **p, size_t *cap, size_t elem) {
-    if (*p) tt__free(a, *p, *cap * elem);
-    *p = NULL;
-    *cap = 0;
-}
-
-/* 64-bit hash of a byte string (multiply-xorshift over 8-byte words; host
- * byte order: only used in memory). */
-TT__PRIVATE uint64_t tt__bpe_hash(const unsigned char *p, size_t n) {
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ ((uint64_t)n * 0xff51afd7ed558ccdull), v;
-    while (n >= 8) {
-        memcpy(&v, p, 8);
-        h = (h ^ v) * 0xbf58476d1ce4e5b9ull;
-        h ^= h >> 31;
-        p += 8;
-        n -= 8;
-    }
-    if (n) {
-        v = 0;
-        memcpy(&v, p, n);
-        h = (h ^ v) * 0x94d049bb133111ebull;
-    }
-    h ^= h >> 29;
-    h *= 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 32;
-    return h;
-}
-
-/* ======================================================================
- * Pre-tokenizer (GPT-2 split pattern, hand-written)
- * ====================================================================== */
-
+/* ---- pre-tokenizer (tt_pretok.c) ---- */
 enum { TT__CL_OTHER = 0, TT__CL_LETTER = 1, TT__CL_NUMBER = 2, TT__CL_SPACE = 3 };
+/* Class (TT__CL_*) and byte length of the character at s[i] (i < end).
+ * Strict UTF-8 (Unicode Table 3-7); a byte that does not start a valid
+ * sequence is one character of class OTHER. */
+TT__PRIVATE int    tt__char_at(const unsigned char *s, size_t i, size_t end, size_t *len);
+/* end of the GPT-2 piece that starts at i (i < end) */
+TT__PRIVATE size_t tt__piece_end(const unsigned char *s, size_t i, size_t end);
+/* a cut before s[p] leaves the pieces on both sides as in the whole text */
+TT__PRIVATE int    tt__safe_cut(const unsigned char *s, size_t p);
+
+/* ---- growable arrays (tt_bpe.c) ---- */
+/* grow *p (cap elements of elem bytes) to hold at least need elements; 0 when out of memory */
+TT__PRIVATE int  tt__bpe_grow(const tt_allocator *a, void **p, size_t *cap, size_t need, size_t elem);
+TT__PRIVATE void tt__bpe_release(const tt_allocator *a, void **p, size_t *cap, size_t elem);
+
+/* ---- the tokenizer object (tt_bpe.c) ---- */
+struct tt_tokenizer {
+    tt_allocator alloc;
+    tt_logger logger;
+    size_t mem_bytes;          /* the single allocation holding everything */
+    int32_t vocab, n_special, n_ranked, split_mode;
+    uint32_t *off, *len;       /* per id: offset into blob, length */
+    unsigned char *blob;
+    uint64_t blob_bytes;
+    tt__htab ht;               /* ordinary tokens by bytes (items: ids) */
+    int32_t byte_id[256];
+    unsigned char special_first[256];
+    size_t special_max_len;
+    size_t max_len;            /* longest ordinary token */
+    /* threads */
+    tt__exec ex;
+    void *pool;
+};
+TT__PRIVATE const unsigned char *tt__tok_bytes(const tt_tokenizer *t, int32_t id);
+/* id of the ordinary token with bytes p[0..n) (hash h = tt__hash_bytes(p, n)), or -1 */
+TT__PRIVATE int32_t tt__tok_lookup_h(const tt_tokenizer *t, const unsigned char *p, size_t n, uint64_t h);
+TT__PRIVATE int32_t tt__tok_lookup(const tt_tokenizer *t, const unsigned char *p, size_t n);
+/* Build a tokenizer from vocab token strings: lens[i] bytes each, stored
+ * back to back in blob (blob_bytes in all); the last n_special are special.
+ * Validates like a file loader: TT_ERR_BAD_FORMAT for empty or too long
+ * tokens, duplicates among ordinary (or among special) tokens, or a single
+ * byte value with no ordinary token. */
+TT__PRIVATE tt_status tt__tok_build(const tt_tokenizer_config *cfg, int32_t vocab, int32_t n_special,
+                                    int32_t split_mode, const uint32_t *lens, const unsigned char *blob,
+                                    uint64_t blob_bytes, tt_tokenizer **out);
+/* threads of a config into ex (a pool, if started, in *pool) and back */
+TT__PRIVATE tt_status tt__bpe_exec_start(const tt_tokenizer_config *cfg, const tt_allocator *a,
+                                         tt__exec *ex, void **pool);
+TT__PRIVATE void      tt__bpe_exec_stop(const tt_allocator *a, tt__exec *ex, void **pool);
+
+/* ---- a vocabulary under construction: token strings back to back (tt_bpe.c) ---- */
+typedef struct tt__vocab_buf {
+    const tt_allocator *a;
+    uint32_t *lens;
+    size_t n, cap_lens;
+    unsigned char *bytes;
+    size_t nb, cap_bytes;
+} tt__vocab_buf;
+TT__PRIVATE int       tt__vb_add(tt__vocab_buf *v, const void *p, size_t n);  /* 0: out of memory */
+TT__PRIVATE void      tt__vb_free(tt__vocab_buf *v);
+/* append cfg's special tokens to v; INVALID_ARG for bad entries */
+TT__PRIVATE tt_status tt__vb_add_specials(tt__vocab_buf *v, const tt_tokenizer_config *cfg);
+
+#endif /* TT_BPE_INTERNAL_H */
+/* ==== end src/tt_bpe_internal.h ==== */
+/* ==== begin src/tt_pretok.c ==== */
+/* >>pretok  GPT-2 pre-tokenizer: the split pattern written by hand over
+ * the Unicode class tables of tt_bpe_tables.h (see tt_api_bpe.h for the
+ * pattern and how invalid UTF-8 is treated) */
+/* #include "tt_internal.h" */
+/* #include "tt_bpe_internal.h" */
+/* #include "tt_bpe_tables.h" */
 
 /* class of ASCII bytes */
 static const unsigned char tt__ascii_class[128] = {
@@ -3809,49 +3982,61 @@ TT__PRIVATE int tt__safe_cut(const unsigned char *s, size_t p) {
     c = s[p - 1];
     return c < 0x80 && tt__ascii_class[c] != TT__CL_SPACE;
 }
+/* ==== end src/tt_pretok.c ==== */
+/* ==== begin src/tt_bpe.c ==== */
+/* >>bpe  byte-level BPE tokenizer: the tokenizer object, encode (short and
+ * long pieces, threaded, streaming) and decode. The pre-tokenizer is in
+ * tt_pretok.c, file formats in tt_bpe_files.c, training in tt_bpe_train.c. */
+/* #include "tt_internal.h" */
+/* #include "tt_bpe_internal.h" */
+
+/* ======================================================================
+ * Growable arrays
+ * ====================================================================== */
+
+TT__PRIVATE int tt__bpe_grow(const tt_allocator *a, void **p, size_t *cap, size_t need, size_t elem) {
+    size_t ncap = *cap ? *cap : 16, nb, ob;
+    void *q;
+    if (need <= *cap) return 1;
+    while (ncap < need) {
+        if (ncap > ((size_t)-1 >> 2)) return 0;
+        ncap *= 2;
+    }
+    if (!tt__mul_size(ncap, elem, &nb)) return 0;
+    q = tt__alloc(a, nb, 16);
+    if (!q) return 0;
+    ob = *cap * elem;
+    if (*p && ob) memcpy(q, *p, ob);
+    if (*p) tt__free(a, *p, ob);
+    *p = q;
+    *cap = ncap;
+    return 1;
+}
+
+TT__PRIVATE void tt__bpe_release(const tt_allocator *a, void **p, size_t *cap, size_t elem) {
+    if (*p) tt__free(a, *p, *cap * elem);
+    *p = NULL;
+    *cap = 0;
+}
 
 /* ======================================================================
  * The tokenizer object
  * ====================================================================== */
 
-typedef struct tt__bpe_slot { uint32_t tag; uint32_t id; } tt__bpe_slot;
-#define TT__BPE_EMPTY 0xFFFFFFFFu
-
-struct tt_tokenizer {
-    tt_allocator alloc;
-    tt_logger logger;
-    size_t mem_bytes;          /* the single allocation holding everything */
-    int32_t vocab, n_special, n_ranked, split_mode;
-    uint32_t *off, *len;       /* per id: offset into blob, length */
-    unsigned char *blob;
-    uint64_t blob_bytes;
-    tt__bpe_slot *ht;          /* ordinary tokens by bytes */
-    uint32_t ht_mask;
-    int32_t byte_id[256];
-    unsigned char special_first[256];
-    size_t special_max_len;
-    size_t max_len;            /* longest ordinary token */
-    /* threads */
-    tt__exec ex;
-    void *pool;
-};
-
 TT__PRIVATE const unsigned char *tt__tok_bytes(const tt_tokenizer *t, int32_t id) { return t->blob + t->off[id]; }
 
 TT__PRIVATE int32_t tt__tok_lookup_h(const tt_tokenizer *t, const unsigned char *p, size_t n, uint64_t h) {
-    uint32_t i = (uint32_t)h & t->ht_mask, tag = (uint32_t)(h >> 32);
-    for (;;) {
-        tt__bpe_slot sl = t->ht[i];
-        if (sl.id == TT__BPE_EMPTY) return -1;
-        if (sl.tag == tag && t->len[sl.id] == n && memcmp(t->blob + t->off[sl.id], p, n) == 0)
-            return (int32_t)sl.id;
-        i = (i + 1) & t->ht_mask;
-    }
+    tt__hprobe pr;
+    uint32_t id;
+    tt__hash_begin(&t->ht, h, &pr);
+    while ((id = tt__hash_probe(&t->ht, &pr)) != TT__HASH_EMPTY)
+        if (t->len[id] == n && memcmp(t->blob + t->off[id], p, n) == 0) return (int32_t)id;
+    return -1;
 }
 TT__PRIVATE int32_t tt__tok_lookup(const tt_tokenizer *t, const unsigned char *p, size_t n) {
     if (n == 1) return t->byte_id[p[0]];
     if (n > t->max_len) return -1;
-    return tt__tok_lookup_h(t, p, n, tt__bpe_hash(p, n));
+    return tt__tok_lookup_h(t, p, n, tt__hash_bytes(p, n));
 }
 
 /* resolve threads of a config into an exec (pool started by the caller) */
@@ -3907,11 +4092,6 @@ TT__PRIVATE void tt__bpe_exec_stop(const tt_allocator *a, tt__exec *ex, void **p
     *pool = NULL;
 }
 
-/* Build a tokenizer from vocab token strings: lens[i] bytes each, stored
- * back to back in blob (blob_bytes in all); the last n_special are special.
- * Validates like a file loader: TT_ERR_BAD_FORMAT for empty or too long
- * tokens, duplicates among ordinary (or among special) tokens, or a single
- * byte value with no ordinary token. */
 TT__PRIVATE tt_status tt__tok_build(const tt_tokenizer_config *cfg, int32_t vocab, int32_t n_special,
                                     int32_t split_mode, const uint32_t *lens, const unsigned char *blob,
                                     uint64_t blob_bytes, tt_tokenizer **out) {
@@ -3949,7 +4129,7 @@ TT__PRIVATE tt_status tt__tok_build(const tt_tokenizer_config *cfg, int32_t voca
     o_off = tt__plan_take(&plan, (size_t)vocab, sizeof(uint32_t));
     o_len = tt__plan_take(&plan, (size_t)vocab, sizeof(uint32_t));
     o_blob = tt__plan_take(&plan, (size_t)blob_bytes, 1);
-    o_ht = tt__plan_take(&plan, nslots, sizeof(tt__bpe_slot));
+    o_ht = tt__plan_take(&plan, nslots, sizeof(tt__hslot));
     if (plan.overflow) return TT_ERR_OUT_OF_MEMORY;
     base = (unsigned char *)tt__alloc(&a, plan.size, TT__ALIGN);
     if (!base) return TT_ERR_OUT_OF_MEMORY;
@@ -3966,8 +4146,8 @@ TT__PRIVATE tt_status tt__tok_build(const tt_tokenizer_config *cfg, int32_t voca
     t->len = (uint32_t *)(base + o_len);
     t->blob = base + o_blob;
     t->blob_bytes = blob_bytes;
-    t->ht = (tt__bpe_slot *)(base + o_ht);
-    t->ht_mask = (uint32_t)(nslots - 1);
+    t->ht.slot = (tt__hslot *)(base + o_ht);
+    t->ht.mask = nslots - 1;
     if (blob_bytes) memcpy(t->blob, blob, (size_t)blob_bytes);
     sum = 0;
     for (i = 0; i < vocab; i++) {
@@ -3976,18 +4156,18 @@ TT__PRIVATE tt_status tt__tok_build(const tt_tokenizer_config *cfg, int32_t voca
         sum += lens[i];
     }
     for (i = 0; i < 256; i++) t->byte_id[i] = -1;
-    memset(t->ht, 0xFF, nslots * sizeof(tt__bpe_slot));
+    tt__hash_clear(&t->ht);
     st = TT_OK;
     for (i = 0; i < n_ranked && st == TT_OK; i++) {
         const unsigned char *p = t->blob + t->off[i];
         size_t n = t->len[i];
-        uint64_t h = tt__bpe_hash(p, n);
-        uint32_t k;
-        if (tt__tok_lookup_h(t, p, n, h) >= 0) { st = TT_ERR_BAD_FORMAT; break; }
-        k = (uint32_t)h & t->ht_mask;
-        while (t->ht[k].id != TT__BPE_EMPTY) k = (k + 1) & t->ht_mask;
-        t->ht[k].tag = (uint32_t)(h >> 32);
-        t->ht[k].id = (uint32_t)i;
+        tt__hprobe pr;
+        uint32_t id;
+        tt__hash_begin(&t->ht, tt__hash_bytes(p, n), &pr);
+        while ((id = tt__hash_probe(&t->ht, &pr)) != TT__HASH_EMPTY)
+            if (t->len[id] == n && memcmp(t->blob + t->off[id], p, n) == 0) break;
+        if (id != TT__HASH_EMPTY) { st = TT_ERR_BAD_FORMAT; break; }
+        tt__hash_put(&t->ht, &pr, (uint32_t)i);
         if (n == 1) t->byte_id[p[0]] = i;
         if (n > t->max_len) t->max_len = n;
     }
@@ -4045,6 +4225,47 @@ TTDEF tt_status tt_tokenizer_token(const tt_tokenizer *tok, int32_t id, const un
     *out_len = tok->len[id];
     return TT_OK;
 }
+
+/* ======================================================================
+ * Building a vocabulary from token strings (loaders, training)
+ * ====================================================================== */
+
+TT__PRIVATE int tt__vb_add(tt__vocab_buf *v, const void *p, size_t n) {
+    void *lp = v->lens, *bp = v->bytes;
+    if (n > 0xFFFFFFFFu) return 0;
+    if (!tt__bpe_grow(v->a, &lp, &v->cap_lens, v->n + 1, sizeof(uint32_t))) return 0;
+    v->lens = (uint32_t *)lp;
+    if (!tt__bpe_grow(v->a, &bp, &v->cap_bytes, v->nb + n, 1)) return 0;
+    v->bytes = (unsigned char *)bp;
+    v->lens[v->n++] = (uint32_t)n;
+    if (n) memcpy(v->bytes + v->nb, p, n);
+    v->nb += n;
+    return 1;
+}
+TT__PRIVATE void tt__vb_free(tt__vocab_buf *v) {
+    void *lp = v->lens, *bp = v->bytes;
+    tt__bpe_release(v->a, &lp, &v->cap_lens, sizeof(uint32_t));
+    tt__bpe_release(v->a, &bp, &v->cap_bytes, 1);
+    v->lens = NULL;
+    v->bytes = NULL;
+}
+
+TT__PRIVATE tt_status tt__vb_add_specials(tt__vocab_buf *v, const tt_tokenizer_config *cfg) {
+    int32_t i;
+    if (!cfg || cfg->n_special == 0) return TT_OK;
+    if (cfg->n_special < 0 || cfg->n_special > TT_TOKENIZER_MAX_SPECIAL || !cfg->special_tokens)
+        return TT_ERR_INVALID_ARG;
+    for (i = 0; i < cfg->n_special; i++) {
+        const char *sp = cfg->special_tokens[i];
+        size_t l;
+        if (!sp) return TT_ERR_INVALID_ARG;
+        l = strlen(sp);
+        if (l == 0 || l > TT_TOKENIZER_MAX_SPECIAL_BYTES) return TT_ERR_INVALID_ARG;
+        if (!tt__vb_add(v, sp, l)) return TT_ERR_OUT_OF_MEMORY;
+    }
+    return TT_OK;
+}
+
 
 /* ======================================================================
  * Encoding
@@ -4115,36 +4336,18 @@ TT__PRIVATE void tt__bpe_merge_small(tt__enc *e, const unsigned char *p, size_t 
  * holds 3n heap entries and n nodes. */
 typedef struct tt__bpe_node { uint32_t next, prev; int32_t id, rank; } tt__bpe_node;
 
-TT__PRIVATE void tt__heap_push(uint64_t *h, size_t *n, uint64_t k) {
-    size_t i = (*n)++;
-    while (i > 0) {
-        size_t par = (i - 1) / 2;
-        if (h[par] <= k) break;
-        h[i] = h[par];
-        i = par;
-    }
-    h[i] = k;
-}
-TT__PRIVATE uint64_t tt__heap_pop(uint64_t *h, size_t *n) {
-    uint64_t top = h[0], k = h[--(*n)];
-    size_t i = 0, m = *n;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= m) break;
-        if (c + 1 < m && h[c + 1] < h[c]) c++;
-        if (h[c] >= k) break;
-        h[i] = h[c];
-        i = c;
-    }
-    if (m) h[i] = k;
-    return top;
+/* min-heap order of (rank << 32 | start) keys */
+TT__PRIVATE int tt__key_less(const void *ctx, const void *x, const void *y) {
+    (void)ctx;
+    return *(const uint64_t *)x < *(const uint64_t *)y;
 }
 
 TT__PRIVATE void tt__bpe_merge_long(tt__enc *e, const unsigned char *p, size_t n) {
     const tt_tokenizer *t = e->t;
     tt__bpe_node *nd;
-    uint64_t *heap;
-    size_t need, cap_heap, nh = 0, i;
+    tt__heap heap;
+    uint64_t k;
+    size_t need, cap_heap, i;
     uint32_t cur;
     if (n >= 0xFFFFFFF0u) { e->st = TT_ERR_INVALID_ARG; return; }
     /* 3n heap entries, then n nodes (see the bound above) */
@@ -4160,8 +4363,11 @@ TT__PRIVATE void tt__bpe_merge_long(tt__enc *e, const unsigned char *p, size_t n
         e->scratch = q;
         e->scratch_bytes = need;
     }
-    heap = (uint64_t *)e->scratch;
-    nd = (tt__bpe_node *)(void *)(heap + cap_heap);
+    memset(&heap, 0, sizeof(heap));
+    heap.base = e->scratch;
+    heap.cap = cap_heap;
+    heap.elem = sizeof(uint64_t);
+    nd = (tt__bpe_node *)(void *)((uint64_t *)e->scratch + cap_heap);
     /* node i covers p[i .. nd[i].next) */
     for (i = 0; i < n; i++) {
         nd[i].next = (uint32_t)(i + 1);
@@ -4173,13 +4379,16 @@ TT__PRIVATE void tt__bpe_merge_long(tt__enc *e, const unsigned char *p, size_t n
         int32_t r = tt__tok_lookup(t, p + i, 2);
         if (r >= 0) {
             nd[i].rank = r;
-            tt__heap_push(heap, &nh, ((uint64_t)r << 32) | i);
+            k = ((uint64_t)r << 32) | i;
+            tt__heap_push(&heap, &k, tt__key_less, NULL);
         }
     }
-    while (nh) {
-        uint64_t k = tt__heap_pop(heap, &nh);
-        uint32_t a = (uint32_t)k, b, c;
-        int32_t r = (int32_t)(k >> 32);
+    while (heap.n) {
+        uint32_t a, b, c;
+        int32_t r;
+        tt__heap_pop(&heap, &k, tt__key_less, NULL);
+        a = (uint32_t)k;
+        r = (int32_t)(k >> 32);
         if (nd[a].rank != r) continue; /* stale (dead nodes have rank NONE) */
         b = nd[a].next;
         c = nd[b].next;
@@ -4193,14 +4402,18 @@ TT__PRIVATE void tt__bpe_merge_long(tt__enc *e, const unsigned char *p, size_t n
             int32_t r2 = tt__tok_lookup(t, p + a, nd[c].next - a);
             if (r2 >= 0) {
                 nd[a].rank = r2;
-                tt__heap_push(heap, &nh, ((uint64_t)r2 << 32) | a);
+                k = ((uint64_t)r2 << 32) | a;
+                tt__heap_push(&heap, &k, tt__key_less, NULL);
             }
         }
         if (a > 0) {
             uint32_t z = nd[a].prev;
             int32_t r3 = tt__tok_lookup(t, p + z, c - z);
             nd[z].rank = r3 < 0 ? TT__RANK_NONE : r3;
-            if (r3 >= 0) tt__heap_push(heap, &nh, ((uint64_t)r3 << 32) | z);
+            if (r3 >= 0) {
+                k = ((uint64_t)r3 << 32) | z;
+                tt__heap_push(&heap, &k, tt__key_less, NULL);
+            }
         }
     }
     for (cur = 0; cur < n; cur = nd[cur].next) tt__emit(e, nd[cur].id);
@@ -4209,7 +4422,7 @@ TT__PRIVATE void tt__bpe_merge_long(tt__enc *e, const unsigned char *p, size_t n
 TT__PRIVATE void tt__encode_piece(tt__enc *e, const unsigned char *p, size_t n) {
     int32_t id;
     if (n == 1) { tt__emit(e, e->t->byte_id[p[0]]); return; }
-    id = n > e->t->max_len ? -1 : tt__tok_lookup_h(e->t, p, n, tt__bpe_hash(p, n));
+    id = n > e->t->max_len ? -1 : tt__tok_lookup_h(e->t, p, n, tt__hash_bytes(p, n));
     if (id >= 0) { tt__emit(e, id); return; }
     if (n <= TT__BPE_SMALL) tt__bpe_merge_small(e, p, n);
     else tt__bpe_merge_long(e, p, n);
@@ -4573,10 +4786,13 @@ TTDEF tt_status tt_tokenizer_decode_stream(const tt_tokenizer *tok, tt_tokenizer
     *out_n_bytes = total - hold;
     return TT_OK;
 }
-
-/* ======================================================================
- * Files: own format (TTBP), tiktoken rank files, GPT-2 encoder.json
- * ====================================================================== */
+/* ==== end src/tt_bpe.c ==== */
+/* ==== begin src/tt_bpe_files.c ==== */
+/* >>bpe_files  tokenizer files: the own format (TTBP, save and load), tiktoken
+ * rank files, GPT-2's encoder.json + vocab.bpe (with the small JSON string
+ * reader they need), and the path-based wrappers */
+/* #include "tt_internal.h" */
+/* #include "tt_bpe_internal.h" */
 
 #define TT__BPE_MAGIC "TTBP"
 #define TT__BPE_VERSION 1u
@@ -4723,52 +4939,6 @@ TTDEF tt_status tt_tokenizer_load(const tt_tokenizer_config *cfg, const tt_io *i
     st = tt__tok_load(&lc, io);
     if (st == TT_OK) *out = lc.tok;
     return st;
-}
-
-/* --- building a vocabulary from token strings (loaders, training) --- */
-typedef struct tt__vocab_buf {
-    const tt_allocator *a;
-    uint32_t *lens;
-    size_t n, cap_lens;
-    unsigned char *bytes;
-    size_t nb, cap_bytes;
-} tt__vocab_buf;
-
-TT__PRIVATE int tt__vb_add(tt__vocab_buf *v, const void *p, size_t n) {
-    void *lp = v->lens, *bp = v->bytes;
-    if (n > 0xFFFFFFFFu) return 0;
-    if (!tt__bpe_grow(v->a, &lp, &v->cap_lens, v->n + 1, sizeof(uint32_t))) return 0;
-    v->lens = (uint32_t *)lp;
-    if (!tt__bpe_grow(v->a, &bp, &v->cap_bytes, v->nb + n, 1)) return 0;
-    v->bytes = (unsigned char *)bp;
-    v->lens[v->n++] = (uint32_t)n;
-    if (n) memcpy(v->bytes + v->nb, p, n);
-    v->nb += n;
-    return 1;
-}
-TT__PRIVATE void tt__vb_free(tt__vocab_buf *v) {
-    void *lp = v->lens, *bp = v->bytes;
-    tt__bpe_release(v->a, &lp, &v->cap_lens, sizeof(uint32_t));
-    tt__bpe_release(v->a, &bp, &v->cap_bytes, 1);
-    v->lens = NULL;
-    v->bytes = NULL;
-}
-
-/* append cfg's special tokens to v; INVALID_ARG for bad entries */
-TT__PRIVATE tt_status tt__vb_add_specials(tt__vocab_buf *v, const tt_tokenizer_config *cfg) {
-    int32_t i;
-    if (!cfg || cfg->n_special == 0) return TT_OK;
-    if (cfg->n_special < 0 || cfg->n_special > TT_TOKENIZER_MAX_SPECIAL || !cfg->special_tokens)
-        return TT_ERR_INVALID_ARG;
-    for (i = 0; i < cfg->n_special; i++) {
-        const char *sp = cfg->special_tokens[i];
-        size_t l;
-        if (!sp) return TT_ERR_INVALID_ARG;
-        l = strlen(sp);
-        if (l == 0 || l > TT_TOKENIZER_MAX_SPECIAL_BYTES) return TT_ERR_INVALID_ARG;
-        if (!tt__vb_add(v, sp, l)) return TT_ERR_OUT_OF_MEMORY;
-    }
-    return TT_OK;
 }
 
 TT__PRIVATE int tt__b64val(unsigned c) {
@@ -5147,82 +5317,92 @@ TTDEF tt_status tt_tokenizer_load_gpt2_file(const tt_tokenizer_config *cfg, cons
     return st;
 }
 #endif /* TT_NO_STDIO */
+/* ==== end src/tt_bpe_files.c ==== */
+/* ==== begin src/tt_bpe_train.c ==== */
+/* >>bpe_train  byte-level BPE training: pieces counted into a word table
+ * (threaded feed), then merges of the most frequent pair with incremental
+ * pair counts, occurrence lists and a heap of candidate pairs */
+/* #include "tt_internal.h" */
+/* #include "tt_bpe_internal.h" */
 
 /* ======================================================================
- * Training
+ * Counting words
  * ====================================================================== */
 
-/* word -> count table: open addressing; word bytes live in an arena */
-typedef struct tt__wt_slot { uint64_t count, off; uint32_t len, tag; } tt__wt_slot;
+/* word -> count table: the words in the order first seen, their bytes in
+ * an arena, found through a hash probe (items: word indices) */
+typedef struct tt__word { uint64_t count, off; uint32_t len, pad; } tt__word;
 typedef struct tt__wtab {
     const tt_allocator *a;
-    tt__wt_slot *slots;
-    size_t cap, n;           /* cap: power of two (0 = empty table) */
+    tt__htab ht;             /* mask + 1 slots, a power of two (slot NULL: no table yet) */
+    tt__word *w;
+    size_t n, cap_w;
     unsigned char *bytes;
     size_t nb, cap_bytes;
 } tt__wtab;
 
 TT__PRIVATE void tt__wt_free(tt__wtab *w) {
-    void *p = w->slots, *q = w->bytes;
-    tt__bpe_release(w->a, &p, &w->cap, sizeof(tt__wt_slot));
+    void *p = w->w, *q = w->bytes;
+    if (w->ht.slot) tt__free(w->a, w->ht.slot, (w->ht.mask + 1) * sizeof(tt__hslot));
+    w->ht.slot = NULL;
+    w->ht.mask = 0;
+    tt__bpe_release(w->a, &p, &w->cap_w, sizeof(tt__word));
     tt__bpe_release(w->a, &q, &w->cap_bytes, 1);
-    w->slots = NULL;
+    w->w = NULL;
     w->bytes = NULL;
     w->n = w->nb = 0;
 }
 
+/* new slots (ncap, a power of two) with every word put back */
 TT__PRIVATE int tt__wt_rehash(tt__wtab *w, size_t ncap) {
-    tt__wt_slot *ns;
+    tt__htab nt;
     size_t i, bytes;
-    if (!ncap || !tt__mul_size(ncap, sizeof(tt__wt_slot), &bytes)) return 0;
-    ns = (tt__wt_slot *)tt__alloc(w->a, bytes, 64);
-    if (!ns) return 0;
-    memset(ns, 0, ncap * sizeof(tt__wt_slot));
-    for (i = 0; i < w->cap; i++) {
-        tt__wt_slot s = w->slots[i];
-        uint64_t h;
-        size_t k;
-        if (!s.count) continue;
-        h = tt__bpe_hash(w->bytes + s.off, s.len);
-        k = (size_t)h & (ncap - 1);
-        while (ns[k].count) k = (k + 1) & (ncap - 1);
-        ns[k] = s;
-    }
-    if (w->slots) tt__free(w->a, w->slots, w->cap * sizeof(tt__wt_slot));
-    w->slots = ns;
-    w->cap = ncap;
+    if (!tt__mul_size(ncap, sizeof(tt__hslot), &bytes)) return 0;
+    nt.slot = (tt__hslot *)tt__alloc(w->a, bytes, 64);
+    if (!nt.slot) return 0;
+    nt.mask = ncap - 1;
+    tt__hash_clear(&nt);
+    for (i = 0; i < w->n; i++)
+        tt__hash_insert(&nt, tt__hash_bytes(w->bytes + w->w[i].off, w->w[i].len), (uint32_t)i);
+    if (w->ht.slot) tt__free(w->a, w->ht.slot, (w->ht.mask + 1) * sizeof(tt__hslot));
+    w->ht = nt;
     return 1;
 }
 
 /* add count to word p[0..n) (hash h). Returns 0 when out of memory. */
 TT__PRIVATE int tt__wt_add(tt__wtab *w, const unsigned char *p, size_t n, uint64_t h, uint64_t count) {
-    size_t k;
-    uint32_t tag = (uint32_t)(h >> 32);
-    if ((w->n + 1) * 2 > w->cap && !tt__wt_rehash(w, w->cap ? w->cap * 2 : 1024)) return 0;
-    k = (size_t)h & (w->cap - 1);
-    for (;;) {
-        tt__wt_slot *s = &w->slots[k];
-        if (!s->count) break;
-        if (s->tag == tag && s->len == n && memcmp(w->bytes + s->off, p, n) == 0) {
-            s->count += count;
+    size_t cap = w->ht.slot ? w->ht.mask + 1 : 0;
+    tt__hprobe pr;
+    uint32_t it;
+    void *q;
+    if ((w->n + 1) * 2 > cap && !tt__wt_rehash(w, cap ? cap * 2 : 1024)) return 0;
+    tt__hash_begin(&w->ht, h, &pr);
+    while ((it = tt__hash_probe(&w->ht, &pr)) != TT__HASH_EMPTY)
+        if (w->w[it].len == n && memcmp(w->bytes + w->w[it].off, p, n) == 0) {
+            w->w[it].count += count;
             return 1;
         }
-        k = (k + 1) & (w->cap - 1);
-    }
-    {
-        void *q = w->bytes;
-        if (!tt__bpe_grow(w->a, &q, &w->cap_bytes, w->nb + n, 1)) return 0;
-        w->bytes = (unsigned char *)q;
-    }
+    if (w->n >= 0x7FFFFFF0u) return 0; /* word indices are int32 in the merge loop */
+    q = w->w;
+    if (!tt__bpe_grow(w->a, &q, &w->cap_w, w->n + 1, sizeof(tt__word))) return 0;
+    w->w = (tt__word *)q;
+    q = w->bytes;
+    if (!tt__bpe_grow(w->a, &q, &w->cap_bytes, w->nb + n, 1)) return 0;
+    w->bytes = (unsigned char *)q;
     memcpy(w->bytes + w->nb, p, n);
-    w->slots[k].count = count;
-    w->slots[k].off = w->nb;
-    w->slots[k].len = (uint32_t)n;
-    w->slots[k].tag = tag;
+    w->w[w->n].count = count;
+    w->w[w->n].off = w->nb;
+    w->w[w->n].len = (uint32_t)n;
+    w->w[w->n].pad = 0;
+    tt__hash_put(&w->ht, &pr, (uint32_t)w->n);
     w->nb += n;
     w->n++;
     return 1;
 }
+
+/* ======================================================================
+ * The trainer object and feeding text
+ * ====================================================================== */
 
 struct tt_tokenizer_trainer {
     tt_allocator alloc;
@@ -5259,10 +5439,10 @@ TT__PRIVATE size_t tt__tr_find_special(const tt_tokenizer_trainer *tr, const uns
 /* count the pieces of s[0..n) (no special tokens inside) into w */
 TT__PRIVATE int tt__tr_count(tt__wtab *w, int split_mode, const unsigned char *s, size_t n) {
     size_t i = 0, j;
-    if (split_mode == TT_SPLIT_NONE) return n == 0 || (n < 0xFFFFFFFFu && tt__wt_add(w, s, n, tt__bpe_hash(s, n), 1));
+    if (split_mode == TT_SPLIT_NONE) return n == 0 || (n < 0xFFFFFFFFu && tt__wt_add(w, s, n, tt__hash_bytes(s, n), 1));
     while (i < n) {
         j = tt__piece_end(s, i, n);
-        if (j - i >= 0xFFFFFFFFu || !tt__wt_add(w, s + i, j - i, tt__bpe_hash(s + i, j - i), 1)) return 0;
+        if (j - i >= 0xFFFFFFFFu || !tt__wt_add(w, s + i, j - i, tt__hash_bytes(s + i, j - i), 1)) return 0;
         i = j;
     }
     return 1;
@@ -5397,11 +5577,10 @@ TTDEF tt_status tt_tokenizer_trainer_feed(tt_tokenizer_trainer *tr, const void *
                 tt__wtab *w = &j->local[k];
                 size_t i;
                 if (!j->ok[k]) st = TT_ERR_OUT_OF_MEMORY;
-                for (i = 0; i < w->cap && st == TT_OK; i++) {
-                    const tt__wt_slot *sl = &w->slots[i];
-                    if (!sl->count) continue;
-                    if (!tt__wt_add(&tr->words, w->bytes + sl->off, sl->len, tt__bpe_hash(w->bytes + sl->off, sl->len),
-                                    sl->count))
+                for (i = 0; i < w->n && st == TT_OK; i++) {
+                    const tt__word *wd = &w->w[i];
+                    if (!tt__wt_add(&tr->words, w->bytes + wd->off, wd->len, tt__hash_bytes(w->bytes + wd->off, wd->len),
+                                    wd->count))
                         st = TT_ERR_OUT_OF_MEMORY;
                 }
                 tt__wt_free(w);
@@ -5414,7 +5593,10 @@ TTDEF tt_status tt_tokenizer_trainer_feed(tt_tokenizer_trainer *tr, const void *
     return st;
 }
 
-/* --- the merge loop --- */
+/* ======================================================================
+ * The merge loop
+ * ====================================================================== */
+
 typedef struct tt__pair {
     int64_t count;
     int32_t a, b;
@@ -5433,13 +5615,11 @@ typedef struct tt__merger {
     const tt_allocator *a;
     tt__pair *pairs;
     size_t n_pairs, cap_pairs;
-    uint32_t *pmap;          /* pair index + 1, 0 = empty; keyed by (a, b) */
-    size_t pmap_cap;
+    tt__htab pmap;           /* pairs by (a, b) (items: pair indices; slot NULL: none yet) */
     tt__occ *occ;
     size_t n_occ, cap_occ;
     int32_t free_occ;
-    tt__heap_ent *heap;
-    size_t n_heap, cap_heap;
+    tt__heap heap;           /* tt__heap_ent in tt__pair_before order: most frequent first */
     int32_t *touched;
     size_t n_touched, cap_touched;
     int32_t step;
@@ -5450,21 +5630,45 @@ TT__PRIVATE uint64_t tt__pair_hash(int32_t a, int32_t b) {
     return h ^ (h >> 29);
 }
 
+/* heap order: higher count first, then smaller left id, then right id */
+TT__PRIVATE int tt__pair_before(const void *ctx, const void *x, const void *y) {
+    const tt__merger *m = (const tt__merger *)ctx;
+    const tt__heap_ent *ex = (const tt__heap_ent *)x, *ey = (const tt__heap_ent *)y;
+    const tt__pair *px, *py;
+    if (ex->count != ey->count) return ex->count > ey->count;
+    px = &m->pairs[ex->pair];
+    py = &m->pairs[ey->pair];
+    if (px->a != py->a) return px->a < py->a;
+    return px->b < py->b;
+}
+
+TT__PRIVATE void tt__merger_init(tt__merger *m, const tt_allocator *a) {
+    memset(m, 0, sizeof(*m));
+    m->a = a;
+    m->free_occ = -1;
+    m->heap.elem = sizeof(tt__heap_ent);
+}
+
+TT__PRIVATE void tt__merger_free(tt__merger *m) {
+    void *p;
+    p = m->pairs; tt__bpe_release(m->a, &p, &m->cap_pairs, sizeof(tt__pair));
+    if (m->pmap.slot) tt__free(m->a, m->pmap.slot, (m->pmap.mask + 1) * sizeof(tt__hslot));
+    p = m->occ; tt__bpe_release(m->a, &p, &m->cap_occ, sizeof(tt__occ));
+    p = m->heap.base; tt__bpe_release(m->a, &p, &m->heap.cap, sizeof(tt__heap_ent));
+    p = m->touched; tt__bpe_release(m->a, &p, &m->cap_touched, sizeof(int32_t));
+}
+
 TT__PRIVATE int tt__pmap_rehash(tt__merger *m, size_t ncap) {
-    uint32_t *nm;
+    tt__htab nt;
     size_t i, bytes;
-    if (!ncap || !tt__mul_size(ncap, sizeof(uint32_t), &bytes)) return 0;
-    nm = (uint32_t *)tt__alloc(m->a, bytes, 64);
-    if (!nm) return 0;
-    memset(nm, 0, ncap * sizeof(uint32_t));
-    for (i = 0; i < m->n_pairs; i++) {
-        size_t k = (size_t)tt__pair_hash(m->pairs[i].a, m->pairs[i].b) & (ncap - 1);
-        while (nm[k]) k = (k + 1) & (ncap - 1);
-        nm[k] = (uint32_t)i + 1;
-    }
-    if (m->pmap) tt__free(m->a, m->pmap, m->pmap_cap * sizeof(uint32_t));
-    m->pmap = nm;
-    m->pmap_cap = ncap;
+    if (!tt__mul_size(ncap, sizeof(tt__hslot), &bytes)) return 0;
+    nt.slot = (tt__hslot *)tt__alloc(m->a, bytes, 64);
+    if (!nt.slot) return 0;
+    nt.mask = ncap - 1;
+    tt__hash_clear(&nt);
+    for (i = 0; i < m->n_pairs; i++) tt__hash_insert(&nt, tt__pair_hash(m->pairs[i].a, m->pairs[i].b), (uint32_t)i);
+    if (m->pmap.slot) tt__free(m->a, m->pmap.slot, (m->pmap.mask + 1) * sizeof(tt__hslot));
+    m->pmap = nt;
     return 1;
 }
 
@@ -5473,32 +5677,28 @@ TT__PRIVATE int tt__pmap_rehash(tt__merger *m, size_t ncap) {
  * that failed to grow it would read as "absent" and drop a count. The load
  * stays <= 1/2, so a probe always reaches an empty slot. */
 TT__PRIVATE int32_t tt__pair_get(tt__merger *m, int32_t a, int32_t b, int create) {
-    size_t k;
-    if (!m->pmap_cap && !create) return -1;
-    if (create && (m->n_pairs + 1) * 2 > m->pmap_cap && !tt__pmap_rehash(m, m->pmap_cap ? m->pmap_cap * 2 : 4096))
-        return -1;
-    k = (size_t)tt__pair_hash(a, b) & (m->pmap_cap - 1);
-    for (;;) {
-        uint32_t v = m->pmap[k];
-        if (!v) break;
-        if (m->pairs[v - 1].a == a && m->pairs[v - 1].b == b) return (int32_t)(v - 1);
-        k = (k + 1) & (m->pmap_cap - 1);
-    }
+    size_t cap = m->pmap.slot ? m->pmap.mask + 1 : 0;
+    tt__hprobe pr;
+    uint32_t it;
+    void *q;
+    tt__pair *p;
+    if (!cap && !create) return -1;
+    if (create && (m->n_pairs + 1) * 2 > cap && !tt__pmap_rehash(m, cap ? cap * 2 : 4096)) return -1;
+    tt__hash_begin(&m->pmap, tt__pair_hash(a, b), &pr);
+    while ((it = tt__hash_probe(&m->pmap, &pr)) != TT__HASH_EMPTY)
+        if (m->pairs[it].a == a && m->pairs[it].b == b) return (int32_t)it;
     if (!create) return -1;
-    {
-        void *q = m->pairs;
-        tt__pair *p;
-        if (m->n_pairs >= 0x7FFFFFF0u || !tt__bpe_grow(m->a, &q, &m->cap_pairs, m->n_pairs + 1, sizeof(tt__pair))) return -1;
-        m->pairs = (tt__pair *)q;
-        p = &m->pairs[m->n_pairs];
-        memset(p, 0, sizeof(*p));
-        p->a = a;
-        p->b = b;
-        p->head = p->tail = p->last_word = -1;
-        p->stamp = -1;
-        m->pmap[k] = (uint32_t)m->n_pairs + 1;
-        return (int32_t)m->n_pairs++;
-    }
+    q = m->pairs;
+    if (m->n_pairs >= 0x7FFFFFF0u || !tt__bpe_grow(m->a, &q, &m->cap_pairs, m->n_pairs + 1, sizeof(tt__pair))) return -1;
+    m->pairs = (tt__pair *)q;
+    p = &m->pairs[m->n_pairs];
+    memset(p, 0, sizeof(*p));
+    p->a = a;
+    p->b = b;
+    p->head = p->tail = p->last_word = -1;
+    p->stamp = -1;
+    tt__hash_put(&m->pmap, &pr, (uint32_t)m->n_pairs);
+    return (int32_t)m->n_pairs++;
 }
 
 TT__PRIVATE int tt__occ_append(tt__merger *m, tt__pair *p, int32_t w) {
@@ -5527,49 +5727,15 @@ TT__PRIVATE int tt__occ_append(tt__merger *m, tt__pair *p, int32_t w) {
     return 1;
 }
 
-/* max-heap order: higher count first, then smaller left id, then right id */
-TT__PRIVATE int tt__hbetter(const tt__merger *m, const tt__heap_ent *x, const tt__heap_ent *y) {
-    const tt__pair *px, *py;
-    if (x->count != y->count) return x->count > y->count;
-    px = &m->pairs[x->pair];
-    py = &m->pairs[y->pair];
-    if (px->a != py->a) return px->a < py->a;
-    return px->b < py->b;
-}
-
+/* the pair with its current count into the heap */
 TT__PRIVATE int tt__hpush(tt__merger *m, int32_t pair) {
     tt__heap_ent e;
-    size_t i;
-    void *q = m->heap;
-    if (!tt__bpe_grow(m->a, &q, &m->cap_heap, m->n_heap + 1, sizeof(tt__heap_ent))) return 0;
-    m->heap = (tt__heap_ent *)q;
+    if (!tt__bpe_grow(m->a, &m->heap.base, &m->heap.cap, m->heap.n + 1, sizeof(tt__heap_ent))) return 0;
     e.count = m->pairs[pair].count;
     e.pair = pair;
     e.pad = 0;
-    i = m->n_heap++;
-    while (i > 0) {
-        size_t par = (i - 1) / 2;
-        if (!tt__hbetter(m, &e, &m->heap[par])) break;
-        m->heap[i] = m->heap[par];
-        i = par;
-    }
-    m->heap[i] = e;
+    tt__heap_push(&m->heap, &e, tt__pair_before, m);
     return 1;
-}
-
-TT__PRIVATE tt__heap_ent tt__hpop(tt__merger *m) {
-    tt__heap_ent top = m->heap[0], e = m->heap[--m->n_heap];
-    size_t i = 0, n = m->n_heap;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= n) break;
-        if (c + 1 < n && tt__hbetter(m, &m->heap[c + 1], &m->heap[c])) c++;
-        if (!tt__hbetter(m, &m->heap[c], &e)) break;
-        m->heap[i] = m->heap[c];
-        i = c;
-    }
-    if (n) m->heap[i] = e;
-    return top;
 }
 
 /* pair (x, y) count += d; on increase remember word w and the pair */
@@ -5592,245 +5758,282 @@ TT__PRIVATE int tt__pair_delta(tt__merger *m, int32_t x, int32_t y, int64_t d, i
     return 1;
 }
 
-TT__PRIVATE void tt__merger_free(tt__merger *m) {
-    void *p;
-    p = m->pairs; tt__bpe_release(m->a, &p, &m->cap_pairs, sizeof(tt__pair));
-    if (m->pmap) tt__free(m->a, m->pmap, m->pmap_cap * sizeof(uint32_t));
-    p = m->occ; tt__bpe_release(m->a, &p, &m->cap_occ, sizeof(tt__occ));
-    p = m->heap; tt__bpe_release(m->a, &p, &m->cap_heap, sizeof(tt__heap_ent));
-    p = m->touched; tt__bpe_release(m->a, &p, &m->cap_touched, sizeof(int32_t));
-}
+/* ======================================================================
+ * tt_tokenizer_trainer_finish, step by step
+ * ====================================================================== */
 
-/* token bytes -> id map for the vocabulary being built (detects merges
- * whose bytes already exist) */
-typedef struct tt__tmap { uint32_t *slot; size_t cap; } tt__tmap;
-
-TT__PRIVATE int32_t tt__tmap_find(const tt__tmap *tm, const tt__vocab_buf *v, const uint64_t *voff,
-                                  const unsigned char *p, size_t n, uint64_t h) {
-    size_t k = (size_t)h & (tm->cap - 1);
-    for (;;) {
-        uint32_t s = tm->slot[k];
-        if (!s) return -1;
-        if (v->lens[s - 1] == n && memcmp(v->bytes + voff[s - 1], p, n) == 0) return (int32_t)(s - 1);
-        k = (k + 1) & (tm->cap - 1);
-    }
-}
-TT__PRIVATE void tt__tmap_put(tt__tmap *tm, uint64_t h, int32_t id) {
-    size_t k = (size_t)h & (tm->cap - 1);
-    while (tm->slot[k]) k = (k + 1) & (tm->cap - 1);
-    tm->slot[k] = (uint32_t)id + 1;
-}
-
-TTDEF tt_status tt_tokenizer_trainer_finish(tt_tokenizer_trainer *tr, tt_tokenizer **out) {
+typedef struct tt__fin {
+    tt_tokenizer_trainer *tr;
     const tt_allocator *a;
     tt__merger m;
-    tt__vocab_buf v;
-    tt__tmap tm;
-    uint64_t *voff = NULL, *w_off = NULL, *w_cnt = NULL;
-    uint32_t *w_len = NULL;
-    int32_t *sym = NULL, *w_stamp = NULL;
-    size_t nw = 0, nsym = 0, i, k, cap_voff = 0;
-    size_t b_woff = 0, b_wcnt = 0, b_wlen = 0, b_sym = 0, b_wst = 0;
-    int32_t n_merges, n_done = 0, n_tok;
-    tt_status st = TT_OK;
-    if (!tr || !out || tr->finished) return TT_ERR_INVALID_ARG;
-    tr->finished = 1;
-    a = &tr->alloc;
-    memset(&m, 0, sizeof(m));
-    memset(&v, 0, sizeof(v));
-    memset(&tm, 0, sizeof(tm));
-    m.a = a;
-    m.free_occ = -1;
-    v.a = a;
-    n_merges = tr->vocab_size - 256 - (int32_t)tr->spec.n;
+    tt__vocab_buf v;          /* the vocabulary so far: 256 bytes, then a token per merge */
+    uint64_t *voff;           /* per token: offset of its bytes in v.bytes */
+    size_t cap_voff;
+    tt__htab tm;              /* token bytes -> id (items: ids; slot NULL: none yet) */
+    /* the words as symbol arrays: word i is sym[w_off[i] .. + w_len[i]),
+     * counted w_cnt[i] times; w_stamp[i]: the merge step that last rewrote it */
+    uint64_t *w_off, *w_cnt;
+    uint32_t *w_len;
+    int32_t *sym, *w_stamp;
+    size_t nw, b_woff, b_wlen, b_sym, b_wst;
+    int32_t n_merges, n_done, n_tok;
+} tt__fin;
 
-    /* words as symbol arrays (byte ids 0..255) */
-    nw = tr->words.n;
-    nsym = tr->words.nb;
+/* the counted words as symbol arrays (byte values); frees the word table */
+TT__PRIVATE tt_status tt__fin_words(tt__fin *f) {
+    tt__wtab *wt = &f->tr->words;
+    size_t i, k, o = 0, nw = wt->n;
     /* word indices are int32 (occurrence lists); byte counts may not wrap */
-    if (nw >= 0x7FFFFFF0u || !tt__mul_size(nw + 1, sizeof(uint64_t), &b_woff) ||
-        !tt__mul_size(nsym + 1, sizeof(int32_t), &b_sym)) {
-        st = TT_ERR_OUT_OF_MEMORY;
-    } else {
-        b_wcnt = b_woff;
-        b_wlen = (nw + 1) * sizeof(uint32_t);
-        b_wst = (nw + 1) * sizeof(int32_t);
-        w_off = (uint64_t *)tt__alloc(a, b_woff, 64);
-        w_cnt = (uint64_t *)tt__alloc(a, b_wcnt, 64);
-        w_len = (uint32_t *)tt__alloc(a, b_wlen, 64);
-        sym = (int32_t *)tt__alloc(a, b_sym, 64);
-        w_stamp = (int32_t *)tt__alloc(a, b_wst, 64);
-        if (!w_off || !w_cnt || !w_len || !sym || !w_stamp) st = TT_ERR_OUT_OF_MEMORY;
+    if (nw >= 0x7FFFFFF0u || !tt__mul_size(nw + 1, sizeof(uint64_t), &f->b_woff) ||
+        !tt__mul_size(wt->nb + 1, sizeof(int32_t), &f->b_sym))
+        return TT_ERR_OUT_OF_MEMORY;
+    f->nw = nw;
+    f->b_wlen = (nw + 1) * sizeof(uint32_t);
+    f->b_wst = (nw + 1) * sizeof(int32_t);
+    f->w_off = (uint64_t *)tt__alloc(f->a, f->b_woff, 64);
+    f->w_cnt = (uint64_t *)tt__alloc(f->a, f->b_woff, 64);
+    f->w_len = (uint32_t *)tt__alloc(f->a, f->b_wlen, 64);
+    f->sym = (int32_t *)tt__alloc(f->a, f->b_sym, 64);
+    f->w_stamp = (int32_t *)tt__alloc(f->a, f->b_wst, 64);
+    if (!f->w_off || !f->w_cnt || !f->w_len || !f->sym || !f->w_stamp) return TT_ERR_OUT_OF_MEMORY;
+    for (i = 0; i < nw; i++) {
+        const tt__word *wd = &wt->w[i];
+        f->w_off[i] = o;
+        f->w_len[i] = wd->len;
+        f->w_cnt[i] = wd->count;
+        f->w_stamp[i] = -1;
+        for (k = 0; k < wd->len; k++) f->sym[o + k] = wt->bytes[wd->off + k];
+        o += wd->len;
     }
-    if (st == TT_OK) {
-        size_t j = 0, o = 0;
-        for (i = 0; i < tr->words.cap; i++) {
-            const tt__wt_slot *sl = &tr->words.slots[i];
-            if (!sl->count) continue;
-            w_off[j] = o;
-            w_len[j] = sl->len;
-            w_cnt[j] = sl->count;
-            w_stamp[j] = -1;
-            for (k = 0; k < sl->len; k++) sym[o + k] = tr->words.bytes[sl->off + k];
-            o += sl->len;
-            j++;
-        }
-        /* the word table is no longer needed */
-        tt__wt_free(&tr->words);
-    }
-    /* vocabulary: 256 bytes */
-    for (i = 0; i < 256 && st == TT_OK; i++) {
-        unsigned char c = (unsigned char)i;
-        if (!tt__vb_add(&v, &c, 1)) st = TT_ERR_OUT_OF_MEMORY;
-    }
-    if (st == TT_OK) {
-        tm.cap = 1024;
-        while (tm.cap < (size_t)tr->vocab_size * 2) tm.cap *= 2;
-        tm.slot = (uint32_t *)tt__alloc(a, tm.cap * sizeof(uint32_t), 64);
-        void *q = NULL;
-        if (tm.slot && tt__bpe_grow(a, &q, &cap_voff, (size_t)tr->vocab_size + 1, sizeof(uint64_t))) voff = (uint64_t *)q;
-        if (!tm.slot || !voff)
-            st = TT_ERR_OUT_OF_MEMORY;
-        else {
-            memset(tm.slot, 0, tm.cap * sizeof(uint32_t));
-            for (i = 0; i < 256; i++) {
-                voff[i] = i;
-                tt__tmap_put(&tm, tt__bpe_hash(v.bytes + i, 1), (int32_t)i);
-            }
-        }
-    }
-    /* initial pair counts and occurrence lists */
-    for (i = 0; i < nw && st == TT_OK; i++) {
-        const int32_t *s = sym + w_off[i];
-        for (k = 0; k + 1 < w_len[i]; k++) {
-            int32_t pi = tt__pair_get(&m, s[k], s[k + 1], 1);
-            if (pi < 0 || !tt__occ_append(&m, &m.pairs[pi], (int32_t)i)) { st = TT_ERR_OUT_OF_MEMORY; break; }
-            m.pairs[pi].count += (int64_t)w_cnt[i];
-        }
-    }
-    for (i = 0; i < m.n_pairs && st == TT_OK; i++)
-        if (m.pairs[i].count >= tr->min_freq && !tt__hpush(&m, (int32_t)i)) st = TT_ERR_OUT_OF_MEMORY;
-    if (st == TT_OK && tr->cfg.progress && tr->cfg.progress(tr->cfg.progress_user, 0, (uint64_t)n_merges))
-        st = TT_ERR_CANCELLED;
+    tt__wt_free(wt);
+    return TT_OK;
+}
 
-    n_tok = 256;
-    while (st == TT_OK && n_done < n_merges && m.n_heap) {
-        tt__heap_ent e = tt__hpop(&m);
-        tt__pair *p = &m.pairs[e.pair];
-        int32_t pa, pb, t, blk;
-        size_t la, lb;
-        uint64_t h;
+/* the 256 single bytes as the first tokens, and the bytes -> id map */
+TT__PRIVATE tt_status tt__fin_vocab_init(tt__fin *f) {
+    size_t i, cap = 1024;
+    void *q = NULL;
+    for (i = 0; i < 256; i++) {
+        unsigned char c = (unsigned char)i;
+        if (!tt__vb_add(&f->v, &c, 1)) return TT_ERR_OUT_OF_MEMORY;
+    }
+    while (cap < (size_t)f->tr->vocab_size * 2) cap *= 2;
+    f->tm.slot = (tt__hslot *)tt__alloc(f->a, cap * sizeof(tt__hslot), 64);
+    if (!f->tm.slot) return TT_ERR_OUT_OF_MEMORY;
+    f->tm.mask = cap - 1;
+    tt__hash_clear(&f->tm);
+    if (!tt__bpe_grow(f->a, &q, &f->cap_voff, (size_t)f->tr->vocab_size + 1, sizeof(uint64_t)))
+        return TT_ERR_OUT_OF_MEMORY;
+    f->voff = (uint64_t *)q;
+    for (i = 0; i < 256; i++) {
+        f->voff[i] = i;
+        tt__hash_insert(&f->tm, tt__hash_bytes(f->v.bytes + i, 1), (uint32_t)i);
+    }
+    return TT_OK;
+}
+
+/* every adjacent pair's count and the words it occurs in; the pairs seen
+ * at least min_frequency times into the heap */
+TT__PRIVATE tt_status tt__fin_pairs_init(tt__fin *f) {
+    tt__merger *m = &f->m;
+    size_t i, k;
+    for (i = 0; i < f->nw; i++) {
+        const int32_t *s = f->sym + f->w_off[i];
+        for (k = 0; k + 1 < f->w_len[i]; k++) {
+            int32_t pi = tt__pair_get(m, s[k], s[k + 1], 1);
+            if (pi < 0 || !tt__occ_append(m, &m->pairs[pi], (int32_t)i)) return TT_ERR_OUT_OF_MEMORY;
+            m->pairs[pi].count += (int64_t)f->w_cnt[i];
+        }
+    }
+    for (i = 0; i < m->n_pairs; i++)
+        if (m->pairs[i].count >= f->tr->min_freq && !tt__hpush(m, (int32_t)i)) return TT_ERR_OUT_OF_MEMORY;
+    return TT_OK;
+}
+
+/* the progress callback with the merges done; TT_ERR_CANCELLED when it says stop */
+TT__PRIVATE tt_status tt__fin_progress(const tt__fin *f) {
+    const tt_tokenizer_config *c = &f->tr->cfg;
+    if (c->progress && c->progress(c->progress_user, (uint64_t)f->n_done, (uint64_t)f->n_merges))
+        return TT_ERR_CANCELLED;
+    return TT_OK;
+}
+
+/* *out_t = the token for tokens pa, pb joined: the existing token with
+ * those bytes, or a new one (a merge done) */
+TT__PRIVATE tt_status tt__fin_token(tt__fin *f, int32_t pa, int32_t pb, int32_t *out_t) {
+    tt__vocab_buf *v = &f->v;
+    size_t la = v->lens[pa], lb = v->lens[pb], off = v->nb;
+    unsigned char *nb;
+    void *q = v->bytes;
+    tt__hprobe pr;
+    uint32_t it;
+    if (!tt__bpe_grow(f->a, &q, &v->cap_bytes, v->nb + la + lb, 1)) return TT_ERR_OUT_OF_MEMORY;
+    v->bytes = (unsigned char *)q;
+    nb = v->bytes + off;
+    memcpy(nb, v->bytes + f->voff[pa], la);
+    memcpy(nb + la, v->bytes + f->voff[pb], lb);
+    tt__hash_begin(&f->tm, tt__hash_bytes(nb, la + lb), &pr);
+    while ((it = tt__hash_probe(&f->tm, &pr)) != TT__HASH_EMPTY)
+        if (v->lens[it] == la + lb && memcmp(v->bytes + f->voff[it], nb, la + lb) == 0) {
+            *out_t = (int32_t)it;
+            return TT_OK;
+        }
+    if (!tt__vb_add(v, nb, 0)) return TT_ERR_OUT_OF_MEMORY; /* the bytes are in place already */
+    v->lens[v->n - 1] = (uint32_t)(la + lb);
+    v->nb = off + la + lb;
+    *out_t = f->n_tok++;
+    f->voff[*out_t] = off;
+    tt__hash_put(&f->tm, &pr, (uint32_t)*out_t);
+    f->n_done++;
+    return TT_OK;
+}
+
+/* rewrite word w with every (pa, pb) -> t, moving the counts of the
+ * neighbouring pairs; pair pi = (pa, pb) loses the merged occurrences */
+TT__PRIVATE tt_status tt__fin_merge_word(tt__fin *f, int32_t w, int32_t pi, int32_t t) {
+    tt__merger *m = &f->m;
+    int32_t *s = f->sym + f->w_off[w], pa = m->pairs[pi].a, pb = m->pairs[pi].b;
+    uint32_t n = f->w_len[w], r = 0, o = 0;
+    int64_t c = (int64_t)f->w_cnt[w];
+    while (r < n) {
+        if (r + 1 < n && s[r] == pa && s[r + 1] == pb) {
+            if (o > 0 && (!tt__pair_delta(m, s[o - 1], pa, -c, w) || !tt__pair_delta(m, s[o - 1], t, c, w)))
+                return TT_ERR_OUT_OF_MEMORY;
+            if (r + 2 < n && (!tt__pair_delta(m, pb, s[r + 2], -c, w) || !tt__pair_delta(m, t, s[r + 2], c, w)))
+                return TT_ERR_OUT_OF_MEMORY;
+            m->pairs[pi].count -= c;
+            s[o++] = t;
+            r += 2;
+        } else {
+            s[o++] = s[r++];
+        }
+    }
+    f->w_len[w] = o;
+    return TT_OK;
+}
+
+/* apply the merge of pair pi into t inside every word on its occurrence
+ * list (each word once: the list may name a word more than once) */
+TT__PRIVATE tt_status tt__fin_apply(tt__fin *f, int32_t pi, int32_t t) {
+    tt__merger *m = &f->m;
+    int32_t blk;
+    tt_status st = TT_OK;
+    m->step++;
+    m->n_touched = 0;
+    for (blk = m->pairs[pi].head; blk >= 0 && st == TT_OK; blk = m->occ[blk].next) {
+        int32_t nin = m->occ[blk].next >= 0 ? TT__OCC_N : m->pairs[pi].tail_fill, q;
+        for (q = 0; q < nin && st == TT_OK; q++) {
+            int32_t w = m->occ[blk].w[q];
+            if (f->w_stamp[w] == m->step) continue;
+            f->w_stamp[w] = m->step;
+            st = tt__fin_merge_word(f, w, pi, t);
+        }
+    }
+    return st;
+}
+
+/* pair pi is merged away: recycle its occurrence blocks; the pairs whose
+ * count rose in this step go (back) into the heap */
+TT__PRIVATE tt_status tt__fin_retire(tt__fin *f, int32_t pi) {
+    tt__merger *m = &f->m;
+    tt__pair *p = &m->pairs[pi];
+    size_t i;
+    if (p->tail >= 0) {
+        m->occ[p->tail].next = m->free_occ;
+        m->free_occ = p->head;
+    }
+    p->head = p->tail = p->last_word = -1;
+    p->tail_fill = 0;
+    p->count = 0;
+    for (i = 0; i < m->n_touched; i++) {
+        int32_t t = m->touched[i];
+        if (m->pairs[t].count >= f->tr->min_freq && !tt__hpush(m, t)) return TT_ERR_OUT_OF_MEMORY;
+    }
+    return TT_OK;
+}
+
+/* merge the most frequent pair until n_merges tokens are new, no pair
+ * reaches min_frequency, or the heap runs dry */
+TT__PRIVATE tt_status tt__fin_merge_loop(tt__fin *f) {
+    tt__merger *m = &f->m;
+    int32_t min_freq = f->tr->min_freq, t;
+    tt_status st = TT_OK;
+    while (st == TT_OK && f->n_done < f->n_merges && m->heap.n) {
+        tt__heap_ent e;
+        tt__pair *p;
+        tt__heap_pop(&m->heap, &e, tt__pair_before, m);
+        p = &m->pairs[e.pair];
         if (p->count != e.count) {
             /* stale: lower now (re-score) or a fresher entry exists */
-            if (p->count < e.count && p->count >= tr->min_freq && !p->banned && !tt__hpush(&m, e.pair))
+            if (p->count < e.count && p->count >= min_freq && !p->banned && !tt__hpush(m, e.pair))
                 st = TT_ERR_OUT_OF_MEMORY;
             continue;
         }
-        if (e.count < tr->min_freq) break;
+        if (e.count < min_freq) break;
         if (p->banned) continue;
-        pa = p->a;
-        pb = p->b;
-        la = v.lens[pa];
-        lb = v.lens[pb];
-        if (la + lb > TT_TOKENIZER_MAX_TOKEN_BYTES) { p->banned = 1; continue; }
-        /* the new token's bytes */
-        {
-            unsigned char *nb;
-            void *q = v.bytes;
-            if (!tt__bpe_grow(a, &q, &v.cap_bytes, v.nb + la + lb, 1)) { st = TT_ERR_OUT_OF_MEMORY; break; }
-            v.bytes = (unsigned char *)q;
-            nb = v.bytes + v.nb;
-            memcpy(nb, v.bytes + voff[pa], la);
-            memcpy(nb + la, v.bytes + voff[pb], lb);
-            h = tt__bpe_hash(nb, la + lb);
-            t = tt__tmap_find(&tm, &v, voff, nb, la + lb, h);
-            if (t < 0) {
-                size_t off = v.nb;
-                if (!tt__vb_add(&v, nb, 0)) { st = TT_ERR_OUT_OF_MEMORY; break; }
-                v.lens[v.n - 1] = (uint32_t)(la + lb);
-                v.nb = off + la + lb;
-                t = n_tok++;
-                voff[t] = off;
-                tt__tmap_put(&tm, h, t);
-                n_done++;
-            }
+        if ((size_t)f->v.lens[p->a] + f->v.lens[p->b] > TT_TOKENIZER_MAX_TOKEN_BYTES) {
+            p->banned = 1;
+            continue;
         }
-        /* apply the merge inside every word that holds the pair */
-        m.step++;
-        m.n_touched = 0;
-        for (blk = p->head; blk >= 0 && st == TT_OK; blk = m.occ[blk].next) {
-            int32_t nin = m.occ[blk].next >= 0 ? TT__OCC_N : m.pairs[e.pair].tail_fill, q;
-            for (q = 0; q < nin && st == TT_OK; q++) {
-                int32_t w = m.occ[blk].w[q];
-                int32_t *s;
-                uint32_t n, r = 0, o = 0;
-                int64_t f;
-                if (w_stamp[w] == m.step) continue;
-                w_stamp[w] = m.step;
-                s = sym + w_off[w];
-                n = w_len[w];
-                f = (int64_t)w_cnt[w];
-                while (r < n) {
-                    if (r + 1 < n && s[r] == pa && s[r + 1] == pb) {
-                        if (o > 0 && (!tt__pair_delta(&m, s[o - 1], pa, -f, w) || !tt__pair_delta(&m, s[o - 1], t, f, w))) {
-                            st = TT_ERR_OUT_OF_MEMORY;
-                            break;
-                        }
-                        if (r + 2 < n && (!tt__pair_delta(&m, pb, s[r + 2], -f, w) || !tt__pair_delta(&m, t, s[r + 2], f, w))) {
-                            st = TT_ERR_OUT_OF_MEMORY;
-                            break;
-                        }
-                        m.pairs[e.pair].count -= f;
-                        s[o++] = t;
-                        r += 2;
-                    } else {
-                        s[o++] = s[r++];
-                    }
-                }
-                w_len[w] = o;
-            }
-        }
-        if (st != TT_OK) break;
-        /* the merged pair is gone; recycle its occurrence blocks */
-        p = &m.pairs[e.pair];
-        if (p->tail >= 0) {
-            m.occ[p->tail].next = m.free_occ;
-            m.free_occ = p->head;
-        }
-        p->head = p->tail = p->last_word = -1;
-        p->tail_fill = 0;
-        p->count = 0;
-        for (i = 0; i < m.n_touched && st == TT_OK; i++) {
-            int32_t pi = m.touched[i];
-            if (m.pairs[pi].count >= tr->min_freq && !tt__hpush(&m, pi)) st = TT_ERR_OUT_OF_MEMORY;
-        }
-        if (st == TT_OK && tr->cfg.progress && (n_done % 1024 == 0 || n_done == n_merges) &&
-            tr->cfg.progress(tr->cfg.progress_user, (uint64_t)n_done, (uint64_t)n_merges))
-            st = TT_ERR_CANCELLED;
+        if ((st = tt__fin_token(f, p->a, p->b, &t)) != TT_OK) break;
+        if ((st = tt__fin_apply(f, e.pair, t)) != TT_OK) break;
+        if ((st = tt__fin_retire(f, e.pair)) != TT_OK) break;
+        if (f->n_done % 1024 == 0 || f->n_done == f->n_merges) st = tt__fin_progress(f);
     }
-    if (st == TT_OK && tr->cfg.progress && n_done < n_merges &&
-        tr->cfg.progress(tr->cfg.progress_user, (uint64_t)n_done, (uint64_t)n_merges))
-        st = TT_ERR_CANCELLED;
-    if (st == TT_OK && n_done < n_merges)
-        tt__logf(&tr->logger, TT_LOG_INFO, TT_OK, "tt_tokenizer_train: no pair reaches min_frequency; merges: ", n_done);
-    /* special tokens after the merges */
-    for (i = 0; i < tr->spec.n && st == TT_OK; i++)
-        if (!tt__vb_add(&v, tr->spec.bytes + tr->spec_off[i], tr->spec.lens[i])) st = TT_ERR_OUT_OF_MEMORY;
-    if (st == TT_OK) {
-        tt_tokenizer_config c = tr->cfg;
-        st = tt__tok_build(&c, (int32_t)v.n, (int32_t)tr->spec.n, tr->split_mode, v.lens, v.bytes, v.nb, out);
-        if (st == TT_ERR_BAD_FORMAT) st = TT_ERR_INVALID_ARG;
+    if (st == TT_OK && f->n_done < f->n_merges) {
+        st = tt__fin_progress(f);
+        if (st == TT_OK)
+            tt__logf(&f->tr->logger, TT_LOG_INFO, TT_OK, "tt_tokenizer_train: no pair reaches min_frequency; merges: ",
+                     f->n_done);
     }
+    return st;
+}
+
+/* the special tokens after the merges, then the tokenizer */
+TT__PRIVATE tt_status tt__fin_build(tt__fin *f, tt_tokenizer **out) {
+    const tt_tokenizer_trainer *tr = f->tr;
+    tt_tokenizer_config c = tr->cfg;
+    size_t i;
+    tt_status st;
+    for (i = 0; i < tr->spec.n; i++)
+        if (!tt__vb_add(&f->v, tr->spec.bytes + tr->spec_off[i], tr->spec.lens[i])) return TT_ERR_OUT_OF_MEMORY;
+    st = tt__tok_build(&c, (int32_t)f->v.n, (int32_t)tr->spec.n, tr->split_mode, f->v.lens, f->v.bytes, f->v.nb, out);
+    return st == TT_ERR_BAD_FORMAT ? TT_ERR_INVALID_ARG : st;
+}
+
+TT__PRIVATE void tt__fin_free(tt__fin *f) {
+    const tt_allocator *a = f->a;
+    tt__merger_free(&f->m);
+    tt__vb_free(&f->v);
+    if (f->tm.slot) tt__free(a, f->tm.slot, (f->tm.mask + 1) * sizeof(tt__hslot));
+    if (f->voff) tt__free(a, f->voff, f->cap_voff * sizeof(uint64_t));
+    if (f->w_off) tt__free(a, f->w_off, f->b_woff);
+    if (f->w_cnt) tt__free(a, f->w_cnt, f->b_woff);
+    if (f->w_len) tt__free(a, f->w_len, f->b_wlen);
+    if (f->sym) tt__free(a, f->sym, f->b_sym);
+    if (f->w_stamp) tt__free(a, f->w_stamp, f->b_wst);
+}
+
+TTDEF tt_status tt_tokenizer_trainer_finish(tt_tokenizer_trainer *tr, tt_tokenizer **out) {
+    tt__fin f;
+    tt_status st;
+    if (!tr || !out || tr->finished) return TT_ERR_INVALID_ARG;
+    tr->finished = 1;
+    memset(&f, 0, sizeof(f));
+    f.tr = tr;
+    f.a = &tr->alloc;
+    tt__merger_init(&f.m, f.a);
+    f.v.a = f.a;
+    f.n_merges = tr->vocab_size - 256 - (int32_t)tr->spec.n;
+    f.n_tok = 256;
+    st = tt__fin_words(&f);
+    if (st == TT_OK) st = tt__fin_vocab_init(&f);
+    if (st == TT_OK) st = tt__fin_pairs_init(&f);
+    if (st == TT_OK) st = tt__fin_progress(&f);
+    if (st == TT_OK) st = tt__fin_merge_loop(&f);
+    if (st == TT_OK) st = tt__fin_build(&f, out);
     if (st == TT_ERR_OUT_OF_MEMORY) tt__log(&tr->logger, TT_LOG_ERROR, st, "tt_tokenizer_train: out of memory");
-    tt__merger_free(&m);
-    tt__vb_free(&v);
-    if (tm.slot) tt__free(a, tm.slot, tm.cap * sizeof(uint32_t));
-    if (voff) tt__free(a, voff, cap_voff * sizeof(uint64_t));
-    if (w_off) tt__free(a, w_off, b_woff);
-    if (w_cnt) tt__free(a, w_cnt, b_wcnt);
-    if (w_len) tt__free(a, w_len, b_wlen);
-    if (sym) tt__free(a, sym, b_sym);
-    if (w_stamp) tt__free(a, w_stamp, b_wst);
+    tt__fin_free(&f);
     return st;
 }
 
@@ -5844,7 +6047,7 @@ TTDEF tt_status tt_tokenizer_train(const tt_tokenizer_config *cfg, const void *t
     tt_tokenizer_trainer_destroy(tr);
     return st;
 }
-/* ==== end src/tt_bpe.c ==== */
+/* ==== end src/tt_bpe_train.c ==== */
 /* ==== begin src/tt_data.c ==== */
 /* >>data  token files and the batch loader */
 /* #include "tt_internal.h" */
@@ -10031,9 +10234,9 @@ TTDEF tt_status tt_model_create_from_checkpoint(const char *path, const tt_model
 /* ==== end src/tt_infer.c ==== */
 /* ==== begin src/tt_bpe_export.c ==== */
 /* >>bpe_export  a tokenizer as GPT-2's encoder.json + vocab.bpe. Uses the
- * tokenizer's private byte lookup from tt_bpe.c (earlier in the
- * amalgamation). */
+ * tokenizer's private byte lookup (tt_bpe_internal.h). */
 /* #include "tt_internal.h" */
+/* #include "tt_bpe_internal.h" */
 
 /* GPT-2's byte -> printable character map: the printable Latin-1 bytes
  * ('!'..'~', 0xA1..0xAC, 0xAE..0xFF) stand for themselves, the other 68

@@ -1,7 +1,7 @@
 /* >>bpe_export  a tokenizer as GPT-2's encoder.json + vocab.bpe. Uses the
- * tokenizer's private byte lookup from tt_bpe.c (earlier in the
- * amalgamation). */
+ * tokenizer's private byte lookup (tt_bpe_internal.h). */
 #include "tt_internal.h"
+#include "tt_bpe_internal.h"
 
 /* GPT-2's byte -> printable character map: the printable Latin-1 bytes
  * ('!'..'~', 0xA1..0xAC, 0xAE..0xFF) stand for themselves, the other 68

@@ -64,6 +64,54 @@ TT__PRIVATE void      tt__put_u32(unsigned char *p, uint32_t v);
 TT__PRIVATE void      tt__put_u64(unsigned char *p, uint64_t v);
 TT__PRIVATE uint32_t  tt__get_u32(const unsigned char *p);
 TT__PRIVATE uint64_t  tt__get_u64(const unsigned char *p);
+#ifndef TT_NO_STDIO
+/* stdio behind tt_io (user: the FILE *); fopen "rb" refusing what cannot be read (tt_io.c) */
+TT__PRIVATE size_t tt__stdio_read(void *user, void *buf, size_t n);
+TT__PRIVATE size_t tt__stdio_write(void *user, const void *buf, size_t n);
+TT__PRIVATE FILE  *tt__fopen_rb(const char *path);
+/* atomic file write of save(obj, io) and read of a path through load(obj, io) (tt_io.c) */
+TT__PRIVATE tt_status tt__save_atomic(const char *path, tt_status (*save)(const void *obj, const tt_io *io),
+                                      const void *obj);
+TT__PRIVATE tt_status tt__load_path(const char *path, tt_status (*load)(void *obj, const tt_io *io), void *obj);
+#endif
+
+/* ---- hash probe and binary heap over caller memory (tt_hashheap.c) ---- */
+/* 64-bit hash of a byte string (host byte order: only used in memory) */
+TT__PRIVATE uint64_t tt__hash_bytes(const unsigned char *p, size_t n);
+/* Open addressing, linear probing: mask + 1 slots (a power of two), each an
+ * item index of the caller's (TT__HASH_EMPTY when free) and the top 32 bits
+ * of the item's 64-bit hash as a tag; the low bits pick the first slot. The
+ * caller owns the slots and the items, compares keys on a tag match, and
+ * keeps the load <= 1/2, so every probe path ends at a free slot. Lookup:
+ *   tt__hash_begin(t, h, &pr);
+ *   while ((it = tt__hash_probe(t, &pr)) != TT__HASH_EMPTY) if (key of it == key) found;
+ *   tt__hash_put(t, &pr, new_item);   (not found: pr is at the free slot) */
+#define TT__HASH_EMPTY 0xFFFFFFFFu
+typedef struct tt__hslot { uint32_t tag, item; } tt__hslot;
+typedef struct tt__htab { tt__hslot *slot; size_t mask; } tt__htab;
+typedef struct tt__hprobe { size_t k; uint32_t tag; } tt__hprobe;
+TT__PRIVATE void     tt__hash_clear(tt__htab *t);  /* every slot free */
+TT__PRIVATE void     tt__hash_begin(const tt__htab *t, uint64_t h, tt__hprobe *pr);
+/* next item on the path whose tag matches, or TT__HASH_EMPTY at the free slot ending it */
+TT__PRIVATE uint32_t tt__hash_probe(const tt__htab *t, tt__hprobe *pr);
+TT__PRIVATE void     tt__hash_put(tt__htab *t, const tt__hprobe *pr, uint32_t item);
+/* item (known absent) into the first free slot on its path: rebuilds, rehashes */
+TT__PRIVATE void     tt__hash_insert(tt__htab *t, uint64_t h, uint32_t item);
+/* Binary heap: n elements of elem bytes (elem <= TT__HEAP_MAX_ELEM) at base,
+ * room for cap. The order comes with each call (so that a compiler that
+ * inlines the call can inline the order too): before(ctx, x, y) != 0 when x
+ * must leave before y, a strict weak order ("less" gives a min-heap).
+ * Elements equal under the order may leave in any order, so callers keep it
+ * total where results depend on it. Push needs n < cap, pop n > 0; neither
+ * allocates. */
+#define TT__HEAP_MAX_ELEM 32
+typedef int (*tt__heap_before)(const void *ctx, const void *x, const void *y);
+typedef struct tt__heap { void *base; size_t n, cap, elem; } tt__heap;
+TT__PRIVATE inline void tt__heap_push(tt__heap *h, const void *x, tt__heap_before before, const void *ctx);
+/* the first element into out (which may be the last slot, base + (n-1)*elem) */
+TT__PRIVATE inline void tt__heap_pop(tt__heap *h, void *out, tt__heap_before before, const void *ctx);
+/* restore the order below i after the element at i moved later (a replaced top) */
+TT__PRIVATE inline void tt__heap_sift_down(tt__heap *h, size_t i, tt__heap_before before, const void *ctx);
 
 /* ---- kernels (scalar references; SIMD variants share the signatures) ---- */
 /* C (M,N) = [C +] A (M,K) B (K,N); element (i,j) of A is A[i*rsa + j*csa],
