@@ -54,9 +54,9 @@ enum { O_INT, O_DBL, O_STR, O_FLAG, O_LIST };
 typedef struct opt_def { const char *name; int type; size_t off; const char *arg, *help; } opt_def;
 #define OFF(f) offsetof(options, f)
 static const opt_def opt_defs[] = {
-    { "corpus", O_LIST, OFF(corpus), "PATH", "text file or directory (recursive); repeat for more. Default: /usr/include, *.h" },
-    { "ext", O_STR, OFF(ext), "SUFFIX", "only files ending in SUFFIX inside directories (\"\" = all)" },
-    { "max-mb", O_DBL, OFF(max_mb), "MB", "use the first MB megabytes of the corpus (files sorted by path, then shuffled by --seed)" },
+    { "corpus", O_LIST, OFF(corpus), "PATH", "text file or directory (recursive); repeat for more. Default: a sample of /usr/include/**/*.h chosen by --seed" },
+    { "ext", O_STR, OFF(ext), "SUFFIX", "only files ending in SUFFIX inside directories (\"\" = all; for --corpus directories only when given)" },
+    { "max-mb", O_DBL, OFF(max_mb), "MB", "read at most MB megabytes (default corpus: files in an order shuffled by --seed; --corpus paths: the first by path)" },
     { "vocab", O_INT, OFF(vocab), "N", "BPE vocabulary size (256 bytes + merges)" },
     { "layers", O_INT, OFF(layers), "N", "transformer layers" },
     { "d-model", O_INT, OFF(d_model), "N", "model width C" },
