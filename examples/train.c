@@ -525,6 +525,11 @@ static void svg_write(const char *path, const history *h, double unigram, int st
     ymin = floor(ymin * 2) / 2; ymax = ceil(ymax * 2) / 2;
     if (ymax - ymin < 0.5) ymax = ymin + 0.5;
     ystep = (ymax - ymin) > 6 ? 1.0 : 0.5;
+    /* at most 12 grid lines however far a diverged run's loss went */
+    if ((ymax - ymin) / ystep > 12) {
+        while ((ymax - ymin) / ystep > 12) ystep *= 2;
+        ymin = floor(ymin / ystep) * ystep; ymax = ceil(ymax / ystep) * ystep;
+    }
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
     f = fopen(tmp, "w");
     if (!f) { fprintf(stderr, "train: cannot write %s\n", path); return; }
@@ -539,7 +544,8 @@ static void svg_write(const char *path, const history *h, double unigram, int st
     for (k = 0; ymin + k * ystep <= ymax + 1e-9; k++) {
         double y = ymin + k * ystep;
         fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", L, SY(y), W - R, SY(y));
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.1f</text>\n", L - 6, SY(y) + 4, y);
+        fprintf(f, ystep > 1000 ? "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.3g</text>\n"
+                                : "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.1f</text>\n", L - 6, SY(y) + 4, y);
     }
     for (k = 0; k <= 5; k++) {
         double x = xmax * k / 5;
