@@ -314,7 +314,7 @@ static void fmt_rate(char *buf, size_t n, double r) {
 static int mkdir_p(const char *path) {
     char tmp[1024];
     size_t i, n = strlen(path);
-    if (n == 0 || n >= sizeof(tmp)) return 0;
+    if (n == 0 || n >= sizeof(tmp)) { errno = n ? ENAMETOOLONG : ENOENT; return 0; }
     memcpy(tmp, path, n + 1);
     for (i = 1; i <= n; i++) {
         if (tmp[i] == '/' || tmp[i] == 0) {
