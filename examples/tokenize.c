@@ -17,12 +17,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <time.h>
 
 static double now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* malloc/realloc or a message and exit 1 */
+static void *xrealloc(void *q, size_t n) {
+    void *p = realloc(q, n ? n : 1);
+    if (!p) { fprintf(stderr, "tokenize: out of memory (%zu bytes)\n", n); exit(1); }
+    return p;
 }
 
 static unsigned char *slurp(const char *path, size_t *n) {
@@ -35,7 +43,7 @@ static unsigned char *slurp(const char *path, size_t *n) {
             unsigned char *q;
             cap = (len + 65536) * 2;
             q = (unsigned char *)realloc(buf, cap);
-            if (!q) { free(buf); fclose(f); return NULL; }
+            if (!q) { fprintf(stderr, "tokenize: out of memory reading %s\n", path); free(buf); fclose(f); return NULL; }
             buf = q;
         }
         got = fread(buf + len, 1, cap - len, f);
@@ -138,7 +146,7 @@ int main(int argc, char **argv) {
         int32_t *ids;
         double t0, dt;
         if (!text) return 1;
-        ids = (int32_t *)malloc((n + 1) * sizeof(int32_t));
+        ids = (int32_t *)xrealloc(NULL, (n + 1) * sizeof(int32_t));
         t0 = now_s();
         st = tt_tokenizer_encode(tok, text, n, flags, ids, n + 1, &n_ids);
         dt = now_s() - t0;
@@ -175,13 +183,18 @@ int main(int argc, char **argv) {
             char *e;
             long v = strtol(p, &e, 10);
             if (e == p) { p++; continue; }
-            if (n_ids == cap) { cap = cap ? cap * 2 : 1024; ids = (int32_t *)realloc(ids, cap * sizeof(int32_t)); }
+            if (v < INT32_MIN || v > INT32_MAX) {
+                while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
+                fprintf(stderr, "tokenize: decode: id %.*s is out of range\n", (int)(e - p), p);
+                return 1;
+            }
+            if (n_ids == cap) { cap = cap ? cap * 2 : 1024; ids = (int32_t *)xrealloc(ids, cap * sizeof(int32_t)); }
             ids[n_ids++] = (int32_t)v;
             p = e;
         }
         if ((st = tt_tokenizer_decode(tok, ids, n_ids, NULL, 0, &nb)) != TT_OK) return fail("decode", st);
-        out = (unsigned char *)malloc(nb + 1);
-        tt_tokenizer_decode(tok, ids, n_ids, out, nb, &nb);
+        out = (unsigned char *)xrealloc(NULL, nb + 1);
+        if ((st = tt_tokenizer_decode(tok, ids, n_ids, out, nb, &nb)) != TT_OK) return fail("decode", st);
         fwrite(out, 1, nb, stdout);
         free(out);
         free(ids);

@@ -54,9 +54,9 @@ enum { O_INT, O_DBL, O_STR, O_FLAG, O_LIST };
 typedef struct opt_def { const char *name; int type; size_t off; const char *arg, *help; } opt_def;
 #define OFF(f) offsetof(options, f)
 static const opt_def opt_defs[] = {
-    { "corpus", O_LIST, OFF(corpus), "PATH", "text file or directory (recursive); repeat for more. Default: /usr/include, *.h" },
-    { "ext", O_STR, OFF(ext), "SUFFIX", "only files ending in SUFFIX inside directories (\"\" = all)" },
-    { "max-mb", O_DBL, OFF(max_mb), "MB", "use the first MB megabytes of the corpus (files sorted by path, then shuffled by --seed)" },
+    { "corpus", O_LIST, OFF(corpus), "PATH", "text file or directory (recursive); repeat for more. Default: a sample of /usr/include/**/*.h chosen by --seed" },
+    { "ext", O_STR, OFF(ext), "SUFFIX", "only files ending in SUFFIX inside directories (\"\" = all; for --corpus directories only when given)" },
+    { "max-mb", O_DBL, OFF(max_mb), "MB", "read at most MB megabytes (default corpus: files in an order shuffled by --seed; --corpus paths: the first by path)" },
     { "vocab", O_INT, OFF(vocab), "N", "BPE vocabulary size (256 bytes + merges)" },
     { "layers", O_INT, OFF(layers), "N", "transformer layers" },
     { "d-model", O_INT, OFF(d_model), "N", "model width C" },
@@ -314,7 +314,7 @@ static void fmt_rate(char *buf, size_t n, double r) {
 static int mkdir_p(const char *path) {
     char tmp[1024];
     size_t i, n = strlen(path);
-    if (n == 0 || n >= sizeof(tmp)) return 0;
+    if (n == 0 || n >= sizeof(tmp)) { errno = n ? ENAMETOOLONG : ENOENT; return 0; }
     memcpy(tmp, path, n + 1);
     for (i = 1; i <= n; i++) {
         if (tmp[i] == '/' || tmp[i] == 0) {
@@ -384,33 +384,51 @@ static void collect(const char *path, const char *ext, int top, pathlist *pl) {
 }
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-/* the first cap bytes of the files in path order (the last one cut at the
- * cap), concatenated in an order shuffled by seed: the validation split is
- * the end of the stream, so it becomes a random sample of the files rather
- * than the alphabetically last directory */
-static unsigned char *read_corpus(pathlist *pl, size_t cap, uint64_t seed, size_t *out_n, size_t *out_files) {
-    unsigned char *buf, *tmp;
-    size_t n = 0, i, files = 0, *start = (size_t *)xmalloc((pl->n + 1) * sizeof(size_t)), *order, total = 0;
+/* a seeded Fisher-Yates shuffle of order[0..n) */
+static void shuffle(size_t *order, size_t n, uint64_t seed) {
     tt_rng r;
+    size_t i;
+    tt_rng_seed(&r, seed);
+    for (i = n; i > 1; i--) { size_t j = tt_rng_u32(&r) % i, t = order[i - 1]; order[i - 1] = order[j]; order[j] = t; }
+}
+
+/* At most cap bytes of the text files in pl, concatenated in an order
+ * shuffled by seed, so that the validation split (the end of the stream) is
+ * a random sample of files rather than the alphabetically last directory.
+ *   sample = 1: the files are taken in the shuffled order until cap is
+ *     reached: a seeded sample across the whole list (same seed and same
+ *     files: same text);
+ *   sample = 0: the first files in list order until cap, then shuffled.
+ * The last file taken is cut at cap. A file with a NUL byte in its first
+ * 8 KB is skipped as binary (as git decides). */
+static unsigned char *read_files(const pathlist *pl, size_t cap, uint64_t seed, int sample, size_t *out_n,
+                                 size_t *out_files) {
+    unsigned char *buf, *cat;
+    size_t n = 0, i, files = 0, total = 0;
+    size_t *pick = (size_t *)xmalloc((pl->n + 1) * sizeof(size_t));  /* files in reading order */
+    size_t *start = (size_t *)xmalloc((pl->n + 1) * sizeof(size_t)); /* offset of each file read */
+    size_t *order = (size_t *)xmalloc((pl->n + 1) * sizeof(size_t)); /* concatenation order */
+    for (i = 0; i < pl->n; i++) pick[i] = i;
+    if (sample) shuffle(pick, pl->n, seed);
     /* the buffer holds what the files have, not the whole cap */
     for (i = 0; i < pl->n && total < cap; i++) {
         struct stat st;
-        if (stat(pl->p[i], &st) == 0 && st.st_size > 0)
+        if (stat(pl->p[pick[i]], &st) == 0 && st.st_size > 0)
             total += (size_t)st.st_size < cap - total ? (size_t)st.st_size : cap - total;
     }
     if (cap > total) cap = total;
     buf = (unsigned char *)xmalloc(cap + 1);
     for (i = 0; i < pl->n && n < cap; i++) {
-        FILE *f = fopen(pl->p[i], "rb");
+        const char *path = pl->p[pick[i]];
+        FILE *f = fopen(path, "rb");
         size_t k = 0;
         start[files] = n;
-        if (!f) fprintf(stderr, "train: skipping %s: %s\n", pl->p[i], strerror(errno));
+        if (!f) fprintf(stderr, "train: skipping %s: %s\n", path, strerror(errno));
         if (f) {
             k = fread(buf + n, 1, cap - n, f);
-            if (ferror(f)) { fprintf(stderr, "train: skipping %s: read error\n", pl->p[i]); k = 0; }
-            /* a NUL byte in the first 8 KB: a binary file, not text (as git decides) */
+            if (ferror(f)) { fprintf(stderr, "train: skipping %s: read error\n", path); k = 0; }
             if (k > 0 && memchr(buf + n, 0, k < 8192 ? k : 8192)) {
-                fprintf(stderr, "train: skipping %s: a binary file (NUL bytes), not text\n", pl->p[i]);
+                fprintf(stderr, "train: skipping %s: a binary file (NUL bytes), not text\n", path);
                 k = 0;
             }
             fclose(f);
@@ -419,20 +437,18 @@ static unsigned char *read_corpus(pathlist *pl, size_t cap, uint64_t seed, size_
         n += k;
     }
     start[files] = n;
-    order = (size_t *)xmalloc((files + 1) * sizeof(size_t));
     for (i = 0; i < files; i++) order[i] = i;
-    tt_rng_seed(&r, seed);
-    for (i = files; i > 1; i--) { size_t j = tt_rng_u32(&r) % i, t = order[i - 1]; order[i - 1] = order[j]; order[j] = t; }
-    tmp = (unsigned char *)xmalloc(n + 1);
+    if (!sample) shuffle(order, files, seed); /* a sample is in shuffled order already */
+    cat = (unsigned char *)xmalloc(n + 1);
     for (i = 0, n = 0; i < files; i++) {
         size_t len = start[order[i] + 1] - start[order[i]];
-        memcpy(tmp + n, buf + start[order[i]], len);
+        memcpy(cat + n, buf + start[order[i]], len);
         n += len;
     }
-    free(buf); free(start); free(order);
+    free(buf); free(start); free(order); free(pick);
     *out_n = n;
     *out_files = files;
-    return tmp;
+    return cat;
 }
 
 /* ---- CSV log and SVG plot ------------------------------------------------------ */
@@ -509,6 +525,11 @@ static void svg_write(const char *path, const history *h, double unigram, int st
     ymin = floor(ymin * 2) / 2; ymax = ceil(ymax * 2) / 2;
     if (ymax - ymin < 0.5) ymax = ymin + 0.5;
     ystep = (ymax - ymin) > 6 ? 1.0 : 0.5;
+    /* at most 12 grid lines however far a diverged run's loss went */
+    if ((ymax - ymin) / ystep > 12) {
+        while ((ymax - ymin) / ystep > 12) ystep *= 2;
+        ymin = floor(ymin / ystep) * ystep; ymax = ceil(ymax / ystep) * ystep;
+    }
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
     f = fopen(tmp, "w");
     if (!f) { fprintf(stderr, "train: cannot write %s\n", path); return; }
@@ -523,7 +544,8 @@ static void svg_write(const char *path, const history *h, double unigram, int st
     for (k = 0; ymin + k * ystep <= ymax + 1e-9; k++) {
         double y = ymin + k * ystep;
         fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", L, SY(y), W - R, SY(y));
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.1f</text>\n", L - 6, SY(y) + 4, y);
+        fprintf(f, ystep > 1000 ? "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.3g</text>\n"
+                                : "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.1f</text>\n", L - 6, SY(y) + 4, y);
     }
     for (k = 0; k <= 5; k++) {
         double x = xmax * k / 5;
@@ -564,6 +586,86 @@ static void svg_write(const char *path, const history *h, double unigram, int st
     if (fclose(f) != 0 || rename(tmp, path) != 0) fprintf(stderr, "train: cannot write %s\n", path);
 }
 
+/* ---- the run ------------------------------------------------------------------- */
+/* What this program keeps in tt_checkpoint_state.user[] next to the
+ * library's own state, one named field per slot. The slot numbers are part
+ * of the checkpoint files this program writes: keep them. */
+enum { SLOT_TOKENS_SEEN, SLOT_ELAPSED_MS, SLOT_BATCH, SLOT_ACCUM, SLOT_STEPS, SLOT_SEED, SLOT_IDS_CRC };
+typedef struct run_meta {
+    uint64_t tokens_seen; /* tokens of every step so far, all runs */
+    uint64_t elapsed_ms;  /* training wall time so far, all runs */
+    uint64_t batch;       /* sequences per micro-batch (--batch) */
+    uint64_t accum;       /* micro-batches per step (--accum) */
+    uint64_t steps;       /* total steps of the schedule (--steps) */
+    uint64_t seed;        /* --seed of the first run: corpus sample, data order, init */
+    uint64_t ids_crc;     /* CRC-32 of the corpus' token ids: --resume needs the same corpus */
+} run_meta;
+static void meta_store(const run_meta *m, tt_checkpoint_state *s) {
+    s->user[SLOT_TOKENS_SEEN] = m->tokens_seen;
+    s->user[SLOT_ELAPSED_MS] = m->elapsed_ms;
+    s->user[SLOT_BATCH] = m->batch;
+    s->user[SLOT_ACCUM] = m->accum;
+    s->user[SLOT_STEPS] = m->steps;
+    s->user[SLOT_SEED] = m->seed;
+    s->user[SLOT_IDS_CRC] = m->ids_crc;
+}
+static void meta_load(const tt_checkpoint_state *s, run_meta *m) {
+    m->tokens_seen = s->user[SLOT_TOKENS_SEEN];
+    m->elapsed_ms = s->user[SLOT_ELAPSED_MS];
+    m->batch = s->user[SLOT_BATCH];
+    m->accum = s->user[SLOT_ACCUM];
+    m->steps = s->user[SLOT_STEPS];
+    m->seed = s->user[SLOT_SEED];
+    m->ids_crc = s->user[SLOT_IDS_CRC];
+}
+
+/* Everything one training run holds, filled in by the steps main calls in
+ * order. Each step returns GO_ON, or the exit code after its message. */
+enum { GO_ON = -1 };
+struct run {
+    options o, def;             /* the command line; the defaults (for --help) */
+    int tty;                    /* stdout is a terminal: progress updated in place */
+    tt_logger logger;
+    char *ckpt_path, *log_path, *plot_path, *tok_path; /* allocated unless given by flags */
+    /* corpus */
+    pathlist files;             /* sorted by path */
+    int default_corpus;         /* no --corpus: the sample of /usr/include */
+    unsigned char *text;        /* concatenated files, n_text bytes (freed once encoded) */
+    size_t n_text, n_files;
+    /* tokenizer and token ids */
+    tt_tokenizer_config tc;
+    tt_tokenizer *tok;
+    size_t n_ids;
+    uint32_t ids_crc;
+    double unigram;             /* unigram entropy of the training tokens, nats/token */
+    /* model, optimizer, data */
+    tt_model_config mc;
+    tt_model *model;
+    tt_adamw_config opt;
+    tt_loader *loader;
+    int32_t *in_b, *tg_b;       /* one micro-batch of inputs and targets: int32[B*T] each */
+    int B, T, accum, steps;     /* micro-batch, sequence length, micro-batches per step, total steps */
+    /* checkpoint */
+    tt_checkpoint_state cks;
+    run_meta meta;              /* tokens_seen and elapsed_ms of earlier runs when resumed */
+    tt_rng rng;
+    /* progress */
+    int start_step, step;       /* steps done when this process started, and now */
+    int eval_every, refused_in_row, interrupted, failed;
+    float last_loss, last_val;
+    history hist;
+    FILE *csv;
+    double last_bar;
+    uint64_t tokens_seen;       /* all runs */
+    double run_tokens;          /* this process's steps */
+    struct {                    /* seconds */
+        double tokenizer, encode;
+        double train0, before;  /* start of this process's training; training time of earlier runs */
+        double fwdbwd, opt, data, steps; /* within steps; steps = whole steps */
+        double eval, ckpt;
+    } t;
+};
+
 /* ---- training helpers ---------------------------------------------------------- */
 static void log_stderr(void *user, int level, tt_status code, const char *msg) {
     (void)user;
@@ -572,7 +674,7 @@ static void log_stderr(void *user, int level, tt_status code, const char *msg) {
 }
 
 static int tok_progress(void *user, uint64_t done, uint64_t total) {
-    int tty = *(int *)user;
+    int tty = *(const int *)user;
     static double last = 0;
     double t = now_s();
     if (tty && (t - last > 0.2 || done == total)) {
@@ -605,19 +707,6 @@ static double unigram_entropy(const int32_t *ids, size_t n, int V) {
     return h;
 }
 
-static float evaluate(tt_model *m, tt_loader *l, int batches, int32_t *in, int32_t *tg, int B, int T) {
-    double sum = 0;
-    int i, n = 0;
-    for (i = 0; i < batches; i++) {
-        float loss;
-        if (tt_loader_val_batch(l, (uint64_t)i, in, tg) != TT_OK) break;
-        if (tt_model_forward(m, in, tg, B, T, &loss) != TT_OK) break;
-        sum += loss;
-        n++;
-    }
-    return n ? (float)(sum / n) : NAN;
-}
-
 static void progress_line(int tty, int step, int steps, float loss, float val, double tok_s, double elapsed, double eta) {
     char el[32], et[32], rate[32], bar[64];
     int w = 24, fill = steps > 0 ? (int)((double)w * step / steps) : w, i;
@@ -635,461 +724,578 @@ static void progress_line(int tty, int step, int steps, float loss, float val, d
     fflush(stdout);
 }
 
-/* ---- main ------------------------------------------------------------------------ */
-int main(int argc, char **argv) {
-    options o, def;
-    pathlist pl;
-    size_t n_text = 0, n_files = 0, n_ids = 0, i;
-    unsigned char *text;
-    int32_t *ids;
-    int tty = isatty(STDOUT_FILENO), is_default_corpus, rc = 1;
-    tt_tokenizer *tok = NULL;
-    tt_tokenizer_config tc;
-    tt_model_config mc;
-    tt_model *model = NULL;
-    tt_adamw_config opt;
-    tt_loader *loader = NULL;
-    tt_loader_config lc;
-    tt_checkpoint_state cks;
-    tt_logger logger;
-    tt_rng rng;
-    history hist;
-    FILE *csv = NULL;
-    char *ckpt_path, *log_path, *plot_path, *tok_path;
-    double t0, t_tok, t_enc, unigram, elapsed_before = 0, t_train0, t_fwd = 0, t_bwd = 0, t_opt = 0, t_data = 0,
-           t_eval = 0, t_ckpt = 0, run_tokens = 0, last_bar = 0;
-    uint64_t tokens_seen = 0;
-    uint32_t ids_crc = 0;
-    int start_step = 0, step, B, T, accum, steps, eval_every, interrupted = 0, steps_explicit = 0, failed = 0,
-        refused_in_row = 0;
-    float last_val = NAN, last_loss = NAN;
-    int32_t *in_b, *tg_b;
+/* ---- step: options and output directory ------------------------------------------ */
+static int parse_options(struct run *r, int argc, char **argv) {
+    set_defaults(&r->o);
+    r->def = r->o;
+    if (!parse_args(&r->o, argc, argv)) return 2;
+    if (r->o.help) { print_help(&r->def); return 0; }
+    if (!check_options(&r->o)) return 2;
+    r->tty = isatty(STDOUT_FILENO);
+    r->logger.fn = log_stderr;
+    r->logger.user = NULL;
+    r->tc.n_threads = r->o.threads;
+    r->tc.logger = r->logger;
+    r->B = r->o.batch; r->accum = r->o.accum; r->steps = r->o.steps;
+    r->last_loss = NAN; r->last_val = NAN;
+    return GO_ON;
+}
 
-    set_defaults(&o);
-    def = o;
-    for (i = 1; i < (size_t)argc; i++) if (strcmp(argv[i], "--steps") == 0) steps_explicit = 1;
-    if (!parse_args(&o, argc, argv)) return 2;
-    if (o.help) { print_help(&def); return 0; }
-    if (!check_options(&o)) return 2;
-    logger.fn = log_stderr; logger.user = NULL;
-    memset(&hist, 0, sizeof(hist));
-    memset(&pl, 0, sizeof(pl));
-    if (!mkdir_p(o.out)) { fprintf(stderr, "train: cannot create directory %s (%s)\n", o.out, strerror(errno)); return 1; }
-    if (!lock_out_dir(o.out)) return 1;
-    ckpt_path = o.ckpt ? o.ckpt : join(o.out, "checkpoint.ttck");
-    log_path = o.log ? o.log : join(o.out, "log.csv");
-    plot_path = o.plot ? o.plot : join(o.out, "loss.svg");
-    tok_path = join(o.out, "tokens.tok");
+/* create and lock --out, and before anything is written: never replace a
+ * checkpoint unasked, and find unwritable paths now rather than after the
+ * training */
+static int open_output(struct run *r) {
+    const options *o = &r->o;
+    const char *outs[4];
+    struct stat cst;
+    int k;
+    if (!mkdir_p(o->out)) { fprintf(stderr, "train: cannot create directory %s (%s)\n", o->out, strerror(errno)); return 1; }
+    if (!lock_out_dir(o->out)) return 1;
+    r->ckpt_path = o->ckpt ? o->ckpt : join(o->out, "checkpoint.ttck");
+    r->log_path = o->log ? o->log : join(o->out, "log.csv");
+    r->plot_path = o->plot ? o->plot : join(o->out, "loss.svg");
+    r->tok_path = join(o->out, "tokens.tok");
     signal(SIGINT, on_sigint);
     signal(SIGXFSZ, SIG_IGN); /* over a file-size limit a write fails (and is reported) instead of killing the run */
-    /* before anything is written: never replace a checkpoint unasked, and
-     * find unwritable paths now rather than after the training */
-    {
-        struct stat cst;
-        const char *outs[4];
-        int k;
-        if (o.resume) {
-            if (stat(ckpt_path, &cst) != 0) {
-                fprintf(stderr, "train: nothing to resume: %s: %s (start without --resume)\n", ckpt_path, strerror(errno));
-                return 1;
-            }
-            if (!S_ISREG(cst.st_mode)) { fprintf(stderr, "train: %s is not a checkpoint file (a directory?)\n", ckpt_path); return 1; }
-        } else if (stat(ckpt_path, &cst) == 0 && !o.overwrite) {
-            fprintf(stderr, "train: %s already exists: continue it with --resume, replace it with --overwrite, "
-                            "or pass another --out\n", ckpt_path);
+    if (o->resume) {
+        if (stat(r->ckpt_path, &cst) != 0) {
+            fprintf(stderr, "train: nothing to resume: %s: %s (start without --resume)\n", r->ckpt_path, strerror(errno));
             return 1;
         }
-        outs[0] = ckpt_path; outs[1] = log_path; outs[2] = plot_path; outs[3] = tok_path;
-        for (k = 0; k < 4; k++) {
-            if (!can_create(outs[k])) { fprintf(stderr, "train: cannot write %s (%s)\n", outs[k], strerror(errno)); return 1; }
-        }
+        if (!S_ISREG(cst.st_mode)) { fprintf(stderr, "train: %s is not a checkpoint file (a directory?)\n", r->ckpt_path); return 1; }
+    } else if (stat(r->ckpt_path, &cst) == 0 && !o->overwrite) {
+        fprintf(stderr, "train: %s already exists: continue it with --resume, replace it with --overwrite, "
+                        "or pass another --out\n", r->ckpt_path);
+        return 1;
     }
+    outs[0] = r->ckpt_path; outs[1] = r->log_path; outs[2] = r->plot_path; outs[3] = r->tok_path;
+    for (k = 0; k < 4; k++) {
+        if (!can_create(outs[k])) { fprintf(stderr, "train: cannot write %s (%s)\n", outs[k], strerror(errno)); return 1; }
+    }
+    printf("tinytrain.h %s demo: %d threads, SIMD width %d\n", tt_version_string(), o->threads, tt_simd_width());
+    return GO_ON;
+}
 
-    printf("tinytrain.h %s demo: %d threads, SIMD width %d\n", tt_version_string(), o.threads, tt_simd_width());
-
-    /* 1. corpus */
-    is_default_corpus = o.n_corpus == 0;
-    if (is_default_corpus) collect("/usr/include", o.ext, 1, &pl);
-    for (i = 0; i < (size_t)o.n_corpus; i++) {
+/* ---- step: corpus ---------------------------------------------------------------- */
+/* the list of corpus files, sorted by path: --corpus paths (files as given,
+ * directories recursively, filtered by --ext only when --ext is given), or
+ * by default every *.h under /usr/include */
+static int find_corpus(struct run *r) {
+    const options *o = &r->o;
+    int i;
+    r->default_corpus = o->n_corpus == 0;
+    if (r->default_corpus) collect("/usr/include", o->ext, 1, &r->files);
+    for (i = 0; i < o->n_corpus; i++) {
         struct stat st;
-        int isdir = stat(o.corpus[i], &st) == 0 && S_ISDIR(st.st_mode);
-        collect(o.corpus[i], isdir ? (strcmp(o.ext, def.ext) == 0 ? "" : o.ext) : "", 1, &pl);
+        int isdir = stat(o->corpus[i], &st) == 0 && S_ISDIR(st.st_mode);
+        collect(o->corpus[i], isdir && given(o, "ext") ? o->ext : "", 1, &r->files);
     }
-    if (pl.n == 0) {
-        if (is_default_corpus)
+    if (r->files.n == 0) {
+        if (r->default_corpus)
             fprintf(stderr, "train: the default corpus (C headers, /usr/include/**/*.h) was not found on this machine.\n"
                             "       Pass text files or directories: ./train --corpus FILE_OR_DIR ...  or  make demo CORPUS=\"...\"\n");
         else
             fprintf(stderr, "train: no readable files in the given --corpus paths\n");
         return 1;
     }
-    if (is_default_corpus || pl.n > 1) qsort(pl.p, pl.n, sizeof(char *), cmp_str);
+    if (r->default_corpus || r->files.n > 1) qsort(r->files.p, r->files.n, sizeof(char *), cmp_str);
+    return GO_ON;
+}
 
-    /* 2. model and tokenizer: fresh, or from the checkpoint */
-    memset(&tc, 0, sizeof(tc));
-    tc.n_threads = o.threads;
-    tc.logger = logger;
-    memset(&cks, 0, sizeof(cks));
-    memset(&mc, 0, sizeof(mc));
-    B = o.batch; accum = o.accum; steps = o.steps;
-    if (o.resume) {
-        tt_status st = tt_checkpoint_read_config_file(ckpt_path, NULL, &mc); /* one message, below */
-        int k;
-        static const struct { const char *flag; size_t off; } shape[] = {
-            { "layers", OFF(layers) }, { "d-model", OFF(d_model) }, { "heads", OFF(heads) }, { "ctx", OFF(ctx) } };
-        if (st != TT_OK) {
-            fprintf(stderr, "train: cannot resume from %s: %s\n", ckpt_path,
-                    st == TT_ERR_BAD_FORMAT ? "not a checkpoint, or a truncated or corrupt one" : tt_strerror(st));
-            return 1;
-        }
-        /* a shape flag given with --resume must agree with the checkpoint */
+/* read the text: the default corpus is a sample of whole files across all of
+ * /usr/include chosen by --seed (the first files by path would be one
+ * library's headers: on a machine with libtorch-dev, only ATen's); given
+ * paths are read in path order up to --max-mb */
+static int read_corpus(struct run *r) {
+    r->text = read_files(&r->files, (size_t)(r->o.max_mb * 1048576.0), (uint64_t)r->o.seed, r->default_corpus,
+                         &r->n_text, &r->n_files);
+    if (r->n_text < 1024) {
+        fprintf(stderr, "train: corpus too small: %zu bytes in %zu readable file(s), need at least 1024\n", r->n_text,
+                r->n_files);
+        return 1;
+    }
+    if (r->default_corpus)
+        printf("corpus: %zu of %zu files from /usr/include (*.h, a sample by --seed %d), %.2f MB%s, concatenated in "
+               "that order\n", r->n_files, r->files.n, r->o.seed, r->n_text / 1048576.0,
+               r->n_files < r->files.n ? " (capped by --max-mb)" : "");
+    else
+        printf("corpus: %zu files, %.2f MB%s, concatenated in a seeded random order\n", r->n_files,
+               r->n_text / 1048576.0, r->n_files < r->files.n ? " (capped by --max-mb)" : "");
+    return GO_ON;
+}
+
+/* ---- step: resume ---------------------------------------------------------------- */
+/* model, optimizer, tokenizer, data position and run settings from the
+ * checkpoint; flags given now must agree with it */
+static int resume_checkpoint(struct run *r) {
+    options *o = &r->o;
+    double t0;
+    int k;
+    tt_status st = tt_checkpoint_read_config_file(r->ckpt_path, NULL, &r->mc); /* one message, below */
+    if (st != TT_OK) {
+        fprintf(stderr, "train: cannot resume from %s: %s\n", r->ckpt_path,
+                st == TT_ERR_BAD_FORMAT ? "not a checkpoint, or a truncated or corrupt one" : tt_strerror(st));
+        return 1;
+    }
+    {   /* a shape flag given with --resume must agree with the checkpoint */
+        const struct { const char *flag; int want, have; } shape[4] = {
+            { "layers", o->layers, r->mc.n_layer }, { "d-model", o->d_model, r->mc.d_model },
+            { "heads", o->heads, r->mc.n_head }, { "ctx", o->ctx, r->mc.n_ctx } };
         for (k = 0; k < 4; k++) {
-            int want = *(const int *)((const char *)&o + shape[k].off);
-            int have = k == 0 ? mc.n_layer : k == 1 ? mc.d_model : k == 2 ? mc.n_head : mc.n_ctx;
-            if (given(&o, shape[k].flag) && want != have) {
+            if (given(o, shape[k].flag) && shape[k].want != shape[k].have) {
                 fprintf(stderr, "train: --%s %d, but the checkpoint %s has %d (another model shape)\n", shape[k].flag,
-                        want, ckpt_path, have);
+                        shape[k].want, r->ckpt_path, shape[k].have);
                 return 1;
             }
         }
-        mc.n_threads = o.threads; mc.no_init = 1; mc.logger = logger;
-        if ((st = tt_model_create(&mc, &model)) != TT_OK) { fprintf(stderr, "train: model: %s\n", tt_strerror(st)); return 1; }
-        t0 = now_s();
-        st = tt_checkpoint_load_file(ckpt_path, model, &tc, &cks, &tok);
-        if (st != TT_OK || !tok) { fprintf(stderr, "train: cannot resume from %s: %s\n", ckpt_path, st ? tt_strerror(st) : "no tokenizer in it"); return 1; }
-        if (cks.user[2] < 1 || cks.user[2] > (uint64_t)mc.max_batch || cks.user[3] < 1 || cks.user[3] > 65536 ||
-            cks.user[4] < 1 || cks.user[4] > INT_MAX || cks.user[5] > INT_MAX) {
-            fprintf(stderr, "train: %s was not written by this program (no batch/steps in it)\n", ckpt_path);
-            return 1;
-        }
-        if ((given(&o, "batch") && (uint64_t)o.batch != cks.user[2]) || (given(&o, "accum") && (uint64_t)o.accum != cks.user[3])) {
-            fprintf(stderr, "train: --batch/--accum differ from the checkpoint's (%d x %d)\n", (int)cks.user[2], (int)cks.user[3]);
-            return 1;
-        }
-        if (steps_explicit && (uint64_t)steps < tt_model_step(model)) {
-            fprintf(stderr, "train: --steps %d is below the checkpoint's step %llu\n", steps,
-                    (unsigned long long)tt_model_step(model));
-            return 1;
-        }
-        opt = cks.adamw;
-        tokens_seen = cks.user[0];
-        elapsed_before = (double)cks.user[1] / 1000.0;
-        B = (int)cks.user[2]; accum = (int)cks.user[3];
-        if (!steps_explicit) steps = (int)cks.user[4];
-        else if (steps != opt.total_steps) printf("note: --steps %d differs from the checkpoint's %d: the schedule changes\n", steps, opt.total_steps);
-        opt.total_steps = steps;
-        start_step = (int)tt_model_step(model);
-        o.seed = (int)cks.user[5]; /* the corpus order and data seed of the first run */
-        printf("resumed from %s at step %d (%.2fs to load)\n", ckpt_path, start_step, now_s() - t0);
-        t_tok = 0;
     }
-    text = read_corpus(&pl, (size_t)(o.max_mb * 1048576.0), (uint64_t)o.seed, &n_text, &n_files);
-    if (n_text < 1024) {
-        fprintf(stderr, "train: corpus too small: %zu bytes in %zu readable file(s), need at least 1024\n", n_text, n_files);
-        return 1;
-    }
-    printf("corpus: %zu files%s, %.2f MB%s, concatenated in a seeded random order\n", n_files,
-           is_default_corpus ? " from /usr/include (*.h, the first by path)" : "", n_text / 1048576.0,
-           n_files < pl.n ? " (capped by --max-mb)" : "");
-    if (!o.resume) {
-        tt_status st;
-        int32_t got;
-        tc.vocab_size = o.vocab;
-        tc.progress = tok_progress;
-        tc.progress_user = &tty;
-        t0 = now_s();
-        st = tt_tokenizer_train(&tc, text, n_text, &tok);
-        t_tok = now_s() - t0;
-        if (tty) printf("\r\033[K");
-        if (st == TT_ERR_CANCELLED) { printf("interrupted during tokenizer training; nothing saved\n"); return 130; }
-        if (st != TT_OK) { fprintf(stderr, "train: tokenizer training failed: %s\n", tt_strerror(st)); return 1; }
-        got = tt_tokenizer_vocab_size(tok);
-        mc.vocab_size = got;
-        mc.n_ctx = o.ctx; mc.n_layer = o.layers; mc.d_model = o.d_model; mc.n_head = o.heads;
-        mc.max_batch = B; mc.n_threads = o.threads; mc.seed = (uint64_t)o.seed; mc.logger = logger;
-        memset(&opt, 0, sizeof(opt));
-        opt.lr = (float)o.lr; opt.min_lr = (float)o.min_lr; opt.weight_decay = (float)o.wd;
-        opt.grad_clip = (float)o.clip;
-        opt.warmup_steps = o.warmup >= 0 ? o.warmup : (steps / 20 > 0 ? steps / 20 : 1); opt.schedule = TT_LR_COSINE;
-        opt.total_steps = steps;
-    }
-
-    /* 3. encode once into a token file; the loader streams from it */
-    ids = (int32_t *)xmalloc((n_text + 1) * sizeof(int32_t));
+    r->mc.n_threads = o->threads; r->mc.no_init = 1; r->mc.logger = r->logger;
+    if ((st = tt_model_create(&r->mc, &r->model)) != TT_OK) { fprintf(stderr, "train: model: %s\n", tt_strerror(st)); return 1; }
     t0 = now_s();
-    if (tt_tokenizer_encode(tok, text, n_text, 0, ids, n_text + 1, &n_ids) != TT_OK) {
-        fprintf(stderr, "train: encoding failed\n");
+    st = tt_checkpoint_load_file(r->ckpt_path, r->model, &r->tc, &r->cks, &r->tok);
+    if (st != TT_OK || !r->tok) {
+        fprintf(stderr, "train: cannot resume from %s: %s\n", r->ckpt_path, st ? tt_strerror(st) : "no tokenizer in it");
         return 1;
     }
-    t_enc = now_s() - t0;
-    ids_crc = tt_crc32(0, ids, n_ids * sizeof(int32_t));
-    if (o.resume && ids_crc != (uint32_t)cks.user[6]) {
+    meta_load(&r->cks, &r->meta);
+    if (r->meta.batch < 1 || r->meta.batch > (uint64_t)r->mc.max_batch || r->meta.accum < 1 || r->meta.accum > 65536 ||
+        r->meta.steps < 1 || r->meta.steps > INT_MAX || r->meta.seed > INT_MAX) {
+        fprintf(stderr, "train: %s was not written by this program (no batch/steps in it)\n", r->ckpt_path);
+        return 1;
+    }
+    if ((given(o, "batch") && (uint64_t)o->batch != r->meta.batch) || (given(o, "accum") && (uint64_t)o->accum != r->meta.accum)) {
+        fprintf(stderr, "train: --batch/--accum differ from the checkpoint's (%d x %d)\n", (int)r->meta.batch,
+                (int)r->meta.accum);
+        return 1;
+    }
+    if (given(o, "steps") && (uint64_t)r->steps < tt_model_step(r->model)) {
+        fprintf(stderr, "train: --steps %d is below the checkpoint's step %llu\n", r->steps,
+                (unsigned long long)tt_model_step(r->model));
+        return 1;
+    }
+    r->opt = r->cks.adamw;
+    r->tokens_seen = r->meta.tokens_seen;
+    r->t.before = (double)r->meta.elapsed_ms / 1000.0;
+    r->B = (int)r->meta.batch; r->accum = (int)r->meta.accum;
+    if (!given(o, "steps")) r->steps = (int)r->meta.steps;
+    else if (r->steps != r->opt.total_steps)
+        printf("note: --steps %d differs from the checkpoint's %d: the schedule changes\n", r->steps, r->opt.total_steps);
+    r->opt.total_steps = r->steps;
+    r->start_step = (int)tt_model_step(r->model);
+    o->seed = (int)r->meta.seed; /* the corpus sample, its order and the data seed of the first run */
+    printf("resumed from %s at step %d (%.2fs to load)\n", r->ckpt_path, r->start_step, now_s() - t0);
+    return GO_ON;
+}
+
+/* ---- step: tokenizer and token file ---------------------------------------------- */
+static int train_tokenizer(struct run *r) {
+    double t0 = now_s();
+    tt_status st;
+    r->tc.vocab_size = r->o.vocab;
+    r->tc.progress = tok_progress;
+    r->tc.progress_user = &r->tty;
+    st = tt_tokenizer_train(&r->tc, r->text, r->n_text, &r->tok);
+    r->t.tokenizer = now_s() - t0;
+    if (r->tty) printf("\r\033[K");
+    if (st == TT_ERR_CANCELLED) { printf("interrupted during tokenizer training; nothing saved\n"); return 130; }
+    if (st != TT_OK) { fprintf(stderr, "train: tokenizer training failed: %s\n", tt_strerror(st)); return 1; }
+    return GO_ON;
+}
+
+/* encode the corpus once into the token file the loader streams from */
+static int encode_corpus(struct run *r) {
+    int32_t *ids = (int32_t *)xmalloc((r->n_text + 1) * sizeof(int32_t));
+    double t0 = now_s();
+    int V = tt_tokenizer_vocab_size(r->tok);
+    tt_status st = tt_tokenizer_encode(r->tok, r->text, r->n_text, 0, ids, r->n_text + 1, &r->n_ids);
+    if (st != TT_OK) {
+        fprintf(stderr, "train: encoding failed\n");
+        free(ids);
+        return 1;
+    }
+    r->t.encode = now_s() - t0;
+    r->ids_crc = tt_crc32(0, ids, r->n_ids * sizeof(int32_t));
+    if (r->o.resume && r->ids_crc != (uint32_t)r->meta.ids_crc) {
         fprintf(stderr, "train: the corpus gives other tokens than the checkpoint was trained on:\n"
                         "       pass the same --corpus and --max-mb as the first run\n");
+        free(ids);
         return 1;
     }
-    {
-        tt_status st = tt_tokens_write_file(tok_path, ids, n_ids, tt_tokenizer_vocab_size(tok));
-        if (st != TT_OK) {
-            fprintf(stderr, "train: cannot write %s: %s (disk full?)\n", tok_path, tt_strerror(st));
-            return 1;
-        }
+    st = tt_tokens_write_file(r->tok_path, ids, r->n_ids, V);
+    if (st != TT_OK) {
+        fprintf(stderr, "train: cannot write %s: %s (disk full?)\n", r->tok_path, tt_strerror(st));
+        free(ids);
+        return 1;
     }
-    unigram = unigram_entropy(ids, (size_t)((double)n_ids * (1.0 - o.val_frac)), tt_tokenizer_vocab_size(tok));
-    printf("tokenizer: vocab %d, %zu tokens, %.2f bytes/token; %s%.1fs, encode %.1fs (%.1f MB/s)\n",
-           tt_tokenizer_vocab_size(tok), n_ids, (double)n_text / (double)n_ids, o.resume ? "from checkpoint, " : "train ",
-           t_tok, t_enc, n_text / 1048576.0 / (t_enc > 0 ? t_enc : 1e-9));
+    r->unigram = unigram_entropy(ids, (size_t)((double)r->n_ids * (1.0 - r->o.val_frac)), V);
+    printf("tokenizer: vocab %d, %zu tokens, %.2f bytes/token; %s%.1fs, encode %.1fs (%.1f MB/s)\n", V, r->n_ids,
+           (double)r->n_text / (double)r->n_ids, r->o.resume ? "from checkpoint, " : "train ", r->t.tokenizer,
+           r->t.encode, r->n_text / 1048576.0 / (r->t.encode > 0 ? r->t.encode : 1e-9));
     free(ids);
-    free(text);
-    if (!model) {
-        tt_status st = tt_model_create(&mc, &model);
+    free(r->text);
+    r->text = NULL;
+    return GO_ON;
+}
+
+/* ---- step: model and loader ------------------------------------------------------ */
+/* a new model (random, or --init weights) and its optimizer settings; a
+ * resumed run has both from the checkpoint */
+static int create_model(struct run *r) {
+    const options *o = &r->o;
+    tt_status st;
+    if (!r->model) {
+        memset(&r->mc, 0, sizeof(r->mc));
+        r->mc.vocab_size = tt_tokenizer_vocab_size(r->tok);
+        r->mc.n_ctx = o->ctx; r->mc.n_layer = o->layers; r->mc.d_model = o->d_model; r->mc.n_head = o->heads;
+        r->mc.max_batch = r->B; r->mc.n_threads = o->threads; r->mc.seed = (uint64_t)o->seed; r->mc.logger = r->logger;
+        memset(&r->opt, 0, sizeof(r->opt));
+        r->opt.lr = (float)o->lr; r->opt.min_lr = (float)o->min_lr; r->opt.weight_decay = (float)o->wd;
+        r->opt.grad_clip = (float)o->clip;
+        r->opt.warmup_steps = o->warmup >= 0 ? o->warmup : (r->steps / 20 > 0 ? r->steps / 20 : 1);
+        r->opt.schedule = TT_LR_COSINE;
+        r->opt.total_steps = r->steps;
+        st = tt_model_create(&r->mc, &r->model);
         if (st != TT_OK) { fprintf(stderr, "train: cannot create the model: %s\n", tt_strerror(st)); return 1; }
-        if (o.init && (st = (ends_with(o.init, ".bin") ? tt_model_load_llmc_file : tt_model_load_safetensors_file)(o.init, model)) != TT_OK) {
-            fprintf(stderr, "train: cannot start from %s: %s\n", o.init, tt_strerror(st)); return 1; }
-    }
-    mc = tt_model_get_config(model);
-    T = mc.n_ctx;
-    memset(&lc, 0, sizeof(lc));
-    lc.batch = B; lc.seq_len = T; lc.val_fraction = (float)o.val_frac; lc.seed = (uint64_t)o.seed; lc.logger = logger;
-    lc.no_val = o.val_frac == 0;
-    {
-        tt_status st = tt_loader_open_file(tok_path, &lc, &loader);
-        if (st == TT_ERR_INVALID_ARG) {
-            fprintf(stderr, "train: %zu tokens are too few for --ctx %d with --val-frac %g: pass more text or a smaller --ctx\n",
-                    n_ids, T, o.val_frac);
-            return 1;
+        if (o->init) {
+            st = ends_with(o->init, ".bin") ? tt_model_load_llmc_file(o->init, r->model)
+                                            : tt_model_load_safetensors_file(o->init, r->model);
+            if (st != TT_OK) { fprintf(stderr, "train: cannot start from %s: %s\n", o->init, tt_strerror(st)); return 1; }
         }
-        if (st != TT_OK) { fprintf(stderr, "train: cannot read back %s: %s\n", tok_path, tt_strerror(st)); return 1; }
     }
-    if (o.resume && cks.has_loader && tt_loader_set_state(loader, &cks.loader) != TT_OK) {
+    r->mc = tt_model_get_config(r->model);
+    r->T = r->mc.n_ctx;
+    return GO_ON;
+}
+
+static int open_loader(struct run *r) {
+    tt_loader_config lc;
+    tt_loader_info li;
+    size_t mem = 0;
+    tt_status st;
+    memset(&lc, 0, sizeof(lc));
+    lc.batch = r->B; lc.seq_len = r->T; lc.val_fraction = (float)r->o.val_frac; lc.seed = (uint64_t)r->o.seed;
+    lc.logger = r->logger;
+    lc.no_val = r->o.val_frac == 0;
+    st = tt_loader_open_file(r->tok_path, &lc, &r->loader);
+    if (st == TT_ERR_INVALID_ARG) {
+        fprintf(stderr, "train: %zu tokens are too few for --ctx %d with --val-frac %g: pass more text or a smaller --ctx\n",
+                r->n_ids, r->T, r->o.val_frac);
+        return 1;
+    }
+    if (st != TT_OK) { fprintf(stderr, "train: cannot read back %s: %s\n", r->tok_path, tt_strerror(st)); return 1; }
+    if (r->o.resume && r->cks.has_loader && tt_loader_set_state(r->loader, &r->cks.loader) != TT_OK) {
         fprintf(stderr, "train: the corpus gives other tokens than the checkpoint was trained on:\n"
                         "       pass the same --corpus, --max-mb and --val-frac as the first run\n");
         return 1;
     }
-    {
-        tt_loader_info li = tt_loader_get_info(loader);
-        size_t mem = 0;
-        tt_model_memory_size(&mc, &mem);
-        printf("data: %llu train / %llu val tokens, %llu windows of %d per epoch\n", (unsigned long long)li.n_train_tokens,
-               (unsigned long long)li.n_val_tokens, (unsigned long long)li.n_train_windows, T);
-        printf("model: GPT-2 style, %d layers, d_model %d, %d heads, n_ctx %d, vocab %d: %.2fM parameters, %.0f MB\n",
-               mc.n_layer, mc.d_model, mc.n_head, mc.n_ctx, mc.vocab_size, tt_model_num_params(model) / 1e6, mem / 1048576.0);
-        printf("training: %d steps x %d x %d x %d tokens, AdamW lr %g (warmup %d, cosine to %g), wd %g, clip %g\n",
-               steps, accum, B, T, opt.lr, opt.warmup_steps, opt.min_lr, opt.weight_decay, opt.grad_clip);
-        printf("baselines: uniform ln(V) = %.3f, unigram entropy of the training tokens = %.3f nats/token\n",
-               log((double)mc.vocab_size), unigram);
-    }
+    r->in_b = (int32_t *)xmalloc((size_t)r->B * r->T * sizeof(int32_t));
+    r->tg_b = (int32_t *)xmalloc((size_t)r->B * r->T * sizeof(int32_t));
+    li = tt_loader_get_info(r->loader);
+    tt_model_memory_size(&r->mc, &mem);
+    printf("data: %llu train / %llu val tokens, %llu windows of %d per epoch\n", (unsigned long long)li.n_train_tokens,
+           (unsigned long long)li.n_val_tokens, (unsigned long long)li.n_train_windows, r->T);
+    printf("model: GPT-2 style, %d layers, d_model %d, %d heads, n_ctx %d, vocab %d: %.2fM parameters, %.0f MB\n",
+           r->mc.n_layer, r->mc.d_model, r->mc.n_head, r->mc.n_ctx, r->mc.vocab_size,
+           tt_model_num_params(r->model) / 1e6, mem / 1048576.0);
+    printf("training: %d steps x %d x %d x %d tokens, AdamW lr %g (warmup %d, cosine to %g), wd %g, clip %g\n",
+           r->steps, r->accum, r->B, r->T, r->opt.lr, r->opt.warmup_steps, r->opt.min_lr, r->opt.weight_decay,
+           r->opt.grad_clip);
+    printf("baselines: uniform ln(V) = %.3f, unigram entropy of the training tokens = %.3f nats/token\n",
+           log((double)r->mc.vocab_size), r->unigram);
+    return GO_ON;
+}
 
-    /* 4. train */
-    eval_every = o.eval_every > 0 ? o.eval_every : (steps >= 10 ? steps / 10 : 1);
-    csv = csv_open(log_path, o.resume, start_step, &hist);
-    tt_rng_seed(&rng, (uint64_t)o.seed);
-    if (o.resume) rng = cks.rng;
-    in_b = (int32_t *)xmalloc((size_t)B * T * sizeof(int32_t));
-    tg_b = (int32_t *)xmalloc((size_t)B * T * sizeof(int32_t));
-    t_train0 = now_s();
-    for (step = start_step; step < steps; step++) {
-        double s0 = now_s(), s1, step_time;
-        float loss_sum = 0, val = NAN;
-        tt_step_stats ss;
-        tt_status st = TT_OK;
-        int a;
-        memset(&ss, 0, sizeof(ss));
-        for (a = 0; a < accum && st == TT_OK; a++) {
-            float loss = 0;
-            double q0 = now_s(), q1, q2;
-            st = tt_loader_next(loader, in_b, tg_b);
-            q1 = now_s(); t_data += q1 - q0;
-            if (st == TT_OK) st = tt_model_forward(model, in_b, tg_b, B, T, &loss);
-            q2 = now_s(); t_fwd += q2 - q1;
-            if (st == TT_OK) st = tt_model_backward(model, 1.0f / (float)accum);
-            t_bwd += now_s() - q2;
-            loss_sum += loss;
-        }
-        if (st != TT_OK) { fprintf(stderr, "\ntrain: step %d failed: %s\n", step + 1, tt_strerror(st)); failed = 1; break; }
-        s1 = now_s();
-        st = tt_adamw_step(model, &opt, &ss);
-        t_opt += now_s() - s1;
-        if (st == TT_ERR_NONFINITE) {
-            fprintf(stderr, "\ntrain: step %d: NaN/Inf gradient or update, batch skipped\n", step + 1);
-            if (++refused_in_row >= 10) {
-                fprintf(stderr, "train: 10 steps in a row refused: the run diverged (try a lower --lr)\n");
-                failed = 1;
-                break;
-            }
-        } else if (st != TT_OK) {
-            fprintf(stderr, "\ntrain: optimizer: %s\n", tt_strerror(st));
-            failed = 1;
-            break;
-        } else {
-            refused_in_row = 0;
-        }
-        step_time = now_s() - s0;
-        tokens_seen += (uint64_t)B * T * accum;
-        run_tokens += (double)B * T * accum;
-        last_loss = loss_sum / (float)accum;
-        if ((step + 1) % eval_every == 0 || step + 1 == steps) {
-            double e0 = now_s();
-            val = evaluate(model, loader, o.eval_batches, in_b, tg_b, B, T);
-            t_eval += now_s() - e0;
-            last_val = val;
-        }
-        {
-            double el = elapsed_before + (now_s() - t_train0);
-            double rate = run_tokens / (t_fwd + t_bwd + t_opt + t_data);
-            double eta = (now_s() - t_train0) / (double)(step + 1 - start_step) * (double)(steps - step - 1);
-            if (csv) {
-                fprintf(csv, "%d,%.6f,", step + 1, last_loss);
-                if (isfinite(val)) fprintf(csv, "%.6f", val);
-                fprintf(csv, ",%.6g,%.6g,%.1f,%.3f\n", ss.lr, ss.grad_norm, (double)B * T * accum / step_time, el);
-                fflush(csv);
-            }
-            hist_add(&hist, step + 1, last_loss, val);
-            if ((tty && (now_s() - last_bar > 0.1 || step + 1 == steps)) || isfinite(val) || step == start_step) {
-                last_bar = now_s();
-                progress_line(tty, step + 1, steps, last_loss, last_val, rate, el, eta);
-                if (tty && isfinite(val)) printf("\n");
-            }
-        }
-        if ((o.ckpt_every > 0 && (step + 1) % o.ckpt_every == 0 && step + 1 < steps) ||
-            (o.stop_at > 0 && step + 1 == o.stop_at) || g_stop) {
-            double c0 = now_s();
-            tt_status cs;
-            cks.adamw = opt; cks.has_loader = 1; cks.rng = rng;
-            tt_loader_get_state(loader, &cks.loader);
-            cks.user[0] = tokens_seen; cks.user[1] = (uint64_t)((elapsed_before + now_s() - t_train0) * 1000.0);
-            cks.user[2] = (uint64_t)B; cks.user[3] = (uint64_t)accum; cks.user[4] = (uint64_t)steps;
-            cks.user[5] = (uint64_t)o.seed; cks.user[6] = ids_crc;
-            cs = tt_checkpoint_save_file(ckpt_path, model, tok, &cks);
-            t_ckpt += now_s() - c0;
-            if (cs != TT_OK) {
-                fprintf(stderr, "\ntrain: checkpoint %s not saved at step %d: %s (disk full?); stopping, the previous one "
-                                "is unchanged\n", ckpt_path, step + 1, tt_strerror(cs));
-                failed = 1;
-                step++;
-                break;
-            }
-            if (g_stop || (o.stop_at > 0 && step + 1 == o.stop_at)) {
-                interrupted = 1;
-                if (tty) printf("\n");
-                printf("%s at step %d: checkpoint saved to %s; continue with --resume\n",
-                       g_stop ? "interrupted (Ctrl-C)" : "stopped (--stop-at)", step + 1, ckpt_path);
-                step++;
-                break;
-            }
-        }
-    }
-    if (tty && !interrupted) printf("\n");
-    if (csv) fclose(csv);
-    svg_write(plot_path, &hist, unigram, steps);
+/* ---- step: training --------------------------------------------------------------- */
+enum { STEP_DONE, STEP_REFUSED, STEP_FAILED };
 
-    if (!interrupted && !failed && step >= steps) {
-        double c0 = now_s();
-        tt_status st;
-        cks.adamw = opt; cks.has_loader = 1; cks.rng = rng;
-        tt_loader_get_state(loader, &cks.loader);
-        cks.user[0] = tokens_seen; cks.user[1] = (uint64_t)((elapsed_before + now_s() - t_train0) * 1000.0);
-        cks.user[2] = (uint64_t)B; cks.user[3] = (uint64_t)accum; cks.user[4] = (uint64_t)steps;
-        cks.user[5] = (uint64_t)o.seed; cks.user[6] = ids_crc;
-        st = tt_checkpoint_save_file(ckpt_path, model, tok, &cks);
-        if (st != TT_OK) {
-            fprintf(stderr, "train: final checkpoint %s not saved: %s (disk full?); the previous one is unchanged\n",
-                    ckpt_path, tt_strerror(st));
-            failed = 1;
-        }
-        t_ckpt += now_s() - c0;
+/* one optimizer step: --accum micro-batches through the fused forward +
+ * backward (the lm head forms the loss and its gradient in one pass), then
+ * AdamW. STEP_REFUSED: NaN/Inf gradient or update, the optimizer dropped
+ * the batch and left the model as it was; STEP_FAILED: message printed. */
+static int train_step(struct run *r, tt_step_stats *ss, float *loss) {
+    double s0 = now_s(), s1;
+    float loss_sum = 0;
+    tt_status st = TT_OK;
+    int a;
+    memset(ss, 0, sizeof(*ss));
+    for (a = 0; a < r->accum && st == TT_OK; a++) {
+        float l = 0;
+        double q0 = now_s(), q1;
+        st = tt_loader_next(r->loader, r->in_b, r->tg_b);
+        q1 = now_s();
+        r->t.data += q1 - q0;
+        if (st == TT_OK) st = tt_model_forward_backward(r->model, r->in_b, r->tg_b, r->B, r->T, 1.0f / (float)r->accum, &l);
+        r->t.fwdbwd += now_s() - q1;
+        loss_sum += l;
     }
-    if (failed) {
-        fprintf(stderr, "train: failed at step %d of %d\n", step, steps);
-        free(in_b); free(tg_b);
-        tt_loader_close(loader);
-        tt_model_destroy(model);
-        tt_tokenizer_destroy(tok);
+    if (st != TT_OK) { fprintf(stderr, "\ntrain: step %d failed: %s\n", r->step + 1, tt_strerror(st)); return STEP_FAILED; }
+    s1 = now_s();
+    st = tt_adamw_step(r->model, &r->opt, ss);
+    r->t.opt += now_s() - s1;
+    r->t.steps += now_s() - s0;
+    r->tokens_seen += (uint64_t)r->B * r->T * r->accum;
+    r->run_tokens += (double)r->B * r->T * r->accum;
+    *loss = loss_sum / (float)r->accum;
+    if (st == TT_ERR_NONFINITE) {
+        fprintf(stderr, "\ntrain: step %d: NaN/Inf gradient or update, batch skipped\n", r->step + 1);
+        if (++r->refused_in_row >= 10) {
+            fprintf(stderr, "train: 10 steps in a row refused: the run diverged (try a lower --lr)\n");
+            return STEP_FAILED;
+        }
+        return STEP_REFUSED;
+    }
+    if (st != TT_OK) { fprintf(stderr, "\ntrain: optimizer: %s\n", tt_strerror(st)); return STEP_FAILED; }
+    r->refused_in_row = 0;
+    return STEP_DONE;
+}
+
+/* mean loss over --eval-batches validation batches (NaN when none) */
+static float evaluate(struct run *r) {
+    double sum = 0, t0 = now_s();
+    int i, n = 0;
+    for (i = 0; i < r->o.eval_batches; i++) {
+        float loss;
+        if (tt_loader_val_batch(r->loader, (uint64_t)i, r->in_b, r->tg_b) != TT_OK) break;
+        if (tt_model_forward(r->model, r->in_b, r->tg_b, r->B, r->T, &loss) != TT_OK) break;
+        sum += loss;
+        n++;
+    }
+    r->t.eval += now_s() - t0;
+    return n ? (float)(sum / n) : NAN;
+}
+
+/* the CSV row, the loss history and the progress line of the step just done */
+static void log_step(struct run *r, const tt_step_stats *ss, float val, double step_time) {
+    double now = now_s(), el = r->t.before + (now - r->t.train0);
+    double rate = r->run_tokens / (r->t.steps > 0 ? r->t.steps : 1e-9);
+    double eta = (now - r->t.train0) / (double)(r->step - r->start_step) * (double)(r->steps - r->step);
+    if (r->csv) {
+        fprintf(r->csv, "%d,%.6f,", r->step, r->last_loss);
+        if (isfinite(val)) fprintf(r->csv, "%.6f", val);
+        fprintf(r->csv, ",%.6g,%.6g,%.1f,%.3f\n", ss->lr, ss->grad_norm, (double)r->B * r->T * r->accum / step_time, el);
+        fflush(r->csv);
+    }
+    hist_add(&r->hist, r->step, r->last_loss, val);
+    if ((r->tty && (now - r->last_bar > 0.1 || r->step == r->steps)) || isfinite(val) || r->step == r->start_step + 1) {
+        r->last_bar = now;
+        progress_line(r->tty, r->step, r->steps, r->last_loss, r->last_val, rate, el, eta);
+        if (r->tty && isfinite(val)) printf("\n");
+    }
+}
+
+/* write the checkpoint: model, optimizer, tokenizer, data position, RNG and
+ * this program's run_meta */
+static tt_status save_checkpoint(struct run *r) {
+    double c0 = now_s();
+    tt_status st;
+    run_meta m;
+    r->cks.adamw = r->opt;
+    r->cks.has_loader = 1;
+    r->cks.rng = r->rng;
+    tt_loader_get_state(r->loader, &r->cks.loader);
+    m.tokens_seen = r->tokens_seen;
+    m.elapsed_ms = (uint64_t)((r->t.before + now_s() - r->t.train0) * 1000.0);
+    m.batch = (uint64_t)r->B; m.accum = (uint64_t)r->accum; m.steps = (uint64_t)r->steps;
+    m.seed = (uint64_t)r->o.seed; m.ids_crc = r->ids_crc;
+    meta_store(&m, &r->cks);
+    st = tt_checkpoint_save_file(r->ckpt_path, r->model, r->tok, &r->cks);
+    r->t.ckpt += now_s() - c0;
+    return st;
+}
+
+/* the checkpoint within the run: every --ckpt-every steps, at --stop-at and
+ * on Ctrl-C. 1 = stop the loop (interrupted, or failed to save). */
+static int checkpoint_in_run(struct run *r, int stepped) {
+    int at_stop = stepped && r->o.stop_at > 0 && r->step == r->o.stop_at;
+    int periodic = stepped && r->o.ckpt_every > 0 && r->step % r->o.ckpt_every == 0 && r->step < r->steps;
+    tt_status st;
+    if (!periodic && !at_stop && !g_stop) return 0;
+    st = save_checkpoint(r);
+    if (st != TT_OK) {
+        fprintf(stderr, "\ntrain: checkpoint %s not saved at step %d: %s (disk full?); stopping, the previous one "
+                        "is unchanged\n", r->ckpt_path, r->step, tt_strerror(st));
+        r->failed = 1;
         return 1;
     }
-
-    /* 5. summary */
-    {
-        double total = t_fwd + t_bwd + t_opt + t_data + t_eval + t_ckpt;
-        struct rusage ru;
-        char rate[32];
-        uint32_t crc = tt_crc32(0, tt_model_params(model), tt_model_num_params(model) * sizeof(float));
-        if (total <= 0) total = 1e-9;
-        getrusage(RUSAGE_SELF, &ru);
-        fmt_rate(rate, sizeof(rate), run_tokens / (t_fwd + t_bwd + t_opt + t_data + 1e-12));
-        printf("final: step %d, train loss %.3f, val loss %.3f (unigram entropy %.3f, uniform %.3f)\n", (int)tt_model_step(model),
-               last_loss, last_val, unigram, log((double)mc.vocab_size));
-        printf("time: forward %.1f%% | backward %.1f%% | optimizer %.1f%% | data %.1f%% | eval %.1f%% | checkpoint %.1f%% "
-               "of %.1fs\n", 100 * t_fwd / total, 100 * t_bwd / total, 100 * t_opt / total, 100 * t_data / total,
-               100 * t_eval / total, 100 * t_ckpt / total, total);
-        printf("throughput: %s tok/s in training steps; peak memory %.0f MB\n", rate, ru.ru_maxrss / 1024.0);
-        printf("parameters CRC32: %08x (equal across runs that stop and --resume)\n", (unsigned)crc);
-        printf("files: %s, %s, %s, %s\n", ckpt_path, log_path, plot_path, tok_path);
+    if (g_stop || at_stop) {
+        r->interrupted = 1;
+        if (r->tty) printf("\n");
+        printf("%s at step %d: checkpoint saved to %s; continue with --resume\n",
+               g_stop ? "interrupted (Ctrl-C)" : "stopped (--stop-at)", r->step, r->ckpt_path);
+        return 1;
     }
+    return 0;
+}
 
-    /* 6. sample */
-    if (o.sample_tokens > 0 && !g_stop) {
-        tt_generator *gen = NULL;
-        tt_sample_config sc;
-        sample_out so;
-        int32_t prompt[4096], *out;
-        size_t np = 0;
-        int n_out = 0;
-        double g0, gt;
-        char tail[16];
-        size_t nt = 0;
-        static char shown[4096];
-        const char *ptext = o.sample_prompt;
-        tt_status st = TT_OK;
-        if (!ptext && is_default_corpus) ptext = "#include <";
-        if (ptext) {
-            st = tt_tokenizer_encode(tok, ptext, strlen(ptext), 0, prompt, 4096, &np);
-        } else { /* the start of the held-out text: 12 ids of validation window 0 */
-            np = 0;
-            if (tt_loader_val_batch(loader, 0, in_b, tg_b) == TT_OK) {
-                np = T < 12 ? (size_t)T : 12;
-                memcpy(prompt, in_b, np * sizeof(int32_t));
-            }
-            ptext = shown;
-            shown[0] = 0;
-            if (np > 0) {
-                size_t nb2 = 0;
-                if (tt_tokenizer_decode(tok, prompt, np, shown, sizeof(shown) - 1, &nb2) == TT_OK) shown[nb2] = 0;
-            }
+/* the training loop, the loss plot and the final checkpoint. A refused step
+ * (NaN/Inf) is not counted: the loop's step stays the model's step. */
+static int train(struct run *r) {
+    r->eval_every = r->o.eval_every > 0 ? r->o.eval_every : (r->steps >= 10 ? r->steps / 10 : 1);
+    r->csv = csv_open(r->log_path, r->o.resume, r->start_step, &r->hist);
+    tt_rng_seed(&r->rng, (uint64_t)r->o.seed);
+    if (r->o.resume) r->rng = r->cks.rng;
+    r->t.train0 = now_s();
+    r->step = r->start_step;
+    while (r->step < r->steps) {
+        tt_step_stats ss;
+        float loss = NAN, val = NAN;
+        double s0 = now_s();
+        int s = train_step(r, &ss, &loss);
+        if (s == STEP_FAILED) { r->failed = 1; break; }
+        if (s == STEP_DONE) {
+            double step_time = now_s() - s0;
+            r->step++;
+            r->last_loss = loss;
+            if (r->step % r->eval_every == 0 || r->step == r->steps) val = r->last_val = evaluate(r);
+            log_step(r, &ss, val, step_time);
         }
-        if ((st != TT_OK && st != TT_ERR_BUFFER_TOO_SMALL) || np == 0) { prompt[0] = (int32_t)'\n'; np = 1; ptext = "\n"; }
-        if (np > (size_t)T) { memmove(prompt, prompt + np - T, (size_t)T * sizeof(int32_t)); np = (size_t)T; }
-        if (tt_generator_create(model, &gen) == TT_OK) {
-            memset(&sc, 0, sizeof(sc));
-            sc.temperature = (float)o.temperature; sc.top_k = o.top_k; sc.top_p = (float)o.top_p;
-            sc.seed = (uint64_t)o.seed; sc.on_token = on_token; sc.user = &so;
-            memset(&so, 0, sizeof(so));
-            so.tok = tok;
-            out = (int32_t *)xmalloc((size_t)o.sample_tokens * sizeof(int32_t));
-            printf("\nsample (temperature %g, top-k %d, top-p %g):\n----\n%s", o.temperature, o.top_k, o.top_p, ptext);
-            fflush(stdout);
-            g0 = now_s();
-            st = tt_generate(gen, prompt, (int)np, &sc, out, o.sample_tokens, &n_out);
-            if (st != TT_OK) fprintf(stderr, "\ntrain: sampling stopped: %s\n", tt_strerror(st));
-            gt = now_s() - g0;
-            tt_tokenizer_decode_stream(tok, &so.dec, NULL, 0, 1, tail, sizeof(tail), &nt);
-            fwrite(tail, 1, nt, stdout);
-            printf("\n----\n%d tokens in %.2fs: %.1f tok/s (KV cache, %d threads)\n", n_out, gt, n_out / (gt > 0 ? gt : 1e-9), mc.n_threads);
-            free(out);
-            tt_generator_destroy(gen);
+        if (checkpoint_in_run(r, s == STEP_DONE)) break;
+    }
+    if (r->tty && !r->interrupted) printf("\n");
+    if (r->csv) fclose(r->csv);
+    r->csv = NULL;
+    svg_write(r->plot_path, &r->hist, r->unigram, r->steps);
+    if (!r->interrupted && !r->failed) {
+        tt_status st = save_checkpoint(r);
+        if (st != TT_OK) {
+            fprintf(stderr, "train: final checkpoint %s not saved: %s (disk full?); the previous one is unchanged\n",
+                    r->ckpt_path, tt_strerror(st));
+            r->failed = 1;
         }
     }
-    rc = 0;
-    free(in_b); free(tg_b);
-    tt_loader_close(loader);
-    tt_model_destroy(model);
-    tt_tokenizer_destroy(tok);
-    for (i = 0; i < pl.n; i++) free(pl.p[i]);
-    free(pl.p);
-    free(hist.step); free(hist.train); free(hist.val);
-    if (!o.ckpt) free(ckpt_path);
-    if (!o.log) free(log_path);
-    if (!o.plot) free(plot_path);
-    free(tok_path);
-    return rc; /* also after Ctrl-C: the checkpoint is saved, nothing failed */
+    if (r->failed) {
+        fprintf(stderr, "train: failed at step %d of %d\n", r->step, r->steps);
+        return 1;
+    }
+    return GO_ON;
+}
+
+/* ---- step: report and sample ------------------------------------------------------ */
+/* Per-op time and FLOPs of the training steps (embedding, LayerNorm, each
+ * GEMM family, attention, lm head, backward parts, AdamW). Prints nothing
+ * yet: this is the place for the breakdown from the library's profiling
+ * API (cfg.profile + tt_model_get_stats) once it exists. */
+static void report_breakdown(struct run *r) {
+    (void)r;
+}
+
+static int report(struct run *r) {
+    double total = r->t.fwdbwd + r->t.opt + r->t.data + r->t.eval + r->t.ckpt;
+    struct rusage ru;
+    char rate[32];
+    uint32_t crc = tt_crc32(0, tt_model_params(r->model), tt_model_num_params(r->model) * sizeof(float));
+    if (total <= 0) total = 1e-9;
+    getrusage(RUSAGE_SELF, &ru);
+    fmt_rate(rate, sizeof(rate), r->run_tokens / (r->t.steps + 1e-12));
+    printf("final: step %d, train loss %.3f, val loss %.3f (unigram entropy %.3f, uniform %.3f)\n",
+           (int)tt_model_step(r->model), r->last_loss, r->last_val, r->unigram, log((double)r->mc.vocab_size));
+    printf("time: forward+backward %.1f%% | optimizer %.1f%% | data %.1f%% | eval %.1f%% | checkpoint %.1f%% of %.1fs\n",
+           100 * r->t.fwdbwd / total, 100 * r->t.opt / total, 100 * r->t.data / total, 100 * r->t.eval / total,
+           100 * r->t.ckpt / total, total);
+    report_breakdown(r);
+    printf("throughput: %s tok/s in training steps; peak memory %.0f MB\n", rate, ru.ru_maxrss / 1024.0);
+    printf("parameters CRC32: %08x (equal across runs that stop and --resume)\n", (unsigned)crc);
+    printf("files: %s, %s, %s, %s\n", r->ckpt_path, r->log_path, r->plot_path, r->tok_path);
+    return GO_ON;
+}
+
+/* the prompt's ids into prompt[0..cap), its text into *text: --sample-prompt,
+ * "#include <" for the default corpus, else the first 12 tokens of the
+ * validation text; a newline when there is none */
+static size_t sample_prompt(struct run *r, int32_t *prompt, size_t cap, const char **text) {
+    static char shown[4096];
+    const char *p = r->o.sample_prompt;
+    tt_status st = TT_OK;
+    size_t np = 0;
+    if (!p && r->default_corpus) p = "#include <";
+    if (p) {
+        st = tt_tokenizer_encode(r->tok, p, strlen(p), 0, prompt, cap, &np);
+    } else if (tt_loader_val_batch(r->loader, 0, r->in_b, r->tg_b) == TT_OK) {
+        size_t nb = 0;
+        np = r->T < 12 ? (size_t)r->T : 12;
+        memcpy(prompt, r->in_b, np * sizeof(int32_t));
+        shown[0] = 0;
+        if (tt_tokenizer_decode(r->tok, prompt, np, shown, sizeof(shown) - 1, &nb) == TT_OK) shown[nb] = 0;
+        p = shown;
+    }
+    if ((st != TT_OK && st != TT_ERR_BUFFER_TOO_SMALL) || np == 0) { prompt[0] = (int32_t)'\n'; np = 1; p = "\n"; }
+    if (np > (size_t)r->T) { memmove(prompt, prompt + np - r->T, (size_t)r->T * sizeof(int32_t)); np = (size_t)r->T; }
+    *text = p;
+    return np;
+}
+
+/* generate --sample-tokens tokens with the KV cache, streamed to stdout */
+static int sample(struct run *r) {
+    const options *o = &r->o;
+    tt_generator *gen = NULL;
+    tt_sample_config sc;
+    sample_out so;
+    int32_t prompt[4096], *out;
+    const char *ptext;
+    size_t np, nt = 0;
+    int n_out = 0;
+    double g0, gt;
+    char tail[16];
+    tt_status st;
+    if (o->sample_tokens <= 0 || g_stop) return GO_ON;
+    np = sample_prompt(r, prompt, 4096, &ptext);
+    if ((st = tt_generator_create(r->model, &gen)) != TT_OK) {
+        fprintf(stderr, "train: no sample: %s\n", tt_strerror(st));
+        return GO_ON;
+    }
+    memset(&sc, 0, sizeof(sc));
+    sc.temperature = (float)o->temperature; sc.top_k = o->top_k; sc.top_p = (float)o->top_p;
+    sc.seed = (uint64_t)o->seed; sc.on_token = on_token; sc.user = &so;
+    memset(&so, 0, sizeof(so));
+    so.tok = r->tok;
+    out = (int32_t *)xmalloc((size_t)o->sample_tokens * sizeof(int32_t));
+    printf("\nsample (temperature %g, top-k %d, top-p %g):\n----\n%s", o->temperature, o->top_k, o->top_p, ptext);
+    fflush(stdout);
+    g0 = now_s();
+    st = tt_generate(gen, prompt, (int)np, &sc, out, o->sample_tokens, &n_out);
+    if (st != TT_OK) fprintf(stderr, "\ntrain: sampling stopped: %s\n", tt_strerror(st));
+    gt = now_s() - g0;
+    tt_tokenizer_decode_stream(r->tok, &so.dec, NULL, 0, 1, tail, sizeof(tail), &nt);
+    fwrite(tail, 1, nt, stdout);
+    printf("\n----\n%d tokens in %.2fs: %.1f tok/s (KV cache, %d threads)\n", n_out, gt, n_out / (gt > 0 ? gt : 1e-9),
+           r->mc.n_threads);
+    free(out);
+    tt_generator_destroy(gen);
+    return GO_ON;
+}
+
+static void run_free(struct run *r) {
+    size_t i;
+    if (r->csv) fclose(r->csv);
+    free(r->in_b); free(r->tg_b);
+    if (r->loader) tt_loader_close(r->loader);
+    if (r->model) tt_model_destroy(r->model);
+    if (r->tok) tt_tokenizer_destroy(r->tok);
+    free(r->text);
+    for (i = 0; i < r->files.n; i++) free(r->files.p[i]);
+    free(r->files.p);
+    free(r->hist.step); free(r->hist.train); free(r->hist.val);
+    if (r->ckpt_path != r->o.ckpt) free(r->ckpt_path);
+    if (r->log_path != r->o.log) free(r->log_path);
+    if (r->plot_path != r->o.plot) free(r->plot_path);
+    free(r->tok_path);
+}
+
+/* ---- main ------------------------------------------------------------------------ */
+int main(int argc, char **argv) {
+    static struct run r; /* zeroed */
+    int rc = parse_options(&r, argc, argv);
+    if (rc == GO_ON) rc = open_output(&r);
+    if (rc == GO_ON) rc = find_corpus(&r);
+    if (rc == GO_ON && r.o.resume) rc = resume_checkpoint(&r);
+    if (rc == GO_ON) rc = read_corpus(&r);
+    if (rc == GO_ON && !r.o.resume) rc = train_tokenizer(&r);
+    if (rc == GO_ON) rc = encode_corpus(&r);
+    if (rc == GO_ON) rc = create_model(&r);
+    if (rc == GO_ON) rc = open_loader(&r);
+    if (rc == GO_ON) rc = train(&r);
+    if (rc == GO_ON) rc = report(&r);
+    if (rc == GO_ON) rc = sample(&r);
+    run_free(&r);
+    return rc == GO_ON ? 0 : rc; /* 0 also after Ctrl-C: the checkpoint is saved, nothing failed */
 }

@@ -1,6 +1,7 @@
 # `make demo`: build examples/train.c with the best flags for this machine and
 # run it. STEPS=N, CORPUS="files or directories", DEMO_FLAGS="--any --flags",
-# DEMO_OUT=dir (default build/demo). Owner: data helper.
+# DEMO_OUT=dir (default build/demo). Without CORPUS: a sample of whole *.h
+# files across /usr/include drawn with --seed, up to --max-mb (8 MB).
 STEPS      ?=
 CORPUS     ?=
 DEMO_FLAGS ?=
@@ -36,3 +37,16 @@ test-demo: tinytrain.h | $(BUILD)
 	$(PYTHON) -c "import sys; c=lambda p: [l.split(',')[:5] for l in open(p)]; \
 	  same = c('$(BUILD)/demo-test/log.csv') == c('$(BUILD)/demo-test-r/log.csv'); \
 	  print('resume check: CSV step/loss/val/lr/grad_norm columns identical:', same); sys.exit(not same)"
+
+# the default corpus: the same --seed gives the same sample (same token
+# file), another seed another sample
+DEMO_CORPUS_FLAGS = --max-mb 0.2 --vocab 256 --layers 1 --d-model 16 --heads 1 --ctx 16 --batch 1 --steps 1 \
+                    --sample-tokens 0 --threads 1 --overwrite
+TESTS += test-demo-corpus
+test-demo-corpus: $(BUILD)/train
+	@if [ -z "$$(find /usr/include -name '*.h' -print -quit 2>/dev/null)" ]; then echo "SKIP: no /usr/include/**/*.h"; exit 0; fi; \
+	set -e; d=$(BUILD)/demo-corpus; rm -rf $$d; \
+	for r in a:1 b:1 c:2; do $(BUILD)/train --out $$d/$${r%:*} --seed $${r#*:} $(DEMO_CORPUS_FLAGS) > $$d.$${r%:*}.out; done; \
+	grep '^corpus:' $$d.a.out $$d.c.out; \
+	cmp $$d/a/tokens.tok $$d/b/tokens.tok; ! cmp -s $$d/a/tokens.tok $$d/c/tokens.tok; \
+	echo "default corpus: seed 1 twice gives the same sample, seed 2 another"
