@@ -11,7 +11,7 @@ S390X_CC   ?= s390x-linux-gnu-gcc
 QEMU_S390X ?= qemu-s390x
 # -O1 as the aarch64 build (mk/25_simd.mk)
 S390X_CF    = -std=c99 -pedantic $(WARN) -O1 -DTT_SIMD_WIDTH=1 -static -I.
-S390X_PROGS = test_vec test_grad test_bpe_unit test_loader test_checkpoint
+S390X_PROGS = test_grad test_bpe_unit test_loader test_checkpoint
 TESTS += test-host-s390x
 .PHONY: test-host-s390x
 $(BUILD)/s390x_test_vec: tests/unit/test_vec.c tinytrain.h | $(BUILD)
@@ -44,3 +44,26 @@ test-host-s390x:
 	  $(QEMU_S390X) $(BUILD)/s390x_$$p > $(BUILD)/s390x_$$p.log 2>&1 || { tail -n 40 $(BUILD)/s390x_$$p.log; exit 1; }; \
 	  tail -n 2 $(BUILD)/s390x_$$p.log; done; \
 	rm -rf $$d
+
+# ---- Cortex-M4F: qemu-system-arm, board mps2-an386, semihosting ----
+# test-host-m4: tests/hosts/m4_train.c, built with TT_NO_MALLOC,
+# TT_NO_STDIO and TT_NO_THREADS for bare metal (startup m4_start.c, linker
+# script m4.ld, newlib's libm), trains V=64 C=16 L=1 T=16 inside a static
+# buffer for 50 steps; it fails unless the loss falls
+M4_CC   ?= arm-none-eabi-gcc
+QEMU_M4 ?= qemu-system-arm
+M4_CF    = -std=c99 -pedantic $(WARN) -O2 -I. -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 \
+           -DTT_NO_MALLOC -DTT_NO_STDIO -DTT_NO_THREADS
+TESTS += test-host-m4
+.PHONY: test-host-m4
+$(BUILD)/m4_train.elf: tests/hosts/m4_train.c tests/hosts/m4_start.c tests/hosts/m4.ld tinytrain.h | $(BUILD)
+	$(M4_CC) $(M4_CF) -nostartfiles -T tests/hosts/m4.ld tests/hosts/m4_train.c tests/hosts/m4_start.c \
+	  --specs=nosys.specs -lm -o $@
+test-host-m4:
+	@if ! command -v $(M4_CC) >/dev/null || ! command -v $(QEMU_M4) >/dev/null; then \
+	  echo "SKIP: needs $(M4_CC) and $(QEMU_M4) (apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)"; \
+	  exit 0; fi; set -e; \
+	$(MAKE) -s --no-print-directory $(BUILD)/m4_train.elf; \
+	echo "== qemu-system-arm -M mps2-an386 (Cortex-M4F): $$($(M4_CC) --version | head -n 1)"; \
+	timeout 300 $(QEMU_M4) -M mps2-an386 -nographic -monitor none -serial none \
+	  -semihosting-config enable=on,target=native -kernel $(BUILD)/m4_train.elf
