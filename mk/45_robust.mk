@@ -18,9 +18,10 @@ test-robust-api: $(BUILD)/robust_test $(BUILD)/san_robust_test
 	$(SANENV) $(BUILD)/san_robust_test
 
 # examples/train.c: bad flags and input, existing checkpoints, the output
-# lock, unwritable paths, a full disk during a save
-test-robust-cli: $(BUILD)/train $(BUILD)/robust_test $(ROBUST_T)/cli.sh
-	bash $(ROBUST_T)/cli.sh $(BUILD)/train $(BUILD)/robust_test $(BUILD)/robust-cli
+# lock, unwritable paths, a full disk during a save; train and
+# examples/tokenize.c on a 100 MB single line, binary files, invalid UTF-8
+test-robust-cli: $(BUILD)/train $(BUILD)/tokenize $(BUILD)/robust_test $(ROBUST_T)/cli.sh
+	bash $(ROBUST_T)/cli.sh $(BUILD)/train $(BUILD)/robust_test $(BUILD)/robust-cli $(BUILD)/tokenize
 
 # SIGKILL at random moments (also during checkpoint saves), then --resume:
 # same parameters CRC as an uninterrupted run
