@@ -25,8 +25,11 @@ test-robust-cli: $(BUILD)/train $(BUILD)/tokenize $(BUILD)/robust_test $(ROBUST_
 
 # SIGKILL at random moments (also during checkpoint saves), then --resume:
 # same parameters CRC as an uninterrupted run
+# run: KILL_TRIALS trials of 3 kills each (2 at random moments, 1 while a
+# checkpoint.ttck.tmp exists)
+KILL_TRIALS ?= 20
 test-robust-kill: $(BUILD)/train $(BUILD)/robust_test $(ROBUST_T)/kill_resume.sh
-	bash $(ROBUST_T)/kill_resume.sh $(BUILD)/train $(BUILD)/robust_test $(BUILD)/robust-kill
+	KILL_TRIALS=$(KILL_TRIALS) bash $(ROBUST_T)/kill_resume.sh $(BUILD)/train $(BUILD)/robust_test $(BUILD)/robust-kill
 
 # ThreadSanitizer (clang -fsanitize=thread, libclang-rt) over the threaded
 # paths: tests/robust/tsan_threads.c (training steps at 1-4 threads,
