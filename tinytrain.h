@@ -6109,7 +6109,7 @@ TTDEF tt_status tt_tokens_write(const tt_io *io, const int32_t *ids, uint64_t n,
     tt_status st;
     if (!io || !io->write || (n > 0 && !ids)) return TT_ERR_INVALID_ARG;
     if (vocab_size < 1 || vocab_size > TT_MAX_VOCAB) return TT_ERR_INVALID_ARG;
-    if (n > ((uint64_t)1 << 61)) return TT_ERR_INVALID_ARG;
+    if (n > ((uint64_t)1 << 60)) return TT_ERR_INVALID_ARG;
     width = tt__tokens_width(vocab_size);
     /* pass 1: check ids and compute the CRC of the packed bytes */
     for (i = 0; i < n; i += k) {
@@ -6154,9 +6154,11 @@ TT__PRIVATE tt_status tt__tokens_parse_header(const unsigned char *h, const tt_l
         tt__logf(lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "token file: unsupported format version ", (long long)info.version);
         return TT_ERR_BAD_FORMAT;
     }
+    /* count <= 2^60: header + 4 * count fits a 64-bit long, so a corrupt
+     * count is a size mismatch there, not a file too large to seek */
     if (info.header_size != TT_TOKENS_HEADER_SIZE || vocab < 1 || vocab > (uint32_t)TT_MAX_VOCAB ||
         info.id_bytes != tt__tokens_width((int32_t)vocab) || tt__get_u32(h + 20) != 0 ||
-        info.count > ((uint64_t)1 << 61)) {
+        info.count > ((uint64_t)1 << 60)) {
         tt__log(lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "token file: inconsistent header fields");
         return TT_ERR_BAD_FORMAT;
     }

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# tests/robust/cli.sh TRAIN ROBUST_TEST WORKDIR
-# examples/train.c as a new user might misuse it. Every bad input must end
-# with a non-zero exit and a "train: ..." line naming the cause, and must
-# not touch what is already there (checked by checksums).
+# tests/robust/cli.sh TRAIN ROBUST_TEST WORKDIR [TOKENIZE]
+# examples/train.c (and examples/tokenize.c when given) as a new user might
+# misuse them. Every bad input must end with a non-zero exit and a
+# "train: ..." (or "tokenize: ...") line naming the cause, and must not
+# touch what is already there (checked by checksums); odd but legal input
+# (binary bytes, invalid UTF-8, a 100 MB single line) must give the right
+# result.
 set -u
-train=$1; rt=$2; w=$3
+train=$1; rt=$2; w=$3; tokenize=${4:-}
 umount "$w/tmpfs" 2>/dev/null; rm -rf "$w"; mkdir -p "$w"
 TINY=(--corpus src --max-mb 0.05 --vocab 300 --layers 1 --d-model 32 --heads 2 --ctx 32 --batch 4
       --threads 1 --sample-tokens 0 --eval-every 100 --ckpt-every 3)
@@ -152,5 +155,58 @@ if ! "$train" --out "$w/nv" "${TINY[@]}" --steps 3 --val-frac 0 > "$w/nv.out" 2>
 fi
 n=$((n + 1))
 
-[ $fail = 0 ] && echo "train CLI: $n misuse cases: each refused with a clear message and a non-zero exit, nothing overwritten"
+# 9. a 100 MB single line (made here, deleted after): train reads its
+# first --max-mb and trains; tokenize trains on all of it, encodes it with
+# two threads (the parallel encoder) and decodes it back byte for byte
+yes 'the quick brown fox jumps over the lazy dog 0x1f été (x) http://ex.com/a?b=c 12345 --' | tr -d '\n' |
+  head -c 100000000 > "$w/line.txt"
+if ! "$train" --out "$w/line" "${TINY[@]/src/$w/line.txt}" --steps 3 > "$w/line.out" 2> "$w/line.err" ||
+   ! grep -q "parameters CRC32" "$w/line.out"; then
+  echo "FAIL: train on a 100 MB single line"; sed 's/^/    /' "$w/line.err" | head -3; fail=1
+fi
+n=$((n + 1))
+
+if [ -n "$tokenize" ]; then
+  # tok_expect RC PATTERN DESCRIPTION -- ARGS...: exit code, and a single
+  # "tokenize: ..." line on stderr matching PATTERN (the CLI also passes the
+  # library's own "tinytrain error: ..." detail line through)
+  tok_expect() {
+    local want=$1 pat=$2 what=$3; shift 4
+    local rc
+    timeout 300 "$tokenize" "$@" > "$w/tok.out" 2> "$w/tok.err"; rc=$?
+    n=$((n + 1))
+    if [ $rc != "$want" ] || ! grep -q "^tokenize: .*$pat" "$w/tok.err" || [ "$(grep -vc '^tinytrain error: ' "$w/tok.err")" != 1 ]; then
+      echo "FAIL: tokenize $what: exit $rc (want $want), stderr:"; sed 's/^/    /' "$w/tok.err" | head -5; fail=1
+    fi
+  }
+  # round_trip WHAT FILE: train on FILE, encode it, decode the ids: same bytes
+  round_trip() {
+    n=$((n + 1))
+    if ! "$tokenize" --train "$2" --vocab 300 --save "$w/rt.ttbp" 2> "$w/rt.err" ||
+       ! "$tokenize" --load "$w/rt.ttbp" --threads 2 --encode "$2" > "$w/rt.ids" 2>> "$w/rt.err" ||
+       ! "$tokenize" --load "$w/rt.ttbp" --decode-file "$w/rt.ids" > "$w/rt.back" 2>> "$w/rt.err" ||
+       ! cmp -s "$2" "$w/rt.back"; then
+      echo "FAIL: tokenize round trip of $1"; sed 's/^/    /' "$w/rt.err" | tail -3; fail=1
+    fi
+    rm -f "$w/rt.ids" "$w/rt.back"
+  }
+  round_trip "a 100 MB single line" "$w/line.txt"
+  round_trip "a binary file" "$w/bin.dat"
+  round_trip "invalid UTF-8" "$w/latin.txt"
+  head -c 3000 /dev/urandom > "$w/rand.bin"   # NUL bytes too
+  round_trip "random bytes" "$w/rand.bin"
+  # the tokenizer of the last round trip must survive every refused command
+  tok_sum=$(sum "$w/rt.ttbp")
+  tok_expect 1 "invalid argument" "--vocab under 256 over an existing --save" -- --train "$w/latin.txt" --vocab 10 --save "$w/rt.ttbp"
+  tok_expect 1 "rt.ttbp.bad" "--load a missing tokenizer" -- --load "$w/rt.ttbp.bad" --encode "$w/latin.txt"
+  head -c 100 "$w/rt.ttbp" > "$w/trunc.ttbp"
+  tok_expect 1 "trunc.ttbp" "--load a truncated tokenizer" -- --load "$w/trunc.ttbp" --encode "$w/latin.txt"
+  tok_expect 1 "bin.dat" "--load a binary file" -- --load "$w/bin.dat" --encode "$w/latin.txt"
+  tok_expect 1 "cannot open" "--encode a missing file" -- --load "$w/rt.ttbp" --encode "$w/no-such-file"
+  tok_expect 1 "cannot open" "--train a missing file" -- --train "$w/no-such-file" --vocab 300 --save "$w/rt.ttbp"
+  [ "$(sum "$w/rt.ttbp")" = "$tok_sum" ] || { echo "FAIL: a refused tokenize command changed an existing tokenizer"; fail=1; }
+fi
+rm -f "$w/line.txt"
+
+[ $fail = 0 ] && echo "train and tokenize CLIs: $n misuse and edge cases: each refused with a clear message and a non-zero exit, nothing overwritten"
 exit $fail
