@@ -1,0 +1,35 @@
+# CUDA backend beside the header (issue 12): examples/cuda/, tests/cuda/
+# make cuda          builds the backend object and the op test with nvcc
+# test-cuda-build    (in make test) when nvcc exists: compiles and links both,
+#                    then runs the op test, which checks every op against CPU
+#                    references where `nvidia-smi` succeeds and prints SKIP
+#                    elsewhere; without nvcc it prints SKIP and passes
+# tests/cuda/gpu_check.sh  the one command to run on a machine with a GPU
+# NVCC_ARCH: sm_80 (A100) and sm_90 (H100/H200) code plus compute_90 PTX for
+# newer GPUs (JIT-compiled by the driver at first use)
+NVCC       ?= $(shell command -v nvcc 2>/dev/null || { test -x /usr/local/cuda/bin/nvcc && echo /usr/local/cuda/bin/nvcc; })
+NVCC_ARCH  ?= -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
+              -gencode arch=compute_90,code=compute_90
+NVCC_FLAGS ?= -O2 -std=c++14 $(NVCC_ARCH) -Xcompiler -Wall,-Wextra -Werror all-warnings
+CUDA_LIBDIR = $(patsubst %/bin/nvcc,%,$(NVCC))/lib64
+TESTS += test-cuda-build
+.PHONY: cuda test-cuda-build
+
+$(BUILD)/cuda:
+	mkdir -p $(BUILD)/cuda
+$(BUILD)/cuda/tt_cuda.o: examples/cuda/tt_cuda.cu examples/cuda/tt_cuda.h tinytrain.h | $(BUILD)/cuda
+	$(NVCC) $(NVCC_FLAGS) -I. -c $< -o $@
+$(BUILD)/cuda/test_cuda_ops.o: tests/cuda/test_cuda_ops.c examples/cuda/tt_cuda.h tinytrain.h | $(BUILD)/cuda
+	$(CC) $(CFLAGS_T) -Iexamples/cuda -c $< -o $@
+# nvcc links the CUDA runtime statically; cuBLAS is a shared library found
+# through the rpath
+$(BUILD)/cuda/test_cuda_ops: $(BUILD)/cuda/test_cuda_ops.o $(BUILD)/cuda/tt_cuda.o
+	$(NVCC) $(NVCC_ARCH) $^ -o $@ -lcublas -Xlinker -rpath,$(CUDA_LIBDIR) $(LDLIBS)
+
+cuda:
+	@if [ -z "$(NVCC)" ]; then echo "no nvcc (install the CUDA toolkit or set NVCC=)"; exit 1; fi
+	$(MAKE) --no-print-directory $(BUILD)/cuda/tt_cuda.o $(BUILD)/cuda/test_cuda_ops
+
+test-cuda-build:
+	@if [ -z "$(NVCC)" ]; then echo "SKIP: no nvcc (CUDA toolkit not installed): CUDA backend not compiled"; exit 0; fi; \
+	$(MAKE) --no-print-directory $(BUILD)/cuda/test_cuda_ops && $(BUILD)/cuda/test_cuda_ops
