@@ -16,7 +16,11 @@
  *   param_stats: maxima exact (integers), sumsq relative 1e-12 (double).
  * Determinism: the ops with reductions run twice on the same inputs and
  * the outputs must match bitwise.
- * Usage: test_cuda_ops [device]   (default 0) */
+ * Usage: test_cuda_ops [--bench] [device]   (device default 0)
+ * --bench: after the checks, times the ops at GPT-2 124M sizes (B 8, T 1024,
+ * C 768, NH 12, V 50257) and prints ms and GFLOP/s or GB/s (figures only:
+ * nothing is asserted about speed). */
+#define _POSIX_C_SOURCE 200112L
 #define TINYTRAIN_IMPLEMENTATION
 #include "tinytrain.h"
 #include "tt_cuda.h"
@@ -25,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int g_fail = 0;
 static tt_backend g_be;
@@ -565,18 +570,166 @@ static void test_buffers_and_errors(int device) {
     dfree(a); dfree(b); dfree(z); free(h); free(back);
 }
 
+/* ---- figures (--bench) ---- */
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+typedef struct bench_ctx {
+    int B, T, C, NH, V, Vp, N;
+    float *x, *y, *qkv, *att, *lse, *dqkv, *w, *b, *h4, *mean, *rstd, *dw, *db, *wte, *dwte, *row_lse, *row_loss;
+    int32_t *targets;
+} bench_ctx;
+#define BENCH(label, reps, work, unit, body)                                           \
+    do {                                                                               \
+        int r_;                                                                        \
+        double t0_, ms_;                                                               \
+        { body; }                                                                      \
+        OK(g_be.sync(g_be.ctx));                                                       \
+        t0_ = now_s();                                                                 \
+        for (r_ = 0; r_ < (reps); r_++) { body; }                                      \
+        OK(g_be.sync(g_be.ctx));                                                       \
+        ms_ = (now_s() - t0_) * 1e3 / (reps);                                          \
+        printf("  %-44s %9.3f ms  %8.1f %s\n", label, ms_, (work) / (ms_ * 1e6), unit); \
+    } while (0)
+
+static void bench_gemms(bench_ctx *k, const char *tag) {
+    tt_backend_gemm g;
+    char lab[96];
+    double N = k->N, C = k->C;
+    memset(&g, 0, sizeof(g));
+    g.layout = TT_GEMM_NT; g.M = k->N; g.N = 3 * k->C; g.K = k->C;
+    g.A = k->x; g.lda = k->C; g.B = k->w; g.ldb = k->C; g.C = k->qkv; g.ldc = 3 * k->C; g.bias = k->b;
+    snprintf(lab, sizeof(lab), "%s gemm NT qkv +bias (%dx%dx%d)", tag, g.M, g.N, g.K);
+    BENCH(lab, 10, 2.0 * N * 3 * C * C, "GFLOP/s", OK(g_be.gemm(g_be.ctx, &g)));
+    memset(&g, 0, sizeof(g));
+    g.layout = TT_GEMM_NT; g.M = k->N; g.N = 4 * k->C; g.K = k->C;
+    g.A = k->x; g.lda = k->C; g.B = k->w; g.ldb = k->C; g.C = k->h4; g.ldc = 4 * k->C; g.bias = k->b;
+    g.gelu_out = k->dqkv; g.ldg = 4 * k->C;
+    snprintf(lab, sizeof(lab), "%s gemm NT fc +bias+gelu (%dx%dx%d)", tag, g.M, g.N, g.K);
+    BENCH(lab, 10, 2.0 * N * 4 * C * C, "GFLOP/s", OK(g_be.gemm(g_be.ctx, &g)));
+    memset(&g, 0, sizeof(g));
+    g.layout = TT_GEMM_NN; g.M = k->N; g.N = k->C; g.K = 4 * k->C;
+    g.A = k->h4; g.lda = 4 * k->C; g.B = k->w; g.ldb = k->C; g.C = k->y; g.ldc = k->C;
+    snprintf(lab, sizeof(lab), "%s gemm NN dx (%dx%dx%d)", tag, g.M, g.N, g.K);
+    BENCH(lab, 10, 2.0 * N * 4 * C * C, "GFLOP/s", OK(g_be.gemm(g_be.ctx, &g)));
+    memset(&g, 0, sizeof(g));
+    g.layout = TT_GEMM_TN; g.M = 4 * k->C; g.N = k->C; g.K = k->N;
+    g.A = k->h4; g.lda = 4 * k->C; g.B = k->x; g.ldb = k->C; g.C = k->w; g.ldc = k->C; g.accumulate = 1;
+    g.bias_grad = k->b;
+    snprintf(lab, sizeof(lab), "%s gemm TN dW +bias_grad (%dx%dx%d)", tag, g.M, g.N, g.K);
+    BENCH(lab, 10, 2.0 * N * 4 * C * C, "GFLOP/s", OK(g_be.gemm(g_be.ctx, &g)));
+    {
+        tt_backend_head h;
+        memset(&h, 0, sizeof(h));
+        h.x = k->x; h.wte = k->wte; h.targets = k->targets; h.row_lse = k->row_lse; h.row_loss = k->row_loss;
+        h.dx = k->y; h.dwte = k->dwte; h.N = k->N; h.V = k->V; h.Vp = k->Vp; h.C = k->C; h.mode = 2;
+        h.scale = 1.0f / (float)k->N;
+        snprintf(lab, sizeof(lab), "%s lm_head fwd+bwd (N %d V %d)", tag, k->N, k->V);
+        BENCH(lab, 3, 6.0 * N * k->V * C, "GFLOP/s", OK(g_be.lm_head(g_be.ctx, &h)));
+    }
+}
+
+static void run_bench(int device) {
+    bench_ctx k;
+    tt_cuda_options o;
+    tt_backend tf, keep;
+    size_t nparam = 124439808; /* GPT-2 124M */
+    double N, C, T, B, NH;
+    float *p, *m, *v, *g;
+    int32_t *tg;
+    size_t i;
+    memset(&k, 0, sizeof(k));
+    k.B = 8; k.T = 1024; k.C = 768; k.NH = 12; k.V = 50257; k.Vp = 50304; k.N = k.B * k.T;
+    N = k.N; C = k.C; T = k.T; B = k.B; NH = k.NH;
+    printf("figures (GPT-2 124M sizes: B %d T %d C %d NH %d V %d; timings only, not checked):\n", k.B, k.T, k.C, k.NH,
+           k.V);
+#define BUF(f, n) do { k.f = (float *)dalloc((size_t)(n) * 4); OK(g_be.zero(g_be.ctx, k.f, (size_t)(n) * 4)); } while (0)
+    BUF(x, k.N * k.C); BUF(y, k.N * k.C); BUF(qkv, (size_t)k.N * 3 * k.C); BUF(att, k.N * k.C);
+    BUF(lse, (size_t)k.B * k.NH * k.T); BUF(dqkv, (size_t)k.N * 4 * k.C); BUF(w, (size_t)4 * k.C * k.C);
+    BUF(b, 4 * k.C); BUF(h4, (size_t)k.N * 4 * k.C); BUF(mean, k.N); BUF(rstd, k.N); BUF(dw, k.C); BUF(db, k.C);
+    BUF(wte, (size_t)k.Vp * k.C); BUF(dwte, (size_t)k.Vp * k.C); BUF(row_lse, k.N); BUF(row_loss, k.N);
+#undef BUF
+    {   /* random activations and weights so that nothing is trivially zero */
+        float *h = hrand((size_t)k.N * 3 * k.C, -1, 1);
+        OK(g_be.upload(g_be.ctx, k.qkv, h, (size_t)k.N * 3 * k.C * 4));
+        OK(g_be.upload(g_be.ctx, k.x, h, (size_t)k.N * k.C * 4));
+        OK(g_be.upload(g_be.ctx, k.w, h, (size_t)4 * k.C * k.C * 4));
+        OK(g_be.upload(g_be.ctx, k.wte, h, (size_t)k.N * k.C * 4));
+        free(h);
+    }
+    tg = (int32_t *)malloc((size_t)k.N * sizeof(int32_t));
+    for (i = 0; i < (size_t)k.N; i++) tg[i] = (int32_t)(tt_rng_u32(&g_rng) % (uint32_t)k.V);
+    k.targets = (int32_t *)dup(tg, (size_t)k.N * sizeof(int32_t));
+    bench_gemms(&k, "fp32");
+    BENCH("layernorm_fwd", 20, 2.0 * N * C * 4, "GB/s",
+          OK(g_be.layernorm_fwd(g_be.ctx, k.y, k.mean, k.rstd, k.x, k.w, k.b, k.N, k.C)));
+    BENCH("layernorm_bwd", 20, 4.0 * N * C * 4, "GB/s",
+          OK(g_be.layernorm_bwd(g_be.ctx, k.att, k.dw, k.db, k.y, k.x, k.w, k.mean, k.rstd, k.N, k.C, 1)));
+    BENCH("attention_fwd (causal)", 5, 2.0 * B * NH * T * T * (C / NH), "GFLOP/s",
+          OK(g_be.attention_fwd(g_be.ctx, k.att, k.lse, k.qkv, k.B, k.T, k.C, k.NH)));
+    BENCH("attention_bwd (causal)", 5, 5.0 * B * NH * T * T * (C / NH), "GFLOP/s",
+          OK(g_be.attention_bwd(g_be.ctx, k.dqkv, k.y, k.qkv, k.att, k.lse, k.B, k.T, k.C, k.NH)));
+    BENCH("embed_bwd (token sort + adds)", 5, 3.0 * N * C * 4, "GB/s",
+          OK(g_be.embed_bwd(g_be.ctx, k.dwte, k.y, k.x, k.targets, k.B, k.T, k.C)));
+    p = (float *)dalloc(nparam * 4); m = (float *)dalloc(nparam * 4); v = (float *)dalloc(nparam * 4);
+    g = (float *)dalloc(nparam * 4);
+    OK(g_be.zero(g_be.ctx, p, nparam * 4)); OK(g_be.zero(g_be.ctx, m, nparam * 4));
+    OK(g_be.zero(g_be.ctx, v, nparam * 4)); OK(g_be.zero(g_be.ctx, g, nparam * 4));
+    {
+        tt_backend_stats st;
+        BENCH("param_stats (124M params)", 5, 16.0 * nparam, "GB/s",
+              OK(g_be.param_stats(g_be.ctx, &st, g, p, m, v, nparam)));
+        BENCH("adamw (124M params)", 5, 28.0 * nparam, "GB/s",
+              OK(g_be.adamw(g_be.ctx, p, m, v, g, nparam, 1e-4f, 0.9f, 0.95f, 1e-8f, 0.1f, 1.0f, 0.1f, 0.2f)));
+    }
+    dfree(p); dfree(m); dfree(v); dfree(g);
+    memset(&o, 0, sizeof(o));
+    o.tf32 = 1;
+    o.logger.fn = logger;
+    if (tt_cuda_backend_create(device, &o, &tf) == TT_OK) {
+        keep = g_be;
+        g_be = tf;
+        bench_gemms(&k, "tf32");
+        g_be = keep;
+        tt_cuda_backend_destroy(&tf);
+    }
+    dfree(k.x); dfree(k.y); dfree(k.qkv); dfree(k.att); dfree(k.lse); dfree(k.dqkv); dfree(k.w); dfree(k.b);
+    dfree(k.h4); dfree(k.mean); dfree(k.rstd); dfree(k.dw); dfree(k.db); dfree(k.wte); dfree(k.dwte);
+    dfree(k.row_lse); dfree(k.row_loss); dfree(k.targets);
+    free(tg);
+}
+
 int main(int argc, char **argv) {
-    int device = argc > 1 ? atoi(argv[1]) : 0;
+    int device = 0, bench = 0, ai;
     tt_cuda_options opt, small_opt, tf_opt;
     tt_backend small, tf;
     tt_status st;
+    for (ai = 1; ai < argc; ai++) {
+        if (strcmp(argv[ai], "--bench") == 0) bench = 1;
+        else device = atoi(argv[ai]);
+    }
+    memset(&opt, 0, sizeof(opt));
+    opt.logger.fn = logger;
     if (system("nvidia-smi > /dev/null 2>&1") != 0) {
-        printf("SKIP: no GPU (nvidia-smi failed)\n");
+        /* what can be checked without a GPU: create fails cleanly */
+        memset(&g_be, 0x55, sizeof(g_be));
+        st = tt_cuda_backend_create(device, &opt, &g_be);
+        if (st == TT_OK) {
+            tt_cuda_backend_destroy(&g_be);
+            printf("SKIP: no GPU (nvidia-smi failed), although a CUDA device was opened\n");
+            return 0;
+        }
+        CHECK(st == TT_ERR_BACKEND || st == TT_ERR_INVALID_ARG, "create without a GPU: %s", tt_strerror(st));
+        CHECK(g_be.ctx == NULL && g_be.gemm == NULL, "create without a GPU must zero the table");
+        tt_cuda_backend_destroy(&g_be); /* zeroed table: no-op */
+        if (g_fail) return 1;
+        printf("SKIP: no GPU (nvidia-smi failed); tt_cuda_backend_create returned \"%s\" as it should\n",
+               tt_strerror(st));
         return 0;
     }
     tt_rng_seed(&g_rng, 1234);
-    memset(&opt, 0, sizeof(opt));
-    opt.logger.fn = logger;
     st = tt_cuda_backend_create(device, &opt, &g_be);
     if (st != TT_OK) {
         printf("FAIL: tt_cuda_backend_create(%d): %s\n", device, tt_strerror(st));
@@ -611,6 +764,7 @@ int main(int argc, char **argv) {
         g_be = keep;
         tt_cuda_backend_destroy(&tf);
     }
+    if (bench && !g_fail) run_bench(device);
     tt_cuda_backend_destroy(&g_be);
     tt_cuda_backend_destroy(&g_be); /* second destroy: no-op */
     if (g_fail) {
