@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* everything but the two entry points has internal linkage (kernels included) */
+namespace {
+
 #define TTC_WARPS 4                      /* warps per block, row kernels */
 #define TTC_MAX_HS 512                   /* attention head size limit */
 #define TTC_STAT_BLOCKS 512              /* param_stats: fixed grid */
@@ -896,6 +899,8 @@ static tt_status ttc_setup(ttc_ctx *c, const tt_cuda_options *opt) {
              "cublasSetMathMode");
     return TT_OK;
 }
+
+} /* namespace */
 
 extern "C" tt_status tt_cuda_backend_create(int device, const tt_cuda_options *opt, tt_backend *out) {
     if (!out) return TT_ERR_INVALID_ARG;

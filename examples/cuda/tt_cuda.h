@@ -23,6 +23,11 @@
  * given at create (cuBLAS documents bitwise reproducibility for one
  * architecture and SM count on one stream).
  *
+ * Waiting: besides download, param_stats and sync (which the table says
+ * wait), upload and free also wait for the stream: upload so that the host
+ * buffer may be reused at once whatever memory it is in, free because
+ * cudaFree synchronizes anyway.
+ *
  * Memory: tt_cuda_backend_create allocates all scratch (workspace_bytes of
  * device memory, a cuBLAS workspace, a small pinned host block); the ops
  * never allocate. Only `alloc` calls cudaMalloc.
