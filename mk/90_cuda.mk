@@ -7,7 +7,9 @@
 # tests/cuda/gpu_check.sh  the one command to run on a machine with a GPU
 # NVCC_ARCH: sm_80 (A100) and sm_90 (H100/H200) code plus compute_90 PTX for
 # newer GPUs (JIT-compiled by the driver at first use)
-NVCC       ?= $(shell command -v nvcc 2>/dev/null || { test -x /usr/local/cuda/bin/nvcc && echo /usr/local/cuda/bin/nvcc; })
+ifeq ($(origin NVCC),undefined)
+NVCC := $(shell command -v nvcc 2>/dev/null || { test -x /usr/local/cuda/bin/nvcc && echo /usr/local/cuda/bin/nvcc; })
+endif
 NVCC_ARCH  ?= -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
               -gencode arch=compute_90,code=compute_90
 NVCC_FLAGS ?= -O2 -std=c++14 $(NVCC_ARCH) -Xcompiler -Wall,-Wextra -Werror all-warnings
