@@ -18,6 +18,15 @@
 /* everything but the two entry points has internal linkage (kernels included) */
 namespace {
 
+/* kernel launch and dynamic shared memory: macros so that tests can build
+ * this file for the CPU with a CUDA emulation (tests/cuda/emu/) */
+#ifndef TTC_LAUNCH
+#define TTC_LAUNCH(kernel, grid, block, smem, stream, ...) kernel<<<(grid), (block), (smem), (stream)>>>(__VA_ARGS__)
+#endif
+#ifndef TTC_DYN_SMEM
+#define TTC_DYN_SMEM(name) extern __shared__ float name[]
+#endif
+
 #define TTC_WARPS 4                      /* warps per block, row kernels */
 #define TTC_MAX_HS 512                   /* attention head size limit */
 #define TTC_STAT_BLOCKS 512              /* param_stats: fixed grid */
@@ -250,14 +259,14 @@ static tt_status ttc_gemm(void *ctx, const tt_backend_gemm *g) {
                  "cublasSgemm");
         if (g->bias || g->res || g->gelu_out || g->gelu_bwd_x) {
             size_t n = (size_t)M * (size_t)N;
-            ttc_epilogue_k<<<ttc_blocks(n, 256), 256, 0, c->stream>>>(g->C, g->ldc, M, N, g->bias, g->res, g->ldr,
+            TTC_LAUNCH(ttc_epilogue_k, ttc_blocks(n, 256), 256, 0, c->stream, g->C, g->ldc, M, N, g->bias, g->res, g->ldr,
                                                                       g->gelu_out, g->ldg, g->gelu_bwd_x, g->ldx);
             TTC_LAUNCHED("gemm epilogue");
         }
     }
     if (g->bias_grad && M > 0) {
         if (K > 0 && (!g->A || !ttc_fits_int(g->lda) || g->lda < M)) return ttc_bad(c, "gemm", "bias_grad operand");
-        ttc_colsum_k<<<ttc_blocks((size_t)M, 32), dim3(32, 32), 0, c->stream>>>(g->bias_grad, g->A, g->lda, K, M);
+        TTC_LAUNCH(ttc_colsum_k, ttc_blocks((size_t)M, 32), dim3(32, 32), 0, c->stream, g->bias_grad, g->A, g->lda, K, M);
         TTC_LAUNCHED("gemm bias_grad");
     }
     return TT_OK;
@@ -281,7 +290,7 @@ static tt_status ttc_embed_fwd(void *ctx, float *x, const int32_t *tokens, const
     size_t n = (size_t)B * T * C;
     if (!n) return TT_OK;
     if (!x || !tokens || !wte || !wpe) return ttc_bad(c, "embed_fwd", "NULL buffer");
-    ttc_embed_fwd_k<<<ttc_blocks(n, 256), 256, 0, c->stream>>>(x, tokens, wte, wpe, T, pos0, C, n);
+    TTC_LAUNCH(ttc_embed_fwd_k, ttc_blocks(n, 256), 256, 0, c->stream, x, tokens, wte, wpe, T, pos0, C, n);
     TTC_LAUNCHED("embed_fwd");
     return TT_OK;
 }
@@ -339,16 +348,16 @@ static tt_status ttc_embed_bwd(void *ctx, float *dwte, float *dwpe, const float 
         return TT_ERR_OUT_OF_MEMORY;
     }
     unsigned long long *keys = (unsigned long long *)(void *)c->ws;
-    ttc_keys_k<<<ttc_blocks(n2, 256), 256, 0, c->stream>>>(keys, tokens, N, n2);
+    TTC_LAUNCH(ttc_keys_k, ttc_blocks(n2, 256), 256, 0, c->stream, keys, tokens, N, n2);
     TTC_LAUNCHED("embed_bwd keys");
     for (size_t k = 2; k <= n2; k <<= 1)
         for (size_t j = k >> 1; j > 0; j >>= 1) {
-            ttc_bitonic_k<<<ttc_blocks(n2, 256), 256, 0, c->stream>>>(keys, j, k, n2);
+            TTC_LAUNCH(ttc_bitonic_k, ttc_blocks(n2, 256), 256, 0, c->stream, keys, j, k, n2);
             TTC_LAUNCHED("embed_bwd sort");
         }
-    ttc_embed_wte_k<<<N, 128, 0, c->stream>>>(dwte, dx, keys, N, C);
+    TTC_LAUNCH(ttc_embed_wte_k, N, 128, 0, c->stream, dwte, dx, keys, N, C);
     TTC_LAUNCHED("embed_bwd wte");
-    ttc_embed_wpe_k<<<ttc_blocks((size_t)T * C, 256), 256, 0, c->stream>>>(dwpe, dx, B, T, C);
+    TTC_LAUNCH(ttc_embed_wpe_k, ttc_blocks((size_t)T * C, 256), 256, 0, c->stream, dwpe, dx, B, T, C);
     TTC_LAUNCHED("embed_bwd wpe");
     return TT_OK;
 }
@@ -380,7 +389,7 @@ static tt_status ttc_layernorm_fwd(void *ctx, float *y, float *mean, float *rstd
     if (!N) return TT_OK;
     if (!C) return ttc_bad(c, "layernorm_fwd", "C = 0");
     if (!y || !mean || !rstd || !x || !w || !b) return ttc_bad(c, "layernorm_fwd", "NULL buffer");
-    ttc_ln_fwd_k<<<ttc_blocks((size_t)N, TTC_WARPS), 32 * TTC_WARPS, 0, c->stream>>>(y, mean, rstd, x, w, b, N, C);
+    TTC_LAUNCH(ttc_ln_fwd_k, ttc_blocks((size_t)N, TTC_WARPS), 32 * TTC_WARPS, 0, c->stream, y, mean, rstd, x, w, b, N, C);
     TTC_LAUNCHED("layernorm_fwd");
     return TT_OK;
 }
@@ -438,7 +447,7 @@ static tt_status ttc_layernorm_bwd(void *ctx, float *dx, float *dw, float *db, c
     if (N < 0 || C < 0) return ttc_bad(c, "layernorm_bwd", "negative size");
     if (!N || !C) return TT_OK;
     if (!dx || !dw || !db || !dy || !x || !w || !mean || !rstd) return ttc_bad(c, "layernorm_bwd", "NULL buffer");
-    ttc_ln_dx_k<<<ttc_blocks((size_t)N, TTC_WARPS), 32 * TTC_WARPS, 0, c->stream>>>(dx, dy, x, w, mean, rstd, N, C,
+    TTC_LAUNCH(ttc_ln_dx_k, ttc_blocks((size_t)N, TTC_WARPS), 32 * TTC_WARPS, 0, c->stream, dx, dy, x, w, mean, rstd, N, C,
                                                                                     accumulate);
     TTC_LAUNCHED("layernorm_bwd dx");
     /* row blocks of R = 32 rows, fewer (longer) blocks if the partials
@@ -454,10 +463,10 @@ static tt_status ttc_layernorm_bwd(void *ctx, float *dx, float *dw, float *db, c
     int R = (int)(((size_t)N + P - 1) / P);
     P = ((size_t)N + R - 1) / R;
     float *part = (float *)(void *)c->ws;
-    ttc_ln_dwdb_part_k<<<dim3(ttc_blocks((size_t)C, 128), (unsigned)P), 128, 0, c->stream>>>(part, dy, x, mean, rstd,
+    TTC_LAUNCH(ttc_ln_dwdb_part_k, dim3(ttc_blocks((size_t)C, 128), (unsigned)P), 128, 0, c->stream, part, dy, x, mean, rstd,
                                                                                              N, C, R);
     TTC_LAUNCHED("layernorm_bwd dw/db partials");
-    ttc_ln_dwdb_sum_k<<<ttc_blocks((size_t)C, 128), 128, 0, c->stream>>>(dw, db, part, (int)P, C);
+    TTC_LAUNCH(ttc_ln_dwdb_sum_k, ttc_blocks((size_t)C, 128), 128, 0, c->stream, dw, db, part, (int)P, C);
     TTC_LAUNCHED("layernorm_bwd dw/db");
     return TT_OK;
 }
@@ -477,7 +486,7 @@ typedef struct ttc_att {
 } ttc_att;
 
 __global__ void ttc_att_fwd_k(ttc_att a) {
-    extern __shared__ float sm[];
+    TTC_DYN_SMEM(sm);
     int w = threadIdx.x / 32, lane = threadIdx.x % 32, hs = a.hs;
     int i = blockIdx.x * TTC_WARPS + w, h = blockIdx.y, b = blockIdx.z;
     float *qsh = sm + (size_t)w * 2 * hs, *osh = qsh + hs;
@@ -538,7 +547,7 @@ static tt_status ttc_attention_fwd(void *ctx, float *out, float *lse, const floa
     a.nq = T; a.off = 0; a.NH = NH; a.hs = hs; a.lse_T = T;
     a.scale = 1.0f / sqrtf((float)hs);
     size_t smem = (size_t)TTC_WARPS * 2 * hs * sizeof(float);
-    ttc_att_fwd_k<<<dim3(ttc_blocks((size_t)T, TTC_WARPS), NH, B), 32 * TTC_WARPS, smem, c->stream>>>(a);
+    TTC_LAUNCH(ttc_att_fwd_k, dim3(ttc_blocks((size_t)T, TTC_WARPS), NH, B), 32 * TTC_WARPS, smem, c->stream, a);
     TTC_LAUNCHED("attention_fwd");
     return TT_OK;
 }
@@ -558,7 +567,7 @@ __global__ void ttc_att_D_k(float *D, const float *dout, const float *out, int B
  * p = exp(s scale - lse_t), ds = p (dout_t.v_j - D_t) scale, dq_t = sum ds k_j */
 __global__ void ttc_att_dq_k(float *dqkv, const float *dout, const float *qkv, const float *lse, const float *D,
                              int T, int C, int NH, float scale) {
-    extern __shared__ float sm[];
+    TTC_DYN_SMEM(sm);
     int w = threadIdx.x / 32, lane = threadIdx.x % 32, hs = C / NH;
     int t = blockIdx.x * TTC_WARPS + w, h = blockIdx.y, b = blockIdx.z;
     float *qsh = sm + (size_t)w * 3 * hs, *dosh = qsh + hs, *dqsh = dosh + hs;
@@ -593,7 +602,7 @@ __global__ void ttc_att_dq_k(float *dqkv, const float *dout, const float *qkv, c
  * dk_j = sum ds_t q_t, dv_j = sum p_t dout_t */
 __global__ void ttc_att_dkv_k(float *dqkv, const float *dout, const float *qkv, const float *lse, const float *D,
                               int T, int C, int NH, float scale) {
-    extern __shared__ float sm[];
+    TTC_DYN_SMEM(sm);
     int w = threadIdx.x / 32, lane = threadIdx.x % 32, hs = C / NH;
     int j = blockIdx.x * TTC_WARPS + w, h = blockIdx.y, b = blockIdx.z;
     float *ksh = sm + (size_t)w * 4 * hs, *vsh = ksh + hs, *dksh = vsh + hs, *dvsh = dksh + hs;
@@ -641,12 +650,12 @@ static tt_status ttc_attention_bwd(void *ctx, float *dqkv, const float *dout, co
     int hs = C / NH;
     float scale = 1.0f / sqrtf((float)hs), *D = (float *)(void *)c->ws;
     dim3 grid(ttc_blocks((size_t)T, TTC_WARPS), NH, B);
-    ttc_att_D_k<<<grid, 32 * TTC_WARPS, 0, c->stream>>>(D, dout, out, B, T, C, NH);
+    TTC_LAUNCH(ttc_att_D_k, grid, 32 * TTC_WARPS, 0, c->stream, D, dout, out, B, T, C, NH);
     TTC_LAUNCHED("attention_bwd D");
-    ttc_att_dq_k<<<grid, 32 * TTC_WARPS, (size_t)TTC_WARPS * 3 * hs * sizeof(float), c->stream>>>(
+    TTC_LAUNCH(ttc_att_dq_k, grid, 32 * TTC_WARPS, (size_t)TTC_WARPS * 3 * hs * sizeof(float), c->stream, 
         dqkv, dout, qkv, lse, D, T, C, NH, scale);
     TTC_LAUNCHED("attention_bwd dq");
-    ttc_att_dkv_k<<<grid, 32 * TTC_WARPS, (size_t)TTC_WARPS * 4 * hs * sizeof(float), c->stream>>>(
+    TTC_LAUNCH(ttc_att_dkv_k, grid, 32 * TTC_WARPS, (size_t)TTC_WARPS * 4 * hs * sizeof(float), c->stream, 
         dqkv, dout, qkv, lse, D, T, C, NH, scale);
     TTC_LAUNCHED("attention_bwd dk/dv");
     return TT_OK;
@@ -673,7 +682,7 @@ static tt_status ttc_attention_cached(void *ctx, float *out, const float *qkv, f
     a.nq = n; a.off = p0; a.NH = NH; a.hs = hs; a.lse_T = 0;
     a.scale = 1.0f / sqrtf((float)hs);
     size_t smem = (size_t)TTC_WARPS * 2 * hs * sizeof(float);
-    ttc_att_fwd_k<<<dim3(ttc_blocks((size_t)n, TTC_WARPS), NH, 1), 32 * TTC_WARPS, smem, c->stream>>>(a);
+    TTC_LAUNCH(ttc_att_fwd_k, dim3(ttc_blocks((size_t)n, TTC_WARPS), NH, 1), 32 * TTC_WARPS, smem, c->stream, a);
     TTC_LAUNCHED("attention_cached");
     return TT_OK;
 }
@@ -746,7 +755,7 @@ static tt_status ttc_lm_head(void *ctx, const tt_backend_head *h) {
         /* logits (nr, V) = xc (nr, C) wte (V, C)^T: NT, see ttc_gemm */
         TTC_BLAS(cublasSgemm(c->blas, CUBLAS_OP_T, CUBLAS_OP_N, V, nr, C, &one, h->wte, C, xc, C, &zero, z, Vp),
                  "lm_head logits: cublasSgemm");
-        ttc_xent_k<<<nr, TTC_HEAD_THREADS, 0, c->stream>>>(z, Vp, h->targets + r0, h->row_lse + r0, h->row_loss + r0,
+        TTC_LAUNCH(ttc_xent_k, nr, TTC_HEAD_THREADS, 0, c->stream, z, Vp, h->targets + r0, h->row_lse + r0, h->row_loss + r0,
                                                            V, mode, h->scale);
         TTC_LAUNCHED("lm_head softmax");
         if (mode == 0) continue;
@@ -823,9 +832,9 @@ static tt_status ttc_param_stats(void *ctx, tt_backend_stats *out, const float *
         return TT_ERR_OUT_OF_MEMORY;
     }
     ttc_stats_dev *part = (ttc_stats_dev *)(void *)c->ws, *res = part + TTC_STAT_BLOCKS;
-    ttc_stats_k<<<TTC_STAT_BLOCKS, 256, 0, c->stream>>>(part, g, p, m, v, n);
+    TTC_LAUNCH(ttc_stats_k, TTC_STAT_BLOCKS, 256, 0, c->stream, part, g, p, m, v, n);
     TTC_LAUNCHED("param_stats");
-    ttc_stats_final_k<<<1, 1, 0, c->stream>>>(res, part, TTC_STAT_BLOCKS);
+    TTC_LAUNCH(ttc_stats_final_k, 1, 1, 0, c->stream, res, part, TTC_STAT_BLOCKS);
     TTC_LAUNCHED("param_stats final");
     TTC_CK(cudaMemcpyAsync(c->host, res, sizeof(ttc_stats_dev), cudaMemcpyDeviceToHost, c->stream),
            "param_stats: cudaMemcpyAsync");
@@ -860,7 +869,7 @@ static tt_status ttc_adamw(void *ctx, float *p, float *m, float *v, float *g, si
     TTC_ENTER(ctx);
     if (!n) return TT_OK;
     if (!p || !m || !v || !g) return ttc_bad(c, "adamw", "NULL buffer");
-    ttc_adamw_k<<<ttc_blocks(n, 256), 256, 0, c->stream>>>(p, m, v, g, n, lr, beta1, beta2, eps, weight_decay,
+    TTC_LAUNCH(ttc_adamw_k, ttc_blocks(n, 256), 256, 0, c->stream, p, m, v, g, n, lr, beta1, beta2, eps, weight_decay,
                                                            grad_scale, bc1, bc2_sqrt);
     TTC_LAUNCHED("adamw");
     return TT_OK;
