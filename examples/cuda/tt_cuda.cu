@@ -259,14 +259,15 @@ static tt_status ttc_gemm(void *ctx, const tt_backend_gemm *g) {
                  "cublasSgemm");
         if (g->bias || g->res || g->gelu_out || g->gelu_bwd_x) {
             size_t n = (size_t)M * (size_t)N;
-            TTC_LAUNCH(ttc_epilogue_k, ttc_blocks(n, 256), 256, 0, c->stream, g->C, g->ldc, M, N, g->bias, g->res, g->ldr,
-                                                                      g->gelu_out, g->ldg, g->gelu_bwd_x, g->ldx);
+            TTC_LAUNCH(ttc_epilogue_k, ttc_blocks(n, 256), 256, 0, c->stream, g->C, g->ldc, M, N, g->bias, g->res,
+                       g->ldr, g->gelu_out, g->ldg, g->gelu_bwd_x, g->ldx);
             TTC_LAUNCHED("gemm epilogue");
         }
     }
     if (g->bias_grad && M > 0) {
         if (K > 0 && (!g->A || !ttc_fits_int(g->lda) || g->lda < M)) return ttc_bad(c, "gemm", "bias_grad operand");
-        TTC_LAUNCH(ttc_colsum_k, ttc_blocks((size_t)M, 32), dim3(32, 32), 0, c->stream, g->bias_grad, g->A, g->lda, K, M);
+        TTC_LAUNCH(ttc_colsum_k, ttc_blocks((size_t)M, 32), dim3(32, 32), 0, c->stream, g->bias_grad, g->A, g->lda,
+                   K, M);
         TTC_LAUNCHED("gemm bias_grad");
     }
     return TT_OK;
@@ -389,7 +390,8 @@ static tt_status ttc_layernorm_fwd(void *ctx, float *y, float *mean, float *rstd
     if (!N) return TT_OK;
     if (!C) return ttc_bad(c, "layernorm_fwd", "C = 0");
     if (!y || !mean || !rstd || !x || !w || !b) return ttc_bad(c, "layernorm_fwd", "NULL buffer");
-    TTC_LAUNCH(ttc_ln_fwd_k, ttc_blocks((size_t)N, TTC_WARPS), 32 * TTC_WARPS, 0, c->stream, y, mean, rstd, x, w, b, N, C);
+    TTC_LAUNCH(ttc_ln_fwd_k, ttc_blocks((size_t)N, TTC_WARPS), 32 * TTC_WARPS, 0, c->stream, y, mean, rstd, x, w, b,
+               N, C);
     TTC_LAUNCHED("layernorm_fwd");
     return TT_OK;
 }
@@ -447,8 +449,8 @@ static tt_status ttc_layernorm_bwd(void *ctx, float *dx, float *dw, float *db, c
     if (N < 0 || C < 0) return ttc_bad(c, "layernorm_bwd", "negative size");
     if (!N || !C) return TT_OK;
     if (!dx || !dw || !db || !dy || !x || !w || !mean || !rstd) return ttc_bad(c, "layernorm_bwd", "NULL buffer");
-    TTC_LAUNCH(ttc_ln_dx_k, ttc_blocks((size_t)N, TTC_WARPS), 32 * TTC_WARPS, 0, c->stream, dx, dy, x, w, mean, rstd, N, C,
-                                                                                    accumulate);
+    TTC_LAUNCH(ttc_ln_dx_k, ttc_blocks((size_t)N, TTC_WARPS), 32 * TTC_WARPS, 0, c->stream, dx, dy, x, w, mean, rstd,
+               N, C, accumulate);
     TTC_LAUNCHED("layernorm_bwd dx");
     /* row blocks of R = 32 rows, fewer (longer) blocks if the partials
      * would not fit the workspace: P depends only on N, C, workspace_bytes */
@@ -463,8 +465,8 @@ static tt_status ttc_layernorm_bwd(void *ctx, float *dx, float *dw, float *db, c
     int R = (int)(((size_t)N + P - 1) / P);
     P = ((size_t)N + R - 1) / R;
     float *part = (float *)(void *)c->ws;
-    TTC_LAUNCH(ttc_ln_dwdb_part_k, dim3(ttc_blocks((size_t)C, 128), (unsigned)P), 128, 0, c->stream, part, dy, x, mean, rstd,
-                                                                                             N, C, R);
+    TTC_LAUNCH(ttc_ln_dwdb_part_k, dim3(ttc_blocks((size_t)C, 128), (unsigned)P), 128, 0, c->stream, part, dy, x,
+               mean, rstd, N, C, R);
     TTC_LAUNCHED("layernorm_bwd dw/db partials");
     TTC_LAUNCH(ttc_ln_dwdb_sum_k, ttc_blocks((size_t)C, 128), 128, 0, c->stream, dw, db, part, (int)P, C);
     TTC_LAUNCHED("layernorm_bwd dw/db");
@@ -528,6 +530,7 @@ __global__ void ttc_att_fwd_k(ttc_att a) {
 static tt_status ttc_att_check(ttc_ctx *c, const char *what, int T, int C, int NH) {
     if (T < 0 || C <= 0 || NH <= 0 || C % NH) return ttc_bad(c, what, "bad T, C or NH (NH must divide C)");
     if (C / NH > TTC_MAX_HS) return ttc_bad(c, what, "head size C/NH above 512 is not supported by this backend");
+    if (NH > 65535) return ttc_bad(c, what, "NH above 65535");
     return TT_OK;
 }
 
@@ -652,11 +655,11 @@ static tt_status ttc_attention_bwd(void *ctx, float *dqkv, const float *dout, co
     dim3 grid(ttc_blocks((size_t)T, TTC_WARPS), NH, B);
     TTC_LAUNCH(ttc_att_D_k, grid, 32 * TTC_WARPS, 0, c->stream, D, dout, out, B, T, C, NH);
     TTC_LAUNCHED("attention_bwd D");
-    TTC_LAUNCH(ttc_att_dq_k, grid, 32 * TTC_WARPS, (size_t)TTC_WARPS * 3 * hs * sizeof(float), c->stream, 
-        dqkv, dout, qkv, lse, D, T, C, NH, scale);
+    TTC_LAUNCH(ttc_att_dq_k, grid, 32 * TTC_WARPS, (size_t)TTC_WARPS * 3 * hs * sizeof(float), c->stream,
+               dqkv, dout, qkv, lse, D, T, C, NH, scale);
     TTC_LAUNCHED("attention_bwd dq");
-    TTC_LAUNCH(ttc_att_dkv_k, grid, 32 * TTC_WARPS, (size_t)TTC_WARPS * 4 * hs * sizeof(float), c->stream, 
-        dqkv, dout, qkv, lse, D, T, C, NH, scale);
+    TTC_LAUNCH(ttc_att_dkv_k, grid, 32 * TTC_WARPS, (size_t)TTC_WARPS * 4 * hs * sizeof(float), c->stream,
+               dqkv, dout, qkv, lse, D, T, C, NH, scale);
     TTC_LAUNCHED("attention_bwd dk/dv");
     return TT_OK;
 }
@@ -737,7 +740,8 @@ static tt_status ttc_lm_head(void *ctx, const tt_backend_head *h) {
     TTC_ENTER(ctx);
     if (!h) return ttc_bad(c, "lm_head", "NULL descriptor");
     int N = h->N, V = h->V, Vp = h->Vp, C = h->C, mode = h->mode;
-    if (N < 0 || V <= 0 || Vp < V || C <= 0 || mode < 0 || mode > 2) return ttc_bad(c, "lm_head", "bad N, V, Vp, C or mode");
+    if (N < 0 || V <= 0 || Vp < V || C <= 0 || mode < 0 || mode > 2)
+        return ttc_bad(c, "lm_head", "bad N, V, Vp, C or mode");
     if (!N) return TT_OK;
     if (!h->x || !h->wte || !h->targets || !h->row_lse || !h->row_loss || (mode && (!h->dx || !h->dwte)))
         return ttc_bad(c, "lm_head", "NULL buffer");
@@ -755,8 +759,8 @@ static tt_status ttc_lm_head(void *ctx, const tt_backend_head *h) {
         /* logits (nr, V) = xc (nr, C) wte (V, C)^T: NT, see ttc_gemm */
         TTC_BLAS(cublasSgemm(c->blas, CUBLAS_OP_T, CUBLAS_OP_N, V, nr, C, &one, h->wte, C, xc, C, &zero, z, Vp),
                  "lm_head logits: cublasSgemm");
-        TTC_LAUNCH(ttc_xent_k, nr, TTC_HEAD_THREADS, 0, c->stream, z, Vp, h->targets + r0, h->row_lse + r0, h->row_loss + r0,
-                                                           V, mode, h->scale);
+        TTC_LAUNCH(ttc_xent_k, nr, TTC_HEAD_THREADS, 0, c->stream, z, Vp, h->targets + r0, h->row_lse + r0,
+                   h->row_loss + r0, V, mode, h->scale);
         TTC_LAUNCHED("lm_head softmax");
         if (mode == 0) continue;
         /* dx (nr, C) = dlogits (nr, V) wte (V, C): NN */

@@ -212,7 +212,8 @@ static void test_embed(void) {
     int B = 3, T = 11, C = 40, V = 7, Vp = 64, pos0 = 2, n_ctx = 16, N = B * T, r, c;
     int32_t tok[33];
     float *wte = hrand((size_t)Vp * C, -1, 1), *wpe = hrand((size_t)n_ctx * C, -1, 1);
-    float *dx = hrand((size_t)N * C, -1, 1), *dwte0 = hrand((size_t)Vp * C, -1, 1), *dwpe0 = hrand((size_t)n_ctx * C, -1, 1);
+    float *dx = hrand((size_t)N * C, -1, 1), *dwte0 = hrand((size_t)Vp * C, -1, 1);
+    float *dwpe0 = hrand((size_t)n_ctx * C, -1, 1);
     float *xr = hzero((size_t)N * C), *dwter = hzero((size_t)Vp * C), *dwper = hzero((size_t)n_ctx * C);
     float *hx, *hw[2], *hp[2];
     void *dtok, *dwte_d, *dwpe_d, *dx_d, *x_d, *g_wte[2], *g_wpe[2];
@@ -415,7 +416,8 @@ static void test_lm_head(const tt_backend *small) {
     int N = 13, V = 70, Vp = 128, C = 24, r, v, c;
     float scale = 0.7f / (float)N;
     float *x = hrand((size_t)N * C, -1, 1), *wte = hrand((size_t)Vp * C, -1, 1), *dwte0 = hrand((size_t)Vp * C, -1, 1);
-    float *lser = hzero((size_t)N), *lossr = hzero((size_t)N), *dxr = hzero((size_t)N * C), *dwr = hzero((size_t)Vp * C);
+    float *lser = hzero((size_t)N), *lossr = hzero((size_t)N), *dxr = hzero((size_t)N * C);
+    float *dwr = hzero((size_t)Vp * C);
     double *z = (double *)calloc((size_t)V, sizeof(double));
     int32_t tg[13];
     head_out a, b, s, a2;
@@ -523,8 +525,8 @@ static void test_stats_adamw(void) {
         tt__adamw_scalar(pr, mr, vr, g, n, lr, b1, b2, eps, wd, gs, bc1, bc2s);
         OK(g_be.upload(g_be.ctx, vd[1], v, n * 4));
         for (run = 0; run < 2; run++) {
-            OK(g_be.adamw(g_be.ctx, (float *)pd[run], (float *)md[run], (float *)vd[run], (float *)gd[run], n, lr, b1, b2,
-                          eps, wd, gs, bc1, bc2s));
+            OK(g_be.adamw(g_be.ctx, (float *)pd[run], (float *)md[run], (float *)vd[run], (float *)gd[run], n, lr, b1,
+                          b2, eps, wd, gs, bc1, bc2s));
             hp[run] = down(pd[run], n); hm[run] = down(md[run], n); hv[run] = down(vd[run], n);
         }
     }
@@ -649,7 +651,11 @@ static void run_bench(int device) {
     N = k.N; C = k.C; T = k.T; B = k.B; NH = k.NH;
     printf("figures (GPT-2 124M sizes: B %d T %d C %d NH %d V %d; timings only, not checked):\n", k.B, k.T, k.C, k.NH,
            k.V);
-#define BUF(f, n) do { k.f = (float *)dalloc((size_t)(n) * 4); OK(g_be.zero(g_be.ctx, k.f, (size_t)(n) * 4)); } while (0)
+#define BUF(f, n)                                                                      \
+    do {                                                                               \
+        k.f = (float *)dalloc((size_t)(n) * 4);                                        \
+        OK(g_be.zero(g_be.ctx, k.f, (size_t)(n) * 4));                                 \
+    } while (0)
     BUF(x, k.N * k.C); BUF(y, k.N * k.C); BUF(qkv, (size_t)k.N * 3 * k.C); BUF(att, k.N * k.C);
     BUF(lse, (size_t)k.B * k.NH * k.T); BUF(dqkv, (size_t)k.N * 4 * k.C); BUF(w, (size_t)4 * k.C * k.C);
     BUF(b, 4 * k.C); BUF(h4, (size_t)k.N * 4 * k.C); BUF(mean, k.N); BUF(rstd, k.N); BUF(dw, k.C); BUF(db, k.C);

@@ -222,8 +222,7 @@ inline cudaError_t cudaStreamDestroy(cudaStream_t) { return cudaSuccess; }
 inline cudaError_t cudaStreamSynchronize(cudaStream_t) { return cudaSuccess; }
 inline cudaError_t cudaMalloc(void **p, size_t n) {
     /* 256-byte aligned, contents undefined (filled with a NaN pattern) */
-    *p = aligned_alloc(256, (n + 255) & ~(size_t)255);
-    if (!*p) return cudaErrorMemoryAllocation;
+    if (posix_memalign(p, 256, n ? n : 1) != 0) { *p = NULL; return cudaErrorMemoryAllocation; }
     memset(*p, 0xff, n);
     return cudaSuccess;
 }
