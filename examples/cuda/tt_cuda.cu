@@ -527,6 +527,83 @@ __global__ void ttc_att_fwd_k(ttc_att a) {
     if (a.lse && lane == 0) a.lse[((size_t)b * a.NH + h) * a.lse_T + i] = m + logf(l);
 }
 
+/* Tiled variant (used when its shared memory fits): a block of TTC_AW warps
+ * takes TTC_AW consecutive query rows of one (b, h) and stages each chunk
+ * of 32 keys and values in shared memory once for all of them (coalesced
+ * loads, TTC_AW-fold reuse; K rows padded to hs+1 floats so that lane j
+ * reading row j hits distinct banks). Per row the arithmetic is that of
+ * ttc_att_fwd_k, in the same order. */
+#define TTC_AW 8
+static size_t ttc_att_fwd_tiled_smem(int hs) {
+    return ((size_t)32 * (hs + 1) + (size_t)32 * hs + (size_t)TTC_AW * 2 * hs) * sizeof(float);
+}
+__global__ void ttc_att_fwd_tiled_k(ttc_att a) {
+    TTC_DYN_SMEM(sm);
+    int tid = threadIdx.x, w = tid / 32, lane = tid % 32, hs = a.hs;
+    int i0 = blockIdx.x * TTC_AW, i = i0 + w, h = blockIdx.y, b = blockIdx.z;
+    float *ksm = sm, *vsm = ksm + 32 * (hs + 1), *qsh = vsm + 32 * hs + (size_t)w * 2 * hs, *osh = qsh + hs;
+    int valid = i < a.nq;
+    int last = i0 + TTC_AW - 1 < a.nq - 1 ? i0 + TTC_AW - 1 : a.nq - 1;
+    int nk_block = last + a.off + 1, nk = i + a.off + 1;
+    const float *k = a.k + b * a.kb + h * hs, *v = a.v + b * a.vb + h * hs;
+    if (valid) {
+        const float *q = a.q + b * a.qb + (ptrdiff_t)i * a.qs + h * hs;
+        for (int d = lane; d < hs; d += 32) { qsh[d] = q[d]; osh[d] = 0.0f; }
+    }
+    float m = -INFINITY, l = 0.0f;
+    for (int j0 = 0; j0 < nk_block; j0 += 32) {
+        __syncthreads(); /* the previous chunk is no longer read */
+        for (int x = tid; x < 32 * hs; x += 32 * TTC_AW) {
+            int jj = x / hs, d = x % hs, j = j0 + jj;
+            ksm[jj * (hs + 1) + d] = j < nk_block ? k[(ptrdiff_t)j * a.ks + d] : 0.0f;
+            vsm[jj * hs + d] = j < nk_block ? v[(ptrdiff_t)j * a.vs + d] : 0.0f;
+        }
+        __syncthreads();
+        if (!valid || j0 >= nk) continue; /* warp-uniform */
+        int j = j0 + lane;
+        float s = -INFINITY;
+        if (j < nk) {
+            const float *kj = ksm + lane * (hs + 1);
+            float dot = 0.0f;
+            for (int d = 0; d < hs; d++) dot += qsh[d] * kj[d];
+            s = dot * a.scale;
+        }
+        float mn = fmaxf(m, ttc_warp_max(s));
+        float p = j < nk ? expf(s - mn) : 0.0f;
+        float corr = expf(m - mn);
+        l = l * corr + ttc_warp_sum(p);
+        for (int d = lane; d < hs; d += 32) osh[d] *= corr;
+        int cnt = nk - j0 < 32 ? nk - j0 : 32;
+        for (int jj = 0; jj < cnt; jj++) {
+            float pj = __shfl_sync(0xffffffffu, p, jj);
+            const float *vj = vsm + jj * hs;
+            for (int d = lane; d < hs; d += 32) osh[d] += pj * vj[d];
+        }
+        m = mn;
+    }
+    if (!valid) return;
+    float inv = 1.0f / l;
+    float *o = a.o + b * a.ob + (ptrdiff_t)i * a.os + h * hs;
+    for (int d = lane; d < hs; d += 32) o[d] = osh[d] * inv;
+    if (a.lse && lane == 0) a.lse[((size_t)b * a.NH + h) * a.lse_T + i] = m + logf(l);
+}
+
+/* launches the tiled forward when its shared memory fits in 48 KiB, else
+ * the one-warp-per-row kernel; nb batches, nq query rows */
+static tt_status ttc_att_fwd_launch(ttc_ctx *c, const ttc_att &a, int nb, const char *what) {
+    size_t tsm = ttc_att_fwd_tiled_smem(a.hs);
+    if (tsm <= 48 * 1024) {
+        TTC_LAUNCH(ttc_att_fwd_tiled_k, dim3(ttc_blocks((size_t)a.nq, TTC_AW), a.NH, nb), 32 * TTC_AW, tsm, c->stream,
+                   a);
+    } else {
+        size_t smem = (size_t)TTC_WARPS * 2 * a.hs * sizeof(float);
+        TTC_LAUNCH(ttc_att_fwd_k, dim3(ttc_blocks((size_t)a.nq, TTC_WARPS), a.NH, nb), 32 * TTC_WARPS, smem,
+                   c->stream, a);
+    }
+    TTC_LAUNCHED(what);
+    return TT_OK;
+}
+
 static tt_status ttc_att_check(ttc_ctx *c, const char *what, int T, int C, int NH) {
     if (T < 0 || C <= 0 || NH <= 0 || C % NH) return ttc_bad(c, what, "bad T, C or NH (NH must divide C)");
     if (C / NH > TTC_MAX_HS) return ttc_bad(c, what, "head size C/NH above 512 is not supported by this backend");
@@ -549,10 +626,7 @@ static tt_status ttc_attention_fwd(void *ctx, float *out, float *lse, const floa
     a.qb = a.kb = a.vb = (ptrdiff_t)T * 3 * C; a.ob = (ptrdiff_t)T * C;
     a.nq = T; a.off = 0; a.NH = NH; a.hs = hs; a.lse_T = T;
     a.scale = 1.0f / sqrtf((float)hs);
-    size_t smem = (size_t)TTC_WARPS * 2 * hs * sizeof(float);
-    TTC_LAUNCH(ttc_att_fwd_k, dim3(ttc_blocks((size_t)T, TTC_WARPS), NH, B), 32 * TTC_WARPS, smem, c->stream, a);
-    TTC_LAUNCHED("attention_fwd");
-    return TT_OK;
+    return ttc_att_fwd_launch(c, a, B, "attention_fwd");
 }
 
 /* D[b,h,t] = sum_d dout[t, d] out[t, d] over head h's columns */
@@ -637,6 +711,117 @@ __global__ void ttc_att_dkv_k(float *dqkv, const float *dout, const float *qkv, 
     }
     for (int d = lane; d < hs; d += 32) { dqkv[rj + C + d] = dksh[d]; dqkv[rj + 2 * C + d] = dvsh[d]; }
 }
+/* Tiled dq (TTC_AW query rows per block, chunks of 32 keys and values
+ * staged in shared memory) and tiled dk/dv (TTC_AW key rows per block,
+ * chunks of 32 query rows, their dout, lse and D staged); per row the same
+ * arithmetic in the same order as the kernels above. */
+static size_t ttc_att_dq_tiled_smem(int hs) {
+    return ((size_t)32 * (hs + 1) * 2 + (size_t)TTC_AW * 3 * hs) * sizeof(float);
+}
+static size_t ttc_att_dkv_tiled_smem(int hs) {
+    return ((size_t)32 * (hs + 1) * 2 + 64 + (size_t)TTC_AW * 4 * hs) * sizeof(float);
+}
+__global__ void ttc_att_dq_tiled_k(float *dqkv, const float *dout, const float *qkv, const float *lse, const float *D,
+                                   int T, int C, int NH, float scale) {
+    TTC_DYN_SMEM(sm);
+    int tid = threadIdx.x, w = tid / 32, lane = tid % 32, hs = C / NH;
+    int t0b = blockIdx.x * TTC_AW, t = t0b + w, h = blockIdx.y, b = blockIdx.z;
+    float *ksm = sm, *vsm = ksm + 32 * (hs + 1);
+    float *qsh = vsm + 32 * (hs + 1) + (size_t)w * 3 * hs, *dosh = qsh + hs, *dqsh = dosh + hs;
+    int valid = t < T, last = t0b + TTC_AW - 1 < T - 1 ? t0b + TTC_AW - 1 : T - 1;
+    size_t C3 = 3 * (size_t)C, rq = ((size_t)b * T + t) * C3 + (size_t)h * hs;
+    const float *kb = qkv + (size_t)b * T * C3 + C + (size_t)h * hs;
+    float L = 0.0f, Dt = 0.0f;
+    if (valid) {
+        const float *dor = dout + ((size_t)b * T + t) * C + (size_t)h * hs;
+        for (int d = lane; d < hs; d += 32) { qsh[d] = qkv[rq + d]; dosh[d] = dor[d]; dqsh[d] = 0.0f; }
+        size_t li = ((size_t)b * NH + h) * T + t;
+        L = lse[li];
+        Dt = D[li];
+    }
+    for (int j0 = 0; j0 <= last; j0 += 32) {
+        __syncthreads();
+        for (int x = tid; x < 32 * hs; x += 32 * TTC_AW) {
+            int jj = x / hs, d = x % hs, j = j0 + jj;
+            ksm[jj * (hs + 1) + d] = j <= last ? kb[(size_t)j * C3 + d] : 0.0f;
+            vsm[jj * (hs + 1) + d] = j <= last ? kb[(size_t)j * C3 + C + d] : 0.0f;
+        }
+        __syncthreads();
+        if (!valid || j0 > t) continue; /* warp-uniform */
+        int j = j0 + lane;
+        float ds = 0.0f;
+        if (j <= t) {
+            const float *kj = ksm + lane * (hs + 1), *vj = vsm + lane * (hs + 1);
+            float s = 0.0f, dp = 0.0f;
+            for (int d = 0; d < hs; d++) { s += qsh[d] * kj[d]; dp += dosh[d] * vj[d]; }
+            float p = expf(s * scale - L);
+            ds = p * (dp - Dt) * scale;
+        }
+        int cnt = t + 1 - j0 < 32 ? t + 1 - j0 : 32;
+        for (int jj = 0; jj < cnt; jj++) {
+            float dsj = __shfl_sync(0xffffffffu, ds, jj);
+            const float *kj = ksm + jj * (hs + 1);
+            for (int d = lane; d < hs; d += 32) dqsh[d] += dsj * kj[d];
+        }
+    }
+    if (!valid) return;
+    for (int d = lane; d < hs; d += 32) dqkv[rq + d] = dqsh[d];
+}
+__global__ void ttc_att_dkv_tiled_k(float *dqkv, const float *dout, const float *qkv, const float *lse,
+                                    const float *D, int T, int C, int NH, float scale) {
+    TTC_DYN_SMEM(sm);
+    int tid = threadIdx.x, w = tid / 32, lane = tid % 32, hs = C / NH;
+    int j0b = blockIdx.x * TTC_AW, j = j0b + w, h = blockIdx.y, b = blockIdx.z;
+    float *qsm = sm, *dosm = qsm + 32 * (hs + 1), *Ls = dosm + 32 * (hs + 1), *Ds = Ls + 32;
+    float *ksh = Ds + 32 + (size_t)w * 4 * hs, *vsh = ksh + hs, *dksh = vsh + hs, *dvsh = dksh + hs;
+    int valid = j < T;
+    size_t C3 = 3 * (size_t)C, rj = ((size_t)b * T + j) * C3 + (size_t)h * hs;
+    if (valid)
+        for (int d = lane; d < hs; d += 32) {
+            ksh[d] = qkv[rj + C + d]; vsh[d] = qkv[rj + 2 * C + d]; dksh[d] = 0.0f; dvsh[d] = 0.0f;
+        }
+    const float *qb = qkv + (size_t)b * T * C3 + (size_t)h * hs;
+    const float *dob = dout + (size_t)b * T * C + (size_t)h * hs;
+    const float *Lb = lse + ((size_t)b * NH + h) * T, *Db = D + ((size_t)b * NH + h) * T;
+    /* chunks start at j0b: the first chunk of the smallest key row of the
+     * block; a warp skips chunks before its own row (t0 + 31 < j) */
+    for (int t0 = j0b; t0 < T; t0 += 32) {
+        __syncthreads();
+        for (int x = tid; x < 32 * hs; x += 32 * TTC_AW) {
+            int tt = x / hs, d = x % hs, tq = t0 + tt;
+            qsm[tt * (hs + 1) + d] = tq < T ? qb[(size_t)tq * C3 + d] : 0.0f;
+            dosm[tt * (hs + 1) + d] = tq < T ? dob[(size_t)tq * C + d] : 0.0f;
+        }
+        if (tid < 32) {
+            int tq = t0 + tid;
+            Ls[tid] = tq < T ? Lb[tq] : 0.0f;
+            Ds[tid] = tq < T ? Db[tq] : 0.0f;
+        }
+        __syncthreads();
+        if (!valid) continue; /* warp-uniform */
+        int tq = t0 + lane;
+        float ds = 0.0f, p = 0.0f;
+        if (tq < T && tq >= j) {
+            const float *qt = qsm + lane * (hs + 1), *dot = dosm + lane * (hs + 1);
+            float s = 0.0f, dp = 0.0f;
+            for (int d = 0; d < hs; d++) { s += qt[d] * ksh[d]; dp += dot[d] * vsh[d]; }
+            p = expf(s * scale - Ls[lane]);
+            ds = p * (dp - Ds[lane]) * scale;
+        }
+        /* rows tq < j contribute nothing; start the sums at the first row
+         * >= j so that the adds are those of ttc_att_dkv_k */
+        int first = j > t0 ? j - t0 : 0, cnt = T - t0 < 32 ? T - t0 : 32;
+        for (int tt = 0; tt < cnt; tt++) {
+            float dst = __shfl_sync(0xffffffffu, ds, tt), pt = __shfl_sync(0xffffffffu, p, tt);
+            if (tt < first) continue;
+            const float *qt = qsm + tt * (hs + 1), *dot = dosm + tt * (hs + 1);
+            for (int d = lane; d < hs; d += 32) { dksh[d] += dst * qt[d]; dvsh[d] += pt * dot[d]; }
+        }
+    }
+    if (!valid) return;
+    for (int d = lane; d < hs; d += 32) { dqkv[rj + C + d] = dksh[d]; dqkv[rj + 2 * C + d] = dvsh[d]; }
+}
+
 static tt_status ttc_attention_bwd(void *ctx, float *dqkv, const float *dout, const float *qkv, const float *out,
                                    const float *lse, int B, int T, int C, int NH) {
     TTC_ENTER(ctx);
@@ -655,11 +840,20 @@ static tt_status ttc_attention_bwd(void *ctx, float *dqkv, const float *dout, co
     dim3 grid(ttc_blocks((size_t)T, TTC_WARPS), NH, B);
     TTC_LAUNCH(ttc_att_D_k, grid, 32 * TTC_WARPS, 0, c->stream, D, dout, out, B, T, C, NH);
     TTC_LAUNCHED("attention_bwd D");
-    TTC_LAUNCH(ttc_att_dq_k, grid, 32 * TTC_WARPS, (size_t)TTC_WARPS * 3 * hs * sizeof(float), c->stream,
-               dqkv, dout, qkv, lse, D, T, C, NH, scale);
+    dim3 tgrid(ttc_blocks((size_t)T, TTC_AW), NH, B);
+    size_t sm_dq = ttc_att_dq_tiled_smem(hs), sm_dkv = ttc_att_dkv_tiled_smem(hs);
+    if (sm_dq <= 48 * 1024)
+        TTC_LAUNCH(ttc_att_dq_tiled_k, tgrid, 32 * TTC_AW, sm_dq, c->stream, dqkv, dout, qkv, lse, D, T, C, NH, scale);
+    else
+        TTC_LAUNCH(ttc_att_dq_k, grid, 32 * TTC_WARPS, (size_t)TTC_WARPS * 3 * hs * sizeof(float), c->stream,
+                   dqkv, dout, qkv, lse, D, T, C, NH, scale);
     TTC_LAUNCHED("attention_bwd dq");
-    TTC_LAUNCH(ttc_att_dkv_k, grid, 32 * TTC_WARPS, (size_t)TTC_WARPS * 4 * hs * sizeof(float), c->stream,
-               dqkv, dout, qkv, lse, D, T, C, NH, scale);
+    if (sm_dkv <= 48 * 1024)
+        TTC_LAUNCH(ttc_att_dkv_tiled_k, tgrid, 32 * TTC_AW, sm_dkv, c->stream, dqkv, dout, qkv, lse, D, T, C, NH,
+                   scale);
+    else
+        TTC_LAUNCH(ttc_att_dkv_k, grid, 32 * TTC_WARPS, (size_t)TTC_WARPS * 4 * hs * sizeof(float), c->stream,
+                   dqkv, dout, qkv, lse, D, T, C, NH, scale);
     TTC_LAUNCHED("attention_bwd dk/dv");
     return TT_OK;
 }
@@ -684,10 +878,7 @@ static tt_status ttc_attention_cached(void *ctx, float *out, const float *qkv, f
     a.qb = a.kb = a.vb = a.ob = 0;
     a.nq = n; a.off = p0; a.NH = NH; a.hs = hs; a.lse_T = 0;
     a.scale = 1.0f / sqrtf((float)hs);
-    size_t smem = (size_t)TTC_WARPS * 2 * hs * sizeof(float);
-    TTC_LAUNCH(ttc_att_fwd_k, dim3(ttc_blocks((size_t)n, TTC_WARPS), NH, 1), 32 * TTC_WARPS, smem, c->stream, a);
-    TTC_LAUNCHED("attention_cached");
-    return TT_OK;
+    return ttc_att_fwd_launch(c, a, 1, "attention_cached");
 }
 
 /* ======================================================================

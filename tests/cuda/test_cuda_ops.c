@@ -759,6 +759,8 @@ int main(int argc, char **argv) {
     test_layernorm(70, 1030);
     test_attention(2, 37, 48, 3);    /* hs 16: fewer columns than lanes */
     test_attention(1, 70, 160, 2);   /* hs 80, T over two key chunks */
+    test_attention(1, 40, 288, 2);   /* hs 144: tiled forward, one-warp-per-row backward */
+    test_attention(2, 35, 512, 2);   /* hs 256: one-warp-per-row kernels throughout */
     test_attention_cached();
     small_opt = opt;
     small_opt.workspace_bytes = 5 * 128 * sizeof(float) + 64; /* lm head: 5 rows of Vp = 128 */
