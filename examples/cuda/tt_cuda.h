@@ -32,6 +32,14 @@
  * device memory, a cuBLAS workspace, a small pinned host block); the ops
  * never allocate. Only `alloc` calls cudaMalloc.
  *
+ * Attention: FlashAttention-style in its bookkeeping (online softmax, the
+ * log-sum-exp kept, no T x T matrix, backward recomputes the
+ * probabilities) but on CUDA cores in fp32: one warp per query row (dq) or
+ * key row (dk, dv), blocks of 8 rows sharing 32-row chunks of K/V (or Q/dout)
+ * staged in shared memory when that fits in 48 KiB (head size up to about
+ * 144 forward, 120 backward), one row per warp from global memory beyond.
+ * No tensor cores: expect it, not the GEMMs, to bound the speed.
+ *
  * Limits: attention head size C/NH <= 512 (larger: TT_ERR_INVALID_ARG);
  * every dimension and leading dimension must fit in int for cuBLAS; token
  * ids and targets must lie in the ranges the table states (a target out of
