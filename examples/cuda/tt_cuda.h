@@ -36,8 +36,9 @@
  * log-sum-exp kept, no T x T matrix, backward recomputes the
  * probabilities) but on CUDA cores in fp32: one warp per query row (dq) or
  * key row (dk, dv), blocks of 8 rows sharing 32-row chunks of K/V (or Q/dout)
- * staged in shared memory when that fits in 48 KiB (head size up to about
- * 144 forward, 120 backward), one row per warp from global memory beyond.
+ * staged in shared memory when that fits in 48 KiB (head size up to 153
+ * forward, 138 for dq, 126 for dk/dv), one row per warp from global memory
+ * beyond.
  * No tensor cores: expect it, not the GEMMs, to bound the speed.
  *
  * Limits: attention head size C/NH <= 512 (larger: TT_ERR_INVALID_ARG);
