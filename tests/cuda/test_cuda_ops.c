@@ -473,6 +473,19 @@ static void test_lm_head(const tt_backend *small) {
         cmp("lm_head 5-row chunks dwte", s.dwte, dwr, (size_t)Vp * C, 1e-4);
         head_free(&s);
     }
+    {   /* a target outside [0, V) gives a NaN loss for its row, not a fault */
+        int32_t bad_tg[13];
+        void *bd;
+        head_out e;
+        memcpy(bad_tg, tg, sizeof(tg));
+        bad_tg[3] = V;
+        bd = dup(bad_tg, sizeof(bad_tg));
+        head_run(&g_be, N, V, Vp, C, scale, xd, wd, bd, dwte0, 0, &e);
+        CHECK(e.loss[3] != e.loss[3] && e.loss[2] == e.loss[2] && e.loss[4] == e.loss[4],
+              "lm_head: a target out of range must give NaN for that row only");
+        head_free(&e);
+        dfree(bd);
+    }
     head_free(&a); head_free(&a2); head_free(&b);
     dfree(xd); dfree(wd); dfree(td);
     free(x); free(wte); free(dwte0); free(lser); free(lossr); free(dxr); free(dwr); free(z);
