@@ -13,7 +13,8 @@
  *   embedding forward/backward and AdamW: 1e-6 (the same operations in the
  *   same order as the CPU loop; equality is expected, a tight tolerance is
  *   asserted and the bitwise count is printed);
- *   param_stats: maxima exact (integers), sumsq relative 1e-12 (double).
+ *   param_stats: maxima exact (integers), sumsq relative 1e-10 (double sums
+ *   of 300001 terms in another order; one term is ~1e-5 of the sum).
  * Determinism: the ops with reductions run twice on the same inputs and
  * the outputs must match bitwise.
  * Built with -DTT_CUDA_TEST_EMULATED and linked with tt_cuda.cu compiled for
@@ -517,7 +518,7 @@ static void test_stats_adamw(void) {
     }
     printf("  param_stats sumsq %.17g (ref %.17g), max bits g %08x p %08x m %08x v %08x\n", st[0].sumsq, sumsq,
            (unsigned)st[0].max_g, (unsigned)st[0].max_p, (unsigned)st[0].max_m, (unsigned)st[0].max_v);
-    CHECK(fabs(st[0].sumsq - sumsq) <= 1e-12 * sumsq, "param_stats sumsq %.17g vs %.17g", st[0].sumsq, sumsq);
+    CHECK(fabs(st[0].sumsq - sumsq) <= 1e-10 * sumsq, "param_stats sumsq %.17g vs %.17g", st[0].sumsq, sumsq);
     CHECK(st[0].max_g == mg && st[0].max_p == mp && st[0].max_m == mm && st[0].max_v == mv,
           "param_stats maxima differ from the reference");
     CHECK(memcmp(&st[0].sumsq, &st[1].sumsq, sizeof(double)) == 0 && st[0].max_g == st[1].max_g &&

@@ -8,7 +8,9 @@
  * it finishes or reaches __syncthreads / __syncwarp / a shuffle, which are
  * barriers over the live threads of the block or warp (a shuffle is: write,
  * warp barrier, read, warp barrier). Threads that wait at a barrier no other
- * live thread can reach make the emulator report a deadlock. __shared__
+ * live thread can reach make the emulator report a deadlock. When no thread
+ * of block 0 reached a barrier, the other blocks of that launch run their
+ * threads as plain calls one after another (fast path). __shared__
  * variables become function statics (one block at a time). Device memory is
  * host memory; streams are synchronous; cuBLAS (cublas_v2.h) is a reference
  * loop. What it checks: kernel logic and indexing, launch limits (1024
@@ -69,6 +71,8 @@ struct ttemu_state {
     std::vector<float> dyn;     /* dynamic shared memory */
     ucontext_t sched;
     int cur;
+    int direct;   /* run lanes as plain calls (block 0 reached no barrier) */
+    int yielded;  /* a lane of this block waited at a barrier */
     cudaError_t last;
     void (*body)(void *);
     void *arg;
@@ -78,7 +82,12 @@ inline dim3 threadIdx, blockIdx, blockDim, gridDim;
 #define TTEMU_STACK (64 * 1024)
 
 inline void ttemu_yield(int wait) {
+    if (ttemu_g.direct) {
+        fprintf(stderr, "cuda emulation: a barrier in a block run directly (block 0 of this launch used none)\n");
+        abort();
+    }
     ttemu_lane &l = ttemu_g.lanes[ttemu_g.cur];
+    ttemu_g.yielded = 1;
     l.wait = wait;
     swapcontext(&l.ctx, &ttemu_g.sched);
 }
@@ -111,6 +120,15 @@ inline void ttemu_run_block(unsigned bx, unsigned by, unsigned bz) {
     ttemu_state &s = ttemu_g;
     int n = (int)(s.block.x * s.block.y * s.block.z), i, live;
     blockIdx = dim3(bx, by, bz);
+    if (s.direct) { /* no coroutines: each thread runs to its end in turn */
+        for (i = 0; i < n; i++) {
+            s.cur = i;
+            threadIdx = dim3((unsigned)i % s.block.x, ((unsigned)i / s.block.x) % s.block.y,
+                             (unsigned)i / (s.block.x * s.block.y));
+            s.body(s.arg);
+        }
+        return;
+    }
     for (i = 0; i < n; i++) {
         ttemu_lane &l = s.lanes[i];
         l.done = 0; l.wait = 0;
@@ -183,9 +201,18 @@ template <class F> void ttemu_launch(dim3 g, dim3 b, size_t smem, F f) {
     s.dyn.assign(smem / sizeof(float) + 1, 0.0f);
     s.body = ttemu_call<F>;
     s.arg = &f;
+    /* block 0 runs as coroutines; if none of its threads reached a
+     * barrier, the other blocks run as plain calls (much faster; a barrier
+     * there after all stops the emulation with a message) */
+    s.direct = 0;
+    s.yielded = 0;
     for (unsigned z = 0; z < g.z; z++)
         for (unsigned y = 0; y < g.y; y++)
-            for (unsigned x = 0; x < g.x; x++) ttemu_run_block(x, y, z);
+            for (unsigned x = 0; x < g.x; x++) {
+                ttemu_run_block(x, y, z);
+                if (!s.yielded) s.direct = 1;
+            }
+    s.direct = 0;
 }
 #define TTC_LAUNCH(kernel, grid, block, smem, stream, ...)                                      \
     ((void)(stream), ttemu_launch(dim3(grid), dim3(block), (size_t)(smem), [&]() { kernel(__VA_ARGS__); }))
