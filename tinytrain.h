@@ -210,7 +210,7 @@ TTDEF float    tt_rng_normal(tt_rng *rng);
  * documents an option (e.g. TF32 or bf16 GEMM inputs); results may differ
  * from the CPU kernels by rounding (summation order), but a backend must be
  * deterministic: same inputs and settings, bitwise the same outputs.
- * Every entry returns TT_OK, or TT_ERR_BACKEND / TT_ERR_OOM / TT_ERR_INVALID_ARG
+ * Every entry returns TT_OK, or TT_ERR_BACKEND / TT_ERR_OUT_OF_MEMORY / TT_ERR_INVALID_ARG
  * (detail through the backend's own logging); the model would stop the step
  * on the first error. */
 #define TT_BACKEND_API_VERSION 2
@@ -281,9 +281,11 @@ typedef struct tt_backend {
     void       *ctx;           /* first argument of every entry */
 
     /* -- buffers -- */
-    tt_status (*alloc)(void *ctx, size_t bytes, void **out_buf); /* 256-byte aligned, contents undefined */
-    void      (*free)(void *ctx, void *buf);                     /* NULL is a no-op */
-    tt_status (*upload)(void *ctx, void *dst, const void *host_src, size_t bytes);   /* host -> backend */
+    tt_status (*alloc)(void *ctx, size_t bytes, void **out_buf); /* 256-byte aligned, contents undefined;
+                                                                    bytes 0: a valid, distinct buffer */
+    void      (*free)(void *ctx, void *buf);                     /* NULL is a no-op; errors only logged */
+    /* host -> backend; host_src may be reused as soon as it returns */
+    tt_status (*upload)(void *ctx, void *dst, const void *host_src, size_t bytes);
     tt_status (*download)(void *ctx, void *host_dst, const void *src, size_t bytes); /* waits; backend -> host */
     tt_status (*zero)(void *ctx, void *dst, size_t bytes);
     tt_status (*copy)(void *ctx, void *dst, const void *src, size_t bytes);          /* within the backend */
@@ -291,7 +293,8 @@ typedef struct tt_backend {
 
     /* -- ops of a training step and of generation -- */
     tt_status (*gemm)(void *ctx, const tt_backend_gemm *g);
-    /* x (N, C) = wte[tokens[b*T+t]] + wpe[pos0 + t]; tokens (N) in backend memory */
+    /* x (N, C) = wte[tokens[b*T+t]] + wpe[pos0 + t]; tokens (N) in backend
+     * memory, already checked in [0, V) by the model (the host copy) */
     tt_status (*embed_fwd)(void *ctx, float *x, const int32_t *tokens, const float *wte, const float *wpe,
                            int B, int T, int pos0, int C);
     /* dwte[tokens[r]] += dx[r], dwpe[r % T] += dx[r]; repeated tokens must
@@ -324,7 +327,8 @@ typedef struct tt_backend {
     /* see tt_backend_stats; *out is host memory, so this waits */
     tt_status (*param_stats)(void *ctx, tt_backend_stats *out, const float *g, const float *p, const float *m,
                              const float *v, size_t n);
-    /* AdamW (Loshchilov & Hutter 2019) on n floats, as the CPU kernel:
+    /* AdamW (Loshchilov & Hutter 2019) on n floats of one weight-decay
+     * group (the model calls it once per tensor range), as the CPU kernel:
      * g' = g * grad_scale; p = p - lr*wd*p; m = b1 m + (1-b1) g';
      * v = b2 v + (1-b2) g'^2; p -= (lr / bc1) * m / (sqrt(v) / bc2_sqrt + eps);
      * then g = 0. bc1 = 1 - b1^t, bc2_sqrt = sqrt(1 - b2^t) at step t. */
