@@ -198,7 +198,7 @@ TTDEF tt_status tt_checkpoint_save(const tt_io *io, tt_model *model, const tt_to
     if (!tt__dp_writer(model)) io = NULL;
     c = tt_model_get_config(model);
     if (c.inference_only) return TT_ERR_UNSUPPORTED; /* no AdamW moments to save */
-    if (tt__dp_sharded(model) && model->dp.dirty) {
+    if (tt__dp_sharded(model) && tt__dp_dirty(model)) {
         tt__log(&c.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "checkpoint: with zero1, save between steps (gradients are pending)");
         return TT_ERR_INVALID_ARG;
     }
@@ -524,7 +524,7 @@ TT__PRIVATE tt_status tt__checkpoint_save_path(const char *path, const tt__ck_sa
         return tt__dp_save_end(a.model, tt_checkpoint_save(NULL, a.model, a.tok, a.state));
     a.entered = &entered;
     st = tt__save_atomic(path, tt__ck_save_cb, &a);
-    if (!entered && tt__dp_size(&a.model->cfg) > 1) { /* could not create the file: still take part */
+    if (!entered && tt_model_get_config(a.model).comm.size > 1) { /* could not create the file: still take part */
         tt_io dio;
         dio.read = NULL; dio.write = tt__ck_discard; dio.user = NULL;
         (void)tt_checkpoint_save(&dio, a.model, a.tok, a.state);
