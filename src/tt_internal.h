@@ -372,6 +372,16 @@ typedef struct tt__param_view {
 TT__PRIVATE void tt__model_param_view(tt_model *m, tt__param_view *out);
 /* the activations belong to old weights: no backward until a new forward */
 TT__PRIVATE void tt__model_params_changed(tt_model *m);
+/* new parameters loaded: no backward, logits or losses of the old ones */
+TT__PRIVATE void tt__model_forget_acts(tt_model *m);
+/* file helpers (tt_io.c): atomic save through save(obj, io), and fopen "rb" */
+#ifndef TT_NO_STDIO
+TT__PRIVATE tt_status tt__save_atomic(const char *path, tt_status (*save)(const void *obj, const tt_io *io),
+                                      const void *obj);
+TT__PRIVATE FILE *tt__fopen_rb(const char *path);
+TT__PRIVATE size_t tt__stdio_read(void *user, void *buf, size_t n);        /* user: FILE * */
+TT__PRIVATE size_t tt__stdio_write(void *user, const void *buf, size_t n);
+#endif
 /* the model's gradient base for the current backward (tt_comm.c redirects it) */
 TT__PRIVATE void tt__model_set_grad_base(tt_model *m, float *base);
 TT__PRIVATE float *tt__model_grad_base(const tt_model *m);

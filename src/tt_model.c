@@ -512,6 +512,7 @@ TT__PRIVATE void tt__model_param_view(tt_model *m, tt__param_view *v) {
     v->prof = m->prof.now ? &m->prof : NULL;
 }
 TT__PRIVATE void tt__model_params_changed(tt_model *m) { m->have_targets = 0; }
+TT__PRIVATE void tt__model_forget_acts(tt_model *m) { m->have_targets = m->have_logits = m->have_loss = 0; }
 TT__PRIVATE void tt__model_set_grad_base(tt_model *m, float *base) { m->gbase = base; }
 TT__PRIVATE float *tt__model_grad_base(const tt_model *m) { return m->gbase; }
 
