@@ -242,9 +242,12 @@ typedef struct tt_model_config {
                               element: accumulating k micro-batches then sums
                               them like an allreduce over k ranks, bitwise   */
     int32_t  profile;      /* 1 = time every op kind (tt_model_get_stats);
-                              needs a clock: CLOCK_MONOTONIC where <time.h>
-                              has it (POSIX), else cfg.clock. 0 = off: no
-                              timing, one branch per op; same results bitwise */
+                              needs a clock: cfg.clock, else CLOCK_MONOTONIC
+                              where <time.h> has it (POSIX: e.g. build with
+                              _POSIX_C_SOURCE; TT_NO_CLOCK leaves it out);
+                              without either, create refuses the config with
+                              TT_ERR_UNSUPPORTED. 0 = off: no timing, one
+                              branch per op; results bitwise the same      */
     tt_clock clock;        /* clock for profile; zero = CLOCK_MONOTONIC      */
 } tt_model_config;
 
@@ -268,7 +271,8 @@ TTDEF tt_status tt_model_memory_size(const tt_model_config *cfg, size_t *out_byt
  * alignment; at least tt_model_memory_size bytes). Allocates nothing; with
  * n_threads > 1 and the built-in pool it starts n_threads-1 threads.
  * Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_BUFFER_TOO_SMALL,
- * TT_ERR_UNSUPPORTED (CPU lacks the compiled SIMD width, or cfg.backend),
+ * TT_ERR_UNSUPPORTED (CPU lacks the compiled SIMD width, cfg.backend, or
+ * cfg.profile without a clock),
  * TT_ERR_OUT_OF_MEMORY (thread creation failed). On failure *out_model is
  * unchanged and nothing is left running. */
 TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t bytes,

@@ -4,7 +4,7 @@
  * refusal without a clock. Built twice by mk/06_model.mk: with
  * _POSIX_C_SOURCE (built-in CLOCK_MONOTONIC) and strict C99 (none). */
 #define TINYTRAIN_IMPLEMENTATION
-#include "../../tinytrain.h"
+#include "tinytrain.h"
 #include <stdio.h>
 #include <string.h>
 
