@@ -183,7 +183,11 @@ enum { TT__PARAM_LIST(TT__P_ENUM) TT__P_COUNT };
 typedef struct tt__layer_w { TT__PARAM_LIST(TT__P_LFIELD) } tt__layer_w;
 #undef TT__P_LFIELD
 /* the weights outside the layers: wte (Vp, C), wpe (T, C), lnfw, lnfb (C) */
-typedef struct tt__model_w { float *wte, *wpe, *lnfw, *lnfb; } tt__model_w;
+#define TT__IFNOT_0(x) x
+#define TT__IFNOT_1(x)
+#define TT__P_GFIELD(ID, f, l, r, c, d, nm) TT__IFNOT_##l(float *f;)
+typedef struct tt__model_w { TT__PARAM_LIST(TT__P_GFIELD) } tt__model_w;
+#undef TT__P_GFIELD
 
 /* Activations of the training forward/backward, in carve order.
  * X(type, field, per_layer, count): count elements (per layer when

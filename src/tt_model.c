@@ -481,10 +481,9 @@ TT__PRIVATE void tt__model_layer_at(const tt_model *m, const float *base, int l,
 #undef TT__P_LSET
 }
 TT__PRIVATE void tt__model_globals_at(const tt_model *m, const float *base, tt__model_w *w) {
-    w->wte = (float *)base + m->lay.param_off[TT__P_WTE];
-    w->wpe = (float *)base + m->lay.param_off[TT__P_WPE];
-    w->lnfw = (float *)base + m->lay.param_off[TT__P_LNFW];
-    w->lnfb = (float *)base + m->lay.param_off[TT__P_LNFB];
+#define TT__P_GSET(ID, f, lyr, r, c, d, nm) TT__IFNOT_##lyr(w->f = (float *)base + m->lay.param_off[TT__P_##ID];)
+    TT__PARAM_LIST(TT__P_GSET)
+#undef TT__P_GSET
 }
 /* layer l's training activations */
 TT__PRIVATE void tt__model_acts_at(const tt_model *m, int l, tt__layer_acts *a) {
@@ -554,10 +553,16 @@ TT__PRIVATE float tt__mean_loss(const tt_model *m, int N) {
  * -> a.dtmp and dwte += dlogits^T lnf */
 TT__PRIVATE void tt__head(tt_model *m, int N, int mode, float grad_scale) {
     tt__head_arg h;
+    tt__model_w pw, gw;
+    tt__model_globals_at(m, m->params, &pw);
     memset(&h, 0, sizeof(h));
-    h.x = m->a.lnf; h.wte = m->params + m->lay.param_off[TT__P_WTE]; h.targets = m->a.targets;
+    h.x = m->a.lnf; h.wte = pw.wte; h.targets = m->a.targets;
     h.head = m->a.head; h.row_lse = m->a.row_lse; h.row_loss = m->a.row_loss;
-    h.dx = m->a.dtmp; h.dwte = m->gbase ? m->gbase + m->lay.param_off[TT__P_WTE] : NULL;
+    h.dx = m->a.dtmp;
+    if (m->gbase) {
+        tt__model_globals_at(m, m->gbase, &gw);
+        h.dwte = gw.wte;
+    }
     h.pk_fwd = m->wte_pk_fwd; h.pk_dx = m->wte_pk_dx;
     h.N = N; h.V = m->V; h.Vp = m->Vp; h.C = m->C; h.mode = mode; h.scale = grad_scale / (float)N;
     h.prof = m->prof.now ? &m->prof : NULL;
@@ -638,8 +643,10 @@ TTDEF tt_status tt_model_forward(tt_model *m, const int32_t *tokens, const int32
         if (out_loss) *out_loss = tt__mean_loss(m, N);
     } else {
         /* logits of the last position of each row */
-        tt__op_logits(&m->ex, m->a.last_logits, m->Vp, m->a.lnf + (size_t)(T - 1) * C, (ptrdiff_t)T * C,
-                      m->params + m->lay.param_off[TT__P_WTE], B, m->V, C);
+        tt__model_w pw;
+        tt__model_globals_at(m, m->params, &pw);
+        tt__op_logits(&m->ex, m->a.last_logits, m->Vp, m->a.lnf + (size_t)(T - 1) * C, (ptrdiff_t)T * C, pw.wte,
+                      B, m->V, C);
         m->have_logits = 1;
         if (out_loss) *out_loss = 0.0f;
     }
