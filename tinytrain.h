@@ -406,6 +406,13 @@ typedef struct tt_comm {
 #define TT_MAX_VOCAB         (1 << 24)
 #define TT_MAX_DIM           (1 << 16)
 
+/* A monotonic clock for cfg.profile: now(user) returns seconds (any
+ * origin, never decreasing). Called from the thread running the model. */
+typedef struct tt_clock {
+    double (*now)(void *user);
+    void *user;
+} tt_clock;
+
 typedef struct tt_model_config {
     int32_t  vocab_size;   /* V tokens; REQUIRED, no default                   */
     int32_t  n_ctx;        /* max sequence length T; default 256               */
@@ -431,6 +438,14 @@ typedef struct tt_model_config {
                               floats more) and then adds it, element by
                               element: accumulating k micro-batches then sums
                               them like an allreduce over k ranks, bitwise   */
+    int32_t  profile;      /* 1 = time every op kind (tt_model_get_stats);
+                              needs a clock: cfg.clock, else CLOCK_MONOTONIC
+                              where <time.h> has it (POSIX: e.g. build with
+                              _POSIX_C_SOURCE; TT_NO_CLOCK leaves it out);
+                              without either, create refuses the config with
+                              TT_ERR_UNSUPPORTED. 0 = off: no timing, one
+                              branch per op; results bitwise the same      */
+    tt_clock clock;        /* clock for profile; zero = CLOCK_MONOTONIC      */
 } tt_model_config;
 
 typedef struct tt_model tt_model;
@@ -453,7 +468,8 @@ TTDEF tt_status tt_model_memory_size(const tt_model_config *cfg, size_t *out_byt
  * alignment; at least tt_model_memory_size bytes). Allocates nothing; with
  * n_threads > 1 and the built-in pool it starts n_threads-1 threads.
  * Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_BUFFER_TOO_SMALL,
- * TT_ERR_UNSUPPORTED (CPU lacks the compiled SIMD width, or cfg.backend),
+ * TT_ERR_UNSUPPORTED (CPU lacks the compiled SIMD width, cfg.backend, or
+ * cfg.profile without a clock),
  * TT_ERR_OUT_OF_MEMORY (thread creation failed). On failure *out_model is
  * unchanged and nothing is left running. */
 TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t bytes,
@@ -547,6 +563,38 @@ TTDEF float *tt_model_adam_v(tt_model *model);
 TTDEF void     tt_model_moment_slice(const tt_model *model, size_t *out_lo, size_t *out_hi);
 /* AdamW step counter (number of successful tt_adamw_step calls). It sets
  * the bias correction; at UINT64_MAX tt_adamw_step refuses to advance it. */
+/* ---- profiling (cfg.profile = 1) ----
+ * Per op kind: wall seconds, FLOPs (multiply-add = 2; GEMMs and attention
+ * only, elementwise ops count 0) and calls, summed over every forward,
+ * backward and tt_adamw_step since create or the last reset. Kinds ending
+ * in _BWD are the backward counterparts; TT_OP_LM_HEAD is the logits GEMM
+ * (recomputed in the backward of an unfused step), TT_OP_SOFTMAX_CE the
+ * softmax and cross-entropy (and dlogits when fused), TT_OP_LM_HEAD_BWD the
+ * dx and dwte GEMMs; TT_OP_ADAMW the gradient norm, clipping and update.
+ * The generator is not counted. */
+typedef enum tt_op_kind {
+    TT_OP_EMBEDDING, TT_OP_LAYERNORM, TT_OP_QKV, TT_OP_ATTENTION, TT_OP_ATTN_PROJ, TT_OP_FC, TT_OP_FC_PROJ,
+    TT_OP_LM_HEAD, TT_OP_SOFTMAX_CE,
+    TT_OP_EMBEDDING_BWD, TT_OP_LAYERNORM_BWD, TT_OP_QKV_BWD, TT_OP_ATTENTION_BWD, TT_OP_ATTN_PROJ_BWD,
+    TT_OP_FC_BWD, TT_OP_FC_PROJ_BWD, TT_OP_LM_HEAD_BWD,
+    TT_OP_ADAMW,
+    TT_OP_COUNT
+} tt_op_kind;
+typedef struct tt_model_stats {
+    double   seconds[TT_OP_COUNT];
+    double   flops[TT_OP_COUNT];
+    uint64_t calls[TT_OP_COUNT];
+} tt_model_stats;
+/* tt_op_kind_name: a short lowercase name ("qkv", "attention_bwd", ...);
+ * "?" for a kind out of range. Thread-safe, static storage. */
+TTDEF const char *tt_op_kind_name(int kind);
+/* tt_model_get_stats: the sums so far into *out (all zero when cfg.profile
+ * is 0). Returns TT_OK or TT_ERR_INVALID_ARG (NULL). Allocates nothing; not
+ * concurrently with a step on the same model. */
+TTDEF tt_status tt_model_get_stats(const tt_model *model, tt_model_stats *out);
+/* tt_model_reset_stats: zero the sums. NULL is ignored. */
+TTDEF void tt_model_reset_stats(tt_model *model);
+
 TTDEF uint64_t tt_model_step(const tt_model *model);
 TTDEF void     tt_model_set_step(tt_model *model, uint64_t step);
 
@@ -1344,7 +1392,9 @@ TTDEF tt_status tt_generator_memory_size(const tt_model *model, size_t *out_byte
  * alignment, >= tt_generator_memory_size bytes; it must outlive the
  * generator; tt_generator_destroy then frees nothing). Works under
  * TT_NO_MALLOC. Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_BUFFER_TOO_SMALL.
- * Allocates: no. */
+ * Allocates: no. Threads: the generator runs on the model's threads and
+ * per-thread scratch (it does not change the model), so do not use it at
+ * the same time as a training call or another generator of the same model. */
 TTDEF tt_status tt_generator_create_in(tt_model *model, void *mem, size_t bytes, tt_generator **out_gen);
 
 /* tt_generator_feed_logits: tt_generator_feed, and the logits of every fed
@@ -1494,6 +1544,7 @@ TTDEF tt_status tt_tokenizer_save_gpt2_file(const tt_tokenizer *tok, const char 
 #ifndef TT_INTERNAL_H
 #define TT_INTERNAL_H
 /* #include "tt_config.h" */
+/* #include "tt_api_io.h" */ /* all public types (includes tt_api_bpe.h, tt_api_data.h) */
 
 #define TT__ALIGN 64
 #define TT__MAX_THREADS 64
@@ -1662,11 +1713,272 @@ TT__PRIVATE void      tt__dp_backward_end(tt_model *m);
 TT__PRIVATE tt_status tt__dp_reduce_grads(tt_model *m);
 TT__PRIVATE tt_status tt__dp_after_update(tt_model *m);
 TT__PRIVATE tt_status tt__dp_moment_bounds(tt_model *m, uint32_t *mbits, uint32_t *vbits);
-TT__PRIVATE int       tt__dp_sharded(const tt_model *m);
-TT__PRIVATE int       tt__dp_writer(const tt_model *m);
+TT__PRIVATE int       tt__dp_sharded(tt_model *m);
+TT__PRIVATE int       tt__dp_dirty(tt_model *m);     /* gradients pending */
+TT__PRIVATE int       tt__dp_writer(tt_model *m);
 TT__PRIVATE tt_status tt__dp_gather_moments(tt_model *m, int which, const float **out);
 TT__PRIVATE tt_status tt__dp_save_end(tt_model *m, tt_status st);
 TT__PRIVATE void      tt__dp_load_moments(tt_model *m, const float *m_full, const float *v_full);
+
+/* ==== model: parameter and activation lists, per-layer views, ops ==== */
+
+/* kernel entry points the model ops call (dispatched by SIMD width with the
+ * kernels); rows [r0, r1) of an (N, C) row-major array */
+TT__PRIVATE void  tt__layernorm_fwd(const tt__exec *ex, float *y, float *mean, float *rstd, const float *x,
+                                    const float *w, const float *b, int r0, int r1, int C);
+TT__PRIVATE void  tt__layernorm_bwd_dx(const tt__exec *ex, float *dx, const float *dy, const float *x,
+                                       const float *w, const float *mean, const float *rstd, int r0, int r1, int C,
+                                       int accumulate);
+TT__PRIVATE void  tt__layernorm_bwd_dwdb(const tt__exec *ex, float *dw, float *db, const float *dy, const float *x,
+                                         const float *mean, const float *rstd, int N, int C, int c0, int c1);
+TT__PRIVATE void  tt__vec_scale(const tt__exec *ex, float *y, int n, float f);
+TT__PRIVATE float tt__row_max(const tt__exec *ex, const float *x, int n);
+TT__PRIVATE float tt__exp_shift_sum(const tt__exec *ex, float *y, const float *x, int n, float a, float s);
+TT__PRIVATE void  tt__adamw(const tt__exec *ex, float *p, float *m, float *v, const float *g, size_t n, float lr,
+                            float b1, float b2, float eps, float wd, float gscale, float bc1, float bc2_sqrt);
+
+/* Parameters, in layout order (llm.c order: each kind holds all layers).
+ * X(ID, field, per_layer, rows, cols, decay, name): shape (rows, cols) per
+ * layer (cols 0: a vector of rows floats), written with C, Vp (vocab padded
+ * to 64) and T (n_ctx) in scope; name is the GPT-2 (HF) tensor name, after
+ * "h.<layer>" for per-layer kinds. Shapes are (out, in). */
+#define TT__PARAM_LIST(X) \
+    X(WTE,      wte,      0, Vp,    C,     1, "wte.weight") \
+    X(WPE,      wpe,      0, T,     C,     0, "wpe.weight") \
+    X(LN1W,     ln1w,     1, C,     0,     0, ".ln_1.weight") \
+    X(LN1B,     ln1b,     1, C,     0,     0, ".ln_1.bias") \
+    X(QKVW,     qkvw,     1, 3 * C, C,     1, ".attn.c_attn.weight") \
+    X(QKVB,     qkvb,     1, 3 * C, 0,     0, ".attn.c_attn.bias") \
+    X(ATTPROJW, attprojw, 1, C,     C,     1, ".attn.c_proj.weight") \
+    X(ATTPROJB, attprojb, 1, C,     0,     0, ".attn.c_proj.bias") \
+    X(LN2W,     ln2w,     1, C,     0,     0, ".ln_2.weight") \
+    X(LN2B,     ln2b,     1, C,     0,     0, ".ln_2.bias") \
+    X(FCW,      fcw,      1, 4 * C, C,     1, ".mlp.c_fc.weight") \
+    X(FCB,      fcb,      1, 4 * C, 0,     0, ".mlp.c_fc.bias") \
+    X(FCPROJW,  fcprojw,  1, C,     4 * C, 1, ".mlp.c_proj.weight") \
+    X(FCPROJB,  fcprojb,  1, C,     0,     0, ".mlp.c_proj.bias") \
+    X(LNFW,     lnfw,     0, C,     0,     0, "ln_f.weight") \
+    X(LNFB,     lnfb,     0, C,     0,     0, "ln_f.bias")
+
+#define TT__IF_0(x)
+#define TT__IF_1(x) x
+#define TT__P_ENUM(ID, f, l, r, c, d, nm) TT__P_##ID,
+enum { TT__PARAM_LIST(TT__P_ENUM) TT__P_COUNT };
+#undef TT__P_ENUM
+
+/* one layer's weights (or gradients): pointers into the flat block, e.g.
+ * ln1w (C), qkvw (3C, C), qkvb (3C), attprojw (C, C), fcw (4C, C),
+ * fcprojw (C, 4C); shapes as in TT__PARAM_LIST */
+#define TT__P_LFIELD(ID, f, l, r, c, d, nm) TT__IF_##l(float *f;)
+typedef struct tt__layer_w { TT__PARAM_LIST(TT__P_LFIELD) } tt__layer_w;
+#undef TT__P_LFIELD
+/* the weights outside the layers: wte (Vp, C), wpe (T, C), lnfw, lnfb (C) */
+#define TT__IFNOT_0(x) x
+#define TT__IFNOT_1(x)
+#define TT__P_GFIELD(ID, f, l, r, c, d, nm) TT__IFNOT_##l(float *f;)
+typedef struct tt__model_w { TT__PARAM_LIST(TT__P_GFIELD) } tt__model_w;
+#undef TT__P_GFIELD
+
+/* Activations of the training forward/backward, in carve order.
+ * X(type, field, per_layer, count): count elements (per layer when
+ * per_layer) with N = max_batch * n_ctx, C, NH, Vp, B = max_batch and
+ * HR = min(N, TT__HEAD_ROWS) in scope; per-layer kinds are stacked L deep. */
+#define TT__ACT_LIST(X) \
+    X(float,   x0,          0, N * C)       /* (N, C) embeddings */ \
+    X(float,   ln1,         1, N * C)       /* (N, C) LayerNorm 1 output */ \
+    X(float,   ln1_mean,    1, N)           /* (N) */ \
+    X(float,   ln1_rstd,    1, N)           /* (N) */ \
+    X(float,   qkv,         1, N * 3 * C)   /* (N, 3C) */ \
+    X(float,   atty,        1, N * C)       /* (N, C) attention output */ \
+    X(float,   att_lse,     1, N * NH)      /* (B, NH, T) softmax log-sum-exp */ \
+    X(float,   res2,        1, N * C)       /* (N, C) residual after attention */ \
+    X(float,   ln2,         1, N * C)       /* (N, C) */ \
+    X(float,   ln2_mean,    1, N)           /* (N) */ \
+    X(float,   ln2_rstd,    1, N)           /* (N) */ \
+    X(float,   fch,         1, N * 4 * C)   /* (N, 4C) MLP pre-activation */ \
+    X(float,   fch_gelu,    1, N * 4 * C)   /* (N, 4C) */ \
+    X(float,   res3,        1, N * C)       /* (N, C) residual after the MLP */ \
+    X(float,   lnf,         0, N * C)       /* (N, C) final LayerNorm */ \
+    X(float,   lnf_mean,    0, N)           /* (N) */ \
+    X(float,   lnf_rstd,    0, N)           /* (N) */ \
+    X(float,   row_lse,     0, N)           /* (N) lm head log-sum-exp */ \
+    X(float,   row_loss,    0, N)           /* (N) */ \
+    X(float,   head,        0, HR * Vp)     /* (HR, Vp) logits chunk */ \
+    X(float,   last_logits, 0, B * Vp)      /* (B, Vp) inference logits */ \
+    X(float,   dres,        0, N * C)       /* (N, C) gradient of the residual stream */ \
+    X(float,   dtmp,        0, N * C)       /* (N, C) */ \
+    X(float,   dln,         0, N * C)       /* (N, C) */ \
+    X(float,   dqkv,        0, N * 3 * C)   /* (N, 3C) */ \
+    X(float,   dfch,        0, N * 4 * C)   /* (N, 4C) */ \
+    X(int32_t, targets,     0, N)           /* (N) copy of the last targets */ \
+    X(int32_t, tokens,      0, N)           /* (N) copy of the last tokens */
+
+/* one layer's activations for the block: in (N, C) is the residual stream
+ * entering the layer, res3 (N, C) the one leaving it (may be the same
+ * array when nothing keeps the input: the generator); the other fields as
+ * in TT__ACT_LIST. ln1 and ln2 (and their mean/rstd) may share storage. */
+#define TT__A_LFIELD(ty, f, l, n) TT__IF_##l(ty *f;)
+typedef struct tt__layer_acts { const float *in; TT__ACT_LIST(TT__A_LFIELD) } tt__layer_acts;
+#undef TT__A_LFIELD
+/* the backward's scratch, reused by every layer: dres (N, C) gradient of
+ * the residual stream (in: of res3; out: of in), dtmp, dln (N, C), dqkv
+ * (N, 3C), dfch (N, 4C) */
+typedef struct tt__block_grads { float *dres, *dtmp, *dln, *dqkv, *dfch; } tt__block_grads;
+
+/* ---- profiling (cfg.profile): per op kind wall time, FLOPs, calls ----
+ * The built-in clock is clock_gettime(CLOCK_MONOTONIC) where <time.h> has
+ * it (POSIX); TT_NO_CLOCK leaves it out (then cfg.clock is required). */
+#if !defined(TT_NO_CLOCK)
+#  include <time.h>
+#endif
+#if !defined(TT_NO_CLOCK) && defined(CLOCK_MONOTONIC)
+#  define TT__HAS_CLOCK 1
+#else
+#  define TT__HAS_CLOCK 0
+#endif
+typedef struct tt__prof {
+    double (*now)(void *user); /* seconds, monotonic */
+    void *user;
+    tt_model_stats st;
+} tt__prof;
+/* when p: start time, else 0 (one branch when profiling is off) */
+TT__PRIVATE double tt__prof_begin(tt__prof *p);
+TT__PRIVATE void   tt__prof_end(tt__prof *p, int kind, double t0, double flops);
+
+/* How the block's ops run: a parallel executor and a serial one, picked per
+ * op by its work (ops under par_macs multiply-adds run serially; training
+ * uses 0: always par). Results do not depend on the pick. prof: or NULL. */
+typedef struct tt__run {
+    const tt__exec *par, *ser;
+    size_t par_macs;
+    tt__prof *prof;
+} tt__run;
+TT__PRIVATE const tt__exec *tt__run_pick(const tt__run *r, size_t macs);
+
+/* attention of the block: full-sequence causal over (B, T) (kv NULL; lse
+ * (B, NH, T) kept for the backward), or cached: the T new rows sit at
+ * positions p0.. of one sequence (B = 1), their keys and values are
+ * appended to the layer's cache kv (n_ctx, 2C) and each row attends to
+ * positions [0, p0 + i]; scores (n_threads, n_ctx) is its scratch. */
+typedef struct tt__attn_arg {
+    float *kv;      /* cached: (n_ctx, 2C), key at [0, C), value at [C, 2C) of each row; NULL = full */
+    float *scores;  /* cached: (slots, ld_scores) */
+    size_t ld_scores;
+    int p0;
+} tt__attn_arg;
+
+/* ---- ops (tt_ops.c): an executor, plain buffers and shapes; never the
+ * model. N = rows (B*T), C = channels, NH = heads, V = vocab, Vp = V
+ * padded (row stride of logits). Row-major throughout; "+=" = accumulates. */
+/* x (B*T, C) = wte[tokens[b*T+t]] + wpe[pos0 + t]; wte (Vp, C), wpe (n_ctx, C) */
+TT__PRIVATE void tt__op_embed_fwd(const tt__exec *ex, float *x, const int32_t *tokens, const float *wte,
+                                  const float *wpe, int B, int T, int pos0, int C);
+/* dwte[tokens[r]] += dx[r]; dwpe[r % T] += dx[r] (rows in order; threaded over columns) */
+TT__PRIVATE void tt__op_embed_bwd(const tt__exec *ex, float *dwte, float *dwpe, const float *dx,
+                                  const int32_t *tokens, int B, int T, int C);
+/* y (N, C) = LayerNorm(x) * w + b; mean, rstd (N) kept for the backward */
+TT__PRIVATE void tt__op_layernorm_fwd(const tt__exec *ex, float *y, float *mean, float *rstd, const float *x,
+                                      const float *w, const float *b, int N, int C);
+/* dx (N, C) = (or += when accumulate) d LayerNorm; dw, db (C) += */
+TT__PRIVATE void tt__op_layernorm_bwd(const tt__exec *ex, float *dx, float *dw, float *db, const float *dy,
+                                      const float *x, const float *w, const float *mean, const float *rstd, int N,
+                                      int C, int accumulate);
+/* y (N, OC) = x (N, IC) w^T + b [+ res (N, OC)]; gelu_out (N, OC) = gelu(y)
+ * if set; w (OC, IC), b (OC): bias, residual, GELU in the GEMM epilogue */
+TT__PRIVATE void tt__op_linear_fwd(const tt__exec *ex, float *y, const float *x, const float *w, const float *b,
+                                   const float *res, float *gelu_out, int N, int IC, int OC);
+/* dw (OC, IC) += dy^T x; db (OC) += colsum(dy); dx (N, IC) = dy w, then
+ * dx *= gelu'(gelu_x) when gelu_x (N, IC) is set; dx NULL: no dx */
+TT__PRIVATE void tt__op_linear_bwd(const tt__exec *ex, float *dx, float *dw, float *db, const float *dy,
+                                   const float *x, const float *w, const float *gelu_x, int N, int IC, int OC);
+/* floats of per-thread scratch the full attention needs after the GEMM's (n_ctx = T max) */
+TT__PRIVATE size_t tt__op_attention_scratch_floats(int n_ctx);
+/* full causal attention: out (B, T, C), lse (B, NH, T) from qkv (B, T, 3C);
+ * uses ex->scratch (tt__gemm_scratch_floats + tt__op_attention_scratch_floats(T) per slot) */
+TT__PRIVATE void tt__op_attention_fwd(const tt__exec *ex, float *out, float *lse, const float *qkv, int B, int T,
+                                      int C, int NH);
+/* dqkv (B, T, 3C) = gradient of the above (overwritten) from dout (B, T, C) */
+TT__PRIVATE void tt__op_attention_bwd(const tt__exec *ex, float *dqkv, const float *dout, const float *qkv,
+                                      const float *lse, int B, int T, int C, int NH);
+/* cached attention (see tt__attn_arg): out (n, C) from qkv (n, 3C) of n new
+ * rows at positions p0..p0+n-1; appends their k, v to kv (n_ctx, 2C) */
+TT__PRIVATE void tt__op_attention_cached(const tt__exec *ex, float *out, const float *qkv, const tt__attn_arg *a,
+                                         int n, int C, int NH);
+/* logits (rows, ld) = x (rows, C; row stride ldx) wte^T, wte (V, C) */
+TT__PRIVATE void tt__op_logits(const tt__exec *ex, float *logits, ptrdiff_t ld, const float *x, ptrdiff_t ldx,
+                               const float *wte, int rows, int V, int C);
+/* lm head + softmax + cross-entropy over chunks of TT__HEAD_ROWS rows (the
+ * (N, V) logits are never whole). mode 0: forward (row_lse, row_loss (N));
+ * 1: backward from the kept row_lse; 2: both in one pass. Backward: dx
+ * (N, C) = dlogits wte, dwte (Vp, C) += dlogits^T x, dlogits = (softmax -
+ * onehot(targets)) * scale. head (TT__HEAD_ROWS, Vp) scratch; pk_fwd/pk_dx:
+ * space for wte packed (or NULL: pack per chunk). */
+typedef struct tt__head_arg {
+    const float *x, *wte;     /* (N, C), (Vp, C) */
+    const int32_t *targets;   /* (N) */
+    float *head, *row_lse, *row_loss, *dx, *dwte;
+    float *pk_fwd, *pk_dx;
+    int N, V, Vp, C, mode;
+    float scale;              /* backward: grad_scale / N */
+    tt__prof *prof;           /* or NULL */
+} tt__head_arg;
+#ifndef TT__HEAD_ROWS
+#define TT__HEAD_ROWS 512 /* M at 2 threads: 512 rows 4-11 % faster than 256, 1024 no better */
+#endif
+TT__PRIVATE void tt__op_head(const tt__exec *ex, const tt__head_arg *h);
+/* fn over [0, n) in n_threads contiguous ranges; slot = task index */
+TT__PRIVATE void tt__for_range(const tt__exec *ex, int n, void (*fn)(void *, int, int, int), void *ctx);
+
+/* ---- the transformer block, written once (tt_ops.c) ----
+ * Forward of one GPT-2 layer over w (tt__layer_w) and a (tt__layer_acts)
+ * for B sequences of T rows: ln1 -> qkv -> attention (full or cached, att)
+ * -> proj + residual -> ln2 -> fc + GELU -> proj + residual into a->res3. */
+TT__PRIVATE void tt__block_fwd(const tt__run *r, const tt__layer_w *w, const tt__layer_acts *a,
+                               const tt__attn_arg *att, int B, int T, int C, int NH);
+/* backward of one layer (full attention): d->dres holds dL/d res3 on entry
+ * and dL/d in on return; gradients added into g */
+TT__PRIVATE void tt__block_bwd(const tt__run *r, const tt__layer_w *w, const tt__layer_w *g,
+                               const tt__layer_acts *a, const tt__block_grads *d, int B, int T, int C, int NH);
+
+/* ---- model accessors for the other model files (tt_model.c) ---- */
+TT__PRIVATE const tt__exec *tt__model_exec(const tt_model *m);
+TT__PRIVATE void tt__model_layer_w(const tt_model *m, int l, tt__layer_w *out);
+TT__PRIVATE void tt__model_globals(const tt_model *m, tt__model_w *out);
+TT__PRIVATE int  tt__model_vp(const tt_model *m);   /* vocab padded to 64 */
+TT__PRIVATE const tt_tensor_info *tt__model_tensors(const tt_model *m);
+
+/* the optimizer's narrow view of a model: flat parameters, gradients and
+ * AdamW moments; tensors (offset order) give the decay ranges */
+typedef struct tt__param_view {
+    float *params, *grads;  /* (n) */
+    float *m, *v;           /* (dp->hi - dp->lo): moments of [dp->lo, dp->hi) */
+    size_t n;
+    const tt_tensor_info *tensors;
+    int n_tensors;
+    double *partials;       /* (n / TT__NORM_CHUNK + 1) * 3 doubles of scratch */
+    const tt__exec *ex;
+    tt__dp *dp;
+    const tt_model_config *cfg; /* logger, comm */
+    uint64_t *step;
+    tt__prof *prof;         /* or NULL */
+} tt__param_view;
+#define TT__NORM_CHUNK 65536
+TT__PRIVATE void tt__model_param_view(tt_model *m, tt__param_view *out);
+/* the activations belong to old weights: no backward until a new forward */
+TT__PRIVATE void tt__model_params_changed(tt_model *m);
+/* new parameters loaded: no backward, logits or losses of the old ones */
+TT__PRIVATE void tt__model_forget_acts(tt_model *m);
+/* file helpers (tt_io.c): atomic save through save(obj, io), and fopen "rb" */
+#ifndef TT_NO_STDIO
+TT__PRIVATE tt_status tt__save_atomic(const char *path, tt_status (*save)(const void *obj, const tt_io *io),
+                                      const void *obj);
+TT__PRIVATE FILE *tt__fopen_rb(const char *path);
+TT__PRIVATE size_t tt__stdio_read(void *user, void *buf, size_t n);        /* user: FILE * */
+TT__PRIVATE size_t tt__stdio_write(void *user, const void *buf, size_t n);
+#endif
+/* the model's gradient base for the current backward (tt_comm.c redirects it) */
+TT__PRIVATE void tt__model_set_grad_base(tt_model *m, float *base);
+TT__PRIVATE float *tt__model_grad_base(const tt_model *m);
 
 #endif /* TT_INTERNAL_H */
 /* ==== end src/tt_internal.h ==== */
@@ -6706,22 +7018,438 @@ TTDEF tt_status tt_loader_set_state(tt_loader *l, const tt_loader_state *s) {
     return TT_OK;
 }
 /* ==== end src/tt_data.c ==== */
-/* ==== begin src/tt_model.c ==== */
-/* >>model  GPT-2: config, memory plan, parameter layout, forward and backward */
+/* ==== begin src/tt_ops.c ==== */
+/* >>ops  the model's ops over an executor and plain buffers (embedding,
+ * LayerNorm, linear, attention full and cached, lm head + cross-entropy),
+ * and the GPT-2 block written once over per-layer views (tt_internal.h).
+ * Nothing here reads the model: shapes are arguments (B, T, C, NH, V). */
 /* #include "tt_internal.h" */
 
-/* rows of the lm head processed at once: the (B*T x V) logits are never held
- * whole, only (TT__HEAD_ROWS x Vp) */
-#ifndef TT__HEAD_ROWS
-#define TT__HEAD_ROWS 512 /* M at 2 threads: 512 rows 4-11 % faster than 256, 1024 no better */
-#endif
+/* ---- profiling ---- */
+TT__PRIVATE double tt__prof_begin(tt__prof *p) { return p ? p->now(p->user) : 0.0; }
+TT__PRIVATE void tt__prof_end(tt__prof *p, int kind, double t0, double flops) {
+    if (!p) return;
+    p->st.seconds[kind] += p->now(p->user) - t0;
+    p->st.flops[kind] += flops;
+    p->st.calls[kind]++;
+}
+/* stmt timed as op kind (one branch each side when profiling is off) */
+#define TT__TIMED(prof, kind, flops, stmt) do { \
+        double tt__t0_ = (prof) ? tt__prof_begin(prof) : 0.0; \
+        stmt; \
+        if (prof) tt__prof_end((prof), (kind), tt__t0_, (flops)); \
+    } while (0)
 
-/* parameter kinds in layout order (llm.c order: each kind holds all layers) */
-enum {
-    TT__P_WTE, TT__P_WPE, TT__P_LN1W, TT__P_LN1B, TT__P_QKVW, TT__P_QKVB, TT__P_ATTPROJW,
-    TT__P_ATTPROJB, TT__P_LN2W, TT__P_LN2B, TT__P_FCW, TT__P_FCB, TT__P_FCPROJW, TT__P_FCPROJB,
-    TT__P_LNFW, TT__P_LNFB, TT__P_COUNT
-};
+TT__PRIVATE const tt__exec *tt__run_pick(const tt__run *r, size_t macs) {
+    return macs >= r->par_macs ? r->par : r->ser;
+}
+
+/* ---- parallel helpers: fixed contiguous ranges, one task per thread ---- */
+typedef struct tt__range_job {
+    void (*fn)(void *ctx, int lo, int hi, int slot);
+    void *ctx;
+    int n, n_tasks;
+} tt__range_job;
+
+TT__PRIVATE void tt__range_task(void *arg, int t) {
+    const tt__range_job *j = (const tt__range_job *)arg;
+    int chunk = (j->n + j->n_tasks - 1) / j->n_tasks;
+    int lo = t * chunk, hi = lo + chunk < j->n ? lo + chunk : j->n;
+    if (lo < hi) j->fn(j->ctx, lo, hi, t);
+}
+
+/* run fn over [0,n) split into n_threads contiguous ranges; slot = task index
+ * (slot < n_threads, for per-slot scratch). Only for work whose results do not
+ * depend on the split (independent rows or columns). */
+TT__PRIVATE void tt__for_range(const tt__exec *ex, int n, void (*fn)(void *, int, int, int), void *ctx) {
+    tt__range_job j;
+    j.fn = fn; j.ctx = ctx; j.n = n;
+    j.n_tasks = ex->n_threads < n ? ex->n_threads : n;
+    if (j.n_tasks < 1) j.n_tasks = 1;
+    tt__parallel_for(ex, j.n_tasks, tt__range_task, &j);
+}
+
+/* ---- op contexts ---- */
+typedef struct tt__op {
+    const tt__exec *ex;
+    const float *x, *w, *b, *dy, *wpe;
+    const int32_t *tok;
+    float *y, *mean, *rstd, *dx, *dw, *db, *lse;
+    const float *mean_c, *rstd_c, *lse_c;
+    int N, C, B, T, NH, pos0, accumulate;
+} tt__op;
+
+/* ---- embedding ---- */
+TT__PRIVATE void tt__embed_fwd_range(void *ctx, int lo, int hi, int slot) {
+    const tt__op *o = (const tt__op *)ctx;
+    int r, i, C = o->C;
+    (void)slot;
+    for (r = lo; r < hi; r++) {
+        const float *we = o->w + (size_t)o->tok[r] * C;
+        const float *pe = o->wpe + (size_t)(o->pos0 + r % o->T) * C;
+        float *x = o->y + (size_t)r * C;
+        for (i = 0; i < C; i++) x[i] = we[i] + pe[i];
+    }
+}
+TT__PRIVATE void tt__op_embed_fwd(const tt__exec *ex, float *x, const int32_t *tokens, const float *wte,
+                                  const float *wpe, int B, int T, int pos0, int C) {
+    tt__op o;
+    memset(&o, 0, sizeof(o));
+    o.y = x; o.tok = tokens; o.w = wte; o.wpe = wpe; o.T = T; o.pos0 = pos0; o.C = C;
+    tt__for_range(ex, B * T, tt__embed_fwd_range, &o);
+}
+/* columns [lo,hi), rows in order */
+TT__PRIVATE void tt__embed_bwd_range(void *ctx, int lo, int hi, int slot) {
+    const tt__op *o = (const tt__op *)ctx;
+    int r, c, C = o->C;
+    (void)slot;
+    for (r = 0; r < o->N; r++) {
+        const float *d = o->dy + (size_t)r * C;
+        float *gw = o->dw + (size_t)o->tok[r] * C;
+        float *gp = o->db + (size_t)(r % o->T) * C;
+        for (c = lo; c < hi; c++) { gw[c] += d[c]; gp[c] += d[c]; }
+    }
+}
+TT__PRIVATE void tt__op_embed_bwd(const tt__exec *ex, float *dwte, float *dwpe, const float *dx,
+                                  const int32_t *tokens, int B, int T, int C) {
+    tt__op o;
+    memset(&o, 0, sizeof(o));
+    o.dw = dwte; o.db = dwpe; o.dy = dx; o.tok = tokens; o.N = B * T; o.T = T; o.C = C;
+    tt__for_range(ex, C, tt__embed_bwd_range, &o);
+}
+
+/* ---- LayerNorm ---- */
+TT__PRIVATE void tt__ln_fwd_range(void *ctx, int lo, int hi, int slot) {
+    const tt__op *o = (const tt__op *)ctx;
+    (void)slot;
+    tt__layernorm_fwd(o->ex, o->y, o->mean, o->rstd, o->x, o->w, o->b, lo, hi, o->C);
+}
+TT__PRIVATE void tt__ln_bwd_dx_range(void *ctx, int lo, int hi, int slot) {
+    const tt__op *o = (const tt__op *)ctx;
+    (void)slot;
+    tt__layernorm_bwd_dx(o->ex, o->dx, o->dy, o->x, o->w, o->mean_c, o->rstd_c, lo, hi, o->C, o->accumulate);
+}
+TT__PRIVATE void tt__ln_bwd_dwdb_range(void *ctx, int lo, int hi, int slot) {
+    const tt__op *o = (const tt__op *)ctx;
+    (void)slot;
+    tt__layernorm_bwd_dwdb(o->ex, o->dw, o->db, o->dy, o->x, o->mean_c, o->rstd_c, o->N, o->C, lo, hi);
+}
+TT__PRIVATE void tt__op_layernorm_fwd(const tt__exec *ex, float *y, float *mean, float *rstd, const float *x,
+                                      const float *w, const float *b, int N, int C) {
+    tt__op o;
+    memset(&o, 0, sizeof(o));
+    o.ex = ex; o.y = y; o.mean = mean; o.rstd = rstd; o.x = x; o.w = w; o.b = b; o.C = C;
+    tt__for_range(ex, N, tt__ln_fwd_range, &o);
+}
+TT__PRIVATE void tt__op_layernorm_bwd(const tt__exec *ex, float *dx, float *dw, float *db, const float *dy,
+                                      const float *x, const float *w, const float *mean, const float *rstd, int N,
+                                      int C, int accumulate) {
+    tt__op o;
+    memset(&o, 0, sizeof(o));
+    o.ex = ex; o.dx = dx; o.dw = dw; o.db = db; o.dy = dy; o.x = x; o.w = w; o.mean_c = mean;
+    o.rstd_c = rstd; o.N = N; o.C = C; o.accumulate = accumulate;
+    tt__for_range(ex, N, tt__ln_bwd_dx_range, &o);
+    tt__for_range(ex, C, tt__ln_bwd_dwdb_range, &o);
+}
+
+/* ---- linear: the bias, residual and GELU run in the GEMM's epilogue, on
+ * each block of y as it is finished (no extra passes over y) ---- */
+TT__PRIVATE void tt__op_linear_fwd(const tt__exec *ex, float *y, const float *x, const float *w, const float *b,
+                                   const float *res, float *gelu_out, int N, int IC, int OC) {
+    tt__gemm_epi e;
+    memset(&e, 0, sizeof(e));
+    e.bias = b; e.res = res; e.ldr = OC; e.gelu_out = gelu_out; e.ldg = OC;
+    tt__gemm_ex(ex, N, OC, IC, x, IC, 1, w, 1, IC, NULL, y, OC, 0, &e, NULL);
+}
+TT__PRIVATE void tt__op_linear_bwd(const tt__exec *ex, float *dx, float *dw, float *db, const float *dy,
+                                   const float *x, const float *w, const float *gelu_x, int N, int IC, int OC) {
+    tt__gemm_epi e;
+    /* dw += dy^T x; db += column sums of dy, summed while dy^T is packed */
+    tt__gemm_ex(ex, OC, IC, N, dy, 1, OC, x, IC, 1, NULL, dw, IC, 1, NULL, db);
+    memset(&e, 0, sizeof(e));
+    e.gelu_bwd_x = gelu_x; e.ldx = IC;
+    if (dx) tt__gemm_ex(ex, N, IC, OC, dy, OC, 1, w, IC, 1, NULL, dx, IC, 0, &e, NULL);
+}
+
+/* ---- causal attention, blocked over query rows ----
+ * Per (b,h) and block of TT__ATT_BQ query rows [t0,t1): S = Q K[0:t1]^T (GEMM),
+ * row softmax with the causal mask, O = P V[0:t1] (GEMM); lse kept per row.
+ * Extra memory: 2 * TT__ATT_BQ * T floats per thread (O(T)). The math is
+ * that of tt__attention_fwd_scalar / _bwd_scalar, which the tests compare. */
+#define TT__ATT_BQ 64
+
+TT__PRIVATE size_t tt__op_attention_scratch_floats(int n_ctx) {
+    return tt__align_up(2 * TT__ATT_BQ * (size_t)n_ctx + 64, 16);
+}
+
+typedef struct tt__attn_slot { tt__exec ex1; float *S, *dP; } tt__attn_slot;
+
+/* slot's scratch: the GEMM's packing buffers, then S and dP (TT__ATT_BQ, ldS) */
+TT__PRIVATE tt__attn_slot tt__attn_slot_get(const tt__exec *ex, int slot, int ldS) {
+    tt__attn_slot a;
+    float *base = ex->scratch + (size_t)slot * ex->scratch_floats;
+    size_t g = tt__align_up(tt__gemm_scratch_floats(), 16);
+    memset(&a.ex1, 0, sizeof(a.ex1));
+    a.ex1.n_threads = 1;
+    a.ex1.force_scalar = ex->force_scalar;
+    a.ex1.scratch = base;
+    a.ex1.scratch_floats = g;
+    a.S = base + g;
+    a.dP = a.S + (size_t)TT__ATT_BQ * ldS;
+    return a;
+}
+
+TT__PRIVATE void tt__attn_fwd_range(void *ctx, int lo, int hi, int slot) {
+    const tt__op *o = (const tt__op *)ctx;
+    int C = o->C, NH = o->NH, hs = C / NH, T = o->T, ldS = T, bh, t0, i;
+    tt__attn_slot a = tt__attn_slot_get(o->ex, slot, ldS);
+    float scale = 1.0f / TT_SQRTF((float)hs);
+    for (bh = lo; bh < hi; bh++) {
+        int b = bh / NH, h = bh % NH;
+        const float *q = o->x + (size_t)b * T * 3 * C + (size_t)h * hs;
+        const float *k = q + C, *v = q + 2 * C;
+        float *out = o->y + (size_t)b * T * C + (size_t)h * hs;
+        float *lse = o->lse + ((size_t)b * NH + h) * T;
+        for (t0 = 0; t0 < T; t0 += TT__ATT_BQ) {
+            int t1 = t0 + TT__ATT_BQ < T ? t0 + TT__ATT_BQ : T, nq = t1 - t0;
+            tt__gemm(&a.ex1, nq, t1, hs, q + (size_t)t0 * 3 * C, 3 * C, 1, k, 1, 3 * C, a.S, ldS, 0);
+            for (i = 0; i < nq; i++) {
+                float *srow = a.S + (size_t)i * ldS;
+                int nv = t0 + i + 1, j;
+                float mx = tt__row_max(o->ex, srow, nv) * scale;
+                float sum = tt__exp_shift_sum(o->ex, srow, srow, nv, scale, mx), inv = 1.0f / sum;
+                tt__vec_scale(o->ex, srow, nv, inv);
+                for (j = nv; j < t1; j++) srow[j] = 0.0f;
+                lse[t0 + i] = mx + TT_LOGF(sum);
+            }
+            tt__gemm(&a.ex1, nq, hs, t1, a.S, ldS, 1, v, 3 * C, 1, out + (size_t)t0 * C, C, 0);
+        }
+    }
+}
+
+TT__PRIVATE void tt__attn_bwd_range(void *ctx, int lo, int hi, int slot) {
+    const tt__op *o = (const tt__op *)ctx;
+    int C = o->C, NH = o->NH, hs = C / NH, T = o->T, ldS = T, bh, t0, i, j;
+    tt__attn_slot a = tt__attn_slot_get(o->ex, slot, ldS);
+    float scale = 1.0f / TT_SQRTF((float)hs);
+    for (bh = lo; bh < hi; bh++) {
+        int b = bh / NH, h = bh % NH;
+        const float *q = o->x + (size_t)b * T * 3 * C + (size_t)h * hs;
+        const float *k = q + C, *v = q + 2 * C;
+        const float *dout = o->dy + (size_t)b * T * C + (size_t)h * hs;
+        const float *lse = o->lse_c + ((size_t)b * NH + h) * T;
+        float *dq = o->dx + (size_t)b * T * 3 * C + (size_t)h * hs, *dk = dq + C, *dv = dq + 2 * C;
+        for (t0 = 0; t0 < T; t0 += TT__ATT_BQ) {
+            int t1 = t0 + TT__ATT_BQ < T ? t0 + TT__ATT_BQ : T, nq = t1 - t0;
+            tt__gemm(&a.ex1, nq, t1, hs, q + (size_t)t0 * 3 * C, 3 * C, 1, k, 1, 3 * C, a.S, ldS, 0);
+            tt__gemm(&a.ex1, nq, t1, hs, dout + (size_t)t0 * C, C, 1, v, 1, 3 * C, a.dP, ldS, 0);
+            for (i = 0; i < nq; i++) {
+                float *p = a.S + (size_t)i * ldS, *dp = a.dP + (size_t)i * ldS;
+                int nv = t0 + i + 1;
+                float D = 0.0f;
+                tt__exp_shift_sum(o->ex, p, p, nv, scale, lse[t0 + i]);
+                for (j = 0; j < nv; j++) D += p[j] * dp[j];
+                for (j = 0; j < nv; j++) dp[j] = p[j] * (dp[j] - D) * scale;
+                for (j = nv; j < t1; j++) { p[j] = 0.0f; dp[j] = 0.0f; }
+            }
+            /* dQ_blk += dS K; dK += dS^T Q_blk; dV += P^T dO_blk */
+            tt__gemm(&a.ex1, nq, hs, t1, a.dP, ldS, 1, k, 3 * C, 1, dq + (size_t)t0 * 3 * C, 3 * C, 1);
+            tt__gemm(&a.ex1, t1, hs, nq, a.dP, 1, ldS, q + (size_t)t0 * 3 * C, 3 * C, 1, dk, 3 * C, 1);
+            tt__gemm(&a.ex1, t1, hs, nq, a.S, 1, ldS, dout + (size_t)t0 * C, C, 1, dv, 3 * C, 1);
+        }
+    }
+}
+
+TT__PRIVATE void tt__op_attention_fwd(const tt__exec *ex, float *out, float *lse, const float *qkv, int B, int T,
+                                      int C, int NH) {
+    tt__op o;
+    memset(&o, 0, sizeof(o));
+    o.ex = ex; o.y = out; o.lse = lse; o.x = qkv; o.T = T; o.C = C; o.NH = NH;
+    tt__for_range(ex, B * NH, tt__attn_fwd_range, &o);
+}
+TT__PRIVATE void tt__op_attention_bwd(const tt__exec *ex, float *dqkv, const float *dout, const float *qkv,
+                                      const float *lse, int B, int T, int C, int NH) {
+    tt__op o;
+    memset(dqkv, 0, (size_t)B * T * 3 * C * sizeof(float));
+    memset(&o, 0, sizeof(o));
+    o.ex = ex; o.dx = dqkv; o.dy = dout; o.x = qkv; o.lse_c = lse; o.T = T; o.C = C; o.NH = NH;
+    tt__for_range(ex, B * NH, tt__attn_bwd_range, &o);
+}
+
+/* cached: one task per (new row, head): s_j = q.k_j / sqrt(hs), j <= p0+i;
+ * out = softmax(s) V */
+typedef struct tt__attc { const tt__attn_arg *a; const float *qkv; float *out; int C, NH; } tt__attc;
+TT__PRIVATE void tt__attc_range(void *ctx, int lo, int hi, int slot) {
+    const tt__attc *c = (const tt__attc *)ctx;
+    int C = c->C, NH = c->NH, hs = C / NH, task, j, k;
+    float scale = 1.0f / TT_SQRTF((float)hs);
+    float *s = c->a->scores + (size_t)slot * c->a->ld_scores;
+    const float *kvl = c->a->kv;
+    for (task = lo; task < hi; task++) {
+        int i = task / NH, h = task % NH, nv = c->a->p0 + i + 1;
+        const float *q = c->qkv + (size_t)i * 3 * C + (size_t)h * hs;
+        float *o = c->out + (size_t)i * C + (size_t)h * hs;
+        float mx = -3.0e38f, sum = 0.0f, inv;
+        for (j = 0; j < nv; j++) {
+            const float *kr = kvl + (size_t)j * 2 * C + (size_t)h * hs;
+            float d = 0.0f;
+            for (k = 0; k < hs; k++) d += q[k] * kr[k];
+            s[j] = d * scale;
+            if (s[j] > mx) mx = s[j];
+        }
+        for (j = 0; j < nv; j++) { s[j] = TT_EXPF(s[j] - mx); sum += s[j]; }
+        inv = 1.0f / sum;
+        for (k = 0; k < hs; k++) o[k] = 0.0f;
+        for (j = 0; j < nv; j++) {
+            const float *vr = kvl + (size_t)j * 2 * C + C + (size_t)h * hs;
+            float p = s[j] * inv;
+            for (k = 0; k < hs; k++) o[k] += p * vr[k];
+        }
+    }
+}
+TT__PRIVATE void tt__op_attention_cached(const tt__exec *ex, float *out, const float *qkv, const tt__attn_arg *a,
+                                         int n, int C, int NH) {
+    tt__attc c;
+    int i;
+    for (i = 0; i < n; i++)
+        memcpy(a->kv + (size_t)(a->p0 + i) * 2 * C, qkv + (size_t)i * 3 * C + C, (size_t)2 * C * sizeof(float));
+    c.a = a; c.qkv = qkv; c.out = out; c.C = C; c.NH = NH;
+    tt__for_range(ex, n * NH, tt__attc_range, &c);
+}
+
+/* ---- lm head ---- */
+TT__PRIVATE void tt__op_logits(const tt__exec *ex, float *logits, ptrdiff_t ld, const float *x, ptrdiff_t ldx,
+                               const float *wte, int rows, int V, int C) {
+    tt__gemm(ex, rows, V, C, x, ldx, 1, wte, 1, C, logits, ld, 0);
+}
+
+typedef struct tt__head_rows_job { const tt__head_arg *h; const tt__exec *ex; int r0; } tt__head_rows_job;
+
+/* forward: row_lse, row_loss for rows r0+lo..r0+hi; backward: overwrite the
+ * chunk's logits with dlogits = (softmax - onehot) * scale */
+TT__PRIVATE void tt__head_rows(void *ctx, int lo, int hi, int slot) {
+    const tt__head_rows_job *j = (const tt__head_rows_job *)ctx;
+    const tt__head_arg *h = j->h;
+    const tt__exec *ex = j->ex;
+    int i;
+    (void)slot;
+    for (i = lo; i < hi; i++) {
+        int r = j->r0 + i;
+        float *z = h->head + (size_t)i * h->Vp;
+        int tgt = h->targets[r];
+        if (h->mode != 1) {
+            float mx = tt__row_max(ex, z, h->V);
+            float zt = z[tgt];
+            float lse = mx + TT_LOGF(tt__exp_shift_sum(ex, z, z, h->V, 1.0f, mx));
+            /* z now holds exp(z - mx): turn it into softmax * scale directly */
+            h->row_lse[r] = lse;
+            h->row_loss[r] = lse - zt;
+            if (h->mode == 2) {
+                tt__vec_scale(ex, z, h->V, h->scale * TT_EXPF(mx - lse));
+                z[tgt] -= h->scale;
+            }
+        } else {
+            float lse = h->row_lse[r];
+            (void)tt__exp_shift_sum(ex, z, z, h->V, 1.0f, lse);
+            tt__vec_scale(ex, z, h->V, h->scale);
+            z[tgt] -= h->scale;
+        }
+    }
+}
+
+/* dx rows [r0, r0+R) = dlogits wte; dwte += dlogits^T x */
+TT__PRIVATE void tt__head_bwd_chunk(const tt__exec *ex, const tt__head_arg *h, const float *pk_dx, int r0, int R) {
+    int C = h->C, V = h->V;
+    tt__gemm_pk(ex, R, C, V, h->head, h->Vp, 1, h->wte, C, 1, pk_dx, h->dx + (size_t)r0 * C, C, 0);
+    tt__gemm(ex, V, C, R, h->head, 1, h->Vp, h->x + (size_t)r0 * C, C, 1, h->dwte, C, 1);
+}
+
+TT__PRIVATE void tt__op_head(const tt__exec *ex, const tt__head_arg *h) {
+    tt__head_rows_job j;
+    tt__prof *pf = h->prof;
+    int r0, C = h->C, N = h->N, V = h->V;
+    const float *wte = h->wte, *pk_fwd = NULL, *pk_dx = NULL;
+    double fl = 2.0 * (double)C * (double)V;
+    j.h = h; j.ex = ex;
+    /* with more than one chunk, pack wte once here rather than in every
+     * chunk's GEMM (same packed values, so the same bits) */
+    if (N > TT__HEAD_ROWS && h->pk_fwd && !ex->force_scalar) {
+        TT__TIMED(pf, TT_OP_LM_HEAD, 0.0, tt__gemm_pack_b(ex, C, V, wte, 1, C, h->pk_fwd));
+        pk_fwd = h->pk_fwd;
+        if (h->mode != 0) {
+            TT__TIMED(pf, TT_OP_LM_HEAD_BWD, 0.0, tt__gemm_pack_b(ex, V, C, wte, C, 1, h->pk_dx));
+            pk_dx = h->pk_dx;
+        }
+    }
+    for (r0 = 0; r0 < N; r0 += TT__HEAD_ROWS) {
+        int R = N - r0 < TT__HEAD_ROWS ? N - r0 : TT__HEAD_ROWS;
+        const float *xc = h->x + (size_t)r0 * C;
+        TT__TIMED(pf, TT_OP_LM_HEAD, fl * R,
+                  tt__gemm_pk(ex, R, V, C, xc, C, 1, wte, 1, C, pk_fwd, h->head, h->Vp, 0));
+        j.r0 = r0;
+        TT__TIMED(pf, TT_OP_SOFTMAX_CE, 0.0, tt__for_range(ex, R, tt__head_rows, &j));
+        if (h->mode == 0) continue;
+        TT__TIMED(pf, TT_OP_LM_HEAD_BWD, 2.0 * fl * R, tt__head_bwd_chunk(ex, h, pk_dx, r0, R));
+    }
+}
+
+/* ---- the GPT-2 block ---- */
+TT__PRIVATE void tt__block_fwd(const tt__run *r, const tt__layer_w *w, const tt__layer_acts *a,
+                               const tt__attn_arg *att, int B, int T, int C, int NH) {
+    int N = B * T;
+    size_t nc = (size_t)N * (size_t)C, kv_len = att->kv ? (size_t)att->p0 + (size_t)T : (size_t)T;
+    double f1 = 2.0 * (double)nc * (double)C; /* FLOPs of an (N, C) x (C, C) product */
+    tt__prof *pf = r->prof;
+    const tt__exec *ex;
+    ex = tt__run_pick(r, nc * 16);
+    TT__TIMED(pf, TT_OP_LAYERNORM, 0.0, tt__op_layernorm_fwd(ex, a->ln1, a->ln1_mean, a->ln1_rstd, a->in, w->ln1w, w->ln1b, N, C));
+    ex = tt__run_pick(r, nc * 3 * (size_t)C);
+    TT__TIMED(pf, TT_OP_QKV, 3.0 * f1, tt__op_linear_fwd(ex, a->qkv, a->ln1, w->qkvw, w->qkvb, NULL, NULL, N, C, 3 * C));
+    ex = tt__run_pick(r, 2 * nc * kv_len);
+    if (att->kv)
+        TT__TIMED(pf, TT_OP_ATTENTION, 4.0 * (double)nc * (double)kv_len,
+                  tt__op_attention_cached(ex, a->atty, a->qkv, att, T, C, NH));
+    else
+        TT__TIMED(pf, TT_OP_ATTENTION, 2.0 * (double)nc * (double)(T + 1),
+                  tt__op_attention_fwd(ex, a->atty, a->att_lse, a->qkv, B, T, C, NH));
+    ex = tt__run_pick(r, nc * (size_t)C);
+    TT__TIMED(pf, TT_OP_ATTN_PROJ, f1, tt__op_linear_fwd(ex, a->res2, a->atty, w->attprojw, w->attprojb, a->in, NULL, N, C, C));
+    ex = tt__run_pick(r, nc * 16);
+    TT__TIMED(pf, TT_OP_LAYERNORM, 0.0, tt__op_layernorm_fwd(ex, a->ln2, a->ln2_mean, a->ln2_rstd, a->res2, w->ln2w, w->ln2b, N, C));
+    ex = tt__run_pick(r, nc * 4 * (size_t)C);
+    TT__TIMED(pf, TT_OP_FC, 4.0 * f1, tt__op_linear_fwd(ex, a->fch, a->ln2, w->fcw, w->fcb, NULL, a->fch_gelu, N, C, 4 * C));
+    TT__TIMED(pf, TT_OP_FC_PROJ, 4.0 * f1,
+              tt__op_linear_fwd(ex, a->res3, a->fch_gelu, w->fcprojw, w->fcprojb, a->res2, NULL, N, 4 * C, C));
+}
+
+TT__PRIVATE void tt__block_bwd(const tt__run *r, const tt__layer_w *w, const tt__layer_w *g,
+                               const tt__layer_acts *a, const tt__block_grads *d, int B, int T, int C, int NH) {
+    int N = B * T;
+    double f1 = 4.0 * (double)N * (double)C * (double)C; /* dW and dx of an (N, C) x (C, C) product */
+    tt__prof *pf = r->prof;
+    const tt__exec *ex = r->par;
+    /* MLP: res3 = res2 + gelu(fch) Wp^T + bp */
+    TT__TIMED(pf, TT_OP_FC_PROJ_BWD, 4.0 * f1,
+              tt__op_linear_bwd(ex, d->dfch, g->fcprojw, g->fcprojb, d->dres, a->fch_gelu, w->fcprojw, a->fch, N, 4 * C, C));
+    TT__TIMED(pf, TT_OP_FC_BWD, 4.0 * f1,
+              tt__op_linear_bwd(ex, d->dln, g->fcw, g->fcb, d->dfch, a->ln2, w->fcw, NULL, N, C, 4 * C));
+    TT__TIMED(pf, TT_OP_LAYERNORM_BWD, 0.0,
+              tt__op_layernorm_bwd(ex, d->dres, g->ln2w, g->ln2b, d->dln, a->res2, w->ln2w, a->ln2_mean, a->ln2_rstd, N, C, 1));
+    /* attention: res2 = in + atty Wo^T + bo */
+    TT__TIMED(pf, TT_OP_ATTN_PROJ_BWD, f1,
+              tt__op_linear_bwd(ex, d->dtmp, g->attprojw, g->attprojb, d->dres, a->atty, w->attprojw, NULL, N, C, C));
+    TT__TIMED(pf, TT_OP_ATTENTION_BWD, 5.0 * (double)N * (double)C * (double)(T + 1),
+              tt__op_attention_bwd(ex, d->dqkv, d->dtmp, a->qkv, a->att_lse, B, T, C, NH));
+    TT__TIMED(pf, TT_OP_QKV_BWD, 3.0 * f1,
+              tt__op_linear_bwd(ex, d->dln, g->qkvw, g->qkvb, d->dqkv, a->ln1, w->qkvw, NULL, N, C, 3 * C));
+    TT__TIMED(pf, TT_OP_LAYERNORM_BWD, 0.0,
+              tt__op_layernorm_bwd(ex, d->dres, g->ln1w, g->ln1b, d->dln, a->in, w->ln1w, a->ln1_mean, a->ln1_rstd, N, C, 1));
+}
+/* ==== end src/tt_ops.c ==== */
+/* ==== begin src/tt_model.c ==== */
+/* >>model  GPT-2: config, memory plan, parameter layout, forward and backward
+ * over the block of tt_ops.c (per-layer views from the lists in tt_internal.h) */
+/* #include "tt_internal.h" */
 
 typedef struct tt__layout {
     size_t param_off[TT__P_COUNT];   /* in floats */
@@ -6737,35 +7465,18 @@ typedef struct tt__layout {
     size_t shared_floats;         /* the GEMMs' shared packed B (0 with one thread) */
 } tt__layout;
 
-/* per-layer activations, each pointing into the activation block */
-typedef struct tt__acts {
-    float *x0;                          /* (N,C) embeddings */
-    float *ln1, *ln1_mean, *ln1_rstd;   /* (L,N,C), (L,N), (L,N) */
-    float *qkv;                         /* (L,N,3C) */
-    float *atty;                        /* (L,N,C) */
-    float *att_lse;                     /* (L,B,NH,T) */
-    float *res2;                        /* (L,N,C) residual after attention */
-    float *ln2, *ln2_mean, *ln2_rstd;   /* (L,N,C), (L,N), (L,N) */
-    float *fch, *fch_gelu;              /* (L,N,4C) */
-    float *res3;                        /* (L,N,C) residual after the MLP */
-    float *lnf, *lnf_mean, *lnf_rstd;   /* (N,C), (N), (N) */
-    float *row_lse, *row_loss;          /* (N) */
-    float *head;                        /* (min(N, TT__HEAD_ROWS), Vp) logits chunk */
-    float *last_logits;                 /* (max_batch, Vp) inference logits */
-    /* backward buffers, reused across layers */
-    float *dres;                        /* (N,C) gradient of the residual stream */
-    float *dtmp;                        /* (N,C) */
-    float *dln;                         /* (N,C) */
-    float *dqkv;                        /* (N,3C) */
-    float *dfch;                        /* (N,4C) */
-} tt__acts;
+/* the activation arrays (TT__ACT_LIST), each pointing into the activation
+ * block; per-layer kinds hold all layers, layer l at l * count */
+#define TT__A_FIELD(ty, f, l, n) ty *f;
+typedef struct tt__acts { TT__ACT_LIST(TT__A_FIELD) } tt__acts;
+#undef TT__A_FIELD
 
 struct tt_model {
     tt_model_config cfg;     /* resolved */
     int V, Vp, C, L, NH, maxT, maxB;
     tt__layout lay;
     float *params, *grads, *m, *v;
-    float *params_p[TT__P_COUNT], *grads_p[TT__P_COUNT];
+    float *gbase;            /* where the running backward writes gradients: grads, or tt_comm.c's own block */
     tt__acts a;
     double *partials;        /* grad-norm partial sums, fixed chunks */
     float *wte_pk_fwd;       /* wte packed as the GEMM's B for logits = x wte^T, or NULL */
@@ -6773,21 +7484,29 @@ struct tt_model {
     tt_tensor_info *tensors;
     char *names;
     tt__exec ex;
+    tt__prof prof;           /* cfg.profile: the sums and the clock */
     void *pool;              /* built-in pool, or NULL */
     void *block;             /* what tt_model_create allocated, or NULL */
     size_t block_size;
     uint64_t step;
     int last_B, last_T, have_targets, have_logits;
     int have_loss; /* row_loss holds the last forward with targets (kept after its backward) */
-    int32_t *targets;        /* (N) copy of the last targets */
-    int32_t *tokens;         /* (N) copy of the last tokens */
     tt__dp dp;               /* data parallel state (tt_comm.c) */
 };
 
 #define TT__NAME_LEN 48
-#define TT__NORM_CHUNK 65536
 
 /* ---- config ---- */
+#if TT__HAS_CLOCK
+/* the built-in clock of cfg.profile */
+TT__PRIVATE double tt__clock_monotonic(void *user) {
+    struct timespec ts;
+    (void)user;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+#endif
+
 TT__PRIVATE void tt__model_config_defaults(tt_model_config *c) {
     if (c->n_ctx == 0) c->n_ctx = TT_DEFAULT_N_CTX;
     if (c->n_layer == 0) c->n_layer = TT_DEFAULT_N_LAYER;
@@ -6852,6 +7571,12 @@ TT__PRIVATE tt_status tt__model_check_config(const tt_model_config *c) {
         tt__log(lg, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "model config: allocator needs both alloc and free, or neither");
         return TT_ERR_INVALID_ARG;
     }
+    if (c->profile && !c->clock.now && !TT__HAS_CLOCK) {
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_UNSUPPORTED,
+                "model config: profile needs a clock: this build has no CLOCK_MONOTONIC (define _POSIX_C_SOURCE) "
+                "or set cfg.clock");
+        return TT_ERR_UNSUPPORTED;
+    }
     if (c->backend) {
         tt__log(lg, TT_LOG_ERROR, TT_ERR_UNSUPPORTED, "model config: the tt_backend hook is not implemented in this version");
         return TT_ERR_UNSUPPORTED;
@@ -6863,73 +7588,40 @@ TT__PRIVATE tt_status tt__model_check_config(const tt_model_config *c) {
 TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) {
     size_t V = (size_t)c->vocab_size, Vp = (V + 63) / 64 * 64, C = (size_t)c->d_model,
            L = (size_t)c->n_layer, T = (size_t)c->n_ctx, B = (size_t)c->max_batch, NH = (size_t)c->n_head;
-    size_t N, sz[TT__P_COUNT], per[TT__P_COUNT], off = 0, a = 0, C4, tmp;
-    int k, ok = 1;
+    size_t N, off = 0, a = 0, tmp;
+    int k = 0, ok = 1;
     tt__plan plan;
     memset(lay, 0, sizeof(*lay));
     ok &= tt__mul_size(B, T, &N);
-    ok &= tt__mul_size(C, 4, &C4);
-    per[TT__P_WTE] = 0; per[TT__P_WPE] = 0;
-    ok &= tt__mul_size(Vp, C, &sz[TT__P_WTE]);
-    ok &= tt__mul_size(T, C, &sz[TT__P_WPE]);
-    per[TT__P_LN1W] = C; per[TT__P_LN1B] = C;
-    ok &= tt__mul_size(3 * C, C, &per[TT__P_QKVW]);
-    per[TT__P_QKVB] = 3 * C;
-    ok &= tt__mul_size(C, C, &per[TT__P_ATTPROJW]);
-    per[TT__P_ATTPROJB] = C; per[TT__P_LN2W] = C; per[TT__P_LN2B] = C;
-    ok &= tt__mul_size(C4, C, &per[TT__P_FCW]);
-    per[TT__P_FCB] = C4;
-    ok &= tt__mul_size(C, C4, &per[TT__P_FCPROJW]);
-    per[TT__P_FCPROJB] = C;
-    per[TT__P_LNFW] = 0; per[TT__P_LNFB] = 0;
-    sz[TT__P_LNFW] = C; sz[TT__P_LNFB] = C;
-    for (k = TT__P_LN1W; k <= TT__P_FCPROJB; k++) ok &= tt__mul_size(per[k], L, &sz[k]);
-    for (k = 0; k < TT__P_COUNT; k++) {
-        lay->param_off[k] = off;
-        lay->param_per_layer[k] = per[k] ? per[k] : sz[k];
-        ok &= tt__add_size(off, sz[k], &off);
-    }
+    /* parameters, from TT__PARAM_LIST (rows, cols <= 4 * TT_MAX_DIM: their product fits 64 bits) */
+    lay->n_tensors = 0;
+#define TT__P_PLAN(ID, f, lyr, r, c, d, nm) \
+    ok &= tt__mul_size((size_t)(r), (c) != 0 ? (size_t)(c) : 1, &lay->param_per_layer[k]); \
+    ok &= tt__mul_size(lay->param_per_layer[k], (lyr) ? L : 1, &tmp); \
+    lay->param_off[k++] = off; \
+    ok &= tt__add_size(off, tmp, &off); \
+    lay->n_tensors += (lyr) ? (int)L : 1;
+    TT__PARAM_LIST(TT__P_PLAN)
+#undef TT__P_PLAN
     lay->n_params = off;
-    lay->n_tensors = 4 + 12 * (int)L;
     if (!ok) return TT_ERR_INVALID_ARG;
 
-    /* activations (floats) */
+    /* activations (floats), from TT__ACT_LIST: each count (x L when per
+     * layer) is at most N * 4C * L, HR * Vp or B * Vp (int32 = float size) */
     {
-        size_t NC, NC3, NC4, lnc, parts[32];
-        int np = 0, i;
-        ok &= tt__mul_size(N, C, &NC);
-        ok &= tt__mul_size(NC, 3, &NC3);
-        ok &= tt__mul_size(NC, 4, &NC4);
-        ok &= tt__mul_size(NC, L, &lnc);
-        parts[np++] = NC;                         /* x0 */
-        parts[np++] = lnc;                        /* ln1 */
-        ok &= tt__mul_size(N, L, &tmp);
-        parts[np++] = tmp; parts[np++] = tmp;     /* ln1 mean, rstd */
-        ok &= tt__mul_size(NC3, L, &tmp); parts[np++] = tmp;  /* qkv */
-        parts[np++] = lnc;                        /* atty */
-        ok &= tt__mul_size(N * NH, L, &tmp); parts[np++] = tmp; /* lse */
-        parts[np++] = lnc;                        /* res2 */
-        parts[np++] = lnc;                        /* ln2 */
-        ok &= tt__mul_size(N, L, &tmp);
-        parts[np++] = tmp; parts[np++] = tmp;     /* ln2 mean, rstd */
-        ok &= tt__mul_size(NC4, L, &tmp);
-        parts[np++] = tmp; parts[np++] = tmp;     /* fch, fch_gelu */
-        parts[np++] = lnc;                        /* res3 */
-        parts[np++] = NC; parts[np++] = N; parts[np++] = N;  /* lnf */
-        parts[np++] = N; parts[np++] = N;         /* row lse, loss */
-        ok &= tt__mul_size(N < TT__HEAD_ROWS ? N : TT__HEAD_ROWS, Vp, &tmp); parts[np++] = tmp; /* head */
-        ok &= tt__mul_size(B, Vp, &tmp); parts[np++] = tmp;  /* last logits */
-        parts[np++] = NC; parts[np++] = NC; parts[np++] = NC; /* dres dtmp dln */
-        parts[np++] = NC3; parts[np++] = NC4;     /* dqkv dfch */
-        parts[np++] = N; parts[np++] = N;         /* targets, tokens (int32 = float size) */
-        for (i = 0; i < np; i++) {
-            ok &= tt__add_size(parts[i], 16, &tmp);   /* keep each array 64-byte aligned */
-            ok &= tt__add_size(a, tmp & ~(size_t)15, &a);
-        }
+        size_t HR = N < TT__HEAD_ROWS ? N : TT__HEAD_ROWS;
+        ok &= tt__mul_size(N, 4 * C, &tmp) && tt__mul_size(tmp, L, &tmp) && tt__mul_size(N, NH, &tmp) &&
+              tt__mul_size(HR, Vp, &tmp) && tt__mul_size(B, Vp, &tmp) && tt__mul_size(N, 3 * C, &tmp);
+        if (!ok) return TT_ERR_INVALID_ARG;
+#define TT__A_PLAN(ty, f, lyr, n) \
+        ok &= tt__add_size((size_t)(n) * ((lyr) ? L : 1), 16, &tmp); /* keep each array 64-byte aligned */ \
+        ok &= tt__add_size(a, tmp & ~(size_t)15, &a);
+        TT__ACT_LIST(TT__A_PLAN)
+#undef TT__A_PLAN
         if (!ok) return TT_ERR_INVALID_ARG;
         lay->acts_floats = c->inference_only ? 0 : a; /* inference runs in a generator */
     }
-    lay->scratch_floats_per_slot = tt__align_up(tt__gemm_scratch_floats(), 16) + tt__align_up(2 * 64 * T + 64, 16);
+    lay->scratch_floats_per_slot = tt__align_up(tt__gemm_scratch_floats(), 16) + tt__op_attention_scratch_floats((int)T);
     /* per chunk of TT__NORM_CHUNK: the gradient sum of squares, then the
      * four u32 magnitude bounds of tt_adamw_step's update check (2 doubles) */
     lay->n_partials = (lay->n_params / TT__NORM_CHUNK + 1) * 3;
@@ -7023,35 +7715,25 @@ TT__PRIVATE void tt__strcat_int(char *dst, const char *a, int v, const char *b) 
 }
 
 TT__PRIVATE void tt__model_fill_tensors(tt_model *m) {
-    static const char *suffix[TT__P_COUNT] = {
-        "wte.weight", "wpe.weight", ".ln_1.weight", ".ln_1.bias", ".attn.c_attn.weight", ".attn.c_attn.bias",
-        ".attn.c_proj.weight", ".attn.c_proj.bias", ".ln_2.weight", ".ln_2.bias", ".mlp.c_fc.weight",
-        ".mlp.c_fc.bias", ".mlp.c_proj.weight", ".mlp.c_proj.bias", "ln_f.weight", "ln_f.bias" };
-    int k, l, i = 0, C = m->C;
+    typedef struct { const char *name; int per_layer, rows, cols, decay; } tt__pinfo;
+    int Vp = m->Vp, T = m->maxT, C = m->C, k, l, i = 0;
+#define TT__P_INFO(ID, f, lyr, r, c, d, nm) { nm, lyr, r, c, d },
+    const tt__pinfo info[TT__P_COUNT] = { TT__PARAM_LIST(TT__P_INFO) };
+#undef TT__P_INFO
     for (k = 0; k < TT__P_COUNT; k++) {
-        int per_layer = k >= TT__P_LN1W && k <= TT__P_FCPROJB;
-        int nl = per_layer ? m->L : 1;
+        int nl = info[k].per_layer ? m->L : 1;
         for (l = 0; l < nl; l++) {
             tt_tensor_info *t = &m->tensors[i];
             char *name = m->names + (size_t)i * TT__NAME_LEN;
-            if (per_layer) tt__strcat_int(name, "h.", l, suffix[k]);
-            else tt__strcat_int(name, "", -1, suffix[k]);
+            if (info[k].per_layer) tt__strcat_int(name, "h.", l, info[k].name);
+            else tt__strcat_int(name, "", -1, info[k].name);
             t->name = name;
             t->numel = m->lay.param_per_layer[k];
             t->offset = m->lay.param_off[k] + (size_t)l * t->numel;
-            t->ndim = 1;
-            t->shape[0] = (int32_t)t->numel;
-            t->shape[1] = 0;
-            t->decay = 0;
-            switch (k) {
-            case TT__P_WTE: t->ndim = 2; t->shape[0] = m->Vp; t->shape[1] = C; t->decay = 1; break;
-            case TT__P_WPE: t->ndim = 2; t->shape[0] = m->maxT; t->shape[1] = C; break;
-            case TT__P_QKVW: t->ndim = 2; t->shape[0] = 3 * C; t->shape[1] = C; t->decay = 1; break;
-            case TT__P_ATTPROJW: t->ndim = 2; t->shape[0] = C; t->shape[1] = C; t->decay = 1; break;
-            case TT__P_FCW: t->ndim = 2; t->shape[0] = 4 * C; t->shape[1] = C; t->decay = 1; break;
-            case TT__P_FCPROJW: t->ndim = 2; t->shape[0] = C; t->shape[1] = 4 * C; t->decay = 1; break;
-            default: break;
-            }
+            t->ndim = info[k].cols ? 2 : 1;
+            t->shape[0] = (int32_t)info[k].rows;
+            t->shape[1] = (int32_t)info[k].cols;
+            t->decay = info[k].decay;
             i++;
         }
     }
@@ -7090,8 +7772,6 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
     tt_status st;
     unsigned char *base;
     tt_model *m;
-    float *a;
-    size_t N;
     if (!cfg || !mem || !out_model) return TT_ERR_INVALID_ARG;
     c = tt_model_config_resolve(cfg);
     if ((st = tt__model_check_config(&c)) != TT_OK) return st;
@@ -7123,33 +7803,16 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
     m->wte_pk_dx = lay.wte_pk_dx ? (float *)(base + lay.off_wte_pk) + tt__align_up(lay.wte_pk_fwd, 16) : NULL;
     m->names = (char *)(base + lay.off_names);
     m->tensors = (tt_tensor_info *)(base + lay.off_tensors);
-    {
-        int k;
-        for (k = 0; k < TT__P_COUNT; k++) {
-            m->params_p[k] = m->params + lay.param_off[k];
-            m->grads_p[k] = m->grads ? m->grads + lay.param_off[k] : NULL;
-        }
-    }
-    /* carve activations in the order the plan counted them */
+    m->gbase = m->grads;
+    /* carve the activations of TT__ACT_LIST in the order the plan counted them */
     if (!c.inference_only) {
-        size_t C = (size_t)m->C, L = (size_t)m->L, NH = (size_t)m->NH, Vp = (size_t)m->Vp;
+        size_t C = (size_t)m->C, L = (size_t)m->L, NH = (size_t)m->NH, Vp = (size_t)m->Vp, B = (size_t)c.max_batch;
+        size_t N = B * (size_t)c.n_ctx, HR = N < TT__HEAD_ROWS ? N : TT__HEAD_ROWS;
         float *p = (float *)(base + lay.off_acts);
-        N = (size_t)c.max_batch * (size_t)c.n_ctx;
-#define TT__TAKE(field, count) do { m->a.field = p; p += ((count) + 16) & ~(size_t)15; } while (0)
-        TT__TAKE(x0, N * C);
-        TT__TAKE(ln1, L * N * C); TT__TAKE(ln1_mean, L * N); TT__TAKE(ln1_rstd, L * N);
-        TT__TAKE(qkv, L * N * 3 * C); TT__TAKE(atty, L * N * C); TT__TAKE(att_lse, L * N * NH);
-        TT__TAKE(res2, L * N * C); TT__TAKE(ln2, L * N * C); TT__TAKE(ln2_mean, L * N);
-        TT__TAKE(ln2_rstd, L * N); TT__TAKE(fch, L * N * 4 * C); TT__TAKE(fch_gelu, L * N * 4 * C);
-        TT__TAKE(res3, L * N * C); TT__TAKE(lnf, N * C); TT__TAKE(lnf_mean, N); TT__TAKE(lnf_rstd, N);
-        TT__TAKE(row_lse, N); TT__TAKE(row_loss, N); TT__TAKE(head, (N < TT__HEAD_ROWS ? N : TT__HEAD_ROWS) * Vp);
-        TT__TAKE(last_logits, (size_t)c.max_batch * Vp);
-        TT__TAKE(dres, N * C); TT__TAKE(dtmp, N * C); TT__TAKE(dln, N * C);
-        TT__TAKE(dqkv, N * 3 * C); TT__TAKE(dfch, N * 4 * C);
-        a = p;
-        m->targets = (int32_t *)(void *)a; a += (N + 16) & ~(size_t)15;
-        m->tokens = (int32_t *)(void *)a;
-#undef TT__TAKE
+#define TT__A_CARVE(ty, f, lyr, n) \
+        m->a.f = (ty *)(void *)p; p += ((size_t)(n) * ((lyr) ? L : 1) + 16) & ~(size_t)15;
+        TT__ACT_LIST(TT__A_CARVE)
+#undef TT__A_CARVE
     }
     m->ex.n_threads = c.n_threads;
     m->ex.force_scalar = c.force_scalar;
@@ -7158,6 +7821,12 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
     m->ex.shared = lay.shared_floats ? (float *)(base + lay.off_shared) : NULL;
     m->ex.shared_floats = lay.shared_floats;
     m->ex.par = c.parallel;
+    if (c.profile) {
+        if (c.clock.now) { m->prof.now = c.clock.now; m->prof.user = c.clock.user; }
+#if TT__HAS_CLOCK
+        else m->prof.now = tt__clock_monotonic;
+#endif
+    }
     tt__model_fill_tensors(m);
     if (!c.inference_only) {
         memset(m->grads, 0, lay.n_params * sizeof(float));
@@ -7252,182 +7921,75 @@ TTDEF void tt_model_zero_grad(tt_model *m) {
     if (m) m->dp.dirty = 0;
 }
 
-/* ---- parallel helpers: fixed contiguous ranges, one task per thread ---- */
-typedef struct tt__range_job {
-    void (*fn)(void *ctx, int lo, int hi, int slot);
-    void *ctx;
-    int n, n_tasks;
-} tt__range_job;
+/* ---- views and accessors for the other model files ---- */
+/* layer l's weights (base = params) or gradients (base = a gradient block) */
+TT__PRIVATE void tt__model_layer_at(const tt_model *m, const float *base, int l, tt__layer_w *w) {
+#define TT__P_LSET(ID, f, lyr, r, c, d, nm) \
+    TT__IF_##lyr(w->f = (float *)base + m->lay.param_off[TT__P_##ID] + (size_t)l * m->lay.param_per_layer[TT__P_##ID];)
+    TT__PARAM_LIST(TT__P_LSET)
+#undef TT__P_LSET
+}
+TT__PRIVATE void tt__model_globals_at(const tt_model *m, const float *base, tt__model_w *w) {
+#define TT__P_GSET(ID, f, lyr, r, c, d, nm) TT__IFNOT_##lyr(w->f = (float *)base + m->lay.param_off[TT__P_##ID];)
+    TT__PARAM_LIST(TT__P_GSET)
+#undef TT__P_GSET
+}
+/* layer l's training activations */
+TT__PRIVATE void tt__model_acts_at(const tt_model *m, int l, tt__layer_acts *a) {
+    size_t N = (size_t)m->maxB * (size_t)m->maxT, C = (size_t)m->C, NH = (size_t)m->NH;
+#define TT__A_LSET(ty, f, lyr, n) TT__IF_##lyr(a->f = m->a.f + (size_t)l * (n);)
+    TT__ACT_LIST(TT__A_LSET)
+#undef TT__A_LSET
+    (void)NH;
+    a->in = l == 0 ? m->a.x0 : m->a.res3 + (size_t)(l - 1) * N * C;
+}
+TT__PRIVATE const tt__exec *tt__model_exec(const tt_model *m) { return &m->ex; }
+TT__PRIVATE void tt__model_layer_w(const tt_model *m, int l, tt__layer_w *out) { tt__model_layer_at(m, m->params, l, out); }
+TT__PRIVATE void tt__model_globals(const tt_model *m, tt__model_w *out) { tt__model_globals_at(m, m->params, out); }
+TT__PRIVATE int tt__model_vp(const tt_model *m) { return m->Vp; }
+TT__PRIVATE const tt_tensor_info *tt__model_tensors(const tt_model *m) { return m->tensors; }
+TT__PRIVATE void tt__model_param_view(tt_model *m, tt__param_view *v) {
+    v->params = m->params; v->grads = m->grads; v->m = m->m; v->v = m->v;
+    v->n = m->lay.n_params;
+    v->tensors = m->tensors; v->n_tensors = m->lay.n_tensors;
+    v->partials = m->partials;
+    v->ex = &m->ex;
+    v->dp = &m->dp;
+    v->cfg = &m->cfg;
+    v->step = &m->step;
+    v->prof = m->prof.now ? &m->prof : NULL;
+}
+TT__PRIVATE void tt__model_params_changed(tt_model *m) { m->have_targets = 0; }
+TT__PRIVATE void tt__model_forget_acts(tt_model *m) { m->have_targets = m->have_logits = m->have_loss = 0; }
+TT__PRIVATE void tt__model_set_grad_base(tt_model *m, float *base) { m->gbase = base; }
+TT__PRIVATE float *tt__model_grad_base(const tt_model *m) { return m->gbase; }
 
-TT__PRIVATE void tt__range_task(void *arg, int t) {
-    const tt__range_job *j = (const tt__range_job *)arg;
-    int chunk = (j->n + j->n_tasks - 1) / j->n_tasks;
-    int lo = t * chunk, hi = lo + chunk < j->n ? lo + chunk : j->n;
-    if (lo < hi) j->fn(j->ctx, lo, hi, t);
+/* how the model's ops run: its executor, timed when profiling */
+TT__PRIVATE tt__run tt__model_run(tt_model *m) {
+    tt__run r;
+    r.par = r.ser = &m->ex;
+    r.par_macs = 0;
+    r.prof = m->prof.now ? &m->prof : NULL;
+    return r;
 }
 
-/* run fn over [0,n) split into n_threads contiguous ranges; slot = task index
- * (slot < n_threads, for per-slot scratch). Only for work whose results do not
- * depend on the split (independent rows or columns). */
-TT__PRIVATE void tt__for_range(const tt__exec *ex, int n, void (*fn)(void *, int, int, int), void *ctx) {
-    tt__range_job j;
-    j.fn = fn; j.ctx = ctx; j.n = n;
-    j.n_tasks = ex->n_threads < n ? ex->n_threads : n;
-    if (j.n_tasks < 1) j.n_tasks = 1;
-    tt__parallel_for(ex, j.n_tasks, tt__range_task, &j);
+TTDEF const char *tt_op_kind_name(int kind) {
+    static const char *const names[TT_OP_COUNT] = {
+        "embedding", "layernorm", "qkv", "attention", "attn_proj", "fc", "fc_proj", "lm_head", "softmax_ce",
+        "embedding_bwd", "layernorm_bwd", "qkv_bwd", "attention_bwd", "attn_proj_bwd", "fc_bwd", "fc_proj_bwd",
+        "lm_head_bwd", "adamw" };
+    return kind >= 0 && kind < TT_OP_COUNT ? names[kind] : "?";
+}
+TTDEF tt_status tt_model_get_stats(const tt_model *m, tt_model_stats *out) {
+    if (!m || !out) return TT_ERR_INVALID_ARG;
+    *out = m->prof.st;
+    return TT_OK;
+}
+TTDEF void tt_model_reset_stats(tt_model *m) {
+    if (m) memset(&m->prof.st, 0, sizeof(m->prof.st));
 }
 
-/* ---- op contexts ---- */
-typedef struct tt__op {
-    tt_model *m;
-    const float *x, *w, *b, *dy;
-    float *y, *mean, *rstd, *dx, *dw, *db, *lse;
-    const float *mean_c, *rstd_c, *lse_c;
-    int N, C, B, T, accumulate;
-} tt__op;
-
-TT__PRIVATE void tt__ln_fwd_range(void *ctx, int lo, int hi, int slot) {
-    tt__op *o = (tt__op *)ctx;
-    (void)slot;
-    tt__layernorm_fwd(&o->m->ex, o->y, o->mean, o->rstd, o->x, o->w, o->b, lo, hi, o->C);
-}
-TT__PRIVATE void tt__ln_bwd_dx_range(void *ctx, int lo, int hi, int slot) {
-    tt__op *o = (tt__op *)ctx;
-    (void)slot;
-    tt__layernorm_bwd_dx(&o->m->ex, o->dx, o->dy, o->x, o->w, o->mean_c, o->rstd_c, lo, hi, o->C, o->accumulate);
-}
-TT__PRIVATE void tt__ln_bwd_dwdb_range(void *ctx, int lo, int hi, int slot) {
-    tt__op *o = (tt__op *)ctx;
-    (void)slot;
-    tt__layernorm_bwd_dwdb(&o->m->ex, o->dw, o->db, o->dy, o->x, o->mean_c, o->rstd_c, o->N, o->C, lo, hi);
-}
-/* y[r,:] += b (+ x[r,:] when x) over rows: bias add and residual in one pass */
-/* db[c] += sum over rows of dy[r,c], columns [lo,hi), rows in order */
-/* ---- causal attention, blocked over query rows ----
- * Per (b,h) and block of TT__ATT_BQ query rows [t0,t1): S = Q K[0:t1]^T (GEMM),
- * row softmax with the causal mask, O = P V[0:t1] (GEMM); lse kept per row.
- * Extra memory: 2 * TT__ATT_BQ * n_ctx floats per thread (O(T)). The math is
- * that of tt__attention_fwd_scalar / _bwd_scalar, which the tests compare. */
-#define TT__ATT_BQ 64
-
-typedef struct tt__attn_slot { tt__exec ex1; float *S, *dP; } tt__attn_slot;
-
-TT__PRIVATE tt__attn_slot tt__attn_slot_get(tt_model *m, int slot) {
-    tt__attn_slot a;
-    float *base = m->ex.scratch + (size_t)slot * m->ex.scratch_floats;
-    size_t g = tt__align_up(tt__gemm_scratch_floats(), 16);
-    memset(&a.ex1, 0, sizeof(a.ex1));
-    a.ex1.n_threads = 1;
-    a.ex1.force_scalar = m->ex.force_scalar;
-    a.ex1.scratch = base;
-    a.ex1.scratch_floats = g;
-    a.S = base + g;
-    a.dP = a.S + (size_t)TT__ATT_BQ * m->maxT;
-    return a;
-}
-
-TT__PRIVATE void tt__attn_fwd_range(void *ctx, int lo, int hi, int slot) {
-    tt__op *o = (tt__op *)ctx;
-    tt_model *m = o->m;
-    tt__attn_slot a = tt__attn_slot_get(m, slot);
-    int C = m->C, NH = m->NH, hs = C / NH, T = o->T, ldS = m->maxT, bh, t0, i;
-    float scale = 1.0f / TT_SQRTF((float)hs);
-    for (bh = lo; bh < hi; bh++) {
-        int b = bh / NH, h = bh % NH;
-        const float *q = o->x + (size_t)b * T * 3 * C + (size_t)h * hs;
-        const float *k = q + C, *v = q + 2 * C;
-        float *out = o->y + (size_t)b * T * C + (size_t)h * hs;
-        float *lse = o->lse + ((size_t)b * NH + h) * T;
-        for (t0 = 0; t0 < T; t0 += TT__ATT_BQ) {
-            int t1 = t0 + TT__ATT_BQ < T ? t0 + TT__ATT_BQ : T, nq = t1 - t0;
-            tt__gemm(&a.ex1, nq, t1, hs, q + (size_t)t0 * 3 * C, 3 * C, 1, k, 1, 3 * C, a.S, ldS, 0);
-            for (i = 0; i < nq; i++) {
-                float *srow = a.S + (size_t)i * ldS;
-                int nv = t0 + i + 1, j;
-                float mx = tt__row_max(&m->ex, srow, nv) * scale;
-                float sum = tt__exp_shift_sum(&m->ex, srow, srow, nv, scale, mx), inv = 1.0f / sum;
-                tt__vec_scale(&m->ex, srow, nv, inv);
-                for (j = nv; j < t1; j++) srow[j] = 0.0f;
-                lse[t0 + i] = mx + TT_LOGF(sum);
-            }
-            tt__gemm(&a.ex1, nq, hs, t1, a.S, ldS, 1, v, 3 * C, 1, out + (size_t)t0 * C, C, 0);
-        }
-    }
-}
-
-TT__PRIVATE void tt__attn_bwd_range(void *ctx, int lo, int hi, int slot) {
-    tt__op *o = (tt__op *)ctx;
-    tt_model *m = o->m;
-    tt__attn_slot a = tt__attn_slot_get(m, slot);
-    int C = m->C, NH = m->NH, hs = C / NH, T = o->T, ldS = m->maxT, bh, t0, i, j;
-    float scale = 1.0f / TT_SQRTF((float)hs);
-    for (bh = lo; bh < hi; bh++) {
-        int b = bh / NH, h = bh % NH;
-        const float *q = o->x + (size_t)b * T * 3 * C + (size_t)h * hs;
-        const float *k = q + C, *v = q + 2 * C;
-        const float *dout = o->dy + (size_t)b * T * C + (size_t)h * hs;
-        const float *lse = o->lse_c + ((size_t)b * NH + h) * T;
-        float *dq = o->dx + (size_t)b * T * 3 * C + (size_t)h * hs, *dk = dq + C, *dv = dq + 2 * C;
-        for (t0 = 0; t0 < T; t0 += TT__ATT_BQ) {
-            int t1 = t0 + TT__ATT_BQ < T ? t0 + TT__ATT_BQ : T, nq = t1 - t0;
-            tt__gemm(&a.ex1, nq, t1, hs, q + (size_t)t0 * 3 * C, 3 * C, 1, k, 1, 3 * C, a.S, ldS, 0);
-            tt__gemm(&a.ex1, nq, t1, hs, dout + (size_t)t0 * C, C, 1, v, 1, 3 * C, a.dP, ldS, 0);
-            for (i = 0; i < nq; i++) {
-                float *p = a.S + (size_t)i * ldS, *dp = a.dP + (size_t)i * ldS;
-                int nv = t0 + i + 1;
-                float D = 0.0f;
-                tt__exp_shift_sum(&m->ex, p, p, nv, scale, lse[t0 + i]);
-                for (j = 0; j < nv; j++) D += p[j] * dp[j];
-                for (j = 0; j < nv; j++) dp[j] = p[j] * (dp[j] - D) * scale;
-                for (j = nv; j < t1; j++) { p[j] = 0.0f; dp[j] = 0.0f; }
-            }
-            /* dQ_blk += dS K; dK += dS^T Q_blk; dV += P^T dO_blk */
-            tt__gemm(&a.ex1, nq, hs, t1, a.dP, ldS, 1, k, 3 * C, 1, dq + (size_t)t0 * 3 * C, 3 * C, 1);
-            tt__gemm(&a.ex1, t1, hs, nq, a.dP, 1, ldS, q + (size_t)t0 * 3 * C, 3 * C, 1, dk, 3 * C, 1);
-            tt__gemm(&a.ex1, t1, hs, nq, a.S, 1, ldS, dout + (size_t)t0 * C, C, 1, dv, 3 * C, 1);
-        }
-    }
-}
-
-/* ---- lm head: softmax cross-entropy over one chunk of rows ---- */
-typedef struct tt__head_op {
-    tt_model *m;
-    int r0, V, Vp;
-    float scale;   /* backward: grad_scale / N */
-    int mode;      /* 0 forward (lse, loss), 1 backward (dlogits from the kept lse), 2 both */
-} tt__head_op;
-
-/* forward: row_lse, row_loss for rows r0+lo..r0+hi; backward: overwrite the
- * chunk's logits with dlogits = (softmax - onehot) * scale */
-TT__PRIVATE void tt__head_rows(void *ctx, int lo, int hi, int slot) {
-    tt__head_op *h = (tt__head_op *)ctx;
-    tt_model *m = h->m;
-    int i;
-    (void)slot;
-    for (i = lo; i < hi; i++) {
-        int r = h->r0 + i;
-        float *z = m->a.head + (size_t)i * h->Vp;
-        int tgt = m->targets[r];
-        if (h->mode != 1) {
-            float mx = tt__row_max(&m->ex, z, h->V);
-            float zt = z[tgt];
-            float lse = mx + TT_LOGF(tt__exp_shift_sum(&m->ex, z, z, h->V, 1.0f, mx));
-            /* z now holds exp(z - mx): turn it into softmax * scale directly */
-            m->a.row_lse[r] = lse;
-            m->a.row_loss[r] = lse - zt;
-            if (h->mode == 2) {
-                tt__vec_scale(&m->ex, z, h->V, h->scale * TT_EXPF(mx - lse));
-                z[tgt] -= h->scale;
-            }
-        } else {
-            float lse = m->a.row_lse[r];
-            (void)tt__exp_shift_sum(&m->ex, z, z, h->V, 1.0f, lse);
-            tt__vec_scale(&m->ex, z, h->V, h->scale);
-            z[tgt] -= h->scale;
-        }
-    }
-}
-
+/* ---- lm head ---- */
 /* mean of the per-row losses, summed in row order (thread-count independent) */
 TT__PRIVATE float tt__mean_loss(const tt_model *m, int N) {
     double sum = 0.0;
@@ -7436,103 +7998,24 @@ TT__PRIVATE float tt__mean_loss(const tt_model *m, int N) {
     return (float)(sum / N);
 }
 
-/* lm head over chunks of TT__HEAD_ROWS rows: logits = lnf wte^T (never held
- * whole), softmax cross-entropy; with mode 1/2 also dlnf -> a.dtmp and
- * dwte += dlogits^T lnf. Each GEMM is threaded over its own output. */
+/* lm head over chunks of rows (tt__op_head): mode 0 loss; 1/2 also dlnf
+ * -> a.dtmp and dwte += dlogits^T lnf */
 TT__PRIVATE void tt__head(tt_model *m, int N, int mode, float grad_scale) {
-    tt__head_op h;
-    int r0, C = m->C;
-    const float *wte = m->params_p[TT__P_WTE], *pk_fwd = NULL, *pk_dx = NULL;
-    h.m = m; h.V = m->V; h.Vp = m->Vp; h.mode = mode; h.scale = grad_scale / (float)N;
-    /* with more than one chunk, pack wte once here rather than in every
-     * chunk's GEMM (same packed values, so the same bits) */
-    if (N > TT__HEAD_ROWS && m->wte_pk_fwd && !m->ex.force_scalar) {
-        tt__gemm_pack_b(&m->ex, C, m->V, wte, 1, C, m->wte_pk_fwd);
-        pk_fwd = m->wte_pk_fwd;
-        if (mode != 0) {
-            tt__gemm_pack_b(&m->ex, m->V, C, wte, C, 1, m->wte_pk_dx);
-            pk_dx = m->wte_pk_dx;
-        }
+    tt__head_arg h;
+    tt__model_w pw, gw;
+    tt__model_globals_at(m, m->params, &pw);
+    memset(&h, 0, sizeof(h));
+    h.x = m->a.lnf; h.wte = pw.wte; h.targets = m->a.targets;
+    h.head = m->a.head; h.row_lse = m->a.row_lse; h.row_loss = m->a.row_loss;
+    h.dx = m->a.dtmp;
+    if (m->gbase) {
+        tt__model_globals_at(m, m->gbase, &gw);
+        h.dwte = gw.wte;
     }
-    for (r0 = 0; r0 < N; r0 += TT__HEAD_ROWS) {
-        int R = N - r0 < TT__HEAD_ROWS ? N - r0 : TT__HEAD_ROWS;
-        const float *xc = m->a.lnf + (size_t)r0 * C;
-        tt__gemm_pk(&m->ex, R, m->V, C, xc, C, 1, wte, 1, C, pk_fwd, m->a.head, m->Vp, 0);
-        h.r0 = r0;
-        tt__for_range(&m->ex, R, tt__head_rows, &h);
-        if (mode == 0) continue;
-        tt__gemm_pk(&m->ex, R, C, m->V, m->a.head, m->Vp, 1, wte, C, 1, pk_dx, m->a.dtmp + (size_t)r0 * C, C, 0);
-        tt__gemm(&m->ex, m->V, C, R, m->a.head, 1, m->Vp, xc, C, 1, m->grads_p[TT__P_WTE], C, 1);
-    }
-}
-
-/* ---- encoder ---- */
-TT__PRIVATE void tt__encode_range(void *ctx, int lo, int hi, int slot) {
-    tt__op *o = (tt__op *)ctx;
-    tt_model *m = o->m;
-    int r, i, C = m->C;
-    (void)slot;
-    for (r = lo; r < hi; r++) {
-        const float *we = m->params_p[TT__P_WTE] + (size_t)m->tokens[r] * C;
-        const float *pe = m->params_p[TT__P_WPE] + (size_t)(r % o->T) * C;
-        float *x = m->a.x0 + (size_t)r * C;
-        for (i = 0; i < C; i++) x[i] = we[i] + pe[i];
-    }
-}
-/* dwte[tok[r], c] += dres[r, c]; dwpe[t, c] += dres[r, c]; columns [lo,hi), rows in order */
-TT__PRIVATE void tt__encode_bwd_range(void *ctx, int lo, int hi, int slot) {
-    tt__op *o = (tt__op *)ctx;
-    tt_model *m = o->m;
-    int r, c, C = m->C;
-    (void)slot;
-    for (r = 0; r < o->N; r++) {
-        const float *d = m->a.dres + (size_t)r * C;
-        float *gw = m->grads_p[TT__P_WTE] + (size_t)m->tokens[r] * C;
-        float *gp = m->grads_p[TT__P_WPE] + (size_t)(r % o->T) * C;
-        for (c = lo; c < hi; c++) { gw[c] += d[c]; gp[c] += d[c]; }
-    }
-}
-
-/* ---- small wrappers ---- */
-TT__PRIVATE void tt__m_layernorm(tt_model *m, float *y, float *mean, float *rstd, const float *x,
-                                 const float *w, const float *b, int N) {
-    tt__op o;
-    memset(&o, 0, sizeof(o));
-    o.m = m; o.y = y; o.mean = mean; o.rstd = rstd; o.x = x; o.w = w; o.b = b; o.C = m->C;
-    tt__for_range(&m->ex, N, tt__ln_fwd_range, &o);
-}
-TT__PRIVATE void tt__m_layernorm_bwd(tt_model *m, float *dx, float *dw, float *db, const float *dy,
-                                     const float *x, const float *w, const float *mean,
-                                     const float *rstd, int N, int accumulate) {
-    tt__op o;
-    memset(&o, 0, sizeof(o));
-    o.m = m; o.dx = dx; o.dw = dw; o.db = db; o.dy = dy; o.x = x; o.w = w; o.mean_c = mean;
-    o.rstd_c = rstd; o.N = N; o.C = m->C; o.accumulate = accumulate;
-    tt__for_range(&m->ex, N, tt__ln_bwd_dx_range, &o);
-    tt__for_range(&m->ex, m->C, tt__ln_bwd_dwdb_range, &o);
-}
-/* y (N, OC) = x (N, IC) W^T (OC, IC) [+ b] [+ res] */
-/* y (N,OC) = x (N,IC) w^T + b [+ res (N,OC)] [, gelu_out = gelu(y)]: the
- * bias, residual and GELU run in the GEMM's epilogue, on each block of y as
- * it is finished (no extra passes over y) */
-TT__PRIVATE void tt__m_linear(tt_model *m, float *y, const float *x, const float *w, const float *b,
-                              const float *res, float *gelu_out, int N, int IC, int OC) {
-    tt__gemm_epi e;
-    memset(&e, 0, sizeof(e));
-    e.bias = b; e.res = res; e.ldr = OC; e.gelu_out = gelu_out; e.ldg = OC;
-    tt__gemm_ex(&m->ex, N, OC, IC, x, IC, 1, w, 1, IC, NULL, y, OC, 0, &e, NULL);
-}
-/* backward of y = x W^T + b: dW += dy^T x; db += colsum(dy); dx = dy W (when dx) */
-/* dw += dy^T x, db += colsum(dy), dx = dy w (then dx *= gelu'(gelu_x) if
- * gelu_x: the GELU backward of the layer below, in the GEMM's epilogue) */
-TT__PRIVATE void tt__m_linear_bwd(tt_model *m, float *dx, float *dw, float *db, const float *dy,
-                                  const float *x, const float *w, const float *gelu_x, int N, int IC, int OC) {
-    tt__gemm_epi e;
-    /* dw += dy^T x; db += column sums of dy, summed while dy^T is packed */
-    tt__gemm_ex(&m->ex, OC, IC, N, dy, 1, OC, x, IC, 1, NULL, dw, IC, 1, NULL, db);
-    memset(&e, 0, sizeof(e));
-    e.gelu_bwd_x = gelu_x; e.ldx = IC;
-    if (dx) tt__gemm_ex(&m->ex, N, IC, OC, dy, OC, 1, w, IC, 1, NULL, dx, IC, 0, &e, NULL);
+    h.pk_fwd = m->wte_pk_fwd; h.pk_dx = m->wte_pk_dx;
+    h.N = N; h.V = m->V; h.Vp = m->Vp; h.C = m->C; h.mode = mode; h.scale = grad_scale / (float)N;
+    h.prof = m->prof.now ? &m->prof : NULL;
+    tt__op_head(&m->ex, &h);
 }
 
 /* ---- forward ---- */
@@ -7558,47 +8041,37 @@ TT__PRIVATE tt_status tt__model_check_batch(tt_model *m, const int32_t *tokens, 
     return TT_OK;
 }
 
-#define TT__LAYER(m, ptr, l, per) ((ptr) + (size_t)(l) * (per))
-
 /* everything up to the final LayerNorm (a.lnf); inputs already checked */
 TT__PRIVATE void tt__forward_body(tt_model *m, const int32_t *tokens, const int32_t *targets, int B, int T) {
-    int l, N, C, L;
-    size_t NmC, Nm;
-    tt__op o;
-    N = B * T; C = m->C; L = m->L;
-    Nm = (size_t)m->maxB * (size_t)m->maxT;
-    NmC = Nm * (size_t)C;
-    memcpy(m->tokens, tokens, (size_t)N * sizeof(int32_t));
-    if (targets) memcpy(m->targets, targets, (size_t)N * sizeof(int32_t));
+    int l, N = B * T, C = m->C;
+    tt__run r = tt__model_run(m);
+    tt__model_w gw;
+    tt__layer_w w;
+    tt__layer_acts a;
+    tt__attn_arg att;
+    memcpy(m->a.tokens, tokens, (size_t)N * sizeof(int32_t));
+    if (targets) memcpy(m->a.targets, targets, (size_t)N * sizeof(int32_t));
     m->have_targets = 0;
     m->have_logits = 0;
-    memset(&o, 0, sizeof(o));
-    o.m = m; o.T = T; o.N = N;
-    tt__for_range(&m->ex, N, tt__encode_range, &o);
-    for (l = 0; l < L; l++) {
-        const float *res_in = l == 0 ? m->a.x0 : m->a.res3 + (size_t)(l - 1) * NmC;
-        float *ln1 = m->a.ln1 + l * NmC, *qkv = m->a.qkv + l * 3 * NmC, *atty = m->a.atty + l * NmC;
-        float *res2 = m->a.res2 + l * NmC, *ln2 = m->a.ln2 + l * NmC, *fch = m->a.fch + l * 4 * NmC;
-        float *fchg = m->a.fch_gelu + l * 4 * NmC, *res3 = m->a.res3 + l * NmC;
-        float *lse = m->a.att_lse + (size_t)l * Nm * (size_t)m->NH;
-        tt__m_layernorm(m, ln1, m->a.ln1_mean + l * Nm, m->a.ln1_rstd + l * Nm, res_in,
-                        m->params_p[TT__P_LN1W] + (size_t)l * C, m->params_p[TT__P_LN1B] + (size_t)l * C, N);
-        tt__m_linear(m, qkv, ln1, m->params_p[TT__P_QKVW] + (size_t)l * 3 * C * C,
-                     m->params_p[TT__P_QKVB] + (size_t)l * 3 * C, NULL, NULL, N, C, 3 * C);
-        memset(&o, 0, sizeof(o));
-        o.m = m; o.y = atty; o.lse = lse; o.x = qkv; o.T = T;
-        tt__for_range(&m->ex, B * m->NH, tt__attn_fwd_range, &o);
-        tt__m_linear(m, res2, atty, m->params_p[TT__P_ATTPROJW] + (size_t)l * C * C,
-                     m->params_p[TT__P_ATTPROJB] + (size_t)l * C, res_in, NULL, N, C, C);
-        tt__m_layernorm(m, ln2, m->a.ln2_mean + l * Nm, m->a.ln2_rstd + l * Nm, res2,
-                        m->params_p[TT__P_LN2W] + (size_t)l * C, m->params_p[TT__P_LN2B] + (size_t)l * C, N);
-        tt__m_linear(m, fch, ln2, m->params_p[TT__P_FCW] + (size_t)l * 4 * C * C,
-                     m->params_p[TT__P_FCB] + (size_t)l * 4 * C, NULL, fchg, N, C, 4 * C);
-        tt__m_linear(m, res3, fchg, m->params_p[TT__P_FCPROJW] + (size_t)l * 4 * C * C,
-                     m->params_p[TT__P_FCPROJB] + (size_t)l * C, res2, NULL, N, 4 * C, C);
+    memset(&att, 0, sizeof(att)); /* full-sequence attention */
+    tt__model_globals_at(m, m->params, &gw);
+    {
+        tt__prof *pf = r.prof;
+        double t0 = pf ? tt__prof_begin(pf) : 0.0;
+        tt__op_embed_fwd(&m->ex, m->a.x0, m->a.tokens, gw.wte, gw.wpe, B, T, 0, C);
+        if (pf) tt__prof_end(pf, TT_OP_EMBEDDING, t0, 0.0);
     }
-    tt__m_layernorm(m, m->a.lnf, m->a.lnf_mean, m->a.lnf_rstd, m->a.res3 + (size_t)(L - 1) * NmC,
-                    m->params_p[TT__P_LNFW], m->params_p[TT__P_LNFB], N);
+    for (l = 0; l < m->L; l++) {
+        tt__model_layer_at(m, m->params, l, &w);
+        tt__model_acts_at(m, l, &a);
+        tt__block_fwd(&r, &w, &a, &att, B, T, C, m->NH);
+    }
+    {
+        tt__prof *pf = r.prof;
+        double t0 = pf ? tt__prof_begin(pf) : 0.0;
+        tt__op_layernorm_fwd(&m->ex, m->a.lnf, m->a.lnf_mean, m->a.lnf_rstd, a.res3, gw.lnfw, gw.lnfb, N, C);
+        if (pf) tt__prof_end(pf, TT_OP_LAYERNORM, t0, 0.0);
+    }
     m->last_B = B;
     m->last_T = T;
 }
@@ -7619,8 +8092,10 @@ TTDEF tt_status tt_model_forward(tt_model *m, const int32_t *tokens, const int32
         if (out_loss) *out_loss = tt__mean_loss(m, N);
     } else {
         /* logits of the last position of each row */
-        tt__gemm(&m->ex, B, m->V, C, m->a.lnf + (size_t)(T - 1) * C, (ptrdiff_t)T * C, 1,
-                 m->params_p[TT__P_WTE], 1, C, m->a.last_logits, m->Vp, 0);
+        tt__model_w pw;
+        tt__model_globals_at(m, m->params, &pw);
+        tt__op_logits(&m->ex, m->a.last_logits, m->Vp, m->a.lnf + (size_t)(T - 1) * C, (ptrdiff_t)T * C, pw.wte,
+                      B, m->V, C);
         m->have_logits = 1;
         if (out_loss) *out_loss = 0.0f;
     }
@@ -7637,53 +8112,33 @@ TTDEF tt_status tt_model_logits(const tt_model *m, float *out, size_t n) {
 }
 
 /* ---- backward ---- */
-/* backward from dlnf (in a.dtmp) down to the embeddings */
+/* backward from dlnf (in a.dtmp) down to the embeddings, gradients into m->gbase */
 TT__PRIVATE void tt__backward_body(tt_model *m) {
-    int l, N, C, L, B, T;
-    size_t NmC, Nm;
-    tt__op o;
-    B = m->last_B; T = m->last_T; N = B * T; C = m->C; L = m->L;
-    Nm = (size_t)m->maxB * (size_t)m->maxT;
-    NmC = Nm * (size_t)C;
-    tt__m_layernorm_bwd(m, m->a.dres, m->grads_p[TT__P_LNFW], m->grads_p[TT__P_LNFB], m->a.dtmp,
-                        m->a.res3 + (size_t)(L - 1) * NmC, m->params_p[TT__P_LNFW], m->a.lnf_mean,
-                        m->a.lnf_rstd, N, 0);
-    for (l = L - 1; l >= 0; l--) {
-        const float *res_in = l == 0 ? m->a.x0 : m->a.res3 + (size_t)(l - 1) * NmC;
-        float *ln1 = m->a.ln1 + l * NmC, *qkv = m->a.qkv + l * 3 * NmC, *atty = m->a.atty + l * NmC;
-        float *res2 = m->a.res2 + l * NmC, *ln2 = m->a.ln2 + l * NmC, *fch = m->a.fch + l * 4 * NmC;
-        float *fchg = m->a.fch_gelu + l * 4 * NmC;
-        float *lse = m->a.att_lse + (size_t)l * Nm * (size_t)m->NH;
-        /* MLP: res3 = res2 + fchg Wp^T + bp */
-        tt__m_linear_bwd(m, m->a.dfch, m->grads_p[TT__P_FCPROJW] + (size_t)l * 4 * C * C,
-                         m->grads_p[TT__P_FCPROJB] + (size_t)l * C, m->a.dres, fchg,
-                         m->params_p[TT__P_FCPROJW] + (size_t)l * 4 * C * C, fch, N, 4 * C, C);
-        tt__m_linear_bwd(m, m->a.dln, m->grads_p[TT__P_FCW] + (size_t)l * 4 * C * C,
-                         m->grads_p[TT__P_FCB] + (size_t)l * 4 * C, m->a.dfch, ln2,
-                         m->params_p[TT__P_FCW] + (size_t)l * 4 * C * C, NULL, N, C, 4 * C);
-        tt__m_layernorm_bwd(m, m->a.dres, m->grads_p[TT__P_LN2W] + (size_t)l * C,
-                            m->grads_p[TT__P_LN2B] + (size_t)l * C, m->a.dln, res2,
-                            m->params_p[TT__P_LN2W] + (size_t)l * C, m->a.ln2_mean + l * Nm,
-                            m->a.ln2_rstd + l * Nm, N, 1);
-        /* attention: res2 = res_in + atty Wo^T + bo */
-        tt__m_linear_bwd(m, m->a.dtmp, m->grads_p[TT__P_ATTPROJW] + (size_t)l * C * C,
-                         m->grads_p[TT__P_ATTPROJB] + (size_t)l * C, m->a.dres, atty,
-                         m->params_p[TT__P_ATTPROJW] + (size_t)l * C * C, NULL, N, C, C);
-        memset(m->a.dqkv, 0, (size_t)N * 3 * C * sizeof(float));
-        memset(&o, 0, sizeof(o));
-        o.m = m; o.dx = m->a.dqkv; o.dy = m->a.dtmp; o.x = qkv; o.lse_c = lse; o.T = T;
-        tt__for_range(&m->ex, B * m->NH, tt__attn_bwd_range, &o);
-        tt__m_linear_bwd(m, m->a.dln, m->grads_p[TT__P_QKVW] + (size_t)l * 3 * C * C,
-                         m->grads_p[TT__P_QKVB] + (size_t)l * 3 * C, m->a.dqkv, ln1,
-                         m->params_p[TT__P_QKVW] + (size_t)l * 3 * C * C, NULL, N, C, 3 * C);
-        tt__m_layernorm_bwd(m, m->a.dres, m->grads_p[TT__P_LN1W] + (size_t)l * C,
-                            m->grads_p[TT__P_LN1B] + (size_t)l * C, m->a.dln, res_in,
-                            m->params_p[TT__P_LN1W] + (size_t)l * C, m->a.ln1_mean + l * Nm,
-                            m->a.ln1_rstd + l * Nm, N, 1);
+    int l, B = m->last_B, T = m->last_T, N = B * T, C = m->C;
+    tt__run r = tt__model_run(m);
+    tt__prof *pf = r.prof;
+    tt__model_w pw, gw;
+    tt__layer_w w, g;
+    tt__layer_acts a;
+    tt__block_grads d;
+    double t0;
+    tt__model_globals_at(m, m->params, &pw);
+    tt__model_globals_at(m, m->gbase, &gw);
+    d.dres = m->a.dres; d.dtmp = m->a.dtmp; d.dln = m->a.dln; d.dqkv = m->a.dqkv; d.dfch = m->a.dfch;
+    tt__model_acts_at(m, m->L - 1, &a);
+    t0 = pf ? tt__prof_begin(pf) : 0.0;
+    tt__op_layernorm_bwd(&m->ex, m->a.dres, gw.lnfw, gw.lnfb, m->a.dtmp, a.res3, pw.lnfw, m->a.lnf_mean,
+                         m->a.lnf_rstd, N, C, 0);
+    if (pf) tt__prof_end(pf, TT_OP_LAYERNORM_BWD, t0, 0.0);
+    for (l = m->L - 1; l >= 0; l--) {
+        tt__model_layer_at(m, m->params, l, &w);
+        tt__model_layer_at(m, m->gbase, l, &g);
+        tt__model_acts_at(m, l, &a);
+        tt__block_bwd(&r, &w, &g, &a, &d, B, T, C, m->NH);
     }
-    memset(&o, 0, sizeof(o));
-    o.m = m; o.N = N; o.T = T;
-    tt__for_range(&m->ex, C, tt__encode_bwd_range, &o);
+    t0 = pf ? tt__prof_begin(pf) : 0.0;
+    tt__op_embed_bwd(&m->ex, gw.wte, gw.wpe, m->a.dres, m->a.tokens, B, T, C);
+    if (pf) tt__prof_end(pf, TT_OP_EMBEDDING_BWD, t0, 0.0);
 }
 
 TTDEF tt_status tt_model_backward(tt_model *m, float grad_scale) {
@@ -7725,6 +8180,15 @@ TTDEF tt_status tt_model_forward_backward(tt_model *m, const int32_t *tokens, co
     if (out_loss) *out_loss = tt__mean_loss(m, N);
     return TT_OK;
 }
+
+TTDEF tt_status tt_model_token_losses(const tt_model *m, float *out, size_t n) {
+    size_t N;
+    if (!m || !out || !m->have_loss) return TT_ERR_INVALID_ARG;
+    N = (size_t)m->last_B * (size_t)m->last_T;
+    if (n < N) return TT_ERR_BUFFER_TOO_SMALL;
+    memcpy(out, m->a.row_loss, N * sizeof(float));
+    return TT_OK;
+}
 /* ==== end src/tt_model.c ==== */
 /* ==== begin src/tt_adamw.c ==== */
 /* >>adamw  AdamW, LR schedule, global-norm clipping */
@@ -7758,7 +8222,7 @@ TTDEF float tt_lr_at(const tt_adamw_config *cfg, uint64_t step) {
 }
 
 typedef struct tt__adamw_job {
-    tt_model *m;
+    const tt__param_view *v;
     tt_adamw_config c;
     float lr, gscale, bc1, bc2_sqrt;
     size_t n;
@@ -7771,14 +8235,14 @@ typedef struct tt__adamw_job {
  * (for non-negative floats the bit order is the value order; NaN and Inf
  * are above 0x7f7fffff, and so is any v with the sign bit set) into 4 u32
  * after the sums. Integer maxima: no rounding, any order gives the same. */
-TT__PRIVATE uint32_t *tt__adamw_bounds(tt_model *m, size_t n_chunks) {
-    return (uint32_t *)(void *)(m->partials + n_chunks);
+TT__PRIVATE uint32_t *tt__adamw_bounds(const tt__param_view *v, size_t n_chunks) {
+    return (uint32_t *)(void *)(v->partials + n_chunks);
 }
 TT__PRIVATE void tt__gradnorm_range(void *ctx, int lo, int hi, int slot) {
     tt__adamw_job *j = (tt__adamw_job *)ctx;
-    uint32_t *bounds = tt__adamw_bounds(j->m, j->n / TT__NORM_CHUNK + 1);
-    const float *g = j->m->grads, *p = j->m->params, *mm = j->m->m, *v = j->m->v;
-    size_t dlo = j->m->dp.lo, dhi = j->m->dp.hi;
+    uint32_t *bounds = tt__adamw_bounds(j->v, j->n / TT__NORM_CHUNK + 1);
+    const float *g = j->v->grads, *p = j->v->params, *mm = j->v->m, *v = j->v->v;
+    size_t dlo = j->v->dp->lo, dhi = j->v->dp->hi;
     int ch;
     (void)slot;
     for (ch = lo; ch < hi; ch++) {
@@ -7806,7 +8270,7 @@ TT__PRIVATE void tt__gradnorm_range(void *ctx, int lo, int hi, int slot) {
                 memcpy(&u, v + (i - dlo), sizeof(u)); vb = u > vb ? u : vb;
             }
         }
-        j->m->partials[ch] = s;
+        j->v->partials[ch] = s;
         bounds[4 * ch + 0] = gb; bounds[4 * ch + 1] = pb; bounds[4 * ch + 2] = mb; bounds[4 * ch + 3] = vb;
     }
 }
@@ -7823,24 +8287,25 @@ TT__PRIVATE double tt__bits_float(uint32_t u) {
  * are zeroed in the same pass. */
 TT__PRIVATE void tt__adamw_range(void *ctx, int lo, int hi, int slot) {
     tt__adamw_job *j = (tt__adamw_job *)ctx;
-    tt_model *m = j->m;
+    const tt__param_view *m = j->v;
     size_t i0 = (size_t)(lo + j->c0) * TT__NORM_CHUNK, i1 = (size_t)(hi + j->c0) * TT__NORM_CHUNK;
-    int t = 0, a = 0, b = m->lay.n_tensors - 1;
+    size_t dlo = m->dp->lo, dhi = m->dp->hi;
+    int t = 0, a = 0, b = m->n_tensors - 1;
     (void)slot;
     if (i1 > j->n) i1 = j->n;
-    if (i0 < m->dp.lo) i0 = m->dp.lo; /* the moments held: [dp.lo, dp.hi), m->m[0] is dp.lo */
-    if (i1 > m->dp.hi) i1 = m->dp.hi;
+    if (i0 < dlo) i0 = dlo; /* the moments held: [dp.lo, dp.hi), m->m[0] is dp.lo */
+    if (i1 > dhi) i1 = dhi;
     /* first tensor that ends after i0 (tensors are in offset order) */
     while (a < b) {
         int mid = (a + b) / 2;
         const tt_tensor_info *ti = &m->tensors[mid];
         if (ti->offset + ti->numel <= i0) a = mid + 1; else b = mid;
     }
-    for (t = a; t < m->lay.n_tensors && i0 < i1; t++) {
+    for (t = a; t < m->n_tensors && i0 < i1; t++) {
         const tt_tensor_info *ti = &m->tensors[t];
         size_t end = ti->offset + ti->numel < i1 ? ti->offset + ti->numel : i1;
         if (end <= i0) continue;
-        tt__adamw(&m->ex, m->params + i0, m->m + (i0 - m->dp.lo), m->v + (i0 - m->dp.lo), m->grads + i0, end - i0, j->lr, j->c.beta1,
+        tt__adamw(m->ex, m->params + i0, m->m + (i0 - dlo), m->v + (i0 - dlo), m->grads + i0, end - i0, j->lr, j->c.beta1,
                   j->c.beta2, j->c.eps, ti->decay ? j->c.weight_decay : 0.0f, j->gscale, j->bc1, j->bc2_sqrt);
         memset(m->grads + i0, 0, (end - i0) * sizeof(float));
         i0 = end;
@@ -7865,35 +8330,41 @@ TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_s
     float norm;
     uint64_t t;
     uint32_t gbits = 0, pbits = 0, mbits = 0, vbits = 0, *bounds;
+    tt__param_view pv;
+    const tt_logger *lg;
+    double t0;
     if (!m) return TT_ERR_INVALID_ARG;
-    if (!m->grads) return TT_ERR_UNSUPPORTED; /* inference_only */
-    j.m = m;
+    tt__model_param_view(m, &pv);
+    lg = &pv.cfg->logger;
+    if (!pv.grads) return TT_ERR_UNSUPPORTED; /* inference_only */
+    j.v = &pv;
     j.c = tt_adamw_config_resolve(cfg);
-    j.n = m->lay.n_params;
+    j.n = pv.n;
     if (!tt__adamw_config_ok(&j.c)) {
-        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG,
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_INVALID_ARG,
                 "adamw: lr, eps must be finite and > 0; betas in [0,1); wd, clip, min_lr finite and >= 0; "
                 "warmup, total_steps >= 0; schedule TT_LR_CONSTANT or TT_LR_COSINE");
         return TT_ERR_INVALID_ARG;
     }
-    if (m->step == UINT64_MAX) {
-        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "adamw: the step counter is at its maximum");
+    if (*pv.step == UINT64_MAX) {
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "adamw: the step counter is at its maximum");
         return TT_ERR_INVALID_ARG;
     }
-    t = m->step + 1;
-    j.lr = tt_lr_at(&j.c, m->step);
+    t = *pv.step + 1;
+    j.lr = tt_lr_at(&j.c, *pv.step);
     j.bc1 = 1.0f - TT_POWF(j.c.beta1, (float)t);
     j.bc2_sqrt = TT_SQRTF(1.0f - TT_POWF(j.c.beta2, (float)t));
     if (!(j.lr >= 0.0f && j.lr <= 3.0e38f) || !(j.bc1 > 0.0f) || !(j.bc2_sqrt > 0.0f)) {
-        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "adamw: the schedule gives no usable learning rate at this step");
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "adamw: the schedule gives no usable learning rate at this step");
         return TT_ERR_INVALID_ARG;
     }
     if ((st = tt__dp_reduce_grads(m)) != TT_OK) return st; /* data parallel: global gradients */
+    t0 = pv.prof ? tt__prof_begin(pv.prof) : 0.0;
     n_chunks = (int)(j.n / TT__NORM_CHUNK + 1);
-    tt__for_range(&m->ex, n_chunks, tt__gradnorm_range, &j);
-    bounds = tt__adamw_bounds(m, (size_t)n_chunks);
+    tt__for_range(pv.ex, n_chunks, tt__gradnorm_range, &j);
+    bounds = tt__adamw_bounds(&pv, (size_t)n_chunks);
     for (i = 0; i < n_chunks; i++) {
-        ss += m->partials[i];
+        ss += pv.partials[i];
         if (bounds[4 * i + 0] > gbits) gbits = bounds[4 * i + 0];
         if (bounds[4 * i + 1] > pbits) pbits = bounds[4 * i + 1];
         if (bounds[4 * i + 2] > mbits) mbits = bounds[4 * i + 2];
@@ -7903,7 +8374,7 @@ TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_s
     if ((st = tt__dp_moment_bounds(m, &mbits, &vbits)) != TT_OK) return st;
     norm = (float)TT_SQRTF((float)ss);
     if (!(norm <= 3.0e38f)) { /* NaN or Inf */
-        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_NONFINITE, "adamw: gradient norm is NaN/Inf; step skipped, gradients zeroed");
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_NONFINITE, "adamw: gradient norm is NaN/Inf; step skipped, gradients zeroed");
         tt_model_zero_grad(m);
         return TT_ERR_NONFINITE;
     }
@@ -7929,18 +8400,19 @@ TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_s
     pb = pmax * (1.0 + (double)j.lr * (double)j.c.weight_decay) + stepd * mb / (double)j.c.eps;
     if (!(pbits <= 0x7f7fffffu && mbits <= 0x7f7fffffu && vbits <= 0x7f7fffffu && mb <= lim && vb <= lim &&
           pb <= lim && stepd * mb <= lim && (double)j.lr * (double)j.c.weight_decay <= lim && stepd <= lim)) {
-        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_NONFINITE,
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_NONFINITE,
                 pbits > 0x7f7fffffu || mbits > 0x7f7fffffu || vbits > 0x7f7fffffu
                     ? "adamw: parameters or moments already hold NaN/Inf (or v < 0); step refused, gradients zeroed"
                     : "adamw: this update would overflow to NaN/Inf (learning rate too large?); step refused, gradients zeroed");
         tt_model_zero_grad(m);
         return TT_ERR_NONFINITE;
     }
-    j.c0 = (int)(m->dp.lo / TT__NORM_CHUNK);
-    tt__for_range(&m->ex, m->dp.hi > m->dp.lo ? (int)((m->dp.hi - 1) / TT__NORM_CHUNK) + 1 - j.c0 : 0,
+    j.c0 = (int)(pv.dp->lo / TT__NORM_CHUNK);
+    tt__for_range(pv.ex, pv.dp->hi > pv.dp->lo ? (int)((pv.dp->hi - 1) / TT__NORM_CHUNK) + 1 - j.c0 : 0,
                   tt__adamw_range, &j);
-    m->step = t;
-    m->have_targets = 0; /* the activations belong to the old weights */
+    if (pv.prof) tt__prof_end(pv.prof, TT_OP_ADAMW, t0, 0.0);
+    *pv.step = t;
+    tt__model_params_changed(m); /* the activations belong to the old weights */
     if ((st = tt__dp_after_update(m)) != TT_OK) return st; /* ZeRO-1: slices to every rank */
     if (out) { out->lr = j.lr; out->grad_norm = norm; out->step = t; }
     return TT_OK;
@@ -7950,15 +8422,27 @@ TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_s
 /* >>checkpoint  save/load everything a training run needs to resume exactly */
 /* #include "tt_internal.h" */
 
-#define TT__CK_SECTIONS 9
-#define TT__CK_CONF_BYTES 48u
-#define TT__CK_OPTM_BYTES 48u
-#define TT__CK_LOAD_BYTES 56u
-#define TT__CK_RNG_BYTES  16u
-#define TT__CK_USER_BYTES 64u
-
-static const char tt__ck_tags[TT__CK_SECTIONS][5] = {
-    "CONF", "OPTM", "LOAD", "RNG ", "USER", "TOKN", "PARM", "ADMM", "ADMV" };
+/* the sections of a checkpoint, in file order: X(ID, tag, bytes), bytes
+ * the fixed length (0: variable, given in the section header) */
+#define TT__CK_SECTION_LIST(X) \
+    X(CONF, "CONF", 48u) /* model shape, seed, parameter and tensor counts */ \
+    X(OPTM, "OPTM", 48u) /* AdamW config and step */ \
+    X(LOAD, "LOAD", 56u) /* data loader position */ \
+    X(RNG,  "RNG ", 16u) /* the caller's PCG32 state */ \
+    X(USER, "USER", 64u) /* 8 caller u64s */ \
+    X(TOKN, "TOKN", 0u)  /* the tokenizer file, or empty */ \
+    X(PARM, "PARM", 0u)  /* parameters, P floats */ \
+    X(ADMM, "ADMM", 0u)  /* AdamW m, P floats */ \
+    X(ADMV, "ADMV", 0u)  /* AdamW v, P floats */
+#define TT__CK_ENUM(ID, tag, bytes) TT__CK_##ID,
+enum { TT__CK_SECTION_LIST(TT__CK_ENUM) TT__CK_SECTIONS };
+#undef TT__CK_ENUM
+#define TT__CK_BYTES(ID, tag, bytes) enum { TT__CK_##ID##_BYTES = bytes };
+TT__CK_SECTION_LIST(TT__CK_BYTES)
+#undef TT__CK_BYTES
+#define TT__CK_TAG(ID, tag, bytes) tag,
+static const char tt__ck_tags[TT__CK_SECTIONS][5] = { TT__CK_SECTION_LIST(TT__CK_TAG) };
+#undef TT__CK_TAG
 
 TT__PRIVATE uint32_t tt__f2u(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
 TT__PRIVATE float tt__u2f(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
@@ -8075,7 +8559,7 @@ TT__PRIVATE void tt__ck_payload(tt__ckw *w, tt_model *model, const tt_tokenizer 
     size_t P = tt_model_num_params(model);
     int i;
     /* CONF */
-    tt__ckw_section(w, 0, TT__CK_CONF_BYTES);
+    tt__ckw_section(w, TT__CK_CONF, TT__CK_CONF_BYTES);
     memset(b, 0, sizeof(b));
     tt__put_u32(b + 0, (uint32_t)c.vocab_size);
     tt__put_u32(b + 4, (uint32_t)c.n_ctx);
@@ -8089,24 +8573,24 @@ TT__PRIVATE void tt__ck_payload(tt__ckw *w, tt_model *model, const tt_tokenizer 
     tt__ckw_bytes(w, b, TT__CK_CONF_BYTES);
     /* OPTM */
     ad = tt_adamw_config_resolve(state ? &state->adamw : NULL);
-    tt__ckw_section(w, 1, TT__CK_OPTM_BYTES);
+    tt__ckw_section(w, TT__CK_OPTM, TT__CK_OPTM_BYTES);
     tt__ck_put_adamw(b, &ad, tt_model_step(model));
     tt__ckw_bytes(w, b, TT__CK_OPTM_BYTES);
     /* LOAD */
-    tt__ckw_section(w, 2, TT__CK_LOAD_BYTES);
+    tt__ckw_section(w, TT__CK_LOAD, TT__CK_LOAD_BYTES);
     tt__ck_put_loader(b, state && state->has_loader, state ? &state->loader : NULL);
     tt__ckw_bytes(w, b, TT__CK_LOAD_BYTES);
     /* RNG */
-    tt__ckw_section(w, 3, TT__CK_RNG_BYTES);
+    tt__ckw_section(w, TT__CK_RNG, TT__CK_RNG_BYTES);
     tt__put_u64(b, state ? state->rng.state : 0);
     tt__put_u64(b + 8, state ? state->rng.inc : 0);
     tt__ckw_bytes(w, b, TT__CK_RNG_BYTES);
     /* USER */
-    tt__ckw_section(w, 4, TT__CK_USER_BYTES);
+    tt__ckw_section(w, TT__CK_USER, TT__CK_USER_BYTES);
     for (i = 0; i < 8; i++) tt__put_u64(b + 8 * i, state ? state->user[i] : 0);
     tt__ckw_bytes(w, b, TT__CK_USER_BYTES);
     /* TOKN */
-    tt__ckw_section(w, 5, tok_bytes);
+    tt__ckw_section(w, TT__CK_TOKN, tok_bytes);
     if (tok && w->st == TT_OK) {
         tt_io tio;
         uint64_t before = w->n;
@@ -8115,11 +8599,11 @@ TT__PRIVATE void tt__ck_payload(tt__ckw *w, tt_model *model, const tt_tokenizer 
         if (w->st == TT_OK && w->n - before != tok_bytes) w->st = TT_ERR_IO; /* save_size disagreed */
     }
     /* PARM, ADMM, ADMV */
-    tt__ckw_section(w, 6, (uint64_t)P * 4);
+    tt__ckw_section(w, TT__CK_PARM, (uint64_t)P * 4);
     tt__ckw_floats(w, tt_model_params(model), P);
-    tt__ckw_section(w, 7, (uint64_t)P * 4);
+    tt__ckw_section(w, TT__CK_ADMM, (uint64_t)P * 4);
     tt__ck_moments(w, model, 0, P);
-    tt__ckw_section(w, 8, (uint64_t)P * 4);
+    tt__ckw_section(w, TT__CK_ADMV, (uint64_t)P * 4);
     tt__ck_moments(w, model, 1, P);
 }
 
@@ -8147,7 +8631,7 @@ TTDEF tt_status tt_checkpoint_save(const tt_io *io, tt_model *model, const tt_to
     if (!tt__dp_writer(model)) io = NULL;
     c = tt_model_get_config(model);
     if (c.inference_only) return TT_ERR_UNSUPPORTED; /* no AdamW moments to save */
-    if (tt__dp_sharded(model) && model->dp.dirty) {
+    if (tt__dp_sharded(model) && tt__dp_dirty(model)) {
         tt__log(&c.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "checkpoint: with zero1, save between steps (gradients are pending)");
         return TT_ERR_INVALID_ARG;
     }
@@ -8317,18 +8801,18 @@ TTDEF tt_status tt_checkpoint_read_config(const tt_io *io, const tt_logger *logg
     int i;
     if (!io || !io->read || !out_cfg) return TT_ERR_INVALID_ARG;
     if (tt__ckr_open(&r, io, logger, &hd) != TT_OK) return r.st;
-    tt__ckr_fixed(&r, 0, b, TT__CK_CONF_BYTES);
+    tt__ckr_fixed(&r, TT__CK_CONF, b, TT__CK_CONF_BYTES);
     if (r.st == TT_OK && !tt__ck_conf(b, &c, &P, &nt))
         tt__ckr_fail(&r, TT_ERR_BAD_FORMAT, "checkpoint: model shape out of range (corrupt)");
-    tt__ckr_fixed(&r, 1, b, TT__CK_OPTM_BYTES);
-    tt__ckr_fixed(&r, 2, b, TT__CK_LOAD_BYTES);
-    tt__ckr_fixed(&r, 3, b, TT__CK_RNG_BYTES);
-    tt__ckr_fixed(&r, 4, b, TT__CK_USER_BYTES);
-    len = tt__ckr_section(&r, 5);
+    tt__ckr_fixed(&r, TT__CK_OPTM, b, TT__CK_OPTM_BYTES);
+    tt__ckr_fixed(&r, TT__CK_LOAD, b, TT__CK_LOAD_BYTES);
+    tt__ckr_fixed(&r, TT__CK_RNG, b, TT__CK_RNG_BYTES);
+    tt__ckr_fixed(&r, TT__CK_USER, b, TT__CK_USER_BYTES);
+    len = tt__ckr_section(&r, TT__CK_TOKN);
     if (r.st == TT_OK && len > TT_CHECKPOINT_MAX_TOKENIZER_BYTES)
         tt__ckr_fail(&r, TT_ERR_BAD_FORMAT, "checkpoint: tokenizer section too large (corrupt)");
     tt__ckr_bytes(&r, NULL, len);
-    for (i = 6; i < 9; i++) tt__ckr_floats(&r, i, NULL, P);
+    for (i = TT__CK_PARM; i <= TT__CK_ADMV; i++) tt__ckr_floats(&r, i, NULL, P);
     if (tt__ckr_close(&r, &hd) != TT_OK) return r.st;
     *out_cfg = c;
     return TT_OK;
@@ -8366,7 +8850,7 @@ TTDEF tt_status tt_checkpoint_load(const tt_io *io, tt_model *model, const tt_to
     memset(&st, 0, sizeof(st));
     if (tt__ckr_open(&r, io, lg, &hd) != TT_OK) return r.st;
     /* CONF: refuse another shape before allocating anything */
-    tt__ckr_fixed(&r, 0, b, TT__CK_CONF_BYTES);
+    tt__ckr_fixed(&r, TT__CK_CONF, b, TT__CK_CONF_BYTES);
     if (r.st != TT_OK) return r.st;
     if (!tt__ck_conf(b, &fc, &P, &nt)) {
         tt__ckr_fail(&r, TT_ERR_BAD_FORMAT, "checkpoint: model shape out of range (corrupt)");
@@ -8380,16 +8864,16 @@ TTDEF tt_status tt_checkpoint_load(const tt_io *io, tt_model *model, const tt_to
                  "file's number of parameters: ", (long long)P);
         return TT_ERR_MISMATCH;
     }
-    tt__ckr_fixed(&r, 1, b, TT__CK_OPTM_BYTES);
+    tt__ckr_fixed(&r, TT__CK_OPTM, b, TT__CK_OPTM_BYTES);
     if (r.st == TT_OK) tt__ck_get_adamw(b, &st.adamw, &step);
-    tt__ckr_fixed(&r, 2, b, TT__CK_LOAD_BYTES);
+    tt__ckr_fixed(&r, TT__CK_LOAD, b, TT__CK_LOAD_BYTES);
     if (r.st == TT_OK && !tt__ck_get_loader(b, &st.has_loader, &st.loader))
         tt__ckr_fail(&r, TT_ERR_BAD_FORMAT, "checkpoint: bad loader section");
-    tt__ckr_fixed(&r, 3, b, TT__CK_RNG_BYTES);
+    tt__ckr_fixed(&r, TT__CK_RNG, b, TT__CK_RNG_BYTES);
     if (r.st == TT_OK) { st.rng.state = tt__get_u64(b); st.rng.inc = tt__get_u64(b + 8); }
-    tt__ckr_fixed(&r, 4, b, TT__CK_USER_BYTES);
+    tt__ckr_fixed(&r, TT__CK_USER, b, TT__CK_USER_BYTES);
     if (r.st == TT_OK) for (i = 0; i < 8; i++) st.user[i] = tt__get_u64(b + 8 * i);
-    tok_len = tt__ckr_section(&r, 5);
+    tok_len = tt__ckr_section(&r, TT__CK_TOKN);
     if (r.st == TT_OK && (tok_len > TT_CHECKPOINT_MAX_TOKENIZER_BYTES || tok_len > r.left))
         tt__ckr_fail(&r, TT_ERR_BAD_FORMAT, "checkpoint: tokenizer section too large (corrupt)");
     if (r.st != TT_OK) return r.st;
@@ -8402,7 +8886,7 @@ TTDEF tt_status tt_checkpoint_load(const tt_io *io, tt_model *model, const tt_to
     }
     tok_bytes = (unsigned char *)(tmp + 3 * Pm);
     tt__ckr_bytes(&r, tok_bytes, tok_len);
-    for (i = 0; i < 3; i++) tt__ckr_floats(&r, 6 + i, tmp + (size_t)i * Pm, P);
+    for (i = 0; i < 3; i++) tt__ckr_floats(&r, TT__CK_PARM + i, tmp + (size_t)i * Pm, P);
     if (tt__ckr_close(&r, &hd) == TT_OK && tok_len > 0 && out_tok) {
         tt__memrd m;
         tt_io tio;
@@ -8426,7 +8910,7 @@ TTDEF tt_status tt_checkpoint_load(const tt_io *io, tt_model *model, const tt_to
         if (tt_model_adam_m(model)) /* NULL: inference_only, parameters only */
             tt__dp_load_moments(model, tmp + Pm, tmp + 2 * Pm); /* all, or this rank's ZeRO-1 slice */
         tt_model_set_step(model, step);
-        model->have_targets = model->have_logits = model->have_loss = 0; /* activations of the old weights */
+        tt__model_forget_acts(model); /* activations of the old weights */
         if (out_state) *out_state = st;
         if (out_tok) *out_tok = tok;
     }
@@ -8473,7 +8957,7 @@ TT__PRIVATE tt_status tt__checkpoint_save_path(const char *path, const tt__ck_sa
         return tt__dp_save_end(a.model, tt_checkpoint_save(NULL, a.model, a.tok, a.state));
     a.entered = &entered;
     st = tt__save_atomic(path, tt__ck_save_cb, &a);
-    if (!entered && tt__dp_size(&a.model->cfg) > 1) { /* could not create the file: still take part */
+    if (!entered && tt_model_get_config(a.model).comm.size > 1) { /* could not create the file: still take part */
         tt_io dio;
         dio.read = NULL; dio.write = tt__ck_discard; dio.user = NULL;
         (void)tt_checkpoint_save(&dio, a.model, a.tok, a.state);
@@ -8571,9 +9055,15 @@ TT__PRIVATE size_t tt__dp_bucket(const tt_model_config *c) {
     return c->comm.bucket_floats > 0 ? (size_t)c->comm.bucket_floats : (size_t)TT_COMM_DEFAULT_BUCKET;
 }
 /* the hook's failures, reported once with where they happened */
-TT__PRIVATE tt_status tt__dp_fail(const tt_model *m, const char *what) {
-    tt__logf(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_COMM, what, (long long)m->cfg.comm.rank);
+TT__PRIVATE tt_status tt__dp_fail(const tt_model_config *c, const char *what) {
+    tt__logf(&c->logger, TT_LOG_ERROR, TT_ERR_COMM, what, (long long)c->comm.rank);
     return TT_ERR_COMM;
+}
+/* the model's parameter view (tt_model.c): everything this file touches */
+TT__PRIVATE tt__param_view tt__dp_view(tt_model *m) {
+    tt__param_view v;
+    tt__model_param_view(m, &v);
+    return v;
 }
 
 TT__PRIVATE tt_status tt__dp_check_config(const tt_model_config *c) {
@@ -8608,68 +9098,75 @@ TT__PRIVATE void tt__dp_slice(const tt_model_config *c, size_t n, int rank, size
 }
 
 TT__PRIVATE void tt__dp_init(tt_model *m, float *micro) {
-    tt__dp_slice(&m->cfg, m->lay.n_params, m->cfg.comm.rank, &m->dp.lo, &m->dp.hi);
-    m->dp.micro = micro;
-    m->dp.dirty = 0;
+    tt__param_view v = tt__dp_view(m);
+    tt__dp_slice(v.cfg, v.n, v.cfg->comm.rank, &v.dp->lo, &v.dp->hi);
+    v.dp->micro = micro;
+    v.dp->dirty = 0;
 }
 
 TTDEF void tt_model_moment_slice(const tt_model *m, size_t *lo, size_t *hi) {
-    if (lo) *lo = m ? m->dp.lo : 0;
-    if (hi) *hi = m ? m->dp.hi : 0;
+    tt__param_view v;
+    if (!m) {
+        if (lo) *lo = 0;
+        if (hi) *hi = 0;
+        return;
+    }
+    v = tt__dp_view((tt_model *)m); /* reads only */
+    if (lo) *lo = v.dp->lo;
+    if (hi) *hi = v.dp->hi;
 }
-
-TT__PRIVATE void tt__dp_point_grads(tt_model *m, float *base) {
-    int k;
-    for (k = 0; k < TT__P_COUNT; k++) m->grads_p[k] = base + m->lay.param_off[k];
-}
+TT__PRIVATE int tt__dp_dirty(tt_model *m) { return tt__dp_view(m).dp->dirty; }
 
 /* before a backward: the scale it uses (mean over ranks), and with
  * accum_exact and gradients pending, its own zeroed block to write into */
 TT__PRIVATE float tt__dp_backward_begin(tt_model *m, float grad_scale) {
-    if (m->dp.micro && m->dp.dirty) {
-        memset(m->dp.micro, 0, m->lay.n_params * sizeof(float));
-        tt__dp_point_grads(m, m->dp.micro);
+    tt__param_view v = tt__dp_view(m);
+    if (v.dp->micro && v.dp->dirty) {
+        memset(v.dp->micro, 0, v.n * sizeof(float));
+        tt__model_set_grad_base(m, v.dp->micro);
     }
-    return tt__dp_size(&m->cfg) > 1 ? grad_scale / (float)tt__dp_size(&m->cfg) : grad_scale;
+    return tt__dp_size(v.cfg) > 1 ? grad_scale / (float)tt__dp_size(v.cfg) : grad_scale;
 }
 
 /* grads[i] += micro[i] over fixed chunks (any thread count: same bits) */
 TT__PRIVATE void tt__dp_add_range(void *ctx, int lo, int hi, int slot) {
-    tt_model *m = (tt_model *)ctx;
+    const tt__param_view *m = (const tt__param_view *)ctx;
     size_t i = (size_t)lo * TT__NORM_CHUNK, e = (size_t)hi * TT__NORM_CHUNK;
     (void)slot;
-    if (e > m->lay.n_params) e = m->lay.n_params;
-    for (; i < e; i++) m->grads[i] += m->dp.micro[i];
+    if (e > m->n) e = m->n;
+    for (; i < e; i++) m->grads[i] += m->dp->micro[i];
 }
 
 TT__PRIVATE void tt__dp_backward_end(tt_model *m) {
-    if (m->grads_p[0] != m->grads + m->lay.param_off[0]) {
-        tt__for_range(&m->ex, (int)(m->lay.n_params / TT__NORM_CHUNK + 1), tt__dp_add_range, m);
-        tt__dp_point_grads(m, m->grads);
+    tt__param_view v = tt__dp_view(m);
+    if (tt__model_grad_base(m) != v.grads) {
+        tt__for_range(v.ex, (int)(v.n / TT__NORM_CHUNK + 1), tt__dp_add_range, &v);
+        tt__model_set_grad_base(m, v.grads);
     }
-    m->dp.dirty = 1;
+    v.dp->dirty = 1;
 }
 
 /* the gradient sum across ranks, bucket by bucket in layout order (after
  * the whole backward: no overlap); on failure the gradients are zeroed */
 TT__PRIVATE tt_status tt__dp_reduce_grads(tt_model *m) {
-    const tt_comm *k = &m->cfg.comm;
-    size_t n = m->lay.n_params, bucket = tt__dp_bucket(&m->cfg), i;
-    if (tt__dp_size(&m->cfg) == 1) return TT_OK;
+    tt__param_view v = tt__dp_view(m);
+    const tt_comm *k = &v.cfg->comm;
+    size_t n = v.n, bucket = tt__dp_bucket(v.cfg), i;
+    if (tt__dp_size(v.cfg) == 1) return TT_OK;
     for (i = 0; i < n; i += bucket) {
         size_t len = n - i < bucket ? n - i : bucket;
-        if (k->allreduce_sum(k->user, m->grads + i, len) != 0) {
+        if (k->allreduce_sum(k->user, v.grads + i, len) != 0) {
             tt_model_zero_grad(m);
-            return tt__dp_fail(m, "adamw: gradient allreduce failed (step not taken) on rank ");
+            return tt__dp_fail(v.cfg, "adamw: gradient allreduce failed (step not taken) on rank ");
         }
     }
     return TT_OK;
 }
 
 /* broadcast floats [lo, hi) of x from rank root, in buckets */
-TT__PRIVATE int tt__dp_bcast(const tt_model *m, float *x, size_t lo, size_t hi, int root) {
-    const tt_comm *k = &m->cfg.comm;
-    size_t bucket = tt__dp_bucket(&m->cfg), i;
+TT__PRIVATE int tt__dp_bcast(const tt_model_config *c, float *x, size_t lo, size_t hi, int root) {
+    const tt_comm *k = &c->comm;
+    size_t bucket = tt__dp_bucket(c), i;
     for (i = lo; i < hi; i += bucket) {
         size_t len = hi - i < bucket ? hi - i : bucket;
         if (k->broadcast(k->user, x + i, len * sizeof(float), root) != 0) return 1;
@@ -8680,21 +9177,25 @@ TT__PRIVATE int tt__dp_bcast(const tt_model *m, float *x, size_t lo, size_t hi, 
 /* after the AdamW update of this rank's slice: every rank's slice of the
  * parameters to every rank (ZeRO-1), gradients outside the slice zeroed */
 TT__PRIVATE tt_status tt__dp_after_update(tt_model *m) {
-    int r, S = tt__dp_size(&m->cfg), fail = 0;
-    m->dp.dirty = 0;
-    if (m->dp.lo == 0 && m->dp.hi == m->lay.n_params) return TT_OK;
-    memset(m->grads, 0, m->dp.lo * sizeof(float));
-    memset(m->grads + m->dp.hi, 0, (m->lay.n_params - m->dp.hi) * sizeof(float));
+    tt__param_view v = tt__dp_view(m);
+    int r, S = tt__dp_size(v.cfg), fail = 0;
+    v.dp->dirty = 0;
+    if (v.dp->lo == 0 && v.dp->hi == v.n) return TT_OK;
+    memset(v.grads, 0, v.dp->lo * sizeof(float));
+    memset(v.grads + v.dp->hi, 0, (v.n - v.dp->hi) * sizeof(float));
     for (r = 0; r < S && !fail; r++) {
         size_t lo, hi;
-        tt__dp_slice(&m->cfg, m->lay.n_params, r, &lo, &hi);
-        fail = tt__dp_bcast(m, m->params, lo, hi, r);
+        tt__dp_slice(v.cfg, v.n, r, &lo, &hi);
+        fail = tt__dp_bcast(v.cfg, v.params, lo, hi, r);
     }
-    return fail ? tt__dp_fail(m, "adamw: parameter broadcast failed (ranks now differ: resume from a checkpoint) on rank ")
+    return fail ? tt__dp_fail(v.cfg, "adamw: parameter broadcast failed (ranks now differ: resume from a checkpoint) on rank ")
                 : TT_OK;
 }
 
-TT__PRIVATE int tt__dp_sharded(const tt_model *m) { return m->dp.lo != 0 || m->dp.hi != m->lay.n_params; }
+TT__PRIVATE int tt__dp_sharded(tt_model *m) {
+    tt__param_view v = tt__dp_view(m);
+    return v.dp->lo != 0 || v.dp->hi != v.n;
+}
 
 /* ZeRO-1: the update check of tt_adamw_step needs the largest |m| and v
  * over all ranks' slices, so that every rank refuses or takes the step
@@ -8703,66 +9204,76 @@ TT__PRIVATE int tt__dp_sharded(const tt_model *m) { return m->dp.lo != 0 || m->d
  * floats, a bad one as 3e38 (over the check's limit); the sum bounds the maximum from above, which is
  * all the check needs, and is the same on every rank. */
 TT__PRIVATE tt_status tt__dp_moment_bounds(tt_model *m, uint32_t *mbits, uint32_t *vbits) {
-    const tt_comm *k = &m->cfg.comm;
+    tt__param_view v = tt__dp_view(m);
+    const tt_comm *k = &v.cfg->comm;
     float b[2];
     uint32_t *bits[2];
     int i;
-    if (tt__dp_size(&m->cfg) == 1 || !tt__dp_sharded(m)) return TT_OK;
+    if (tt__dp_size(v.cfg) == 1 || !tt__dp_sharded(m)) return TT_OK;
     bits[0] = mbits; bits[1] = vbits;
     for (i = 0; i < 2; i++) {
         if (*bits[i] > 0x7f7fffffu) b[i] = 3.0e38f;
         else memcpy(&b[i], bits[i], sizeof(float));
     }
-    if (k->allreduce_sum(k->user, b, 2) != 0) return tt__dp_fail(m, "adamw: moment bound allreduce failed (step not taken) on rank ");
+    if (k->allreduce_sum(k->user, b, 2) != 0) return tt__dp_fail(v.cfg, "adamw: moment bound allreduce failed (step not taken) on rank ");
     for (i = 0; i < 2; i++) {
         if (!(b[i] <= 3.4e38f)) *bits[i] = 0x7f800000u; /* Inf or NaN: refused */
         else memcpy(bits[i], &b[i], sizeof(float));
     }
     return TT_OK;
 }
-TT__PRIVATE int tt__dp_writer(const tt_model *m) { return m->cfg.comm.rank == 0 || tt__dp_size(&m->cfg) == 1; }
+TT__PRIVATE int tt__dp_writer(tt_model *m) {
+    tt__param_view v = tt__dp_view(m);
+    return v.cfg->comm.rank == 0 || tt__dp_size(v.cfg) == 1;
+}
 
 /* ZeRO-1: the whole m (which 0) or v (1) assembled in the gradient block
  * (free between steps) from every rank's slice; *out points at it */
 TT__PRIVATE tt_status tt__dp_gather_moments(tt_model *m, int which, const float **out) {
-    int r, S = tt__dp_size(&m->cfg), fail = 0;
-    memcpy(m->grads + m->dp.lo, which ? m->v : m->m, (m->dp.hi - m->dp.lo) * sizeof(float));
+    tt__param_view v = tt__dp_view(m);
+    int r, S = tt__dp_size(v.cfg), fail = 0;
+    memcpy(v.grads + v.dp->lo, which ? v.v : v.m, (v.dp->hi - v.dp->lo) * sizeof(float));
     for (r = 0; r < S && !fail; r++) {
         size_t lo, hi;
-        tt__dp_slice(&m->cfg, m->lay.n_params, r, &lo, &hi);
-        fail = tt__dp_bcast(m, m->grads, lo, hi, r);
+        tt__dp_slice(v.cfg, v.n, r, &lo, &hi);
+        fail = tt__dp_bcast(v.cfg, v.grads, lo, hi, r);
     }
-    *out = m->grads;
-    return fail ? tt__dp_fail(m, "checkpoint: gathering the AdamW moments failed on rank ") : TT_OK;
+    *out = v.grads;
+    return fail ? tt__dp_fail(v.cfg, "checkpoint: gathering the AdamW moments failed on rank ") : TT_OK;
 }
 
 /* end of a (collective) save: the gradient block is zero again, and every
  * rank returns rank 0's status */
 TT__PRIVATE tt_status tt__dp_save_end(tt_model *m, tt_status st) {
-    const tt_comm *k = &m->cfg.comm;
+    tt__param_view v = tt__dp_view(m);
+    const tt_comm *k = &v.cfg->comm;
     unsigned char b[4];
-    if (tt__dp_sharded(m)) memset(m->grads, 0, m->lay.n_params * sizeof(float));
-    if (tt__dp_size(&m->cfg) == 1) return st;
+    if (tt__dp_sharded(m)) memset(v.grads, 0, v.n * sizeof(float));
+    if (tt__dp_size(v.cfg) == 1) return st;
     tt__put_u32(b, (uint32_t)(int32_t)st);
-    if (k->broadcast(k->user, b, sizeof(b), 0) != 0) return tt__dp_fail(m, "checkpoint: status broadcast failed on rank ");
+    if (k->broadcast(k->user, b, sizeof(b), 0) != 0) return tt__dp_fail(v.cfg, "checkpoint: status broadcast failed on rank ");
     return (tt_status)(int32_t)tt__get_u32(b);
 }
 
 /* load: whole m and v from a checkpoint; keep this rank's slice */
 TT__PRIVATE void tt__dp_load_moments(tt_model *m, const float *m_full, const float *v_full) {
-    memcpy(m->m, m_full + m->dp.lo, (m->dp.hi - m->dp.lo) * sizeof(float));
-    memcpy(m->v, v_full + m->dp.lo, (m->dp.hi - m->dp.lo) * sizeof(float));
+    tt__param_view v = tt__dp_view(m);
+    memcpy(v.m, m_full + v.dp->lo, (v.dp->hi - v.dp->lo) * sizeof(float));
+    memcpy(v.v, v_full + v.dp->lo, (v.dp->hi - v.dp->lo) * sizeof(float));
 }
 /* ==== end src/tt_comm.c ==== */
 /* ==== begin src/tt_generate.c ==== */
-/* >>generate  KV-cache inference and sampling (temperature, top-k, top-p).
- * Uses the model's private layout (struct tt_model, params_p, the op
- * wrappers tt__m_linear / tt__m_layernorm) from tt_model.c, which comes
- * earlier in the amalgamation. */
+/* >>generate  KV-cache inference (the block of tt_ops.c with cached
+ * attention, over the model's weight views), per-position logits and
+ * scores, and sampling (temperature, top-k, top-p). */
 /* #include "tt_internal.h" */
 
 struct tt_generator {
     tt_model *m;
+    tt_model_config cfg;  /* the model's (logger, allocator, sizes) */
+    int V, Vp, C, L, NH, T;
+    tt__exec par, ser;  /* the generator's executors: the model's, and a serial copy (same scratch) */
+    tt__model_w gw;     /* wte, wpe, lnf of the model */
     tt_allocator alloc;
     void *block;        /* what tt_generator_create allocated, or NULL (create_in) */
     size_t bytes;
@@ -8786,9 +9297,11 @@ typedef struct tt__gen_plan {
 } tt__gen_plan;
 TT__PRIVATE tt_status tt__gen_plan_make(const tt_model *m, tt__gen_plan *o) {
     tt__plan plan;
+    tt_model_config c = tt_model_get_config(m);
     size_t C, T, L, V, Vp, NT, CT, kvn;
-    C = (size_t)m->C; T = (size_t)m->maxT; L = (size_t)m->L; V = (size_t)m->V; Vp = (size_t)m->Vp;
-    NT = (size_t)(m->ex.n_threads > 0 ? m->ex.n_threads : 1);
+    C = (size_t)c.d_model; T = (size_t)c.n_ctx; L = (size_t)c.n_layer; V = (size_t)c.vocab_size;
+    Vp = (size_t)tt__model_vp(m);
+    NT = (size_t)(tt__model_exec(m)->n_threads > 0 ? tt__model_exec(m)->n_threads : 1);
     plan.size = 0; plan.overflow = 0;
     (void)tt__plan_take(&plan, 1, sizeof(tt_generator));
     if (!tt__mul_size(C, T, &CT) || !tt__mul_size(CT, 2 * L, &kvn)) return TT_ERR_INVALID_ARG;
@@ -8824,10 +9337,12 @@ TTDEF tt_status tt_generator_create_in(tt_model *m, void *buf, size_t bytes, tt_
     size_t need;
     unsigned char *mem;
     tt_generator *g;
+    tt_model_config c;
     if (!m || !buf || !out) return TT_ERR_INVALID_ARG;
     if (tt_generator_memory_size(m, &need) != TT_OK || tt__gen_plan_make(m, &o) != TT_OK) return TT_ERR_INVALID_ARG;
+    c = tt_model_get_config(m);
     if (bytes < need) {
-        tt__logf(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_BUFFER_TOO_SMALL, "generator: buffer too small, need bytes: ",
+        tt__logf(&c.logger, TT_LOG_ERROR, TT_ERR_BUFFER_TOO_SMALL, "generator: buffer too small, need bytes: ",
                  (long long)need);
         return TT_ERR_BUFFER_TOO_SMALL;
     }
@@ -8835,6 +9350,17 @@ TTDEF tt_status tt_generator_create_in(tt_model *m, void *buf, size_t bytes, tt_
     memset(mem, 0, sizeof(tt_generator));
     g = (tt_generator *)mem;
     g->m = m;
+    g->cfg = c;
+    g->V = c.vocab_size; g->Vp = tt__model_vp(m); g->C = c.d_model; g->L = c.n_layer; g->NH = c.n_head;
+    g->T = c.n_ctx;
+    /* the model's executor (its pool and scratch: not concurrently with a
+     * training step), and a serial copy for ops too small to share */
+    g->par = *tt__model_exec(m);
+    g->ser = g->par;
+    g->ser.n_threads = 1;
+    g->ser.par.parallel_for = NULL;
+    g->ser.par.pool = NULL;
+    tt__model_globals(m, &g->gw);
     g->kv = (float *)(mem + o.kv);
     g->xa = (float *)(mem + o.xa);
     g->xb = (float *)(mem + o.xb);
@@ -8858,18 +9384,20 @@ TTDEF tt_status tt_generator_create(tt_model *m, tt_generator **out) {
     size_t bytes;
     void *mem;
     tt_generator *g = NULL;
+    tt_model_config c;
     if (!m || !out) return TT_ERR_INVALID_ARG;
     if (tt_generator_memory_size(m, &bytes) != TT_OK) return TT_ERR_INVALID_ARG;
-    mem = tt__alloc(&m->cfg.allocator, bytes, TT__ALIGN);
+    c = tt_model_get_config(m);
+    mem = tt__alloc(&c.allocator, bytes, TT__ALIGN);
     if (!mem) {
-        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_OUT_OF_MEMORY, "generator: cannot allocate the KV cache");
+        tt__log(&c.logger, TT_LOG_ERROR, TT_ERR_OUT_OF_MEMORY, "generator: cannot allocate the KV cache");
         return TT_ERR_OUT_OF_MEMORY;
     }
     if (tt_generator_create_in(m, mem, bytes, &g) != TT_OK) { /* cannot fail: sized above */
-        tt__free(&m->cfg.allocator, mem, bytes);
+        tt__free(&c.allocator, mem, bytes);
         return TT_ERR_INVALID_ARG;
     }
-    g->alloc = m->cfg.allocator;
+    g->alloc = c.allocator;
     g->block = mem;
     g->bytes = bytes;
     *out = g;
@@ -8892,113 +9420,110 @@ TTDEF const float *tt_generator_logits(const tt_generator *g) {
     return g && g->have_logits ? g->logits : NULL;
 }
 
-/* attention of new rows [0,n) (positions p0+i) over the cache, one task per
- * (row, head): s_j = q.k_j / sqrt(hs), j <= p0+i; out = softmax(s) V */
-typedef struct tt__gen_att { tt_generator *g; const float *kvl; int n, p0; } tt__gen_att;
-TT__PRIVATE void tt__gen_att_range(void *ctx, int lo, int hi, int slot) {
-    const tt__gen_att *a = (const tt__gen_att *)ctx;
-    tt_model *m = a->g->m;
-    int C = m->C, NH = m->NH, hs = C / NH, task, j, k;
-    float scale = 1.0f / TT_SQRTF((float)hs);
-    float *s = a->g->scores + (size_t)slot * (size_t)m->maxT;
-    for (task = lo; task < hi; task++) {
-        int i = task / NH, h = task % NH, nv = a->p0 + i + 1;
-        const float *q = a->g->qkv + (size_t)i * 3 * C + (size_t)h * hs;
-        float *o = a->g->att + (size_t)i * C + (size_t)h * hs;
-        float mx = -3.0e38f, sum = 0.0f, inv;
-        for (j = 0; j < nv; j++) {
-            const float *kr = a->kvl + (size_t)j * 2 * C + (size_t)h * hs;
-            float d = 0.0f;
-            for (k = 0; k < hs; k++) d += q[k] * kr[k];
-            s[j] = d * scale;
-            if (s[j] > mx) mx = s[j];
-        }
-        for (j = 0; j < nv; j++) { s[j] = TT_EXPF(s[j] - mx); sum += s[j]; }
-        inv = 1.0f / sum;
-        for (k = 0; k < hs; k++) o[k] = 0.0f;
-        for (j = 0; j < nv; j++) {
-            const float *vr = a->kvl + (size_t)j * 2 * C + C + (size_t)h * hs;
-            float p = s[j] * inv;
-            for (k = 0; k < hs; k++) o[k] += p * vr[k];
-        }
-    }
-}
-
 /* Ops with less work than this many multiply-adds run on the calling
  * thread: waking the pool costs more than it saves (decoding one token of a
  * small model). Results do not depend on it: GEMMs never split K. */
 #define TT__GEN_PAR_MACS ((size_t)1 << 20)
-TT__PRIVATE void tt__gen_pick(tt_model *m, const tt__exec *par, const tt__exec *ser, size_t macs) {
-    m->ex = macs >= TT__GEN_PAR_MACS ? *par : *ser;
+TT__PRIVATE const tt__exec *tt__gen_ex(const tt_generator *g, size_t macs) {
+    return macs >= TT__GEN_PAR_MACS ? &g->par : &g->ser;
 }
 
-TTDEF tt_status tt_generator_feed(tt_generator *g, const int32_t *ids, int n) {
-    tt_model *m;
-    int C, L, T, p0, i, l, k;
-    tt__gen_att at;
-    tt__exec par, ser;
-    size_t nc, attn;
-    if (!g || !ids || n < 1) return TT_ERR_INVALID_ARG;
-    m = g->m;
-    C = m->C; L = m->L; T = m->maxT; p0 = g->pos;
+/* the n new rows through every layer (tt__block_fwd with cached attention),
+ * leaving the last layer's output in g->xa */
+TT__PRIVATE tt_status tt__gen_layers(tt_generator *g, const int32_t *ids, int n) {
+    int C = g->C, T = g->T, p0 = g->pos, i, l;
+    tt__run r;
+    tt__layer_w w;
+    tt__layer_acts a;
+    tt__attn_arg att;
     if (n > T - p0) {
-        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_SHAPE, "generator: feeding past n_ctx (reset first)");
+        tt__log(&g->cfg.logger, TT_LOG_ERROR, TT_ERR_SHAPE, "generator: feeding past n_ctx (reset first)");
         return TT_ERR_SHAPE;
     }
     for (i = 0; i < n; i++)
-        if (ids[i] < 0 || ids[i] >= m->V) {
-            tt__logf(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "generator: id out of range: ", (long long)ids[i]);
+        if (ids[i] < 0 || ids[i] >= g->V) {
+            tt__logf(&g->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "generator: id out of range: ", (long long)ids[i]);
             return TT_ERR_INVALID_ARG;
         }
     memmove(g->hist + p0, ids, (size_t)n * sizeof(int32_t));
-    par = m->ex;
-    ser = par;
-    ser.n_threads = 1;
-    ser.par.parallel_for = NULL;
-    ser.par.pool = NULL;
-    nc = (size_t)n * (size_t)C;
-    attn = nc * (size_t)(p0 + n);
-    /* embeddings */
-    for (i = 0; i < n; i++) {
-        const float *we = m->params_p[TT__P_WTE] + (size_t)g->hist[p0 + i] * C;
-        const float *pe = m->params_p[TT__P_WPE] + (size_t)(p0 + i) * C;
-        float *x = g->xa + (size_t)i * C;
-        for (k = 0; k < C; k++) x[k] = we[k] + pe[k];
+    r.par = &g->par; r.ser = &g->ser; r.par_macs = TT__GEN_PAR_MACS; r.prof = NULL;
+    tt__op_embed_fwd(&g->ser, g->xa, g->hist + p0, g->gw.wte, g->gw.wpe, 1, n, p0, C);
+    /* the block's activations in the generator's (n_ctx, .) buffers: the
+     * residual stream updated in place in xa, ln1 and ln2 sharing ln */
+    memset(&a, 0, sizeof(a));
+    a.in = g->xa; a.res3 = g->xa;
+    a.ln1 = a.ln2 = g->ln; a.ln1_mean = a.ln2_mean = g->mean; a.ln1_rstd = a.ln2_rstd = g->rstd;
+    a.qkv = g->qkv; a.atty = g->att; a.res2 = g->xb; a.fch = g->h; a.fch_gelu = g->g;
+    att.scores = g->scores; att.ld_scores = (size_t)T; att.p0 = p0;
+    for (l = 0; l < g->L; l++) {
+        tt__model_layer_w(g->m, l, &w);
+        att.kv = g->kv + (size_t)l * (size_t)T * 2 * C;
+        tt__block_fwd(&r, &w, &a, &att, 1, n, C, g->NH);
     }
-    for (l = 0; l < L; l++) {
-        float *kvl = g->kv + (size_t)l * (size_t)T * 2 * C;
-        tt__gen_pick(m, &par, &ser, nc * 16);
-        tt__m_layernorm(m, g->ln, g->mean, g->rstd, g->xa, m->params_p[TT__P_LN1W] + (size_t)l * C,
-                        m->params_p[TT__P_LN1B] + (size_t)l * C, n);
-        tt__gen_pick(m, &par, &ser, nc * 3 * (size_t)C);
-        tt__m_linear(m, g->qkv, g->ln, m->params_p[TT__P_QKVW] + (size_t)l * 3 * C * C,
-                     m->params_p[TT__P_QKVB] + (size_t)l * 3 * C, NULL, NULL, n, C, 3 * C);
-        for (i = 0; i < n; i++)
-            memcpy(kvl + (size_t)(p0 + i) * 2 * C, g->qkv + (size_t)i * 3 * C + C, (size_t)2 * C * sizeof(float));
-        at.g = g; at.kvl = kvl; at.n = n; at.p0 = p0;
-        tt__gen_pick(m, &par, &ser, 2 * attn);
-        tt__for_range(&m->ex, n * m->NH, tt__gen_att_range, &at);
-        tt__gen_pick(m, &par, &ser, nc * (size_t)C);
-        tt__m_linear(m, g->xb, g->att, m->params_p[TT__P_ATTPROJW] + (size_t)l * C * C,
-                     m->params_p[TT__P_ATTPROJB] + (size_t)l * C, g->xa, NULL, n, C, C);
-        tt__gen_pick(m, &par, &ser, nc * 16);
-        tt__m_layernorm(m, g->ln, g->mean, g->rstd, g->xb, m->params_p[TT__P_LN2W] + (size_t)l * C,
-                        m->params_p[TT__P_LN2B] + (size_t)l * C, n);
-        tt__gen_pick(m, &par, &ser, nc * 4 * (size_t)C);
-        tt__m_linear(m, g->h, g->ln, m->params_p[TT__P_FCW] + (size_t)l * 4 * C * C,
-                     m->params_p[TT__P_FCB] + (size_t)l * 4 * C, NULL, g->g, n, C, 4 * C);
-        tt__m_linear(m, g->xa, g->g, m->params_p[TT__P_FCPROJW] + (size_t)l * 4 * C * C,
-                     m->params_p[TT__P_FCPROJB] + (size_t)l * C, g->xb, NULL, n, 4 * C, C);
-    }
+    return TT_OK;
+}
+
+TTDEF tt_status tt_generator_feed(tt_generator *g, const int32_t *ids, int n) {
+    tt_status st;
+    int C;
+    if (!g || !ids || n < 1) return TT_ERR_INVALID_ARG;
+    if ((st = tt__gen_layers(g, ids, n)) != TT_OK) return st;
+    C = g->C;
     /* final LayerNorm and the lm head for the last new position only */
-    m->ex = ser;
-    tt__m_layernorm(m, g->ln, g->mean, g->rstd, g->xa + (size_t)(n - 1) * C, m->params_p[TT__P_LNFW],
-                    m->params_p[TT__P_LNFB], 1);
-    tt__gemm((size_t)m->V * (size_t)C >= TT__GEN_PAR_MACS ? &par : &ser, 1, m->V, C, g->ln, C, 1,
-             m->params_p[TT__P_WTE], 1, C, g->logits, m->Vp, 0);
-    m->ex = par;
-    g->pos = p0 + n;
+    tt__op_layernorm_fwd(&g->ser, g->ln, g->mean, g->rstd, g->xa + (size_t)(n - 1) * C, g->gw.lnfw, g->gw.lnfb, 1, C);
+    tt__op_logits(tt__gen_ex(g, (size_t)g->V * (size_t)C), g->logits, g->Vp, g->ln, C, g->gw.wte, 1, g->V, C);
+    g->pos += n;
     g->have_logits = 1;
+    return TT_OK;
+}
+
+/* after tt__gen_layers of n rows: the final LayerNorm of all of them into g->ln */
+TT__PRIVATE void tt__gen_lnf_all(tt_generator *g, int n) {
+    tt__op_layernorm_fwd(&g->par, g->ln, g->mean, g->rstd, g->xa, g->gw.lnfw, g->gw.lnfb, n, g->C);
+}
+
+TTDEF tt_status tt_generator_feed_logits(tt_generator *g, const int32_t *ids, int n, float *out, size_t cap) {
+    size_t need;
+    tt_status st;
+    if (!g || !ids || !out || n < 1) return TT_ERR_INVALID_ARG;
+    if (!tt__mul_size((size_t)n, (size_t)g->V, &need) || cap < need) return TT_ERR_BUFFER_TOO_SMALL;
+    if ((st = tt_generator_feed(g, ids, n)) != TT_OK) return st;
+    tt__gen_lnf_all(g, n);
+    tt__op_logits(&g->par, out, g->V, g->ln, g->C, g->gw.wte, n, g->V, g->C);
+    return TT_OK;
+}
+
+TTDEF tt_status tt_generator_score(tt_generator *g, const int32_t *ids, int n, float *out_losses) {
+    tt_status st;
+    float *buf;
+    int R, r0, i, j, V, C;
+    size_t Vp;
+    if (!g || !ids || !out_losses || n < 2) return TT_ERR_INVALID_ARG;
+    if ((st = tt_generator_feed(g, ids, n)) != TT_OK) return st;
+    V = g->V;
+    C = g->C;
+    Vp = (size_t)g->Vp;
+    tt__gen_lnf_all(g, n);
+    /* logits in chunks of R rows, in the (n_ctx, 4C) MLP scratch (free now),
+     * or row by row in the logits buffer when a row does not fit there */
+    R = (int)((size_t)g->T * 4 * (size_t)C / Vp);
+    if (R >= 1) buf = g->h;
+    else { R = 1; buf = g->logits; }
+    for (r0 = 0; r0 < n - 1; r0 += R) {
+        int rows = n - 1 - r0 < R ? n - 1 - r0 : R;
+        tt__op_logits(&g->par, buf, (ptrdiff_t)Vp, g->ln + (size_t)r0 * C, C, g->gw.wte, rows, V, C);
+        for (i = 0; i < rows; i++) {
+            const float *z = buf + (size_t)i * Vp;
+            float mx = z[0];
+            double s = 0.0;
+            for (j = 1; j < V; j++) if (z[j] > mx) mx = z[j];
+            for (j = 0; j < V; j++) s += (double)TT_EXPF(z[j] - mx);
+            out_losses[r0 + i] = (float)((double)mx + (double)TT_LOGF((float)s) - (double)z[ids[r0 + i + 1]]);
+        }
+    }
+    /* the logits buffer may have been used as scratch: restore the last row's */
+    if (buf == g->logits)
+        tt__op_logits(&g->par, g->logits, (ptrdiff_t)Vp, g->ln + (size_t)(n - 1) * C, C, g->gw.wte, 1, V, C);
     return TT_OK;
 }
 
@@ -9039,7 +9564,7 @@ TTDEF tt_status tt_generator_sample(tt_generator *g, const tt_sample_config *cfg
     int V, k, i, n;
     if (!g || !out_id || !g->have_logits) return TT_ERR_INVALID_ARG;
     z = g->logits;
-    V = g->m->V;
+    V = g->V;
     k = V;
     if (cfg) {
         if (cfg->temperature != 0.0f) temp = cfg->temperature;
@@ -9050,7 +9575,7 @@ TTDEF tt_status tt_generator_sample(tt_generator *g, const tt_sample_config *cfg
     }
     for (i = 0; i < V; i++) {
         if (!(z[i] >= -3.0e38f && z[i] <= 3.0e38f)) { /* NaN/Inf: the model is broken */
-            tt__log(&g->m->cfg.logger, TT_LOG_ERROR, TT_ERR_NONFINITE, "sample: the logits are NaN/Inf (broken parameters?)");
+            tt__log(&g->cfg.logger, TT_LOG_ERROR, TT_ERR_NONFINITE, "sample: the logits are NaN/Inf (broken parameters?)");
             return TT_ERR_NONFINITE;
         }
     }
@@ -9100,9 +9625,9 @@ TTDEF tt_status tt_generate(tt_generator *g, const int32_t *prompt, int n_prompt
     int32_t id;
     if (out_n) *out_n = 0;
     if (!g || !prompt || n_prompt < 1 || max_new < 0 || (max_new > 0 && !out_ids)) return TT_ERR_INVALID_ARG;
-    T = g->m->maxT;
+    T = g->T;
     if (n_prompt > T) {
-        tt__log(&g->m->cfg.logger, TT_LOG_ERROR, TT_ERR_SHAPE, "generate: prompt longer than n_ctx");
+        tt__log(&g->cfg.logger, TT_LOG_ERROR, TT_ERR_SHAPE, "generate: prompt longer than n_ctx");
         return TT_ERR_SHAPE;
     }
     tt_rng_seed(&rng, cfg && cfg->seed ? cfg->seed : (uint64_t)TT_DEFAULT_SEED);
@@ -10006,76 +10531,8 @@ TTDEF tt_status tt_model_load_llmc_file(const char *path, tt_model *m) {
 #endif
 /* ==== end src/tt_llmc.c ==== */
 /* ==== begin src/tt_infer.c ==== */
-/* >>infer  per-position logits and per-token losses, and one-call model
- * creation from a checkpoint of any supported kind. Uses the private
- * layouts of tt_model.c and tt_generate.c (earlier in the amalgamation). */
+/* >>infer  one-call model creation from a checkpoint of any supported kind */
 /* #include "tt_internal.h" */
-
-TTDEF tt_status tt_model_token_losses(const tt_model *m, float *out, size_t n) {
-    size_t N;
-    if (!m || !out || !m->have_loss) return TT_ERR_INVALID_ARG;
-    N = (size_t)m->last_B * (size_t)m->last_T;
-    if (n < N) return TT_ERR_BUFFER_TOO_SMALL;
-    memcpy(out, m->a.row_loss, N * sizeof(float));
-    return TT_OK;
-}
-
-/* after a feed of n rows: the final LayerNorm of all of them into g->ln */
-TT__PRIVATE void tt__gen_lnf_all(tt_generator *g, int n) {
-    tt_model *m = g->m;
-    tt__m_layernorm(m, g->ln, g->mean, g->rstd, g->xa, m->params_p[TT__P_LNFW], m->params_p[TT__P_LNFB], n);
-}
-
-TTDEF tt_status tt_generator_feed_logits(tt_generator *g, const int32_t *ids, int n, float *out, size_t cap) {
-    tt_model *m;
-    size_t need;
-    tt_status st;
-    if (!g || !ids || !out || n < 1) return TT_ERR_INVALID_ARG;
-    m = g->m;
-    if (!tt__mul_size((size_t)n, (size_t)m->V, &need) || cap < need) return TT_ERR_BUFFER_TOO_SMALL;
-    if ((st = tt_generator_feed(g, ids, n)) != TT_OK) return st;
-    tt__gen_lnf_all(g, n);
-    tt__gemm(&m->ex, n, m->V, m->C, g->ln, m->C, 1, m->params_p[TT__P_WTE], 1, m->C, out, m->V, 0);
-    return TT_OK;
-}
-
-TTDEF tt_status tt_generator_score(tt_generator *g, const int32_t *ids, int n, float *out_losses) {
-    tt_model *m;
-    tt_status st;
-    float *buf;
-    int R, r0, i, j, V;
-    size_t Vp;
-    if (!g || !ids || !out_losses || n < 2) return TT_ERR_INVALID_ARG;
-    if ((st = tt_generator_feed(g, ids, n)) != TT_OK) return st;
-    m = g->m;
-    V = m->V;
-    Vp = (size_t)m->Vp;
-    tt__gen_lnf_all(g, n);
-    /* logits in chunks of R rows, in the (n_ctx, 4C) MLP scratch (free now),
-     * or row by row in the logits buffer when a row does not fit there */
-    R = (int)((size_t)m->maxT * 4 * (size_t)m->C / Vp);
-    if (R >= 1) buf = g->h;
-    else { R = 1; buf = g->logits; }
-    for (r0 = 0; r0 < n - 1; r0 += R) {
-        int rows = n - 1 - r0 < R ? n - 1 - r0 : R;
-        tt__gemm(&m->ex, rows, V, m->C, g->ln + (size_t)r0 * m->C, m->C, 1, m->params_p[TT__P_WTE], 1, m->C,
-                 buf, (ptrdiff_t)Vp, 0);
-        for (i = 0; i < rows; i++) {
-            const float *z = buf + (size_t)i * Vp;
-            float mx = z[0];
-            double s = 0.0;
-            for (j = 1; j < V; j++) if (z[j] > mx) mx = z[j];
-            for (j = 0; j < V; j++) s += (double)TT_EXPF(z[j] - mx);
-            out_losses[r0 + i] = (float)((double)mx + (double)TT_LOGF((float)s) - (double)z[ids[r0 + i + 1]]);
-        }
-    }
-    /* the logits buffer may have been used as scratch: restore the last row's */
-    if (buf == g->logits) {
-        tt__gemm(&m->ex, 1, V, m->C, g->ln + (size_t)(n - 1) * m->C, m->C, 1, m->params_p[TT__P_WTE], 1, m->C,
-                 g->logits, (ptrdiff_t)Vp, 0);
-    }
-    return TT_OK;
-}
 
 #ifndef TT_NO_STDIO
 /* ---- tt_model_create_from_checkpoint ---- */
@@ -10204,7 +10661,7 @@ TTDEF tt_status tt_model_create_from_checkpoint(const char *path, const tt_model
         }
         if (st == TT_OK) st = tt_model_create(&c, &m);
         if (st == TT_OK) st = tt__llmc_check_model(m, &hd);
-        if (st == TT_OK) st = tt__llmc_read_data(&io, m, &hd, m->params);
+        if (st == TT_OK) st = tt__llmc_read_data(&io, m, &hd, tt_model_params(m));
         if (st == TT_OK && tt__io_has_more(&io)) {
             tt__log(lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "llm.c: bytes after the parameters");
             st = TT_ERR_BAD_FORMAT;
@@ -10220,7 +10677,7 @@ TTDEF tt_status tt_model_create_from_checkpoint(const char *path, const tt_model
         if (st == TT_OK) st = tt__merge_shape(base, &fc, &c);
         if (st == TT_OK) st = tt_model_create(&c, &m);
         if (st == TT_OK) st = tt__st_validate(&p, m);
-        if (st == TT_OK) st = tt__st_read_data(&p, &io, m, m->params);
+        if (st == TT_OK) st = tt__st_read_data(&p, &io, m, tt_model_params(m));
         if (st == TT_OK && tt__io_has_more(&io)) {
             tt__log(lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "safetensors: bytes after the data");
             st = TT_ERR_BAD_FORMAT;

@@ -1,10 +1,12 @@
 /* bench_train: the full training step (forward, backward, clip, AdamW) on
- * the fixed configurations of DESIGN.md §8.
- *   bench/bench_train --config S|M|G [--threads N] [--steps N] [--dtype fp32] [--unfused]
+ * the fixed configurations S, M, G (README.md, "Speed: make bench").
+ *   bench/bench_train --config S|M|G [--threads N] [--steps N] [--dtype fp32] [--unfused] [--no-profile]
  * --unfused times tt_model_forward and tt_model_backward separately (the lm
  * head then recomputes its logits); the default uses tt_model_forward_backward.
- * Prints a phase breakdown (medians over the steps after 2 warm-up steps) and
- * as its last line:
+ * Prints a phase breakdown (medians over the steps after 2 warm-up steps), a
+ * per-op breakdown from the library's profiler (cfg.profile,
+ * tt_model_get_stats: mean ms per step, share of the step, GFLOP/s; off
+ * with --no-profile) and as its last line:
  *   RESULT config=S threads=2 tok_per_s=... mfu=... peak_rss_mb=...
  * mfu is a fraction of the fp32 FMA peak measured here with the same thread
  * count (the higher of a measurement before and one after the run). FLOPs per token: 6 x non-embedding params + 6 V C + 12 L T C
@@ -28,7 +30,7 @@ static double median(double *v, int n) {
 
 int main(int argc, char **argv) {
     const char *config = "S", *dtype = "fp32";
-    int threads = 2, steps = 8, i, s, fused = 1;
+    int threads = 2, steps = 8, i, s, fused = 1, profile = 1;
     int V, C, L, NH, T, B;
     tt_model_config cfg;
     tt_model *m = NULL;
@@ -44,7 +46,12 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--steps") && i + 1 < argc) steps = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--dtype") && i + 1 < argc) dtype = argv[++i];
         else if (!strcmp(argv[i], "--unfused")) fused = 0;
-        else { fprintf(stderr, "usage: %s --config S|M|G [--threads N] [--steps N] [--dtype fp32]\n", argv[0]); return 2; }
+        else if (!strcmp(argv[i], "--no-profile")) profile = 0;
+        else {
+            fprintf(stderr, "usage: %s --config S|M|G [--threads N] [--steps N] [--dtype fp32] [--unfused] [--no-profile]\n",
+                    argv[0]);
+            return 2;
+        }
     }
     if (strcmp(dtype, "fp32") != 0) { fprintf(stderr, "bench_train: only --dtype fp32 is implemented\n"); return 2; }
     if (!strcmp(config, "S")) { V = 10000; C = 256; L = 2; NH = 4; T = 256; B = 16; }
@@ -55,6 +62,7 @@ int main(int argc, char **argv) {
     memset(&cfg, 0, sizeof(cfg));
     cfg.vocab_size = V; cfg.d_model = C; cfg.n_layer = L; cfg.n_head = NH; cfg.n_ctx = T;
     cfg.max_batch = B; cfg.n_threads = threads;
+    cfg.profile = profile; /* the built-in CLOCK_MONOTONIC (built with _POSIX_C_SOURCE) */
     cfg.logger.fn = tt_log_stderr;
     /* the peak is measured before the model exists (no pool threads yet) and
      * again after the run; the higher of the two is used, so a burst of
@@ -90,7 +98,11 @@ int main(int argc, char **argv) {
         tt_adamw_step(m, &opt, NULL);
         t3 = bp_now();
         if (s >= 0) { tf[s] = t1 - t0; tb[s] = t2 - t1; to[s] = t3 - t2; tt[s] = t3 - t0; }
-        if (s == -1) { getrusage(RUSAGE_SELF, &ru); minflt0 = ru.ru_minflt; } /* faults in the timed steps */
+        if (s == -1) { /* faults and op times in the timed steps */
+            getrusage(RUSAGE_SELF, &ru);
+            minflt0 = ru.ru_minflt;
+            tt_model_reset_stats(m);
+        }
         fprintf(stderr, "step %d loss %.4f %.1f ms\n", s, loss, (t3 - t0) * 1e3);
     }
     {
@@ -111,6 +123,22 @@ int main(int argc, char **argv) {
                    mt * 1e3, mf * 1e3, 100 * mf / mt, mb * 1e3, 100 * mb / mt, mo * 1e3, 100 * mo / mt);
         printf("%.1f GFLOP/s, measured fp32 peak %.1f GFLOP/s; %ld page faults in the timed steps\n", gflops, peak,
                ru.ru_minflt - minflt0);
+        if (profile) {
+            tt_model_stats ps;
+            double sum = 0.0;
+            int k;
+            tt_model_get_stats(m, &ps);
+            printf("per op (mean over %d steps): %-14s %9s %6s %9s %6s\n", steps, "op", "ms/step", "%step", "GFLOP/s",
+                   "calls");
+            for (k = 0; k < TT_OP_COUNT; k++) {
+                double ms = ps.seconds[k] * 1e3 / steps;
+                sum += ps.seconds[k];
+                if (ps.calls[k] == 0) continue;
+                printf("  %-38s %9.2f %6.1f %9.1f %6.0f\n", tt_op_kind_name(k), ms, 100 * ms * 1e-3 / mt,
+                       ps.seconds[k] > 0 ? ps.flops[k] / ps.seconds[k] * 1e-9 : 0.0, (double)ps.calls[k] / steps);
+            }
+            printf("  %-38s %9.2f %6.1f\n", "(sum of ops)", sum * 1e3 / steps, 100 * sum / steps / mt);
+        }
         printf("RESULT config=%s threads=%d tok_per_s=%.1f mfu=%.3f peak_rss_mb=%.0f\n", config, threads, tps,
                peak > 0 ? gflops / peak : 0.0, ru.ru_maxrss / 1024.0);
     }

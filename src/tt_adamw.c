@@ -29,7 +29,7 @@ TTDEF float tt_lr_at(const tt_adamw_config *cfg, uint64_t step) {
 }
 
 typedef struct tt__adamw_job {
-    tt_model *m;
+    const tt__param_view *v;
     tt_adamw_config c;
     float lr, gscale, bc1, bc2_sqrt;
     size_t n;
@@ -42,14 +42,14 @@ typedef struct tt__adamw_job {
  * (for non-negative floats the bit order is the value order; NaN and Inf
  * are above 0x7f7fffff, and so is any v with the sign bit set) into 4 u32
  * after the sums. Integer maxima: no rounding, any order gives the same. */
-TT__PRIVATE uint32_t *tt__adamw_bounds(tt_model *m, size_t n_chunks) {
-    return (uint32_t *)(void *)(m->partials + n_chunks);
+TT__PRIVATE uint32_t *tt__adamw_bounds(const tt__param_view *v, size_t n_chunks) {
+    return (uint32_t *)(void *)(v->partials + n_chunks);
 }
 TT__PRIVATE void tt__gradnorm_range(void *ctx, int lo, int hi, int slot) {
     tt__adamw_job *j = (tt__adamw_job *)ctx;
-    uint32_t *bounds = tt__adamw_bounds(j->m, j->n / TT__NORM_CHUNK + 1);
-    const float *g = j->m->grads, *p = j->m->params, *mm = j->m->m, *v = j->m->v;
-    size_t dlo = j->m->dp.lo, dhi = j->m->dp.hi;
+    uint32_t *bounds = tt__adamw_bounds(j->v, j->n / TT__NORM_CHUNK + 1);
+    const float *g = j->v->grads, *p = j->v->params, *mm = j->v->m, *v = j->v->v;
+    size_t dlo = j->v->dp->lo, dhi = j->v->dp->hi;
     int ch;
     (void)slot;
     for (ch = lo; ch < hi; ch++) {
@@ -77,7 +77,7 @@ TT__PRIVATE void tt__gradnorm_range(void *ctx, int lo, int hi, int slot) {
                 memcpy(&u, v + (i - dlo), sizeof(u)); vb = u > vb ? u : vb;
             }
         }
-        j->m->partials[ch] = s;
+        j->v->partials[ch] = s;
         bounds[4 * ch + 0] = gb; bounds[4 * ch + 1] = pb; bounds[4 * ch + 2] = mb; bounds[4 * ch + 3] = vb;
     }
 }
@@ -94,24 +94,25 @@ TT__PRIVATE double tt__bits_float(uint32_t u) {
  * are zeroed in the same pass. */
 TT__PRIVATE void tt__adamw_range(void *ctx, int lo, int hi, int slot) {
     tt__adamw_job *j = (tt__adamw_job *)ctx;
-    tt_model *m = j->m;
+    const tt__param_view *m = j->v;
     size_t i0 = (size_t)(lo + j->c0) * TT__NORM_CHUNK, i1 = (size_t)(hi + j->c0) * TT__NORM_CHUNK;
-    int t = 0, a = 0, b = m->lay.n_tensors - 1;
+    size_t dlo = m->dp->lo, dhi = m->dp->hi;
+    int t = 0, a = 0, b = m->n_tensors - 1;
     (void)slot;
     if (i1 > j->n) i1 = j->n;
-    if (i0 < m->dp.lo) i0 = m->dp.lo; /* the moments held: [dp.lo, dp.hi), m->m[0] is dp.lo */
-    if (i1 > m->dp.hi) i1 = m->dp.hi;
+    if (i0 < dlo) i0 = dlo; /* the moments held: [dp.lo, dp.hi), m->m[0] is dp.lo */
+    if (i1 > dhi) i1 = dhi;
     /* first tensor that ends after i0 (tensors are in offset order) */
     while (a < b) {
         int mid = (a + b) / 2;
         const tt_tensor_info *ti = &m->tensors[mid];
         if (ti->offset + ti->numel <= i0) a = mid + 1; else b = mid;
     }
-    for (t = a; t < m->lay.n_tensors && i0 < i1; t++) {
+    for (t = a; t < m->n_tensors && i0 < i1; t++) {
         const tt_tensor_info *ti = &m->tensors[t];
         size_t end = ti->offset + ti->numel < i1 ? ti->offset + ti->numel : i1;
         if (end <= i0) continue;
-        tt__adamw(&m->ex, m->params + i0, m->m + (i0 - m->dp.lo), m->v + (i0 - m->dp.lo), m->grads + i0, end - i0, j->lr, j->c.beta1,
+        tt__adamw(m->ex, m->params + i0, m->m + (i0 - dlo), m->v + (i0 - dlo), m->grads + i0, end - i0, j->lr, j->c.beta1,
                   j->c.beta2, j->c.eps, ti->decay ? j->c.weight_decay : 0.0f, j->gscale, j->bc1, j->bc2_sqrt);
         memset(m->grads + i0, 0, (end - i0) * sizeof(float));
         i0 = end;
@@ -136,35 +137,41 @@ TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_s
     float norm;
     uint64_t t;
     uint32_t gbits = 0, pbits = 0, mbits = 0, vbits = 0, *bounds;
+    tt__param_view pv;
+    const tt_logger *lg;
+    double t0;
     if (!m) return TT_ERR_INVALID_ARG;
-    if (!m->grads) return TT_ERR_UNSUPPORTED; /* inference_only */
-    j.m = m;
+    tt__model_param_view(m, &pv);
+    lg = &pv.cfg->logger;
+    if (!pv.grads) return TT_ERR_UNSUPPORTED; /* inference_only */
+    j.v = &pv;
     j.c = tt_adamw_config_resolve(cfg);
-    j.n = m->lay.n_params;
+    j.n = pv.n;
     if (!tt__adamw_config_ok(&j.c)) {
-        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG,
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_INVALID_ARG,
                 "adamw: lr, eps must be finite and > 0; betas in [0,1); wd, clip, min_lr finite and >= 0; "
                 "warmup, total_steps >= 0; schedule TT_LR_CONSTANT or TT_LR_COSINE");
         return TT_ERR_INVALID_ARG;
     }
-    if (m->step == UINT64_MAX) {
-        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "adamw: the step counter is at its maximum");
+    if (*pv.step == UINT64_MAX) {
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "adamw: the step counter is at its maximum");
         return TT_ERR_INVALID_ARG;
     }
-    t = m->step + 1;
-    j.lr = tt_lr_at(&j.c, m->step);
+    t = *pv.step + 1;
+    j.lr = tt_lr_at(&j.c, *pv.step);
     j.bc1 = 1.0f - TT_POWF(j.c.beta1, (float)t);
     j.bc2_sqrt = TT_SQRTF(1.0f - TT_POWF(j.c.beta2, (float)t));
     if (!(j.lr >= 0.0f && j.lr <= 3.0e38f) || !(j.bc1 > 0.0f) || !(j.bc2_sqrt > 0.0f)) {
-        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "adamw: the schedule gives no usable learning rate at this step");
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "adamw: the schedule gives no usable learning rate at this step");
         return TT_ERR_INVALID_ARG;
     }
     if ((st = tt__dp_reduce_grads(m)) != TT_OK) return st; /* data parallel: global gradients */
+    t0 = pv.prof ? tt__prof_begin(pv.prof) : 0.0;
     n_chunks = (int)(j.n / TT__NORM_CHUNK + 1);
-    tt__for_range(&m->ex, n_chunks, tt__gradnorm_range, &j);
-    bounds = tt__adamw_bounds(m, (size_t)n_chunks);
+    tt__for_range(pv.ex, n_chunks, tt__gradnorm_range, &j);
+    bounds = tt__adamw_bounds(&pv, (size_t)n_chunks);
     for (i = 0; i < n_chunks; i++) {
-        ss += m->partials[i];
+        ss += pv.partials[i];
         if (bounds[4 * i + 0] > gbits) gbits = bounds[4 * i + 0];
         if (bounds[4 * i + 1] > pbits) pbits = bounds[4 * i + 1];
         if (bounds[4 * i + 2] > mbits) mbits = bounds[4 * i + 2];
@@ -174,7 +181,7 @@ TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_s
     if ((st = tt__dp_moment_bounds(m, &mbits, &vbits)) != TT_OK) return st;
     norm = (float)TT_SQRTF((float)ss);
     if (!(norm <= 3.0e38f)) { /* NaN or Inf */
-        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_NONFINITE, "adamw: gradient norm is NaN/Inf; step skipped, gradients zeroed");
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_NONFINITE, "adamw: gradient norm is NaN/Inf; step skipped, gradients zeroed");
         tt_model_zero_grad(m);
         return TT_ERR_NONFINITE;
     }
@@ -200,18 +207,19 @@ TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_s
     pb = pmax * (1.0 + (double)j.lr * (double)j.c.weight_decay) + stepd * mb / (double)j.c.eps;
     if (!(pbits <= 0x7f7fffffu && mbits <= 0x7f7fffffu && vbits <= 0x7f7fffffu && mb <= lim && vb <= lim &&
           pb <= lim && stepd * mb <= lim && (double)j.lr * (double)j.c.weight_decay <= lim && stepd <= lim)) {
-        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_NONFINITE,
+        tt__log(lg, TT_LOG_ERROR, TT_ERR_NONFINITE,
                 pbits > 0x7f7fffffu || mbits > 0x7f7fffffu || vbits > 0x7f7fffffu
                     ? "adamw: parameters or moments already hold NaN/Inf (or v < 0); step refused, gradients zeroed"
                     : "adamw: this update would overflow to NaN/Inf (learning rate too large?); step refused, gradients zeroed");
         tt_model_zero_grad(m);
         return TT_ERR_NONFINITE;
     }
-    j.c0 = (int)(m->dp.lo / TT__NORM_CHUNK);
-    tt__for_range(&m->ex, m->dp.hi > m->dp.lo ? (int)((m->dp.hi - 1) / TT__NORM_CHUNK) + 1 - j.c0 : 0,
+    j.c0 = (int)(pv.dp->lo / TT__NORM_CHUNK);
+    tt__for_range(pv.ex, pv.dp->hi > pv.dp->lo ? (int)((pv.dp->hi - 1) / TT__NORM_CHUNK) + 1 - j.c0 : 0,
                   tt__adamw_range, &j);
-    m->step = t;
-    m->have_targets = 0; /* the activations belong to the old weights */
+    if (pv.prof) tt__prof_end(pv.prof, TT_OP_ADAMW, t0, 0.0);
+    *pv.step = t;
+    tt__model_params_changed(m); /* the activations belong to the old weights */
     if ((st = tt__dp_after_update(m)) != TT_OK) return st; /* ZeRO-1: slices to every rank */
     if (out) { out->lr = j.lr; out->grad_norm = norm; out->step = t; }
     return TT_OK;

@@ -338,6 +338,13 @@ typedef struct tt_comm {
 #define TT_MAX_VOCAB         (1 << 24)
 #define TT_MAX_DIM           (1 << 16)
 
+/* A monotonic clock for cfg.profile: now(user) returns seconds (any
+ * origin, never decreasing). Called from the thread running the model. */
+typedef struct tt_clock {
+    double (*now)(void *user);
+    void *user;
+} tt_clock;
+
 typedef struct tt_model_config {
     int32_t  vocab_size;   /* V tokens; REQUIRED, no default                   */
     int32_t  n_ctx;        /* max sequence length T; default 256               */
@@ -363,6 +370,14 @@ typedef struct tt_model_config {
                               floats more) and then adds it, element by
                               element: accumulating k micro-batches then sums
                               them like an allreduce over k ranks, bitwise   */
+    int32_t  profile;      /* 1 = time every op kind (tt_model_get_stats);
+                              needs a clock: cfg.clock, else CLOCK_MONOTONIC
+                              where <time.h> has it (POSIX: e.g. build with
+                              _POSIX_C_SOURCE; TT_NO_CLOCK leaves it out);
+                              without either, create refuses the config with
+                              TT_ERR_UNSUPPORTED. 0 = off: no timing, one
+                              branch per op; results bitwise the same      */
+    tt_clock clock;        /* clock for profile; zero = CLOCK_MONOTONIC      */
 } tt_model_config;
 
 typedef struct tt_model tt_model;
@@ -385,7 +400,8 @@ TTDEF tt_status tt_model_memory_size(const tt_model_config *cfg, size_t *out_byt
  * alignment; at least tt_model_memory_size bytes). Allocates nothing; with
  * n_threads > 1 and the built-in pool it starts n_threads-1 threads.
  * Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_BUFFER_TOO_SMALL,
- * TT_ERR_UNSUPPORTED (CPU lacks the compiled SIMD width, or cfg.backend),
+ * TT_ERR_UNSUPPORTED (CPU lacks the compiled SIMD width, cfg.backend, or
+ * cfg.profile without a clock),
  * TT_ERR_OUT_OF_MEMORY (thread creation failed). On failure *out_model is
  * unchanged and nothing is left running. */
 TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t bytes,
@@ -479,6 +495,38 @@ TTDEF float *tt_model_adam_v(tt_model *model);
 TTDEF void     tt_model_moment_slice(const tt_model *model, size_t *out_lo, size_t *out_hi);
 /* AdamW step counter (number of successful tt_adamw_step calls). It sets
  * the bias correction; at UINT64_MAX tt_adamw_step refuses to advance it. */
+/* ---- profiling (cfg.profile = 1) ----
+ * Per op kind: wall seconds, FLOPs (multiply-add = 2; GEMMs and attention
+ * only, elementwise ops count 0) and calls, summed over every forward,
+ * backward and tt_adamw_step since create or the last reset. Kinds ending
+ * in _BWD are the backward counterparts; TT_OP_LM_HEAD is the logits GEMM
+ * (recomputed in the backward of an unfused step), TT_OP_SOFTMAX_CE the
+ * softmax and cross-entropy (and dlogits when fused), TT_OP_LM_HEAD_BWD the
+ * dx and dwte GEMMs; TT_OP_ADAMW the gradient norm, clipping and update.
+ * The generator is not counted. */
+typedef enum tt_op_kind {
+    TT_OP_EMBEDDING, TT_OP_LAYERNORM, TT_OP_QKV, TT_OP_ATTENTION, TT_OP_ATTN_PROJ, TT_OP_FC, TT_OP_FC_PROJ,
+    TT_OP_LM_HEAD, TT_OP_SOFTMAX_CE,
+    TT_OP_EMBEDDING_BWD, TT_OP_LAYERNORM_BWD, TT_OP_QKV_BWD, TT_OP_ATTENTION_BWD, TT_OP_ATTN_PROJ_BWD,
+    TT_OP_FC_BWD, TT_OP_FC_PROJ_BWD, TT_OP_LM_HEAD_BWD,
+    TT_OP_ADAMW,
+    TT_OP_COUNT
+} tt_op_kind;
+typedef struct tt_model_stats {
+    double   seconds[TT_OP_COUNT];
+    double   flops[TT_OP_COUNT];
+    uint64_t calls[TT_OP_COUNT];
+} tt_model_stats;
+/* tt_op_kind_name: a short lowercase name ("qkv", "attention_bwd", ...);
+ * "?" for a kind out of range. Thread-safe, static storage. */
+TTDEF const char *tt_op_kind_name(int kind);
+/* tt_model_get_stats: the sums so far into *out (all zero when cfg.profile
+ * is 0). Returns TT_OK or TT_ERR_INVALID_ARG (NULL). Allocates nothing; not
+ * concurrently with a step on the same model. */
+TTDEF tt_status tt_model_get_stats(const tt_model *model, tt_model_stats *out);
+/* tt_model_reset_stats: zero the sums. NULL is ignored. */
+TTDEF void tt_model_reset_stats(tt_model *model);
+
 TTDEF uint64_t tt_model_step(const tt_model *model);
 TTDEF void     tt_model_set_step(tt_model *model, uint64_t step);
 

@@ -135,7 +135,9 @@ TTDEF tt_status tt_generator_memory_size(const tt_model *model, size_t *out_byte
  * alignment, >= tt_generator_memory_size bytes; it must outlive the
  * generator; tt_generator_destroy then frees nothing). Works under
  * TT_NO_MALLOC. Returns TT_OK, TT_ERR_INVALID_ARG, TT_ERR_BUFFER_TOO_SMALL.
- * Allocates: no. */
+ * Allocates: no. Threads: the generator runs on the model's threads and
+ * per-thread scratch (it does not change the model), so do not use it at
+ * the same time as a training call or another generator of the same model. */
 TTDEF tt_status tt_generator_create_in(tt_model *model, void *mem, size_t bytes, tt_generator **out_gen);
 
 /* tt_generator_feed_logits: tt_generator_feed, and the logits of every fed

@@ -1,15 +1,27 @@
 /* >>checkpoint  save/load everything a training run needs to resume exactly */
 #include "tt_internal.h"
 
-#define TT__CK_SECTIONS 9
-#define TT__CK_CONF_BYTES 48u
-#define TT__CK_OPTM_BYTES 48u
-#define TT__CK_LOAD_BYTES 56u
-#define TT__CK_RNG_BYTES  16u
-#define TT__CK_USER_BYTES 64u
-
-static const char tt__ck_tags[TT__CK_SECTIONS][5] = {
-    "CONF", "OPTM", "LOAD", "RNG ", "USER", "TOKN", "PARM", "ADMM", "ADMV" };
+/* the sections of a checkpoint, in file order: X(ID, tag, bytes), bytes
+ * the fixed length (0: variable, given in the section header) */
+#define TT__CK_SECTION_LIST(X) \
+    X(CONF, "CONF", 48u) /* model shape, seed, parameter and tensor counts */ \
+    X(OPTM, "OPTM", 48u) /* AdamW config and step */ \
+    X(LOAD, "LOAD", 56u) /* data loader position */ \
+    X(RNG,  "RNG ", 16u) /* the caller's PCG32 state */ \
+    X(USER, "USER", 64u) /* 8 caller u64s */ \
+    X(TOKN, "TOKN", 0u)  /* the tokenizer file, or empty */ \
+    X(PARM, "PARM", 0u)  /* parameters, P floats */ \
+    X(ADMM, "ADMM", 0u)  /* AdamW m, P floats */ \
+    X(ADMV, "ADMV", 0u)  /* AdamW v, P floats */
+#define TT__CK_ENUM(ID, tag, bytes) TT__CK_##ID,
+enum { TT__CK_SECTION_LIST(TT__CK_ENUM) TT__CK_SECTIONS };
+#undef TT__CK_ENUM
+#define TT__CK_BYTES(ID, tag, bytes) enum { TT__CK_##ID##_BYTES = bytes };
+TT__CK_SECTION_LIST(TT__CK_BYTES)
+#undef TT__CK_BYTES
+#define TT__CK_TAG(ID, tag, bytes) tag,
+static const char tt__ck_tags[TT__CK_SECTIONS][5] = { TT__CK_SECTION_LIST(TT__CK_TAG) };
+#undef TT__CK_TAG
 
 TT__PRIVATE uint32_t tt__f2u(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
 TT__PRIVATE float tt__u2f(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
@@ -126,7 +138,7 @@ TT__PRIVATE void tt__ck_payload(tt__ckw *w, tt_model *model, const tt_tokenizer 
     size_t P = tt_model_num_params(model);
     int i;
     /* CONF */
-    tt__ckw_section(w, 0, TT__CK_CONF_BYTES);
+    tt__ckw_section(w, TT__CK_CONF, TT__CK_CONF_BYTES);
     memset(b, 0, sizeof(b));
     tt__put_u32(b + 0, (uint32_t)c.vocab_size);
     tt__put_u32(b + 4, (uint32_t)c.n_ctx);
@@ -140,24 +152,24 @@ TT__PRIVATE void tt__ck_payload(tt__ckw *w, tt_model *model, const tt_tokenizer 
     tt__ckw_bytes(w, b, TT__CK_CONF_BYTES);
     /* OPTM */
     ad = tt_adamw_config_resolve(state ? &state->adamw : NULL);
-    tt__ckw_section(w, 1, TT__CK_OPTM_BYTES);
+    tt__ckw_section(w, TT__CK_OPTM, TT__CK_OPTM_BYTES);
     tt__ck_put_adamw(b, &ad, tt_model_step(model));
     tt__ckw_bytes(w, b, TT__CK_OPTM_BYTES);
     /* LOAD */
-    tt__ckw_section(w, 2, TT__CK_LOAD_BYTES);
+    tt__ckw_section(w, TT__CK_LOAD, TT__CK_LOAD_BYTES);
     tt__ck_put_loader(b, state && state->has_loader, state ? &state->loader : NULL);
     tt__ckw_bytes(w, b, TT__CK_LOAD_BYTES);
     /* RNG */
-    tt__ckw_section(w, 3, TT__CK_RNG_BYTES);
+    tt__ckw_section(w, TT__CK_RNG, TT__CK_RNG_BYTES);
     tt__put_u64(b, state ? state->rng.state : 0);
     tt__put_u64(b + 8, state ? state->rng.inc : 0);
     tt__ckw_bytes(w, b, TT__CK_RNG_BYTES);
     /* USER */
-    tt__ckw_section(w, 4, TT__CK_USER_BYTES);
+    tt__ckw_section(w, TT__CK_USER, TT__CK_USER_BYTES);
     for (i = 0; i < 8; i++) tt__put_u64(b + 8 * i, state ? state->user[i] : 0);
     tt__ckw_bytes(w, b, TT__CK_USER_BYTES);
     /* TOKN */
-    tt__ckw_section(w, 5, tok_bytes);
+    tt__ckw_section(w, TT__CK_TOKN, tok_bytes);
     if (tok && w->st == TT_OK) {
         tt_io tio;
         uint64_t before = w->n;
@@ -166,11 +178,11 @@ TT__PRIVATE void tt__ck_payload(tt__ckw *w, tt_model *model, const tt_tokenizer 
         if (w->st == TT_OK && w->n - before != tok_bytes) w->st = TT_ERR_IO; /* save_size disagreed */
     }
     /* PARM, ADMM, ADMV */
-    tt__ckw_section(w, 6, (uint64_t)P * 4);
+    tt__ckw_section(w, TT__CK_PARM, (uint64_t)P * 4);
     tt__ckw_floats(w, tt_model_params(model), P);
-    tt__ckw_section(w, 7, (uint64_t)P * 4);
+    tt__ckw_section(w, TT__CK_ADMM, (uint64_t)P * 4);
     tt__ck_moments(w, model, 0, P);
-    tt__ckw_section(w, 8, (uint64_t)P * 4);
+    tt__ckw_section(w, TT__CK_ADMV, (uint64_t)P * 4);
     tt__ck_moments(w, model, 1, P);
 }
 
@@ -198,7 +210,7 @@ TTDEF tt_status tt_checkpoint_save(const tt_io *io, tt_model *model, const tt_to
     if (!tt__dp_writer(model)) io = NULL;
     c = tt_model_get_config(model);
     if (c.inference_only) return TT_ERR_UNSUPPORTED; /* no AdamW moments to save */
-    if (tt__dp_sharded(model) && model->dp.dirty) {
+    if (tt__dp_sharded(model) && tt__dp_dirty(model)) {
         tt__log(&c.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "checkpoint: with zero1, save between steps (gradients are pending)");
         return TT_ERR_INVALID_ARG;
     }
@@ -368,18 +380,18 @@ TTDEF tt_status tt_checkpoint_read_config(const tt_io *io, const tt_logger *logg
     int i;
     if (!io || !io->read || !out_cfg) return TT_ERR_INVALID_ARG;
     if (tt__ckr_open(&r, io, logger, &hd) != TT_OK) return r.st;
-    tt__ckr_fixed(&r, 0, b, TT__CK_CONF_BYTES);
+    tt__ckr_fixed(&r, TT__CK_CONF, b, TT__CK_CONF_BYTES);
     if (r.st == TT_OK && !tt__ck_conf(b, &c, &P, &nt))
         tt__ckr_fail(&r, TT_ERR_BAD_FORMAT, "checkpoint: model shape out of range (corrupt)");
-    tt__ckr_fixed(&r, 1, b, TT__CK_OPTM_BYTES);
-    tt__ckr_fixed(&r, 2, b, TT__CK_LOAD_BYTES);
-    tt__ckr_fixed(&r, 3, b, TT__CK_RNG_BYTES);
-    tt__ckr_fixed(&r, 4, b, TT__CK_USER_BYTES);
-    len = tt__ckr_section(&r, 5);
+    tt__ckr_fixed(&r, TT__CK_OPTM, b, TT__CK_OPTM_BYTES);
+    tt__ckr_fixed(&r, TT__CK_LOAD, b, TT__CK_LOAD_BYTES);
+    tt__ckr_fixed(&r, TT__CK_RNG, b, TT__CK_RNG_BYTES);
+    tt__ckr_fixed(&r, TT__CK_USER, b, TT__CK_USER_BYTES);
+    len = tt__ckr_section(&r, TT__CK_TOKN);
     if (r.st == TT_OK && len > TT_CHECKPOINT_MAX_TOKENIZER_BYTES)
         tt__ckr_fail(&r, TT_ERR_BAD_FORMAT, "checkpoint: tokenizer section too large (corrupt)");
     tt__ckr_bytes(&r, NULL, len);
-    for (i = 6; i < 9; i++) tt__ckr_floats(&r, i, NULL, P);
+    for (i = TT__CK_PARM; i <= TT__CK_ADMV; i++) tt__ckr_floats(&r, i, NULL, P);
     if (tt__ckr_close(&r, &hd) != TT_OK) return r.st;
     *out_cfg = c;
     return TT_OK;
@@ -417,7 +429,7 @@ TTDEF tt_status tt_checkpoint_load(const tt_io *io, tt_model *model, const tt_to
     memset(&st, 0, sizeof(st));
     if (tt__ckr_open(&r, io, lg, &hd) != TT_OK) return r.st;
     /* CONF: refuse another shape before allocating anything */
-    tt__ckr_fixed(&r, 0, b, TT__CK_CONF_BYTES);
+    tt__ckr_fixed(&r, TT__CK_CONF, b, TT__CK_CONF_BYTES);
     if (r.st != TT_OK) return r.st;
     if (!tt__ck_conf(b, &fc, &P, &nt)) {
         tt__ckr_fail(&r, TT_ERR_BAD_FORMAT, "checkpoint: model shape out of range (corrupt)");
@@ -431,16 +443,16 @@ TTDEF tt_status tt_checkpoint_load(const tt_io *io, tt_model *model, const tt_to
                  "file's number of parameters: ", (long long)P);
         return TT_ERR_MISMATCH;
     }
-    tt__ckr_fixed(&r, 1, b, TT__CK_OPTM_BYTES);
+    tt__ckr_fixed(&r, TT__CK_OPTM, b, TT__CK_OPTM_BYTES);
     if (r.st == TT_OK) tt__ck_get_adamw(b, &st.adamw, &step);
-    tt__ckr_fixed(&r, 2, b, TT__CK_LOAD_BYTES);
+    tt__ckr_fixed(&r, TT__CK_LOAD, b, TT__CK_LOAD_BYTES);
     if (r.st == TT_OK && !tt__ck_get_loader(b, &st.has_loader, &st.loader))
         tt__ckr_fail(&r, TT_ERR_BAD_FORMAT, "checkpoint: bad loader section");
-    tt__ckr_fixed(&r, 3, b, TT__CK_RNG_BYTES);
+    tt__ckr_fixed(&r, TT__CK_RNG, b, TT__CK_RNG_BYTES);
     if (r.st == TT_OK) { st.rng.state = tt__get_u64(b); st.rng.inc = tt__get_u64(b + 8); }
-    tt__ckr_fixed(&r, 4, b, TT__CK_USER_BYTES);
+    tt__ckr_fixed(&r, TT__CK_USER, b, TT__CK_USER_BYTES);
     if (r.st == TT_OK) for (i = 0; i < 8; i++) st.user[i] = tt__get_u64(b + 8 * i);
-    tok_len = tt__ckr_section(&r, 5);
+    tok_len = tt__ckr_section(&r, TT__CK_TOKN);
     if (r.st == TT_OK && (tok_len > TT_CHECKPOINT_MAX_TOKENIZER_BYTES || tok_len > r.left))
         tt__ckr_fail(&r, TT_ERR_BAD_FORMAT, "checkpoint: tokenizer section too large (corrupt)");
     if (r.st != TT_OK) return r.st;
@@ -453,7 +465,7 @@ TTDEF tt_status tt_checkpoint_load(const tt_io *io, tt_model *model, const tt_to
     }
     tok_bytes = (unsigned char *)(tmp + 3 * Pm);
     tt__ckr_bytes(&r, tok_bytes, tok_len);
-    for (i = 0; i < 3; i++) tt__ckr_floats(&r, 6 + i, tmp + (size_t)i * Pm, P);
+    for (i = 0; i < 3; i++) tt__ckr_floats(&r, TT__CK_PARM + i, tmp + (size_t)i * Pm, P);
     if (tt__ckr_close(&r, &hd) == TT_OK && tok_len > 0 && out_tok) {
         tt__memrd m;
         tt_io tio;
@@ -477,7 +489,7 @@ TTDEF tt_status tt_checkpoint_load(const tt_io *io, tt_model *model, const tt_to
         if (tt_model_adam_m(model)) /* NULL: inference_only, parameters only */
             tt__dp_load_moments(model, tmp + Pm, tmp + 2 * Pm); /* all, or this rank's ZeRO-1 slice */
         tt_model_set_step(model, step);
-        model->have_targets = model->have_logits = model->have_loss = 0; /* activations of the old weights */
+        tt__model_forget_acts(model); /* activations of the old weights */
         if (out_state) *out_state = st;
         if (out_tok) *out_tok = tok;
     }
@@ -524,7 +536,7 @@ TT__PRIVATE tt_status tt__checkpoint_save_path(const char *path, const tt__ck_sa
         return tt__dp_save_end(a.model, tt_checkpoint_save(NULL, a.model, a.tok, a.state));
     a.entered = &entered;
     st = tt__save_atomic(path, tt__ck_save_cb, &a);
-    if (!entered && tt__dp_size(&a.model->cfg) > 1) { /* could not create the file: still take part */
+    if (!entered && tt_model_get_config(a.model).comm.size > 1) { /* could not create the file: still take part */
         tt_io dio;
         dio.read = NULL; dio.write = tt__ck_discard; dio.user = NULL;
         (void)tt_checkpoint_save(&dio, a.model, a.tok, a.state);

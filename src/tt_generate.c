@@ -1,11 +1,14 @@
-/* >>generate  KV-cache inference and sampling (temperature, top-k, top-p).
- * Uses the model's private layout (struct tt_model, params_p, the op
- * wrappers tt__m_linear / tt__m_layernorm) from tt_model.c, which comes
- * earlier in the amalgamation. */
+/* >>generate  KV-cache inference (the block of tt_ops.c with cached
+ * attention, over the model's weight views), per-position logits and
+ * scores, and sampling (temperature, top-k, top-p). */
 #include "tt_internal.h"
 
 struct tt_generator {
     tt_model *m;
+    tt_model_config cfg;  /* the model's (logger, allocator, sizes) */
+    int V, Vp, C, L, NH, T;
+    tt__exec par, ser;  /* the generator's executors: the model's, and a serial copy (same scratch) */
+    tt__model_w gw;     /* wte, wpe, lnf of the model */
     tt_allocator alloc;
     void *block;        /* what tt_generator_create allocated, or NULL (create_in) */
     size_t bytes;
@@ -29,9 +32,11 @@ typedef struct tt__gen_plan {
 } tt__gen_plan;
 TT__PRIVATE tt_status tt__gen_plan_make(const tt_model *m, tt__gen_plan *o) {
     tt__plan plan;
+    tt_model_config c = tt_model_get_config(m);
     size_t C, T, L, V, Vp, NT, CT, kvn;
-    C = (size_t)m->C; T = (size_t)m->maxT; L = (size_t)m->L; V = (size_t)m->V; Vp = (size_t)m->Vp;
-    NT = (size_t)(m->ex.n_threads > 0 ? m->ex.n_threads : 1);
+    C = (size_t)c.d_model; T = (size_t)c.n_ctx; L = (size_t)c.n_layer; V = (size_t)c.vocab_size;
+    Vp = (size_t)tt__model_vp(m);
+    NT = (size_t)(tt__model_exec(m)->n_threads > 0 ? tt__model_exec(m)->n_threads : 1);
     plan.size = 0; plan.overflow = 0;
     (void)tt__plan_take(&plan, 1, sizeof(tt_generator));
     if (!tt__mul_size(C, T, &CT) || !tt__mul_size(CT, 2 * L, &kvn)) return TT_ERR_INVALID_ARG;
@@ -67,10 +72,12 @@ TTDEF tt_status tt_generator_create_in(tt_model *m, void *buf, size_t bytes, tt_
     size_t need;
     unsigned char *mem;
     tt_generator *g;
+    tt_model_config c;
     if (!m || !buf || !out) return TT_ERR_INVALID_ARG;
     if (tt_generator_memory_size(m, &need) != TT_OK || tt__gen_plan_make(m, &o) != TT_OK) return TT_ERR_INVALID_ARG;
+    c = tt_model_get_config(m);
     if (bytes < need) {
-        tt__logf(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_BUFFER_TOO_SMALL, "generator: buffer too small, need bytes: ",
+        tt__logf(&c.logger, TT_LOG_ERROR, TT_ERR_BUFFER_TOO_SMALL, "generator: buffer too small, need bytes: ",
                  (long long)need);
         return TT_ERR_BUFFER_TOO_SMALL;
     }
@@ -78,6 +85,17 @@ TTDEF tt_status tt_generator_create_in(tt_model *m, void *buf, size_t bytes, tt_
     memset(mem, 0, sizeof(tt_generator));
     g = (tt_generator *)mem;
     g->m = m;
+    g->cfg = c;
+    g->V = c.vocab_size; g->Vp = tt__model_vp(m); g->C = c.d_model; g->L = c.n_layer; g->NH = c.n_head;
+    g->T = c.n_ctx;
+    /* the model's executor (its pool and scratch: not concurrently with a
+     * training step), and a serial copy for ops too small to share */
+    g->par = *tt__model_exec(m);
+    g->ser = g->par;
+    g->ser.n_threads = 1;
+    g->ser.par.parallel_for = NULL;
+    g->ser.par.pool = NULL;
+    tt__model_globals(m, &g->gw);
     g->kv = (float *)(mem + o.kv);
     g->xa = (float *)(mem + o.xa);
     g->xb = (float *)(mem + o.xb);
@@ -101,18 +119,20 @@ TTDEF tt_status tt_generator_create(tt_model *m, tt_generator **out) {
     size_t bytes;
     void *mem;
     tt_generator *g = NULL;
+    tt_model_config c;
     if (!m || !out) return TT_ERR_INVALID_ARG;
     if (tt_generator_memory_size(m, &bytes) != TT_OK) return TT_ERR_INVALID_ARG;
-    mem = tt__alloc(&m->cfg.allocator, bytes, TT__ALIGN);
+    c = tt_model_get_config(m);
+    mem = tt__alloc(&c.allocator, bytes, TT__ALIGN);
     if (!mem) {
-        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_OUT_OF_MEMORY, "generator: cannot allocate the KV cache");
+        tt__log(&c.logger, TT_LOG_ERROR, TT_ERR_OUT_OF_MEMORY, "generator: cannot allocate the KV cache");
         return TT_ERR_OUT_OF_MEMORY;
     }
     if (tt_generator_create_in(m, mem, bytes, &g) != TT_OK) { /* cannot fail: sized above */
-        tt__free(&m->cfg.allocator, mem, bytes);
+        tt__free(&c.allocator, mem, bytes);
         return TT_ERR_INVALID_ARG;
     }
-    g->alloc = m->cfg.allocator;
+    g->alloc = c.allocator;
     g->block = mem;
     g->bytes = bytes;
     *out = g;
@@ -135,113 +155,110 @@ TTDEF const float *tt_generator_logits(const tt_generator *g) {
     return g && g->have_logits ? g->logits : NULL;
 }
 
-/* attention of new rows [0,n) (positions p0+i) over the cache, one task per
- * (row, head): s_j = q.k_j / sqrt(hs), j <= p0+i; out = softmax(s) V */
-typedef struct tt__gen_att { tt_generator *g; const float *kvl; int n, p0; } tt__gen_att;
-TT__PRIVATE void tt__gen_att_range(void *ctx, int lo, int hi, int slot) {
-    const tt__gen_att *a = (const tt__gen_att *)ctx;
-    tt_model *m = a->g->m;
-    int C = m->C, NH = m->NH, hs = C / NH, task, j, k;
-    float scale = 1.0f / TT_SQRTF((float)hs);
-    float *s = a->g->scores + (size_t)slot * (size_t)m->maxT;
-    for (task = lo; task < hi; task++) {
-        int i = task / NH, h = task % NH, nv = a->p0 + i + 1;
-        const float *q = a->g->qkv + (size_t)i * 3 * C + (size_t)h * hs;
-        float *o = a->g->att + (size_t)i * C + (size_t)h * hs;
-        float mx = -3.0e38f, sum = 0.0f, inv;
-        for (j = 0; j < nv; j++) {
-            const float *kr = a->kvl + (size_t)j * 2 * C + (size_t)h * hs;
-            float d = 0.0f;
-            for (k = 0; k < hs; k++) d += q[k] * kr[k];
-            s[j] = d * scale;
-            if (s[j] > mx) mx = s[j];
-        }
-        for (j = 0; j < nv; j++) { s[j] = TT_EXPF(s[j] - mx); sum += s[j]; }
-        inv = 1.0f / sum;
-        for (k = 0; k < hs; k++) o[k] = 0.0f;
-        for (j = 0; j < nv; j++) {
-            const float *vr = a->kvl + (size_t)j * 2 * C + C + (size_t)h * hs;
-            float p = s[j] * inv;
-            for (k = 0; k < hs; k++) o[k] += p * vr[k];
-        }
-    }
-}
-
 /* Ops with less work than this many multiply-adds run on the calling
  * thread: waking the pool costs more than it saves (decoding one token of a
  * small model). Results do not depend on it: GEMMs never split K. */
 #define TT__GEN_PAR_MACS ((size_t)1 << 20)
-TT__PRIVATE void tt__gen_pick(tt_model *m, const tt__exec *par, const tt__exec *ser, size_t macs) {
-    m->ex = macs >= TT__GEN_PAR_MACS ? *par : *ser;
+TT__PRIVATE const tt__exec *tt__gen_ex(const tt_generator *g, size_t macs) {
+    return macs >= TT__GEN_PAR_MACS ? &g->par : &g->ser;
 }
 
-TTDEF tt_status tt_generator_feed(tt_generator *g, const int32_t *ids, int n) {
-    tt_model *m;
-    int C, L, T, p0, i, l, k;
-    tt__gen_att at;
-    tt__exec par, ser;
-    size_t nc, attn;
-    if (!g || !ids || n < 1) return TT_ERR_INVALID_ARG;
-    m = g->m;
-    C = m->C; L = m->L; T = m->maxT; p0 = g->pos;
+/* the n new rows through every layer (tt__block_fwd with cached attention),
+ * leaving the last layer's output in g->xa */
+TT__PRIVATE tt_status tt__gen_layers(tt_generator *g, const int32_t *ids, int n) {
+    int C = g->C, T = g->T, p0 = g->pos, i, l;
+    tt__run r;
+    tt__layer_w w;
+    tt__layer_acts a;
+    tt__attn_arg att;
     if (n > T - p0) {
-        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_SHAPE, "generator: feeding past n_ctx (reset first)");
+        tt__log(&g->cfg.logger, TT_LOG_ERROR, TT_ERR_SHAPE, "generator: feeding past n_ctx (reset first)");
         return TT_ERR_SHAPE;
     }
     for (i = 0; i < n; i++)
-        if (ids[i] < 0 || ids[i] >= m->V) {
-            tt__logf(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "generator: id out of range: ", (long long)ids[i]);
+        if (ids[i] < 0 || ids[i] >= g->V) {
+            tt__logf(&g->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "generator: id out of range: ", (long long)ids[i]);
             return TT_ERR_INVALID_ARG;
         }
     memmove(g->hist + p0, ids, (size_t)n * sizeof(int32_t));
-    par = m->ex;
-    ser = par;
-    ser.n_threads = 1;
-    ser.par.parallel_for = NULL;
-    ser.par.pool = NULL;
-    nc = (size_t)n * (size_t)C;
-    attn = nc * (size_t)(p0 + n);
-    /* embeddings */
-    for (i = 0; i < n; i++) {
-        const float *we = m->params_p[TT__P_WTE] + (size_t)g->hist[p0 + i] * C;
-        const float *pe = m->params_p[TT__P_WPE] + (size_t)(p0 + i) * C;
-        float *x = g->xa + (size_t)i * C;
-        for (k = 0; k < C; k++) x[k] = we[k] + pe[k];
+    r.par = &g->par; r.ser = &g->ser; r.par_macs = TT__GEN_PAR_MACS; r.prof = NULL;
+    tt__op_embed_fwd(&g->ser, g->xa, g->hist + p0, g->gw.wte, g->gw.wpe, 1, n, p0, C);
+    /* the block's activations in the generator's (n_ctx, .) buffers: the
+     * residual stream updated in place in xa, ln1 and ln2 sharing ln */
+    memset(&a, 0, sizeof(a));
+    a.in = g->xa; a.res3 = g->xa;
+    a.ln1 = a.ln2 = g->ln; a.ln1_mean = a.ln2_mean = g->mean; a.ln1_rstd = a.ln2_rstd = g->rstd;
+    a.qkv = g->qkv; a.atty = g->att; a.res2 = g->xb; a.fch = g->h; a.fch_gelu = g->g;
+    att.scores = g->scores; att.ld_scores = (size_t)T; att.p0 = p0;
+    for (l = 0; l < g->L; l++) {
+        tt__model_layer_w(g->m, l, &w);
+        att.kv = g->kv + (size_t)l * (size_t)T * 2 * C;
+        tt__block_fwd(&r, &w, &a, &att, 1, n, C, g->NH);
     }
-    for (l = 0; l < L; l++) {
-        float *kvl = g->kv + (size_t)l * (size_t)T * 2 * C;
-        tt__gen_pick(m, &par, &ser, nc * 16);
-        tt__m_layernorm(m, g->ln, g->mean, g->rstd, g->xa, m->params_p[TT__P_LN1W] + (size_t)l * C,
-                        m->params_p[TT__P_LN1B] + (size_t)l * C, n);
-        tt__gen_pick(m, &par, &ser, nc * 3 * (size_t)C);
-        tt__m_linear(m, g->qkv, g->ln, m->params_p[TT__P_QKVW] + (size_t)l * 3 * C * C,
-                     m->params_p[TT__P_QKVB] + (size_t)l * 3 * C, NULL, NULL, n, C, 3 * C);
-        for (i = 0; i < n; i++)
-            memcpy(kvl + (size_t)(p0 + i) * 2 * C, g->qkv + (size_t)i * 3 * C + C, (size_t)2 * C * sizeof(float));
-        at.g = g; at.kvl = kvl; at.n = n; at.p0 = p0;
-        tt__gen_pick(m, &par, &ser, 2 * attn);
-        tt__for_range(&m->ex, n * m->NH, tt__gen_att_range, &at);
-        tt__gen_pick(m, &par, &ser, nc * (size_t)C);
-        tt__m_linear(m, g->xb, g->att, m->params_p[TT__P_ATTPROJW] + (size_t)l * C * C,
-                     m->params_p[TT__P_ATTPROJB] + (size_t)l * C, g->xa, NULL, n, C, C);
-        tt__gen_pick(m, &par, &ser, nc * 16);
-        tt__m_layernorm(m, g->ln, g->mean, g->rstd, g->xb, m->params_p[TT__P_LN2W] + (size_t)l * C,
-                        m->params_p[TT__P_LN2B] + (size_t)l * C, n);
-        tt__gen_pick(m, &par, &ser, nc * 4 * (size_t)C);
-        tt__m_linear(m, g->h, g->ln, m->params_p[TT__P_FCW] + (size_t)l * 4 * C * C,
-                     m->params_p[TT__P_FCB] + (size_t)l * 4 * C, NULL, g->g, n, C, 4 * C);
-        tt__m_linear(m, g->xa, g->g, m->params_p[TT__P_FCPROJW] + (size_t)l * 4 * C * C,
-                     m->params_p[TT__P_FCPROJB] + (size_t)l * C, g->xb, NULL, n, 4 * C, C);
-    }
+    return TT_OK;
+}
+
+TTDEF tt_status tt_generator_feed(tt_generator *g, const int32_t *ids, int n) {
+    tt_status st;
+    int C;
+    if (!g || !ids || n < 1) return TT_ERR_INVALID_ARG;
+    if ((st = tt__gen_layers(g, ids, n)) != TT_OK) return st;
+    C = g->C;
     /* final LayerNorm and the lm head for the last new position only */
-    m->ex = ser;
-    tt__m_layernorm(m, g->ln, g->mean, g->rstd, g->xa + (size_t)(n - 1) * C, m->params_p[TT__P_LNFW],
-                    m->params_p[TT__P_LNFB], 1);
-    tt__gemm((size_t)m->V * (size_t)C >= TT__GEN_PAR_MACS ? &par : &ser, 1, m->V, C, g->ln, C, 1,
-             m->params_p[TT__P_WTE], 1, C, g->logits, m->Vp, 0);
-    m->ex = par;
-    g->pos = p0 + n;
+    tt__op_layernorm_fwd(&g->ser, g->ln, g->mean, g->rstd, g->xa + (size_t)(n - 1) * C, g->gw.lnfw, g->gw.lnfb, 1, C);
+    tt__op_logits(tt__gen_ex(g, (size_t)g->V * (size_t)C), g->logits, g->Vp, g->ln, C, g->gw.wte, 1, g->V, C);
+    g->pos += n;
     g->have_logits = 1;
+    return TT_OK;
+}
+
+/* after tt__gen_layers of n rows: the final LayerNorm of all of them into g->ln */
+TT__PRIVATE void tt__gen_lnf_all(tt_generator *g, int n) {
+    tt__op_layernorm_fwd(&g->par, g->ln, g->mean, g->rstd, g->xa, g->gw.lnfw, g->gw.lnfb, n, g->C);
+}
+
+TTDEF tt_status tt_generator_feed_logits(tt_generator *g, const int32_t *ids, int n, float *out, size_t cap) {
+    size_t need;
+    tt_status st;
+    if (!g || !ids || !out || n < 1) return TT_ERR_INVALID_ARG;
+    if (!tt__mul_size((size_t)n, (size_t)g->V, &need) || cap < need) return TT_ERR_BUFFER_TOO_SMALL;
+    if ((st = tt_generator_feed(g, ids, n)) != TT_OK) return st;
+    tt__gen_lnf_all(g, n);
+    tt__op_logits(&g->par, out, g->V, g->ln, g->C, g->gw.wte, n, g->V, g->C);
+    return TT_OK;
+}
+
+TTDEF tt_status tt_generator_score(tt_generator *g, const int32_t *ids, int n, float *out_losses) {
+    tt_status st;
+    float *buf;
+    int R, r0, i, j, V, C;
+    size_t Vp;
+    if (!g || !ids || !out_losses || n < 2) return TT_ERR_INVALID_ARG;
+    if ((st = tt_generator_feed(g, ids, n)) != TT_OK) return st;
+    V = g->V;
+    C = g->C;
+    Vp = (size_t)g->Vp;
+    tt__gen_lnf_all(g, n);
+    /* logits in chunks of R rows, in the (n_ctx, 4C) MLP scratch (free now),
+     * or row by row in the logits buffer when a row does not fit there */
+    R = (int)((size_t)g->T * 4 * (size_t)C / Vp);
+    if (R >= 1) buf = g->h;
+    else { R = 1; buf = g->logits; }
+    for (r0 = 0; r0 < n - 1; r0 += R) {
+        int rows = n - 1 - r0 < R ? n - 1 - r0 : R;
+        tt__op_logits(&g->par, buf, (ptrdiff_t)Vp, g->ln + (size_t)r0 * C, C, g->gw.wte, rows, V, C);
+        for (i = 0; i < rows; i++) {
+            const float *z = buf + (size_t)i * Vp;
+            float mx = z[0];
+            double s = 0.0;
+            for (j = 1; j < V; j++) if (z[j] > mx) mx = z[j];
+            for (j = 0; j < V; j++) s += (double)TT_EXPF(z[j] - mx);
+            out_losses[r0 + i] = (float)((double)mx + (double)TT_LOGF((float)s) - (double)z[ids[r0 + i + 1]]);
+        }
+    }
+    /* the logits buffer may have been used as scratch: restore the last row's */
+    if (buf == g->logits)
+        tt__op_logits(&g->par, g->logits, (ptrdiff_t)Vp, g->ln + (size_t)(n - 1) * C, C, g->gw.wte, 1, V, C);
     return TT_OK;
 }
 
@@ -282,7 +299,7 @@ TTDEF tt_status tt_generator_sample(tt_generator *g, const tt_sample_config *cfg
     int V, k, i, n;
     if (!g || !out_id || !g->have_logits) return TT_ERR_INVALID_ARG;
     z = g->logits;
-    V = g->m->V;
+    V = g->V;
     k = V;
     if (cfg) {
         if (cfg->temperature != 0.0f) temp = cfg->temperature;
@@ -293,7 +310,7 @@ TTDEF tt_status tt_generator_sample(tt_generator *g, const tt_sample_config *cfg
     }
     for (i = 0; i < V; i++) {
         if (!(z[i] >= -3.0e38f && z[i] <= 3.0e38f)) { /* NaN/Inf: the model is broken */
-            tt__log(&g->m->cfg.logger, TT_LOG_ERROR, TT_ERR_NONFINITE, "sample: the logits are NaN/Inf (broken parameters?)");
+            tt__log(&g->cfg.logger, TT_LOG_ERROR, TT_ERR_NONFINITE, "sample: the logits are NaN/Inf (broken parameters?)");
             return TT_ERR_NONFINITE;
         }
     }
@@ -343,9 +360,9 @@ TTDEF tt_status tt_generate(tt_generator *g, const int32_t *prompt, int n_prompt
     int32_t id;
     if (out_n) *out_n = 0;
     if (!g || !prompt || n_prompt < 1 || max_new < 0 || (max_new > 0 && !out_ids)) return TT_ERR_INVALID_ARG;
-    T = g->m->maxT;
+    T = g->T;
     if (n_prompt > T) {
-        tt__log(&g->m->cfg.logger, TT_LOG_ERROR, TT_ERR_SHAPE, "generate: prompt longer than n_ctx");
+        tt__log(&g->cfg.logger, TT_LOG_ERROR, TT_ERR_SHAPE, "generate: prompt longer than n_ctx");
         return TT_ERR_SHAPE;
     }
     tt_rng_seed(&rng, cfg && cfg->seed ? cfg->seed : (uint64_t)TT_DEFAULT_SEED);

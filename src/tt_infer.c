@@ -1,73 +1,5 @@
-/* >>infer  per-position logits and per-token losses, and one-call model
- * creation from a checkpoint of any supported kind. Uses the private
- * layouts of tt_model.c and tt_generate.c (earlier in the amalgamation). */
+/* >>infer  one-call model creation from a checkpoint of any supported kind */
 #include "tt_internal.h"
-
-TTDEF tt_status tt_model_token_losses(const tt_model *m, float *out, size_t n) {
-    size_t N;
-    if (!m || !out || !m->have_loss) return TT_ERR_INVALID_ARG;
-    N = (size_t)m->last_B * (size_t)m->last_T;
-    if (n < N) return TT_ERR_BUFFER_TOO_SMALL;
-    memcpy(out, m->a.row_loss, N * sizeof(float));
-    return TT_OK;
-}
-
-/* after a feed of n rows: the final LayerNorm of all of them into g->ln */
-TT__PRIVATE void tt__gen_lnf_all(tt_generator *g, int n) {
-    tt_model *m = g->m;
-    tt__m_layernorm(m, g->ln, g->mean, g->rstd, g->xa, m->params_p[TT__P_LNFW], m->params_p[TT__P_LNFB], n);
-}
-
-TTDEF tt_status tt_generator_feed_logits(tt_generator *g, const int32_t *ids, int n, float *out, size_t cap) {
-    tt_model *m;
-    size_t need;
-    tt_status st;
-    if (!g || !ids || !out || n < 1) return TT_ERR_INVALID_ARG;
-    m = g->m;
-    if (!tt__mul_size((size_t)n, (size_t)m->V, &need) || cap < need) return TT_ERR_BUFFER_TOO_SMALL;
-    if ((st = tt_generator_feed(g, ids, n)) != TT_OK) return st;
-    tt__gen_lnf_all(g, n);
-    tt__gemm(&m->ex, n, m->V, m->C, g->ln, m->C, 1, m->params_p[TT__P_WTE], 1, m->C, out, m->V, 0);
-    return TT_OK;
-}
-
-TTDEF tt_status tt_generator_score(tt_generator *g, const int32_t *ids, int n, float *out_losses) {
-    tt_model *m;
-    tt_status st;
-    float *buf;
-    int R, r0, i, j, V;
-    size_t Vp;
-    if (!g || !ids || !out_losses || n < 2) return TT_ERR_INVALID_ARG;
-    if ((st = tt_generator_feed(g, ids, n)) != TT_OK) return st;
-    m = g->m;
-    V = m->V;
-    Vp = (size_t)m->Vp;
-    tt__gen_lnf_all(g, n);
-    /* logits in chunks of R rows, in the (n_ctx, 4C) MLP scratch (free now),
-     * or row by row in the logits buffer when a row does not fit there */
-    R = (int)((size_t)m->maxT * 4 * (size_t)m->C / Vp);
-    if (R >= 1) buf = g->h;
-    else { R = 1; buf = g->logits; }
-    for (r0 = 0; r0 < n - 1; r0 += R) {
-        int rows = n - 1 - r0 < R ? n - 1 - r0 : R;
-        tt__gemm(&m->ex, rows, V, m->C, g->ln + (size_t)r0 * m->C, m->C, 1, m->params_p[TT__P_WTE], 1, m->C,
-                 buf, (ptrdiff_t)Vp, 0);
-        for (i = 0; i < rows; i++) {
-            const float *z = buf + (size_t)i * Vp;
-            float mx = z[0];
-            double s = 0.0;
-            for (j = 1; j < V; j++) if (z[j] > mx) mx = z[j];
-            for (j = 0; j < V; j++) s += (double)TT_EXPF(z[j] - mx);
-            out_losses[r0 + i] = (float)((double)mx + (double)TT_LOGF((float)s) - (double)z[ids[r0 + i + 1]]);
-        }
-    }
-    /* the logits buffer may have been used as scratch: restore the last row's */
-    if (buf == g->logits) {
-        tt__gemm(&m->ex, 1, V, m->C, g->ln + (size_t)(n - 1) * m->C, m->C, 1, m->params_p[TT__P_WTE], 1, m->C,
-                 g->logits, (ptrdiff_t)Vp, 0);
-    }
-    return TT_OK;
-}
 
 #ifndef TT_NO_STDIO
 /* ---- tt_model_create_from_checkpoint ---- */
@@ -196,7 +128,7 @@ TTDEF tt_status tt_model_create_from_checkpoint(const char *path, const tt_model
         }
         if (st == TT_OK) st = tt_model_create(&c, &m);
         if (st == TT_OK) st = tt__llmc_check_model(m, &hd);
-        if (st == TT_OK) st = tt__llmc_read_data(&io, m, &hd, m->params);
+        if (st == TT_OK) st = tt__llmc_read_data(&io, m, &hd, tt_model_params(m));
         if (st == TT_OK && tt__io_has_more(&io)) {
             tt__log(lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "llm.c: bytes after the parameters");
             st = TT_ERR_BAD_FORMAT;
@@ -212,7 +144,7 @@ TTDEF tt_status tt_model_create_from_checkpoint(const char *path, const tt_model
         if (st == TT_OK) st = tt__merge_shape(base, &fc, &c);
         if (st == TT_OK) st = tt_model_create(&c, &m);
         if (st == TT_OK) st = tt__st_validate(&p, m);
-        if (st == TT_OK) st = tt__st_read_data(&p, &io, m, m->params);
+        if (st == TT_OK) st = tt__st_read_data(&p, &io, m, tt_model_params(m));
         if (st == TT_OK && tt__io_has_more(&io)) {
             tt__log(lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "safetensors: bytes after the data");
             st = TT_ERR_BAD_FORMAT;

@@ -2,6 +2,7 @@
 #ifndef TT_INTERNAL_H
 #define TT_INTERNAL_H
 #include "tt_config.h"
+#include "tt_api_io.h" /* all public types (includes tt_api_bpe.h, tt_api_data.h) */
 
 #define TT__ALIGN 64
 #define TT__MAX_THREADS 64
@@ -170,10 +171,271 @@ TT__PRIVATE void      tt__dp_backward_end(tt_model *m);
 TT__PRIVATE tt_status tt__dp_reduce_grads(tt_model *m);
 TT__PRIVATE tt_status tt__dp_after_update(tt_model *m);
 TT__PRIVATE tt_status tt__dp_moment_bounds(tt_model *m, uint32_t *mbits, uint32_t *vbits);
-TT__PRIVATE int       tt__dp_sharded(const tt_model *m);
-TT__PRIVATE int       tt__dp_writer(const tt_model *m);
+TT__PRIVATE int       tt__dp_sharded(tt_model *m);
+TT__PRIVATE int       tt__dp_dirty(tt_model *m);     /* gradients pending */
+TT__PRIVATE int       tt__dp_writer(tt_model *m);
 TT__PRIVATE tt_status tt__dp_gather_moments(tt_model *m, int which, const float **out);
 TT__PRIVATE tt_status tt__dp_save_end(tt_model *m, tt_status st);
 TT__PRIVATE void      tt__dp_load_moments(tt_model *m, const float *m_full, const float *v_full);
+
+/* ==== model: parameter and activation lists, per-layer views, ops ==== */
+
+/* kernel entry points the model ops call (dispatched by SIMD width with the
+ * kernels); rows [r0, r1) of an (N, C) row-major array */
+TT__PRIVATE void  tt__layernorm_fwd(const tt__exec *ex, float *y, float *mean, float *rstd, const float *x,
+                                    const float *w, const float *b, int r0, int r1, int C);
+TT__PRIVATE void  tt__layernorm_bwd_dx(const tt__exec *ex, float *dx, const float *dy, const float *x,
+                                       const float *w, const float *mean, const float *rstd, int r0, int r1, int C,
+                                       int accumulate);
+TT__PRIVATE void  tt__layernorm_bwd_dwdb(const tt__exec *ex, float *dw, float *db, const float *dy, const float *x,
+                                         const float *mean, const float *rstd, int N, int C, int c0, int c1);
+TT__PRIVATE void  tt__vec_scale(const tt__exec *ex, float *y, int n, float f);
+TT__PRIVATE float tt__row_max(const tt__exec *ex, const float *x, int n);
+TT__PRIVATE float tt__exp_shift_sum(const tt__exec *ex, float *y, const float *x, int n, float a, float s);
+TT__PRIVATE void  tt__adamw(const tt__exec *ex, float *p, float *m, float *v, const float *g, size_t n, float lr,
+                            float b1, float b2, float eps, float wd, float gscale, float bc1, float bc2_sqrt);
+
+/* Parameters, in layout order (llm.c order: each kind holds all layers).
+ * X(ID, field, per_layer, rows, cols, decay, name): shape (rows, cols) per
+ * layer (cols 0: a vector of rows floats), written with C, Vp (vocab padded
+ * to 64) and T (n_ctx) in scope; name is the GPT-2 (HF) tensor name, after
+ * "h.<layer>" for per-layer kinds. Shapes are (out, in). */
+#define TT__PARAM_LIST(X) \
+    X(WTE,      wte,      0, Vp,    C,     1, "wte.weight") \
+    X(WPE,      wpe,      0, T,     C,     0, "wpe.weight") \
+    X(LN1W,     ln1w,     1, C,     0,     0, ".ln_1.weight") \
+    X(LN1B,     ln1b,     1, C,     0,     0, ".ln_1.bias") \
+    X(QKVW,     qkvw,     1, 3 * C, C,     1, ".attn.c_attn.weight") \
+    X(QKVB,     qkvb,     1, 3 * C, 0,     0, ".attn.c_attn.bias") \
+    X(ATTPROJW, attprojw, 1, C,     C,     1, ".attn.c_proj.weight") \
+    X(ATTPROJB, attprojb, 1, C,     0,     0, ".attn.c_proj.bias") \
+    X(LN2W,     ln2w,     1, C,     0,     0, ".ln_2.weight") \
+    X(LN2B,     ln2b,     1, C,     0,     0, ".ln_2.bias") \
+    X(FCW,      fcw,      1, 4 * C, C,     1, ".mlp.c_fc.weight") \
+    X(FCB,      fcb,      1, 4 * C, 0,     0, ".mlp.c_fc.bias") \
+    X(FCPROJW,  fcprojw,  1, C,     4 * C, 1, ".mlp.c_proj.weight") \
+    X(FCPROJB,  fcprojb,  1, C,     0,     0, ".mlp.c_proj.bias") \
+    X(LNFW,     lnfw,     0, C,     0,     0, "ln_f.weight") \
+    X(LNFB,     lnfb,     0, C,     0,     0, "ln_f.bias")
+
+#define TT__IF_0(x)
+#define TT__IF_1(x) x
+#define TT__P_ENUM(ID, f, l, r, c, d, nm) TT__P_##ID,
+enum { TT__PARAM_LIST(TT__P_ENUM) TT__P_COUNT };
+#undef TT__P_ENUM
+
+/* one layer's weights (or gradients): pointers into the flat block, e.g.
+ * ln1w (C), qkvw (3C, C), qkvb (3C), attprojw (C, C), fcw (4C, C),
+ * fcprojw (C, 4C); shapes as in TT__PARAM_LIST */
+#define TT__P_LFIELD(ID, f, l, r, c, d, nm) TT__IF_##l(float *f;)
+typedef struct tt__layer_w { TT__PARAM_LIST(TT__P_LFIELD) } tt__layer_w;
+#undef TT__P_LFIELD
+/* the weights outside the layers: wte (Vp, C), wpe (T, C), lnfw, lnfb (C) */
+#define TT__IFNOT_0(x) x
+#define TT__IFNOT_1(x)
+#define TT__P_GFIELD(ID, f, l, r, c, d, nm) TT__IFNOT_##l(float *f;)
+typedef struct tt__model_w { TT__PARAM_LIST(TT__P_GFIELD) } tt__model_w;
+#undef TT__P_GFIELD
+
+/* Activations of the training forward/backward, in carve order.
+ * X(type, field, per_layer, count): count elements (per layer when
+ * per_layer) with N = max_batch * n_ctx, C, NH, Vp, B = max_batch and
+ * HR = min(N, TT__HEAD_ROWS) in scope; per-layer kinds are stacked L deep. */
+#define TT__ACT_LIST(X) \
+    X(float,   x0,          0, N * C)       /* (N, C) embeddings */ \
+    X(float,   ln1,         1, N * C)       /* (N, C) LayerNorm 1 output */ \
+    X(float,   ln1_mean,    1, N)           /* (N) */ \
+    X(float,   ln1_rstd,    1, N)           /* (N) */ \
+    X(float,   qkv,         1, N * 3 * C)   /* (N, 3C) */ \
+    X(float,   atty,        1, N * C)       /* (N, C) attention output */ \
+    X(float,   att_lse,     1, N * NH)      /* (B, NH, T) softmax log-sum-exp */ \
+    X(float,   res2,        1, N * C)       /* (N, C) residual after attention */ \
+    X(float,   ln2,         1, N * C)       /* (N, C) */ \
+    X(float,   ln2_mean,    1, N)           /* (N) */ \
+    X(float,   ln2_rstd,    1, N)           /* (N) */ \
+    X(float,   fch,         1, N * 4 * C)   /* (N, 4C) MLP pre-activation */ \
+    X(float,   fch_gelu,    1, N * 4 * C)   /* (N, 4C) */ \
+    X(float,   res3,        1, N * C)       /* (N, C) residual after the MLP */ \
+    X(float,   lnf,         0, N * C)       /* (N, C) final LayerNorm */ \
+    X(float,   lnf_mean,    0, N)           /* (N) */ \
+    X(float,   lnf_rstd,    0, N)           /* (N) */ \
+    X(float,   row_lse,     0, N)           /* (N) lm head log-sum-exp */ \
+    X(float,   row_loss,    0, N)           /* (N) */ \
+    X(float,   head,        0, HR * Vp)     /* (HR, Vp) logits chunk */ \
+    X(float,   last_logits, 0, B * Vp)      /* (B, Vp) inference logits */ \
+    X(float,   dres,        0, N * C)       /* (N, C) gradient of the residual stream */ \
+    X(float,   dtmp,        0, N * C)       /* (N, C) */ \
+    X(float,   dln,         0, N * C)       /* (N, C) */ \
+    X(float,   dqkv,        0, N * 3 * C)   /* (N, 3C) */ \
+    X(float,   dfch,        0, N * 4 * C)   /* (N, 4C) */ \
+    X(int32_t, targets,     0, N)           /* (N) copy of the last targets */ \
+    X(int32_t, tokens,      0, N)           /* (N) copy of the last tokens */
+
+/* one layer's activations for the block: in (N, C) is the residual stream
+ * entering the layer, res3 (N, C) the one leaving it (may be the same
+ * array when nothing keeps the input: the generator); the other fields as
+ * in TT__ACT_LIST. ln1 and ln2 (and their mean/rstd) may share storage. */
+#define TT__A_LFIELD(ty, f, l, n) TT__IF_##l(ty *f;)
+typedef struct tt__layer_acts { const float *in; TT__ACT_LIST(TT__A_LFIELD) } tt__layer_acts;
+#undef TT__A_LFIELD
+/* the backward's scratch, reused by every layer: dres (N, C) gradient of
+ * the residual stream (in: of res3; out: of in), dtmp, dln (N, C), dqkv
+ * (N, 3C), dfch (N, 4C) */
+typedef struct tt__block_grads { float *dres, *dtmp, *dln, *dqkv, *dfch; } tt__block_grads;
+
+/* ---- profiling (cfg.profile): per op kind wall time, FLOPs, calls ----
+ * The built-in clock is clock_gettime(CLOCK_MONOTONIC) where <time.h> has
+ * it (POSIX); TT_NO_CLOCK leaves it out (then cfg.clock is required). */
+#if !defined(TT_NO_CLOCK)
+#  include <time.h>
+#endif
+#if !defined(TT_NO_CLOCK) && defined(CLOCK_MONOTONIC)
+#  define TT__HAS_CLOCK 1
+#else
+#  define TT__HAS_CLOCK 0
+#endif
+typedef struct tt__prof {
+    double (*now)(void *user); /* seconds, monotonic */
+    void *user;
+    tt_model_stats st;
+} tt__prof;
+/* when p: start time, else 0 (one branch when profiling is off) */
+TT__PRIVATE double tt__prof_begin(tt__prof *p);
+TT__PRIVATE void   tt__prof_end(tt__prof *p, int kind, double t0, double flops);
+
+/* How the block's ops run: a parallel executor and a serial one, picked per
+ * op by its work (ops under par_macs multiply-adds run serially; training
+ * uses 0: always par). Results do not depend on the pick. prof: or NULL. */
+typedef struct tt__run {
+    const tt__exec *par, *ser;
+    size_t par_macs;
+    tt__prof *prof;
+} tt__run;
+TT__PRIVATE const tt__exec *tt__run_pick(const tt__run *r, size_t macs);
+
+/* attention of the block: full-sequence causal over (B, T) (kv NULL; lse
+ * (B, NH, T) kept for the backward), or cached: the T new rows sit at
+ * positions p0.. of one sequence (B = 1), their keys and values are
+ * appended to the layer's cache kv (n_ctx, 2C) and each row attends to
+ * positions [0, p0 + i]; scores (n_threads, n_ctx) is its scratch. */
+typedef struct tt__attn_arg {
+    float *kv;      /* cached: (n_ctx, 2C), key at [0, C), value at [C, 2C) of each row; NULL = full */
+    float *scores;  /* cached: (slots, ld_scores) */
+    size_t ld_scores;
+    int p0;
+} tt__attn_arg;
+
+/* ---- ops (tt_ops.c): an executor, plain buffers and shapes; never the
+ * model. N = rows (B*T), C = channels, NH = heads, V = vocab, Vp = V
+ * padded (row stride of logits). Row-major throughout; "+=" = accumulates. */
+/* x (B*T, C) = wte[tokens[b*T+t]] + wpe[pos0 + t]; wte (Vp, C), wpe (n_ctx, C) */
+TT__PRIVATE void tt__op_embed_fwd(const tt__exec *ex, float *x, const int32_t *tokens, const float *wte,
+                                  const float *wpe, int B, int T, int pos0, int C);
+/* dwte[tokens[r]] += dx[r]; dwpe[r % T] += dx[r] (rows in order; threaded over columns) */
+TT__PRIVATE void tt__op_embed_bwd(const tt__exec *ex, float *dwte, float *dwpe, const float *dx,
+                                  const int32_t *tokens, int B, int T, int C);
+/* y (N, C) = LayerNorm(x) * w + b; mean, rstd (N) kept for the backward */
+TT__PRIVATE void tt__op_layernorm_fwd(const tt__exec *ex, float *y, float *mean, float *rstd, const float *x,
+                                      const float *w, const float *b, int N, int C);
+/* dx (N, C) = (or += when accumulate) d LayerNorm; dw, db (C) += */
+TT__PRIVATE void tt__op_layernorm_bwd(const tt__exec *ex, float *dx, float *dw, float *db, const float *dy,
+                                      const float *x, const float *w, const float *mean, const float *rstd, int N,
+                                      int C, int accumulate);
+/* y (N, OC) = x (N, IC) w^T + b [+ res (N, OC)]; gelu_out (N, OC) = gelu(y)
+ * if set; w (OC, IC), b (OC): bias, residual, GELU in the GEMM epilogue */
+TT__PRIVATE void tt__op_linear_fwd(const tt__exec *ex, float *y, const float *x, const float *w, const float *b,
+                                   const float *res, float *gelu_out, int N, int IC, int OC);
+/* dw (OC, IC) += dy^T x; db (OC) += colsum(dy); dx (N, IC) = dy w, then
+ * dx *= gelu'(gelu_x) when gelu_x (N, IC) is set; dx NULL: no dx */
+TT__PRIVATE void tt__op_linear_bwd(const tt__exec *ex, float *dx, float *dw, float *db, const float *dy,
+                                   const float *x, const float *w, const float *gelu_x, int N, int IC, int OC);
+/* floats of per-thread scratch the full attention needs after the GEMM's (n_ctx = T max) */
+TT__PRIVATE size_t tt__op_attention_scratch_floats(int n_ctx);
+/* full causal attention: out (B, T, C), lse (B, NH, T) from qkv (B, T, 3C);
+ * uses ex->scratch (tt__gemm_scratch_floats + tt__op_attention_scratch_floats(T) per slot) */
+TT__PRIVATE void tt__op_attention_fwd(const tt__exec *ex, float *out, float *lse, const float *qkv, int B, int T,
+                                      int C, int NH);
+/* dqkv (B, T, 3C) = gradient of the above (overwritten) from dout (B, T, C) */
+TT__PRIVATE void tt__op_attention_bwd(const tt__exec *ex, float *dqkv, const float *dout, const float *qkv,
+                                      const float *lse, int B, int T, int C, int NH);
+/* cached attention (see tt__attn_arg): out (n, C) from qkv (n, 3C) of n new
+ * rows at positions p0..p0+n-1; appends their k, v to kv (n_ctx, 2C) */
+TT__PRIVATE void tt__op_attention_cached(const tt__exec *ex, float *out, const float *qkv, const tt__attn_arg *a,
+                                         int n, int C, int NH);
+/* logits (rows, ld) = x (rows, C; row stride ldx) wte^T, wte (V, C) */
+TT__PRIVATE void tt__op_logits(const tt__exec *ex, float *logits, ptrdiff_t ld, const float *x, ptrdiff_t ldx,
+                               const float *wte, int rows, int V, int C);
+/* lm head + softmax + cross-entropy over chunks of TT__HEAD_ROWS rows (the
+ * (N, V) logits are never whole). mode 0: forward (row_lse, row_loss (N));
+ * 1: backward from the kept row_lse; 2: both in one pass. Backward: dx
+ * (N, C) = dlogits wte, dwte (Vp, C) += dlogits^T x, dlogits = (softmax -
+ * onehot(targets)) * scale. head (TT__HEAD_ROWS, Vp) scratch; pk_fwd/pk_dx:
+ * space for wte packed (or NULL: pack per chunk). */
+typedef struct tt__head_arg {
+    const float *x, *wte;     /* (N, C), (Vp, C) */
+    const int32_t *targets;   /* (N) */
+    float *head, *row_lse, *row_loss, *dx, *dwte;
+    float *pk_fwd, *pk_dx;
+    int N, V, Vp, C, mode;
+    float scale;              /* backward: grad_scale / N */
+    tt__prof *prof;           /* or NULL */
+} tt__head_arg;
+#ifndef TT__HEAD_ROWS
+#define TT__HEAD_ROWS 512 /* M at 2 threads: 512 rows 4-11 % faster than 256, 1024 no better */
+#endif
+TT__PRIVATE void tt__op_head(const tt__exec *ex, const tt__head_arg *h);
+/* fn over [0, n) in n_threads contiguous ranges; slot = task index */
+TT__PRIVATE void tt__for_range(const tt__exec *ex, int n, void (*fn)(void *, int, int, int), void *ctx);
+
+/* ---- the transformer block, written once (tt_ops.c) ----
+ * Forward of one GPT-2 layer over w (tt__layer_w) and a (tt__layer_acts)
+ * for B sequences of T rows: ln1 -> qkv -> attention (full or cached, att)
+ * -> proj + residual -> ln2 -> fc + GELU -> proj + residual into a->res3. */
+TT__PRIVATE void tt__block_fwd(const tt__run *r, const tt__layer_w *w, const tt__layer_acts *a,
+                               const tt__attn_arg *att, int B, int T, int C, int NH);
+/* backward of one layer (full attention): d->dres holds dL/d res3 on entry
+ * and dL/d in on return; gradients added into g */
+TT__PRIVATE void tt__block_bwd(const tt__run *r, const tt__layer_w *w, const tt__layer_w *g,
+                               const tt__layer_acts *a, const tt__block_grads *d, int B, int T, int C, int NH);
+
+/* ---- model accessors for the other model files (tt_model.c) ---- */
+TT__PRIVATE const tt__exec *tt__model_exec(const tt_model *m);
+TT__PRIVATE void tt__model_layer_w(const tt_model *m, int l, tt__layer_w *out);
+TT__PRIVATE void tt__model_globals(const tt_model *m, tt__model_w *out);
+TT__PRIVATE int  tt__model_vp(const tt_model *m);   /* vocab padded to 64 */
+TT__PRIVATE const tt_tensor_info *tt__model_tensors(const tt_model *m);
+
+/* the optimizer's narrow view of a model: flat parameters, gradients and
+ * AdamW moments; tensors (offset order) give the decay ranges */
+typedef struct tt__param_view {
+    float *params, *grads;  /* (n) */
+    float *m, *v;           /* (dp->hi - dp->lo): moments of [dp->lo, dp->hi) */
+    size_t n;
+    const tt_tensor_info *tensors;
+    int n_tensors;
+    double *partials;       /* (n / TT__NORM_CHUNK + 1) * 3 doubles of scratch */
+    const tt__exec *ex;
+    tt__dp *dp;
+    const tt_model_config *cfg; /* logger, comm */
+    uint64_t *step;
+    tt__prof *prof;         /* or NULL */
+} tt__param_view;
+#define TT__NORM_CHUNK 65536
+TT__PRIVATE void tt__model_param_view(tt_model *m, tt__param_view *out);
+/* the activations belong to old weights: no backward until a new forward */
+TT__PRIVATE void tt__model_params_changed(tt_model *m);
+/* new parameters loaded: no backward, logits or losses of the old ones */
+TT__PRIVATE void tt__model_forget_acts(tt_model *m);
+/* file helpers (tt_io.c): atomic save through save(obj, io), and fopen "rb" */
+#ifndef TT_NO_STDIO
+TT__PRIVATE tt_status tt__save_atomic(const char *path, tt_status (*save)(const void *obj, const tt_io *io),
+                                      const void *obj);
+TT__PRIVATE FILE *tt__fopen_rb(const char *path);
+TT__PRIVATE size_t tt__stdio_read(void *user, void *buf, size_t n);        /* user: FILE * */
+TT__PRIVATE size_t tt__stdio_write(void *user, const void *buf, size_t n);
+#endif
+/* the model's gradient base for the current backward (tt_comm.c redirects it) */
+TT__PRIVATE void tt__model_set_grad_base(tt_model *m, float *base);
+TT__PRIVATE float *tt__model_grad_base(const tt_model *m);
 
 #endif /* TT_INTERNAL_H */

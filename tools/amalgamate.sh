@@ -10,7 +10,7 @@ PRIVATE="tt_config.h tt_internal.h
 tt_util.c tt_alloc.c tt_io.c tt_hashheap.c
 tt_threads.c tt_kern_scalar.c tt_kern_avx2.c tt_kern_avx512.c tt_backend.c
 tt_bpe_tables.h tt_bpe_internal.h tt_pretok.c tt_bpe.c tt_bpe_files.c tt_bpe_train.c
-tt_data.c tt_model.c tt_adamw.c
+tt_data.c tt_ops.c tt_model.c tt_adamw.c
 tt_checkpoint.c tt_comm.c tt_generate.c
 tt_safetensors.c tt_llmc.c tt_infer.c tt_bpe_export.c"
 

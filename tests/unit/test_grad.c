@@ -107,7 +107,6 @@ static void test_attention_blocked(void) {
     enum { B = 2, T = 150, C = 32, NH = 4 };
     static float qkv[B*T*3*C], dout[B*T*C], o_ref[B*T*C], lse_ref[B*NH*T], dq_ref[B*T*3*C];
     static float o_blk[B*T*C], lse_blk[B*NH*T], dq_blk[B*T*3*C], scr[2*T];
-    tt__op o;
     int i, b, h, nt;
     double e1 = 0, e2 = 0, e3 = 0, r1 = 0, r3 = 0;
     fill(qkv, B*T*3*C, 1.0f); fill(dout, B*T*C, 1.0f);
@@ -117,13 +116,8 @@ static void test_attention_blocked(void) {
     for (nt = 1; nt <= 2; nt++) {
         cfg.vocab_size = 10; cfg.n_ctx = T; cfg.n_layer = 1; cfg.n_head = NH; cfg.d_model = C; cfg.max_batch = B; cfg.n_threads = nt;
         if (tt_model_create(&cfg, &m) != TT_OK) { printf("FAIL create\n"); failures++; return; }
-        memset(&o, 0, sizeof o);
-        o.m = m; o.y = o_blk; o.lse = lse_blk; o.x = qkv; o.T = T;
-        tt__for_range(&m->ex, B * NH, tt__attn_fwd_range, &o);
-        memset(dq_blk, 0, sizeof dq_blk);
-        memset(&o, 0, sizeof o);
-        o.m = m; o.dx = dq_blk; o.dy = dout; o.x = qkv; o.lse_c = lse_blk; o.T = T;
-        tt__for_range(&m->ex, B * NH, tt__attn_bwd_range, &o);
+        tt__op_attention_fwd(tt__model_exec(m), o_blk, lse_blk, qkv, B, T, C, NH);
+        tt__op_attention_bwd(tt__model_exec(m), dq_blk, dout, qkv, lse_blk, B, T, C, NH);
         for (i = 0; i < B*T*C; i++) { e1 = fmax(e1, fabs(o_blk[i] - o_ref[i])); r1 = fmax(r1, fabs(o_ref[i])); }
         for (i = 0; i < B*NH*T; i++) e2 = fmax(e2, fabs(lse_blk[i] - lse_ref[i]));
         for (i = 0; i < B*T*3*C; i++) { e3 = fmax(e3, fabs(dq_blk[i] - dq_ref[i])); r3 = fmax(r3, fabs(dq_ref[i])); }
