@@ -32,10 +32,13 @@
                                                      16 AVX-512 (-mavx512f ...); default
                                                      from the compiler's flags
      TT_MALLOC(sz,al)/TT_FREE(p,sz)  implementation  both or neither
-     TT_ASSERT(x)              implementation file   internal invariants (default: none)
      TT_EXPF TT_LOGF TT_SQRTF TT_TANHF TT_COSF TT_POWF  math functions for freestanding builds
      TT_NO_ASM                 implementation file   intrinsics instead of the inline-asm
                                                      AVX2 GEMM micro-kernel
+     TT_GEMM_MIN_TASK_FLOPS    implementation file   smallest GEMM task in FLOPs (default 2e6;
+                                                     0 = every product on all threads)
+     TT_GEMM_SPLIT             implementation file   GEMM blocks per thread (default 1; see
+                                                     tt_config.h)
      TT_CPU_CHECK()            implementation file   replaces the run-time CPU feature check
                                                      (nonzero = the build's SIMD can run;
                                                      used when emulating AVX-512)
@@ -1315,9 +1318,6 @@ TTDEF tt_status tt_tokenizer_save_gpt2_file(const tt_tokenizer *tok, const char 
 #ifndef TT_POWF
 #  define TT_POWF(x, y) powf(x, y)
 #endif
-#ifndef TT_ASSERT
-#  define TT_ASSERT(x) ((void)0)
-#endif
 
 #ifndef TT_SIMD_WIDTH
 #  if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512DQ__) && defined(__AVX512VL__) && defined(__FMA__)
@@ -1340,6 +1340,24 @@ TTDEF tt_status tt_tokenizer_save_gpt2_file(const tt_tokenizer *tok, const char 
 #  include <immintrin.h>
 #elif TT_SIMD_WIDTH != 1
 #  error "tinytrain: TT_SIMD_WIDTH must be 1, 8 or 16"
+#endif
+
+/* GEMM task tuning (tt_gemm.c; results are bitwise the same for any value):
+ * TT_GEMM_MIN_TASK_FLOPS: a product uses fewer threads than it is given
+ *   until each task has at least this many FLOPs (2*M*N*K / tasks): a
+ *   dispatch to the thread pool costs ~10 us. 0 splits every product over
+ *   all threads (lower it for a cheaper cfg.parallel scheduler).
+ * TT_GEMM_SPLIT: up to this many blocks per thread (a power of 2; 1 = one
+ *   each), claimed dynamically; used only when the cost model says the
+ *   extra packing stays within 2 %. Finer blocks even out unequal thread
+ *   speeds (other tenants, hybrid cores), but each block re-packs its share
+ *   of A or B: on config M at 2 threads, 4 was ~4 % slower than 1 (7
+ *   alternating runs, busy 2-core VM), so it is 1 unless tuned. */
+#ifndef TT_GEMM_MIN_TASK_FLOPS
+#  define TT_GEMM_MIN_TASK_FLOPS 2e6
+#endif
+#ifndef TT_GEMM_SPLIT
+#  define TT_GEMM_SPLIT 1
 #endif
 
 #if defined(TT_NO_THREADS)
@@ -1428,7 +1446,7 @@ TT__PRIVATE void      tt__put_u64(unsigned char *p, uint64_t v);
 TT__PRIVATE uint32_t  tt__get_u32(const unsigned char *p);
 TT__PRIVATE uint64_t  tt__get_u64(const unsigned char *p);
 
-/* ---- kernels (scalar references; SIMD variants share the signatures) ---- */
+/* ---- GEMM (tt_gemm.c; the scalar reference in tt_kern_w1.c) ---- */
 /* C (M,N) = [C +] A (M,K) B (K,N); element (i,j) of A is A[i*rsa + j*csa],
  * of B is B[i*rsb + j*csb]; C is row-major with row stride ldc. The sum over
  * k runs in increasing k order from 0 (or from C when accumulate). */
@@ -1470,6 +1488,29 @@ TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const floa
                              const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk, float *C, ptrdiff_t ldc,
                              int accumulate, const tt__gemm_epi *epi, float *rowsum_a);
 
+/* ---- elementwise kernels, the build's SIMD variant or (force_scalar, or a
+ * scalar build) the reference; tt_dispatch.c. Math and argument meaning at
+ * the scalar references in tt_kern_w1.c. Rows [r0, r1) / elements [i0, i1)
+ * are a thread's share: results never depend on how a range is split. */
+TT__PRIVATE void  tt__vec_scale(const tt__exec *ex, float *y, int n, float f);              /* y *= f */
+TT__PRIVATE float tt__row_max(const tt__exec *ex, const float *x, int n);                   /* n >= 1 */
+/* y[i] = exp(a x[i] - s) (y may alias x); returns their sum */
+TT__PRIVATE float tt__exp_shift_sum(const tt__exec *ex, float *y, const float *x, int n, float a, float s);
+TT__PRIVATE void  tt__layernorm_fwd(const tt__exec *ex, float *y, float *mean, float *rstd, const float *x,
+                                    const float *w, const float *b, int r0, int r1, int C);
+TT__PRIVATE void  tt__layernorm_bwd_dx(const tt__exec *ex, float *dx, const float *dy, const float *x,
+                                       const float *w, const float *mean, const float *rstd, int r0, int r1,
+                                       int C, int accumulate);
+TT__PRIVATE void  tt__layernorm_bwd_dwdb(const tt__exec *ex, float *dw, float *db, const float *dy,
+                                         const float *x, const float *mean, const float *rstd, int N, int C,
+                                         int c0, int c1);
+TT__PRIVATE void  tt__gelu_fwd(const tt__exec *ex, float *y, const float *x, size_t i0, size_t i1);
+TT__PRIVATE void  tt__gelu_bwd(const tt__exec *ex, float *dx, const float *dy, const float *x, size_t i0,
+                               size_t i1);
+TT__PRIVATE void  tt__adamw(const tt__exec *ex, float *p, float *m, float *v, const float *g, size_t n,
+                            float lr, float b1, float b2, float eps, float wd, float gscale, float bc1,
+                            float bc2_sqrt);
+
 /* ---- data parallel (tt_comm.c; the model struct is in tt_model.c) ---- */
 typedef struct tt__dp {
     size_t lo, hi;  /* the slice of the flat layout whose AdamW moments this rank holds */
@@ -1493,6 +1534,86 @@ TT__PRIVATE void      tt__dp_load_moments(tt_model *m, const float *m_full, cons
 
 #endif /* TT_INTERNAL_H */
 /* ==== end src/tt_internal.h ==== */
+/* ==== begin src/tt_kern.h ==== */
+/* >>kern  the kernel files' interface: the GEMM micro-kernel of this build
+ * (shape and entry point, defined by tt_kern_w8.c or tt_kern_w16.c and
+ * driven by tt_gemm.c), the elementwise kernels of each width (scalar
+ * references in tt_kern_w1.c, 256-bit variants in tt_kern_w8.c, chosen per
+ * call by tt_dispatch.c), and the helpers more than one kernel file uses. */
+#ifndef TT_KERN_H
+#define TT_KERN_H
+/* #include "tt_internal.h" */
+
+/* Keep a loaded vector in a register: without it gcc 12 re-reads B from
+ * memory in every FMA of the last unrolled k steps (12 loads instead of 2 per
+ * k), which costs ~10 % once the panels are no longer in L1. Overridable: an
+ * emulated vector type (SIMDe's __m512 on an AVX2 CPU) fits no "v" register. */
+#ifndef TT__KEEP_IN_REG
+#  if defined(__GNUC__) || defined(__clang__)
+#    define TT__KEEP_IN_REG(v) __asm__("" : "+v"(v))
+#  else
+#    define TT__KEEP_IN_REG(v) ((void)0)
+#  endif
+#endif
+
+/* ---- GEMM micro-kernel (SIMD builds) ----
+ * C[MR x NR] = (load_c ? C : 0) + sum_k a[k*MR + r] * b[k*NR + c] for
+ * k = 0..kc-1, each element one chain of fused multiply-adds in increasing
+ * k. a: an MR-tall packed A micro-panel; b: an NR-wide packed B
+ * micro-panel, 64-byte aligned; C row-major with row stride ldc (unaligned).
+ * tt__sgemm_ukernel_name says which implementation the build selected. */
+#define TT__SGEMM_MR 6
+#if TT_SIMD_WIDTH == 16
+#  define TT__SGEMM_NR 64 /* 6 x 4 zmm accumulators (tt_kern_w16.c) */
+#elif TT_SIMD_WIDTH == 8
+#  define TT__SGEMM_NR 16 /* 6 x 2 ymm accumulators (tt_kern_w8.c) */
+#endif
+#if TT_SIMD_WIDTH >= 8
+TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const float *TT__RESTRICT b, float *C,
+                                   ptrdiff_t ldc, int load_c);
+TT__PRIVATE const char *tt__sgemm_ukernel_name(void);
+#endif
+
+/* nonzero when the build's SIMD kernels are to be used for this exec
+ * (TT_SIMD_WIDTH >= 8 and not ex->force_scalar); tt_dispatch.c */
+TT__PRIVATE int tt__use_simd(const tt__exec *ex);
+
+/* ---- elementwise kernels: scalar references (tt_kern_w1.c) ----
+ * The math of each is documented at its definition; the 256-bit variants
+ * (suffix _avx2, tt_kern_w8.c, TT_SIMD_WIDTH >= 8) take the same arguments. */
+TT__PRIVATE void  tt__vec_scale_scalar(float *y, int n, float f);
+TT__PRIVATE float tt__row_max_scalar(const float *x, int n);
+TT__PRIVATE float tt__exp_shift_sum_scalar(float *y, const float *x, int n, float a, float s);
+TT__PRIVATE void  tt__layernorm_fwd_scalar(float *y, float *mean, float *rstd, const float *x, const float *w,
+                                           const float *b, int r0, int r1, int C);
+TT__PRIVATE void  tt__layernorm_bwd_dx_scalar(float *dx, const float *dy, const float *x, const float *w,
+                                              const float *mean, const float *rstd, int r0, int r1, int C,
+                                              int accumulate);
+TT__PRIVATE void  tt__layernorm_bwd_dwdb_scalar(float *dw, float *db, const float *dy, const float *x,
+                                                const float *mean, const float *rstd, int N, int C, int c0, int c1);
+TT__PRIVATE void  tt__gelu_fwd_scalar(float *y, const float *x, size_t i0, size_t i1);
+TT__PRIVATE void  tt__gelu_bwd_scalar(float *dx, const float *dy, const float *x, size_t i0, size_t i1);
+TT__PRIVATE void  tt__adamw_scalar(float *p, float *m, float *v, const float *g, size_t n, float lr, float b1,
+                                   float b2, float eps, float wd, float gscale, float bc1, float bc2_sqrt);
+#if TT_SIMD_WIDTH >= 8
+TT__PRIVATE void  tt__vec_scale_avx2(float *y, int n, float f);
+TT__PRIVATE float tt__row_max_avx2(const float *x, int n);
+TT__PRIVATE float tt__exp_shift_sum_avx2(float *y, const float *x, int n, float a, float s);
+TT__PRIVATE void  tt__layernorm_fwd_avx2(float *y, float *mean, float *rstd, const float *x, const float *w,
+                                         const float *b, int r0, int r1, int C);
+TT__PRIVATE void  tt__layernorm_bwd_dx_avx2(float *dx, const float *dy, const float *x, const float *w,
+                                            const float *mean, const float *rstd, int r0, int r1, int C,
+                                            int accumulate);
+TT__PRIVATE void  tt__layernorm_bwd_dwdb_avx2(float *dw, float *db, const float *dy, const float *x,
+                                              const float *mean, const float *rstd, int N, int C, int c0, int c1);
+TT__PRIVATE void  tt__gelu_fwd_avx2(float *y, const float *x, size_t i0, size_t i1);
+TT__PRIVATE void  tt__gelu_bwd_avx2(float *dx, const float *dy, const float *x, size_t i0, size_t i1);
+TT__PRIVATE void  tt__adamw_avx2(float *p, float *m, float *v, const float *g, size_t n, float lr, float b1,
+                                 float b2, float eps, float wd, float gscale, float bc1, float bc2_sqrt);
+#endif
+
+#endif /* TT_KERN_H */
+/* ==== end src/tt_kern.h ==== */
 /* ==== begin src/tt_util.c ==== */
 /* >>util  status strings, logging, RNG */
 /* #include "tt_internal.h" */
@@ -1908,10 +2029,10 @@ TT__PRIVATE void tt__pool_parallel_for(void *pool, int n, void (*task)(void *arg
 }
 #endif /* TT__HAS_THREADS */
 /* ==== end src/tt_threads.c ==== */
-/* ==== begin src/tt_kern_scalar.c ==== */
-/* >>kern_scalar  reference kernels: always compiled, the ground truth every
+/* ==== begin src/tt_kern_w1.c ==== */
+/* >>kern_w1  scalar reference kernels: always compiled, the ground truth every
  * SIMD variant is tested against. Plain loops, fixed summation order. */
-/* #include "tt_internal.h" */
+/* #include "tt_kern.h" */
 
 /* C (M,N) = [C +] A (M,K) B (K,N), strided A and B (see tt_internal.h).
  * Per element the k-sum runs in increasing k. Loop order picks unit
@@ -2146,234 +2267,95 @@ TT__PRIVATE float tt__exp_shift_sum_scalar(float *y, const float *x, int n, floa
     for (i = 0; i < n; i++) { y[i] = TT_EXPF(a * x[i] - s); sum += y[i]; }
     return sum;
 }
-/* ==== end src/tt_kern_scalar.c ==== */
-/* ==== begin src/tt_kern_avx2.c ==== */
-/* >>kern_avx2  AVX2 + FMA kernels (TT_SIMD_WIDTH 8), and the 256-bit helpers
- * the AVX-512 build shares (TT_SIMD_WIDTH 16 implies AVX2 + FMA codegen).
- *
- * SGEMM (Goto / BLIS "five loops", KERNELS.md §2):
- *   for jc in N step NC:          B panel (kc x nc) packed into NR-wide micro-panels [k][NR]
- *     for pc in K step kc:
- *       for ic in M step MC:      A block (mc x kc) packed into MR-tall micro-panels [k][MR]
- *         for jr in nc step NR:   one B micro-panel, reused across ir (L1)
- *           for ir in mc step MR: micro-kernel C[MR x NR] (+)= A_p B_p, C tile in registers
- * MR = 6 rows; NR = 2 ymm (6x16) for AVX2, 4 zmm (6x64) in tt_kern_avx512.c.
- * Transposes happen in packing (strided packers), so X W^T, dY W and dY^T X
- * all run the same kernel. Packed panels are zero-padded: no k-loop branches.
- *
- * Numerics: each C element is computed as acc = C_in (or 0), then
- * acc = fma(a_k, b_k, acc) for k increasing inside a KC block, then stored;
- * the next KC block starts from the stored value. kc depends only on K
- * (tt__sgemm_kc), never on the thread count or the tile position (edge tiles
- * run the same kernel on a local tile), so any split of M/N over threads
- * gives bitwise identical C. */
-/* #include "tt_internal.h" */
-
-#if TT_SIMD_WIDTH >= 8
-
-/* Blocking. AVX2 (6x16, Zen 3: 32 KiB L1D, 512 KiB L2): KC 512/384 keeps the
- * B micro-panel (kc x 16) near L1 and the A block (144 x kc) in L2; sweeps of
- * KC 256..1024, MC 72..288 and NC 1024/2048 on a busy 2-core Zen 3 VM were
- * within the noise (+-5 %). AVX-512 (6x64): KERNELS.md §2.3's Zen 4 sweep
- * (K whole up to 1024, else blocks <= 768); not measured here (no AVX-512).
- * The macros are overridable for tuning only: kc changes the rounding (never
- * the thread-count invariance). */
-#define TT__SGEMM_MR 6
-#ifndef TT__SGEMM_MC
-#define TT__SGEMM_MC 144           /* rows of the packed A block (multiple of MR) */
-#endif
-#ifndef TT__SGEMM_KC_WHOLE
-#  if TT_SIMD_WIDTH == 16
-#    define TT__SGEMM_KC_WHOLE 1024 /* K <= this: one K block */
-#  else
-#    define TT__SGEMM_KC_WHOLE 512
-#  endif
-#endif
-#ifndef TT__SGEMM_KC_SPLIT
-#  if TT_SIMD_WIDTH == 16
-#    define TT__SGEMM_KC_SPLIT 768  /* else K in equal blocks <= this (multiple of 16) */
-#  else
-#    define TT__SGEMM_KC_SPLIT 384
-#  endif
-#endif
-#ifndef TT__SGEMM_NC
-#define TT__SGEMM_NC 2048          /* columns of the packed B panel (multiple of 64) */
-#endif
-
-/* the kc used for every K block of a K-deep product (last block may be shorter) */
-TT__PRIVATE int tt__sgemm_kc(int K) {
-    int nb, kc;
-    if (K <= TT__SGEMM_KC_WHOLE) return K;
-    nb = (K + TT__SGEMM_KC_SPLIT - 1) / TT__SGEMM_KC_SPLIT;
-    kc = (K + nb - 1) / nb;
-    kc = (kc + 15) & ~15;
-    return kc;
-}
-/* largest kc tt__sgemm_kc returns */
-#define TT__SGEMM_KC_MAX (TT__SGEMM_KC_WHOLE > TT__SGEMM_KC_SPLIT ? TT__SGEMM_KC_WHOLE : TT__SGEMM_KC_SPLIT)
-
-/* In-register 8x8 transpose of the named __m256 variables r0..r7 (rows in,
- * columns out). A macro, not a function: gcc 12 did not inline the function
- * version and passed the rows through memory, which made the transposing
- * packers 1.5x slower (6-7 GB/s instead of 10-11 GB/s on Zen 3). */
-#define TT__TR8x8(r0, r1, r2, r3, r4, r5, r6, r7)                                                  \
-    do {                                                                                           \
-        __m256 t0_ = _mm256_unpacklo_ps(r0, r1), t1_ = _mm256_unpackhi_ps(r0, r1);                 \
-        __m256 t2_ = _mm256_unpacklo_ps(r2, r3), t3_ = _mm256_unpackhi_ps(r2, r3);                 \
-        __m256 t4_ = _mm256_unpacklo_ps(r4, r5), t5_ = _mm256_unpackhi_ps(r4, r5);                 \
-        __m256 t6_ = _mm256_unpacklo_ps(r6, r7), t7_ = _mm256_unpackhi_ps(r6, r7);                 \
-        __m256 s0_ = _mm256_shuffle_ps(t0_, t2_, 0x44), s1_ = _mm256_shuffle_ps(t0_, t2_, 0xEE);   \
-        __m256 s2_ = _mm256_shuffle_ps(t1_, t3_, 0x44), s3_ = _mm256_shuffle_ps(t1_, t3_, 0xEE);   \
-        __m256 s4_ = _mm256_shuffle_ps(t4_, t6_, 0x44), s5_ = _mm256_shuffle_ps(t4_, t6_, 0xEE);   \
-        __m256 s6_ = _mm256_shuffle_ps(t5_, t7_, 0x44), s7_ = _mm256_shuffle_ps(t5_, t7_, 0xEE);   \
-        r0 = _mm256_permute2f128_ps(s0_, s4_, 0x20); r1 = _mm256_permute2f128_ps(s1_, s5_, 0x20); \
-        r2 = _mm256_permute2f128_ps(s2_, s6_, 0x20); r3 = _mm256_permute2f128_ps(s3_, s7_, 0x20); \
-        r4 = _mm256_permute2f128_ps(s0_, s4_, 0x31); r5 = _mm256_permute2f128_ps(s1_, s5_, 0x31); \
-        r6 = _mm256_permute2f128_ps(s2_, s6_, 0x31); r7 = _mm256_permute2f128_ps(s3_, s7_, 0x31); \
-    } while (0)
-
-/* Pack A rows [0, mc) x k [0, kc) (A points at the block's (0,0)) into MR-tall
- * micro-panels: panel p holds pa[p*MR*kc + k*MR + r] = A(p*MR + r, k), rows
- * past mc zero. Writes up to 8 floats past the last panel (slack). */
-TT__PRIVATE void tt__sgemm_pack_a(int mc, int kc, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
-                                  float *TT__RESTRICT pa) {
-    int i, k, r, full = mc - mc % TT__SGEMM_MR;
-    if (rsa == 1) {
-        /* MR values contiguous per k (A = dY^T): k outer, so each row of the
-         * source is read once, front to back, for all full panels */
-        for (k = 0; k < kc; k++) {
-            const float *s = A + (ptrdiff_t)k * csa;
-            float *d = pa + k * TT__SGEMM_MR;
-            for (i = 0; i < full; i += TT__SGEMM_MR, d += TT__SGEMM_MR * kc) {
-                _mm_storeu_ps(d, _mm_loadu_ps(s + i));
-                _mm_storel_pi((__m64 *)(d + 4), _mm_loadl_pi(_mm_setzero_ps(), (const __m64 *)(s + i + 4)));
-            }
-        }
-    } else if (csa == 1) {
-        /* rows contiguous in k: 8x8 transposes (rows 6, 7 zero), stored
-         * 8 wide at a stride of 6 in increasing k: each store's 2 extra
-         * floats are overwritten by the next one (or land in the slack) */
-        for (i = 0; i < full; i += TT__SGEMM_MR) {
-            const float *a = A + (ptrdiff_t)i * rsa;
-            float *d = pa + (ptrdiff_t)i * kc;
-            for (k = 0; k + 8 <= kc; k += 8) {
-                __m256 v0 = _mm256_loadu_ps(a + k), v1 = _mm256_loadu_ps(a + rsa + k);
-                __m256 v2 = _mm256_loadu_ps(a + 2 * rsa + k), v3 = _mm256_loadu_ps(a + 3 * rsa + k);
-                __m256 v4 = _mm256_loadu_ps(a + 4 * rsa + k), v5 = _mm256_loadu_ps(a + 5 * rsa + k);
-                __m256 v6 = _mm256_setzero_ps(), v7 = _mm256_setzero_ps();
-                float *o = d + k * 6;
-                TT__TR8x8(v0, v1, v2, v3, v4, v5, v6, v7);
-                _mm256_storeu_ps(o, v0); _mm256_storeu_ps(o + 6, v1); _mm256_storeu_ps(o + 12, v2);
-                _mm256_storeu_ps(o + 18, v3); _mm256_storeu_ps(o + 24, v4); _mm256_storeu_ps(o + 30, v5);
-                _mm256_storeu_ps(o + 36, v6); _mm256_storeu_ps(o + 42, v7);
-            }
-            for (; k < kc; k++)
-                for (r = 0; r < 6; r++) d[k * 6 + r] = a[(ptrdiff_t)r * rsa + k];
-        }
-    } else {
-        full = 0;
-    }
-    /* general strides, and the last partial panel (zero rows past mc) */
-    for (i = full; i < mc; i += TT__SGEMM_MR) {
-        int mr = mc - i < TT__SGEMM_MR ? mc - i : TT__SGEMM_MR;
-        const float *a = A + (ptrdiff_t)i * rsa;
-        float *d = pa + (ptrdiff_t)i * kc;
-        for (k = 0; k < kc; k++) {
-            for (r = 0; r < mr; r++) d[k * TT__SGEMM_MR + r] = a[(ptrdiff_t)r * rsa + (ptrdiff_t)k * csa];
-            for (; r < TT__SGEMM_MR; r++) d[k * TT__SGEMM_MR + r] = 0.0f;
-        }
-    }
-}
-
-/* Pack B k [0, kc) x columns [0, nc) (B points at the panel's (0,0)) into
- * nr-wide micro-panels (nr a multiple of 8): pb[p*nr*kc + k*nr + c] =
- * B(k, p*nr + c), columns past nc zero. pb 32-byte aligned. */
-TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdiff_t rsb, ptrdiff_t csb,
-                                  float *TT__RESTRICT pb) {
-    int j, k, c, full = nc - nc % nr;
-    if (csb == 1) {
-        /* rows contiguous in n (B = W or X): k outer, each source row read
-         * once front to back into all full panels */
-        for (k = 0; k < kc; k++) {
-            const float *s = B + (ptrdiff_t)k * rsb;
-            float *d = pb + (ptrdiff_t)k * nr;
-            for (j = 0; j < full; j += nr, d += (ptrdiff_t)nr * kc)
-                for (c = 0; c < nr; c += 8) _mm256_store_ps(d + c, _mm256_loadu_ps(s + j + c));
-        }
-    } else if (rsb == 1) {
-        /* columns contiguous in k (B = W^T): 8x8 transposes of 8 columns */
-        for (j = 0; j < full; j += 8) {
-            const float *s = B + (ptrdiff_t)j * csb;
-            float *d = pb + (ptrdiff_t)(j / nr) * nr * kc + j % nr;
-            for (k = 0; k + 8 <= kc; k += 8) {
-                __m256 v0 = _mm256_loadu_ps(s + k), v1 = _mm256_loadu_ps(s + csb + k);
-                __m256 v2 = _mm256_loadu_ps(s + 2 * csb + k), v3 = _mm256_loadu_ps(s + 3 * csb + k);
-                __m256 v4 = _mm256_loadu_ps(s + 4 * csb + k), v5 = _mm256_loadu_ps(s + 5 * csb + k);
-                __m256 v6 = _mm256_loadu_ps(s + 6 * csb + k), v7 = _mm256_loadu_ps(s + 7 * csb + k);
-                float *o = d + (ptrdiff_t)k * nr;
-                TT__TR8x8(v0, v1, v2, v3, v4, v5, v6, v7);
-                _mm256_store_ps(o, v0); _mm256_store_ps(o + nr, v1); _mm256_store_ps(o + 2 * nr, v2);
-                _mm256_store_ps(o + 3 * nr, v3); _mm256_store_ps(o + 4 * nr, v4); _mm256_store_ps(o + 5 * nr, v5);
-                _mm256_store_ps(o + 6 * nr, v6); _mm256_store_ps(o + 7 * nr, v7);
-            }
-            for (; k < kc; k++)
-                for (c = 0; c < 8; c++) d[(ptrdiff_t)k * nr + c] = s[(ptrdiff_t)c * csb + k];
-        }
-    } else {
-        full = 0;
-    }
-    /* general strides, and the last partial panel (zero columns past nc) */
-    for (j = full; j < nc; j += nr) {
-        int w = nc - j < nr ? nc - j : nr;
-        const float *s = B + (ptrdiff_t)j * csb;
-        float *d = pb + (ptrdiff_t)j * kc;
-        for (k = 0; k < kc; k++) {
-            for (c = 0; c < w; c++) d[(ptrdiff_t)k * nr + c] = s[(ptrdiff_t)k * rsb + (ptrdiff_t)c * csb];
-            for (; c < nr; c++) d[(ptrdiff_t)k * nr + c] = 0.0f;
-        }
-    }
-}
-#endif /* TT_SIMD_WIDTH >= 8 */
-
-/* Keep a loaded vector in a register: without it gcc 12 re-reads B from
- * memory in every FMA of the last unrolled k steps (12 loads instead of 2 per
- * k), which costs ~10 % once the panels are no longer in L1. */
-#ifndef TT__KEEP_IN_REG /* overridable: an emulated __m512 fits no "v" register */
-#if defined(__GNUC__) || defined(__clang__)
-#define TT__KEEP_IN_REG(v) __asm__("" : "+v"(v))
-#else
-#define TT__KEEP_IN_REG(v) ((void)0)
-#endif
-#endif
+/* ==== end src/tt_kern_w1.c ==== */
+/* ==== begin src/tt_kern_w8.c ==== */
+/* >>kern_w8  AVX2 + FMA kernels, 256-bit: the 6x16 SGEMM micro-kernel of
+ * the TT_SIMD_WIDTH 8 build (driven by tt_gemm.c), and the elementwise
+ * kernels of the SIMD builds (TT_SIMD_WIDTH >= 8; chosen per call by
+ * tt_dispatch.c). */
+/* #include "tt_kern.h" */
 
 #if TT_SIMD_WIDTH == 8
-/* TT__SGEMM_TEST_NR64 (tests only): run the AVX-512 build's 6x64 blocking and
- * packing on an AVX2 machine, each 6x64 tile done by four 6x16 kernels. */
-#ifdef TT__SGEMM_TEST_NR64
-#define TT__SGEMM_NR 64
-#else
-#define TT__SGEMM_NR 16
-#endif
-
-/* The k loop of the 6x16 kernel in inline assembly (gcc/clang, x86-64):
- * gcc 12 compiles the intrinsics loop with register rotations and one
- * accumulator spilled to the stack every 4 k steps, which cost 5-6 % of the
- * kernel's speed on Zen 3 (measured: macro-kernel 88-90 % -> 94-96 % of
- * peak). Same instructions per element as the intrinsics (one
- * vfmadd231ps per k, increasing k), so C is bitwise the same. Define
- * TT_NO_ASM to use the intrinsics loop. */
+/* ---- 6x16 micro-kernel: 6 rows x 2 ymm, 12 accumulators ----
+ * Two implementations of the same instructions per element (one
+ * vfmadd231ps per k, increasing k), so they give bitwise the same C:
+ *  - tt__sgemm_6x16_asm: the k loop in inline assembly (gcc/clang, x86-64).
+ *    gcc 12 compiles the intrinsics loop with register rotations and one
+ *    accumulator spilled to the stack every 4 k steps, which cost 5-6 % of
+ *    the kernel's speed on Zen 3 (macro-kernel 88-90 % -> 94-96 % of peak).
+ *  - tt__sgemm_6x16_intrin: intrinsics only; the build's kernel where inline
+ *    asm is unavailable or TT_NO_ASM is defined (tests/kernels/test_gemm.c
+ *    checks both against a plain fmaf chain). */
 #if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__) && !defined(TT_NO_ASM)
 #define TT__SGEMM_ASM 1
 #else
 #define TT__SGEMM_ASM 0
 #endif
+
+#define TT__K6x16_LOADC()                                                                          \
+    do {                                                                                           \
+        if (load_c) {                                                                              \
+            c00 = _mm256_loadu_ps(C + 0 * ldc); c01 = _mm256_loadu_ps(C + 0 * ldc + 8);            \
+            c10 = _mm256_loadu_ps(C + 1 * ldc); c11 = _mm256_loadu_ps(C + 1 * ldc + 8);            \
+            c20 = _mm256_loadu_ps(C + 2 * ldc); c21 = _mm256_loadu_ps(C + 2 * ldc + 8);            \
+            c30 = _mm256_loadu_ps(C + 3 * ldc); c31 = _mm256_loadu_ps(C + 3 * ldc + 8);            \
+            c40 = _mm256_loadu_ps(C + 4 * ldc); c41 = _mm256_loadu_ps(C + 4 * ldc + 8);            \
+            c50 = _mm256_loadu_ps(C + 5 * ldc); c51 = _mm256_loadu_ps(C + 5 * ldc + 8);            \
+        } else {                                                                                   \
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = _mm256_setzero_ps(); \
+        }                                                                                          \
+    } while (0)
+/* one k step o of the intrinsics loop: 2 B loads, 6 A broadcasts, 12 FMAs */
+#define TT__K6x16(o)                                                                               \
+    do {                                                                                           \
+        __m256 b0 = _mm256_load_ps(b + 16 * (o)), b1 = _mm256_load_ps(b + 16 * (o) + 8), av;       \
+        TT__KEEP_IN_REG(b0); TT__KEEP_IN_REG(b1);                                                  \
+        av = _mm256_broadcast_ss(a + 6 * (o) + 0);                                                 \
+        c00 = _mm256_fmadd_ps(av, b0, c00); c01 = _mm256_fmadd_ps(av, b1, c01);                    \
+        av = _mm256_broadcast_ss(a + 6 * (o) + 1);                                                 \
+        c10 = _mm256_fmadd_ps(av, b0, c10); c11 = _mm256_fmadd_ps(av, b1, c11);                    \
+        av = _mm256_broadcast_ss(a + 6 * (o) + 2);                                                 \
+        c20 = _mm256_fmadd_ps(av, b0, c20); c21 = _mm256_fmadd_ps(av, b1, c21);                    \
+        av = _mm256_broadcast_ss(a + 6 * (o) + 3);                                                 \
+        c30 = _mm256_fmadd_ps(av, b0, c30); c31 = _mm256_fmadd_ps(av, b1, c31);                    \
+        av = _mm256_broadcast_ss(a + 6 * (o) + 4);                                                 \
+        c40 = _mm256_fmadd_ps(av, b0, c40); c41 = _mm256_fmadd_ps(av, b1, c41);                    \
+        av = _mm256_broadcast_ss(a + 6 * (o) + 5);                                                 \
+        c50 = _mm256_fmadd_ps(av, b0, c50); c51 = _mm256_fmadd_ps(av, b1, c51);                    \
+    } while (0)
+/* k from the current value to kc: by 4, then one at a time */
+#define TT__K6x16_LOOP()                                                                           \
+    do {                                                                                           \
+        for (; k + 4 <= kc; k += 4, a += 24, b += 64) {                                            \
+            TT__K6x16(0); TT__K6x16(1); TT__K6x16(2); TT__K6x16(3);                                \
+        }                                                                                          \
+        for (; k < kc; k++, a += 6, b += 16) TT__K6x16(0);                                         \
+    } while (0)
+#define TT__K6x16_STOREC()                                                                         \
+    do {                                                                                           \
+        _mm256_storeu_ps(C + 0 * ldc, c00); _mm256_storeu_ps(C + 0 * ldc + 8, c01);                \
+        _mm256_storeu_ps(C + 1 * ldc, c10); _mm256_storeu_ps(C + 1 * ldc + 8, c11);                \
+        _mm256_storeu_ps(C + 2 * ldc, c20); _mm256_storeu_ps(C + 2 * ldc + 8, c21);                \
+        _mm256_storeu_ps(C + 3 * ldc, c30); _mm256_storeu_ps(C + 3 * ldc + 8, c31);                \
+        _mm256_storeu_ps(C + 4 * ldc, c40); _mm256_storeu_ps(C + 4 * ldc + 8, c41);                \
+        _mm256_storeu_ps(C + 5 * ldc, c50); _mm256_storeu_ps(C + 5 * ldc + 8, c51);                \
+    } while (0)
+
+TT__PRIVATE void tt__sgemm_6x16_intrin(int kc, const float *TT__RESTRICT a, const float *TT__RESTRICT b,
+                                       float *C, ptrdiff_t ldc, int load_c) {
+    __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+    int k = 0;
+    TT__K6x16_LOADC();
+    TT__K6x16_LOOP();
+    TT__K6x16_STOREC();
+}
+
 #if TT__SGEMM_ASM
-#define TT__STR_(x) #x
-#define TT__STR(x) TT__STR_(x)
-/* one k step o (0..3) of the unrolled loop: 2 B loads, 6 A broadcasts, 12 FMAs */
+/* one k step o (0..3) of the unrolled asm loop: the instructions of TT__K6x16
+ * (B panel rows of 16 floats = 64 bytes, A steps of 6 floats = 24 bytes) */
 #define TT__A6x16(o)                                                                               \
-    "vmovaps " #o "*4*" TT__STR(TT__SGEMM_NR) "(%[b]), %%ymm12\n\t"                                \
-    "vmovaps " #o "*4*" TT__STR(TT__SGEMM_NR) "+32(%[b]), %%ymm13\n\t"                             \
+    "vmovaps " #o "*64(%[b]), %%ymm12\n\t"                                                         \
+    "vmovaps " #o "*64+32(%[b]), %%ymm13\n\t"                                                      \
     "vbroadcastss " #o "*24+0(%[a]), %%ymm14\n\t"                                                  \
     "vfmadd231ps %%ymm12, %%ymm14, %[c00]\n\t"                                                     \
     "vfmadd231ps %%ymm13, %%ymm14, %[c01]\n\t"                                                     \
@@ -2392,25 +2374,13 @@ TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdif
     "vbroadcastss " #o "*24+20(%[a]), %%ymm15\n\t"                                                 \
     "vfmadd231ps %%ymm12, %%ymm15, %[c50]\n\t"                                                     \
     "vfmadd231ps %%ymm13, %%ymm15, %[c51]\n\t"
-#endif
 
-/* C[6 x 16] = (load_c ? C : 0) + sum_k a[k*6 + r] * b[k*NR + c], 12 ymm
- * accumulators, fma in increasing k. */
-TT__PRIVATE void tt__sgemm_k6x16(int kc, const float *TT__RESTRICT a, const float *TT__RESTRICT b,
-                                 float *C, ptrdiff_t ldc, int load_c) {
+/* k in blocks of 4 in assembly, the last kc % 4 steps with intrinsics */
+TT__PRIVATE void tt__sgemm_6x16_asm(int kc, const float *TT__RESTRICT a, const float *TT__RESTRICT b,
+                                    float *C, ptrdiff_t ldc, int load_c) {
     __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
     int k = 0;
-    if (load_c) {
-        c00 = _mm256_loadu_ps(C + 0 * ldc); c01 = _mm256_loadu_ps(C + 0 * ldc + 8);
-        c10 = _mm256_loadu_ps(C + 1 * ldc); c11 = _mm256_loadu_ps(C + 1 * ldc + 8);
-        c20 = _mm256_loadu_ps(C + 2 * ldc); c21 = _mm256_loadu_ps(C + 2 * ldc + 8);
-        c30 = _mm256_loadu_ps(C + 3 * ldc); c31 = _mm256_loadu_ps(C + 3 * ldc + 8);
-        c40 = _mm256_loadu_ps(C + 4 * ldc); c41 = _mm256_loadu_ps(C + 4 * ldc + 8);
-        c50 = _mm256_loadu_ps(C + 5 * ldc); c51 = _mm256_loadu_ps(C + 5 * ldc + 8);
-    } else {
-        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = _mm256_setzero_ps();
-    }
-#if TT__SGEMM_ASM
+    TT__K6x16_LOADC();
     if (kc >= 4) {
         long n4 = kc / 4;
         k = kc & ~3;
@@ -2419,7 +2389,7 @@ TT__PRIVATE void tt__sgemm_k6x16(int kc, const float *TT__RESTRICT a, const floa
             "1:\n\t"
             TT__A6x16(0) TT__A6x16(1) TT__A6x16(2) TT__A6x16(3)
             "add $96, %[a]\n\t"
-            "add $16*" TT__STR(TT__SGEMM_NR) ", %[b]\n\t"
+            "add $256, %[b]\n\t"
             "dec %[n]\n\t"
             "jnz 1b\n\t"
             : [a] "+r"(a), [b] "+r"(b), [n] "+r"(n4),
@@ -2429,45 +2399,31 @@ TT__PRIVATE void tt__sgemm_k6x16(int kc, const float *TT__RESTRICT a, const floa
             :
             : "xmm12", "xmm13", "xmm14", "xmm15", "memory", "cc");
     }
-#endif
-#define TT__K6x16(o)                                                                               \
-    do {                                                                                           \
-        __m256 b0 = _mm256_load_ps(b + TT__SGEMM_NR * (o)), b1 = _mm256_load_ps(b + TT__SGEMM_NR * (o) + 8), av; \
-        TT__KEEP_IN_REG(b0); TT__KEEP_IN_REG(b1);                                                  \
-        av = _mm256_broadcast_ss(a + 6 * (o) + 0);                                                 \
-        c00 = _mm256_fmadd_ps(av, b0, c00); c01 = _mm256_fmadd_ps(av, b1, c01);                    \
-        av = _mm256_broadcast_ss(a + 6 * (o) + 1);                                                 \
-        c10 = _mm256_fmadd_ps(av, b0, c10); c11 = _mm256_fmadd_ps(av, b1, c11);                    \
-        av = _mm256_broadcast_ss(a + 6 * (o) + 2);                                                 \
-        c20 = _mm256_fmadd_ps(av, b0, c20); c21 = _mm256_fmadd_ps(av, b1, c21);                    \
-        av = _mm256_broadcast_ss(a + 6 * (o) + 3);                                                 \
-        c30 = _mm256_fmadd_ps(av, b0, c30); c31 = _mm256_fmadd_ps(av, b1, c31);                    \
-        av = _mm256_broadcast_ss(a + 6 * (o) + 4);                                                 \
-        c40 = _mm256_fmadd_ps(av, b0, c40); c41 = _mm256_fmadd_ps(av, b1, c41);                    \
-        av = _mm256_broadcast_ss(a + 6 * (o) + 5);                                                 \
-        c50 = _mm256_fmadd_ps(av, b0, c50); c51 = _mm256_fmadd_ps(av, b1, c51);                    \
-    } while (0)
-    for (; k + 4 <= kc; k += 4, a += 24, b += 4 * TT__SGEMM_NR) {
-        TT__K6x16(0); TT__K6x16(1); TT__K6x16(2); TT__K6x16(3);
-    }
-    for (; k < kc; k++, a += 6, b += TT__SGEMM_NR) TT__K6x16(0);
-#undef TT__K6x16
-    _mm256_storeu_ps(C + 0 * ldc, c00); _mm256_storeu_ps(C + 0 * ldc + 8, c01);
-    _mm256_storeu_ps(C + 1 * ldc, c10); _mm256_storeu_ps(C + 1 * ldc + 8, c11);
-    _mm256_storeu_ps(C + 2 * ldc, c20); _mm256_storeu_ps(C + 2 * ldc + 8, c21);
-    _mm256_storeu_ps(C + 3 * ldc, c30); _mm256_storeu_ps(C + 3 * ldc + 8, c31);
-    _mm256_storeu_ps(C + 4 * ldc, c40); _mm256_storeu_ps(C + 4 * ldc + 8, c41);
-    _mm256_storeu_ps(C + 5 * ldc, c50); _mm256_storeu_ps(C + 5 * ldc + 8, c51);
+    TT__K6x16_LOOP();
+    TT__K6x16_STOREC();
 }
+#undef TT__A6x16
+#endif /* TT__SGEMM_ASM */
+#undef TT__K6x16_LOADC
+#undef TT__K6x16
+#undef TT__K6x16_LOOP
+#undef TT__K6x16_STOREC
 
-TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *a, const float *b, float *C, ptrdiff_t ldc, int load_c) {
-    int j;
-    for (j = 0; j < TT__SGEMM_NR; j += 16) tt__sgemm_k6x16(kc, a, b + j, C + j, ldc, load_c);
+TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const float *TT__RESTRICT b, float *C,
+                                   ptrdiff_t ldc, int load_c) {
+#if TT__SGEMM_ASM
+    tt__sgemm_6x16_asm(kc, a, b, C, ldc, load_c);
+#else
+    tt__sgemm_6x16_intrin(kc, a, b, C, ldc, load_c);
+#endif
+}
+TT__PRIVATE const char *tt__sgemm_ukernel_name(void) {
+    return TT__SGEMM_ASM ? "6x16 AVX2 inline asm" : "6x16 AVX2 intrinsics";
 }
 #endif /* TT_SIMD_WIDTH == 8 */
 
-/* ==== elementwise kernels, 256-bit (lead) ====
- * Same signatures and math as the _scalar references in tt_kern_scalar.c;
+/* ---- elementwise kernels, 256-bit ----
+ * Same signatures and math as the _scalar references in tt_kern_w1.c;
  * used by the AVX2 and the AVX-512 builds. Reductions run in 8 lanes and
  * are folded in a fixed order, so results depend on the SIMD width but
  * never on the thread count. Tails (n % 8) use the scalar formulas. */
@@ -2635,7 +2591,7 @@ TT__PRIVATE void tt__layernorm_bwd_dwdb_avx2(float *dw, float *db, const float *
     }
 }
 
-/* GELU as x * sigmoid(2u) (KERNELS.md §5), vector exp */
+/* GELU as x * sigmoid(2u) (0.5 (1 + tanh u) = sigmoid(2u); see tt_kern_w1.c), vector exp */
 TT__PRIVATE void tt__gelu_fwd_avx2(float *y, const float *x, size_t i0, size_t i1) {
     const __m256 k = _mm256_set1_ps(-2.0f * TT__GELU_K), c = _mm256_set1_ps(0.044715f), one = _mm256_set1_ps(1.0f);
     size_t i = i0;
@@ -2696,20 +2652,17 @@ TT__PRIVATE void tt__adamw_avx2(float *p, float *m, float *v, const float *g, si
     }
 }
 #endif /* TT_SIMD_WIDTH >= 8 (elementwise) */
-/* ==== end src/tt_kern_avx2.c ==== */
-/* ==== begin src/tt_kern_avx512.c ==== */
-/* >>kern_avx512  AVX-512 kernels (TT_SIMD_WIDTH 16): the 6x64 SGEMM
- * micro-kernel (6 rows x 4 zmm, 24 accumulators, KERNELS.md §2.2). The
- * GEMM driver, blocking and the (256-bit) packers are shared with the AVX2
- * build (tt_kern_avx2.c, compiled for TT_SIMD_WIDTH >= 8) and the dispatch
- * in tt_backend.c; only NR and the micro-kernel differ. */
-/* #include "tt_internal.h" */
+/* ==== end src/tt_kern_w8.c ==== */
+/* ==== begin src/tt_kern_w16.c ==== */
+/* >>kern_w16  AVX-512 kernels, 512-bit (TT_SIMD_WIDTH 16): the 6x64 SGEMM
+ * micro-kernel (6 rows x 4 zmm, 24 accumulators), driven by tt_gemm.c. The
+ * elementwise kernels of this build are the 256-bit ones (tt_kern_w8.c). */
+/* #include "tt_kern.h" */
 
 #if TT_SIMD_WIDTH == 16
-#define TT__SGEMM_NR 64
 
 /* C[6 x 64] = (load_c ? C : 0) + sum_k a[k*6 + r] * b[k*64 + c], fma in
- * increasing k (same numerics contract as the 6x16 AVX2 kernel). */
+ * increasing k (the contract in tt_kern.h). */
 TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const float *TT__RESTRICT b,
                                    float *C, ptrdiff_t ldc, int load_c) {
     __m512 c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23;
@@ -2749,22 +2702,317 @@ TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const fl
 #undef TT__LD4
 #undef TT__ST4
 }
+TT__PRIVATE const char *tt__sgemm_ukernel_name(void) { return "6x64 AVX-512 intrinsics"; }
 #endif /* TT_SIMD_WIDTH == 16 */
-/* ==== end src/tt_kern_avx512.c ==== */
-/* ==== begin src/tt_backend.c ==== */
-/* >>backend  dispatch: picks the scalar or SIMD kernel for each op and splits
- * the work over threads (never over a reduction dimension). */
-/* #include "tt_internal.h" */
+/* ==== end src/tt_kern_w16.c ==== */
+/* ==== begin src/tt_dispatch.c ==== */
+/* >>dispatch  which elementwise kernel runs: the SIMD variant of the build
+ * (TT_SIMD_WIDTH >= 8: the 256-bit kernels of tt_kern_w8.c) unless
+ * ex->force_scalar is set, else the scalar reference of tt_kern_w1.c (same
+ * arguments and math; see there). The GEMM's own choice is in tt_gemm.c. */
+/* #include "tt_kern.h" */
 
-/* ---- GEMM dispatch (owner: kernels) ----
- * SIMD builds: packed GEMM (tt_kern_avx2.c driver pieces, micro-kernel from
- * tt_kern_avx2.c or tt_kern_avx512.c). Work is split into a tm x tn grid of
- * output blocks (tm*tn <= n_threads tasks, rows in multiples of MR, columns
- * in multiples of NR); every task packs its own A and B panels in its
- * scratch slot, so there is no barrier and no shared buffer. K is never
- * split, and the K blocking depends on K only: C is bitwise the same for
- * any thread count. Scalar builds and ex->force_scalar: tt__gemm_scalar
- * threaded the same way (no scratch). */
+/* nonzero when the build's SIMD kernels are to be used for this exec */
+TT__PRIVATE int tt__use_simd(const tt__exec *ex) {
+#if TT_SIMD_WIDTH >= 8
+    return !ex || !ex->force_scalar;
+#else
+    (void)ex;
+    return 0;
+#endif
+}
+
+TT__PRIVATE void tt__vec_scale(const tt__exec *ex, float *y, int n, float f) {
+#if TT_SIMD_WIDTH >= 8
+    if (tt__use_simd(ex)) {
+        tt__vec_scale_avx2(y, n, f);
+        return;
+    }
+#endif
+    (void)ex;
+    tt__vec_scale_scalar(y, n, f);
+}
+TT__PRIVATE float tt__row_max(const tt__exec *ex, const float *x, int n) {
+#if TT_SIMD_WIDTH >= 8
+    if (tt__use_simd(ex)) return tt__row_max_avx2(x, n);
+#endif
+    (void)ex;
+    return tt__row_max_scalar(x, n);
+}
+TT__PRIVATE float tt__exp_shift_sum(const tt__exec *ex, float *y, const float *x, int n, float a, float s) {
+#if TT_SIMD_WIDTH >= 8
+    if (tt__use_simd(ex)) return tt__exp_shift_sum_avx2(y, x, n, a, s);
+#endif
+    (void)ex;
+    return tt__exp_shift_sum_scalar(y, x, n, a, s);
+}
+TT__PRIVATE void tt__layernorm_fwd(const tt__exec *ex, float *y, float *mean, float *rstd, const float *x,
+                                   const float *w, const float *b, int r0, int r1, int C) {
+#if TT_SIMD_WIDTH >= 8
+    if (tt__use_simd(ex)) {
+        tt__layernorm_fwd_avx2(y, mean, rstd, x, w, b, r0, r1, C);
+        return;
+    }
+#endif
+    (void)ex;
+    tt__layernorm_fwd_scalar(y, mean, rstd, x, w, b, r0, r1, C);
+}
+TT__PRIVATE void tt__layernorm_bwd_dx(const tt__exec *ex, float *dx, const float *dy, const float *x,
+                                      const float *w, const float *mean, const float *rstd, int r0, int r1,
+                                      int C, int accumulate) {
+#if TT_SIMD_WIDTH >= 8
+    if (tt__use_simd(ex)) {
+        tt__layernorm_bwd_dx_avx2(dx, dy, x, w, mean, rstd, r0, r1, C, accumulate);
+        return;
+    }
+#endif
+    (void)ex;
+    tt__layernorm_bwd_dx_scalar(dx, dy, x, w, mean, rstd, r0, r1, C, accumulate);
+}
+TT__PRIVATE void tt__layernorm_bwd_dwdb(const tt__exec *ex, float *dw, float *db, const float *dy,
+                                        const float *x, const float *mean, const float *rstd, int N, int C,
+                                        int c0, int c1) {
+#if TT_SIMD_WIDTH >= 8
+    if (tt__use_simd(ex)) {
+        tt__layernorm_bwd_dwdb_avx2(dw, db, dy, x, mean, rstd, N, C, c0, c1);
+        return;
+    }
+#endif
+    (void)ex;
+    tt__layernorm_bwd_dwdb_scalar(dw, db, dy, x, mean, rstd, N, C, c0, c1);
+}
+TT__PRIVATE void tt__gelu_fwd(const tt__exec *ex, float *y, const float *x, size_t i0, size_t i1) {
+#if TT_SIMD_WIDTH >= 8
+    if (tt__use_simd(ex)) {
+        tt__gelu_fwd_avx2(y, x, i0, i1);
+        return;
+    }
+#endif
+    (void)ex;
+    tt__gelu_fwd_scalar(y, x, i0, i1);
+}
+TT__PRIVATE void tt__gelu_bwd(const tt__exec *ex, float *dx, const float *dy, const float *x, size_t i0,
+                              size_t i1) {
+#if TT_SIMD_WIDTH >= 8
+    if (tt__use_simd(ex)) {
+        tt__gelu_bwd_avx2(dx, dy, x, i0, i1);
+        return;
+    }
+#endif
+    (void)ex;
+    tt__gelu_bwd_scalar(dx, dy, x, i0, i1);
+}
+TT__PRIVATE void tt__adamw(const tt__exec *ex, float *p, float *m, float *v, const float *g, size_t n, float lr,
+                           float b1, float b2, float eps, float wd, float gscale, float bc1, float bc2_sqrt) {
+#if TT_SIMD_WIDTH >= 8
+    if (tt__use_simd(ex)) {
+        tt__adamw_avx2(p, m, v, g, n, lr, b1, b2, eps, wd, gscale, bc1, bc2_sqrt);
+        return;
+    }
+#endif
+    (void)ex;
+    tt__adamw_scalar(p, m, v, g, n, lr, b1, b2, eps, wd, gscale, bc1, bc2_sqrt);
+}
+/* ==== end src/tt_dispatch.c ==== */
+/* ==== begin src/tt_gemm.c ==== */
+/* >>gemm  SGEMM: C (+)= A B with strided A and B (transposes are strides),
+ * the one GEMM of the library: driver, task grid and its cost model,
+ * packing, cache blocking, the fused epilogue, and B packed ahead. The
+ * micro-kernel that computes one MR x NR tile is the only per-ISA piece
+ * (tt_kern_w8.c, tt_kern_w16.c; interface in tt_kern.h).
+ *
+ * Blocking (SIMD builds): the five loops of Goto & van de Geijn, "Anatomy
+ * of high-performance matrix multiplication", ACM TOMS 34(3), 2008, as
+ * structured in BLIS (Van Zee & van de Geijn, ACM TOMS 41(3), 2015):
+ *   for jc in N step NC:          B panel (kc x nc) packed into NR-wide micro-panels [k][NR]
+ *     for pc in K step kc:
+ *       for ic in M step MC:      A block (mc x kc) packed into MR-tall micro-panels [k][MR]
+ *         for jr in nc step NR:   one B micro-panel, reused across ir (L1)
+ *           for ir in mc step MR: micro-kernel C[MR x NR] (+)= A_p B_p, C tile in registers
+ * MR = 6 rows; NR = 16 (2 ymm, AVX2) or 64 (4 zmm, AVX-512). Transposes
+ * happen in packing (strided packers), so X W^T, dY W and dY^T X all run the
+ * same kernel. Packed panels are zero-padded: no k-loop branches.
+ *
+ * Numerics: each C element is computed as acc = C_in (or 0), then
+ * acc = fma(a_k, b_k, acc) for k increasing inside a KC block, then stored;
+ * the next KC block starts from the stored value. kc depends only on K
+ * (tt__sgemm_kc), never on the thread count or the tile position (edge tiles
+ * run the same kernel on a local tile), so any split of M/N over threads
+ * gives bitwise identical C.
+ *
+ * Threads: the work is split into a tm x tn grid of output blocks (tm*tn <=
+ * n_threads tasks, rows in multiples of MR, columns in multiples of NR);
+ * every task packs its own A and B panels in its scratch slot, so there is
+ * no barrier and no shared buffer (except B packed once into ex->shared for
+ * row splits). K is never split. Scalar builds and ex->force_scalar run
+ * tt__gemm_scalar (tt_kern_w1.c) threaded the same way (no scratch). */
+/* #include "tt_kern.h" */
+
+#if TT_SIMD_WIDTH >= 8
+
+/* Blocking. AVX2 (6x16, Zen 3: 32 KiB L1D, 512 KiB L2): KC 512/384 keeps the
+ * B micro-panel (kc x 16) near L1 and the A block (144 x kc) in L2; sweeps of
+ * KC 256..1024, MC 72..288 and NC 1024/2048 on a busy 2-core Zen 3 VM were
+ * within the noise (+-5 %). AVX-512 (6x64): K whole up to 1024, else blocks
+ * <= 768, from a Zen 4 sweep made outside this repository; not measured on
+ * AVX-512 hardware here. The macros are overridable for tuning only: kc
+ * changes the rounding (never the thread-count invariance). */
+#ifndef TT__SGEMM_MC
+#define TT__SGEMM_MC 144           /* rows of the packed A block (multiple of MR) */
+#endif
+#ifndef TT__SGEMM_KC_WHOLE
+#  if TT_SIMD_WIDTH == 16
+#    define TT__SGEMM_KC_WHOLE 1024 /* K <= this: one K block */
+#  else
+#    define TT__SGEMM_KC_WHOLE 512
+#  endif
+#endif
+#ifndef TT__SGEMM_KC_SPLIT
+#  if TT_SIMD_WIDTH == 16
+#    define TT__SGEMM_KC_SPLIT 768  /* else K in equal blocks <= this (multiple of 16) */
+#  else
+#    define TT__SGEMM_KC_SPLIT 384
+#  endif
+#endif
+#ifndef TT__SGEMM_NC
+#define TT__SGEMM_NC 2048          /* columns of the packed B panel (multiple of 64) */
+#endif
+
+/* the kc used for every K block of a K-deep product (last block may be shorter) */
+TT__PRIVATE int tt__sgemm_kc(int K) {
+    int nb, kc;
+    if (K <= TT__SGEMM_KC_WHOLE) return K;
+    nb = (K + TT__SGEMM_KC_SPLIT - 1) / TT__SGEMM_KC_SPLIT;
+    kc = (K + nb - 1) / nb;
+    kc = (kc + 15) & ~15;
+    return kc;
+}
+/* largest kc tt__sgemm_kc returns */
+#define TT__SGEMM_KC_MAX (TT__SGEMM_KC_WHOLE > TT__SGEMM_KC_SPLIT ? TT__SGEMM_KC_WHOLE : TT__SGEMM_KC_SPLIT)
+
+/* In-register 8x8 transpose of the named __m256 variables r0..r7 (rows in,
+ * columns out). A macro, not a function: gcc 12 did not inline the function
+ * version and passed the rows through memory, which made the transposing
+ * packers 1.5x slower (6-7 GB/s instead of 10-11 GB/s on Zen 3). */
+#define TT__TR8x8(r0, r1, r2, r3, r4, r5, r6, r7)                                                  \
+    do {                                                                                           \
+        __m256 t0_ = _mm256_unpacklo_ps(r0, r1), t1_ = _mm256_unpackhi_ps(r0, r1);                 \
+        __m256 t2_ = _mm256_unpacklo_ps(r2, r3), t3_ = _mm256_unpackhi_ps(r2, r3);                 \
+        __m256 t4_ = _mm256_unpacklo_ps(r4, r5), t5_ = _mm256_unpackhi_ps(r4, r5);                 \
+        __m256 t6_ = _mm256_unpacklo_ps(r6, r7), t7_ = _mm256_unpackhi_ps(r6, r7);                 \
+        __m256 s0_ = _mm256_shuffle_ps(t0_, t2_, 0x44), s1_ = _mm256_shuffle_ps(t0_, t2_, 0xEE);   \
+        __m256 s2_ = _mm256_shuffle_ps(t1_, t3_, 0x44), s3_ = _mm256_shuffle_ps(t1_, t3_, 0xEE);   \
+        __m256 s4_ = _mm256_shuffle_ps(t4_, t6_, 0x44), s5_ = _mm256_shuffle_ps(t4_, t6_, 0xEE);   \
+        __m256 s6_ = _mm256_shuffle_ps(t5_, t7_, 0x44), s7_ = _mm256_shuffle_ps(t5_, t7_, 0xEE);   \
+        r0 = _mm256_permute2f128_ps(s0_, s4_, 0x20); r1 = _mm256_permute2f128_ps(s1_, s5_, 0x20); \
+        r2 = _mm256_permute2f128_ps(s2_, s6_, 0x20); r3 = _mm256_permute2f128_ps(s3_, s7_, 0x20); \
+        r4 = _mm256_permute2f128_ps(s0_, s4_, 0x31); r5 = _mm256_permute2f128_ps(s1_, s5_, 0x31); \
+        r6 = _mm256_permute2f128_ps(s2_, s6_, 0x31); r7 = _mm256_permute2f128_ps(s3_, s7_, 0x31); \
+    } while (0)
+
+/* Pack A rows [0, mc) x k [0, kc) (A points at the block's (0,0)) into MR-tall
+ * micro-panels: panel p holds pa[p*MR*kc + k*MR + r] = A(p*MR + r, k), rows
+ * past mc zero. Writes up to 8 floats past the last panel (slack). */
+TT__PRIVATE void tt__sgemm_pack_a(int mc, int kc, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
+                                  float *TT__RESTRICT pa) {
+    int i, k, r, full = mc - mc % TT__SGEMM_MR;
+    if (rsa == 1) {
+        /* MR values contiguous per k (A = dY^T): k outer, so each row of the
+         * source is read once, front to back, for all full panels */
+        for (k = 0; k < kc; k++) {
+            const float *s = A + (ptrdiff_t)k * csa;
+            float *d = pa + k * TT__SGEMM_MR;
+            for (i = 0; i < full; i += TT__SGEMM_MR, d += TT__SGEMM_MR * kc) {
+                _mm_storeu_ps(d, _mm_loadu_ps(s + i));
+                _mm_storel_pi((__m64 *)(d + 4), _mm_loadl_pi(_mm_setzero_ps(), (const __m64 *)(s + i + 4)));
+            }
+        }
+    } else if (csa == 1) {
+        /* rows contiguous in k: 8x8 transposes (rows 6, 7 zero), stored
+         * 8 wide at a stride of 6 in increasing k: each store's 2 extra
+         * floats are overwritten by the next one (or land in the slack) */
+        for (i = 0; i < full; i += TT__SGEMM_MR) {
+            const float *a = A + (ptrdiff_t)i * rsa;
+            float *d = pa + (ptrdiff_t)i * kc;
+            for (k = 0; k + 8 <= kc; k += 8) {
+                __m256 v0 = _mm256_loadu_ps(a + k), v1 = _mm256_loadu_ps(a + rsa + k);
+                __m256 v2 = _mm256_loadu_ps(a + 2 * rsa + k), v3 = _mm256_loadu_ps(a + 3 * rsa + k);
+                __m256 v4 = _mm256_loadu_ps(a + 4 * rsa + k), v5 = _mm256_loadu_ps(a + 5 * rsa + k);
+                __m256 v6 = _mm256_setzero_ps(), v7 = _mm256_setzero_ps();
+                float *o = d + k * 6;
+                TT__TR8x8(v0, v1, v2, v3, v4, v5, v6, v7);
+                _mm256_storeu_ps(o, v0); _mm256_storeu_ps(o + 6, v1); _mm256_storeu_ps(o + 12, v2);
+                _mm256_storeu_ps(o + 18, v3); _mm256_storeu_ps(o + 24, v4); _mm256_storeu_ps(o + 30, v5);
+                _mm256_storeu_ps(o + 36, v6); _mm256_storeu_ps(o + 42, v7);
+            }
+            for (; k < kc; k++)
+                for (r = 0; r < 6; r++) d[k * 6 + r] = a[(ptrdiff_t)r * rsa + k];
+        }
+    } else {
+        full = 0;
+    }
+    /* general strides, and the last partial panel (zero rows past mc) */
+    for (i = full; i < mc; i += TT__SGEMM_MR) {
+        int mr = mc - i < TT__SGEMM_MR ? mc - i : TT__SGEMM_MR;
+        const float *a = A + (ptrdiff_t)i * rsa;
+        float *d = pa + (ptrdiff_t)i * kc;
+        for (k = 0; k < kc; k++) {
+            for (r = 0; r < mr; r++) d[k * TT__SGEMM_MR + r] = a[(ptrdiff_t)r * rsa + (ptrdiff_t)k * csa];
+            for (; r < TT__SGEMM_MR; r++) d[k * TT__SGEMM_MR + r] = 0.0f;
+        }
+    }
+}
+
+/* Pack B k [0, kc) x columns [0, nc) (B points at the panel's (0,0)) into
+ * nr-wide micro-panels (nr a multiple of 8): pb[p*nr*kc + k*nr + c] =
+ * B(k, p*nr + c), columns past nc zero. pb 32-byte aligned. */
+TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdiff_t rsb, ptrdiff_t csb,
+                                  float *TT__RESTRICT pb) {
+    int j, k, c, full = nc - nc % nr;
+    if (csb == 1) {
+        /* rows contiguous in n (B = W or X): k outer, each source row read
+         * once front to back into all full panels */
+        for (k = 0; k < kc; k++) {
+            const float *s = B + (ptrdiff_t)k * rsb;
+            float *d = pb + (ptrdiff_t)k * nr;
+            for (j = 0; j < full; j += nr, d += (ptrdiff_t)nr * kc)
+                for (c = 0; c < nr; c += 8) _mm256_store_ps(d + c, _mm256_loadu_ps(s + j + c));
+        }
+    } else if (rsb == 1) {
+        /* columns contiguous in k (B = W^T): 8x8 transposes of 8 columns */
+        for (j = 0; j < full; j += 8) {
+            const float *s = B + (ptrdiff_t)j * csb;
+            float *d = pb + (ptrdiff_t)(j / nr) * nr * kc + j % nr;
+            for (k = 0; k + 8 <= kc; k += 8) {
+                __m256 v0 = _mm256_loadu_ps(s + k), v1 = _mm256_loadu_ps(s + csb + k);
+                __m256 v2 = _mm256_loadu_ps(s + 2 * csb + k), v3 = _mm256_loadu_ps(s + 3 * csb + k);
+                __m256 v4 = _mm256_loadu_ps(s + 4 * csb + k), v5 = _mm256_loadu_ps(s + 5 * csb + k);
+                __m256 v6 = _mm256_loadu_ps(s + 6 * csb + k), v7 = _mm256_loadu_ps(s + 7 * csb + k);
+                float *o = d + (ptrdiff_t)k * nr;
+                TT__TR8x8(v0, v1, v2, v3, v4, v5, v6, v7);
+                _mm256_store_ps(o, v0); _mm256_store_ps(o + nr, v1); _mm256_store_ps(o + 2 * nr, v2);
+                _mm256_store_ps(o + 3 * nr, v3); _mm256_store_ps(o + 4 * nr, v4); _mm256_store_ps(o + 5 * nr, v5);
+                _mm256_store_ps(o + 6 * nr, v6); _mm256_store_ps(o + 7 * nr, v7);
+            }
+            for (; k < kc; k++)
+                for (c = 0; c < 8; c++) d[(ptrdiff_t)k * nr + c] = s[(ptrdiff_t)c * csb + k];
+        }
+    } else {
+        full = 0;
+    }
+    /* general strides, and the last partial panel (zero columns past nc) */
+    for (j = full; j < nc; j += nr) {
+        int w = nc - j < nr ? nc - j : nr;
+        const float *s = B + (ptrdiff_t)j * csb;
+        float *d = pb + (ptrdiff_t)j * kc;
+        for (k = 0; k < kc; k++) {
+            for (c = 0; c < w; c++) d[(ptrdiff_t)k * nr + c] = s[(ptrdiff_t)k * rsb + (ptrdiff_t)c * csb];
+            for (; c < nr; c++) d[(ptrdiff_t)k * nr + c] = 0.0f;
+        }
+    }
+}
+#endif /* TT_SIMD_WIDTH >= 8 */
+
 typedef struct tt__gemm_job {
     const tt__exec *ex;
     int M, N, K, tm, tn;      /* block grid: tm row blocks x tn column blocks */
@@ -2795,10 +3043,6 @@ TT__PRIVATE void tt__gemm_rowsum(int m, int kb, const float *A, ptrdiff_t rsa, p
     }
 }
 
-TT__PRIVATE void tt__gelu_fwd(const tt__exec *ex, float *y, const float *x, size_t i0, size_t i1);
-TT__PRIVATE void tt__gelu_bwd(const tt__exec *ex, float *dx, const float *dy, const float *x, size_t i0,
-                              size_t i1);
-
 /* The epilogue on rows [r0, r0+mr) x columns [c0, c0+nc) of C, once their
  * sums are complete: C = C + (bias + res) (the order of the separate pass
  * it replaces), then gelu_out = gelu(C) with the elementwise GELU kernel.
@@ -2812,7 +3056,7 @@ TT__PRIVATE void tt__gemm_epi_block(const tt__gemm_job *g, int r0, int mr, int c
         const float *x = e->res ? e->res + (ptrdiff_t)r * e->ldr + c0 : NULL;
         c = 0;
 #if TT_SIMD_WIDTH >= 8
-        if (!g->ex || !g->ex->force_scalar) {
+        if (tt__use_simd(g->ex)) {
             if (b && x)
                 for (; c + 8 <= nc; c += 8)
                     _mm256_storeu_ps(y + c, _mm256_add_ps(_mm256_loadu_ps(y + c),
@@ -2967,18 +3211,9 @@ TT__PRIVATE void tt__gemm_pack_b(const tt__exec *ex, int K, int N, const float *
 #define TT__GEMM_NR 8
 #endif
 
-/* Up to this many blocks per thread (a power of 2; 1 = one each). Finer
- * blocks claimed dynamically even out unequal thread speeds, but each block
- * re-packs its share of A or B: on M at 2 threads, 4 was ~4 % slower than 1
- * (7 alternating runs, busy 2-core VM), so it is off unless tuned. */
-#ifndef TT__GEMM_SPLIT
-#define TT__GEMM_SPLIT 1
-#endif
-#ifndef TT__GEMM_MIN_TASK_FLOPS
-#define TT__GEMM_MIN_TASK_FLOPS 2e6 /* tests set 0 to split every product */
-#endif
-
-/* Blocks are claimed from a shared counter (GCC/Clang atomics), so a thread
+/* How products are cut into tasks: TT_GEMM_SPLIT (blocks per thread) and
+ * TT_GEMM_MIN_TASK_FLOPS (smallest task), tunables documented in tt_config.h.
+ * Blocks are claimed from a shared counter (GCC/Clang atomics), so a thread
  * that is descheduled or slowed by another tenant takes fewer of them; which
  * thread computes a block never changes its bits. Without atomics, slot t
  * takes blocks t, t + n_slots, ... */
@@ -3022,7 +3257,7 @@ TT__PRIVATE double tt__gemm_grid(tt__gemm_job *g, int T) {
     int tm, tn;
     /* tiny products are not worth a dispatch (~10 us): keep >= ~2 MFLOP a task */
     double flops = 2.0 * g->M * (double)g->N * g->K;
-    while (T > 1 && flops / T < TT__GEMM_MIN_TASK_FLOPS) T--;
+    while (T > 1 && flops / T < TT_GEMM_MIN_TASK_FLOPS) T--;
     g->tm = 1; g->tn = 1;
     for (tm = 1; tm <= T; tm++) {
         for (tn = 1; tm * tn <= T; tn++) {
@@ -3075,12 +3310,12 @@ TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const floa
         return; /* rowsum_a: nothing to add */
     }
     {
-        /* T blocks, or S*T smaller ones (S <= TT__GEMM_SPLIT) when the cost
+        /* T blocks, or S*T smaller ones (S <= TT_GEMM_SPLIT) when the cost
          * model says that adds little packing (within 2 %) */
         double c1 = tt__gemm_grid(&g, T);
         int S;
-        if (T > 1 && TT__GEMM_SPLIT >= 2) {
-            for (S = TT__GEMM_SPLIT; S >= 2; S /= 2) {
+        if (T > 1 && TT_GEMM_SPLIT >= 2) {
+            for (S = TT_GEMM_SPLIT; S >= 2; S /= 2) {
                 double cs = tt__gemm_grid(&g, S * T);
                 int nb = g.tm * g.tn;
                 if (nb > T && (double)((nb + T - 1) / T) * cs <= 1.02 * c1) break;
@@ -3102,60 +3337,7 @@ TT__PRIVATE void tt__gemm(const tt__exec *ex, int M, int N, int K, const float *
                           ptrdiff_t ldc, int accumulate) {
     tt__gemm_ex(ex, M, N, K, A, rsa, csa, B, rsb, csb, NULL, C, ldc, accumulate, NULL, NULL);
 }
-/* ---- end GEMM dispatch ---- */
-
-/* ==== elementwise dispatch (lead) ====
- * Each wrapper picks the SIMD kernel when one exists for TT_SIMD_WIDTH and
- * ex->force_scalar is not set, else the scalar reference (same signature,
- * see tt_kern_scalar.c for the math). */
-#if TT_SIMD_WIDTH >= 8
-#  define TT__VEC(ex) (!(ex) || !(ex)->force_scalar)
-#else
-#  define TT__VEC(ex) 0
-#endif
-#if TT_SIMD_WIDTH >= 8
-#  define TT__DISPATCH(ex, name, args) do { if (TT__VEC(ex)) { name##_avx2 args; } else { name##_scalar args; } } while (0)
-#  define TT__DISPATCH_RET(ex, name, args) return TT__VEC(ex) ? name##_avx2 args : name##_scalar args
-#else
-#  define TT__DISPATCH(ex, name, args) do { (void)(ex); name##_scalar args; } while (0)
-#  define TT__DISPATCH_RET(ex, name, args) do { (void)(ex); return name##_scalar args; } while (0)
-#endif
-
-TT__PRIVATE void tt__vec_scale(const tt__exec *ex, float *y, int n, float f) {
-    TT__DISPATCH(ex, tt__vec_scale, (y, n, f));
-}
-TT__PRIVATE float tt__row_max(const tt__exec *ex, const float *x, int n) {
-    TT__DISPATCH_RET(ex, tt__row_max, (x, n));
-}
-TT__PRIVATE float tt__exp_shift_sum(const tt__exec *ex, float *y, const float *x, int n, float a, float s) {
-    TT__DISPATCH_RET(ex, tt__exp_shift_sum, (y, x, n, a, s));
-}
-TT__PRIVATE void tt__layernorm_fwd(const tt__exec *ex, float *y, float *mean, float *rstd, const float *x,
-                                   const float *w, const float *b, int r0, int r1, int C) {
-    TT__DISPATCH(ex, tt__layernorm_fwd, (y, mean, rstd, x, w, b, r0, r1, C));
-}
-TT__PRIVATE void tt__layernorm_bwd_dx(const tt__exec *ex, float *dx, const float *dy, const float *x,
-                                      const float *w, const float *mean, const float *rstd, int r0, int r1,
-                                      int C, int accumulate) {
-    TT__DISPATCH(ex, tt__layernorm_bwd_dx, (dx, dy, x, w, mean, rstd, r0, r1, C, accumulate));
-}
-TT__PRIVATE void tt__layernorm_bwd_dwdb(const tt__exec *ex, float *dw, float *db, const float *dy,
-                                        const float *x, const float *mean, const float *rstd, int N, int C,
-                                        int c0, int c1) {
-    TT__DISPATCH(ex, tt__layernorm_bwd_dwdb, (dw, db, dy, x, mean, rstd, N, C, c0, c1));
-}
-TT__PRIVATE void tt__gelu_fwd(const tt__exec *ex, float *y, const float *x, size_t i0, size_t i1) {
-    TT__DISPATCH(ex, tt__gelu_fwd, (y, x, i0, i1));
-}
-TT__PRIVATE void tt__gelu_bwd(const tt__exec *ex, float *dx, const float *dy, const float *x, size_t i0,
-                              size_t i1) {
-    TT__DISPATCH(ex, tt__gelu_bwd, (dx, dy, x, i0, i1));
-}
-TT__PRIVATE void tt__adamw(const tt__exec *ex, float *p, float *m, float *v, const float *g, size_t n, float lr,
-                           float b1, float b2, float eps, float wd, float gscale, float bc1, float bc2_sqrt) {
-    TT__DISPATCH(ex, tt__adamw, (p, m, v, g, n, lr, b1, b2, eps, wd, gscale, bc1, bc2_sqrt));
-}
-/* ==== end src/tt_backend.c ==== */
+/* ==== end src/tt_gemm.c ==== */
 /* ==== begin src/tt_bpe_tables.h ==== */
 /* >>bpe_tables  Unicode character classes for the GPT-2 pre-tokenizer.
  * GENERATED by tools/gen_unicode_tables.py from the Unicode Character

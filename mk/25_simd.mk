@@ -9,8 +9,9 @@
 #     width-8 build's bit for bit. (test_gemm at width 16: test-kern-gemm-avx512.)
 # test-noasm
 #     the width-8 build with -DTT_NO_ASM (the intrinsics twin of the inline-asm
-#     6x16 kernel): test_gemm, test_grad, test_determinism, and the training
-#     run bitwise equal to the asm build's.
+#     6x16 kernel): test_gemm (which must name that kernel as the one it runs),
+#     test_grad, test_determinism, and the training run bitwise equal to the
+#     asm build's.
 # test-host-aarch64
 #     cross-built for aarch64 (TT_SIMD_WIDTH=1, static) and run under
 #     qemu-aarch64: test_vec, test_grad, test_bpe_unit, and a 10-step training
@@ -93,7 +94,11 @@ test-noasm:
 	$(MAKE) -s --no-print-directory $(BUILD)/noasm_test_gemm $(BUILD)/noasm_test_grad \
 	  $(BUILD)/noasm_test_determinism $(BUILD)/noasm_train $(BUILD)/simd8_train; \
 	echo "width 8, -DTT_NO_ASM (intrinsics 6x16 kernel):"; \
-	$(BUILD)/noasm_test_gemm; $(BUILD)/noasm_test_grad; $(BUILD)/noasm_test_determinism; \
+	$(BUILD)/noasm_test_gemm > $(BUILD)/noasm_test_gemm.txt || { cat $(BUILD)/noasm_test_gemm.txt; exit 1; }; \
+	cat $(BUILD)/noasm_test_gemm.txt; \
+	grep -q '^micro-kernel: 6x16 AVX2 intrinsics$$' $(BUILD)/noasm_test_gemm.txt || \
+	  { echo "FAIL: the TT_NO_ASM build does not run the intrinsics micro-kernel"; exit 1; }; \
+	$(BUILD)/noasm_test_grad; $(BUILD)/noasm_test_determinism; \
 	for r in $(SIMD_TRAIN); do set -- $$(echo $$r | tr ':' ' '); \
 	  $(BUILD)/simd8_train $$1 $$2 $$3 > $(BUILD)/simd8_train_$$1.txt; \
 	  $(BUILD)/noasm_train $$1 $$2 $$3 > $(BUILD)/noasm_train_$$1.txt; \

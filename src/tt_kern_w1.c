@@ -1,6 +1,6 @@
-/* >>kern_scalar  reference kernels: always compiled, the ground truth every
+/* >>kern_w1  scalar reference kernels: always compiled, the ground truth every
  * SIMD variant is tested against. Plain loops, fixed summation order. */
-#include "tt_internal.h"
+#include "tt_kern.h"
 
 /* C (M,N) = [C +] A (M,K) B (K,N), strided A and B (see tt_internal.h).
  * Per element the k-sum runs in increasing k. Loop order picks unit
