@@ -30,6 +30,7 @@
  * row splits). K is never split. Scalar builds and ex->force_scalar run
  * tt__gemm_scalar (tt_kern_w1.c) threaded the same way (no scratch). */
 #include "tt_kern.h"
+#include "tt_vec.h"
 
 #if TT_SIMD_WIDTH >= 8
 
@@ -212,16 +213,15 @@ typedef struct tt__gemm_job {
 } tt__gemm_job;
 
 /* rs[i] += A(i, k) for rows [0, m), k increasing over [0, kb) (one add per
- * element in that order, so the sums are those of a plain loop over k) */
+ * element in that order, so the sums are those of a plain loop over k; the
+ * vector layer only does TT__VW rows at once) */
 TT__PRIVATE void tt__gemm_rowsum(int m, int kb, const float *A, ptrdiff_t rsa, ptrdiff_t csa, float *rs) {
     int i, k;
     for (k = 0; k < kb; k++) {
         const float *a = A + (ptrdiff_t)k * csa;
         i = 0;
-#if TT_SIMD_WIDTH >= 8
         if (rsa == 1)
-            for (; i + 8 <= m; i += 8) _mm256_storeu_ps(rs + i, _mm256_add_ps(_mm256_loadu_ps(rs + i), _mm256_loadu_ps(a + i)));
-#endif
+            for (; i + TT__VW <= m; i += TT__VW) tt__v_store(rs + i, tt__v_add(tt__v_load(rs + i), tt__v_load(a + i)));
         for (; i < m; i++) rs[i] += a[(ptrdiff_t)i * rsa];
     }
 }
@@ -238,17 +238,13 @@ TT__PRIVATE void tt__gemm_epi_block(const tt__gemm_job *g, int r0, int mr, int c
         const float *b = e->bias ? e->bias + c0 : NULL;
         const float *x = e->res ? e->res + (ptrdiff_t)r * e->ldr + c0 : NULL;
         c = 0;
-#if TT_SIMD_WIDTH >= 8
         if (tt__use_simd(g->ex)) {
             if (b && x)
-                for (; c + 8 <= nc; c += 8)
-                    _mm256_storeu_ps(y + c, _mm256_add_ps(_mm256_loadu_ps(y + c),
-                                                          _mm256_add_ps(_mm256_loadu_ps(b + c), _mm256_loadu_ps(x + c))));
+                for (; c + TT__VW <= nc; c += TT__VW)
+                    tt__v_store(y + c, tt__v_add(tt__v_load(y + c), tt__v_add(tt__v_load(b + c), tt__v_load(x + c))));
             else if (b)
-                for (; c + 8 <= nc; c += 8)
-                    _mm256_storeu_ps(y + c, _mm256_add_ps(_mm256_loadu_ps(y + c), _mm256_loadu_ps(b + c)));
+                for (; c + TT__VW <= nc; c += TT__VW) tt__v_store(y + c, tt__v_add(tt__v_load(y + c), tt__v_load(b + c)));
         }
-#endif
         if (b && x) for (; c < nc; c++) y[c] += b[c] + x[c];
         else if (b) for (; c < nc; c++) y[c] += b[c];
         else if (x) for (; c < nc; c++) y[c] += x[c];

@@ -1,8 +1,9 @@
 /* >>kern  the kernel files' interface: the GEMM micro-kernel of this build
  * (shape and entry point, defined by tt_kern_w8.c or tt_kern_w16.c and
- * driven by tt_gemm.c), the elementwise kernels of each width (scalar
- * references in tt_kern_w1.c, 256-bit variants in tt_kern_w8.c, chosen per
- * call by tt_dispatch.c), and the helpers more than one kernel file uses. */
+ * driven by tt_gemm.c), the elementwise kernels (scalar references in
+ * tt_kern_w1.c, the build-width variants in tt_kern_vec.c over the vector
+ * layer tt_vec.h, chosen per call by tt_dispatch.c), and the helpers more
+ * than one kernel file uses. */
 #ifndef TT_KERN_H
 #define TT_KERN_H
 #include "tt_internal.h"
@@ -41,9 +42,13 @@ TT__PRIVATE const char *tt__sgemm_ukernel_name(void);
  * (TT_SIMD_WIDTH >= 8 and not ex->force_scalar); tt_dispatch.c */
 TT__PRIVATE int tt__use_simd(const tt__exec *ex);
 
+/* sqrt(2/pi), the GELU tanh form's constant (tt_kern_w1.c) */
+#define TT__GELU_K 0.7978845608028654f
+
 /* ---- elementwise kernels: scalar references (tt_kern_w1.c) ----
- * The math of each is documented at its definition; the 256-bit variants
- * (suffix _avx2, tt_kern_w8.c, TT_SIMD_WIDTH >= 8) take the same arguments. */
+ * The math of each is documented at its definition; the variants written
+ * over the vector layer (suffix _vec, tt_kern_vec.c, compiled at the build's
+ * width) take the same arguments. */
 TT__PRIVATE void  tt__vec_scale_scalar(float *y, int n, float f);
 TT__PRIVATE float tt__row_max_scalar(const float *x, int n);
 TT__PRIVATE float tt__exp_shift_sum_scalar(float *y, const float *x, int n, float a, float s);
@@ -58,21 +63,19 @@ TT__PRIVATE void  tt__gelu_fwd_scalar(float *y, const float *x, size_t i0, size_
 TT__PRIVATE void  tt__gelu_bwd_scalar(float *dx, const float *dy, const float *x, size_t i0, size_t i1);
 TT__PRIVATE void  tt__adamw_scalar(float *p, float *m, float *v, const float *g, size_t n, float lr, float b1,
                                    float b2, float eps, float wd, float gscale, float bc1, float bc2_sqrt);
-#if TT_SIMD_WIDTH >= 8
-TT__PRIVATE void  tt__vec_scale_avx2(float *y, int n, float f);
-TT__PRIVATE float tt__row_max_avx2(const float *x, int n);
-TT__PRIVATE float tt__exp_shift_sum_avx2(float *y, const float *x, int n, float a, float s);
-TT__PRIVATE void  tt__layernorm_fwd_avx2(float *y, float *mean, float *rstd, const float *x, const float *w,
-                                         const float *b, int r0, int r1, int C);
-TT__PRIVATE void  tt__layernorm_bwd_dx_avx2(float *dx, const float *dy, const float *x, const float *w,
-                                            const float *mean, const float *rstd, int r0, int r1, int C,
-                                            int accumulate);
-TT__PRIVATE void  tt__layernorm_bwd_dwdb_avx2(float *dw, float *db, const float *dy, const float *x,
-                                              const float *mean, const float *rstd, int N, int C, int c0, int c1);
-TT__PRIVATE void  tt__gelu_fwd_avx2(float *y, const float *x, size_t i0, size_t i1);
-TT__PRIVATE void  tt__gelu_bwd_avx2(float *dx, const float *dy, const float *x, size_t i0, size_t i1);
-TT__PRIVATE void  tt__adamw_avx2(float *p, float *m, float *v, const float *g, size_t n, float lr, float b1,
-                                 float b2, float eps, float wd, float gscale, float bc1, float bc2_sqrt);
-#endif
+TT__PRIVATE void  tt__vec_scale_vec(float *y, int n, float f);
+TT__PRIVATE float tt__row_max_vec(const float *x, int n);
+TT__PRIVATE float tt__exp_shift_sum_vec(float *y, const float *x, int n, float a, float s);
+TT__PRIVATE void  tt__layernorm_fwd_vec(float *y, float *mean, float *rstd, const float *x, const float *w,
+                                        const float *b, int r0, int r1, int C);
+TT__PRIVATE void  tt__layernorm_bwd_dx_vec(float *dx, const float *dy, const float *x, const float *w,
+                                           const float *mean, const float *rstd, int r0, int r1, int C,
+                                           int accumulate);
+TT__PRIVATE void  tt__layernorm_bwd_dwdb_vec(float *dw, float *db, const float *dy, const float *x,
+                                             const float *mean, const float *rstd, int N, int C, int c0, int c1);
+TT__PRIVATE void  tt__gelu_fwd_vec(float *y, const float *x, size_t i0, size_t i1);
+TT__PRIVATE void  tt__gelu_bwd_vec(float *dx, const float *dy, const float *x, size_t i0, size_t i1);
+TT__PRIVATE void  tt__adamw_vec(float *p, float *m, float *v, const float *g, size_t n, float lr, float b1,
+                                float b2, float eps, float wd, float gscale, float bc1, float bc2_sqrt);
 
 #endif /* TT_KERN_H */

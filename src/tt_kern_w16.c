@@ -1,6 +1,6 @@
 /* >>kern_w16  AVX-512 kernels, 512-bit (TT_SIMD_WIDTH 16): the 6x64 SGEMM
- * micro-kernel (6 rows x 4 zmm, 24 accumulators), driven by tt_gemm.c. The
- * elementwise kernels of this build are the 256-bit ones (tt_kern_w8.c). */
+ * micro-kernel (6 rows x 4 zmm, 24 accumulators), driven by tt_gemm.c.
+ * (The elementwise kernels are written once for every width: tt_kern_vec.c.) */
 #include "tt_kern.h"
 
 #if TT_SIMD_WIDTH == 16
