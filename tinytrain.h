@@ -32,10 +32,13 @@
                                                      16 AVX-512 (-mavx512f ...); default
                                                      from the compiler's flags
      TT_MALLOC(sz,al)/TT_FREE(p,sz)  implementation  both or neither
-     TT_ASSERT(x)              implementation file   internal invariants (default: none)
      TT_EXPF TT_LOGF TT_SQRTF TT_TANHF TT_COSF TT_POWF  math functions for freestanding builds
      TT_NO_ASM                 implementation file   intrinsics instead of the inline-asm
                                                      AVX2 GEMM micro-kernel
+     TT_GEMM_MIN_TASK_FLOPS    implementation file   smallest GEMM task in FLOPs (default 2e6;
+                                                     0 = every product on all threads)
+     TT_GEMM_SPLIT             implementation file   GEMM blocks per thread (default 1; see
+                                                     tt_config.h)
      TT_CPU_CHECK()            implementation file   replaces the run-time CPU feature check
                                                      (nonzero = the build's SIMD can run;
                                                      used when emulating AVX-512)
@@ -1494,9 +1497,6 @@ TTDEF tt_status tt_tokenizer_save_gpt2_file(const tt_tokenizer *tok, const char 
 #ifndef TT_POWF
 #  define TT_POWF(x, y) powf(x, y)
 #endif
-#ifndef TT_ASSERT
-#  define TT_ASSERT(x) ((void)0)
-#endif
 
 #ifndef TT_SIMD_WIDTH
 #  if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512DQ__) && defined(__AVX512VL__) && defined(__FMA__)
@@ -1519,6 +1519,24 @@ TTDEF tt_status tt_tokenizer_save_gpt2_file(const tt_tokenizer *tok, const char 
 #  include <immintrin.h>
 #elif TT_SIMD_WIDTH != 1
 #  error "tinytrain: TT_SIMD_WIDTH must be 1, 8 or 16"
+#endif
+
+/* GEMM task tuning (tt_gemm.c; results are bitwise the same for any value):
+ * TT_GEMM_MIN_TASK_FLOPS: a product uses fewer threads than it is given
+ *   until each task has at least this many FLOPs (2*M*N*K / tasks): a
+ *   dispatch to the thread pool costs ~10 us. 0 splits every product over
+ *   all threads (lower it for a cheaper cfg.parallel scheduler).
+ * TT_GEMM_SPLIT: up to this many blocks per thread (a power of 2; 1 = one
+ *   each), claimed dynamically; used only when the cost model says the
+ *   extra packing stays within 2 %. Finer blocks even out unequal thread
+ *   speeds (other tenants, hybrid cores), but each block re-packs its share
+ *   of A or B: on config M at 2 threads, 4 was ~4 % slower than 1 (7
+ *   alternating runs, busy 2-core VM), so it is 1 unless tuned. */
+#ifndef TT_GEMM_MIN_TASK_FLOPS
+#  define TT_GEMM_MIN_TASK_FLOPS 2e6
+#endif
+#ifndef TT_GEMM_SPLIT
+#  define TT_GEMM_SPLIT 1
 #endif
 
 #if defined(TT_NO_THREADS)
@@ -1656,7 +1674,7 @@ TT__PRIVATE inline void tt__heap_pop(tt__heap *h, void *out, tt__heap_before bef
 /* restore the order below i after the element at i moved later (a replaced top) */
 TT__PRIVATE inline void tt__heap_sift_down(tt__heap *h, size_t i, tt__heap_before before, const void *ctx);
 
-/* ---- kernels (scalar references; SIMD variants share the signatures) ---- */
+/* ---- GEMM (tt_gemm.c; the scalar reference in tt_kern_w1.c) ---- */
 /* C (M,N) = [C +] A (M,K) B (K,N); element (i,j) of A is A[i*rsa + j*csa],
  * of B is B[i*rsb + j*csb]; C is row-major with row stride ldc. The sum over
  * k runs in increasing k order from 0 (or from C when accumulate). */
@@ -1697,6 +1715,29 @@ typedef struct tt__gemm_epi {
 TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
                              const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk, float *C, ptrdiff_t ldc,
                              int accumulate, const tt__gemm_epi *epi, float *rowsum_a);
+
+/* ---- elementwise kernels, the build's SIMD variant or (force_scalar, or a
+ * scalar build) the reference; tt_dispatch.c. Math and argument meaning at
+ * the scalar references in tt_kern_w1.c. Rows [r0, r1) / elements [i0, i1)
+ * are a thread's share: results never depend on how a range is split. */
+TT__PRIVATE void  tt__vec_scale(const tt__exec *ex, float *y, int n, float f);              /* y *= f */
+TT__PRIVATE float tt__row_max(const tt__exec *ex, const float *x, int n);                   /* n >= 1 */
+/* y[i] = exp(a x[i] - s) (y may alias x); returns their sum */
+TT__PRIVATE float tt__exp_shift_sum(const tt__exec *ex, float *y, const float *x, int n, float a, float s);
+TT__PRIVATE void  tt__layernorm_fwd(const tt__exec *ex, float *y, float *mean, float *rstd, const float *x,
+                                    const float *w, const float *b, int r0, int r1, int C);
+TT__PRIVATE void  tt__layernorm_bwd_dx(const tt__exec *ex, float *dx, const float *dy, const float *x,
+                                       const float *w, const float *mean, const float *rstd, int r0, int r1,
+                                       int C, int accumulate);
+TT__PRIVATE void  tt__layernorm_bwd_dwdb(const tt__exec *ex, float *dw, float *db, const float *dy,
+                                         const float *x, const float *mean, const float *rstd, int N, int C,
+                                         int c0, int c1);
+TT__PRIVATE void  tt__gelu_fwd(const tt__exec *ex, float *y, const float *x, size_t i0, size_t i1);
+TT__PRIVATE void  tt__gelu_bwd(const tt__exec *ex, float *dx, const float *dy, const float *x, size_t i0,
+                               size_t i1);
+TT__PRIVATE void  tt__adamw(const tt__exec *ex, float *p, float *m, float *v, const float *g, size_t n,
+                            float lr, float b1, float b2, float eps, float wd, float gscale, float bc1,
+                            float bc2_sqrt);
 
 /* ---- data parallel (tt_comm.c; the model struct is in tt_model.c) ---- */
 typedef struct tt__dp {
@@ -1982,6 +2023,286 @@ TT__PRIVATE float *tt__model_grad_base(const tt_model *m);
 
 #endif /* TT_INTERNAL_H */
 /* ==== end src/tt_internal.h ==== */
+/* ==== begin src/tt_kern.h ==== */
+/* >>kern  the kernel files' interface: the GEMM micro-kernel of this build
+ * (shape and entry point, defined by tt_kern_w8.c or tt_kern_w16.c and
+ * driven by tt_gemm.c), the elementwise kernels (scalar references in
+ * tt_kern_w1.c, the build-width variants in tt_kern_vec.c over the vector
+ * layer tt_vec.h, chosen per call by tt_dispatch.c), and the helpers more
+ * than one kernel file uses. */
+#ifndef TT_KERN_H
+#define TT_KERN_H
+/* #include "tt_internal.h" */
+
+/* Keep a loaded vector in a register: without it gcc 12 re-reads B from
+ * memory in every FMA of the last unrolled k steps (12 loads instead of 2 per
+ * k), which costs ~10 % once the panels are no longer in L1. Overridable: an
+ * emulated vector type (SIMDe's __m512 on an AVX2 CPU) fits no "v" register. */
+#ifndef TT__KEEP_IN_REG
+#  if defined(__GNUC__) || defined(__clang__)
+#    define TT__KEEP_IN_REG(v) __asm__("" : "+v"(v))
+#  else
+#    define TT__KEEP_IN_REG(v) ((void)0)
+#  endif
+#endif
+
+/* ---- GEMM micro-kernel (SIMD builds) ----
+ * C[MR x NR] = (load_c ? C : 0) + sum_k a[k*MR + r] * b[k*NR + c] for
+ * k = 0..kc-1, each element one chain of fused multiply-adds in increasing
+ * k. a: an MR-tall packed A micro-panel; b: an NR-wide packed B
+ * micro-panel, 64-byte aligned; C row-major with row stride ldc (unaligned).
+ * tt__sgemm_ukernel_name says which implementation the build selected. */
+#define TT__SGEMM_MR 6
+#if TT_SIMD_WIDTH == 16
+#  define TT__SGEMM_NR 64 /* 6 x 4 zmm accumulators (tt_kern_w16.c) */
+#elif TT_SIMD_WIDTH == 8
+#  define TT__SGEMM_NR 16 /* 6 x 2 ymm accumulators (tt_kern_w8.c) */
+#endif
+#if TT_SIMD_WIDTH >= 8
+TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const float *TT__RESTRICT b, float *C,
+                                   ptrdiff_t ldc, int load_c);
+TT__PRIVATE const char *tt__sgemm_ukernel_name(void);
+#endif
+
+/* nonzero when the build's SIMD kernels are to be used for this exec
+ * (TT_SIMD_WIDTH >= 8 and not ex->force_scalar); tt_dispatch.c */
+TT__PRIVATE int tt__use_simd(const tt__exec *ex);
+
+/* sqrt(2/pi), the GELU tanh form's constant (tt_kern_w1.c) */
+#define TT__GELU_K 0.7978845608028654f
+
+/* ---- elementwise kernels: scalar references (tt_kern_w1.c) ----
+ * The math of each is documented at its definition; the variants written
+ * over the vector layer (suffix _vec, tt_kern_vec.c, compiled at the build's
+ * width) take the same arguments. */
+TT__PRIVATE void  tt__vec_scale_scalar(float *y, int n, float f);
+TT__PRIVATE float tt__row_max_scalar(const float *x, int n);
+TT__PRIVATE float tt__exp_shift_sum_scalar(float *y, const float *x, int n, float a, float s);
+TT__PRIVATE void  tt__layernorm_fwd_scalar(float *y, float *mean, float *rstd, const float *x, const float *w,
+                                           const float *b, int r0, int r1, int C);
+TT__PRIVATE void  tt__layernorm_bwd_dx_scalar(float *dx, const float *dy, const float *x, const float *w,
+                                              const float *mean, const float *rstd, int r0, int r1, int C,
+                                              int accumulate);
+TT__PRIVATE void  tt__layernorm_bwd_dwdb_scalar(float *dw, float *db, const float *dy, const float *x,
+                                                const float *mean, const float *rstd, int N, int C, int c0, int c1);
+TT__PRIVATE void  tt__gelu_fwd_scalar(float *y, const float *x, size_t i0, size_t i1);
+TT__PRIVATE void  tt__gelu_bwd_scalar(float *dx, const float *dy, const float *x, size_t i0, size_t i1);
+TT__PRIVATE void  tt__adamw_scalar(float *p, float *m, float *v, const float *g, size_t n, float lr, float b1,
+                                   float b2, float eps, float wd, float gscale, float bc1, float bc2_sqrt);
+TT__PRIVATE void  tt__vec_scale_vec(float *y, int n, float f);
+TT__PRIVATE float tt__row_max_vec(const float *x, int n);
+TT__PRIVATE float tt__exp_shift_sum_vec(float *y, const float *x, int n, float a, float s);
+TT__PRIVATE void  tt__layernorm_fwd_vec(float *y, float *mean, float *rstd, const float *x, const float *w,
+                                        const float *b, int r0, int r1, int C);
+TT__PRIVATE void  tt__layernorm_bwd_dx_vec(float *dx, const float *dy, const float *x, const float *w,
+                                           const float *mean, const float *rstd, int r0, int r1, int C,
+                                           int accumulate);
+TT__PRIVATE void  tt__layernorm_bwd_dwdb_vec(float *dw, float *db, const float *dy, const float *x,
+                                             const float *mean, const float *rstd, int N, int C, int c0, int c1);
+TT__PRIVATE void  tt__gelu_fwd_vec(float *y, const float *x, size_t i0, size_t i1);
+TT__PRIVATE void  tt__gelu_bwd_vec(float *dx, const float *dy, const float *x, size_t i0, size_t i1);
+TT__PRIVATE void  tt__adamw_vec(float *p, float *m, float *v, const float *g, size_t n, float lr, float b1,
+                                float b2, float eps, float wd, float gscale, float bc1, float bc2_sqrt);
+
+#endif /* TT_KERN_H */
+/* ==== end src/tt_kern.h ==== */
+/* ==== begin src/tt_vec.h ==== */
+/* >>vec  the vector layer: one set of float-vector operations over the
+ * build's SIMD width TT__VW (1 scalar, 8 AVX2 256-bit, 16 AVX-512 512-bit),
+ * so that each elementwise kernel (tt_kern_vec.c) is written once and
+ * compiled at every width. A 128-bit NEON width (4) would add one more
+ * branch to each definition below, nothing elsewhere.
+ *
+ * tt__vf is a vector of TT__VW floats, tt__vmask selects its first lanes
+ * (tails). Loads and stores are unaligned. Every operation rounds each lane
+ * once, as its scalar form does (fma: fused at widths 8 and 16, a multiply
+ * then an add at width 1), so lane results do not depend on the width;
+ * only reductions (tt__v_hsum) fold in a width-dependent order, fixed for
+ * each width. */
+#ifndef TT_VEC_H
+#define TT_VEC_H
+/* #include "tt_internal.h" */
+
+#if TT_SIMD_WIDTH == 16
+#  define TT__VW 16
+typedef __m512 tt__vf;
+typedef __mmask16 tt__vmask;
+#elif TT_SIMD_WIDTH == 8
+#  define TT__VW 8
+typedef __m256 tt__vf;
+typedef __m256i tt__vmask;
+#else
+#  define TT__VW 1
+typedef float tt__vf;
+typedef int tt__vmask;
+#endif
+
+#if TT__VW == 16
+TT__PRIVATE tt__vf tt__v_load(const float *p) { return _mm512_loadu_ps(p); }
+TT__PRIVATE void   tt__v_store(float *p, tt__vf v) { _mm512_storeu_ps(p, v); }
+TT__PRIVATE tt__vf tt__v_set1(float x) { return _mm512_set1_ps(x); }
+TT__PRIVATE tt__vf tt__v_zero(void) { return _mm512_setzero_ps(); }
+TT__PRIVATE tt__vf tt__v_add(tt__vf a, tt__vf b) { return _mm512_add_ps(a, b); }
+TT__PRIVATE tt__vf tt__v_sub(tt__vf a, tt__vf b) { return _mm512_sub_ps(a, b); }
+TT__PRIVATE tt__vf tt__v_mul(tt__vf a, tt__vf b) { return _mm512_mul_ps(a, b); }
+TT__PRIVATE tt__vf tt__v_div(tt__vf a, tt__vf b) { return _mm512_div_ps(a, b); }
+TT__PRIVATE tt__vf tt__v_fma(tt__vf a, tt__vf b, tt__vf c) { return _mm512_fmadd_ps(a, b, c); }   /* a b + c */
+TT__PRIVATE tt__vf tt__v_fms(tt__vf a, tt__vf b, tt__vf c) { return _mm512_fmsub_ps(a, b, c); }   /* a b - c */
+TT__PRIVATE tt__vf tt__v_fnma(tt__vf a, tt__vf b, tt__vf c) { return _mm512_fnmadd_ps(a, b, c); } /* c - a b */
+/* ge ? a : b per lane, ge = (s >= t) */
+TT__PRIVATE tt__vf tt__v_sel_ge(tt__vf s, tt__vf t, tt__vf a, tt__vf b) {
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(s, t, _CMP_GE_OQ), b, a);
+}
+TT__PRIVATE tt__vmask tt__v_mask(int r) { return (tt__vmask)((1u << r) - 1u); } /* first r lanes, 0 <= r <= 16 */
+TT__PRIVATE tt__vf tt__v_load_m(const float *p, tt__vmask m) { return _mm512_maskz_loadu_ps(m, p); }
+TT__PRIVATE void   tt__v_store_m(float *p, tt__vmask m, tt__vf v) { _mm512_mask_storeu_ps(p, m, v); }
+/* g++ before 13 reports a false -Wmaybe-uninitialized inside the AVX-512
+ * intrinsics built on _mm512_undefined_* (GCC bug 105593) once they are
+ * inlined into C++ code; there the zero-masking forms with every lane set
+ * (the same instructions) are used instead. */
+#if defined(__cplusplus) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
+#  define TT__V16_ALL ((__mmask16)0xFFFF)
+TT__PRIVATE tt__vf tt__v_sqrt(tt__vf a) { return _mm512_maskz_sqrt_ps(TT__V16_ALL, a); }
+TT__PRIVATE tt__vf tt__v_max(tt__vf a, tt__vf b) { return _mm512_maskz_max_ps(TT__V16_ALL, a, b); }
+TT__PRIVATE tt__vf tt__v_min(tt__vf a, tt__vf b) { return _mm512_maskz_min_ps(TT__V16_ALL, a, b); }
+TT__PRIVATE tt__vf tt__v_round(tt__vf x) {
+    return _mm512_maskz_roundscale_ps(TT__V16_ALL, x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+TT__PRIVATE tt__vf tt__v_pow2i(tt__vf n) {
+    __m512i e = _mm512_add_epi32(_mm512_maskz_cvtps_epi32(TT__V16_ALL, n), _mm512_set1_epi32(127));
+    return _mm512_castsi512_ps(_mm512_maskz_slli_epi32(TT__V16_ALL, e, 23));
+}
+TT__PRIVATE __m256 tt__v_lo(tt__vf v) { return _mm512_maskz_extractf32x8_ps((__mmask8)0xFF, v, 0); }
+TT__PRIVATE __m256 tt__v_hi(tt__vf v) { return _mm512_maskz_extractf32x8_ps((__mmask8)0xFF, v, 1); }
+#else
+TT__PRIVATE tt__vf tt__v_sqrt(tt__vf a) { return _mm512_sqrt_ps(a); }
+TT__PRIVATE tt__vf tt__v_max(tt__vf a, tt__vf b) { return _mm512_max_ps(a, b); }
+TT__PRIVATE tt__vf tt__v_min(tt__vf a, tt__vf b) { return _mm512_min_ps(a, b); }
+/* round to nearest even */
+TT__PRIVATE tt__vf tt__v_round(tt__vf x) { return _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+/* 2^n for an integral n in [-126, 127], built in the exponent bits */
+TT__PRIVATE tt__vf tt__v_pow2i(tt__vf n) {
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23));
+}
+TT__PRIVATE __m256 tt__v_lo(tt__vf v) { return _mm512_castps512_ps256(v); }
+TT__PRIVATE __m256 tt__v_hi(tt__vf v) { return _mm512_extractf32x8_ps(v, 1); }
+#endif
+/* for the horizontal sum and max: the two 256-bit halves first, then as at width 8 */
+TT__PRIVATE __m256 tt__v_half_add(tt__vf v) { return _mm256_add_ps(tt__v_lo(v), tt__v_hi(v)); }
+TT__PRIVATE __m256 tt__v_half_max(tt__vf v) { return _mm256_max_ps(tt__v_lo(v), tt__v_hi(v)); }
+#elif TT__VW == 8
+TT__PRIVATE tt__vf tt__v_load(const float *p) { return _mm256_loadu_ps(p); }
+TT__PRIVATE void   tt__v_store(float *p, tt__vf v) { _mm256_storeu_ps(p, v); }
+TT__PRIVATE tt__vf tt__v_set1(float x) { return _mm256_set1_ps(x); }
+TT__PRIVATE tt__vf tt__v_zero(void) { return _mm256_setzero_ps(); }
+TT__PRIVATE tt__vf tt__v_add(tt__vf a, tt__vf b) { return _mm256_add_ps(a, b); }
+TT__PRIVATE tt__vf tt__v_sub(tt__vf a, tt__vf b) { return _mm256_sub_ps(a, b); }
+TT__PRIVATE tt__vf tt__v_mul(tt__vf a, tt__vf b) { return _mm256_mul_ps(a, b); }
+TT__PRIVATE tt__vf tt__v_div(tt__vf a, tt__vf b) { return _mm256_div_ps(a, b); }
+TT__PRIVATE tt__vf tt__v_sqrt(tt__vf a) { return _mm256_sqrt_ps(a); }
+TT__PRIVATE tt__vf tt__v_max(tt__vf a, tt__vf b) { return _mm256_max_ps(a, b); }
+TT__PRIVATE tt__vf tt__v_min(tt__vf a, tt__vf b) { return _mm256_min_ps(a, b); }
+TT__PRIVATE tt__vf tt__v_fma(tt__vf a, tt__vf b, tt__vf c) { return _mm256_fmadd_ps(a, b, c); }
+TT__PRIVATE tt__vf tt__v_fms(tt__vf a, tt__vf b, tt__vf c) { return _mm256_fmsub_ps(a, b, c); }
+TT__PRIVATE tt__vf tt__v_fnma(tt__vf a, tt__vf b, tt__vf c) { return _mm256_fnmadd_ps(a, b, c); }
+TT__PRIVATE tt__vf tt__v_sel_ge(tt__vf s, tt__vf t, tt__vf a, tt__vf b) {
+    return _mm256_blendv_ps(b, a, _mm256_cmp_ps(s, t, _CMP_GE_OQ));
+}
+TT__PRIVATE tt__vf tt__v_round(tt__vf x) { return _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+TT__PRIVATE tt__vf tt__v_pow2i(tt__vf n) {
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23));
+}
+TT__PRIVATE tt__vmask tt__v_mask(int r) { /* first r lanes, 0 <= r <= 8 */
+    static const int32_t tbl[16] = { -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0 };
+    return _mm256_loadu_si256((const __m256i *)(const void *)(tbl + 8 - r));
+}
+TT__PRIVATE tt__vf tt__v_load_m(const float *p, tt__vmask m) { return _mm256_maskload_ps(p, m); }
+TT__PRIVATE void   tt__v_store_m(float *p, tt__vmask m, tt__vf v) { _mm256_maskstore_ps(p, m, v); }
+TT__PRIVATE __m256 tt__v_half_add(tt__vf v) { return v; }
+TT__PRIVATE __m256 tt__v_half_max(tt__vf v) { return v; }
+#else
+TT__PRIVATE tt__vf tt__v_load(const float *p) { return *p; }
+TT__PRIVATE void   tt__v_store(float *p, tt__vf v) { *p = v; }
+TT__PRIVATE tt__vf tt__v_set1(float x) { return x; }
+TT__PRIVATE tt__vf tt__v_zero(void) { return 0.0f; }
+TT__PRIVATE tt__vf tt__v_add(tt__vf a, tt__vf b) { return a + b; }
+TT__PRIVATE tt__vf tt__v_sub(tt__vf a, tt__vf b) { return a - b; }
+TT__PRIVATE tt__vf tt__v_mul(tt__vf a, tt__vf b) { return a * b; }
+TT__PRIVATE tt__vf tt__v_div(tt__vf a, tt__vf b) { return a / b; }
+TT__PRIVATE tt__vf tt__v_sqrt(tt__vf a) { return TT_SQRTF(a); }
+TT__PRIVATE tt__vf tt__v_max(tt__vf a, tt__vf b) { return a > b ? a : b; }
+TT__PRIVATE tt__vf tt__v_min(tt__vf a, tt__vf b) { return a < b ? a : b; }
+/* not fused at width 1 (a software fmaf would be slow): two roundings */
+TT__PRIVATE tt__vf tt__v_fma(tt__vf a, tt__vf b, tt__vf c) { return a * b + c; }
+TT__PRIVATE tt__vf tt__v_fms(tt__vf a, tt__vf b, tt__vf c) { return a * b - c; }
+TT__PRIVATE tt__vf tt__v_fnma(tt__vf a, tt__vf b, tt__vf c) { return c - a * b; }
+TT__PRIVATE tt__vf tt__v_sel_ge(tt__vf s, tt__vf t, tt__vf a, tt__vf b) { return s >= t ? a : b; }
+TT__PRIVATE tt__vf tt__v_round(tt__vf x) {
+    /* adding and removing 1.5 * 2^23 rounds to nearest even (|x| < 2^22) */
+    float t = x + 12582912.0f;
+    return t - 12582912.0f;
+}
+TT__PRIVATE tt__vf tt__v_pow2i(tt__vf n) {
+    uint32_t u = (uint32_t)((int32_t)n + 127) << 23;
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+TT__PRIVATE tt__vmask tt__v_mask(int r) { return r; }
+TT__PRIVATE tt__vf tt__v_load_m(const float *p, tt__vmask m) { return m ? *p : 0.0f; }
+TT__PRIVATE void   tt__v_store_m(float *p, tt__vmask m, tt__vf v) { if (m) *p = v; }
+#endif
+
+/* horizontal sum and max, folded in a fixed order (per width) */
+TT__PRIVATE float tt__v_hsum(tt__vf v) {
+#if TT__VW >= 8
+    __m256 h = tt__v_half_add(v);
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+#else
+    return v;
+#endif
+}
+TT__PRIVATE float tt__v_hmax(tt__vf v) {
+#if TT__VW >= 8
+    __m256 h = tt__v_half_max(v);
+    __m128 s = _mm_max_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_max_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+#else
+    return v;
+#endif
+}
+
+/* exp(x) per lane: n = round(x log2 e), r = x - n ln2 (Cody-Waite, two
+ * constants), exp(r) by its degree-6 Taylor polynomial on |r| <= ln2/2,
+ * times 2^n built in the exponent bits. x is clamped to [-87.3, 88.7] so
+ * 2^n stays a normal float: results below 1.2e-38 come out as ~1.2e-38 and
+ * results above 3.4e38 as ~3.4e38. Error bound (relative, against double
+ * exp over [-87, 88]): at most 4 ULP, checked by tests/unit/test_vec.c
+ * (about 2 ULP measured with fused multiply-adds at widths 8 and 16). */
+TT__PRIVATE tt__vf tt__v_exp(tt__vf x) {
+    const tt__vf ln2_hi = tt__v_set1(0.693359375f), ln2_lo = tt__v_set1(-2.12194440e-4f);
+    tt__vf n, r, p;
+    x = tt__v_min(tt__v_max(x, tt__v_set1(-87.3f)), tt__v_set1(88.7f));
+    n = tt__v_round(tt__v_mul(x, tt__v_set1(1.44269504088896341f)));
+    r = tt__v_fnma(n, ln2_hi, x);
+    r = tt__v_fnma(n, ln2_lo, r);
+    p = tt__v_set1(1.0f / 720.0f);
+    p = tt__v_fma(p, r, tt__v_set1(1.0f / 120.0f));
+    p = tt__v_fma(p, r, tt__v_set1(1.0f / 24.0f));
+    p = tt__v_fma(p, r, tt__v_set1(1.0f / 6.0f));
+    p = tt__v_fma(p, r, tt__v_set1(0.5f));
+    p = tt__v_fma(p, r, tt__v_set1(1.0f));
+    p = tt__v_fma(p, r, tt__v_set1(1.0f));
+    return tt__v_mul(p, tt__v_pow2i(n));
+}
+
+#endif /* TT_VEC_H */
+/* ==== end src/tt_vec.h ==== */
 /* ==== begin src/tt_util.c ==== */
 /* >>util  status strings, logging, RNG */
 /* #include "tt_internal.h" */
@@ -2502,10 +2823,10 @@ TT__PRIVATE void tt__pool_parallel_for(void *pool, int n, void (*task)(void *arg
 }
 #endif /* TT__HAS_THREADS */
 /* ==== end src/tt_threads.c ==== */
-/* ==== begin src/tt_kern_scalar.c ==== */
-/* >>kern_scalar  reference kernels: always compiled, the ground truth every
+/* ==== begin src/tt_kern_w1.c ==== */
+/* >>kern_w1  scalar reference kernels: always compiled, the ground truth every
  * SIMD variant is tested against. Plain loops, fixed summation order. */
-/* #include "tt_internal.h" */
+/* #include "tt_kern.h" */
 
 /* C (M,N) = [C +] A (M,K) B (K,N), strided A and B (see tt_internal.h).
  * Per element the k-sum runs in increasing k. Loop order picks unit
@@ -2604,7 +2925,6 @@ TT__PRIVATE void tt__layernorm_bwd_dwdb_scalar(float *dw, float *db, const float
 /* ---- GELU, tanh approximation (Hendrycks & Gimpel 2016) ----
  * u = sqrt(2/pi) (x + 0.044715 x^3); gelu = 0.5 x (1 + tanh u) = x * sigmoid(2u).
  * gelu' = s + 2 x s (1-s) u', s = sigmoid(2u), u' = sqrt(2/pi)(1 + 3*0.044715 x^2). */
-#define TT__GELU_K 0.7978845608028654f
 TT__PRIVATE void tt__gelu_fwd_scalar(float *y, const float *x, size_t i0, size_t i1) {
     size_t i;
     for (i = i0; i < i1; i++) {
@@ -2740,39 +3060,503 @@ TT__PRIVATE float tt__exp_shift_sum_scalar(float *y, const float *x, int n, floa
     for (i = 0; i < n; i++) { y[i] = TT_EXPF(a * x[i] - s); sum += y[i]; }
     return sum;
 }
-/* ==== end src/tt_kern_scalar.c ==== */
-/* ==== begin src/tt_kern_avx2.c ==== */
-/* >>kern_avx2  AVX2 + FMA kernels (TT_SIMD_WIDTH 8), and the 256-bit helpers
- * the AVX-512 build shares (TT_SIMD_WIDTH 16 implies AVX2 + FMA codegen).
+/* ==== end src/tt_kern_w1.c ==== */
+/* ==== begin src/tt_kern_vec.c ==== */
+/* >>kern_vec  elementwise kernels, written once over the vector layer
+ * (tt_vec.h) and compiled at the build's width TT__VW: same arguments and
+ * math as the _scalar references in tt_kern_w1.c. SIMD builds run them
+ * (tt_dispatch.c); a scalar build (TT__VW 1) runs the references, and these
+ * are compiled for tests/unit/test_vec.c.
+ * Reductions run in TT__VW lanes folded in a fixed order, so results depend
+ * on the width but never on the thread count; elementwise results are the
+ * same at widths 8 and 16. Tails of a reduction use the scalar formulas;
+ * elementwise tails run the vector instructions on masked lanes, so an
+ * element's value never depends on where a thread's range starts or ends. */
+/* #include "tt_kern.h" */
+/* #include "tt_vec.h" */
+
+TT__PRIVATE void tt__vec_scale_vec(float *y, int n, float f) {
+    tt__vf vf = tt__v_set1(f);
+    int i = 0;
+    for (; i + TT__VW <= n; i += TT__VW) tt__v_store(y + i, tt__v_mul(tt__v_load(y + i), vf));
+    for (; i < n; i++) y[i] *= f;
+}
+
+TT__PRIVATE float tt__row_max_vec(const float *x, int n) {
+    int i = 0;
+    float m;
+    tt__vf v;
+    if (n < TT__VW) return tt__row_max_scalar(x, n);
+    v = tt__v_load(x);
+    for (i = TT__VW; i + TT__VW <= n; i += TT__VW) v = tt__v_max(v, tt__v_load(x + i));
+    m = tt__v_hmax(v);
+    for (; i < n; i++) if (x[i] > m) m = x[i];
+    return m;
+}
+
+TT__PRIVATE float tt__exp_shift_sum_vec(float *y, const float *x, int n, float a, float s) {
+    tt__vf va = tt__v_set1(a), vs = tt__v_set1(s), acc = tt__v_zero();
+    float sum;
+    int i = 0;
+    for (; i + TT__VW <= n; i += TT__VW) {
+        tt__vf e = tt__v_exp(tt__v_fms(va, tt__v_load(x + i), vs));
+        tt__v_store(y + i, e);
+        acc = tt__v_add(acc, e);
+    }
+    sum = tt__v_hsum(acc);
+    for (; i < n; i++) { y[i] = TT_EXPF(a * x[i] - s); sum += y[i]; }
+    return sum;
+}
+
+TT__PRIVATE void tt__layernorm_fwd_vec(float *y, float *mean, float *rstd, const float *x, const float *w,
+                                       const float *b, int r0, int r1, int C) {
+    int r, i;
+    if (C % TT__VW != 0) { tt__layernorm_fwd_scalar(y, mean, rstd, x, w, b, r0, r1, C); return; }
+    for (r = r0; r < r1; r++) {
+        const float *xr = x + (size_t)r * C;
+        float *yr = y + (size_t)r * C;
+        tt__vf acc = tt__v_zero(), vm, vs;
+        float m, v, s;
+        for (i = 0; i < C; i += TT__VW) acc = tt__v_add(acc, tt__v_load(xr + i));
+        m = tt__v_hsum(acc) / (float)C;
+        vm = tt__v_set1(m);
+        acc = tt__v_zero();
+        for (i = 0; i < C; i += TT__VW) {
+            tt__vf d = tt__v_sub(tt__v_load(xr + i), vm);
+            acc = tt__v_fma(d, d, acc);
+        }
+        v = tt__v_hsum(acc) / (float)C;
+        s = 1.0f / TT_SQRTF(v + 1e-5f);
+        vs = tt__v_set1(s);
+        for (i = 0; i < C; i += TT__VW) {
+            tt__vf d = tt__v_mul(tt__v_sub(tt__v_load(xr + i), vm), vs);
+            tt__v_store(yr + i, tt__v_fma(d, tt__v_load(w + i), tt__v_load(b + i)));
+        }
+        mean[r] = m;
+        rstd[r] = s;
+    }
+}
+
+TT__PRIVATE void tt__layernorm_bwd_dx_vec(float *dx, const float *dy, const float *x, const float *w,
+                                          const float *mean, const float *rstd, int r0, int r1, int C,
+                                          int accumulate) {
+    int r, i;
+    if (C % TT__VW != 0) { tt__layernorm_bwd_dx_scalar(dx, dy, x, w, mean, rstd, r0, r1, C, accumulate); return; }
+    for (r = r0; r < r1; r++) {
+        const float *xr = x + (size_t)r * C, *dyr = dy + (size_t)r * C;
+        float *dxr = dx + (size_t)r * C;
+        tt__vf vm = tt__v_set1(mean[r]), vs = tt__v_set1(rstd[r]);
+        tt__vf ag = tt__v_zero(), agx = tt__v_zero(), vg, vgx;
+        for (i = 0; i < C; i += TT__VW) {
+            tt__vf g = tt__v_mul(tt__v_load(dyr + i), tt__v_load(w + i));
+            tt__vf xh = tt__v_mul(tt__v_sub(tt__v_load(xr + i), vm), vs);
+            ag = tt__v_add(ag, g);
+            agx = tt__v_fma(g, xh, agx);
+        }
+        vg = tt__v_set1(tt__v_hsum(ag) / (float)C);
+        vgx = tt__v_set1(tt__v_hsum(agx) / (float)C);
+        for (i = 0; i < C; i += TT__VW) {
+            tt__vf g = tt__v_mul(tt__v_load(dyr + i), tt__v_load(w + i));
+            tt__vf xh = tt__v_mul(tt__v_sub(tt__v_load(xr + i), vm), vs);
+            tt__vf d = tt__v_mul(vs, tt__v_fnma(xh, vgx, tt__v_sub(g, vg)));
+            if (accumulate) d = tt__v_add(d, tt__v_load(dxr + i));
+            tt__v_store(dxr + i, d);
+        }
+    }
+}
+
+TT__PRIVATE void tt__layernorm_bwd_dwdb_vec(float *dw, float *db, const float *dy, const float *x,
+                                            const float *mean, const float *rstd, int N, int C, int c0, int c1) {
+    int r, c;
+    tt__vmask tm = tt__v_mask((c1 - c0) % TT__VW);
+    int cend = c0 + (c1 - c0) / TT__VW * TT__VW;
+    for (r = 0; r < N; r++) {
+        const float *xr = x + (size_t)r * C, *dyr = dy + (size_t)r * C;
+        tt__vf vm = tt__v_set1(mean[r]), vs = tt__v_set1(rstd[r]);
+        for (c = c0; c < cend; c += TT__VW) {
+            tt__vf d = tt__v_load(dyr + c);
+            tt__vf xh = tt__v_mul(tt__v_sub(tt__v_load(xr + c), vm), vs);
+            tt__v_store(dw + c, tt__v_add(tt__v_load(dw + c), tt__v_mul(d, xh)));
+            tt__v_store(db + c, tt__v_add(tt__v_load(db + c), d));
+        }
+        if (cend < c1) {
+            tt__vf d = tt__v_load_m(dyr + c, tm);
+            tt__vf xh = tt__v_mul(tt__v_sub(tt__v_load_m(xr + c, tm), vm), vs);
+            tt__v_store_m(dw + c, tm, tt__v_add(tt__v_load_m(dw + c, tm), tt__v_mul(d, xh)));
+            tt__v_store_m(db + c, tm, tt__v_add(tt__v_load_m(db + c, tm), d));
+        }
+    }
+}
+
+/* GELU as x * sigmoid(2u) (0.5 (1 + tanh u) = sigmoid(2u); see tt_kern_w1.c), vector exp */
+TT__PRIVATE void tt__gelu_fwd_vec(float *y, const float *x, size_t i0, size_t i1) {
+    const tt__vf k = tt__v_set1(-2.0f * TT__GELU_K), c = tt__v_set1(0.044715f), one = tt__v_set1(1.0f);
+    size_t i = i0;
+    for (; i < i1; i += TT__VW) {
+        int full = i + TT__VW <= i1;
+        tt__vmask tm = tt__v_mask(full ? TT__VW : (int)(i1 - i));
+        tt__vf v = full ? tt__v_load(x + i) : tt__v_load_m(x + i, tm);
+        tt__vf u = tt__v_mul(k, tt__v_fma(tt__v_mul(c, v), tt__v_mul(v, v), v));
+        tt__vf o = tt__v_div(v, tt__v_add(one, tt__v_exp(u)));
+        if (full) tt__v_store(y + i, o); else tt__v_store_m(y + i, tm, o);
+    }
+}
+
+TT__PRIVATE void tt__gelu_bwd_vec(float *dx, const float *dy, const float *x, size_t i0, size_t i1) {
+    const tt__vf k = tt__v_set1(TT__GELU_K), c = tt__v_set1(0.044715f), c3 = tt__v_set1(3.0f * 0.044715f);
+    const tt__vf one = tt__v_set1(1.0f), two = tt__v_set1(2.0f), half = tt__v_set1(0.5f);
+    size_t i = i0;
+    for (; i < i1; i += TT__VW) {
+        int full = i + TT__VW <= i1;
+        tt__vmask tm = tt__v_mask(full ? TT__VW : (int)(i1 - i));
+        tt__vf v = full ? tt__v_load(x + i) : tt__v_load_m(x + i, tm), v2 = tt__v_mul(v, v);
+        tt__vf vdy = full ? tt__v_load(dy + i) : tt__v_load_m(dy + i, tm), o;
+        tt__vf u = tt__v_mul(k, tt__v_fma(tt__v_mul(c, v), v2, v));
+        tt__vf du = tt__v_mul(k, tt__v_fma(c3, v2, one));
+        tt__vf e = tt__v_exp(tt__v_mul(tt__v_set1(-2.0f), u));
+        tt__vf s = tt__v_div(one, tt__v_add(one, e));
+        /* 1 - s without cancellation: e*s where s >= 0.5, 1 - s elsewhere */
+        tt__vf oms = tt__v_sel_ge(s, half, tt__v_mul(e, s), tt__v_sub(one, s));
+        tt__vf g = tt__v_fma(tt__v_mul(two, v), tt__v_mul(tt__v_mul(s, oms), du), s);
+        o = tt__v_mul(vdy, g);
+        if (full) tt__v_store(dx + i, o); else tt__v_store_m(dx + i, tm, o);
+    }
+}
+
+TT__PRIVATE void tt__adamw_vec(float *p, float *m, float *v, const float *g, size_t n, float lr, float b1,
+                               float b2, float eps, float wd, float gscale, float bc1, float bc2_sqrt) {
+    const tt__vf vgs = tt__v_set1(gscale), vdec = tt__v_set1(lr * wd), vb1 = tt__v_set1(b1),
+                 vb2 = tt__v_set1(b2), v1b1 = tt__v_set1(1.0f - b1), v1b2 = tt__v_set1(1.0f - b2),
+                 vstep = tt__v_set1(lr / bc1), vbc2 = tt__v_set1(bc2_sqrt), veps = tt__v_set1(eps);
+    size_t i = 0;
+    for (; i < n; i += TT__VW) {
+        int full = i + TT__VW <= n;
+        tt__vmask tm = tt__v_mask(full ? TT__VW : (int)(n - i));
+        tt__vf gi = tt__v_mul(full ? tt__v_load(g + i) : tt__v_load_m(g + i, tm), vgs);
+        tt__vf pi = full ? tt__v_load(p + i) : tt__v_load_m(p + i, tm);
+        tt__vf mi = tt__v_add(tt__v_mul(vb1, full ? tt__v_load(m + i) : tt__v_load_m(m + i, tm)), tt__v_mul(v1b1, gi));
+        tt__vf vi = tt__v_add(tt__v_mul(vb2, full ? tt__v_load(v + i) : tt__v_load_m(v + i, tm)),
+                              tt__v_mul(tt__v_mul(v1b2, gi), gi));
+        tt__vf den = tt__v_add(tt__v_div(tt__v_sqrt(vi), vbc2), veps);
+        pi = tt__v_sub(pi, tt__v_mul(vdec, pi));
+        pi = tt__v_sub(pi, tt__v_div(tt__v_mul(vstep, mi), den));
+        if (full) {
+            tt__v_store(m + i, mi); tt__v_store(v + i, vi); tt__v_store(p + i, pi);
+        } else {
+            tt__v_store_m(m + i, tm, mi); tt__v_store_m(v + i, tm, vi); tt__v_store_m(p + i, tm, pi);
+        }
+    }
+}
+/* ==== end src/tt_kern_vec.c ==== */
+/* ==== begin src/tt_kern_w8.c ==== */
+/* >>kern_w8  AVX2 + FMA (256-bit): the 6x16 SGEMM micro-kernel of the
+ * TT_SIMD_WIDTH 8 build, driven by tt_gemm.c. (The elementwise kernels are
+ * written once for every width: tt_kern_vec.c.) */
+/* #include "tt_kern.h" */
+
+#if TT_SIMD_WIDTH == 8
+/* ---- 6x16 micro-kernel: 6 rows x 2 ymm, 12 accumulators ----
+ * Two implementations of the same instructions per element (one
+ * vfmadd231ps per k, increasing k), so they give bitwise the same C:
+ *  - tt__sgemm_6x16_asm: the k loop in inline assembly (gcc/clang, x86-64).
+ *    gcc 12 compiles the intrinsics loop with register rotations and one
+ *    accumulator spilled to the stack every 4 k steps, which cost 5-6 % of
+ *    the kernel's speed on Zen 3 (macro-kernel 88-90 % -> 94-96 % of peak).
+ *  - tt__sgemm_6x16_intrin: intrinsics only; the build's kernel where inline
+ *    asm is unavailable or TT_NO_ASM is defined (tests/kernels/test_gemm.c
+ *    checks both against a plain fmaf chain). */
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__) && !defined(TT_NO_ASM)
+#define TT__SGEMM_ASM 1
+#else
+#define TT__SGEMM_ASM 0
+#endif
+
+#define TT__K6x16_LOADC()                                                                          \
+    do {                                                                                           \
+        if (load_c) {                                                                              \
+            c00 = _mm256_loadu_ps(C + 0 * ldc); c01 = _mm256_loadu_ps(C + 0 * ldc + 8);            \
+            c10 = _mm256_loadu_ps(C + 1 * ldc); c11 = _mm256_loadu_ps(C + 1 * ldc + 8);            \
+            c20 = _mm256_loadu_ps(C + 2 * ldc); c21 = _mm256_loadu_ps(C + 2 * ldc + 8);            \
+            c30 = _mm256_loadu_ps(C + 3 * ldc); c31 = _mm256_loadu_ps(C + 3 * ldc + 8);            \
+            c40 = _mm256_loadu_ps(C + 4 * ldc); c41 = _mm256_loadu_ps(C + 4 * ldc + 8);            \
+            c50 = _mm256_loadu_ps(C + 5 * ldc); c51 = _mm256_loadu_ps(C + 5 * ldc + 8);            \
+        } else {                                                                                   \
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = _mm256_setzero_ps(); \
+        }                                                                                          \
+    } while (0)
+/* one k step o of the intrinsics loop: 2 B loads, 6 A broadcasts, 12 FMAs */
+#define TT__K6x16(o)                                                                               \
+    do {                                                                                           \
+        __m256 b0 = _mm256_load_ps(b + 16 * (o)), b1 = _mm256_load_ps(b + 16 * (o) + 8), av;       \
+        TT__KEEP_IN_REG(b0); TT__KEEP_IN_REG(b1);                                                  \
+        av = _mm256_broadcast_ss(a + 6 * (o) + 0);                                                 \
+        c00 = _mm256_fmadd_ps(av, b0, c00); c01 = _mm256_fmadd_ps(av, b1, c01);                    \
+        av = _mm256_broadcast_ss(a + 6 * (o) + 1);                                                 \
+        c10 = _mm256_fmadd_ps(av, b0, c10); c11 = _mm256_fmadd_ps(av, b1, c11);                    \
+        av = _mm256_broadcast_ss(a + 6 * (o) + 2);                                                 \
+        c20 = _mm256_fmadd_ps(av, b0, c20); c21 = _mm256_fmadd_ps(av, b1, c21);                    \
+        av = _mm256_broadcast_ss(a + 6 * (o) + 3);                                                 \
+        c30 = _mm256_fmadd_ps(av, b0, c30); c31 = _mm256_fmadd_ps(av, b1, c31);                    \
+        av = _mm256_broadcast_ss(a + 6 * (o) + 4);                                                 \
+        c40 = _mm256_fmadd_ps(av, b0, c40); c41 = _mm256_fmadd_ps(av, b1, c41);                    \
+        av = _mm256_broadcast_ss(a + 6 * (o) + 5);                                                 \
+        c50 = _mm256_fmadd_ps(av, b0, c50); c51 = _mm256_fmadd_ps(av, b1, c51);                    \
+    } while (0)
+/* k from the current value to kc: by 4, then one at a time */
+#define TT__K6x16_LOOP()                                                                           \
+    do {                                                                                           \
+        for (; k + 4 <= kc; k += 4, a += 24, b += 64) {                                            \
+            TT__K6x16(0); TT__K6x16(1); TT__K6x16(2); TT__K6x16(3);                                \
+        }                                                                                          \
+        for (; k < kc; k++, a += 6, b += 16) TT__K6x16(0);                                         \
+    } while (0)
+#define TT__K6x16_STOREC()                                                                         \
+    do {                                                                                           \
+        _mm256_storeu_ps(C + 0 * ldc, c00); _mm256_storeu_ps(C + 0 * ldc + 8, c01);                \
+        _mm256_storeu_ps(C + 1 * ldc, c10); _mm256_storeu_ps(C + 1 * ldc + 8, c11);                \
+        _mm256_storeu_ps(C + 2 * ldc, c20); _mm256_storeu_ps(C + 2 * ldc + 8, c21);                \
+        _mm256_storeu_ps(C + 3 * ldc, c30); _mm256_storeu_ps(C + 3 * ldc + 8, c31);                \
+        _mm256_storeu_ps(C + 4 * ldc, c40); _mm256_storeu_ps(C + 4 * ldc + 8, c41);                \
+        _mm256_storeu_ps(C + 5 * ldc, c50); _mm256_storeu_ps(C + 5 * ldc + 8, c51);                \
+    } while (0)
+
+TT__PRIVATE void tt__sgemm_6x16_intrin(int kc, const float *TT__RESTRICT a, const float *TT__RESTRICT b,
+                                       float *C, ptrdiff_t ldc, int load_c) {
+    __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+    int k = 0;
+    TT__K6x16_LOADC();
+    TT__K6x16_LOOP();
+    TT__K6x16_STOREC();
+}
+
+#if TT__SGEMM_ASM
+/* one k step o (0..3) of the unrolled asm loop: the instructions of TT__K6x16
+ * (B panel rows of 16 floats = 64 bytes, A steps of 6 floats = 24 bytes) */
+#define TT__A6x16(o)                                                                               \
+    "vmovaps " #o "*64(%[b]), %%ymm12\n\t"                                                         \
+    "vmovaps " #o "*64+32(%[b]), %%ymm13\n\t"                                                      \
+    "vbroadcastss " #o "*24+0(%[a]), %%ymm14\n\t"                                                  \
+    "vfmadd231ps %%ymm12, %%ymm14, %[c00]\n\t"                                                     \
+    "vfmadd231ps %%ymm13, %%ymm14, %[c01]\n\t"                                                     \
+    "vbroadcastss " #o "*24+4(%[a]), %%ymm15\n\t"                                                  \
+    "vfmadd231ps %%ymm12, %%ymm15, %[c10]\n\t"                                                     \
+    "vfmadd231ps %%ymm13, %%ymm15, %[c11]\n\t"                                                     \
+    "vbroadcastss " #o "*24+8(%[a]), %%ymm14\n\t"                                                  \
+    "vfmadd231ps %%ymm12, %%ymm14, %[c20]\n\t"                                                     \
+    "vfmadd231ps %%ymm13, %%ymm14, %[c21]\n\t"                                                     \
+    "vbroadcastss " #o "*24+12(%[a]), %%ymm15\n\t"                                                 \
+    "vfmadd231ps %%ymm12, %%ymm15, %[c30]\n\t"                                                     \
+    "vfmadd231ps %%ymm13, %%ymm15, %[c31]\n\t"                                                     \
+    "vbroadcastss " #o "*24+16(%[a]), %%ymm14\n\t"                                                 \
+    "vfmadd231ps %%ymm12, %%ymm14, %[c40]\n\t"                                                     \
+    "vfmadd231ps %%ymm13, %%ymm14, %[c41]\n\t"                                                     \
+    "vbroadcastss " #o "*24+20(%[a]), %%ymm15\n\t"                                                 \
+    "vfmadd231ps %%ymm12, %%ymm15, %[c50]\n\t"                                                     \
+    "vfmadd231ps %%ymm13, %%ymm15, %[c51]\n\t"
+
+/* k in blocks of 4 in assembly, the last kc % 4 steps with intrinsics */
+TT__PRIVATE void tt__sgemm_6x16_asm(int kc, const float *TT__RESTRICT a, const float *TT__RESTRICT b,
+                                    float *C, ptrdiff_t ldc, int load_c) {
+    __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+    int k = 0;
+    TT__K6x16_LOADC();
+    if (kc >= 4) {
+        long n4 = kc / 4;
+        k = kc & ~3;
+        __asm__ volatile(
+            ".p2align 5\n"
+            "1:\n\t"
+            TT__A6x16(0) TT__A6x16(1) TT__A6x16(2) TT__A6x16(3)
+            "add $96, %[a]\n\t"
+            "add $256, %[b]\n\t"
+            "dec %[n]\n\t"
+            "jnz 1b\n\t"
+            : [a] "+r"(a), [b] "+r"(b), [n] "+r"(n4),
+              [c00] "+x"(c00), [c01] "+x"(c01), [c10] "+x"(c10), [c11] "+x"(c11),
+              [c20] "+x"(c20), [c21] "+x"(c21), [c30] "+x"(c30), [c31] "+x"(c31),
+              [c40] "+x"(c40), [c41] "+x"(c41), [c50] "+x"(c50), [c51] "+x"(c51)
+            :
+            : "xmm12", "xmm13", "xmm14", "xmm15", "memory", "cc");
+    }
+    TT__K6x16_LOOP();
+    TT__K6x16_STOREC();
+}
+#undef TT__A6x16
+#endif /* TT__SGEMM_ASM */
+#undef TT__K6x16_LOADC
+#undef TT__K6x16
+#undef TT__K6x16_LOOP
+#undef TT__K6x16_STOREC
+
+TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const float *TT__RESTRICT b, float *C,
+                                   ptrdiff_t ldc, int load_c) {
+#if TT__SGEMM_ASM
+    tt__sgemm_6x16_asm(kc, a, b, C, ldc, load_c);
+#else
+    tt__sgemm_6x16_intrin(kc, a, b, C, ldc, load_c);
+#endif
+}
+TT__PRIVATE const char *tt__sgemm_ukernel_name(void) {
+    return TT__SGEMM_ASM ? "6x16 AVX2 inline asm" : "6x16 AVX2 intrinsics";
+}
+#endif /* TT_SIMD_WIDTH == 8 */
+/* ==== end src/tt_kern_w8.c ==== */
+/* ==== begin src/tt_kern_w16.c ==== */
+/* >>kern_w16  AVX-512 kernels, 512-bit (TT_SIMD_WIDTH 16): the 6x64 SGEMM
+ * micro-kernel (6 rows x 4 zmm, 24 accumulators), driven by tt_gemm.c.
+ * (The elementwise kernels are written once for every width: tt_kern_vec.c.) */
+/* #include "tt_kern.h" */
+
+#if TT_SIMD_WIDTH == 16
+
+/* C[6 x 64] = (load_c ? C : 0) + sum_k a[k*6 + r] * b[k*64 + c], fma in
+ * increasing k (the contract in tt_kern.h). */
+TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const float *TT__RESTRICT b,
+                                   float *C, ptrdiff_t ldc, int load_c) {
+    __m512 c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23;
+    __m512 c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
+    int k;
+#define TT__LD4(r)                                                                                 \
+    c##r##0 = _mm512_loadu_ps(C + r * ldc);      c##r##1 = _mm512_loadu_ps(C + r * ldc + 16);     \
+    c##r##2 = _mm512_loadu_ps(C + r * ldc + 32); c##r##3 = _mm512_loadu_ps(C + r * ldc + 48)
+#define TT__ST4(r)                                                                                 \
+    _mm512_storeu_ps(C + r * ldc, c##r##0);      _mm512_storeu_ps(C + r * ldc + 16, c##r##1);     \
+    _mm512_storeu_ps(C + r * ldc + 32, c##r##2); _mm512_storeu_ps(C + r * ldc + 48, c##r##3)
+    if (load_c) {
+        TT__LD4(0); TT__LD4(1); TT__LD4(2); TT__LD4(3); TT__LD4(4); TT__LD4(5);
+    } else {
+        c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = _mm512_setzero_ps();
+        c30 = c31 = c32 = c33 = c40 = c41 = c42 = c43 = c50 = c51 = c52 = c53 = _mm512_setzero_ps();
+    }
+#define TT__ROW4(r, o)                                                                             \
+    av = _mm512_set1_ps(a[6 * (o) + r]);                                                           \
+    c##r##0 = _mm512_fmadd_ps(av, b0, c##r##0); c##r##1 = _mm512_fmadd_ps(av, b1, c##r##1);        \
+    c##r##2 = _mm512_fmadd_ps(av, b2, c##r##2); c##r##3 = _mm512_fmadd_ps(av, b3, c##r##3)
+#define TT__K6x64(o)                                                                               \
+    do {                                                                                           \
+        __m512 b0 = _mm512_load_ps(b + 64 * (o)), b1 = _mm512_load_ps(b + 64 * (o) + 16);          \
+        __m512 b2 = _mm512_load_ps(b + 64 * (o) + 32), b3 = _mm512_load_ps(b + 64 * (o) + 48), av; \
+        TT__KEEP_IN_REG(b0); TT__KEEP_IN_REG(b1); TT__KEEP_IN_REG(b2); TT__KEEP_IN_REG(b3);        \
+        TT__ROW4(0, o); TT__ROW4(1, o); TT__ROW4(2, o);                                            \
+        TT__ROW4(3, o); TT__ROW4(4, o); TT__ROW4(5, o);                                            \
+    } while (0)
+    for (k = 0; k + 4 <= kc; k += 4, a += 24, b += 256) {
+        TT__K6x64(0); TT__K6x64(1); TT__K6x64(2); TT__K6x64(3);
+    }
+    for (; k < kc; k++, a += 6, b += 64) TT__K6x64(0);
+    TT__ST4(0); TT__ST4(1); TT__ST4(2); TT__ST4(3); TT__ST4(4); TT__ST4(5);
+#undef TT__K6x64
+#undef TT__ROW4
+#undef TT__LD4
+#undef TT__ST4
+}
+TT__PRIVATE const char *tt__sgemm_ukernel_name(void) { return "6x64 AVX-512 intrinsics"; }
+#endif /* TT_SIMD_WIDTH == 16 */
+/* ==== end src/tt_kern_w16.c ==== */
+/* ==== begin src/tt_dispatch.c ==== */
+/* >>dispatch  which elementwise kernel runs: in SIMD builds (TT_SIMD_WIDTH
+ * >= 8) the build-width kernels of tt_kern_vec.c unless ex->force_scalar is
+ * set, else (and always in scalar builds) the scalar reference of
+ * tt_kern_w1.c (same arguments and math; see there). The GEMM makes its own
+ * choice in tt_gemm.c. */
+/* #include "tt_kern.h" */
+
+/* nonzero when the build's SIMD kernels are to be used for this exec */
+TT__PRIVATE int tt__use_simd(const tt__exec *ex) {
+#if TT_SIMD_WIDTH >= 8
+    return !ex || !ex->force_scalar;
+#else
+    (void)ex;
+    return 0;
+#endif
+}
+
+TT__PRIVATE void tt__vec_scale(const tt__exec *ex, float *y, int n, float f) {
+    if (tt__use_simd(ex)) tt__vec_scale_vec(y, n, f);
+    else tt__vec_scale_scalar(y, n, f);
+}
+TT__PRIVATE float tt__row_max(const tt__exec *ex, const float *x, int n) {
+    return tt__use_simd(ex) ? tt__row_max_vec(x, n) : tt__row_max_scalar(x, n);
+}
+TT__PRIVATE float tt__exp_shift_sum(const tt__exec *ex, float *y, const float *x, int n, float a, float s) {
+    return tt__use_simd(ex) ? tt__exp_shift_sum_vec(y, x, n, a, s) : tt__exp_shift_sum_scalar(y, x, n, a, s);
+}
+TT__PRIVATE void tt__layernorm_fwd(const tt__exec *ex, float *y, float *mean, float *rstd, const float *x,
+                                   const float *w, const float *b, int r0, int r1, int C) {
+    if (tt__use_simd(ex)) tt__layernorm_fwd_vec(y, mean, rstd, x, w, b, r0, r1, C);
+    else tt__layernorm_fwd_scalar(y, mean, rstd, x, w, b, r0, r1, C);
+}
+TT__PRIVATE void tt__layernorm_bwd_dx(const tt__exec *ex, float *dx, const float *dy, const float *x,
+                                      const float *w, const float *mean, const float *rstd, int r0, int r1,
+                                      int C, int accumulate) {
+    if (tt__use_simd(ex)) tt__layernorm_bwd_dx_vec(dx, dy, x, w, mean, rstd, r0, r1, C, accumulate);
+    else tt__layernorm_bwd_dx_scalar(dx, dy, x, w, mean, rstd, r0, r1, C, accumulate);
+}
+TT__PRIVATE void tt__layernorm_bwd_dwdb(const tt__exec *ex, float *dw, float *db, const float *dy,
+                                        const float *x, const float *mean, const float *rstd, int N, int C,
+                                        int c0, int c1) {
+    if (tt__use_simd(ex)) tt__layernorm_bwd_dwdb_vec(dw, db, dy, x, mean, rstd, N, C, c0, c1);
+    else tt__layernorm_bwd_dwdb_scalar(dw, db, dy, x, mean, rstd, N, C, c0, c1);
+}
+TT__PRIVATE void tt__gelu_fwd(const tt__exec *ex, float *y, const float *x, size_t i0, size_t i1) {
+    if (tt__use_simd(ex)) tt__gelu_fwd_vec(y, x, i0, i1);
+    else tt__gelu_fwd_scalar(y, x, i0, i1);
+}
+TT__PRIVATE void tt__gelu_bwd(const tt__exec *ex, float *dx, const float *dy, const float *x, size_t i0,
+                              size_t i1) {
+    if (tt__use_simd(ex)) tt__gelu_bwd_vec(dx, dy, x, i0, i1);
+    else tt__gelu_bwd_scalar(dx, dy, x, i0, i1);
+}
+TT__PRIVATE void tt__adamw(const tt__exec *ex, float *p, float *m, float *v, const float *g, size_t n, float lr,
+                           float b1, float b2, float eps, float wd, float gscale, float bc1, float bc2_sqrt) {
+    if (tt__use_simd(ex)) tt__adamw_vec(p, m, v, g, n, lr, b1, b2, eps, wd, gscale, bc1, bc2_sqrt);
+    else tt__adamw_scalar(p, m, v, g, n, lr, b1, b2, eps, wd, gscale, bc1, bc2_sqrt);
+}
+/* ==== end src/tt_dispatch.c ==== */
+/* ==== begin src/tt_gemm.c ==== */
+/* >>gemm  SGEMM: C (+)= A B with strided A and B (transposes are strides),
+ * the one GEMM of the library: driver, task grid and its cost model,
+ * packing, cache blocking, the fused epilogue, and B packed ahead. The
+ * micro-kernel that computes one MR x NR tile is the only per-ISA piece
+ * (tt_kern_w8.c, tt_kern_w16.c; interface in tt_kern.h).
  *
- * SGEMM (Goto / BLIS "five loops", KERNELS.md §2):
+ * Blocking (SIMD builds): the five loops of Goto & van de Geijn, "Anatomy
+ * of high-performance matrix multiplication", ACM TOMS 34(3), 2008, as
+ * structured in BLIS (Van Zee & van de Geijn, ACM TOMS 41(3), 2015):
  *   for jc in N step NC:          B panel (kc x nc) packed into NR-wide micro-panels [k][NR]
  *     for pc in K step kc:
  *       for ic in M step MC:      A block (mc x kc) packed into MR-tall micro-panels [k][MR]
  *         for jr in nc step NR:   one B micro-panel, reused across ir (L1)
  *           for ir in mc step MR: micro-kernel C[MR x NR] (+)= A_p B_p, C tile in registers
- * MR = 6 rows; NR = 2 ymm (6x16) for AVX2, 4 zmm (6x64) in tt_kern_avx512.c.
- * Transposes happen in packing (strided packers), so X W^T, dY W and dY^T X
- * all run the same kernel. Packed panels are zero-padded: no k-loop branches.
+ * MR = 6 rows; NR = 16 (2 ymm, AVX2) or 64 (4 zmm, AVX-512). Transposes
+ * happen in packing (strided packers), so X W^T, dY W and dY^T X all run the
+ * same kernel. Packed panels are zero-padded: no k-loop branches.
  *
  * Numerics: each C element is computed as acc = C_in (or 0), then
  * acc = fma(a_k, b_k, acc) for k increasing inside a KC block, then stored;
  * the next KC block starts from the stored value. kc depends only on K
  * (tt__sgemm_kc), never on the thread count or the tile position (edge tiles
  * run the same kernel on a local tile), so any split of M/N over threads
- * gives bitwise identical C. */
-/* #include "tt_internal.h" */
+ * gives bitwise identical C.
+ *
+ * Threads: the work is split into a tm x tn grid of output blocks (tm*tn <=
+ * n_threads tasks, rows in multiples of MR, columns in multiples of NR);
+ * every task packs its own A and B panels in its scratch slot, so there is
+ * no barrier and no shared buffer (except B packed once into ex->shared for
+ * row splits). K is never split. Scalar builds and ex->force_scalar run
+ * tt__gemm_scalar (tt_kern_w1.c) threaded the same way (no scratch). */
+/* #include "tt_kern.h" */
+/* #include "tt_vec.h" */
 
 #if TT_SIMD_WIDTH >= 8
 
 /* Blocking. AVX2 (6x16, Zen 3: 32 KiB L1D, 512 KiB L2): KC 512/384 keeps the
  * B micro-panel (kc x 16) near L1 and the A block (144 x kc) in L2; sweeps of
  * KC 256..1024, MC 72..288 and NC 1024/2048 on a busy 2-core Zen 3 VM were
- * within the noise (+-5 %). AVX-512 (6x64): KERNELS.md §2.3's Zen 4 sweep
- * (K whole up to 1024, else blocks <= 768); not measured here (no AVX-512).
- * The macros are overridable for tuning only: kc changes the rounding (never
- * the thread-count invariance). */
-#define TT__SGEMM_MR 6
+ * within the noise (+-5 %). AVX-512 (6x64): K whole up to 1024, else blocks
+ * <= 768, from a Zen 4 sweep made outside this repository; not measured on
+ * AVX-512 hardware here. The macros are overridable for tuning only: kc
+ * changes the rounding (never the thread-count invariance). */
 #ifndef TT__SGEMM_MC
 #define TT__SGEMM_MC 144           /* rows of the packed A block (multiple of MR) */
 #endif
@@ -2929,436 +3713,6 @@ TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdif
 }
 #endif /* TT_SIMD_WIDTH >= 8 */
 
-/* Keep a loaded vector in a register: without it gcc 12 re-reads B from
- * memory in every FMA of the last unrolled k steps (12 loads instead of 2 per
- * k), which costs ~10 % once the panels are no longer in L1. */
-#ifndef TT__KEEP_IN_REG /* overridable: an emulated __m512 fits no "v" register */
-#if defined(__GNUC__) || defined(__clang__)
-#define TT__KEEP_IN_REG(v) __asm__("" : "+v"(v))
-#else
-#define TT__KEEP_IN_REG(v) ((void)0)
-#endif
-#endif
-
-#if TT_SIMD_WIDTH == 8
-/* TT__SGEMM_TEST_NR64 (tests only): run the AVX-512 build's 6x64 blocking and
- * packing on an AVX2 machine, each 6x64 tile done by four 6x16 kernels. */
-#ifdef TT__SGEMM_TEST_NR64
-#define TT__SGEMM_NR 64
-#else
-#define TT__SGEMM_NR 16
-#endif
-
-/* The k loop of the 6x16 kernel in inline assembly (gcc/clang, x86-64):
- * gcc 12 compiles the intrinsics loop with register rotations and one
- * accumulator spilled to the stack every 4 k steps, which cost 5-6 % of the
- * kernel's speed on Zen 3 (measured: macro-kernel 88-90 % -> 94-96 % of
- * peak). Same instructions per element as the intrinsics (one
- * vfmadd231ps per k, increasing k), so C is bitwise the same. Define
- * TT_NO_ASM to use the intrinsics loop. */
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__) && !defined(TT_NO_ASM)
-#define TT__SGEMM_ASM 1
-#else
-#define TT__SGEMM_ASM 0
-#endif
-#if TT__SGEMM_ASM
-#define TT__STR_(x) #x
-#define TT__STR(x) TT__STR_(x)
-/* one k step o (0..3) of the unrolled loop: 2 B loads, 6 A broadcasts, 12 FMAs */
-#define TT__A6x16(o)                                                                               \
-    "vmovaps " #o "*4*" TT__STR(TT__SGEMM_NR) "(%[b]), %%ymm12\n\t"                                \
-    "vmovaps " #o "*4*" TT__STR(TT__SGEMM_NR) "+32(%[b]), %%ymm13\n\t"                             \
-    "vbroadcastss " #o "*24+0(%[a]), %%ymm14\n\t"                                                  \
-    "vfmadd231ps %%ymm12, %%ymm14, %[c00]\n\t"                                                     \
-    "vfmadd231ps %%ymm13, %%ymm14, %[c01]\n\t"                                                     \
-    "vbroadcastss " #o "*24+4(%[a]), %%ymm15\n\t"                                                  \
-    "vfmadd231ps %%ymm12, %%ymm15, %[c10]\n\t"                                                     \
-    "vfmadd231ps %%ymm13, %%ymm15, %[c11]\n\t"                                                     \
-    "vbroadcastss " #o "*24+8(%[a]), %%ymm14\n\t"                                                  \
-    "vfmadd231ps %%ymm12, %%ymm14, %[c20]\n\t"                                                     \
-    "vfmadd231ps %%ymm13, %%ymm14, %[c21]\n\t"                                                     \
-    "vbroadcastss " #o "*24+12(%[a]), %%ymm15\n\t"                                                 \
-    "vfmadd231ps %%ymm12, %%ymm15, %[c30]\n\t"                                                     \
-    "vfmadd231ps %%ymm13, %%ymm15, %[c31]\n\t"                                                     \
-    "vbroadcastss " #o "*24+16(%[a]), %%ymm14\n\t"                                                 \
-    "vfmadd231ps %%ymm12, %%ymm14, %[c40]\n\t"                                                     \
-    "vfmadd231ps %%ymm13, %%ymm14, %[c41]\n\t"                                                     \
-    "vbroadcastss " #o "*24+20(%[a]), %%ymm15\n\t"                                                 \
-    "vfmadd231ps %%ymm12, %%ymm15, %[c50]\n\t"                                                     \
-    "vfmadd231ps %%ymm13, %%ymm15, %[c51]\n\t"
-#endif
-
-/* C[6 x 16] = (load_c ? C : 0) + sum_k a[k*6 + r] * b[k*NR + c], 12 ymm
- * accumulators, fma in increasing k. */
-TT__PRIVATE void tt__sgemm_k6x16(int kc, const float *TT__RESTRICT a, const float *TT__RESTRICT b,
-                                 float *C, ptrdiff_t ldc, int load_c) {
-    __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-    int k = 0;
-    if (load_c) {
-        c00 = _mm256_loadu_ps(C + 0 * ldc); c01 = _mm256_loadu_ps(C + 0 * ldc + 8);
-        c10 = _mm256_loadu_ps(C + 1 * ldc); c11 = _mm256_loadu_ps(C + 1 * ldc + 8);
-        c20 = _mm256_loadu_ps(C + 2 * ldc); c21 = _mm256_loadu_ps(C + 2 * ldc + 8);
-        c30 = _mm256_loadu_ps(C + 3 * ldc); c31 = _mm256_loadu_ps(C + 3 * ldc + 8);
-        c40 = _mm256_loadu_ps(C + 4 * ldc); c41 = _mm256_loadu_ps(C + 4 * ldc + 8);
-        c50 = _mm256_loadu_ps(C + 5 * ldc); c51 = _mm256_loadu_ps(C + 5 * ldc + 8);
-    } else {
-        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = _mm256_setzero_ps();
-    }
-#if TT__SGEMM_ASM
-    if (kc >= 4) {
-        long n4 = kc / 4;
-        k = kc & ~3;
-        __asm__ volatile(
-            ".p2align 5\n"
-            "1:\n\t"
-            TT__A6x16(0) TT__A6x16(1) TT__A6x16(2) TT__A6x16(3)
-            "add $96, %[a]\n\t"
-            "add $16*" TT__STR(TT__SGEMM_NR) ", %[b]\n\t"
-            "dec %[n]\n\t"
-            "jnz 1b\n\t"
-            : [a] "+r"(a), [b] "+r"(b), [n] "+r"(n4),
-              [c00] "+x"(c00), [c01] "+x"(c01), [c10] "+x"(c10), [c11] "+x"(c11),
-              [c20] "+x"(c20), [c21] "+x"(c21), [c30] "+x"(c30), [c31] "+x"(c31),
-              [c40] "+x"(c40), [c41] "+x"(c41), [c50] "+x"(c50), [c51] "+x"(c51)
-            :
-            : "xmm12", "xmm13", "xmm14", "xmm15", "memory", "cc");
-    }
-#endif
-#define TT__K6x16(o)                                                                               \
-    do {                                                                                           \
-        __m256 b0 = _mm256_load_ps(b + TT__SGEMM_NR * (o)), b1 = _mm256_load_ps(b + TT__SGEMM_NR * (o) + 8), av; \
-        TT__KEEP_IN_REG(b0); TT__KEEP_IN_REG(b1);                                                  \
-        av = _mm256_broadcast_ss(a + 6 * (o) + 0);                                                 \
-        c00 = _mm256_fmadd_ps(av, b0, c00); c01 = _mm256_fmadd_ps(av, b1, c01);                    \
-        av = _mm256_broadcast_ss(a + 6 * (o) + 1);                                                 \
-        c10 = _mm256_fmadd_ps(av, b0, c10); c11 = _mm256_fmadd_ps(av, b1, c11);                    \
-        av = _mm256_broadcast_ss(a + 6 * (o) + 2);                                                 \
-        c20 = _mm256_fmadd_ps(av, b0, c20); c21 = _mm256_fmadd_ps(av, b1, c21);                    \
-        av = _mm256_broadcast_ss(a + 6 * (o) + 3);                                                 \
-        c30 = _mm256_fmadd_ps(av, b0, c30); c31 = _mm256_fmadd_ps(av, b1, c31);                    \
-        av = _mm256_broadcast_ss(a + 6 * (o) + 4);                                                 \
-        c40 = _mm256_fmadd_ps(av, b0, c40); c41 = _mm256_fmadd_ps(av, b1, c41);                    \
-        av = _mm256_broadcast_ss(a + 6 * (o) + 5);                                                 \
-        c50 = _mm256_fmadd_ps(av, b0, c50); c51 = _mm256_fmadd_ps(av, b1, c51);                    \
-    } while (0)
-    for (; k + 4 <= kc; k += 4, a += 24, b += 4 * TT__SGEMM_NR) {
-        TT__K6x16(0); TT__K6x16(1); TT__K6x16(2); TT__K6x16(3);
-    }
-    for (; k < kc; k++, a += 6, b += TT__SGEMM_NR) TT__K6x16(0);
-#undef TT__K6x16
-    _mm256_storeu_ps(C + 0 * ldc, c00); _mm256_storeu_ps(C + 0 * ldc + 8, c01);
-    _mm256_storeu_ps(C + 1 * ldc, c10); _mm256_storeu_ps(C + 1 * ldc + 8, c11);
-    _mm256_storeu_ps(C + 2 * ldc, c20); _mm256_storeu_ps(C + 2 * ldc + 8, c21);
-    _mm256_storeu_ps(C + 3 * ldc, c30); _mm256_storeu_ps(C + 3 * ldc + 8, c31);
-    _mm256_storeu_ps(C + 4 * ldc, c40); _mm256_storeu_ps(C + 4 * ldc + 8, c41);
-    _mm256_storeu_ps(C + 5 * ldc, c50); _mm256_storeu_ps(C + 5 * ldc + 8, c51);
-}
-
-TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *a, const float *b, float *C, ptrdiff_t ldc, int load_c) {
-    int j;
-    for (j = 0; j < TT__SGEMM_NR; j += 16) tt__sgemm_k6x16(kc, a, b + j, C + j, ldc, load_c);
-}
-#endif /* TT_SIMD_WIDTH == 8 */
-
-/* ==== elementwise kernels, 256-bit (lead) ====
- * Same signatures and math as the _scalar references in tt_kern_scalar.c;
- * used by the AVX2 and the AVX-512 builds. Reductions run in 8 lanes and
- * are folded in a fixed order, so results depend on the SIMD width but
- * never on the thread count. Tails (n % 8) use the scalar formulas. */
-#if TT_SIMD_WIDTH >= 8
-
-/* exp(x) for a vector: n = round(x log2 e), r = x - n ln2 (Cody-Waite, two
- * constants), exp(r) by its degree-6 Taylor polynomial on |r| <= ln2/2,
- * times 2^n built in the exponent bits. x is clamped to [-87.3, 88.7] so
- * 2^n stays a normal float: results below 1.2e-38 come out as ~1.2e-38 and
- * results above 3.4e38 as ~3.4e38. Max relative error measured against
- * double exp over [-87, 88] by tests/unit/test_vec.c (about 2 ULP). */
-TT__PRIVATE __m256 tt__exp256(__m256 x) {
-    const __m256 log2e = _mm256_set1_ps(1.44269504088896341f);
-    const __m256 ln2_hi = _mm256_set1_ps(0.693359375f), ln2_lo = _mm256_set1_ps(-2.12194440e-4f);
-    __m256 n, r, p;
-    __m256i e;
-    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.7f));
-    n = _mm256_round_ps(_mm256_mul_ps(x, log2e), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    r = _mm256_fnmadd_ps(n, ln2_hi, x);
-    r = _mm256_fnmadd_ps(n, ln2_lo, r);
-    p = _mm256_set1_ps(1.0f / 720.0f);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-    e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
-}
-
-/* horizontal sum and max, folded in a fixed order */
-TT__PRIVATE float tt__hsum256(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-TT__PRIVATE float tt__hmax256(__m256 v) {
-    __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_max_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
-/* lane mask with the first r (0..8) lanes set, for tails: a tail element is
- * computed with exactly the vector instructions of a full lane, so results
- * never depend on where a thread's range starts or ends */
-TT__PRIVATE __m256i tt__tail_mask(int r) {
-    static const int32_t tbl[16] = { -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0 };
-    return _mm256_loadu_si256((const __m256i *)(const void *)(tbl + 8 - r));
-}
-
-TT__PRIVATE void tt__vec_scale_avx2(float *y, int n, float f) {
-    __m256 vf = _mm256_set1_ps(f);
-    int i = 0;
-    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_loadu_ps(y + i), vf));
-    for (; i < n; i++) y[i] *= f;
-}
-TT__PRIVATE float tt__row_max_avx2(const float *x, int n) {
-    int i = 0;
-    float m;
-    if (n < 8) return tt__row_max_scalar(x, n);
-    {
-        __m256 v = _mm256_loadu_ps(x);
-        for (i = 8; i + 8 <= n; i += 8) v = _mm256_max_ps(v, _mm256_loadu_ps(x + i));
-        m = tt__hmax256(v);
-    }
-    for (; i < n; i++) if (x[i] > m) m = x[i];
-    return m;
-}
-
-TT__PRIVATE float tt__exp_shift_sum_avx2(float *y, const float *x, int n, float a, float s) {
-    __m256 va = _mm256_set1_ps(a), vs = _mm256_set1_ps(s), acc = _mm256_setzero_ps();
-    float sum;
-    int i = 0;
-    for (; i + 8 <= n; i += 8) {
-        __m256 e = tt__exp256(_mm256_fmsub_ps(va, _mm256_loadu_ps(x + i), vs));
-        _mm256_storeu_ps(y + i, e);
-        acc = _mm256_add_ps(acc, e);
-    }
-    sum = tt__hsum256(acc);
-    for (; i < n; i++) { y[i] = TT_EXPF(a * x[i] - s); sum += y[i]; }
-    return sum;
-}
-
-TT__PRIVATE void tt__layernorm_fwd_avx2(float *y, float *mean, float *rstd, const float *x, const float *w,
-                                        const float *b, int r0, int r1, int C) {
-    int r, i;
-    if (C % 8 != 0) { tt__layernorm_fwd_scalar(y, mean, rstd, x, w, b, r0, r1, C); return; }
-    for (r = r0; r < r1; r++) {
-        const float *xr = x + (size_t)r * C;
-        float *yr = y + (size_t)r * C;
-        __m256 acc = _mm256_setzero_ps(), vm, vs;
-        float m, v, s;
-        for (i = 0; i < C; i += 8) acc = _mm256_add_ps(acc, _mm256_loadu_ps(xr + i));
-        m = tt__hsum256(acc) / (float)C;
-        vm = _mm256_set1_ps(m);
-        acc = _mm256_setzero_ps();
-        for (i = 0; i < C; i += 8) {
-            __m256 d = _mm256_sub_ps(_mm256_loadu_ps(xr + i), vm);
-            acc = _mm256_fmadd_ps(d, d, acc);
-        }
-        v = tt__hsum256(acc) / (float)C;
-        s = 1.0f / TT_SQRTF(v + 1e-5f);
-        vs = _mm256_set1_ps(s);
-        for (i = 0; i < C; i += 8) {
-            __m256 d = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(xr + i), vm), vs);
-            _mm256_storeu_ps(yr + i, _mm256_fmadd_ps(d, _mm256_loadu_ps(w + i), _mm256_loadu_ps(b + i)));
-        }
-        mean[r] = m;
-        rstd[r] = s;
-    }
-}
-
-TT__PRIVATE void tt__layernorm_bwd_dx_avx2(float *dx, const float *dy, const float *x, const float *w,
-                                           const float *mean, const float *rstd, int r0, int r1, int C,
-                                           int accumulate) {
-    int r, i;
-    if (C % 8 != 0) { tt__layernorm_bwd_dx_scalar(dx, dy, x, w, mean, rstd, r0, r1, C, accumulate); return; }
-    for (r = r0; r < r1; r++) {
-        const float *xr = x + (size_t)r * C, *dyr = dy + (size_t)r * C;
-        float *dxr = dx + (size_t)r * C;
-        __m256 vm = _mm256_set1_ps(mean[r]), vs = _mm256_set1_ps(rstd[r]);
-        __m256 ag = _mm256_setzero_ps(), agx = _mm256_setzero_ps(), vg, vgx;
-        for (i = 0; i < C; i += 8) {
-            __m256 g = _mm256_mul_ps(_mm256_loadu_ps(dyr + i), _mm256_loadu_ps(w + i));
-            __m256 xh = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(xr + i), vm), vs);
-            ag = _mm256_add_ps(ag, g);
-            agx = _mm256_fmadd_ps(g, xh, agx);
-        }
-        vg = _mm256_set1_ps(tt__hsum256(ag) / (float)C);
-        vgx = _mm256_set1_ps(tt__hsum256(agx) / (float)C);
-        for (i = 0; i < C; i += 8) {
-            __m256 g = _mm256_mul_ps(_mm256_loadu_ps(dyr + i), _mm256_loadu_ps(w + i));
-            __m256 xh = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(xr + i), vm), vs);
-            __m256 d = _mm256_mul_ps(vs, _mm256_fnmadd_ps(xh, vgx, _mm256_sub_ps(g, vg)));
-            if (accumulate) d = _mm256_add_ps(d, _mm256_loadu_ps(dxr + i));
-            _mm256_storeu_ps(dxr + i, d);
-        }
-    }
-}
-
-TT__PRIVATE void tt__layernorm_bwd_dwdb_avx2(float *dw, float *db, const float *dy, const float *x,
-                                             const float *mean, const float *rstd, int N, int C, int c0,
-                                             int c1) {
-    int r, c;
-    __m256i tm = tt__tail_mask((c1 - c0) % 8);
-    int cend = c0 + (c1 - c0) / 8 * 8;
-    for (r = 0; r < N; r++) {
-        const float *xr = x + (size_t)r * C, *dyr = dy + (size_t)r * C;
-        __m256 vm = _mm256_set1_ps(mean[r]), vs = _mm256_set1_ps(rstd[r]);
-        for (c = c0; c < cend; c += 8) {
-            __m256 d = _mm256_loadu_ps(dyr + c);
-            __m256 xh = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(xr + c), vm), vs);
-            _mm256_storeu_ps(dw + c, _mm256_add_ps(_mm256_loadu_ps(dw + c), _mm256_mul_ps(d, xh)));
-            _mm256_storeu_ps(db + c, _mm256_add_ps(_mm256_loadu_ps(db + c), d));
-        }
-        if (cend < c1) {
-            __m256 d = _mm256_maskload_ps(dyr + c, tm);
-            __m256 xh = _mm256_mul_ps(_mm256_sub_ps(_mm256_maskload_ps(xr + c, tm), vm), vs);
-            _mm256_maskstore_ps(dw + c, tm, _mm256_add_ps(_mm256_maskload_ps(dw + c, tm), _mm256_mul_ps(d, xh)));
-            _mm256_maskstore_ps(db + c, tm, _mm256_add_ps(_mm256_maskload_ps(db + c, tm), d));
-        }
-    }
-}
-
-/* GELU as x * sigmoid(2u) (KERNELS.md §5), vector exp */
-TT__PRIVATE void tt__gelu_fwd_avx2(float *y, const float *x, size_t i0, size_t i1) {
-    const __m256 k = _mm256_set1_ps(-2.0f * TT__GELU_K), c = _mm256_set1_ps(0.044715f), one = _mm256_set1_ps(1.0f);
-    size_t i = i0;
-    for (; i < i1; i += 8) {
-        int full = i + 8 <= i1;
-        __m256i tm = tt__tail_mask(full ? 8 : (int)(i1 - i));
-        __m256 v = full ? _mm256_loadu_ps(x + i) : _mm256_maskload_ps(x + i, tm);
-        __m256 u = _mm256_mul_ps(k, _mm256_fmadd_ps(_mm256_mul_ps(c, v), _mm256_mul_ps(v, v), v));
-        __m256 o = _mm256_div_ps(v, _mm256_add_ps(one, tt__exp256(u)));
-        if (full) _mm256_storeu_ps(y + i, o); else _mm256_maskstore_ps(y + i, tm, o);
-    }
-}
-
-TT__PRIVATE void tt__gelu_bwd_avx2(float *dx, const float *dy, const float *x, size_t i0, size_t i1) {
-    const __m256 k = _mm256_set1_ps(TT__GELU_K), c = _mm256_set1_ps(0.044715f), c3 = _mm256_set1_ps(3.0f * 0.044715f);
-    const __m256 one = _mm256_set1_ps(1.0f), two = _mm256_set1_ps(2.0f), half = _mm256_set1_ps(0.5f);
-    size_t i = i0;
-    for (; i < i1; i += 8) {
-        int full = i + 8 <= i1;
-        __m256i tm = tt__tail_mask(full ? 8 : (int)(i1 - i));
-        __m256 v = full ? _mm256_loadu_ps(x + i) : _mm256_maskload_ps(x + i, tm), v2 = _mm256_mul_ps(v, v);
-        __m256 vdy = full ? _mm256_loadu_ps(dy + i) : _mm256_maskload_ps(dy + i, tm), o;
-        __m256 u = _mm256_mul_ps(k, _mm256_fmadd_ps(_mm256_mul_ps(c, v), v2, v));
-        __m256 du = _mm256_mul_ps(k, _mm256_fmadd_ps(c3, v2, one));
-        __m256 e = tt__exp256(_mm256_mul_ps(_mm256_set1_ps(-2.0f), u));
-        __m256 s = _mm256_div_ps(one, _mm256_add_ps(one, e));
-        /* 1 - s without cancellation: e*s where s >= 0.5, 1 - s elsewhere */
-        __m256 oms = _mm256_blendv_ps(_mm256_sub_ps(one, s), _mm256_mul_ps(e, s), _mm256_cmp_ps(s, half, _CMP_GE_OQ));
-        __m256 g = _mm256_fmadd_ps(_mm256_mul_ps(two, v), _mm256_mul_ps(_mm256_mul_ps(s, oms), du), s);
-        o = _mm256_mul_ps(vdy, g);
-        if (full) _mm256_storeu_ps(dx + i, o); else _mm256_maskstore_ps(dx + i, tm, o);
-    }
-}
-
-TT__PRIVATE void tt__adamw_avx2(float *p, float *m, float *v, const float *g, size_t n, float lr, float b1,
-                                float b2, float eps, float wd, float gscale, float bc1, float bc2_sqrt) {
-    const __m256 vgs = _mm256_set1_ps(gscale), vdec = _mm256_set1_ps(lr * wd), vb1 = _mm256_set1_ps(b1),
-                 vb2 = _mm256_set1_ps(b2), v1b1 = _mm256_set1_ps(1.0f - b1), v1b2 = _mm256_set1_ps(1.0f - b2),
-                 vstep = _mm256_set1_ps(lr / bc1), vbc2 = _mm256_set1_ps(bc2_sqrt), veps = _mm256_set1_ps(eps);
-    size_t i = 0;
-    for (; i < n; i += 8) {
-        int full = i + 8 <= n;
-        __m256i tm = tt__tail_mask(full ? 8 : (int)(n - i));
-#define TT__LD(ptr) (full ? _mm256_loadu_ps(ptr) : _mm256_maskload_ps((ptr), tm))
-#define TT__ST(ptr, val) do { if (full) _mm256_storeu_ps((ptr), (val)); else _mm256_maskstore_ps((ptr), tm, (val)); } while (0)
-        __m256 gi = _mm256_mul_ps(TT__LD(g + i), vgs);
-        __m256 pi = TT__LD(p + i);
-        __m256 mi = _mm256_add_ps(_mm256_mul_ps(vb1, TT__LD(m + i)), _mm256_mul_ps(v1b1, gi));
-        __m256 vi = _mm256_add_ps(_mm256_mul_ps(vb2, TT__LD(v + i)), _mm256_mul_ps(_mm256_mul_ps(v1b2, gi), gi));
-        __m256 den = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(vi), vbc2), veps);
-        pi = _mm256_sub_ps(pi, _mm256_mul_ps(vdec, pi));
-        pi = _mm256_sub_ps(pi, _mm256_div_ps(_mm256_mul_ps(vstep, mi), den));
-        TT__ST(m + i, mi);
-        TT__ST(v + i, vi);
-        TT__ST(p + i, pi);
-#undef TT__LD
-#undef TT__ST
-    }
-}
-#endif /* TT_SIMD_WIDTH >= 8 (elementwise) */
-/* ==== end src/tt_kern_avx2.c ==== */
-/* ==== begin src/tt_kern_avx512.c ==== */
-/* >>kern_avx512  AVX-512 kernels (TT_SIMD_WIDTH 16): the 6x64 SGEMM
- * micro-kernel (6 rows x 4 zmm, 24 accumulators, KERNELS.md §2.2). The
- * GEMM driver, blocking and the (256-bit) packers are shared with the AVX2
- * build (tt_kern_avx2.c, compiled for TT_SIMD_WIDTH >= 8) and the dispatch
- * in tt_backend.c; only NR and the micro-kernel differ. */
-/* #include "tt_internal.h" */
-
-#if TT_SIMD_WIDTH == 16
-#define TT__SGEMM_NR 64
-
-/* C[6 x 64] = (load_c ? C : 0) + sum_k a[k*6 + r] * b[k*64 + c], fma in
- * increasing k (same numerics contract as the 6x16 AVX2 kernel). */
-TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const float *TT__RESTRICT b,
-                                   float *C, ptrdiff_t ldc, int load_c) {
-    __m512 c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23;
-    __m512 c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
-    int k;
-#define TT__LD4(r)                                                                                 \
-    c##r##0 = _mm512_loadu_ps(C + r * ldc);      c##r##1 = _mm512_loadu_ps(C + r * ldc + 16);     \
-    c##r##2 = _mm512_loadu_ps(C + r * ldc + 32); c##r##3 = _mm512_loadu_ps(C + r * ldc + 48)
-#define TT__ST4(r)                                                                                 \
-    _mm512_storeu_ps(C + r * ldc, c##r##0);      _mm512_storeu_ps(C + r * ldc + 16, c##r##1);     \
-    _mm512_storeu_ps(C + r * ldc + 32, c##r##2); _mm512_storeu_ps(C + r * ldc + 48, c##r##3)
-    if (load_c) {
-        TT__LD4(0); TT__LD4(1); TT__LD4(2); TT__LD4(3); TT__LD4(4); TT__LD4(5);
-    } else {
-        c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = _mm512_setzero_ps();
-        c30 = c31 = c32 = c33 = c40 = c41 = c42 = c43 = c50 = c51 = c52 = c53 = _mm512_setzero_ps();
-    }
-#define TT__ROW4(r, o)                                                                             \
-    av = _mm512_set1_ps(a[6 * (o) + r]);                                                           \
-    c##r##0 = _mm512_fmadd_ps(av, b0, c##r##0); c##r##1 = _mm512_fmadd_ps(av, b1, c##r##1);        \
-    c##r##2 = _mm512_fmadd_ps(av, b2, c##r##2); c##r##3 = _mm512_fmadd_ps(av, b3, c##r##3)
-#define TT__K6x64(o)                                                                               \
-    do {                                                                                           \
-        __m512 b0 = _mm512_load_ps(b + 64 * (o)), b1 = _mm512_load_ps(b + 64 * (o) + 16);          \
-        __m512 b2 = _mm512_load_ps(b + 64 * (o) + 32), b3 = _mm512_load_ps(b + 64 * (o) + 48), av; \
-        TT__KEEP_IN_REG(b0); TT__KEEP_IN_REG(b1); TT__KEEP_IN_REG(b2); TT__KEEP_IN_REG(b3);        \
-        TT__ROW4(0, o); TT__ROW4(1, o); TT__ROW4(2, o);                                            \
-        TT__ROW4(3, o); TT__ROW4(4, o); TT__ROW4(5, o);                                            \
-    } while (0)
-    for (k = 0; k + 4 <= kc; k += 4, a += 24, b += 256) {
-        TT__K6x64(0); TT__K6x64(1); TT__K6x64(2); TT__K6x64(3);
-    }
-    for (; k < kc; k++, a += 6, b += 64) TT__K6x64(0);
-    TT__ST4(0); TT__ST4(1); TT__ST4(2); TT__ST4(3); TT__ST4(4); TT__ST4(5);
-#undef TT__K6x64
-#undef TT__ROW4
-#undef TT__LD4
-#undef TT__ST4
-}
-#endif /* TT_SIMD_WIDTH == 16 */
-/* ==== end src/tt_kern_avx512.c ==== */
-/* ==== begin src/tt_backend.c ==== */
-/* >>backend  dispatch: picks the scalar or SIMD kernel for each op and splits
- * the work over threads (never over a reduction dimension). */
-/* #include "tt_internal.h" */
-
-/* ---- GEMM dispatch (owner: kernels) ----
- * SIMD builds: packed GEMM (tt_kern_avx2.c driver pieces, micro-kernel from
- * tt_kern_avx2.c or tt_kern_avx512.c). Work is split into a tm x tn grid of
- * output blocks (tm*tn <= n_threads tasks, rows in multiples of MR, columns
- * in multiples of NR); every task packs its own A and B panels in its
- * scratch slot, so there is no barrier and no shared buffer. K is never
- * split, and the K blocking depends on K only: C is bitwise the same for
- * any thread count. Scalar builds and ex->force_scalar: tt__gemm_scalar
- * threaded the same way (no scratch). */
 typedef struct tt__gemm_job {
     const tt__exec *ex;
     int M, N, K, tm, tn;      /* block grid: tm row blocks x tn column blocks */
@@ -3375,23 +3729,18 @@ typedef struct tt__gemm_job {
 } tt__gemm_job;
 
 /* rs[i] += A(i, k) for rows [0, m), k increasing over [0, kb) (one add per
- * element in that order, so the sums are those of a plain loop over k) */
+ * element in that order, so the sums are those of a plain loop over k; the
+ * vector layer only does TT__VW rows at once) */
 TT__PRIVATE void tt__gemm_rowsum(int m, int kb, const float *A, ptrdiff_t rsa, ptrdiff_t csa, float *rs) {
     int i, k;
     for (k = 0; k < kb; k++) {
         const float *a = A + (ptrdiff_t)k * csa;
         i = 0;
-#if TT_SIMD_WIDTH >= 8
         if (rsa == 1)
-            for (; i + 8 <= m; i += 8) _mm256_storeu_ps(rs + i, _mm256_add_ps(_mm256_loadu_ps(rs + i), _mm256_loadu_ps(a + i)));
-#endif
+            for (; i + TT__VW <= m; i += TT__VW) tt__v_store(rs + i, tt__v_add(tt__v_load(rs + i), tt__v_load(a + i)));
         for (; i < m; i++) rs[i] += a[(ptrdiff_t)i * rsa];
     }
 }
-
-TT__PRIVATE void tt__gelu_fwd(const tt__exec *ex, float *y, const float *x, size_t i0, size_t i1);
-TT__PRIVATE void tt__gelu_bwd(const tt__exec *ex, float *dx, const float *dy, const float *x, size_t i0,
-                              size_t i1);
 
 /* The epilogue on rows [r0, r0+mr) x columns [c0, c0+nc) of C, once their
  * sums are complete: C = C + (bias + res) (the order of the separate pass
@@ -3405,17 +3754,13 @@ TT__PRIVATE void tt__gemm_epi_block(const tt__gemm_job *g, int r0, int mr, int c
         const float *b = e->bias ? e->bias + c0 : NULL;
         const float *x = e->res ? e->res + (ptrdiff_t)r * e->ldr + c0 : NULL;
         c = 0;
-#if TT_SIMD_WIDTH >= 8
-        if (!g->ex || !g->ex->force_scalar) {
+        if (tt__use_simd(g->ex)) {
             if (b && x)
-                for (; c + 8 <= nc; c += 8)
-                    _mm256_storeu_ps(y + c, _mm256_add_ps(_mm256_loadu_ps(y + c),
-                                                          _mm256_add_ps(_mm256_loadu_ps(b + c), _mm256_loadu_ps(x + c))));
+                for (; c + TT__VW <= nc; c += TT__VW)
+                    tt__v_store(y + c, tt__v_add(tt__v_load(y + c), tt__v_add(tt__v_load(b + c), tt__v_load(x + c))));
             else if (b)
-                for (; c + 8 <= nc; c += 8)
-                    _mm256_storeu_ps(y + c, _mm256_add_ps(_mm256_loadu_ps(y + c), _mm256_loadu_ps(b + c)));
+                for (; c + TT__VW <= nc; c += TT__VW) tt__v_store(y + c, tt__v_add(tt__v_load(y + c), tt__v_load(b + c)));
         }
-#endif
         if (b && x) for (; c < nc; c++) y[c] += b[c] + x[c];
         else if (b) for (; c < nc; c++) y[c] += b[c];
         else if (x) for (; c < nc; c++) y[c] += x[c];
@@ -3561,18 +3906,9 @@ TT__PRIVATE void tt__gemm_pack_b(const tt__exec *ex, int K, int N, const float *
 #define TT__GEMM_NR 8
 #endif
 
-/* Up to this many blocks per thread (a power of 2; 1 = one each). Finer
- * blocks claimed dynamically even out unequal thread speeds, but each block
- * re-packs its share of A or B: on M at 2 threads, 4 was ~4 % slower than 1
- * (7 alternating runs, busy 2-core VM), so it is off unless tuned. */
-#ifndef TT__GEMM_SPLIT
-#define TT__GEMM_SPLIT 1
-#endif
-#ifndef TT__GEMM_MIN_TASK_FLOPS
-#define TT__GEMM_MIN_TASK_FLOPS 2e6 /* tests set 0 to split every product */
-#endif
-
-/* Blocks are claimed from a shared counter (GCC/Clang atomics), so a thread
+/* How products are cut into tasks: TT_GEMM_SPLIT (blocks per thread) and
+ * TT_GEMM_MIN_TASK_FLOPS (smallest task), tunables documented in tt_config.h.
+ * Blocks are claimed from a shared counter (GCC/Clang atomics), so a thread
  * that is descheduled or slowed by another tenant takes fewer of them; which
  * thread computes a block never changes its bits. Without atomics, slot t
  * takes blocks t, t + n_slots, ... */
@@ -3616,7 +3952,7 @@ TT__PRIVATE double tt__gemm_grid(tt__gemm_job *g, int T) {
     int tm, tn;
     /* tiny products are not worth a dispatch (~10 us): keep >= ~2 MFLOP a task */
     double flops = 2.0 * g->M * (double)g->N * g->K;
-    while (T > 1 && flops / T < TT__GEMM_MIN_TASK_FLOPS) T--;
+    while (T > 1 && flops / T < TT_GEMM_MIN_TASK_FLOPS) T--;
     g->tm = 1; g->tn = 1;
     for (tm = 1; tm <= T; tm++) {
         for (tn = 1; tm * tn <= T; tn++) {
@@ -3669,12 +4005,12 @@ TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const floa
         return; /* rowsum_a: nothing to add */
     }
     {
-        /* T blocks, or S*T smaller ones (S <= TT__GEMM_SPLIT) when the cost
+        /* T blocks, or S*T smaller ones (S <= TT_GEMM_SPLIT) when the cost
          * model says that adds little packing (within 2 %) */
         double c1 = tt__gemm_grid(&g, T);
         int S;
-        if (T > 1 && TT__GEMM_SPLIT >= 2) {
-            for (S = TT__GEMM_SPLIT; S >= 2; S /= 2) {
+        if (T > 1 && TT_GEMM_SPLIT >= 2) {
+            for (S = TT_GEMM_SPLIT; S >= 2; S /= 2) {
                 double cs = tt__gemm_grid(&g, S * T);
                 int nb = g.tm * g.tn;
                 if (nb > T && (double)((nb + T - 1) / T) * cs <= 1.02 * c1) break;
@@ -3696,60 +4032,7 @@ TT__PRIVATE void tt__gemm(const tt__exec *ex, int M, int N, int K, const float *
                           ptrdiff_t ldc, int accumulate) {
     tt__gemm_ex(ex, M, N, K, A, rsa, csa, B, rsb, csb, NULL, C, ldc, accumulate, NULL, NULL);
 }
-/* ---- end GEMM dispatch ---- */
-
-/* ==== elementwise dispatch (lead) ====
- * Each wrapper picks the SIMD kernel when one exists for TT_SIMD_WIDTH and
- * ex->force_scalar is not set, else the scalar reference (same signature,
- * see tt_kern_scalar.c for the math). */
-#if TT_SIMD_WIDTH >= 8
-#  define TT__VEC(ex) (!(ex) || !(ex)->force_scalar)
-#else
-#  define TT__VEC(ex) 0
-#endif
-#if TT_SIMD_WIDTH >= 8
-#  define TT__DISPATCH(ex, name, args) do { if (TT__VEC(ex)) { name##_avx2 args; } else { name##_scalar args; } } while (0)
-#  define TT__DISPATCH_RET(ex, name, args) return TT__VEC(ex) ? name##_avx2 args : name##_scalar args
-#else
-#  define TT__DISPATCH(ex, name, args) do { (void)(ex); name##_scalar args; } while (0)
-#  define TT__DISPATCH_RET(ex, name, args) do { (void)(ex); return name##_scalar args; } while (0)
-#endif
-
-TT__PRIVATE void tt__vec_scale(const tt__exec *ex, float *y, int n, float f) {
-    TT__DISPATCH(ex, tt__vec_scale, (y, n, f));
-}
-TT__PRIVATE float tt__row_max(const tt__exec *ex, const float *x, int n) {
-    TT__DISPATCH_RET(ex, tt__row_max, (x, n));
-}
-TT__PRIVATE float tt__exp_shift_sum(const tt__exec *ex, float *y, const float *x, int n, float a, float s) {
-    TT__DISPATCH_RET(ex, tt__exp_shift_sum, (y, x, n, a, s));
-}
-TT__PRIVATE void tt__layernorm_fwd(const tt__exec *ex, float *y, float *mean, float *rstd, const float *x,
-                                   const float *w, const float *b, int r0, int r1, int C) {
-    TT__DISPATCH(ex, tt__layernorm_fwd, (y, mean, rstd, x, w, b, r0, r1, C));
-}
-TT__PRIVATE void tt__layernorm_bwd_dx(const tt__exec *ex, float *dx, const float *dy, const float *x,
-                                      const float *w, const float *mean, const float *rstd, int r0, int r1,
-                                      int C, int accumulate) {
-    TT__DISPATCH(ex, tt__layernorm_bwd_dx, (dx, dy, x, w, mean, rstd, r0, r1, C, accumulate));
-}
-TT__PRIVATE void tt__layernorm_bwd_dwdb(const tt__exec *ex, float *dw, float *db, const float *dy,
-                                        const float *x, const float *mean, const float *rstd, int N, int C,
-                                        int c0, int c1) {
-    TT__DISPATCH(ex, tt__layernorm_bwd_dwdb, (dw, db, dy, x, mean, rstd, N, C, c0, c1));
-}
-TT__PRIVATE void tt__gelu_fwd(const tt__exec *ex, float *y, const float *x, size_t i0, size_t i1) {
-    TT__DISPATCH(ex, tt__gelu_fwd, (y, x, i0, i1));
-}
-TT__PRIVATE void tt__gelu_bwd(const tt__exec *ex, float *dx, const float *dy, const float *x, size_t i0,
-                              size_t i1) {
-    TT__DISPATCH(ex, tt__gelu_bwd, (dx, dy, x, i0, i1));
-}
-TT__PRIVATE void tt__adamw(const tt__exec *ex, float *p, float *m, float *v, const float *g, size_t n, float lr,
-                           float b1, float b2, float eps, float wd, float gscale, float bc1, float bc2_sqrt) {
-    TT__DISPATCH(ex, tt__adamw, (p, m, v, g, n, lr, b1, b2, eps, wd, gscale, bc1, bc2_sqrt));
-}
-/* ==== end src/tt_backend.c ==== */
+/* ==== end src/tt_gemm.c ==== */
 /* ==== begin src/tt_bpe_tables.h ==== */
 /* >>bpe_tables  Unicode character classes for the GPT-2 pre-tokenizer.
  * GENERATED by tools/gen_unicode_tables.py from the Unicode Character

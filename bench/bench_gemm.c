@@ -1,8 +1,8 @@
 /* bench_gemm: GFLOP/s of tt__gemm (this build's SIMD packed GEMM) and of
- * OpenBLAS cblas_sgemm on the training shapes of configs S, M, G (DESIGN.md
- * §8), at 1 and N threads, with % of the machine's fp32 FMA peak measured
- * here by bench_peak.h's 12-chain FMA loop (1 thread and N threads at once,
- * best of 3).
+ * OpenBLAS cblas_sgemm on the training shapes of configs S, M, G (the
+ * README's benchmark table), at 1 and N threads, with % of the machine's
+ * fp32 FMA peak measured here by bench_peak.h's 12-chain FMA loop (1 thread
+ * and N threads at once, best of 3).
  *
  * Usage: bench_gemm [--threads N] [--reps R] [--config S|M|G|all] [--rows R] [--cpu-time]
  *   --threads N  the multi-thread column (default: online CPUs)

@@ -1,19 +1,16 @@
-# kernels: packed SGEMM tests (tests/kernels/) and `make bench-gemm` (owner: kernels)
+# kernels: packed SGEMM tests (tests/kernels/) and `make bench-gemm`
 # test-kern-gemm         this machine's build (AVX2 6x16 here, AVX-512 6x64 where -march=native has it)
-# test-kern-gemm-nr64    the AVX-512 build's 6x64 blocking, KC and packing, run with AVX2 6x16 kernels
 # test-kern-gemm-scalar  TT_SIMD_WIDTH=1 (tt__gemm = threaded scalar reference)
 # test-kern-gemm-avx512  TT_SIMD_WIDTH=16 built with explicit AVX-512 flags (gcc, clang, g++);
 #                        runs natively where the CPU has AVX-512, else (AVX2+FMA CPU) the same
 #                        test built on SIMDe's AVX-512 emulation runs (mk/25_simd.mk)
 KERN_T = tests/kernels
 AVX512_FLAGS = -mavx512f -mavx512bw -mavx512dq -mavx512vl -mfma
-TESTS += test-kern-gemm test-kern-gemm-nr64 test-kern-gemm-scalar test-kern-gemm-avx512
-.PHONY: test-kern-gemm test-kern-gemm-nr64 test-kern-gemm-scalar test-kern-gemm-avx512 bench-gemm
+TESTS += test-kern-gemm test-kern-gemm-scalar test-kern-gemm-avx512
+.PHONY: test-kern-gemm test-kern-gemm-scalar test-kern-gemm-avx512 bench-gemm
 
 $(BUILD)/kern_test_gemm: $(KERN_T)/test_gemm.c tinytrain.h | $(BUILD)
 	$(CC) $(CFLAGS_T) $< -o $@ $(LDLIBS)
-$(BUILD)/kern_test_gemm_nr64: $(KERN_T)/test_gemm.c tinytrain.h | $(BUILD)
-	$(CC) $(CFLAGS_T) -mno-avx512f -DTT__SGEMM_TEST_NR64 -DTT__SGEMM_KC_WHOLE=1024 -DTT__SGEMM_KC_SPLIT=768 $< -o $@ $(LDLIBS)
 $(BUILD)/kern_test_gemm_scalar: $(KERN_T)/test_gemm.c tinytrain.h | $(BUILD)
 	$(CC) $(CFLAGS_T) -DTT_SIMD_WIDTH=1 $< -o $@ $(LDLIBS)
 $(BUILD)/kern_test_gemm_avx512: $(KERN_T)/test_gemm.c tinytrain.h | $(BUILD)
@@ -21,8 +18,6 @@ $(BUILD)/kern_test_gemm_avx512: $(KERN_T)/test_gemm.c tinytrain.h | $(BUILD)
 
 test-kern-gemm: $(BUILD)/kern_test_gemm
 	$(BUILD)/kern_test_gemm
-test-kern-gemm-nr64: $(BUILD)/kern_test_gemm_nr64
-	$(BUILD)/kern_test_gemm_nr64
 test-kern-gemm-scalar: $(BUILD)/kern_test_gemm_scalar
 	$(BUILD)/kern_test_gemm_scalar
 test-kern-gemm-avx512: $(BUILD)/kern_test_gemm_avx512

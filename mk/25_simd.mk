@@ -3,14 +3,17 @@
 #     the AVX-512 build (TT_SIMD_WIDTH=16) RUN: natively where the CPU has
 #     AVX-512 F/BW/DQ/VL, else on an AVX2+FMA CPU with SIMDe supplying the
 #     512-bit intrinsics (tests/simd/simde_avx512.h, Debian libsimde-dev);
-#     test_vec and test_grad against the scalar references, test_determinism
-#     across thread counts, and a 20-step training run (two batch shapes)
-#     whose printed losses, gradient norms and parameter CRC must equal the
-#     width-8 build's bit for bit. (test_gemm at width 16: test-kern-gemm-avx512.)
+#     test_vec (the 512-bit elementwise kernels) and test_grad against the
+#     scalar references, test_determinism across thread counts, and a 20-step
+#     training run (two batch shapes) whose every loss and gradient norm must
+#     be within SIMD16_TRAIN_TOL (relative) of the width-8 build's: the GEMMs
+#     agree bitwise, the elementwise reductions fold 16 lanes instead of 8.
+#     (test_gemm at width 16: test-kern-gemm-avx512.)
 # test-noasm
 #     the width-8 build with -DTT_NO_ASM (the intrinsics twin of the inline-asm
-#     6x16 kernel): test_gemm, test_grad, test_determinism, and the training
-#     run bitwise equal to the asm build's.
+#     6x16 kernel): test_gemm (which must name that kernel as the one it runs),
+#     test_grad, test_determinism, and the training run bitwise equal to the
+#     asm build's.
 # test-host-aarch64
 #     cross-built for aarch64 (TT_SIMD_WIDTH=1, static) and run under
 #     qemu-aarch64: test_vec, test_grad, test_bpe_unit, and a 10-step training
@@ -36,6 +39,8 @@ SIMD16_GATE  = mode="$(SIMD16_MODE)"; case "$$mode" in skip*) echo "SKIP: AVX-51
 SIMD8_GATE   = case "$$(uname -m)" in x86_64|amd64) ;; *) echo "SKIP: not an x86-64 machine"; exit 0;; esac; \
                grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo || { echo "SKIP: the CPU has no AVX2+FMA"; exit 0; }
 SIMD_TRAIN   = small:20:2 big:20:2
+# relative; the widths' LayerNorm and softmax sums fold 8 or 16 lanes
+SIMD16_TRAIN_TOL = 1e-4
 
 TESTS += test-simd16-vec test-simd16-grad test-simd16-determinism test-simd16-train test-noasm test-host-aarch64
 .PHONY: test-simd16-vec test-simd16-grad test-simd16-determinism test-simd16-train test-noasm test-host-aarch64
@@ -67,8 +72,8 @@ test-simd16-train:
 	for r in $(SIMD_TRAIN); do set -- $$(echo $$r | tr ':' ' '); \
 	  $(BUILD)/simd8_train $$1 $$2 $$3 > $(BUILD)/simd8_train_$$1.txt; \
 	  $(BUILD)/simd16_train $$1 $$2 $$3 > $(BUILD)/simd16_train_$$1.txt; \
-	  cmp $(BUILD)/simd8_train_$$1.txt $(BUILD)/simd16_train_$$1.txt; \
-	  echo "$$1 config, $$2 steps, $$3 threads: width 16 and width 8 bitwise equal:"; \
+	  echo "$$1 config, $$2 steps, $$3 threads: width 16 against width 8:"; \
+	  awk -v tol=$(SIMD16_TRAIN_TOL) -f $(SIMD_T)/close_runs.awk $(BUILD)/simd8_train_$$1.txt $(BUILD)/simd16_train_$$1.txt; \
 	  sed -n '1p;$$p' $(BUILD)/simd16_train_$$1.txt; \
 	done
 
@@ -93,7 +98,11 @@ test-noasm:
 	$(MAKE) -s --no-print-directory $(BUILD)/noasm_test_gemm $(BUILD)/noasm_test_grad \
 	  $(BUILD)/noasm_test_determinism $(BUILD)/noasm_train $(BUILD)/simd8_train; \
 	echo "width 8, -DTT_NO_ASM (intrinsics 6x16 kernel):"; \
-	$(BUILD)/noasm_test_gemm; $(BUILD)/noasm_test_grad; $(BUILD)/noasm_test_determinism; \
+	$(BUILD)/noasm_test_gemm > $(BUILD)/noasm_test_gemm.txt || { cat $(BUILD)/noasm_test_gemm.txt; exit 1; }; \
+	cat $(BUILD)/noasm_test_gemm.txt; \
+	grep -q '^micro-kernel: 6x16 AVX2 intrinsics$$' $(BUILD)/noasm_test_gemm.txt || \
+	  { echo "FAIL: the TT_NO_ASM build does not run the intrinsics micro-kernel"; exit 1; }; \
+	$(BUILD)/noasm_test_grad; $(BUILD)/noasm_test_determinism; \
 	for r in $(SIMD_TRAIN); do set -- $$(echo $$r | tr ':' ' '); \
 	  $(BUILD)/simd8_train $$1 $$2 $$3 > $(BUILD)/simd8_train_$$1.txt; \
 	  $(BUILD)/noasm_train $$1 $$2 $$3 > $(BUILD)/noasm_train_$$1.txt; \

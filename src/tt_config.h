@@ -42,9 +42,6 @@
 #ifndef TT_POWF
 #  define TT_POWF(x, y) powf(x, y)
 #endif
-#ifndef TT_ASSERT
-#  define TT_ASSERT(x) ((void)0)
-#endif
 
 #ifndef TT_SIMD_WIDTH
 #  if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512DQ__) && defined(__AVX512VL__) && defined(__FMA__)
@@ -67,6 +64,24 @@
 #  include <immintrin.h>
 #elif TT_SIMD_WIDTH != 1
 #  error "tinytrain: TT_SIMD_WIDTH must be 1, 8 or 16"
+#endif
+
+/* GEMM task tuning (tt_gemm.c; results are bitwise the same for any value):
+ * TT_GEMM_MIN_TASK_FLOPS: a product uses fewer threads than it is given
+ *   until each task has at least this many FLOPs (2*M*N*K / tasks): a
+ *   dispatch to the thread pool costs ~10 us. 0 splits every product over
+ *   all threads (lower it for a cheaper cfg.parallel scheduler).
+ * TT_GEMM_SPLIT: up to this many blocks per thread (a power of 2; 1 = one
+ *   each), claimed dynamically; used only when the cost model says the
+ *   extra packing stays within 2 %. Finer blocks even out unequal thread
+ *   speeds (other tenants, hybrid cores), but each block re-packs its share
+ *   of A or B: on config M at 2 threads, 4 was ~4 % slower than 1 (7
+ *   alternating runs, busy 2-core VM), so it is 1 unless tuned. */
+#ifndef TT_GEMM_MIN_TASK_FLOPS
+#  define TT_GEMM_MIN_TASK_FLOPS 2e6
+#endif
+#ifndef TT_GEMM_SPLIT
+#  define TT_GEMM_SPLIT 1
 #endif
 
 #if defined(TT_NO_THREADS)

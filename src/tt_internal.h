@@ -114,7 +114,7 @@ TT__PRIVATE inline void tt__heap_pop(tt__heap *h, void *out, tt__heap_before bef
 /* restore the order below i after the element at i moved later (a replaced top) */
 TT__PRIVATE inline void tt__heap_sift_down(tt__heap *h, size_t i, tt__heap_before before, const void *ctx);
 
-/* ---- kernels (scalar references; SIMD variants share the signatures) ---- */
+/* ---- GEMM (tt_gemm.c; the scalar reference in tt_kern_w1.c) ---- */
 /* C (M,N) = [C +] A (M,K) B (K,N); element (i,j) of A is A[i*rsa + j*csa],
  * of B is B[i*rsb + j*csb]; C is row-major with row stride ldc. The sum over
  * k runs in increasing k order from 0 (or from C when accumulate). */
@@ -155,6 +155,29 @@ typedef struct tt__gemm_epi {
 TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
                              const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk, float *C, ptrdiff_t ldc,
                              int accumulate, const tt__gemm_epi *epi, float *rowsum_a);
+
+/* ---- elementwise kernels, the build's SIMD variant or (force_scalar, or a
+ * scalar build) the reference; tt_dispatch.c. Math and argument meaning at
+ * the scalar references in tt_kern_w1.c. Rows [r0, r1) / elements [i0, i1)
+ * are a thread's share: results never depend on how a range is split. */
+TT__PRIVATE void  tt__vec_scale(const tt__exec *ex, float *y, int n, float f);              /* y *= f */
+TT__PRIVATE float tt__row_max(const tt__exec *ex, const float *x, int n);                   /* n >= 1 */
+/* y[i] = exp(a x[i] - s) (y may alias x); returns their sum */
+TT__PRIVATE float tt__exp_shift_sum(const tt__exec *ex, float *y, const float *x, int n, float a, float s);
+TT__PRIVATE void  tt__layernorm_fwd(const tt__exec *ex, float *y, float *mean, float *rstd, const float *x,
+                                    const float *w, const float *b, int r0, int r1, int C);
+TT__PRIVATE void  tt__layernorm_bwd_dx(const tt__exec *ex, float *dx, const float *dy, const float *x,
+                                       const float *w, const float *mean, const float *rstd, int r0, int r1,
+                                       int C, int accumulate);
+TT__PRIVATE void  tt__layernorm_bwd_dwdb(const tt__exec *ex, float *dw, float *db, const float *dy,
+                                         const float *x, const float *mean, const float *rstd, int N, int C,
+                                         int c0, int c1);
+TT__PRIVATE void  tt__gelu_fwd(const tt__exec *ex, float *y, const float *x, size_t i0, size_t i1);
+TT__PRIVATE void  tt__gelu_bwd(const tt__exec *ex, float *dx, const float *dy, const float *x, size_t i0,
+                               size_t i1);
+TT__PRIVATE void  tt__adamw(const tt__exec *ex, float *p, float *m, float *v, const float *g, size_t n,
+                            float lr, float b1, float b2, float eps, float wd, float gscale, float bc1,
+                            float bc2_sqrt);
 
 /* ---- data parallel (tt_comm.c; the model struct is in tt_model.c) ---- */
 typedef struct tt__dp {

@@ -32,10 +32,13 @@
                                                      16 AVX-512 (-mavx512f ...); default
                                                      from the compiler's flags
      TT_MALLOC(sz,al)/TT_FREE(p,sz)  implementation  both or neither
-     TT_ASSERT(x)              implementation file   internal invariants (default: none)
      TT_EXPF TT_LOGF TT_SQRTF TT_TANHF TT_COSF TT_POWF  math functions for freestanding builds
      TT_NO_ASM                 implementation file   intrinsics instead of the inline-asm
                                                      AVX2 GEMM micro-kernel
+     TT_GEMM_MIN_TASK_FLOPS    implementation file   smallest GEMM task in FLOPs (default 2e6;
+                                                     0 = every product on all threads)
+     TT_GEMM_SPLIT             implementation file   GEMM blocks per thread (default 1; see
+                                                     tt_config.h)
      TT_CPU_CHECK()            implementation file   replaces the run-time CPU feature check
                                                      (nonzero = the build's SIMD can run;
                                                      used when emulating AVX-512)

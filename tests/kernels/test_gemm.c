@@ -23,10 +23,16 @@
  * 6. The epilogue (bias, residual, GELU, GELU backward) gives the bits of the product
  *    followed by the separate passes, at 1..4 threads; rowsum_a (the bias
  *    gradient summed during packing) the bits of a plain loop over k.
+ * 8. The micro-kernel alone (SIMD builds): the bits of a plain fmaf chain in
+ *    increasing k (its contract in tt_kern.h), for kc 1..70 and 300, with
+ *    and without loading C, and nothing written past its MR x NR tile. At
+ *    width 8 both 6x16 implementations are checked (the inline asm one where
+ *    it is built, and its intrinsics twin); the name of the kernel the build
+ *    runs is printed ("micro-kernel: ...", which test-noasm checks).
  * Build with -DTT_SIMD_WIDTH=16 on a machine without AVX-512: prints SKIP. */
 #define TINYTRAIN_IMPLEMENTATION
-#define TT__GEMM_MIN_TASK_FLOPS 0 /* split even tiny products over the threads */
-#define TT__GEMM_SPLIT 4          /* and cut them into up to 4 blocks per thread, claimed dynamically */
+#define TT_GEMM_MIN_TASK_FLOPS 0 /* split even tiny products over the threads */
+#define TT_GEMM_SPLIT 4          /* and cut them into up to 4 blocks per thread, claimed dynamically */
 #include "tinytrain.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -283,6 +289,44 @@ static void test_epilogue(test_exec *exs, int M, int N, int K, int pat) {
     free(rs0); free(rsum); free(rsref);
 }
 
+#if TT_SIMD_WIDTH >= 8
+enum { UK_ONE, UK_INTRIN, UK_ASM };
+static void test_ukernel(int which, const char *name) {
+    enum { MR = TT__SGEMM_MR, NR = TT__SGEMM_NR, KMAX = 300, LDC = TT__SGEMM_NR + 5 };
+    static const int kcs[] = {1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 31, 64, 70, 300};
+    float *raw = (float *)malloc((KMAX * (MR + NR) + 2 * MR * LDC + 32) * sizeof(float));
+    float *b = (float *)(((uintptr_t)raw + 63) & ~(uintptr_t)63), *a = b + KMAX * NR;
+    float *c = a + KMAX * MR, *ref = c + MR * LDC;
+    int i, ki, load_c, r, j, k, bad = 0;
+    for (ki = 0; ki < (int)(sizeof(kcs) / sizeof(kcs[0])); ki++) {
+        int kc = kcs[ki];
+        for (load_c = 0; load_c < 2; load_c++) {
+            for (i = 0; i < kc * NR; i++) b[i] = rnd_real();
+            for (i = 0; i < kc * MR; i++) a[i] = rnd_real();
+            for (i = 0; i < MR * LDC; i++) ref[i] = c[i] = rnd_real();
+            for (r = 0; r < MR; r++)
+                for (j = 0; j < NR; j++) {
+                    float acc = load_c ? ref[r * LDC + j] : 0.0f;
+                    for (k = 0; k < kc; k++) acc = fmaf(a[k * MR + r], b[k * NR + j], acc);
+                    ref[r * LDC + j] = acc;
+                }
+            if (which == UK_ONE) tt__sgemm_ukernel(kc, a, b, c, LDC, load_c);
+#if TT_SIMD_WIDTH == 8
+            if (which == UK_INTRIN) tt__sgemm_6x16_intrin(kc, a, b, c, LDC, load_c);
+#if TT__SGEMM_ASM
+            if (which == UK_ASM) tt__sgemm_6x16_asm(kc, a, b, c, LDC, load_c);
+#endif
+#endif
+            if (memcmp(c, ref, sizeof(float) * MR * LDC) != 0) bad++;
+            CHECK(memcmp(c, ref, sizeof(float) * MR * LDC) == 0, "micro-kernel %s, kc %d, load_c %d: not the fmaf chain's bits",
+                  name, kc, load_c);
+        }
+    }
+    printf("micro-kernel check (%s): %s\n", name, bad ? "FAILED" : "bitwise the fmaf chain");
+    free(raw);
+}
+#endif
+
 int main(void) {
     test_exec exs[4];
     int t, pat;
@@ -295,6 +339,16 @@ int main(void) {
     }
 #endif
     printf("TT_SIMD_WIDTH=%d, scratch %zu floats/thread\n", TT_SIMD_WIDTH, tt__gemm_scratch_floats());
+#if TT_SIMD_WIDTH >= 8
+    printf("micro-kernel: %s\n", tt__sgemm_ukernel_name());
+    test_ukernel(UK_ONE, tt__sgemm_ukernel_name());
+#if TT_SIMD_WIDTH == 8
+    test_ukernel(UK_INTRIN, "6x16 intrinsics twin");
+#if TT__SGEMM_ASM
+    test_ukernel(UK_ASM, "6x16 inline asm");
+#endif
+#endif
+#endif
     for (t = 0; t < 4; t++) exec_init(&exs[t], t + 1);
     test_exact(exs);
     for (pat = 0; pat < PAT_COUNT; pat++) {

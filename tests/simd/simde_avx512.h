@@ -16,7 +16,11 @@
  *    for "avx512*" (tests that ask the CPU themselves); TT__KEEP_IN_REG is a
  *    no-op (its "+v" constraint needs a zmm register).
  * 5. 512-bit ALIGNED loads/stores check 64-byte alignment and abort if not,
- *    as the hardware would fault (SIMDe's versions are memcpy). */
+ *    as the hardware would fault (SIMDe's versions are memcpy).
+ * 6. Intrinsics Debian's SIMDe 0.7.4 lacks and the build uses are given
+ *    here (only where SIMDe has no alias): conversions and extracts from
+ *    the native 256-bit halves, masked loads/stores lane by lane (touching
+ *    no masked-off element, as the hardware would not). */
 #ifndef TT_SIMDE_AVX512_H
 #define TT_SIMDE_AVX512_H
 #if !defined(__AVX2__) || !defined(__FMA__)
@@ -58,4 +62,38 @@ static inline int tt_simde_is_avx512(const char *feature) { return strncmp(featu
 #define __builtin_cpu_supports(f) (tt_simde_is_avx512(f) ? 1 : __builtin_cpu_supports(f))
 #define TT_CPU_CHECK() (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
 #define TT__KEEP_IN_REG(v) ((void)0)
+
+#ifndef _mm512_cvtps_epi32
+static inline simde__m512i tt_simde_mm512_cvtps_epi32(simde__m512 a) {
+    simde__m512_private a_ = simde__m512_to_private(a);
+    simde__m512i_private r_;
+    r_.m256i[0] = _mm256_cvtps_epi32(a_.m256[0]);
+    r_.m256i[1] = _mm256_cvtps_epi32(a_.m256[1]);
+    return simde__m512i_from_private(r_);
+}
+#define _mm512_cvtps_epi32(a) tt_simde_mm512_cvtps_epi32(a)
+#endif
+#ifndef _mm512_extractf32x8_ps
+static inline __m256 tt_simde_mm512_extractf32x8_ps(simde__m512 a, int imm) {
+    return simde__m512_to_private(a).m256[imm & 1];
+}
+#define _mm512_extractf32x8_ps(a, imm) tt_simde_mm512_extractf32x8_ps((a), (imm))
+#endif
+#ifndef _mm512_maskz_loadu_ps
+static inline simde__m512 tt_simde_mm512_maskz_loadu_ps(simde__mmask16 k, const void *p) {
+    simde__m512_private r_;
+    int i;
+    for (i = 0; i < 16; i++) r_.f32[i] = (k >> i) & 1 ? ((const float *)p)[i] : 0.0f;
+    return simde__m512_from_private(r_);
+}
+#define _mm512_maskz_loadu_ps(k, p) tt_simde_mm512_maskz_loadu_ps((k), (p))
+#endif
+#ifndef _mm512_mask_storeu_ps
+static inline void tt_simde_mm512_mask_storeu_ps(void *p, simde__mmask16 k, simde__m512 a) {
+    simde__m512_private a_ = simde__m512_to_private(a);
+    int i;
+    for (i = 0; i < 16; i++) if ((k >> i) & 1) ((float *)p)[i] = a_.f32[i];
+}
+#define _mm512_mask_storeu_ps(p, k, a) tt_simde_mm512_mask_storeu_ps((p), (k), (a))
+#endif
 #endif

@@ -1,16 +1,202 @@
-/* >>backend  dispatch: picks the scalar or SIMD kernel for each op and splits
- * the work over threads (never over a reduction dimension). */
-#include "tt_internal.h"
+/* >>gemm  SGEMM: C (+)= A B with strided A and B (transposes are strides),
+ * the one GEMM of the library: driver, task grid and its cost model,
+ * packing, cache blocking, the fused epilogue, and B packed ahead. The
+ * micro-kernel that computes one MR x NR tile is the only per-ISA piece
+ * (tt_kern_w8.c, tt_kern_w16.c; interface in tt_kern.h).
+ *
+ * Blocking (SIMD builds): the five loops of Goto & van de Geijn, "Anatomy
+ * of high-performance matrix multiplication", ACM TOMS 34(3), 2008, as
+ * structured in BLIS (Van Zee & van de Geijn, ACM TOMS 41(3), 2015):
+ *   for jc in N step NC:          B panel (kc x nc) packed into NR-wide micro-panels [k][NR]
+ *     for pc in K step kc:
+ *       for ic in M step MC:      A block (mc x kc) packed into MR-tall micro-panels [k][MR]
+ *         for jr in nc step NR:   one B micro-panel, reused across ir (L1)
+ *           for ir in mc step MR: micro-kernel C[MR x NR] (+)= A_p B_p, C tile in registers
+ * MR = 6 rows; NR = 16 (2 ymm, AVX2) or 64 (4 zmm, AVX-512). Transposes
+ * happen in packing (strided packers), so X W^T, dY W and dY^T X all run the
+ * same kernel. Packed panels are zero-padded: no k-loop branches.
+ *
+ * Numerics: each C element is computed as acc = C_in (or 0), then
+ * acc = fma(a_k, b_k, acc) for k increasing inside a KC block, then stored;
+ * the next KC block starts from the stored value. kc depends only on K
+ * (tt__sgemm_kc), never on the thread count or the tile position (edge tiles
+ * run the same kernel on a local tile), so any split of M/N over threads
+ * gives bitwise identical C.
+ *
+ * Threads: the work is split into a tm x tn grid of output blocks (tm*tn <=
+ * n_threads tasks, rows in multiples of MR, columns in multiples of NR);
+ * every task packs its own A and B panels in its scratch slot, so there is
+ * no barrier and no shared buffer (except B packed once into ex->shared for
+ * row splits). K is never split. Scalar builds and ex->force_scalar run
+ * tt__gemm_scalar (tt_kern_w1.c) threaded the same way (no scratch). */
+#include "tt_kern.h"
+#include "tt_vec.h"
 
-/* ---- GEMM dispatch (owner: kernels) ----
- * SIMD builds: packed GEMM (tt_kern_avx2.c driver pieces, micro-kernel from
- * tt_kern_avx2.c or tt_kern_avx512.c). Work is split into a tm x tn grid of
- * output blocks (tm*tn <= n_threads tasks, rows in multiples of MR, columns
- * in multiples of NR); every task packs its own A and B panels in its
- * scratch slot, so there is no barrier and no shared buffer. K is never
- * split, and the K blocking depends on K only: C is bitwise the same for
- * any thread count. Scalar builds and ex->force_scalar: tt__gemm_scalar
- * threaded the same way (no scratch). */
+#if TT_SIMD_WIDTH >= 8
+
+/* Blocking. AVX2 (6x16, Zen 3: 32 KiB L1D, 512 KiB L2): KC 512/384 keeps the
+ * B micro-panel (kc x 16) near L1 and the A block (144 x kc) in L2; sweeps of
+ * KC 256..1024, MC 72..288 and NC 1024/2048 on a busy 2-core Zen 3 VM were
+ * within the noise (+-5 %). AVX-512 (6x64): K whole up to 1024, else blocks
+ * <= 768, from a Zen 4 sweep made outside this repository; not measured on
+ * AVX-512 hardware here. The macros are overridable for tuning only: kc
+ * changes the rounding (never the thread-count invariance). */
+#ifndef TT__SGEMM_MC
+#define TT__SGEMM_MC 144           /* rows of the packed A block (multiple of MR) */
+#endif
+#ifndef TT__SGEMM_KC_WHOLE
+#  if TT_SIMD_WIDTH == 16
+#    define TT__SGEMM_KC_WHOLE 1024 /* K <= this: one K block */
+#  else
+#    define TT__SGEMM_KC_WHOLE 512
+#  endif
+#endif
+#ifndef TT__SGEMM_KC_SPLIT
+#  if TT_SIMD_WIDTH == 16
+#    define TT__SGEMM_KC_SPLIT 768  /* else K in equal blocks <= this (multiple of 16) */
+#  else
+#    define TT__SGEMM_KC_SPLIT 384
+#  endif
+#endif
+#ifndef TT__SGEMM_NC
+#define TT__SGEMM_NC 2048          /* columns of the packed B panel (multiple of 64) */
+#endif
+
+/* the kc used for every K block of a K-deep product (last block may be shorter) */
+TT__PRIVATE int tt__sgemm_kc(int K) {
+    int nb, kc;
+    if (K <= TT__SGEMM_KC_WHOLE) return K;
+    nb = (K + TT__SGEMM_KC_SPLIT - 1) / TT__SGEMM_KC_SPLIT;
+    kc = (K + nb - 1) / nb;
+    kc = (kc + 15) & ~15;
+    return kc;
+}
+/* largest kc tt__sgemm_kc returns */
+#define TT__SGEMM_KC_MAX (TT__SGEMM_KC_WHOLE > TT__SGEMM_KC_SPLIT ? TT__SGEMM_KC_WHOLE : TT__SGEMM_KC_SPLIT)
+
+/* In-register 8x8 transpose of the named __m256 variables r0..r7 (rows in,
+ * columns out). A macro, not a function: gcc 12 did not inline the function
+ * version and passed the rows through memory, which made the transposing
+ * packers 1.5x slower (6-7 GB/s instead of 10-11 GB/s on Zen 3). */
+#define TT__TR8x8(r0, r1, r2, r3, r4, r5, r6, r7)                                                  \
+    do {                                                                                           \
+        __m256 t0_ = _mm256_unpacklo_ps(r0, r1), t1_ = _mm256_unpackhi_ps(r0, r1);                 \
+        __m256 t2_ = _mm256_unpacklo_ps(r2, r3), t3_ = _mm256_unpackhi_ps(r2, r3);                 \
+        __m256 t4_ = _mm256_unpacklo_ps(r4, r5), t5_ = _mm256_unpackhi_ps(r4, r5);                 \
+        __m256 t6_ = _mm256_unpacklo_ps(r6, r7), t7_ = _mm256_unpackhi_ps(r6, r7);                 \
+        __m256 s0_ = _mm256_shuffle_ps(t0_, t2_, 0x44), s1_ = _mm256_shuffle_ps(t0_, t2_, 0xEE);   \
+        __m256 s2_ = _mm256_shuffle_ps(t1_, t3_, 0x44), s3_ = _mm256_shuffle_ps(t1_, t3_, 0xEE);   \
+        __m256 s4_ = _mm256_shuffle_ps(t4_, t6_, 0x44), s5_ = _mm256_shuffle_ps(t4_, t6_, 0xEE);   \
+        __m256 s6_ = _mm256_shuffle_ps(t5_, t7_, 0x44), s7_ = _mm256_shuffle_ps(t5_, t7_, 0xEE);   \
+        r0 = _mm256_permute2f128_ps(s0_, s4_, 0x20); r1 = _mm256_permute2f128_ps(s1_, s5_, 0x20); \
+        r2 = _mm256_permute2f128_ps(s2_, s6_, 0x20); r3 = _mm256_permute2f128_ps(s3_, s7_, 0x20); \
+        r4 = _mm256_permute2f128_ps(s0_, s4_, 0x31); r5 = _mm256_permute2f128_ps(s1_, s5_, 0x31); \
+        r6 = _mm256_permute2f128_ps(s2_, s6_, 0x31); r7 = _mm256_permute2f128_ps(s3_, s7_, 0x31); \
+    } while (0)
+
+/* Pack A rows [0, mc) x k [0, kc) (A points at the block's (0,0)) into MR-tall
+ * micro-panels: panel p holds pa[p*MR*kc + k*MR + r] = A(p*MR + r, k), rows
+ * past mc zero. Writes up to 8 floats past the last panel (slack). */
+TT__PRIVATE void tt__sgemm_pack_a(int mc, int kc, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
+                                  float *TT__RESTRICT pa) {
+    int i, k, r, full = mc - mc % TT__SGEMM_MR;
+    if (rsa == 1) {
+        /* MR values contiguous per k (A = dY^T): k outer, so each row of the
+         * source is read once, front to back, for all full panels */
+        for (k = 0; k < kc; k++) {
+            const float *s = A + (ptrdiff_t)k * csa;
+            float *d = pa + k * TT__SGEMM_MR;
+            for (i = 0; i < full; i += TT__SGEMM_MR, d += TT__SGEMM_MR * kc) {
+                _mm_storeu_ps(d, _mm_loadu_ps(s + i));
+                _mm_storel_pi((__m64 *)(d + 4), _mm_loadl_pi(_mm_setzero_ps(), (const __m64 *)(s + i + 4)));
+            }
+        }
+    } else if (csa == 1) {
+        /* rows contiguous in k: 8x8 transposes (rows 6, 7 zero), stored
+         * 8 wide at a stride of 6 in increasing k: each store's 2 extra
+         * floats are overwritten by the next one (or land in the slack) */
+        for (i = 0; i < full; i += TT__SGEMM_MR) {
+            const float *a = A + (ptrdiff_t)i * rsa;
+            float *d = pa + (ptrdiff_t)i * kc;
+            for (k = 0; k + 8 <= kc; k += 8) {
+                __m256 v0 = _mm256_loadu_ps(a + k), v1 = _mm256_loadu_ps(a + rsa + k);
+                __m256 v2 = _mm256_loadu_ps(a + 2 * rsa + k), v3 = _mm256_loadu_ps(a + 3 * rsa + k);
+                __m256 v4 = _mm256_loadu_ps(a + 4 * rsa + k), v5 = _mm256_loadu_ps(a + 5 * rsa + k);
+                __m256 v6 = _mm256_setzero_ps(), v7 = _mm256_setzero_ps();
+                float *o = d + k * 6;
+                TT__TR8x8(v0, v1, v2, v3, v4, v5, v6, v7);
+                _mm256_storeu_ps(o, v0); _mm256_storeu_ps(o + 6, v1); _mm256_storeu_ps(o + 12, v2);
+                _mm256_storeu_ps(o + 18, v3); _mm256_storeu_ps(o + 24, v4); _mm256_storeu_ps(o + 30, v5);
+                _mm256_storeu_ps(o + 36, v6); _mm256_storeu_ps(o + 42, v7);
+            }
+            for (; k < kc; k++)
+                for (r = 0; r < 6; r++) d[k * 6 + r] = a[(ptrdiff_t)r * rsa + k];
+        }
+    } else {
+        full = 0;
+    }
+    /* general strides, and the last partial panel (zero rows past mc) */
+    for (i = full; i < mc; i += TT__SGEMM_MR) {
+        int mr = mc - i < TT__SGEMM_MR ? mc - i : TT__SGEMM_MR;
+        const float *a = A + (ptrdiff_t)i * rsa;
+        float *d = pa + (ptrdiff_t)i * kc;
+        for (k = 0; k < kc; k++) {
+            for (r = 0; r < mr; r++) d[k * TT__SGEMM_MR + r] = a[(ptrdiff_t)r * rsa + (ptrdiff_t)k * csa];
+            for (; r < TT__SGEMM_MR; r++) d[k * TT__SGEMM_MR + r] = 0.0f;
+        }
+    }
+}
+
+/* Pack B k [0, kc) x columns [0, nc) (B points at the panel's (0,0)) into
+ * nr-wide micro-panels (nr a multiple of 8): pb[p*nr*kc + k*nr + c] =
+ * B(k, p*nr + c), columns past nc zero. pb 32-byte aligned. */
+TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdiff_t rsb, ptrdiff_t csb,
+                                  float *TT__RESTRICT pb) {
+    int j, k, c, full = nc - nc % nr;
+    if (csb == 1) {
+        /* rows contiguous in n (B = W or X): k outer, each source row read
+         * once front to back into all full panels */
+        for (k = 0; k < kc; k++) {
+            const float *s = B + (ptrdiff_t)k * rsb;
+            float *d = pb + (ptrdiff_t)k * nr;
+            for (j = 0; j < full; j += nr, d += (ptrdiff_t)nr * kc)
+                for (c = 0; c < nr; c += 8) _mm256_store_ps(d + c, _mm256_loadu_ps(s + j + c));
+        }
+    } else if (rsb == 1) {
+        /* columns contiguous in k (B = W^T): 8x8 transposes of 8 columns */
+        for (j = 0; j < full; j += 8) {
+            const float *s = B + (ptrdiff_t)j * csb;
+            float *d = pb + (ptrdiff_t)(j / nr) * nr * kc + j % nr;
+            for (k = 0; k + 8 <= kc; k += 8) {
+                __m256 v0 = _mm256_loadu_ps(s + k), v1 = _mm256_loadu_ps(s + csb + k);
+                __m256 v2 = _mm256_loadu_ps(s + 2 * csb + k), v3 = _mm256_loadu_ps(s + 3 * csb + k);
+                __m256 v4 = _mm256_loadu_ps(s + 4 * csb + k), v5 = _mm256_loadu_ps(s + 5 * csb + k);
+                __m256 v6 = _mm256_loadu_ps(s + 6 * csb + k), v7 = _mm256_loadu_ps(s + 7 * csb + k);
+                float *o = d + (ptrdiff_t)k * nr;
+                TT__TR8x8(v0, v1, v2, v3, v4, v5, v6, v7);
+                _mm256_store_ps(o, v0); _mm256_store_ps(o + nr, v1); _mm256_store_ps(o + 2 * nr, v2);
+                _mm256_store_ps(o + 3 * nr, v3); _mm256_store_ps(o + 4 * nr, v4); _mm256_store_ps(o + 5 * nr, v5);
+                _mm256_store_ps(o + 6 * nr, v6); _mm256_store_ps(o + 7 * nr, v7);
+            }
+            for (; k < kc; k++)
+                for (c = 0; c < 8; c++) d[(ptrdiff_t)k * nr + c] = s[(ptrdiff_t)c * csb + k];
+        }
+    } else {
+        full = 0;
+    }
+    /* general strides, and the last partial panel (zero columns past nc) */
+    for (j = full; j < nc; j += nr) {
+        int w = nc - j < nr ? nc - j : nr;
+        const float *s = B + (ptrdiff_t)j * csb;
+        float *d = pb + (ptrdiff_t)j * kc;
+        for (k = 0; k < kc; k++) {
+            for (c = 0; c < w; c++) d[(ptrdiff_t)k * nr + c] = s[(ptrdiff_t)k * rsb + (ptrdiff_t)c * csb];
+            for (; c < nr; c++) d[(ptrdiff_t)k * nr + c] = 0.0f;
+        }
+    }
+}
+#endif /* TT_SIMD_WIDTH >= 8 */
+
 typedef struct tt__gemm_job {
     const tt__exec *ex;
     int M, N, K, tm, tn;      /* block grid: tm row blocks x tn column blocks */
@@ -27,23 +213,18 @@ typedef struct tt__gemm_job {
 } tt__gemm_job;
 
 /* rs[i] += A(i, k) for rows [0, m), k increasing over [0, kb) (one add per
- * element in that order, so the sums are those of a plain loop over k) */
+ * element in that order, so the sums are those of a plain loop over k; the
+ * vector layer only does TT__VW rows at once) */
 TT__PRIVATE void tt__gemm_rowsum(int m, int kb, const float *A, ptrdiff_t rsa, ptrdiff_t csa, float *rs) {
     int i, k;
     for (k = 0; k < kb; k++) {
         const float *a = A + (ptrdiff_t)k * csa;
         i = 0;
-#if TT_SIMD_WIDTH >= 8
         if (rsa == 1)
-            for (; i + 8 <= m; i += 8) _mm256_storeu_ps(rs + i, _mm256_add_ps(_mm256_loadu_ps(rs + i), _mm256_loadu_ps(a + i)));
-#endif
+            for (; i + TT__VW <= m; i += TT__VW) tt__v_store(rs + i, tt__v_add(tt__v_load(rs + i), tt__v_load(a + i)));
         for (; i < m; i++) rs[i] += a[(ptrdiff_t)i * rsa];
     }
 }
-
-TT__PRIVATE void tt__gelu_fwd(const tt__exec *ex, float *y, const float *x, size_t i0, size_t i1);
-TT__PRIVATE void tt__gelu_bwd(const tt__exec *ex, float *dx, const float *dy, const float *x, size_t i0,
-                              size_t i1);
 
 /* The epilogue on rows [r0, r0+mr) x columns [c0, c0+nc) of C, once their
  * sums are complete: C = C + (bias + res) (the order of the separate pass
@@ -57,17 +238,13 @@ TT__PRIVATE void tt__gemm_epi_block(const tt__gemm_job *g, int r0, int mr, int c
         const float *b = e->bias ? e->bias + c0 : NULL;
         const float *x = e->res ? e->res + (ptrdiff_t)r * e->ldr + c0 : NULL;
         c = 0;
-#if TT_SIMD_WIDTH >= 8
-        if (!g->ex || !g->ex->force_scalar) {
+        if (tt__use_simd(g->ex)) {
             if (b && x)
-                for (; c + 8 <= nc; c += 8)
-                    _mm256_storeu_ps(y + c, _mm256_add_ps(_mm256_loadu_ps(y + c),
-                                                          _mm256_add_ps(_mm256_loadu_ps(b + c), _mm256_loadu_ps(x + c))));
+                for (; c + TT__VW <= nc; c += TT__VW)
+                    tt__v_store(y + c, tt__v_add(tt__v_load(y + c), tt__v_add(tt__v_load(b + c), tt__v_load(x + c))));
             else if (b)
-                for (; c + 8 <= nc; c += 8)
-                    _mm256_storeu_ps(y + c, _mm256_add_ps(_mm256_loadu_ps(y + c), _mm256_loadu_ps(b + c)));
+                for (; c + TT__VW <= nc; c += TT__VW) tt__v_store(y + c, tt__v_add(tt__v_load(y + c), tt__v_load(b + c)));
         }
-#endif
         if (b && x) for (; c < nc; c++) y[c] += b[c] + x[c];
         else if (b) for (; c < nc; c++) y[c] += b[c];
         else if (x) for (; c < nc; c++) y[c] += x[c];
@@ -213,18 +390,9 @@ TT__PRIVATE void tt__gemm_pack_b(const tt__exec *ex, int K, int N, const float *
 #define TT__GEMM_NR 8
 #endif
 
-/* Up to this many blocks per thread (a power of 2; 1 = one each). Finer
- * blocks claimed dynamically even out unequal thread speeds, but each block
- * re-packs its share of A or B: on M at 2 threads, 4 was ~4 % slower than 1
- * (7 alternating runs, busy 2-core VM), so it is off unless tuned. */
-#ifndef TT__GEMM_SPLIT
-#define TT__GEMM_SPLIT 1
-#endif
-#ifndef TT__GEMM_MIN_TASK_FLOPS
-#define TT__GEMM_MIN_TASK_FLOPS 2e6 /* tests set 0 to split every product */
-#endif
-
-/* Blocks are claimed from a shared counter (GCC/Clang atomics), so a thread
+/* How products are cut into tasks: TT_GEMM_SPLIT (blocks per thread) and
+ * TT_GEMM_MIN_TASK_FLOPS (smallest task), tunables documented in tt_config.h.
+ * Blocks are claimed from a shared counter (GCC/Clang atomics), so a thread
  * that is descheduled or slowed by another tenant takes fewer of them; which
  * thread computes a block never changes its bits. Without atomics, slot t
  * takes blocks t, t + n_slots, ... */
@@ -268,7 +436,7 @@ TT__PRIVATE double tt__gemm_grid(tt__gemm_job *g, int T) {
     int tm, tn;
     /* tiny products are not worth a dispatch (~10 us): keep >= ~2 MFLOP a task */
     double flops = 2.0 * g->M * (double)g->N * g->K;
-    while (T > 1 && flops / T < TT__GEMM_MIN_TASK_FLOPS) T--;
+    while (T > 1 && flops / T < TT_GEMM_MIN_TASK_FLOPS) T--;
     g->tm = 1; g->tn = 1;
     for (tm = 1; tm <= T; tm++) {
         for (tn = 1; tm * tn <= T; tn++) {
@@ -321,12 +489,12 @@ TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const floa
         return; /* rowsum_a: nothing to add */
     }
     {
-        /* T blocks, or S*T smaller ones (S <= TT__GEMM_SPLIT) when the cost
+        /* T blocks, or S*T smaller ones (S <= TT_GEMM_SPLIT) when the cost
          * model says that adds little packing (within 2 %) */
         double c1 = tt__gemm_grid(&g, T);
         int S;
-        if (T > 1 && TT__GEMM_SPLIT >= 2) {
-            for (S = TT__GEMM_SPLIT; S >= 2; S /= 2) {
+        if (T > 1 && TT_GEMM_SPLIT >= 2) {
+            for (S = TT_GEMM_SPLIT; S >= 2; S /= 2) {
                 double cs = tt__gemm_grid(&g, S * T);
                 int nb = g.tm * g.tn;
                 if (nb > T && (double)((nb + T - 1) / T) * cs <= 1.02 * c1) break;
@@ -347,57 +515,4 @@ TT__PRIVATE void tt__gemm(const tt__exec *ex, int M, int N, int K, const float *
                           ptrdiff_t csa, const float *B, ptrdiff_t rsb, ptrdiff_t csb, float *C,
                           ptrdiff_t ldc, int accumulate) {
     tt__gemm_ex(ex, M, N, K, A, rsa, csa, B, rsb, csb, NULL, C, ldc, accumulate, NULL, NULL);
-}
-/* ---- end GEMM dispatch ---- */
-
-/* ==== elementwise dispatch (lead) ====
- * Each wrapper picks the SIMD kernel when one exists for TT_SIMD_WIDTH and
- * ex->force_scalar is not set, else the scalar reference (same signature,
- * see tt_kern_scalar.c for the math). */
-#if TT_SIMD_WIDTH >= 8
-#  define TT__VEC(ex) (!(ex) || !(ex)->force_scalar)
-#else
-#  define TT__VEC(ex) 0
-#endif
-#if TT_SIMD_WIDTH >= 8
-#  define TT__DISPATCH(ex, name, args) do { if (TT__VEC(ex)) { name##_avx2 args; } else { name##_scalar args; } } while (0)
-#  define TT__DISPATCH_RET(ex, name, args) return TT__VEC(ex) ? name##_avx2 args : name##_scalar args
-#else
-#  define TT__DISPATCH(ex, name, args) do { (void)(ex); name##_scalar args; } while (0)
-#  define TT__DISPATCH_RET(ex, name, args) do { (void)(ex); return name##_scalar args; } while (0)
-#endif
-
-TT__PRIVATE void tt__vec_scale(const tt__exec *ex, float *y, int n, float f) {
-    TT__DISPATCH(ex, tt__vec_scale, (y, n, f));
-}
-TT__PRIVATE float tt__row_max(const tt__exec *ex, const float *x, int n) {
-    TT__DISPATCH_RET(ex, tt__row_max, (x, n));
-}
-TT__PRIVATE float tt__exp_shift_sum(const tt__exec *ex, float *y, const float *x, int n, float a, float s) {
-    TT__DISPATCH_RET(ex, tt__exp_shift_sum, (y, x, n, a, s));
-}
-TT__PRIVATE void tt__layernorm_fwd(const tt__exec *ex, float *y, float *mean, float *rstd, const float *x,
-                                   const float *w, const float *b, int r0, int r1, int C) {
-    TT__DISPATCH(ex, tt__layernorm_fwd, (y, mean, rstd, x, w, b, r0, r1, C));
-}
-TT__PRIVATE void tt__layernorm_bwd_dx(const tt__exec *ex, float *dx, const float *dy, const float *x,
-                                      const float *w, const float *mean, const float *rstd, int r0, int r1,
-                                      int C, int accumulate) {
-    TT__DISPATCH(ex, tt__layernorm_bwd_dx, (dx, dy, x, w, mean, rstd, r0, r1, C, accumulate));
-}
-TT__PRIVATE void tt__layernorm_bwd_dwdb(const tt__exec *ex, float *dw, float *db, const float *dy,
-                                        const float *x, const float *mean, const float *rstd, int N, int C,
-                                        int c0, int c1) {
-    TT__DISPATCH(ex, tt__layernorm_bwd_dwdb, (dw, db, dy, x, mean, rstd, N, C, c0, c1));
-}
-TT__PRIVATE void tt__gelu_fwd(const tt__exec *ex, float *y, const float *x, size_t i0, size_t i1) {
-    TT__DISPATCH(ex, tt__gelu_fwd, (y, x, i0, i1));
-}
-TT__PRIVATE void tt__gelu_bwd(const tt__exec *ex, float *dx, const float *dy, const float *x, size_t i0,
-                              size_t i1) {
-    TT__DISPATCH(ex, tt__gelu_bwd, (dx, dy, x, i0, i1));
-}
-TT__PRIVATE void tt__adamw(const tt__exec *ex, float *p, float *m, float *v, const float *g, size_t n, float lr,
-                           float b1, float b2, float eps, float wd, float gscale, float bc1, float bc2_sqrt) {
-    TT__DISPATCH(ex, tt__adamw, (p, m, v, g, n, lr, b1, b2, eps, wd, gscale, bc1, bc2_sqrt));
 }

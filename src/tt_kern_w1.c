@@ -1,6 +1,6 @@
-/* >>kern_scalar  reference kernels: always compiled, the ground truth every
+/* >>kern_w1  scalar reference kernels: always compiled, the ground truth every
  * SIMD variant is tested against. Plain loops, fixed summation order. */
-#include "tt_internal.h"
+#include "tt_kern.h"
 
 /* C (M,N) = [C +] A (M,K) B (K,N), strided A and B (see tt_internal.h).
  * Per element the k-sum runs in increasing k. Loop order picks unit
@@ -99,7 +99,6 @@ TT__PRIVATE void tt__layernorm_bwd_dwdb_scalar(float *dw, float *db, const float
 /* ---- GELU, tanh approximation (Hendrycks & Gimpel 2016) ----
  * u = sqrt(2/pi) (x + 0.044715 x^3); gelu = 0.5 x (1 + tanh u) = x * sigmoid(2u).
  * gelu' = s + 2 x s (1-s) u', s = sigmoid(2u), u' = sqrt(2/pi)(1 + 3*0.044715 x^2). */
-#define TT__GELU_K 0.7978845608028654f
 TT__PRIVATE void tt__gelu_fwd_scalar(float *y, const float *x, size_t i0, size_t i1) {
     size_t i;
     for (i = i0; i < i1; i++) {

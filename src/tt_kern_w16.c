@@ -1,15 +1,12 @@
-/* >>kern_avx512  AVX-512 kernels (TT_SIMD_WIDTH 16): the 6x64 SGEMM
- * micro-kernel (6 rows x 4 zmm, 24 accumulators, KERNELS.md §2.2). The
- * GEMM driver, blocking and the (256-bit) packers are shared with the AVX2
- * build (tt_kern_avx2.c, compiled for TT_SIMD_WIDTH >= 8) and the dispatch
- * in tt_backend.c; only NR and the micro-kernel differ. */
-#include "tt_internal.h"
+/* >>kern_w16  AVX-512 kernels, 512-bit (TT_SIMD_WIDTH 16): the 6x64 SGEMM
+ * micro-kernel (6 rows x 4 zmm, 24 accumulators), driven by tt_gemm.c.
+ * (The elementwise kernels are written once for every width: tt_kern_vec.c.) */
+#include "tt_kern.h"
 
 #if TT_SIMD_WIDTH == 16
-#define TT__SGEMM_NR 64
 
 /* C[6 x 64] = (load_c ? C : 0) + sum_k a[k*6 + r] * b[k*64 + c], fma in
- * increasing k (same numerics contract as the 6x16 AVX2 kernel). */
+ * increasing k (the contract in tt_kern.h). */
 TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const float *TT__RESTRICT b,
                                    float *C, ptrdiff_t ldc, int load_c) {
     __m512 c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23;
@@ -49,4 +46,5 @@ TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const fl
 #undef TT__LD4
 #undef TT__ST4
 }
+TT__PRIVATE const char *tt__sgemm_ukernel_name(void) { return "6x64 AVX-512 intrinsics"; }
 #endif /* TT_SIMD_WIDTH == 16 */
