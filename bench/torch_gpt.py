@@ -44,7 +44,7 @@ except ImportError as e:
     print("SKIP: cannot import torch (%s)" % e)
     sys.exit(0)
 
-CONFIGS = {  # V, C, L, NH, T, B (DESIGN.md section 8)
+CONFIGS = {  # V, C, L, NH, T, B (README.md: "Speed: make bench")
     "S": (10000, 256, 2, 4, 256, 16),
     "M": (50257, 512, 6, 8, 256, 8),
     "G": (50257, 768, 12, 12, 256, 4),

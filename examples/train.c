@@ -666,6 +666,7 @@ static void meta_load(const tt_checkpoint_state *s, run_meta *m) {
 enum { GO_ON = -1 };
 struct run {
     options o, def;             /* the command line; the defaults (for --help) */
+    tt_model_stats eval_ops;    /* op stats of the evals, kept out of the training breakdown */
     int tty;                    /* stdout is a terminal: progress updated in place */
     tt_logger logger;
     char *ckpt_path, *log_path, *plot_path, *tok_path; /* allocated unless given by flags */
@@ -891,7 +892,7 @@ static int resume_checkpoint(struct run *r) {
             }
         }
     }
-    r->mc.n_threads = o->threads; r->mc.no_init = 1; r->mc.logger = r->logger;
+    r->mc.n_threads = o->threads; r->mc.no_init = 1; r->mc.logger = r->logger; r->mc.profile = 1;
     if ((st = tt_model_create(&r->mc, &r->model)) != TT_OK) { fprintf(stderr, "train: model: %s\n", tt_strerror(st)); return 1; }
     t0 = now_s();
     st = tt_checkpoint_load_file(r->ckpt_path, r->model, &r->tc, &r->cks, &r->tok);
@@ -990,6 +991,7 @@ static int create_model(struct run *r) {
         r->mc.vocab_size = tt_tokenizer_vocab_size(r->tok);
         r->mc.n_ctx = o->ctx; r->mc.n_layer = o->layers; r->mc.d_model = o->d_model; r->mc.n_head = o->heads;
         r->mc.max_batch = r->B; r->mc.n_threads = o->threads; r->mc.seed = (uint64_t)o->seed; r->mc.logger = r->logger;
+        r->mc.profile = 1; /* the per-op breakdown of the report (a clock read per op) */
         memset(&r->opt, 0, sizeof(r->opt));
         r->opt.lr = (float)o->lr; r->opt.min_lr = (float)o->min_lr; r->opt.weight_decay = (float)o->wd;
         r->opt.grad_clip = (float)o->clip;
@@ -1094,7 +1096,9 @@ static int train_step(struct run *r, tt_step_stats *ss, float *loss) {
 /* mean loss over --eval-batches validation batches (NaN when none) */
 static float evaluate(struct run *r) {
     double sum = 0, t0 = now_s();
-    int i, n = 0;
+    int i, n = 0, k;
+    tt_model_stats s0, s1;
+    int have = tt_model_get_stats(r->model, &s0) == TT_OK;
     for (i = 0; i < r->o.eval_batches; i++) {
         float loss;
         if (tt_loader_val_batch(r->loader, (uint64_t)i, r->in_b, r->tg_b) != TT_OK) break;
@@ -1103,6 +1107,11 @@ static float evaluate(struct run *r) {
         n++;
     }
     r->t.eval += now_s() - t0;
+    if (have && tt_model_get_stats(r->model, &s1) == TT_OK)
+        for (k = 0; k < TT_OP_COUNT; k++) {
+            r->eval_ops.seconds[k] += s1.seconds[k] - s0.seconds[k];
+            r->eval_ops.flops[k] += s1.flops[k] - s0.flops[k];
+        }
     return n ? (float)(sum / n) : NAN;
 }
 
@@ -1213,12 +1222,34 @@ static int train(struct run *r) {
 }
 
 /* ---- step: report and sample ------------------------------------------------------ */
-/* Per-op time and FLOPs of the training steps (embedding, LayerNorm, each
- * GEMM family, attention, lm head, backward parts, AdamW). Prints nothing
- * yet: this is the place for the breakdown from the library's profiling
- * API (cfg.profile + tt_model_get_stats) once it exists. */
+/* the time of the training steps by op kind, from the library's profiling
+ * API (cfg.profile = 1, tt_model_get_stats; the evals' share subtracted):
+ * forward, backward and AdamW shares, then the op kinds above 3 % with
+ * their GFLOP/s */
 static void report_breakdown(struct run *r) {
-    (void)r;
+    tt_model_stats s;
+    double fwd = 0, bwd = 0, opt = 0, all;
+    int k, first = 1;
+    if (tt_model_get_stats(r->model, &s) != TT_OK) return;
+    for (k = 0; k < TT_OP_COUNT; k++) {
+        s.seconds[k] -= r->eval_ops.seconds[k];
+        s.flops[k] -= r->eval_ops.flops[k];
+        if (s.seconds[k] < 0) s.seconds[k] = 0;
+        if (k == TT_OP_ADAMW) opt += s.seconds[k];
+        else if (k >= TT_OP_EMBEDDING_BWD) bwd += s.seconds[k];
+        else fwd += s.seconds[k];
+    }
+    all = fwd + bwd + opt;
+    if (all <= 0) return;
+    printf("ops: forward %.1f%% | backward %.1f%% | AdamW %.1f%% of %.1fs in ops; largest:", 100 * fwd / all,
+           100 * bwd / all, 100 * opt / all, all);
+    for (k = 0; k < TT_OP_COUNT; k++) {
+        if (s.seconds[k] < 0.03 * all) continue;
+        printf("%s %s %.0f%%", first ? "" : ",", tt_op_kind_name(k), 100 * s.seconds[k] / all);
+        if (s.flops[k] > 0) printf(" (%.1f GFLOP/s)", s.flops[k] / s.seconds[k] * 1e-9);
+        first = 0;
+    }
+    printf("\n");
 }
 
 static int report(struct run *r) {

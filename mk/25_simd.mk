@@ -1,4 +1,4 @@
-# SIMD widths other than this machine's own (issue 13). Owner: SIMD tests.
+# SIMD widths other than this machine's own (issue 13).
 # test-simd16-vec, -grad, -determinism, -train
 #     the AVX-512 build (TT_SIMD_WIDTH=16) RUN: natively where the CPU has
 #     AVX-512 F/BW/DQ/VL, else on an AVX2+FMA CPU with SIMDe supplying the

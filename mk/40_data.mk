@@ -1,4 +1,4 @@
-# token files, loader, checkpoints, generation (issue: demo). Owner: data helper.
+# token files, loader, checkpoints, generation (issue: demo).
 TESTS += test-loader test-checkpoint test-generate test-readme-example
 DATA_TEST_DEPS = tinytrain.h | $(BUILD)
 

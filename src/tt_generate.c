@@ -267,29 +267,21 @@ TTDEF tt_status tt_generator_score(tt_generator *g, const int32_t *ids, int n, f
 TT__PRIVATE int tt__gen_better(const float *z, int32_t a, int32_t b) {
     return z[a] > z[b] || (z[a] == z[b] && a < b);
 }
-/* min-heap on "better": the root is the worst candidate */
-TT__PRIVATE void tt__gen_sift(const float *z, int32_t *h, int n, int i) {
-    for (;;) {
-        int l = 2 * i + 1, r = l + 1, w = i;
-        int32_t t;
-        if (l < n && tt__gen_better(z, h[w], h[l])) w = l;
-        if (r < n && tt__gen_better(z, h[w], h[r])) w = r;
-        if (w == i) return;
-        t = h[i]; h[i] = h[w]; h[w] = t;
-        i = w;
-    }
+/* the heap order for top-k: x after y in the candidate order, so the root
+ * of the shared binary heap (tt_hashheap.c) is the worst candidate kept */
+TT__PRIVATE int tt__gen_worse(const void *z, const void *x, const void *y) {
+    return tt__gen_better((const float *)z, *(const int32_t *)y, *(const int32_t *)x);
 }
-/* idx[0..k) = the k best ids in order, best first; O(V log k) */
+/* idx[0..k) = the k best ids in order, best first; O(V log k). The order is
+ * total (ids differ), so the result does not depend on the heap's moves. */
 TT__PRIVATE void tt__gen_topk(const float *z, int V, int k, int32_t *idx) {
-    int i, n;
-    for (i = 0; i < k; i++) idx[i] = i;
-    for (i = k / 2 - 1; i >= 0; i--) tt__gen_sift(z, idx, k, i);
+    tt__heap h;
+    int32_t i;
+    h.base = idx; h.n = 0; h.cap = (size_t)k; h.elem = sizeof(int32_t);
+    for (i = 0; i < k; i++) tt__heap_push(&h, &i, tt__gen_worse, z);
     for (i = k; i < V; i++)
-        if (tt__gen_better(z, i, idx[0])) { idx[0] = i; tt__gen_sift(z, idx, k, 0); }
-    for (n = k; n > 1; n--) { /* pop the worst to the end */
-        int32_t t = idx[0]; idx[0] = idx[n - 1]; idx[n - 1] = t;
-        tt__gen_sift(z, idx, n - 1, 0);
-    }
+        if (tt__gen_better(z, i, idx[0])) { idx[0] = i; tt__heap_sift_down(&h, 0, tt__gen_worse, z); }
+    while (h.n > 1) tt__heap_pop(&h, idx + h.n - 1, tt__gen_worse, z); /* the worst to the end */
 }
 
 TTDEF tt_status tt_generator_sample(tt_generator *g, const tt_sample_config *cfg, tt_rng *rng, int32_t *out_id) {

@@ -12,7 +12,7 @@ TT__PRIVATE void tt__parallel_for(const tt__exec *ex, int n, void (*task)(void *
 }
 
 #if TT__HAS_THREADS
-/* n_threads-1 persistent workers plus the calling thread (KERNELS.md §6).
+/* n_threads-1 persistent workers plus the calling thread.
  * A dispatch publishes (task, arg, n) and bumps a generation counter; tasks
  * are claimed from a shared atomic counter, so which thread runs a task never
  * changes its result (tasks of one dispatch have disjoint outputs). Workers
