@@ -1987,6 +1987,18 @@ TT__PRIVATE void tt__model_layer_w(const tt_model *m, int l, tt__layer_w *out);
 TT__PRIVATE void tt__model_globals(const tt_model *m, tt__model_w *out);
 TT__PRIVATE int  tt__model_vp(const tt_model *m);   /* vocab padded to 64 */
 TT__PRIVATE const tt_tensor_info *tt__model_tensors(const tt_model *m);
+/* the weight formats' narrow view of a model (tt_safetensors.c, tt_llmc.c,
+ * tt_infer.c): its shape, tensor table and flat parameters */
+typedef struct tt__model_shape {
+    int V, Vp, C, L, NH, maxT;     /* vocab, padded vocab, channels, layers, heads, max sequence */
+    size_t n_params;               /* floats in params */
+    int n_tensors;
+    const tt_tensor_info *tensors; /* (n_tensors) in offset order, wte first */
+    float *params;                 /* (n_params): the loaders write it, nothing else of the model */
+    const tt_logger *logger;       /* the model's resolved config */
+    const tt_allocator *allocator;
+} tt__model_shape;
+TT__PRIVATE void tt__model_shape_of(const tt_model *m, tt__model_shape *out);
 
 /* the optimizer's narrow view of a model: flat parameters, gradients and
  * AdamW moments; tensors (offset order) give the decay ranges */
@@ -8231,6 +8243,15 @@ TT__PRIVATE void tt__model_layer_w(const tt_model *m, int l, tt__layer_w *out) {
 TT__PRIVATE void tt__model_globals(const tt_model *m, tt__model_w *out) { tt__model_globals_at(m, m->params, out); }
 TT__PRIVATE int tt__model_vp(const tt_model *m) { return m->Vp; }
 TT__PRIVATE const tt_tensor_info *tt__model_tensors(const tt_model *m) { return m->tensors; }
+TT__PRIVATE void tt__model_shape_of(const tt_model *m, tt__model_shape *s) {
+    s->V = m->V; s->Vp = m->Vp; s->C = m->C; s->L = m->L; s->NH = m->NH; s->maxT = m->maxT;
+    s->n_params = m->lay.n_params;
+    s->n_tensors = m->lay.n_tensors;
+    s->tensors = m->tensors;
+    s->params = m->params;
+    s->logger = &m->cfg.logger;
+    s->allocator = &m->cfg.allocator;
+}
 TT__PRIVATE void tt__model_param_view(tt_model *m, tt__param_view *v) {
     v->params = m->params; v->grads = m->grads; v->m = m->m; v->v = m->v;
     v->n = m->lay.n_params;
@@ -9926,11 +9947,104 @@ TTDEF tt_status tt_generate(tt_generator *g, const int32_t *prompt, int n_prompt
     return st;
 }
 /* ==== end src/tt_generate.c ==== */
+/* ==== begin src/tt_weights_internal.h ==== */
+/* >>weights_internal  private declarations shared by the weight-format files:
+ * tt_safetensors.c (Hugging Face safetensors, and the helpers the others
+ * use), tt_llmc.c (llm.c .bin) and tt_infer.c (a model from any checkpoint).
+ * They see the model only through tt__model_shape (tt_internal.h). */
+#ifndef TT_WEIGHTS_INTERNAL_H
+#define TT_WEIGHTS_INTERNAL_H
+/* #include "tt_internal.h" */
+
+/* ---- shared helpers (tt_safetensors.c) ---- */
+/* log "a b" at TT_LOG_ERROR (b, e.g. a tensor name, cut to fit 256 bytes) */
+TT__PRIVATE void tt__log2(const tt_logger *lg, tt_status code, const char *a, const char *b);
+
+/* a byte sink that counts (io NULL) or writes; st keeps the first error */
+typedef struct tt__wsink { const tt_io *io; uint64_t n; tt_status st; } tt__wsink;
+TT__PRIVATE void tt__ws_bytes(tt__wsink *w, const void *p, size_t n);
+
+/* a tensor of ours as another format stores it */
+typedef struct tt__wt {
+    size_t off;        /* in floats, into the parameter block */
+    size_t rows, cols; /* as stored in the file (after transposition) */
+    int transpose;     /* file (in, out) = ours (out, in) transposed */
+    size_t numel;      /* rows * cols */
+} tt__wt;
+/* write the tensor t (p: its first float) in file order as dtype
+ * (TT_DTYPE_F32 / TT_DTYPE_BF16) through w */
+TT__PRIVATE void tt__ws_tensor(tt__wsink *w, const float *p, const tt__wt *t, int dtype);
+/* read t->numel elements (esz 2 = bf16, 4 = f32) from io into dst in our
+ * layout (dst NULL = read and drop). Returns TT_OK or TT_ERR_BAD_FORMAT. */
+TT__PRIVATE tt_status tt__read_tensor(const tt_io *io, float *dst, const tt__wt *t, size_t esz);
+/* one past-the-end probe: 1 = io has another byte */
+TT__PRIVATE int tt__io_has_more(const tt_io *io);
+
+/* ---- safetensors reading (tt_safetensors.c) ---- */
+#define TT__ST_MAX_HEADER ((uint64_t)100 << 20) /* as the reference reader */
+#define TT__ST_MAX_DIMS 8
+
+typedef struct tt__st_ent {
+    const char *name;   /* NUL-terminated, inside the header buffer */
+    int dtype;          /* 0 F32, 1 BF16, 2 other (skipped only) */
+    size_t esz;
+    int ndim;
+    uint64_t shape[TT__ST_MAX_DIMS];
+    uint64_t begin, end;
+    int target;         /* our tensor index, -1 ignored buffer, -2 lm_head */
+} tt__st_ent;
+
+typedef struct tt__st {
+    const tt_logger *lg;
+    tt_allocator al;
+    char *buf;          /* header bytes + NUL, then the entries */
+    size_t buf_bytes;
+    size_t n;           /* header length */
+    size_t pos;
+    tt__st_ent *ent;
+    unsigned char *seen; /* cap_ent flags */
+    int n_ent, cap_ent;
+    uint64_t data_bytes;
+    int64_t meta[5];    /* vocab_size, n_positions, n_embd, n_layer, n_head; -1 absent */
+    tt_status st;
+    const char *why;
+} tt__st;
+
+/* read the 8-byte length and the header from io and parse it (at most
+ * cap_ent entries); p->buf owns an allocation (tt__st_free) even on failure */
+TT__PRIVATE tt_status tt__st_parse(tt__st *p, const tt_io *io, const tt_allocator *al, const tt_logger *lg,
+                                   int cap_ent);
+TT__PRIVATE void      tt__st_free(tt__st *p);
+/* the GPT-2 shape the parsed header implies (n_head only from __metadata__) */
+TT__PRIVATE tt_status tt__st_shape(tt__st *p, tt_model_config *c);
+/* match every entry to one of s's tensors and check dtype, shape, config */
+TT__PRIVATE tt_status tt__st_validate(tt__st *p, const tt__model_shape *s);
+/* the data after a validated header into dst (s->n_params floats, our layout) */
+TT__PRIVATE tt_status tt__st_read_data(tt__st *p, const tt_io *io, const tt__model_shape *s, float *dst);
+
+/* ---- the *_file savers' callback for tt__save_atomic (tt_safetensors.c) ---- */
+#ifndef TT_NO_STDIO
+typedef struct tt__save_args { tt_model *m; int dtype; int llmc; } tt__save_args;
+TT__PRIVATE tt_status tt__weights_save_cb(const void *obj, const tt_io *io);
+#endif
+
+/* ---- llm.c (tt_llmc.c) ---- */
+typedef struct tt__llmc_hdr { int32_t version, T, V, L, NH, C, Vp; } tt__llmc_hdr;
+/* read and check the 1024-byte header */
+TT__PRIVATE tt_status tt__llmc_read_header(const tt_io *io, const tt_logger *lg, tt__llmc_hdr *h);
+/* TT_ERR_MISMATCH (logged) unless h has s's shape */
+TT__PRIVATE tt_status tt__llmc_check_model(const tt__model_shape *s, const tt__llmc_hdr *h);
+/* the data after a checked header into dst (s->n_params floats, our layout) */
+TT__PRIVATE tt_status tt__llmc_read_data(const tt_io *io, const tt__model_shape *s, const tt__llmc_hdr *h,
+                                         float *dst);
+
+#endif /* TT_WEIGHTS_INTERNAL_H */
+/* ==== end src/tt_weights_internal.h ==== */
 /* ==== begin src/tt_safetensors.c ==== */
 /* >>safetensors  Hugging Face GPT-2 weights: safetensors save/load, and the
- * helpers the llm.c format shares (bfloat16, tensor streaming). Uses the
- * model's private layout from tt_model.c (earlier in the amalgamation). */
-/* #include "tt_internal.h" */
+ * helpers the llm.c format shares (bfloat16, tensor streaming). Sees the
+ * model through tt__model_shape (tt_internal.h). */
+/* #include "tt_weights_internal.h" */
 
 /* log "a b" (b, e.g. a tensor name, cut to fit 256 bytes) */
 TT__PRIVATE void tt__log2(const tt_logger *lg, tt_status code, const char *a, const char *b) {
@@ -9960,7 +10074,6 @@ TT__PRIVATE float tt__bf16_to_f32(uint16_t h) {
 }
 
 /* ---- a byte sink that counts (io NULL) or writes ---- */
-typedef struct tt__wsink { const tt_io *io; uint64_t n; tt_status st; } tt__wsink;
 TT__PRIVATE void tt__ws_bytes(tt__wsink *w, const void *p, size_t n) {
     if (w->st != TT_OK || n == 0) return;
     w->n += n;
@@ -9976,25 +10089,17 @@ TT__PRIVATE void tt__ws_u64(tt__wsink *w, uint64_t v) {
     tt__ws_bytes(w, o, (size_t)n);
 }
 
-/* ---- a tensor of ours as another format stores it ---- */
-typedef struct tt__wt {
-    size_t off;        /* in floats, into the parameter block */
-    size_t rows, cols; /* as stored in the file (after transposition) */
-    int transpose;     /* file (in, out) = ours (out, in) transposed */
-    size_t numel;      /* rows * cols */
-} tt__wt;
-
-/* tensor i of m as Hugging Face stores it: wte without the padded rows,
+/* tensor i of s as Hugging Face stores it: wte without the padded rows,
  * Conv1D matrices transposed */
-TT__PRIVATE void tt__wt_hf(const tt_model *m, int i, tt__wt *t) {
-    const tt_tensor_info *ti = &m->tensors[i];
+TT__PRIVATE void tt__wt_hf(const tt__model_shape *s, int i, tt__wt *t) {
+    const tt_tensor_info *ti = &s->tensors[i];
     size_t len = strlen(ti->name);
     t->off = ti->offset;
     t->transpose = 0;
     if (ti->ndim == 1) { t->rows = ti->numel; t->cols = 0; t->numel = ti->numel; return; }
     t->rows = (size_t)ti->shape[0];
     t->cols = (size_t)ti->shape[1];
-    if (i == 0) t->rows = (size_t)m->V; /* wte: V rows, not Vp */
+    if (i == 0) t->rows = (size_t)s->V; /* wte: V rows, not Vp */
     if (len > 7 && strcmp(ti->name + len - 7, ".weight") == 0 && strncmp(ti->name, "h.", 2) == 0 &&
         !strstr(ti->name, "ln_")) {
         t->transpose = 1;
@@ -10055,25 +10160,25 @@ TT__PRIVATE tt_status tt__read_tensor(const tt_io *io, float *dst, const tt__wt 
 
 /* ---- safetensors: writing ---- */
 /* the header JSON (without the 8-byte length and padding) through w */
-TT__PRIVATE void tt__st_header(tt__wsink *w, const tt_model *m, int dtype) {
+TT__PRIVATE void tt__st_header(tt__wsink *w, const tt__model_shape *s, int dtype) {
     uint64_t off = 0, esz = dtype == TT_DTYPE_BF16 ? 2 : 4;
     int i;
     tt__ws_str(w, "{\"__metadata__\":{\"format\":\"pt\",\"producer\":\"tinytrain.h " TT_VERSION_STRING "\",\"vocab_size\":\"");
-    tt__ws_u64(w, (uint64_t)m->V);
+    tt__ws_u64(w, (uint64_t)s->V);
     tt__ws_str(w, "\",\"n_positions\":\"");
-    tt__ws_u64(w, (uint64_t)m->maxT);
+    tt__ws_u64(w, (uint64_t)s->maxT);
     tt__ws_str(w, "\",\"n_embd\":\"");
-    tt__ws_u64(w, (uint64_t)m->C);
+    tt__ws_u64(w, (uint64_t)s->C);
     tt__ws_str(w, "\",\"n_layer\":\"");
-    tt__ws_u64(w, (uint64_t)m->L);
+    tt__ws_u64(w, (uint64_t)s->L);
     tt__ws_str(w, "\",\"n_head\":\"");
-    tt__ws_u64(w, (uint64_t)m->NH);
+    tt__ws_u64(w, (uint64_t)s->NH);
     tt__ws_str(w, "\"}");
-    for (i = 0; i < m->lay.n_tensors; i++) {
+    for (i = 0; i < s->n_tensors; i++) {
         tt__wt t;
-        tt__wt_hf(m, i, &t);
+        tt__wt_hf(s, i, &t);
         tt__ws_str(w, ",\"transformer.");
-        tt__ws_str(w, m->tensors[i].name);
+        tt__ws_str(w, s->tensors[i].name);
         tt__ws_str(w, dtype == TT_DTYPE_BF16 ? "\":{\"dtype\":\"BF16\",\"shape\":[" : "\":{\"dtype\":\"F32\",\"shape\":[");
         tt__ws_u64(w, (uint64_t)t.rows);
         if (t.cols) { tt__ws_str(w, ","); tt__ws_u64(w, (uint64_t)t.cols); }
@@ -10088,24 +10193,26 @@ TT__PRIVATE void tt__st_header(tt__wsink *w, const tt_model *m, int dtype) {
 }
 
 TTDEF tt_status tt_model_save_safetensors(const tt_io *io, tt_model *m, int dtype) {
+    tt__model_shape s;
     tt__wsink cnt, w;
     unsigned char len8[8];
     uint64_t n;
     int i;
     if (!io || !io->write || !m || (dtype != TT_DTYPE_F32 && dtype != TT_DTYPE_BF16)) return TT_ERR_INVALID_ARG;
+    tt__model_shape_of(m, &s);
     memset(&cnt, 0, sizeof(cnt));
-    tt__st_header(&cnt, m, dtype);
+    tt__st_header(&cnt, &s, dtype);
     n = (cnt.n + 8 + 7) / 8 * 8 - 8; /* data starts 8-byte aligned */
     memset(&w, 0, sizeof(w));
     w.io = io;
     tt__put_u64(len8, n);
     tt__ws_bytes(&w, len8, 8);
-    tt__st_header(&w, m, dtype);
+    tt__st_header(&w, &s, dtype);
     while (w.st == TT_OK && w.n < 8 + n) tt__ws_bytes(&w, " ", 1);
-    for (i = 0; i < m->lay.n_tensors && w.st == TT_OK; i++) {
+    for (i = 0; i < s.n_tensors && w.st == TT_OK; i++) {
         tt__wt t;
-        tt__wt_hf(m, i, &t);
-        tt__ws_tensor(&w, m->params + t.off, &t, dtype);
+        tt__wt_hf(&s, i, &t);
+        tt__ws_tensor(&w, s.params + t.off, &t, dtype);
     }
     return w.st;
 }
@@ -10113,35 +10220,6 @@ TTDEF tt_status tt_model_save_safetensors(const tt_io *io, tt_model *m, int dtyp
 /* ---- safetensors: reading ----
  * The header is parsed in place (strings are unescaped inside the buffer)
  * into entries; nothing of the model is touched until the data is read. */
-#define TT__ST_MAX_HEADER ((uint64_t)100 << 20) /* as the reference reader */
-#define TT__ST_MAX_DIMS 8
-
-typedef struct tt__st_ent {
-    const char *name;   /* NUL-terminated, inside the header buffer */
-    int dtype;          /* 0 F32, 1 BF16, 2 other (skipped only) */
-    size_t esz;
-    int ndim;
-    uint64_t shape[TT__ST_MAX_DIMS];
-    uint64_t begin, end;
-    int target;         /* our tensor index, -1 ignored buffer, -2 lm_head */
-} tt__st_ent;
-
-typedef struct tt__st {
-    const tt_logger *lg;
-    tt_allocator al;
-    char *buf;          /* header bytes + NUL, then the entries */
-    size_t buf_bytes;
-    size_t n;           /* header length */
-    size_t pos;
-    tt__st_ent *ent;
-    unsigned char *seen; /* cap_ent flags */
-    int n_ent, cap_ent;
-    uint64_t data_bytes;
-    int64_t meta[5];    /* vocab_size, n_positions, n_embd, n_layer, n_head; -1 absent */
-    tt_status st;
-    const char *why;
-} tt__st;
-
 TT__PRIVATE int tt__st_fail(tt__st *p, tt_status st, const char *why) {
     if (p->st == TT_OK) { p->st = st; p->why = why; }
     return 0;
@@ -10471,14 +10549,14 @@ TT__PRIVATE tt_status tt__st_shape(tt__st *p, tt_model_config *c) {
     return TT_OK;
 }
 
-/* match every entry to one of m's tensors and check dtype, shape, config;
+/* match every entry to one of s's tensors and check dtype, shape, config;
  * sets ent[].target. Logs and returns the first problem. */
-TT__PRIVATE tt_status tt__st_validate(tt__st *p, const tt_model *m) {
-    int i, k, nt = m->lay.n_tensors;
+TT__PRIVATE tt_status tt__st_validate(tt__st *p, const tt__model_shape *s) {
+    int i, k, nt = s->n_tensors;
     unsigned char *seen;
     int64_t want[5];
     static const char *keys[5] = { "vocab_size", "n_positions", "n_embd", "n_layer", "n_head" };
-    want[0] = m->V; want[1] = m->maxT; want[2] = m->C; want[3] = m->L; want[4] = m->NH;
+    want[0] = s->V; want[1] = s->maxT; want[2] = s->C; want[3] = s->L; want[4] = s->NH;
     for (k = 0; k < 5; k++) {
         if (p->meta[k] >= 0 && p->meta[k] != want[k]) {
             tt__logf(p->lg, TT_LOG_ERROR, TT_ERR_MISMATCH, "safetensors: __metadata__ config differs from the model; "
@@ -10498,10 +10576,10 @@ TT__PRIVATE tt_status tt__st_validate(tt__st *p, const tt_model *m) {
         if (tt__st_is_mask(b)) { e->target = -1; continue; }
         if (strcmp(e->name, "lm_head.weight") == 0) {
             e->target = -2;
-            want_nd = 2; want_shape[0] = (uint64_t)m->V; want_shape[1] = (uint64_t)m->C;
+            want_nd = 2; want_shape[0] = (uint64_t)s->V; want_shape[1] = (uint64_t)s->C;
             t.numel = 0;
         } else {
-            for (k = 0; k < nt; k++) if (strcmp(b, m->tensors[k].name) == 0) break;
+            for (k = 0; k < nt; k++) if (strcmp(b, s->tensors[k].name) == 0) break;
             if (k == nt) {
                 tt__log2(p->lg, TT_ERR_MISMATCH, "safetensors: a tensor name is not a GPT-2 parameter of this model", e->name);
                 return TT_ERR_MISMATCH;
@@ -10512,7 +10590,7 @@ TT__PRIVATE tt_status tt__st_validate(tt__st *p, const tt_model *m) {
             }
             seen[k] = 1;
             e->target = k;
-            tt__wt_hf(m, k, &t);
+            tt__wt_hf(s, k, &t);
             want_nd = t.cols ? 2 : 1;
             want_shape[0] = (uint64_t)t.rows; want_shape[1] = (uint64_t)t.cols;
         }
@@ -10527,7 +10605,7 @@ TT__PRIVATE tt_status tt__st_validate(tt__st *p, const tt_model *m) {
     }
     for (k = 0; k < nt; k++) {
         if (!seen[k]) {
-            tt__log2(p->lg, TT_ERR_MISMATCH, "safetensors: the file lacks a tensor of this model", m->tensors[k].name);
+            tt__log2(p->lg, TT_ERR_MISMATCH, "safetensors: the file lacks a tensor of this model", s->tensors[k].name);
             return TT_ERR_MISMATCH;
         }
     }
@@ -10536,11 +10614,11 @@ TT__PRIVATE tt_status tt__st_validate(tt__st *p, const tt_model *m) {
 
 /* read the data (after a validated header) into dst (P floats, our layout);
  * the padded wte rows are zeroed. lm_head, if present, must equal wte. */
-TT__PRIVATE tt_status tt__st_read_data(tt__st *p, const tt_io *io, const tt_model *m, float *dst) {
+TT__PRIVATE tt_status tt__st_read_data(tt__st *p, const tt_io *io, const tt__model_shape *s, float *dst) {
     int i;
     int have_head = 0;
     float *head = NULL;
-    size_t head_bytes = 0, VC = (size_t)m->V * (size_t)m->C;
+    size_t head_bytes = 0, VC = (size_t)s->V * (size_t)s->C;
     tt_status st = TT_OK;
     for (i = 0; i < p->n_ent; i++) if (p->ent[i].target == -2) have_head = 1;
     if (have_head) {
@@ -10551,15 +10629,15 @@ TT__PRIVATE tt_status tt__st_read_data(tt__st *p, const tt_io *io, const tt_mode
             return TT_ERR_OUT_OF_MEMORY;
         }
     }
-    memset(dst + VC, 0, ((size_t)m->Vp - (size_t)m->V) * (size_t)m->C * sizeof(float)); /* padded wte rows */
+    memset(dst + VC, 0, ((size_t)s->Vp - (size_t)s->V) * (size_t)s->C * sizeof(float)); /* padded wte rows */
     for (i = 0; i < p->n_ent && st == TT_OK; i++) {
         const tt__st_ent *e = &p->ent[i];
         tt__wt t;
         if (e->target >= 0) {
-            tt__wt_hf(m, e->target, &t);
+            tt__wt_hf(s, e->target, &t);
             st = tt__read_tensor(io, dst + t.off, &t, e->esz);
         } else if (e->target == -2) {
-            t.off = 0; t.rows = (size_t)m->V; t.cols = (size_t)m->C; t.transpose = 0; t.numel = VC;
+            t.off = 0; t.rows = (size_t)s->V; t.cols = (size_t)s->C; t.transpose = 0; t.numel = VC;
             st = tt__read_tensor(io, head, &t, e->esz);
         } else {
             uint64_t left = e->end - e->begin;
@@ -10588,27 +10666,29 @@ TT__PRIVATE int tt__io_has_more(const tt_io *io) {
 
 /* load into m from io; check_eof: refuse trailing bytes */
 TT__PRIVATE tt_status tt__st_load(const tt_io *io, tt_model *m, int check_eof) {
+    tt__model_shape s;
     tt__st p;
     tt_status st;
     float *tmp = NULL;
     size_t bytes = 0;
     if (!io || !io->read || !m) return TT_ERR_INVALID_ARG;
-    st = tt__st_parse(&p, io, &m->cfg.allocator, &m->cfg.logger, 4 * m->lay.n_tensors + 16);
-    if (st == TT_OK) st = tt__st_validate(&p, m);
+    tt__model_shape_of(m, &s);
+    st = tt__st_parse(&p, io, s.allocator, s.logger, 4 * s.n_tensors + 16);
+    if (st == TT_OK) st = tt__st_validate(&p, &s);
     if (st == TT_OK) {
-        if (!tt__mul_size(m->lay.n_params, sizeof(float), &bytes) ||
-            !(tmp = (float *)tt__alloc(&m->cfg.allocator, bytes, TT__ALIGN))) {
-            tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_OUT_OF_MEMORY, "safetensors: cannot allocate the load buffer");
+        if (!tt__mul_size(s.n_params, sizeof(float), &bytes) ||
+            !(tmp = (float *)tt__alloc(s.allocator, bytes, TT__ALIGN))) {
+            tt__log(s.logger, TT_LOG_ERROR, TT_ERR_OUT_OF_MEMORY, "safetensors: cannot allocate the load buffer");
             st = TT_ERR_OUT_OF_MEMORY;
         }
     }
-    if (st == TT_OK) st = tt__st_read_data(&p, io, m, tmp);
+    if (st == TT_OK) st = tt__st_read_data(&p, io, &s, tmp);
     if (st == TT_OK && check_eof && tt__io_has_more(io)) {
-        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "safetensors: bytes after the data");
+        tt__log(s.logger, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "safetensors: bytes after the data");
         st = TT_ERR_BAD_FORMAT;
     }
-    if (st == TT_OK) memcpy(m->params, tmp, bytes);
-    if (tmp) tt__free(&m->cfg.allocator, tmp, bytes);
+    if (st == TT_OK) memcpy(s.params, tmp, bytes);
+    if (tmp) tt__free(s.allocator, tmp, bytes);
     tt__st_free(&p);
     return st;
 }
@@ -10629,7 +10709,6 @@ TTDEF tt_status tt_safetensors_read_config(const tt_io *io, const tt_allocator *
 }
 
 #ifndef TT_NO_STDIO
-typedef struct tt__save_args { tt_model *m; int dtype; int llmc; } tt__save_args;
 TT__PRIVATE tt_status tt__weights_save_cb(const void *obj, const tt_io *io) {
     const tt__save_args *a = (const tt__save_args *)obj;
     return a->llmc ? tt_model_save_llmc(io, a->m, a->dtype) : tt_model_save_safetensors(io, a->m, a->dtype);
@@ -10642,10 +10721,12 @@ TTDEF tt_status tt_model_save_safetensors_file(const char *path, tt_model *m, in
 }
 TT__PRIVATE tt_status tt__st_load_cb(void *obj, const tt_io *io) { return tt__st_load(io, (tt_model *)obj, 1); }
 TTDEF tt_status tt_model_load_safetensors_file(const char *path, tt_model *m) {
+    tt__model_shape s;
     tt_status st;
     if (!path || !m) return TT_ERR_INVALID_ARG;
     st = tt__load_path(path, tt__st_load_cb, m);
-    if (st == TT_ERR_IO) tt__log(&m->cfg.logger, TT_LOG_ERROR, st, "safetensors: cannot open the file");
+    tt__model_shape_of(m, &s);
+    if (st == TT_ERR_IO) tt__log(s.logger, TT_LOG_ERROR, st, "safetensors: cannot open the file");
     return st;
 }
 #endif
@@ -10654,11 +10735,9 @@ TTDEF tt_status tt_model_load_safetensors_file(const char *path, tt_model *m) {
 /* >>llmc  karpathy/llm.c GPT-2 checkpoints (.bin, versions 3 and 5). The
  * parameter order of the format is this library's own layout, so the data
  * is the flat parameter block with wte padded to the file's Vp rows. */
-/* #include "tt_internal.h" */
+/* #include "tt_weights_internal.h" */
 
 #define TT__LLMC_HEADER_INTS 256
-
-typedef struct tt__llmc_hdr { int32_t version, T, V, L, NH, C, Vp; } tt__llmc_hdr;
 
 TT__PRIVATE tt_status tt__llmc_read_header(const tt_io *io, const tt_logger *lg, tt__llmc_hdr *h) {
     unsigned char b[4 * TT__LLMC_HEADER_INTS];
@@ -10699,32 +10778,34 @@ TTDEF tt_status tt_llmc_read_config(const tt_io *io, const tt_logger *lg, tt_mod
 }
 
 TTDEF tt_status tt_model_save_llmc(const tt_io *io, tt_model *m, int dtype) {
+    tt__model_shape s;
     unsigned char b[4 * TT__LLMC_HEADER_INTS];
     tt__wsink w;
     int32_t Vp;
     int i;
     if (!io || !io->write || !m || (dtype != TT_DTYPE_F32 && dtype != TT_DTYPE_BF16)) return TT_ERR_INVALID_ARG;
-    Vp = (m->V + 127) / 128 * 128;
+    tt__model_shape_of(m, &s);
+    Vp = (s.V + 127) / 128 * 128;
     memset(b, 0, sizeof(b));
     tt__put_u32(b + 0, (uint32_t)TT_LLMC_MAGIC);
     tt__put_u32(b + 4, (uint32_t)(dtype == TT_DTYPE_BF16 ? TT_LLMC_VERSION_BF16 : TT_LLMC_VERSION_F32));
-    tt__put_u32(b + 8, (uint32_t)m->maxT);
-    tt__put_u32(b + 12, (uint32_t)m->V);
-    tt__put_u32(b + 16, (uint32_t)m->L);
-    tt__put_u32(b + 20, (uint32_t)m->NH);
-    tt__put_u32(b + 24, (uint32_t)m->C);
+    tt__put_u32(b + 8, (uint32_t)s.maxT);
+    tt__put_u32(b + 12, (uint32_t)s.V);
+    tt__put_u32(b + 16, (uint32_t)s.L);
+    tt__put_u32(b + 20, (uint32_t)s.NH);
+    tt__put_u32(b + 24, (uint32_t)s.C);
     tt__put_u32(b + 28, (uint32_t)Vp);
     memset(&w, 0, sizeof(w));
     w.io = io;
     tt__ws_bytes(&w, b, sizeof(b));
-    for (i = 0; i < m->lay.n_tensors && w.st == TT_OK; i++) {
+    for (i = 0; i < s.n_tensors && w.st == TT_OK; i++) {
         tt__wt t;
-        t.off = m->tensors[i].offset; t.transpose = 0; t.cols = 0;
-        t.rows = t.numel = m->tensors[i].numel;
-        if (i == 0) t.rows = t.numel = (size_t)m->V * (size_t)m->C; /* wte rows [0, V) ... */
-        tt__ws_tensor(&w, m->params + t.off, &t, dtype);
+        t.off = s.tensors[i].offset; t.transpose = 0; t.cols = 0;
+        t.rows = t.numel = s.tensors[i].numel;
+        if (i == 0) t.rows = t.numel = (size_t)s.V * (size_t)s.C; /* wte rows [0, V) ... */
+        tt__ws_tensor(&w, s.params + t.off, &t, dtype);
         if (i == 0) { /* ... then zero rows up to the file's Vp */
-            size_t pad = ((size_t)Vp - (size_t)m->V) * (size_t)m->C * (dtype == TT_DTYPE_BF16 ? 2 : 4);
+            size_t pad = ((size_t)Vp - (size_t)s.V) * (size_t)s.C * (dtype == TT_DTYPE_BF16 ? 2 : 4);
             memset(b, 0, sizeof(b));
             while (pad > 0 && w.st == TT_OK) {
                 size_t k = pad < sizeof(b) ? pad : sizeof(b);
@@ -10738,25 +10819,25 @@ TTDEF tt_status tt_model_save_llmc(const tt_io *io, tt_model *m, int dtype) {
 
 /* the data after a checked header, into dst (P floats, our layout; the
  * padded wte rows zeroed) */
-TT__PRIVATE tt_status tt__llmc_read_data(const tt_io *io, const tt_model *m, const tt__llmc_hdr *h, float *dst) {
-    size_t esz = h->version == TT_LLMC_VERSION_BF16 ? 2 : 4, VC = (size_t)m->V * (size_t)m->C;
+TT__PRIVATE tt_status tt__llmc_read_data(const tt_io *io, const tt__model_shape *s, const tt__llmc_hdr *h, float *dst) {
+    size_t esz = h->version == TT_LLMC_VERSION_BF16 ? 2 : 4, VC = (size_t)s->V * (size_t)s->C;
     tt__wt t;
     tt_status st;
     memset(&t, 0, sizeof(t));
     t.rows = t.numel = VC;
     st = tt__read_tensor(io, dst, &t, esz);                                /* wte rows [0, V) */
-    t.rows = t.numel = ((size_t)h->Vp - (size_t)m->V) * (size_t)m->C;
+    t.rows = t.numel = ((size_t)h->Vp - (size_t)s->V) * (size_t)s->C;
     if (st == TT_OK) st = tt__read_tensor(io, NULL, &t, esz);              /* the file's padding */
-    memset(dst + VC, 0, ((size_t)m->Vp - (size_t)m->V) * (size_t)m->C * sizeof(float));
-    t.rows = t.numel = m->lay.n_params - m->tensors[1].offset;
-    if (st == TT_OK) st = tt__read_tensor(io, dst + m->tensors[1].offset, &t, esz); /* wpe .. ln_f */
-    if (st != TT_OK) tt__log(&m->cfg.logger, TT_LOG_ERROR, st, "llm.c: data ends early (truncated file)");
+    memset(dst + VC, 0, ((size_t)s->Vp - (size_t)s->V) * (size_t)s->C * sizeof(float));
+    t.rows = t.numel = s->n_params - s->tensors[1].offset;
+    if (st == TT_OK) st = tt__read_tensor(io, dst + s->tensors[1].offset, &t, esz); /* wpe .. ln_f */
+    if (st != TT_OK) tt__log(s->logger, TT_LOG_ERROR, st, "llm.c: data ends early (truncated file)");
     return st;
 }
 
-TT__PRIVATE tt_status tt__llmc_check_model(const tt_model *m, const tt__llmc_hdr *h) {
-    if (h->V != m->V || h->T != m->maxT || h->L != m->L || h->NH != m->NH || h->C != m->C) {
-        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_MISMATCH,
+TT__PRIVATE tt_status tt__llmc_check_model(const tt__model_shape *s, const tt__llmc_hdr *h) {
+    if (h->V != s->V || h->T != s->maxT || h->L != s->L || h->NH != s->NH || h->C != s->C) {
+        tt__log(s->logger, TT_LOG_ERROR, TT_ERR_MISMATCH,
                 "llm.c: the file's shape (vocab, max_seq_len, layers, heads, channels) differs from the model's");
         return TT_ERR_MISMATCH;
     }
@@ -10764,25 +10845,27 @@ TT__PRIVATE tt_status tt__llmc_check_model(const tt_model *m, const tt__llmc_hdr
 }
 
 TT__PRIVATE tt_status tt__llmc_load(const tt_io *io, tt_model *m, int check_eof) {
+    tt__model_shape s;
     tt__llmc_hdr h;
     tt_status st;
     float *tmp;
     size_t bytes;
     if (!io || !io->read || !m) return TT_ERR_INVALID_ARG;
-    if ((st = tt__llmc_read_header(io, &m->cfg.logger, &h)) != TT_OK) return st;
-    if ((st = tt__llmc_check_model(m, &h)) != TT_OK) return st;
-    if (!tt__mul_size(m->lay.n_params, sizeof(float), &bytes) ||
-        !(tmp = (float *)tt__alloc(&m->cfg.allocator, bytes, TT__ALIGN))) {
-        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_OUT_OF_MEMORY, "llm.c: cannot allocate the load buffer");
+    tt__model_shape_of(m, &s);
+    if ((st = tt__llmc_read_header(io, s.logger, &h)) != TT_OK) return st;
+    if ((st = tt__llmc_check_model(&s, &h)) != TT_OK) return st;
+    if (!tt__mul_size(s.n_params, sizeof(float), &bytes) ||
+        !(tmp = (float *)tt__alloc(s.allocator, bytes, TT__ALIGN))) {
+        tt__log(s.logger, TT_LOG_ERROR, TT_ERR_OUT_OF_MEMORY, "llm.c: cannot allocate the load buffer");
         return TT_ERR_OUT_OF_MEMORY;
     }
-    st = tt__llmc_read_data(io, m, &h, tmp);
+    st = tt__llmc_read_data(io, &s, &h, tmp);
     if (st == TT_OK && check_eof && tt__io_has_more(io)) {
-        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "llm.c: bytes after the parameters");
+        tt__log(s.logger, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "llm.c: bytes after the parameters");
         st = TT_ERR_BAD_FORMAT;
     }
-    if (st == TT_OK) memcpy(m->params, tmp, bytes);
-    tt__free(&m->cfg.allocator, tmp, bytes);
+    if (st == TT_OK) memcpy(s.params, tmp, bytes);
+    tt__free(s.allocator, tmp, bytes);
     return st;
 }
 
@@ -10797,17 +10880,19 @@ TTDEF tt_status tt_model_save_llmc_file(const char *path, tt_model *m, int dtype
 }
 TT__PRIVATE tt_status tt__llmc_load_cb(void *obj, const tt_io *io) { return tt__llmc_load(io, (tt_model *)obj, 1); }
 TTDEF tt_status tt_model_load_llmc_file(const char *path, tt_model *m) {
+    tt__model_shape s;
     tt_status st;
     if (!path || !m) return TT_ERR_INVALID_ARG;
     st = tt__load_path(path, tt__llmc_load_cb, m);
-    if (st == TT_ERR_IO) tt__log(&m->cfg.logger, TT_LOG_ERROR, st, "llm.c: cannot open the file");
+    tt__model_shape_of(m, &s);
+    if (st == TT_ERR_IO) tt__log(s.logger, TT_LOG_ERROR, st, "llm.c: cannot open the file");
     return st;
 }
 #endif
 /* ==== end src/tt_llmc.c ==== */
 /* ==== begin src/tt_infer.c ==== */
 /* >>infer  one-call model creation from a checkpoint of any supported kind */
-/* #include "tt_internal.h" */
+/* #include "tt_weights_internal.h" */
 
 #ifndef TT_NO_STDIO
 /* ---- tt_model_create_from_checkpoint ---- */
@@ -10913,6 +10998,7 @@ TTDEF tt_status tt_model_create_from_checkpoint(const char *path, const tt_model
     tt_io io;
     tt_model_config fc, c;
     tt_model *m = NULL;
+    tt__model_shape ms;
     tt_status st;
     const tt_logger *lg = base ? &base->logger : NULL;
     if (!path || !out) return TT_ERR_INVALID_ARG;
@@ -10935,8 +11021,8 @@ TTDEF tt_status tt_model_create_from_checkpoint(const char *path, const tt_model
             st = tt__merge_shape(base, &fc, &c);
         }
         if (st == TT_OK) st = tt_model_create(&c, &m);
-        if (st == TT_OK) st = tt__llmc_check_model(m, &hd);
-        if (st == TT_OK) st = tt__llmc_read_data(&io, m, &hd, tt_model_params(m));
+        if (st == TT_OK) { tt__model_shape_of(m, &ms); st = tt__llmc_check_model(&ms, &hd); }
+        if (st == TT_OK) st = tt__llmc_read_data(&io, &ms, &hd, tt_model_params(m));
         if (st == TT_OK && tt__io_has_more(&io)) {
             tt__log(lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "llm.c: bytes after the parameters");
             st = TT_ERR_BAD_FORMAT;
@@ -10951,8 +11037,8 @@ TTDEF tt_status tt_model_create_from_checkpoint(const char *path, const tt_model
         if (st == TT_OK) st = tt__st_shape(&p, &fc);
         if (st == TT_OK) st = tt__merge_shape(base, &fc, &c);
         if (st == TT_OK) st = tt_model_create(&c, &m);
-        if (st == TT_OK) st = tt__st_validate(&p, m);
-        if (st == TT_OK) st = tt__st_read_data(&p, &io, m, tt_model_params(m));
+        if (st == TT_OK) { tt__model_shape_of(m, &ms); st = tt__st_validate(&p, &ms); }
+        if (st == TT_OK) st = tt__st_read_data(&p, &io, &ms, tt_model_params(m));
         if (st == TT_OK && tt__io_has_more(&io)) {
             tt__log(lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "safetensors: bytes after the data");
             st = TT_ERR_BAD_FORMAT;

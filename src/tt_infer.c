@@ -1,5 +1,5 @@
 /* >>infer  one-call model creation from a checkpoint of any supported kind */
-#include "tt_internal.h"
+#include "tt_weights_internal.h"
 
 #ifndef TT_NO_STDIO
 /* ---- tt_model_create_from_checkpoint ---- */
@@ -105,6 +105,7 @@ TTDEF tt_status tt_model_create_from_checkpoint(const char *path, const tt_model
     tt_io io;
     tt_model_config fc, c;
     tt_model *m = NULL;
+    tt__model_shape ms;
     tt_status st;
     const tt_logger *lg = base ? &base->logger : NULL;
     if (!path || !out) return TT_ERR_INVALID_ARG;
@@ -127,8 +128,8 @@ TTDEF tt_status tt_model_create_from_checkpoint(const char *path, const tt_model
             st = tt__merge_shape(base, &fc, &c);
         }
         if (st == TT_OK) st = tt_model_create(&c, &m);
-        if (st == TT_OK) st = tt__llmc_check_model(m, &hd);
-        if (st == TT_OK) st = tt__llmc_read_data(&io, m, &hd, tt_model_params(m));
+        if (st == TT_OK) { tt__model_shape_of(m, &ms); st = tt__llmc_check_model(&ms, &hd); }
+        if (st == TT_OK) st = tt__llmc_read_data(&io, &ms, &hd, tt_model_params(m));
         if (st == TT_OK && tt__io_has_more(&io)) {
             tt__log(lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "llm.c: bytes after the parameters");
             st = TT_ERR_BAD_FORMAT;
@@ -143,8 +144,8 @@ TTDEF tt_status tt_model_create_from_checkpoint(const char *path, const tt_model
         if (st == TT_OK) st = tt__st_shape(&p, &fc);
         if (st == TT_OK) st = tt__merge_shape(base, &fc, &c);
         if (st == TT_OK) st = tt_model_create(&c, &m);
-        if (st == TT_OK) st = tt__st_validate(&p, m);
-        if (st == TT_OK) st = tt__st_read_data(&p, &io, m, tt_model_params(m));
+        if (st == TT_OK) { tt__model_shape_of(m, &ms); st = tt__st_validate(&p, &ms); }
+        if (st == TT_OK) st = tt__st_read_data(&p, &io, &ms, tt_model_params(m));
         if (st == TT_OK && tt__io_has_more(&io)) {
             tt__log(lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "safetensors: bytes after the data");
             st = TT_ERR_BAD_FORMAT;

@@ -427,6 +427,18 @@ TT__PRIVATE void tt__model_layer_w(const tt_model *m, int l, tt__layer_w *out);
 TT__PRIVATE void tt__model_globals(const tt_model *m, tt__model_w *out);
 TT__PRIVATE int  tt__model_vp(const tt_model *m);   /* vocab padded to 64 */
 TT__PRIVATE const tt_tensor_info *tt__model_tensors(const tt_model *m);
+/* the weight formats' narrow view of a model (tt_safetensors.c, tt_llmc.c,
+ * tt_infer.c): its shape, tensor table and flat parameters */
+typedef struct tt__model_shape {
+    int V, Vp, C, L, NH, maxT;     /* vocab, padded vocab, channels, layers, heads, max sequence */
+    size_t n_params;               /* floats in params */
+    int n_tensors;
+    const tt_tensor_info *tensors; /* (n_tensors) in offset order, wte first */
+    float *params;                 /* (n_params): the loaders write it, nothing else of the model */
+    const tt_logger *logger;       /* the model's resolved config */
+    const tt_allocator *allocator;
+} tt__model_shape;
+TT__PRIVATE void tt__model_shape_of(const tt_model *m, tt__model_shape *out);
 
 /* the optimizer's narrow view of a model: flat parameters, gradients and
  * AdamW moments; tensors (offset order) give the decay ranges */

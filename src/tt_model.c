@@ -499,6 +499,15 @@ TT__PRIVATE void tt__model_layer_w(const tt_model *m, int l, tt__layer_w *out) {
 TT__PRIVATE void tt__model_globals(const tt_model *m, tt__model_w *out) { tt__model_globals_at(m, m->params, out); }
 TT__PRIVATE int tt__model_vp(const tt_model *m) { return m->Vp; }
 TT__PRIVATE const tt_tensor_info *tt__model_tensors(const tt_model *m) { return m->tensors; }
+TT__PRIVATE void tt__model_shape_of(const tt_model *m, tt__model_shape *s) {
+    s->V = m->V; s->Vp = m->Vp; s->C = m->C; s->L = m->L; s->NH = m->NH; s->maxT = m->maxT;
+    s->n_params = m->lay.n_params;
+    s->n_tensors = m->lay.n_tensors;
+    s->tensors = m->tensors;
+    s->params = m->params;
+    s->logger = &m->cfg.logger;
+    s->allocator = &m->cfg.allocator;
+}
 TT__PRIVATE void tt__model_param_view(tt_model *m, tt__param_view *v) {
     v->params = m->params; v->grads = m->grads; v->m = m->m; v->v = m->v;
     v->n = m->lay.n_params;

@@ -1,7 +1,7 @@
 /* >>safetensors  Hugging Face GPT-2 weights: safetensors save/load, and the
- * helpers the llm.c format shares (bfloat16, tensor streaming). Uses the
- * model's private layout from tt_model.c (earlier in the amalgamation). */
-#include "tt_internal.h"
+ * helpers the llm.c format shares (bfloat16, tensor streaming). Sees the
+ * model through tt__model_shape (tt_internal.h). */
+#include "tt_weights_internal.h"
 
 /* log "a b" (b, e.g. a tensor name, cut to fit 256 bytes) */
 TT__PRIVATE void tt__log2(const tt_logger *lg, tt_status code, const char *a, const char *b) {
@@ -31,7 +31,6 @@ TT__PRIVATE float tt__bf16_to_f32(uint16_t h) {
 }
 
 /* ---- a byte sink that counts (io NULL) or writes ---- */
-typedef struct tt__wsink { const tt_io *io; uint64_t n; tt_status st; } tt__wsink;
 TT__PRIVATE void tt__ws_bytes(tt__wsink *w, const void *p, size_t n) {
     if (w->st != TT_OK || n == 0) return;
     w->n += n;
@@ -47,25 +46,17 @@ TT__PRIVATE void tt__ws_u64(tt__wsink *w, uint64_t v) {
     tt__ws_bytes(w, o, (size_t)n);
 }
 
-/* ---- a tensor of ours as another format stores it ---- */
-typedef struct tt__wt {
-    size_t off;        /* in floats, into the parameter block */
-    size_t rows, cols; /* as stored in the file (after transposition) */
-    int transpose;     /* file (in, out) = ours (out, in) transposed */
-    size_t numel;      /* rows * cols */
-} tt__wt;
-
-/* tensor i of m as Hugging Face stores it: wte without the padded rows,
+/* tensor i of s as Hugging Face stores it: wte without the padded rows,
  * Conv1D matrices transposed */
-TT__PRIVATE void tt__wt_hf(const tt_model *m, int i, tt__wt *t) {
-    const tt_tensor_info *ti = &m->tensors[i];
+TT__PRIVATE void tt__wt_hf(const tt__model_shape *s, int i, tt__wt *t) {
+    const tt_tensor_info *ti = &s->tensors[i];
     size_t len = strlen(ti->name);
     t->off = ti->offset;
     t->transpose = 0;
     if (ti->ndim == 1) { t->rows = ti->numel; t->cols = 0; t->numel = ti->numel; return; }
     t->rows = (size_t)ti->shape[0];
     t->cols = (size_t)ti->shape[1];
-    if (i == 0) t->rows = (size_t)m->V; /* wte: V rows, not Vp */
+    if (i == 0) t->rows = (size_t)s->V; /* wte: V rows, not Vp */
     if (len > 7 && strcmp(ti->name + len - 7, ".weight") == 0 && strncmp(ti->name, "h.", 2) == 0 &&
         !strstr(ti->name, "ln_")) {
         t->transpose = 1;
@@ -126,25 +117,25 @@ TT__PRIVATE tt_status tt__read_tensor(const tt_io *io, float *dst, const tt__wt 
 
 /* ---- safetensors: writing ---- */
 /* the header JSON (without the 8-byte length and padding) through w */
-TT__PRIVATE void tt__st_header(tt__wsink *w, const tt_model *m, int dtype) {
+TT__PRIVATE void tt__st_header(tt__wsink *w, const tt__model_shape *s, int dtype) {
     uint64_t off = 0, esz = dtype == TT_DTYPE_BF16 ? 2 : 4;
     int i;
     tt__ws_str(w, "{\"__metadata__\":{\"format\":\"pt\",\"producer\":\"tinytrain.h " TT_VERSION_STRING "\",\"vocab_size\":\"");
-    tt__ws_u64(w, (uint64_t)m->V);
+    tt__ws_u64(w, (uint64_t)s->V);
     tt__ws_str(w, "\",\"n_positions\":\"");
-    tt__ws_u64(w, (uint64_t)m->maxT);
+    tt__ws_u64(w, (uint64_t)s->maxT);
     tt__ws_str(w, "\",\"n_embd\":\"");
-    tt__ws_u64(w, (uint64_t)m->C);
+    tt__ws_u64(w, (uint64_t)s->C);
     tt__ws_str(w, "\",\"n_layer\":\"");
-    tt__ws_u64(w, (uint64_t)m->L);
+    tt__ws_u64(w, (uint64_t)s->L);
     tt__ws_str(w, "\",\"n_head\":\"");
-    tt__ws_u64(w, (uint64_t)m->NH);
+    tt__ws_u64(w, (uint64_t)s->NH);
     tt__ws_str(w, "\"}");
-    for (i = 0; i < m->lay.n_tensors; i++) {
+    for (i = 0; i < s->n_tensors; i++) {
         tt__wt t;
-        tt__wt_hf(m, i, &t);
+        tt__wt_hf(s, i, &t);
         tt__ws_str(w, ",\"transformer.");
-        tt__ws_str(w, m->tensors[i].name);
+        tt__ws_str(w, s->tensors[i].name);
         tt__ws_str(w, dtype == TT_DTYPE_BF16 ? "\":{\"dtype\":\"BF16\",\"shape\":[" : "\":{\"dtype\":\"F32\",\"shape\":[");
         tt__ws_u64(w, (uint64_t)t.rows);
         if (t.cols) { tt__ws_str(w, ","); tt__ws_u64(w, (uint64_t)t.cols); }
@@ -159,24 +150,26 @@ TT__PRIVATE void tt__st_header(tt__wsink *w, const tt_model *m, int dtype) {
 }
 
 TTDEF tt_status tt_model_save_safetensors(const tt_io *io, tt_model *m, int dtype) {
+    tt__model_shape s;
     tt__wsink cnt, w;
     unsigned char len8[8];
     uint64_t n;
     int i;
     if (!io || !io->write || !m || (dtype != TT_DTYPE_F32 && dtype != TT_DTYPE_BF16)) return TT_ERR_INVALID_ARG;
+    tt__model_shape_of(m, &s);
     memset(&cnt, 0, sizeof(cnt));
-    tt__st_header(&cnt, m, dtype);
+    tt__st_header(&cnt, &s, dtype);
     n = (cnt.n + 8 + 7) / 8 * 8 - 8; /* data starts 8-byte aligned */
     memset(&w, 0, sizeof(w));
     w.io = io;
     tt__put_u64(len8, n);
     tt__ws_bytes(&w, len8, 8);
-    tt__st_header(&w, m, dtype);
+    tt__st_header(&w, &s, dtype);
     while (w.st == TT_OK && w.n < 8 + n) tt__ws_bytes(&w, " ", 1);
-    for (i = 0; i < m->lay.n_tensors && w.st == TT_OK; i++) {
+    for (i = 0; i < s.n_tensors && w.st == TT_OK; i++) {
         tt__wt t;
-        tt__wt_hf(m, i, &t);
-        tt__ws_tensor(&w, m->params + t.off, &t, dtype);
+        tt__wt_hf(&s, i, &t);
+        tt__ws_tensor(&w, s.params + t.off, &t, dtype);
     }
     return w.st;
 }
@@ -184,35 +177,6 @@ TTDEF tt_status tt_model_save_safetensors(const tt_io *io, tt_model *m, int dtyp
 /* ---- safetensors: reading ----
  * The header is parsed in place (strings are unescaped inside the buffer)
  * into entries; nothing of the model is touched until the data is read. */
-#define TT__ST_MAX_HEADER ((uint64_t)100 << 20) /* as the reference reader */
-#define TT__ST_MAX_DIMS 8
-
-typedef struct tt__st_ent {
-    const char *name;   /* NUL-terminated, inside the header buffer */
-    int dtype;          /* 0 F32, 1 BF16, 2 other (skipped only) */
-    size_t esz;
-    int ndim;
-    uint64_t shape[TT__ST_MAX_DIMS];
-    uint64_t begin, end;
-    int target;         /* our tensor index, -1 ignored buffer, -2 lm_head */
-} tt__st_ent;
-
-typedef struct tt__st {
-    const tt_logger *lg;
-    tt_allocator al;
-    char *buf;          /* header bytes + NUL, then the entries */
-    size_t buf_bytes;
-    size_t n;           /* header length */
-    size_t pos;
-    tt__st_ent *ent;
-    unsigned char *seen; /* cap_ent flags */
-    int n_ent, cap_ent;
-    uint64_t data_bytes;
-    int64_t meta[5];    /* vocab_size, n_positions, n_embd, n_layer, n_head; -1 absent */
-    tt_status st;
-    const char *why;
-} tt__st;
-
 TT__PRIVATE int tt__st_fail(tt__st *p, tt_status st, const char *why) {
     if (p->st == TT_OK) { p->st = st; p->why = why; }
     return 0;
@@ -542,14 +506,14 @@ TT__PRIVATE tt_status tt__st_shape(tt__st *p, tt_model_config *c) {
     return TT_OK;
 }
 
-/* match every entry to one of m's tensors and check dtype, shape, config;
+/* match every entry to one of s's tensors and check dtype, shape, config;
  * sets ent[].target. Logs and returns the first problem. */
-TT__PRIVATE tt_status tt__st_validate(tt__st *p, const tt_model *m) {
-    int i, k, nt = m->lay.n_tensors;
+TT__PRIVATE tt_status tt__st_validate(tt__st *p, const tt__model_shape *s) {
+    int i, k, nt = s->n_tensors;
     unsigned char *seen;
     int64_t want[5];
     static const char *keys[5] = { "vocab_size", "n_positions", "n_embd", "n_layer", "n_head" };
-    want[0] = m->V; want[1] = m->maxT; want[2] = m->C; want[3] = m->L; want[4] = m->NH;
+    want[0] = s->V; want[1] = s->maxT; want[2] = s->C; want[3] = s->L; want[4] = s->NH;
     for (k = 0; k < 5; k++) {
         if (p->meta[k] >= 0 && p->meta[k] != want[k]) {
             tt__logf(p->lg, TT_LOG_ERROR, TT_ERR_MISMATCH, "safetensors: __metadata__ config differs from the model; "
@@ -569,10 +533,10 @@ TT__PRIVATE tt_status tt__st_validate(tt__st *p, const tt_model *m) {
         if (tt__st_is_mask(b)) { e->target = -1; continue; }
         if (strcmp(e->name, "lm_head.weight") == 0) {
             e->target = -2;
-            want_nd = 2; want_shape[0] = (uint64_t)m->V; want_shape[1] = (uint64_t)m->C;
+            want_nd = 2; want_shape[0] = (uint64_t)s->V; want_shape[1] = (uint64_t)s->C;
             t.numel = 0;
         } else {
-            for (k = 0; k < nt; k++) if (strcmp(b, m->tensors[k].name) == 0) break;
+            for (k = 0; k < nt; k++) if (strcmp(b, s->tensors[k].name) == 0) break;
             if (k == nt) {
                 tt__log2(p->lg, TT_ERR_MISMATCH, "safetensors: a tensor name is not a GPT-2 parameter of this model", e->name);
                 return TT_ERR_MISMATCH;
@@ -583,7 +547,7 @@ TT__PRIVATE tt_status tt__st_validate(tt__st *p, const tt_model *m) {
             }
             seen[k] = 1;
             e->target = k;
-            tt__wt_hf(m, k, &t);
+            tt__wt_hf(s, k, &t);
             want_nd = t.cols ? 2 : 1;
             want_shape[0] = (uint64_t)t.rows; want_shape[1] = (uint64_t)t.cols;
         }
@@ -598,7 +562,7 @@ TT__PRIVATE tt_status tt__st_validate(tt__st *p, const tt_model *m) {
     }
     for (k = 0; k < nt; k++) {
         if (!seen[k]) {
-            tt__log2(p->lg, TT_ERR_MISMATCH, "safetensors: the file lacks a tensor of this model", m->tensors[k].name);
+            tt__log2(p->lg, TT_ERR_MISMATCH, "safetensors: the file lacks a tensor of this model", s->tensors[k].name);
             return TT_ERR_MISMATCH;
         }
     }
@@ -607,11 +571,11 @@ TT__PRIVATE tt_status tt__st_validate(tt__st *p, const tt_model *m) {
 
 /* read the data (after a validated header) into dst (P floats, our layout);
  * the padded wte rows are zeroed. lm_head, if present, must equal wte. */
-TT__PRIVATE tt_status tt__st_read_data(tt__st *p, const tt_io *io, const tt_model *m, float *dst) {
+TT__PRIVATE tt_status tt__st_read_data(tt__st *p, const tt_io *io, const tt__model_shape *s, float *dst) {
     int i;
     int have_head = 0;
     float *head = NULL;
-    size_t head_bytes = 0, VC = (size_t)m->V * (size_t)m->C;
+    size_t head_bytes = 0, VC = (size_t)s->V * (size_t)s->C;
     tt_status st = TT_OK;
     for (i = 0; i < p->n_ent; i++) if (p->ent[i].target == -2) have_head = 1;
     if (have_head) {
@@ -622,15 +586,15 @@ TT__PRIVATE tt_status tt__st_read_data(tt__st *p, const tt_io *io, const tt_mode
             return TT_ERR_OUT_OF_MEMORY;
         }
     }
-    memset(dst + VC, 0, ((size_t)m->Vp - (size_t)m->V) * (size_t)m->C * sizeof(float)); /* padded wte rows */
+    memset(dst + VC, 0, ((size_t)s->Vp - (size_t)s->V) * (size_t)s->C * sizeof(float)); /* padded wte rows */
     for (i = 0; i < p->n_ent && st == TT_OK; i++) {
         const tt__st_ent *e = &p->ent[i];
         tt__wt t;
         if (e->target >= 0) {
-            tt__wt_hf(m, e->target, &t);
+            tt__wt_hf(s, e->target, &t);
             st = tt__read_tensor(io, dst + t.off, &t, e->esz);
         } else if (e->target == -2) {
-            t.off = 0; t.rows = (size_t)m->V; t.cols = (size_t)m->C; t.transpose = 0; t.numel = VC;
+            t.off = 0; t.rows = (size_t)s->V; t.cols = (size_t)s->C; t.transpose = 0; t.numel = VC;
             st = tt__read_tensor(io, head, &t, e->esz);
         } else {
             uint64_t left = e->end - e->begin;
@@ -659,27 +623,29 @@ TT__PRIVATE int tt__io_has_more(const tt_io *io) {
 
 /* load into m from io; check_eof: refuse trailing bytes */
 TT__PRIVATE tt_status tt__st_load(const tt_io *io, tt_model *m, int check_eof) {
+    tt__model_shape s;
     tt__st p;
     tt_status st;
     float *tmp = NULL;
     size_t bytes = 0;
     if (!io || !io->read || !m) return TT_ERR_INVALID_ARG;
-    st = tt__st_parse(&p, io, &m->cfg.allocator, &m->cfg.logger, 4 * m->lay.n_tensors + 16);
-    if (st == TT_OK) st = tt__st_validate(&p, m);
+    tt__model_shape_of(m, &s);
+    st = tt__st_parse(&p, io, s.allocator, s.logger, 4 * s.n_tensors + 16);
+    if (st == TT_OK) st = tt__st_validate(&p, &s);
     if (st == TT_OK) {
-        if (!tt__mul_size(m->lay.n_params, sizeof(float), &bytes) ||
-            !(tmp = (float *)tt__alloc(&m->cfg.allocator, bytes, TT__ALIGN))) {
-            tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_OUT_OF_MEMORY, "safetensors: cannot allocate the load buffer");
+        if (!tt__mul_size(s.n_params, sizeof(float), &bytes) ||
+            !(tmp = (float *)tt__alloc(s.allocator, bytes, TT__ALIGN))) {
+            tt__log(s.logger, TT_LOG_ERROR, TT_ERR_OUT_OF_MEMORY, "safetensors: cannot allocate the load buffer");
             st = TT_ERR_OUT_OF_MEMORY;
         }
     }
-    if (st == TT_OK) st = tt__st_read_data(&p, io, m, tmp);
+    if (st == TT_OK) st = tt__st_read_data(&p, io, &s, tmp);
     if (st == TT_OK && check_eof && tt__io_has_more(io)) {
-        tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "safetensors: bytes after the data");
+        tt__log(s.logger, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "safetensors: bytes after the data");
         st = TT_ERR_BAD_FORMAT;
     }
-    if (st == TT_OK) memcpy(m->params, tmp, bytes);
-    if (tmp) tt__free(&m->cfg.allocator, tmp, bytes);
+    if (st == TT_OK) memcpy(s.params, tmp, bytes);
+    if (tmp) tt__free(s.allocator, tmp, bytes);
     tt__st_free(&p);
     return st;
 }
@@ -700,7 +666,6 @@ TTDEF tt_status tt_safetensors_read_config(const tt_io *io, const tt_allocator *
 }
 
 #ifndef TT_NO_STDIO
-typedef struct tt__save_args { tt_model *m; int dtype; int llmc; } tt__save_args;
 TT__PRIVATE tt_status tt__weights_save_cb(const void *obj, const tt_io *io) {
     const tt__save_args *a = (const tt__save_args *)obj;
     return a->llmc ? tt_model_save_llmc(io, a->m, a->dtype) : tt_model_save_safetensors(io, a->m, a->dtype);
@@ -713,10 +678,12 @@ TTDEF tt_status tt_model_save_safetensors_file(const char *path, tt_model *m, in
 }
 TT__PRIVATE tt_status tt__st_load_cb(void *obj, const tt_io *io) { return tt__st_load(io, (tt_model *)obj, 1); }
 TTDEF tt_status tt_model_load_safetensors_file(const char *path, tt_model *m) {
+    tt__model_shape s;
     tt_status st;
     if (!path || !m) return TT_ERR_INVALID_ARG;
     st = tt__load_path(path, tt__st_load_cb, m);
-    if (st == TT_ERR_IO) tt__log(&m->cfg.logger, TT_LOG_ERROR, st, "safetensors: cannot open the file");
+    tt__model_shape_of(m, &s);
+    if (st == TT_ERR_IO) tt__log(s.logger, TT_LOG_ERROR, st, "safetensors: cannot open the file");
     return st;
 }
 #endif
