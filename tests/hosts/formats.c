@@ -59,7 +59,8 @@ static void expected(tt_model *m, float *p, float *am, float *av, int moments) {
     for (i = 0; i < n; i++) {
         tt_tensor_info ti;
         size_t real;
-        tt_model_tensor(m, i, &ti);
+        memset(&ti, 0, sizeof(ti));
+        if (tt_model_tensor(m, i, &ti) != TT_OK) continue;
         real = i == 0 ? (size_t)40 * (size_t)ti.shape[1] : ti.numel; /* tensor 0 is wte */
         for (k = 0; k < real; k++) {
             size_t o = ti.offset + k;
