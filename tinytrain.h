@@ -9227,28 +9227,12 @@ typedef struct tt__ck_save_args {
     tt_model *model;
     const tt_tokenizer *tok;
     const tt_checkpoint_state *state;
-    uint64_t fail_after; /* tests: the write callback fails after this many bytes */
     int *entered;        /* set when the callback runs (NULL: not tracked) */
 } tt__ck_save_args;
 
-typedef struct tt__failing_io { const tt_io *inner; uint64_t left; } tt__failing_io;
-TT__PRIVATE size_t tt__failing_write(void *user, const void *buf, size_t n) {
-    tt__failing_io *f = (tt__failing_io *)user;
-    size_t k = (uint64_t)n > f->left ? (size_t)f->left : n;
-    size_t w = f->inner->write(f->inner->user, buf, k);
-    f->left -= w;
-    return w;
-}
 TT__PRIVATE tt_status tt__ck_save_cb(const void *obj, const tt_io *io) {
     const tt__ck_save_args *a = (const tt__ck_save_args *)obj;
     if (a->entered) *a->entered = 1;
-    if (a->fail_after != (uint64_t)-1) {
-        tt__failing_io f;
-        tt_io fio;
-        f.inner = io; f.left = a->fail_after;
-        fio.read = NULL; fio.write = tt__failing_write; fio.user = &f;
-        return tt_checkpoint_save(&fio, a->model, a->tok, a->state);
-    }
     return tt_checkpoint_save(io, a->model, a->tok, a->state);
 }
 TT__PRIVATE size_t tt__ck_discard(void *user, const void *buf, size_t n) { (void)user; (void)buf; return n; }
@@ -9276,7 +9260,7 @@ TT__PRIVATE tt_status tt__checkpoint_save_path(const char *path, const tt__ck_sa
 TTDEF tt_status tt_checkpoint_save_file(const char *path, tt_model *model, const tt_tokenizer *tok,
                                         const tt_checkpoint_state *state) {
     tt__ck_save_args a;
-    a.model = model; a.tok = tok; a.state = state; a.fail_after = (uint64_t)-1; a.entered = NULL;
+    a.model = model; a.tok = tok; a.state = state; a.entered = NULL;
     return tt__checkpoint_save_path(path, &a);
 }
 
