@@ -39,6 +39,8 @@
                                                      0 = every product on all threads)
      TT_GEMM_SPLIT             implementation file   GEMM blocks per thread (default 1; see
                                                      tt_config.h)
+     TT_NO_CLOCK               implementation file   no built-in clock_gettime for cfg.profile
+                                                     (then cfg.clock is required)
      TT_CPU_CHECK()            implementation file   replaces the run-time CPU feature check
                                                      (nonzero = the build's SIMD can run;
                                                      used when emulating AVX-512)
@@ -7330,7 +7332,7 @@ TT__PRIVATE void tt__prof_end(tt__prof *p, int kind, double t0, double flops) {
 }
 /* stmt timed as op kind (one branch each side when profiling is off) */
 #define TT__TIMED(prof, kind, flops, stmt) do { \
-        double tt__t0_ = (prof) ? tt__prof_begin(prof) : 0.0; \
+        double tt__t0_ = tt__prof_begin(prof); \
         stmt; \
         if (prof) tt__prof_end((prof), (kind), tt__t0_, (flops)); \
     } while (0)

@@ -14,7 +14,7 @@ TT__PRIVATE void tt__prof_end(tt__prof *p, int kind, double t0, double flops) {
 }
 /* stmt timed as op kind (one branch each side when profiling is off) */
 #define TT__TIMED(prof, kind, flops, stmt) do { \
-        double tt__t0_ = (prof) ? tt__prof_begin(prof) : 0.0; \
+        double tt__t0_ = tt__prof_begin(prof); \
         stmt; \
         if (prof) tt__prof_end((prof), (kind), tt__t0_, (flops)); \
     } while (0)

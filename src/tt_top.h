@@ -39,6 +39,8 @@
                                                      0 = every product on all threads)
      TT_GEMM_SPLIT             implementation file   GEMM blocks per thread (default 1; see
                                                      tt_config.h)
+     TT_NO_CLOCK               implementation file   no built-in clock_gettime for cfg.profile
+                                                     (then cfg.clock is required)
      TT_CPU_CHECK()            implementation file   replaces the run-time CPU feature check
                                                      (nonzero = the build's SIMD can run;
                                                      used when emulating AVX-512)
