@@ -2,7 +2,8 @@
 # test-kern-gemm-bf16
 #     this machine's build (AVX2 here: bf16 operands widened to fp32 while
 #     packing, the reference's bits) and TT_SIMD_WIDTH=1 (the threaded scalar
-#     reference), run; compiled only: clang, g++, and the AVX-512 build with
+#     reference), run; the fp32 -> bf16 rounding against PyTorch's
+#     (tests/kernels/bf16_torch_check.py); compiled only: clang, g++, and the AVX-512 build with
 #     AVX512_BF16 under gcc, clang and g++ (without it: test-kern-gemm-avx512
 #     compiles the same code).
 # test-simd16-bf16
@@ -23,6 +24,8 @@ $(BUILD)/kern_test_gemm_bf16_scalar: $(BF16_T) tinytrain.h | $(BUILD)
 
 test-kern-gemm-bf16: $(BUILD)/kern_test_gemm_bf16 $(BUILD)/kern_test_gemm_bf16_scalar
 	$(BUILD)/kern_test_gemm_bf16
+	$(BUILD)/kern_test_gemm_bf16 --dump $(BUILD)/kern_bf16_conv.bin
+	$(PYTHON) $(KERN_T)/bf16_torch_check.py $(BUILD)/kern_bf16_conv.bin
 	$(BUILD)/kern_test_gemm_bf16_scalar
 	clang $(CSTD) $(WARN) $(OPT) $(ARCH) -I. -c $(BF16_T) -o $(BUILD)/kern_test_gemm_bf16_clang.o
 	$(CXX) -std=c++11 -x c++ $(WARN) $(OPT) $(ARCH) -I. -c $(BF16_T) -o $(BUILD)/kern_test_gemm_bf16_cxx.o

@@ -356,9 +356,32 @@ static void test_epilogue(test_exec *exs) {
     printf("epilogue and rowsum_a: fused equals the separate pass, 1..3 threads\n");
 }
 
-int main(void) {
+/* --dump FILE: the conversion inputs of test_convert (n uint32 fp32 bit
+ * patterns) then their bf16 (n uint16), both little-endian host order, for
+ * tests/kernels/bf16_torch_check.py (PyTorch's rounding as the reference) */
+static int dump(const char *path) {
+    size_t n = 65536u * 8u, i;
+    uint32_t *u = (uint32_t *)malloc(n * 4);
+    uint16_t *h = (uint16_t *)malloc(n * 2);
+    FILE *f = fopen(path, "wb");
+    int ok;
+    static const uint32_t lows[6] = {0u, 1u, 0x7FFFu, 0x8000u, 0x8001u, 0xFFFFu};
+    for (i = 0; i < n; i++) {
+        u[i] = (uint32_t)(i / 8) << 16 | (i % 8 < 6 ? lows[i % 8] : (rnd() & 0xFFFFu));
+        h[i] = tt__bf16_from_f32(from_bits(u[i]));
+    }
+    ok = f && fwrite(u, 4, n, f) == n && fwrite(h, 2, n, f) == n;
+    if (f && fclose(f) != 0) ok = 0;
+    free(u); free(h);
+    if (!ok) { printf("FAIL: cannot write %s\n", path); return 1; }
+    return 0;
+}
+
+int main(int argc, char **argv) {
     test_exec exs[3];
     int t;
+    if (argc == 3 && strcmp(argv[1], "--dump") == 0) return dump(argv[2]);
+    (void)argv;
     printf("bf16 kernel: %s\n", tt__gemm_bf16_kernel_name());
     test_convert();
     for (t = 0; t < 3; t++) exec_init(&exs[t], t + 1);
