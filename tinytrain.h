@@ -1735,8 +1735,10 @@ TT__PRIVATE void     tt__bf16_from_f32_n(const tt__exec *ex, uint16_t *dst, cons
  * ex->scratch like tt__gemm (tt__gemm_scratch_floats per slot), allocates
  * nothing, and gives the same bits for any thread count. Its C: the
  * reference's bits where the products are normal floats, except with the
- * vdpbf16ps kernel (tt__gemm_bf16_kernel_name), whose pairwise sums differ
- * by fp32 summation-order rounding (bound: tests/kernels/test_gemm_bf16.c). */
+ * vdpbf16ps kernel (tt__gemm_bf16_kernel_name), which adds the products in
+ * pairs: there |C - E| <= gamma_{K+1} S + (K+1) 2^-126 per element, E and
+ * S the exact sums of C0 and the rounded products and of their magnitudes,
+ * gamma_n = n 2^-24 / (1 - n 2^-24) (tested: tests/kernels/test_gemm_bf16.c). */
 TT__PRIVATE void tt__gemm_bf16_scalar(int M, int N, int K, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
                                       const float *B, const uint16_t *Bh, ptrdiff_t rsb, ptrdiff_t csb,
                                       float *C, ptrdiff_t ldc, int accumulate);
