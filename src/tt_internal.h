@@ -156,6 +156,36 @@ TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const floa
                              const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk, float *C, ptrdiff_t ldc,
                              int accumulate, const tt__gemm_epi *epi, float *rowsum_a);
 
+/* ---- bf16 GEMM inputs (tt_kern_bf16.c, tt_gemm_bf16.c) ----
+ * bf16: the top 16 bits of an fp32, in a uint16_t. tt__bf16_from_f32 rounds
+ * to nearest even (denormals to signed zero, NaN stays NaN: the rule of
+ * VCVTNE2PS2BF16, documented in tt_kern_bf16.c); tt__f32_from_bf16 is exact.
+ * tt__bf16_from_f32_n: n of them, threaded over ex (NULL: serial), no
+ * allocation; the bits do not depend on the thread count or the width. */
+TT__PRIVATE uint16_t tt__bf16_from_f32(float x);
+TT__PRIVATE float    tt__f32_from_bf16(uint16_t h);
+TT__PRIVATE void     tt__bf16_from_f32_n(const tt__exec *ex, uint16_t *dst, const float *src, size_t n);
+/* C (M,N) = [C +] bf16(A) bf16(B), fp32 products and sums: the scalar
+ * reference (A and fp32 B rounded per element; Bh: B given in bf16 with
+ * the strides rsb, csb, then B is unused and may be NULL) and the driver,
+ * with tt__gemm_ex's shapes, threads, epilogue and rowsum_a (which sums
+ * the unrounded A). Exactly one of B, Bh is non-NULL. The driver uses
+ * ex->scratch like tt__gemm (tt__gemm_scratch_floats per slot), allocates
+ * nothing, and gives the same bits for any thread count. Its C: the
+ * reference's bits where the products are normal floats, except with the
+ * vdpbf16ps kernel (tt__gemm_bf16_kernel_name), which adds the products in
+ * pairs: there |C - E| <= gamma_{K+1} S + (K+1) 2^-126 per element, E and
+ * S the exact sums of C0 and the rounded products and of their magnitudes,
+ * gamma_n = n 2^-24 / (1 - n 2^-24) (tested: tests/kernels/test_gemm_bf16.c). */
+TT__PRIVATE void tt__gemm_bf16_scalar(int M, int N, int K, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
+                                      const float *B, const uint16_t *Bh, ptrdiff_t rsb, ptrdiff_t csb,
+                                      float *C, ptrdiff_t ldc, int accumulate);
+TT__PRIVATE void tt__gemm_bf16_ex(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
+                                  ptrdiff_t csa, const float *B, const uint16_t *Bh, ptrdiff_t rsb, ptrdiff_t csb,
+                                  float *C, ptrdiff_t ldc, int accumulate, const tt__gemm_epi *epi,
+                                  float *rowsum_a);
+TT__PRIVATE const char *tt__gemm_bf16_kernel_name(void);
+
 /* ---- elementwise kernels, the build's SIMD variant or (force_scalar, or a
  * scalar build) the reference; tt_dispatch.c. Math and argument meaning at
  * the scalar references in tt_kern_w1.c. Rows [r0, r1) / elements [i0, i1)
