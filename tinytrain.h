@@ -479,6 +479,22 @@ TTDEF tt_model_config tt_model_config_resolve(const tt_model_config *cfg);
  * cfg.inference_only: parameters, scratch and the struct only.
  * Returns TT_OK, TT_ERR_INVALID_ARG (bad config or size overflow). */
 TTDEF tt_status tt_model_memory_size(const tt_model_config *cfg, size_t *out_bytes);
+/* tt_model_memory_breakdown: where tt_model_memory_size's bytes go, for
+ * this config (bytes; the host fields add up to total):
+ *   params, grads (+ accum_exact's extra block), moments (AdamW m and v),
+ *   activations (training activations for (max_batch, n_ctx), the lm head's
+ *   logits chunk included), scratch (per-thread GEMM/attention scratch,
+ *   AdamW partial sums, a backend's host copies of losses and logits),
+ *   packed (the packed wte copies and the GEMMs' shared packed B), other
+ *   (model struct, thread pool, tensor table, names, alignment).
+ *   backend: bytes allocated through cfg.backend (its parameters,
+ *   gradients, moments, activations; 0 on the CPU), not in total.
+ * Returns TT_OK, TT_ERR_INVALID_ARG (as tt_model_memory_size). No allocation. */
+typedef struct tt_memory_breakdown {
+    size_t params, grads, moments, activations, scratch, packed, other, total;
+    size_t backend;
+} tt_memory_breakdown;
+TTDEF tt_status tt_model_memory_breakdown(const tt_model_config *cfg, tt_memory_breakdown *out);
 
 /* tt_model_create_in: build a model inside the caller's buffer mem (any
  * alignment; at least tt_model_memory_size bytes). Allocates nothing; with
@@ -8386,6 +8402,33 @@ TTDEF tt_status tt_model_memory_size(const tt_model_config *cfg, size_t *out_byt
         return st;
     }
     *out_bytes = lay.total;
+    return TT_OK;
+}
+
+TTDEF tt_status tt_model_memory_breakdown(const tt_model_config *cfg, tt_memory_breakdown *out) {
+    tt_model_config c;
+    tt__layout lay;
+    tt_status st;
+    size_t f = sizeof(float), known;
+    if (!cfg || !out) return TT_ERR_INVALID_ARG;
+    c = tt_model_config_resolve(cfg);
+    if ((st = tt__model_check_config(&c)) != TT_OK) return st;
+    if ((st = tt__model_plan(&c, &lay)) != TT_OK) return st;
+    memset(out, 0, sizeof(*out));
+    /* the plan's regions (region sizes are the differences of their offsets
+     * where alignment matters little; every count below is an exact count) */
+    out->params = lay.n_params * f;
+    out->grads = (c.inference_only ? 0 : lay.n_params * f) + (c.accum_exact && !c.inference_only ? lay.n_params * f : 0);
+    out->moments = 2 * lay.n_moments * f;
+    out->activations = lay.acts_floats * f;
+    out->scratch = lay.scratch_floats_per_slot * (size_t)c.n_threads * f + lay.n_partials * sizeof(double) +
+                   lay.n_host * f;
+    out->packed = (lay.wte_pk_fwd + lay.wte_pk_dx + lay.shared_floats) * f;
+    out->total = lay.total;
+    known = out->params + out->grads + out->moments + out->activations + out->scratch + out->packed;
+    out->other = lay.total > known ? lay.total - known : 0;
+    if (c.backend)
+        out->backend = (lay.n_params + (c.inference_only ? 0 : lay.n_params) + 2 * lay.n_moments + lay.be_acts_floats) * f;
     return TT_OK;
 }
 

@@ -406,6 +406,22 @@ TTDEF tt_model_config tt_model_config_resolve(const tt_model_config *cfg);
  * cfg.inference_only: parameters, scratch and the struct only.
  * Returns TT_OK, TT_ERR_INVALID_ARG (bad config or size overflow). */
 TTDEF tt_status tt_model_memory_size(const tt_model_config *cfg, size_t *out_bytes);
+/* tt_model_memory_breakdown: where tt_model_memory_size's bytes go, for
+ * this config (bytes; the host fields add up to total):
+ *   params, grads (+ accum_exact's extra block), moments (AdamW m and v),
+ *   activations (training activations for (max_batch, n_ctx), the lm head's
+ *   logits chunk included), scratch (per-thread GEMM/attention scratch,
+ *   AdamW partial sums, a backend's host copies of losses and logits),
+ *   packed (the packed wte copies and the GEMMs' shared packed B), other
+ *   (model struct, thread pool, tensor table, names, alignment).
+ *   backend: bytes allocated through cfg.backend (its parameters,
+ *   gradients, moments, activations; 0 on the CPU), not in total.
+ * Returns TT_OK, TT_ERR_INVALID_ARG (as tt_model_memory_size). No allocation. */
+typedef struct tt_memory_breakdown {
+    size_t params, grads, moments, activations, scratch, packed, other, total;
+    size_t backend;
+} tt_memory_breakdown;
+TTDEF tt_status tt_model_memory_breakdown(const tt_model_config *cfg, tt_memory_breakdown *out);
 
 /* tt_model_create_in: build a model inside the caller's buffer mem (any
  * alignment; at least tt_model_memory_size bytes). Allocates nothing; with

@@ -286,6 +286,33 @@ TTDEF tt_status tt_model_memory_size(const tt_model_config *cfg, size_t *out_byt
     return TT_OK;
 }
 
+TTDEF tt_status tt_model_memory_breakdown(const tt_model_config *cfg, tt_memory_breakdown *out) {
+    tt_model_config c;
+    tt__layout lay;
+    tt_status st;
+    size_t f = sizeof(float), known;
+    if (!cfg || !out) return TT_ERR_INVALID_ARG;
+    c = tt_model_config_resolve(cfg);
+    if ((st = tt__model_check_config(&c)) != TT_OK) return st;
+    if ((st = tt__model_plan(&c, &lay)) != TT_OK) return st;
+    memset(out, 0, sizeof(*out));
+    /* the plan's regions (region sizes are the differences of their offsets
+     * where alignment matters little; every count below is an exact count) */
+    out->params = lay.n_params * f;
+    out->grads = (c.inference_only ? 0 : lay.n_params * f) + (c.accum_exact && !c.inference_only ? lay.n_params * f : 0);
+    out->moments = 2 * lay.n_moments * f;
+    out->activations = lay.acts_floats * f;
+    out->scratch = lay.scratch_floats_per_slot * (size_t)c.n_threads * f + lay.n_partials * sizeof(double) +
+                   lay.n_host * f;
+    out->packed = (lay.wte_pk_fwd + lay.wte_pk_dx + lay.shared_floats) * f;
+    out->total = lay.total;
+    known = out->params + out->grads + out->moments + out->activations + out->scratch + out->packed;
+    out->other = lay.total > known ? lay.total - known : 0;
+    if (c.backend)
+        out->backend = (lay.n_params + (c.inference_only ? 0 : lay.n_params) + 2 * lay.n_moments + lay.be_acts_floats) * f;
+    return TT_OK;
+}
+
 /* ---- tensor names and init ---- */
 TT__PRIVATE void tt__strcat_int(char *dst, const char *a, int v, const char *b) {
     size_t n = 0;

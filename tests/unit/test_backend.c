@@ -433,7 +433,35 @@ static void run(int threads) {
     reset_counts(&r);
 }
 
+/* tt_model_memory_breakdown: adds up to tt_model_memory_size; a backend's
+ * share moves out of the host block */
+static void breakdown(void) {
+    tt_model_config c = config(2);
+    tt_memory_breakdown bc, bb;
+    size_t total, P;
+    tt_model *m = NULL;
+    rec r;
+    tt_backend t;
+    CHECK(tt_model_create(&c, &m) == TT_OK, "model");
+    if (!m) return;
+    P = tt_model_num_params(m) * sizeof(float);
+    CHECK(tt_model_memory_breakdown(&c, &bc) == TT_OK && tt_model_memory_size(&c, &total) == TT_OK, "breakdown");
+    CHECK(bc.total == total, "total = tt_model_memory_size");
+    CHECK(bc.params + bc.grads + bc.moments + bc.activations + bc.scratch + bc.packed + bc.other == bc.total, "adds up");
+    CHECK(bc.params == P && bc.grads == P && bc.moments == 2 * P && bc.backend == 0, "params, grads, moments");
+    CHECK(bc.activations > 0 && bc.scratch > 0 && bc.other > 0 && bc.other < 65536, "activations, scratch, other");
+    printf("breakdown (CPU): params %zu grads %zu moments %zu activations %zu scratch %zu packed %zu other %zu\n",
+           bc.params, bc.grads, bc.moments, bc.activations, bc.scratch, bc.packed, bc.other);
+    t = recorder(&r, tt_model_backend(m));
+    c.backend = &t;
+    CHECK(tt_model_memory_breakdown(&c, &bb) == TT_OK, "breakdown with a backend");
+    CHECK(bb.activations == 0 && bb.packed == 0 && bb.params == P && bb.backend == 4 * P + bc.activations,
+          "backend: activations and weights in its buffers, host copies here");
+    tt_model_destroy(m);
+}
+
 int main(void) {
+    breakdown();
     run(1);
     run(2);
     if (failures) { printf("test_backend: %d failure(s)\n", failures); return 1; }
