@@ -275,6 +275,9 @@ typedef struct tt_backend {
      * then g = 0. bc1 = 1 - b1^t, bc2_sqrt = sqrt(1 - b2^t) at step t. */
     tt_status (*adamw)(void *ctx, float *p, float *m, float *v, float *g, size_t n, float lr, float beta1,
                        float beta2, float eps, float weight_decay, float grad_scale, float bc1, float bc2_sqrt);
+    /* optional (needed only with cfg.recompute): y (n) = GELU(x) (tanh
+     * form, as the GEMM epilogue's gelu_out, bitwise the same values) */
+    tt_status (*gelu_fwd)(void *ctx, float *y, const float *x, size_t n);
 } tt_backend;
 
 /* ---- data parallel: communication hook ---------------------------------
@@ -367,6 +370,13 @@ typedef struct tt_model_config {
     int32_t  force_scalar; /* 1 = reference kernels even in SIMD builds        */
     int32_t  no_init;      /* 1 = leave parameters zero (caller loads them)   */
     int32_t  inference_only; /* 1 = parameters only, no training (tt_api_io.h) */
+    int32_t  recompute;    /* 1 = keep fewer activations: the LayerNorm outputs
+                              and the GELU output are recomputed in the
+                              backward (in the gradient buffers, 6 (B*T, C)
+                              floats per layer less), and the lm head packs wte
+                              per row chunk instead of keeping two packed
+                              copies (2 V C floats less); same results bitwise,
+                              a few % slower. Needs backend->gelu_fwd.       */
     tt_allocator      allocator; /* zero = TT_MALLOC/TT_FREE                   */
     tt_logger         logger;    /* zero = silent                              */
     tt_parallel       parallel;  /* zero = built-in pool, or serial            */
