@@ -348,6 +348,9 @@ typedef struct tt_backend {
      * then g = 0. bc1 = 1 - b1^t, bc2_sqrt = sqrt(1 - b2^t) at step t. */
     tt_status (*adamw)(void *ctx, float *p, float *m, float *v, float *g, size_t n, float lr, float beta1,
                        float beta2, float eps, float weight_decay, float grad_scale, float bc1, float bc2_sqrt);
+    /* optional (needed only with cfg.recompute): y (n) = GELU(x) (tanh
+     * form, as the GEMM epilogue's gelu_out, bitwise the same values) */
+    tt_status (*gelu_fwd)(void *ctx, float *y, const float *x, size_t n);
 } tt_backend;
 
 /* ---- data parallel: communication hook ---------------------------------
@@ -440,6 +443,13 @@ typedef struct tt_model_config {
     int32_t  force_scalar; /* 1 = reference kernels even in SIMD builds        */
     int32_t  no_init;      /* 1 = leave parameters zero (caller loads them)   */
     int32_t  inference_only; /* 1 = parameters only, no training (tt_api_io.h) */
+    int32_t  recompute;    /* 1 = keep fewer activations: the LayerNorm outputs
+                              and the GELU output are recomputed in the
+                              backward (in the gradient buffers, 6 (B*T, C)
+                              floats per layer less), and the lm head packs wte
+                              per row chunk instead of keeping two packed
+                              copies (2 V C floats less); same results bitwise,
+                              a few % slower. Needs backend->gelu_fwd.       */
     tt_allocator      allocator; /* zero = TT_MALLOC/TT_FREE                   */
     tt_logger         logger;    /* zero = silent                              */
     tt_parallel       parallel;  /* zero = built-in pool, or serial            */
@@ -479,6 +489,22 @@ TTDEF tt_model_config tt_model_config_resolve(const tt_model_config *cfg);
  * cfg.inference_only: parameters, scratch and the struct only.
  * Returns TT_OK, TT_ERR_INVALID_ARG (bad config or size overflow). */
 TTDEF tt_status tt_model_memory_size(const tt_model_config *cfg, size_t *out_bytes);
+/* tt_model_memory_breakdown: where tt_model_memory_size's bytes go, for
+ * this config (bytes; the host fields add up to total):
+ *   params, grads (+ accum_exact's extra block), moments (AdamW m and v),
+ *   activations (training activations for (max_batch, n_ctx), the lm head's
+ *   logits chunk included), scratch (per-thread GEMM/attention scratch,
+ *   AdamW partial sums, a backend's host copies of losses and logits),
+ *   packed (the packed wte copies and the GEMMs' shared packed B), other
+ *   (model struct, thread pool, tensor table, names, alignment).
+ *   backend: bytes allocated through cfg.backend (its parameters,
+ *   gradients, moments, activations; 0 on the CPU), not in total.
+ * Returns TT_OK, TT_ERR_INVALID_ARG (as tt_model_memory_size). No allocation. */
+typedef struct tt_memory_breakdown {
+    size_t params, grads, moments, activations, scratch, packed, other, total;
+    size_t backend;
+} tt_memory_breakdown;
+TTDEF tt_status tt_model_memory_breakdown(const tt_model_config *cfg, tt_memory_breakdown *out);
 
 /* tt_model_create_in: build a model inside the caller's buffer mem (any
  * alignment; at least tt_model_memory_size bytes). Allocates nothing; with
@@ -1867,6 +1893,7 @@ TT__PRIVATE void  tt__adamw(const tt__exec *ex, float *p, float *m, float *v, co
 
 #define TT__IF_0(x)
 #define TT__IF_1(x) x
+#define TT__IF_2(x) x
 #define TT__P_ENUM(ID, f, l, r, c, d, nm) TT__P_##ID,
 enum { TT__PARAM_LIST(TT__P_ENUM) TT__P_COUNT };
 #undef TT__P_ENUM
@@ -1887,21 +1914,25 @@ typedef struct tt__model_w { TT__PARAM_LIST(TT__P_GFIELD) } tt__model_w;
 /* Activations of the training forward/backward, in carve order.
  * X(type, field, per_layer, count): count elements (per layer when
  * per_layer) with N = max_batch * n_ctx, C, NH, Vp, B = max_batch and
- * HR = min(N, TT__HEAD_ROWS) in scope; per-layer kinds are stacked L deep. */
+ * HR = min(N, TT__HEAD_ROWS) in scope; per-layer kinds are stacked L deep.
+ * per_layer 2: per layer, unless cfg.recompute: then not kept at all (the
+ * layer's forward writes it into dln or dfch, free until the backward,
+ * and the backward recomputes it there just before its use). */
+#define TT__ACT_MULT(lyr, L, rc) ((lyr) == 0 ? (size_t)1 : (lyr) == 2 && (rc) ? (size_t)0 : (size_t)(L))
 #define TT__ACT_LIST(X) \
     X(float,   x0,          0, N * C)       /* (N, C) embeddings */ \
-    X(float,   ln1,         1, N * C)       /* (N, C) LayerNorm 1 output */ \
+    X(float,   ln1,         2, N * C)       /* (N, C) LayerNorm 1 output; recompute: in dln */ \
     X(float,   ln1_mean,    1, N)           /* (N) */ \
     X(float,   ln1_rstd,    1, N)           /* (N) */ \
     X(float,   qkv,         1, N * 3 * C)   /* (N, 3C) */ \
     X(float,   atty,        1, N * C)       /* (N, C) attention output */ \
     X(float,   att_lse,     1, N * NH)      /* (B, NH, T) softmax log-sum-exp */ \
     X(float,   res2,        1, N * C)       /* (N, C) residual after attention */ \
-    X(float,   ln2,         1, N * C)       /* (N, C) */ \
+    X(float,   ln2,         2, N * C)       /* (N, C); recompute: in dln */ \
     X(float,   ln2_mean,    1, N)           /* (N) */ \
     X(float,   ln2_rstd,    1, N)           /* (N) */ \
     X(float,   fch,         1, N * 4 * C)   /* (N, 4C) MLP pre-activation */ \
-    X(float,   fch_gelu,    1, N * 4 * C)   /* (N, 4C) */ \
+    X(float,   fch_gelu,    2, N * 4 * C)   /* (N, 4C); recompute: in dfch */ \
     X(float,   res3,        1, N * C)       /* (N, C) residual after the MLP */ \
     X(float,   lnf,         0, N * C)       /* (N, C) final LayerNorm */ \
     X(float,   lnf_mean,    0, N)           /* (N) */ \
@@ -1923,7 +1954,11 @@ typedef struct tt__model_w { TT__PARAM_LIST(TT__P_GFIELD) } tt__model_w;
  * array when nothing keeps the input: the generator); the other fields as
  * in TT__ACT_LIST. ln1 and ln2 (and their mean/rstd) may share storage. */
 #define TT__A_LFIELD(ty, f, l, n) TT__IF_##l(ty *f;)
-typedef struct tt__layer_acts { const float *in; TT__ACT_LIST(TT__A_LFIELD) } tt__layer_acts;
+typedef struct tt__layer_acts {
+    const float *in;
+    int recompute; /* backward: recompute ln1, ln2, fch_gelu before their use */
+    TT__ACT_LIST(TT__A_LFIELD)
+} tt__layer_acts;
 #undef TT__A_LFIELD
 /* the backward's scratch, reused by every layer: dres (N, C) gradient of
  * the residual stream (in: of res3; out: of in), dtmp, dln (N, C), dqkv
@@ -8357,9 +8392,16 @@ TT__PRIVATE void tt__block_bwd(tt__bk *k, const tt__layer_w *w, const tt__layer_
                                const tt__block_grads *d, int B, int T, int C, int NH) {
     int N = B * T;
     void *ctx = k->be->ctx;
+    size_t n4 = (size_t)N * 4 * (size_t)C;
+    /* recompute: fch_gelu lives in d->dfch and ln1, ln2 in d->dln, each
+     * rebuilt just before the GEMM that reads it and dead before the dx
+     * GEMM that overwrites it (the same ops and inputs as the forward, so
+     * the same bits) */
+    if (a->recompute) TT__BK(k, TT_OP_FC, 0.0, gelu_fwd(ctx, a->fch_gelu, a->fch, n4));
     /* MLP: res3 = res2 + gelu(fch) Wp^T + bp */
     tt__bk_linear_bwd(k, TT_OP_FC_PROJ_BWD, d->dfch, g->fcprojw, g->fcprojb, d->dres, a->fch_gelu, w->fcprojw, a->fch,
                       N, 4 * C, C);
+    if (a->recompute) tt__bk_layernorm_fwd(k, a->ln2, a->ln2_mean, a->ln2_rstd, a->res2, w->ln2w, w->ln2b, N, C);
     tt__bk_linear_bwd(k, TT_OP_FC_BWD, d->dln, g->fcw, g->fcb, d->dfch, a->ln2, w->fcw, NULL, N, C, 4 * C);
     tt__bk_layernorm_bwd(k, d->dres, g->ln2w, g->ln2b, d->dln, a->res2, w->ln2w, a->ln2_mean, a->ln2_rstd, N, C, 1);
     /* attention: res2 = in + atty Wo^T + bo */
@@ -8367,6 +8409,7 @@ TT__PRIVATE void tt__block_bwd(tt__bk *k, const tt__layer_w *w, const tt__layer_
                       N, C, C);
     TT__BK(k, TT_OP_ATTENTION_BWD, 5.0 * (double)N * (double)C * (double)(T + 1),
            attention_bwd(ctx, d->dqkv, d->dtmp, a->qkv, a->atty, a->att_lse, B, T, C, NH));
+    if (a->recompute) tt__bk_layernorm_fwd(k, a->ln1, a->ln1_mean, a->ln1_rstd, a->in, w->ln1w, w->ln1b, N, C);
     tt__bk_linear_bwd(k, TT_OP_QKV_BWD, d->dln, g->qkvw, g->qkvb, d->dqkv, a->ln1, w->qkvw, NULL, N, C, 3 * C);
     tt__bk_layernorm_bwd(k, d->dres, g->ln1w, g->ln1b, d->dln, a->in, w->ln1w, a->ln1_mean, a->ln1_rstd, N, C, 1);
 }
@@ -8602,6 +8645,23 @@ TT__PRIVATE tt_status tt__cpu_adamw(void *ctx, float *p, float *m, float *v, flo
     return TT_OK;
 }
 
+/* GELU over n floats in contiguous ranges (elementwise: any split, same bits) */
+typedef struct tt__gelu_arg { const tt__exec *ex; float *y; const float *x; } tt__gelu_arg;
+TT__PRIVATE void tt__cpu_gelu_range(void *ctx, int lo, int hi, int slot) {
+    const tt__gelu_arg *a = (const tt__gelu_arg *)ctx;
+    (void)slot;
+    tt__gelu_fwd(a->ex, a->y, a->x, (size_t)lo * 1024, (size_t)hi * 1024);
+}
+TT__PRIVATE tt_status tt__cpu_gelu_fwd(void *ctx, float *y, const float *x, size_t n) {
+    const tt__cpu_be *c = TT__CPU(ctx);
+    tt__gelu_arg a;
+    size_t whole = n / 1024 * 1024;
+    a.ex = &c->par; a.y = y; a.x = x;
+    if (whole > 0) tt__for_range(tt__cpu_ex(c, n * 16), (int)(whole / 1024), tt__cpu_gelu_range, &a);
+    if (n > whole) tt__gelu_fwd(&c->ser, y, x, whole, n);
+    return TT_OK;
+}
+
 TT__PRIVATE void tt__cpu_backend_init(tt_backend *be, tt__cpu_be *ctx) {
     memset(be, 0, sizeof(*be));
     be->api_version = TT_BACKEND_API_VERSION;
@@ -8625,6 +8685,7 @@ TT__PRIVATE void tt__cpu_backend_init(tt_backend *be, tt__cpu_be *ctx) {
     be->lm_head = tt__cpu_lm_head;
     be->param_stats = tt__cpu_param_stats;
     be->adamw = tt__cpu_adamw;
+    be->gelu_fwd = tt__cpu_gelu_fwd;
 }
 /* ==== end src/tt_backend_cpu.c ==== */
 /* ==== begin src/tt_model.c ==== */
@@ -8779,6 +8840,10 @@ TT__PRIVATE tt_status tt__model_check_config(const tt_model_config *c) {
             tt__log(lg, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "model config: the backend table has an empty entry");
             return TT_ERR_INVALID_ARG;
         }
+        if (c->recompute && !b->gelu_fwd) {
+            tt__log(lg, TT_LOG_ERROR, TT_ERR_UNSUPPORTED, "model config: recompute needs the backend's gelu_fwd entry");
+            return TT_ERR_UNSUPPORTED;
+        }
         if (c->comm.size > 1 || c->comm.allreduce_sum || c->zero1 || c->accum_exact) {
             tt__log(lg, TT_LOG_ERROR, TT_ERR_UNSUPPORTED,
                     "model config: comm, zero1 and accum_exact run on the CPU path only (not with cfg.backend)");
@@ -8818,7 +8883,7 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
               tt__mul_size(HR, Vp, &tmp) && tt__mul_size(B, Vp, &tmp) && tt__mul_size(N, 3 * C, &tmp);
         if (!ok) return TT_ERR_INVALID_ARG;
 #define TT__A_PLAN(ty, f, lyr, n) \
-        ok &= tt__add_size((size_t)(n) * ((lyr) ? L : 1), 16, &tmp); /* keep each array 64-byte aligned */ \
+        ok &= tt__add_size((size_t)(n) * TT__ACT_MULT(lyr, L, c->recompute), 16, &tmp); /* 64-byte aligned */ \
         ok &= tt__add_size(a, tmp & ~(size_t)15, &a);
         TT__ACT_LIST(TT__A_PLAN)
 #undef TT__A_PLAN
@@ -8864,7 +8929,7 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
      * instead of once per chunk of TT__HEAD_ROWS rows (SIMD builds, and only
      * when a batch can span more than one chunk) */
     lay->wte_pk_fwd = lay->wte_pk_dx = 0;
-    if (N > TT__HEAD_ROWS && !c->inference_only && !c->backend && tt__mul_size(V + 64, C + 64, &tmp)) { /* tmp: overflow guard */
+    if (N > TT__HEAD_ROWS && !c->inference_only && !c->backend && !c->recompute && tt__mul_size(V + 64, C + 64, &tmp)) { /* tmp: overflow guard */
         lay->wte_pk_fwd = tt__gemm_packed_floats((int)C, (int)c->vocab_size);
         lay->wte_pk_dx = tt__gemm_packed_floats((int)c->vocab_size, (int)C);
     }
@@ -8913,6 +8978,33 @@ TTDEF tt_status tt_model_memory_size(const tt_model_config *cfg, size_t *out_byt
         return st;
     }
     *out_bytes = lay.total;
+    return TT_OK;
+}
+
+TTDEF tt_status tt_model_memory_breakdown(const tt_model_config *cfg, tt_memory_breakdown *out) {
+    tt_model_config c;
+    tt__layout lay;
+    tt_status st;
+    size_t f = sizeof(float), known;
+    if (!cfg || !out) return TT_ERR_INVALID_ARG;
+    c = tt_model_config_resolve(cfg);
+    if ((st = tt__model_check_config(&c)) != TT_OK) return st;
+    if ((st = tt__model_plan(&c, &lay)) != TT_OK) return st;
+    memset(out, 0, sizeof(*out));
+    /* the plan's regions (region sizes are the differences of their offsets
+     * where alignment matters little; every count below is an exact count) */
+    out->params = lay.n_params * f;
+    out->grads = (c.inference_only ? 0 : lay.n_params * f) + (c.accum_exact && !c.inference_only ? lay.n_params * f : 0);
+    out->moments = 2 * lay.n_moments * f;
+    out->activations = lay.acts_floats * f;
+    out->scratch = lay.scratch_floats_per_slot * (size_t)c.n_threads * f + lay.n_partials * sizeof(double) +
+                   lay.n_host * f;
+    out->packed = (lay.wte_pk_fwd + lay.wte_pk_dx + lay.shared_floats) * f;
+    out->total = lay.total;
+    known = out->params + out->grads + out->moments + out->activations + out->scratch + out->packed;
+    out->other = lay.total > known ? lay.total - known : 0;
+    if (c.backend)
+        out->backend = (lay.n_params + (c.inference_only ? 0 : lay.n_params) + 2 * lay.n_moments + lay.be_acts_floats) * f;
     return TT_OK;
 }
 
@@ -9089,9 +9181,13 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
         size_t N = B * (size_t)c.n_ctx, HR = N < TT__HEAD_ROWS ? N : TT__HEAD_ROWS;
         float *p = c.backend ? (float *)m->bbuf[4] : (float *)(base + lay.off_acts);
 #define TT__A_CARVE(ty, f, lyr, n) \
-        m->a.f = (ty *)(void *)p; p += ((size_t)(n) * ((lyr) ? L : 1) + 16) & ~(size_t)15;
+        m->a.f = (ty *)(void *)p; p += ((size_t)(n) * TT__ACT_MULT(lyr, L, c.recompute) + 16) & ~(size_t)15;
         TT__ACT_LIST(TT__A_CARVE)
 #undef TT__A_CARVE
+        if (c.recompute) { /* not kept: written into the backward's buffers */
+            m->a.ln1 = m->a.ln2 = m->a.dln;
+            m->a.fch_gelu = m->a.dfch;
+        }
         if (c.backend) {
             m->h_row_loss = (float *)(base + lay.off_hostbuf);
             m->h_logits = m->h_row_loss + tt__align_up(N, 16);
@@ -9270,10 +9366,11 @@ TT__PRIVATE void tt__model_globals_at(const tt_model *m, const float *base, tt__
 /* layer l's training activations */
 TT__PRIVATE void tt__model_acts_at(const tt_model *m, int l, tt__layer_acts *a) {
     size_t N = (size_t)m->maxB * (size_t)m->maxT, C = (size_t)m->C, NH = (size_t)m->NH;
-#define TT__A_LSET(ty, f, lyr, n) TT__IF_##lyr(a->f = m->a.f + (size_t)l * (n);)
+#define TT__A_LSET(ty, f, lyr, n) TT__IF_##lyr(a->f = m->a.f + (size_t)l * (n) * (TT__ACT_MULT(lyr, 1, m->cfg.recompute));)
     TT__ACT_LIST(TT__A_LSET)
 #undef TT__A_LSET
     (void)NH;
+    a->recompute = m->cfg.recompute;
     a->in = l == 0 ? m->a.x0 : m->a.res3 + (size_t)(l - 1) * N * C;
 }
 TT__PRIVATE const tt__exec *tt__model_exec(const tt_model *m) { return &m->ex; }
@@ -10775,6 +10872,7 @@ TT__PRIVATE tt_status tt__gen_layers(tt_generator *g, tt__bk *k, const int32_t *
             tt__logf(&g->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "generator: id out of range: ", (long long)ids[i]);
             return TT_ERR_INVALID_ARG;
         }
+    g->have_logits = 0; /* the ops below replace the cache's rows and the logits */
     memmove(g->hist + p0, ids, (size_t)n * sizeof(int32_t));
     if (g->tok != g->hist) k->st = g->be->upload(g->be->ctx, g->tok + p0, g->hist + p0, (size_t)n * sizeof(int32_t));
     TT__BK(k, TT_OP_EMBEDDING, 0.0, embed_fwd(g->be->ctx, g->xa, g->tok + p0, g->gw.wte, g->gw.wpe, 1, n, p0, C));
@@ -10799,7 +10897,6 @@ TTDEF tt_status tt_generator_feed(tt_generator *g, const int32_t *ids, int n) {
     tt__bk k;
     int C;
     if (!g || !ids || n < 1) return TT_ERR_INVALID_ARG;
-    g->have_logits = 0;
     k = tt__gen_bk(g);
     if ((st = tt__gen_layers(g, &k, ids, n)) != TT_OK) return k.st != TT_OK ? tt__gen_failed(g, &k) : st;
     C = g->C;

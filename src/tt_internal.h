@@ -273,6 +273,7 @@ TT__PRIVATE void  tt__adamw(const tt__exec *ex, float *p, float *m, float *v, co
 
 #define TT__IF_0(x)
 #define TT__IF_1(x) x
+#define TT__IF_2(x) x
 #define TT__P_ENUM(ID, f, l, r, c, d, nm) TT__P_##ID,
 enum { TT__PARAM_LIST(TT__P_ENUM) TT__P_COUNT };
 #undef TT__P_ENUM
@@ -293,21 +294,25 @@ typedef struct tt__model_w { TT__PARAM_LIST(TT__P_GFIELD) } tt__model_w;
 /* Activations of the training forward/backward, in carve order.
  * X(type, field, per_layer, count): count elements (per layer when
  * per_layer) with N = max_batch * n_ctx, C, NH, Vp, B = max_batch and
- * HR = min(N, TT__HEAD_ROWS) in scope; per-layer kinds are stacked L deep. */
+ * HR = min(N, TT__HEAD_ROWS) in scope; per-layer kinds are stacked L deep.
+ * per_layer 2: per layer, unless cfg.recompute: then not kept at all (the
+ * layer's forward writes it into dln or dfch, free until the backward,
+ * and the backward recomputes it there just before its use). */
+#define TT__ACT_MULT(lyr, L, rc) ((lyr) == 0 ? (size_t)1 : (lyr) == 2 && (rc) ? (size_t)0 : (size_t)(L))
 #define TT__ACT_LIST(X) \
     X(float,   x0,          0, N * C)       /* (N, C) embeddings */ \
-    X(float,   ln1,         1, N * C)       /* (N, C) LayerNorm 1 output */ \
+    X(float,   ln1,         2, N * C)       /* (N, C) LayerNorm 1 output; recompute: in dln */ \
     X(float,   ln1_mean,    1, N)           /* (N) */ \
     X(float,   ln1_rstd,    1, N)           /* (N) */ \
     X(float,   qkv,         1, N * 3 * C)   /* (N, 3C) */ \
     X(float,   atty,        1, N * C)       /* (N, C) attention output */ \
     X(float,   att_lse,     1, N * NH)      /* (B, NH, T) softmax log-sum-exp */ \
     X(float,   res2,        1, N * C)       /* (N, C) residual after attention */ \
-    X(float,   ln2,         1, N * C)       /* (N, C) */ \
+    X(float,   ln2,         2, N * C)       /* (N, C); recompute: in dln */ \
     X(float,   ln2_mean,    1, N)           /* (N) */ \
     X(float,   ln2_rstd,    1, N)           /* (N) */ \
     X(float,   fch,         1, N * 4 * C)   /* (N, 4C) MLP pre-activation */ \
-    X(float,   fch_gelu,    1, N * 4 * C)   /* (N, 4C) */ \
+    X(float,   fch_gelu,    2, N * 4 * C)   /* (N, 4C); recompute: in dfch */ \
     X(float,   res3,        1, N * C)       /* (N, C) residual after the MLP */ \
     X(float,   lnf,         0, N * C)       /* (N, C) final LayerNorm */ \
     X(float,   lnf_mean,    0, N)           /* (N) */ \
@@ -329,7 +334,11 @@ typedef struct tt__model_w { TT__PARAM_LIST(TT__P_GFIELD) } tt__model_w;
  * array when nothing keeps the input: the generator); the other fields as
  * in TT__ACT_LIST. ln1 and ln2 (and their mean/rstd) may share storage. */
 #define TT__A_LFIELD(ty, f, l, n) TT__IF_##l(ty *f;)
-typedef struct tt__layer_acts { const float *in; TT__ACT_LIST(TT__A_LFIELD) } tt__layer_acts;
+typedef struct tt__layer_acts {
+    const float *in;
+    int recompute; /* backward: recompute ln1, ln2, fch_gelu before their use */
+    TT__ACT_LIST(TT__A_LFIELD)
+} tt__layer_acts;
 #undef TT__A_LFIELD
 /* the backward's scratch, reused by every layer: dres (N, C) gradient of
  * the residual stream (in: of res3; out: of in), dtmp, dln (N, C), dqkv
