@@ -9,9 +9,12 @@
 #     differences), test_determinism quick (threads 1, 2, 3 and a user pool
 #     bitwise), and a 20-step training run (tests/simd/train_steps.c, tiny
 #     config) whose every loss and gradient norm must be within NEON_TRAIN_TOL
-#     (relative) of the width-1 aarch64 build's; also that tinytrain.h at
-#     width 4 passes clang's C99 and C++11 front ends (-Werror). The full
-#     test_gemm and test_determinism: make test-neon NEON_FULL=1 (minutes).
+#     (relative) of the width-1 aarch64 build's; on an x86-64 host with
+#     AVX2+FMA, `test_gemm bits` (CRC-32s of fixed products, GELU epilogue
+#     included) must print the same as the width-8 build: the 6x16 NEON and
+#     AVX2 kernels run the same fmaf chains; also that tinytrain.h at width 4
+#     passes clang's C99 and C++11 front ends (-Werror). The full test_gemm
+#     and test_determinism: make test-neon NEON_FULL=1 (minutes).
 NEON_FULL     ?= 0
 NEON_CF        = -std=c99 -pedantic $(WARN) $(AARCH64_OPT) -static -I.
 NEON_TRAIN    ?= tiny 20
@@ -33,6 +36,8 @@ $(BUILD)/n4_test_determinism: tests/core/test_determinism.c tests/core/tt_test.h
 	$(AARCH64_CC) $(NEON_CF) -DTT_TEST_SPLIT $< $(BUILD)/n4_impl.o -o $@ $(LDLIBS)
 $(BUILD)/n4_train: $(SIMD_T)/train_steps.c $(BUILD)/n4_impl.o
 	$(AARCH64_CC) $(NEON_CF) -DTT_TEST_SPLIT $< $(BUILD)/n4_impl.o -o $@ $(LDLIBS)
+$(BUILD)/simd8_test_gemm: tests/kernels/test_gemm.c tinytrain.h | $(BUILD)
+	$(CC) $(SIMD8_CF) $< -o $@ $(LDLIBS)
 
 test-neon:
 	@if ! command -v $(AARCH64_CC) >/dev/null || ! command -v $(QEMU_AARCH64) >/dev/null; then \
@@ -62,4 +67,12 @@ test-neon:
 	$(QEMU_AARCH64) $(BUILD)/n4_train $(NEON_TRAIN) 2 > $(BUILD)/n4_train.txt; \
 	$(QEMU_AARCH64) $(BUILD)/a64_train $(NEON_TRAIN) 1 > $(BUILD)/a64_train_w1.txt; \
 	awk -v tol=$(NEON_TRAIN_TOL) -f $(SIMD_T)/close_runs.awk $(BUILD)/a64_train_w1.txt $(BUILD)/n4_train.txt; \
-	sed -n '1p;$$p' $(BUILD)/n4_train.txt
+	sed -n '1p;$$p' $(BUILD)/n4_train.txt; \
+	if [ "$$(uname -m)" = x86_64 ] && grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo; then \
+	  $(MAKE) -s --no-print-directory $(BUILD)/simd8_test_gemm; \
+	  $(QEMU_AARCH64) $(BUILD)/n4_test_gemm bits > $(BUILD)/n4_gemm_bits.txt; \
+	  $(BUILD)/simd8_test_gemm bits > $(BUILD)/simd8_gemm_bits.txt; \
+	  cmp $(BUILD)/simd8_gemm_bits.txt $(BUILD)/n4_gemm_bits.txt || { echo "FAIL: width-4 GEMM bits differ from width 8's"; \
+	    diff $(BUILD)/simd8_gemm_bits.txt $(BUILD)/n4_gemm_bits.txt | head; exit 1; }; \
+	  echo "GEMM bits (test_gemm bits, $$(wc -l < $(BUILD)/n4_gemm_bits.txt) products): width 4 = width 8"; \
+	else echo "note: not an x86-64 AVX2+FMA host: width-4 GEMM bits not compared with width 8's"; fi

@@ -33,7 +33,11 @@
  * `test_gemm quick` (for emulated runs, e.g. qemu-user): the same checks on
  * smaller products (still more than one MC block, K block and NC block) at
  * 1 and 3 threads: in part 1 K up to 513 and M = 150 only with N <= 17; no
- * 150 x 2100 x 700 epilogue. */
+ * 150 x 2100 x 700 epilogue.
+ * `test_gemm bits`: only prints a CRC-32 of C for a fixed set of products
+ * (every operand pattern, K blocks, the GELU epilogue; 2 threads), so that
+ * two builds can be compared with cmp: widths 4, 8 and 16 run the same
+ * fmaf chains and must print the same lines (make test-neon). */
 #define TINYTRAIN_IMPLEMENTATION
 #define TT_GEMM_MIN_TASK_FLOPS 0 /* split even tiny products over the threads */
 #define TT_GEMM_SPLIT 4          /* and cut them into up to 4 blocks per thread, claimed dynamically */
@@ -334,11 +338,45 @@ static void test_ukernel(int which, const char *name) {
 }
 #endif
 
+/* `test_gemm bits`: the CRC-32 of C (and of the GELU output) per product */
+static int print_bits(void) {
+    static const int shapes[][3] = { {37, 45, 301}, {150, 40, 530}, {7, 130, 17} };
+    test_exec ex;
+    int si, pat, mode;
+    exec_init(&ex, 2);
+    for (si = 0; si < 3; si++)
+    for (pat = 0; pat < PAT_COUNT; pat++)
+    for (mode = 0; mode < 2; mode++) {
+        prob p;
+        float *c, *g, *bias;
+        size_t n;
+        tt__gemm_epi e;
+        int j;
+        prob_make(&p, shapes[si][0], shapes[si][1], shapes[si][2], pat, 0);
+        c = c_make(&p, 0);
+        n = (size_t)p.M * p.ldc;
+        g = (float *)calloc(n, sizeof(float));
+        bias = (float *)malloc((size_t)p.N * sizeof(float));
+        for (j = 0; j < p.N; j++) bias[j] = rnd_real();
+        memset(&e, 0, sizeof(e));
+        if (mode) { e.bias = bias; e.gelu_out = g; e.ldg = p.ldc; }
+        tt__gemm_ex(&ex.ex, p.M, p.N, p.K, p.a, p.rsa, p.csa, p.b, p.rsb, p.csb, NULL, c, p.ldc, mode, &e, NULL);
+        printf("%-7s M %3d N %3d K %3d %s: C crc32 %08lx", pat_name[pat], p.M, p.N, p.K,
+               mode ? "accumulate, bias + GELU" : "overwrite             ", (unsigned long)tt_crc32(0, c, n * sizeof(float)));
+        if (mode) printf(", GELU crc32 %08lx", (unsigned long)tt_crc32(0, g, n * sizeof(float)));
+        printf("\n");
+        free(c); free(g); free(bias); prob_free(&p);
+    }
+    exec_free(&ex);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     test_exec exs[4];
     int t, pat;
     double worst = 0.0;
     quick = argc > 1 && strcmp(argv[1], "quick") == 0;
+    if (argc > 1 && strcmp(argv[1], "bits") == 0) return print_bits();
 #if TT_SIMD_WIDTH == 16
     if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512bw") ||
         !__builtin_cpu_supports("avx512dq") || !__builtin_cpu_supports("avx512vl")) {
