@@ -3335,10 +3335,10 @@ TT__PRIVATE void tt__adamw_vec(float *p, float *m, float *v, const float *g, siz
  * Shape: 6 rows x 4 q registers of 4 columns = 24 accumulators, plus 4 for
  * the B row and 2 for the A column: 30 of the 32 vector registers. Per k,
  * 24 FMLA (by element: vfmaq_laneq_f32 multiplies a B vector by one lane of
- * the A vector, no broadcasts) for 6 loads. It is the AVX2 kernel's tile
- * (MR 6, NR 16), so the driver packs the same panels and every C element is
- * the same chain of fused multiply-adds in increasing k: the width-4 GEMM
- * gives bitwise the width-8 and width-16 results. (BLIS uses 8x12 on ARMv8;
+ * the A vector, no broadcasts) for 4 loads of B and 2 of A. It is the AVX2
+ * kernel's tile (MR 6, NR 16), so the driver packs the same panels and every
+ * C element is the same chain of fused multiply-adds in increasing k: the
+ * width-4 GEMM gives bitwise the width-8 and width-16 results. (BLIS uses 8x12 on ARMv8;
  * 6x16 keeps one packing layout for the three SIMD widths.) */
 /* #include "tt_kern.h" */
 
@@ -3379,10 +3379,10 @@ TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const fl
         TT__ROWQ(0); TT__ROWQ(1); TT__ROWQ(2); TT__ROWQ(3);                                        \
         TT__ROWD(4, 0); TT__ROWD(5, 1);                                                            \
     } while (0)
-    for (k = 0; k + 4 <= kc; k += 4, a += 24, b += 64) {
-        TT__K6x16N(0); TT__K6x16N(1); TT__K6x16N(2); TT__K6x16N(3);
-    }
-    for (; k < kc; k++, a += 6, b += 16) TT__K6x16N(0);
+    /* one k per iteration: unrolled by 4 (as the x86 kernels are), gcc 12
+     * hoists the later steps' loads and spills accumulators to the stack
+     * (-O2: 30+ stack accesses in the loop; none in this form, gcc or clang) */
+    for (k = 0; k < kc; k++, a += 6, b += 16) TT__K6x16N(0);
     TT__ST4(0); TT__ST4(1); TT__ST4(2); TT__ST4(3); TT__ST4(4); TT__ST4(5);
 #undef TT__K6x16N
 #undef TT__ROWQ
@@ -3675,9 +3675,9 @@ TT__PRIVATE void tt__adamw(const tt__exec *ex, float *p, float *m, float *v, con
  *         for jr in nc step NR:   one B micro-panel, reused across ir (L1)
  *           for ir in mc step MR: micro-kernel C[MR x NR] (+)= A_p B_p, C tile in registers
  * MR = 6 rows; NR = 16 (2 ymm, AVX2; 4 q registers, NEON) or 64 (4 zmm,
- * AVX-512). Transposes
- * happen in packing (strided packers), so X W^T, dY W and dY^T X all run the
- * same kernel. Packed panels are zero-padded: no k-loop branches.
+ * AVX-512). Transposes happen in packing (strided packers), so X W^T, dY W
+ * and dY^T X all run the same kernel. Packed panels are zero-padded: no
+ * k-loop branches.
  *
  * Numerics: each C element is computed as acc = C_in (or 0), then
  * acc = fma(a_k, b_k, acc) for k increasing inside a KC block, then stored;
@@ -3703,8 +3703,9 @@ TT__PRIVATE void tt__adamw(const tt__exec *ex, float *p, float *m, float *v, con
  * within the noise (+-5 %). AVX-512 (6x64): K whole up to 1024, else blocks
  * <= 768, from a Zen 4 sweep made outside this repository; not measured on
  * AVX-512 hardware here. NEON (6x16) takes the AVX2 values, not tuned on
- * AArch64 hardware (only run under qemu-user here). The macros are overridable for tuning only: kc
- * changes the rounding (never the thread-count invariance). */
+ * AArch64 hardware (only run under qemu-user here). The macros are
+ * overridable for tuning only: kc changes the rounding (never the
+ * thread-count invariance). */
 #ifndef TT__SGEMM_MC
 #define TT__SGEMM_MC 144           /* rows of the packed A block (multiple of MR) */
 #endif
@@ -3857,14 +3858,14 @@ TT__PRIVATE void tt__sgemm_pack_a(int mc, int kc, const float *A, ptrdiff_t rsa,
     }
 }
 
-/* Pack B k [0, kc) x columns [0, nc) (B points at the panel's (0,0)) into
- * nr-wide micro-panels (nr a multiple of TT__BW): pb[p*nr*kc + k*nr + c] =
- * B(k, p*nr + c), columns past nc zero. pb 32-byte aligned. */
 #if TT_SIMD_WIDTH >= 8
-#  define TT__BW 8 /* columns per transpose: 8x8 (AVX) */
+#  define TT__BW 8 /* columns per transpose in tt__sgemm_pack_b: 8x8 (AVX) */
 #else
 #  define TT__BW 4 /* 4x4 (NEON) */
 #endif
+/* Pack B k [0, kc) x columns [0, nc) (B points at the panel's (0,0)) into
+ * nr-wide micro-panels (nr a multiple of TT__BW): pb[p*nr*kc + k*nr + c] =
+ * B(k, p*nr + c), columns past nc zero. pb 32-byte aligned. */
 TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdiff_t rsb, ptrdiff_t csb,
                                   float *TT__RESTRICT pb) {
     int j, k, c, full = nc - nc % nr;

@@ -14,9 +14,9 @@
  *         for jr in nc step NR:   one B micro-panel, reused across ir (L1)
  *           for ir in mc step MR: micro-kernel C[MR x NR] (+)= A_p B_p, C tile in registers
  * MR = 6 rows; NR = 16 (2 ymm, AVX2; 4 q registers, NEON) or 64 (4 zmm,
- * AVX-512). Transposes
- * happen in packing (strided packers), so X W^T, dY W and dY^T X all run the
- * same kernel. Packed panels are zero-padded: no k-loop branches.
+ * AVX-512). Transposes happen in packing (strided packers), so X W^T, dY W
+ * and dY^T X all run the same kernel. Packed panels are zero-padded: no
+ * k-loop branches.
  *
  * Numerics: each C element is computed as acc = C_in (or 0), then
  * acc = fma(a_k, b_k, acc) for k increasing inside a KC block, then stored;
@@ -42,8 +42,9 @@
  * within the noise (+-5 %). AVX-512 (6x64): K whole up to 1024, else blocks
  * <= 768, from a Zen 4 sweep made outside this repository; not measured on
  * AVX-512 hardware here. NEON (6x16) takes the AVX2 values, not tuned on
- * AArch64 hardware (only run under qemu-user here). The macros are overridable for tuning only: kc
- * changes the rounding (never the thread-count invariance). */
+ * AArch64 hardware (only run under qemu-user here). The macros are
+ * overridable for tuning only: kc changes the rounding (never the
+ * thread-count invariance). */
 #ifndef TT__SGEMM_MC
 #define TT__SGEMM_MC 144           /* rows of the packed A block (multiple of MR) */
 #endif
@@ -196,14 +197,14 @@ TT__PRIVATE void tt__sgemm_pack_a(int mc, int kc, const float *A, ptrdiff_t rsa,
     }
 }
 
-/* Pack B k [0, kc) x columns [0, nc) (B points at the panel's (0,0)) into
- * nr-wide micro-panels (nr a multiple of TT__BW): pb[p*nr*kc + k*nr + c] =
- * B(k, p*nr + c), columns past nc zero. pb 32-byte aligned. */
 #if TT_SIMD_WIDTH >= 8
-#  define TT__BW 8 /* columns per transpose: 8x8 (AVX) */
+#  define TT__BW 8 /* columns per transpose in tt__sgemm_pack_b: 8x8 (AVX) */
 #else
 #  define TT__BW 4 /* 4x4 (NEON) */
 #endif
+/* Pack B k [0, kc) x columns [0, nc) (B points at the panel's (0,0)) into
+ * nr-wide micro-panels (nr a multiple of TT__BW): pb[p*nr*kc + k*nr + c] =
+ * B(k, p*nr + c), columns past nc zero. pb 32-byte aligned. */
 TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdiff_t rsb, ptrdiff_t csb,
                                   float *TT__RESTRICT pb) {
     int j, k, c, full = nc - nc % nr;

@@ -5,10 +5,10 @@
  * Shape: 6 rows x 4 q registers of 4 columns = 24 accumulators, plus 4 for
  * the B row and 2 for the A column: 30 of the 32 vector registers. Per k,
  * 24 FMLA (by element: vfmaq_laneq_f32 multiplies a B vector by one lane of
- * the A vector, no broadcasts) for 6 loads. It is the AVX2 kernel's tile
- * (MR 6, NR 16), so the driver packs the same panels and every C element is
- * the same chain of fused multiply-adds in increasing k: the width-4 GEMM
- * gives bitwise the width-8 and width-16 results. (BLIS uses 8x12 on ARMv8;
+ * the A vector, no broadcasts) for 4 loads of B and 2 of A. It is the AVX2
+ * kernel's tile (MR 6, NR 16), so the driver packs the same panels and every
+ * C element is the same chain of fused multiply-adds in increasing k: the
+ * width-4 GEMM gives bitwise the width-8 and width-16 results. (BLIS uses 8x12 on ARMv8;
  * 6x16 keeps one packing layout for the three SIMD widths.) */
 #include "tt_kern.h"
 
@@ -49,10 +49,10 @@ TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const fl
         TT__ROWQ(0); TT__ROWQ(1); TT__ROWQ(2); TT__ROWQ(3);                                        \
         TT__ROWD(4, 0); TT__ROWD(5, 1);                                                            \
     } while (0)
-    for (k = 0; k + 4 <= kc; k += 4, a += 24, b += 64) {
-        TT__K6x16N(0); TT__K6x16N(1); TT__K6x16N(2); TT__K6x16N(3);
-    }
-    for (; k < kc; k++, a += 6, b += 16) TT__K6x16N(0);
+    /* one k per iteration: unrolled by 4 (as the x86 kernels are), gcc 12
+     * hoists the later steps' loads and spills accumulators to the stack
+     * (-O2: 30+ stack accesses in the loop; none in this form, gcc or clang) */
+    for (k = 0; k < kc; k++, a += 6, b += 16) TT__K6x16N(0);
     TT__ST4(0); TT__ST4(1); TT__ST4(2); TT__ST4(3); TT__ST4(4); TT__ST4(5);
 #undef TT__K6x16N
 #undef TT__ROWQ
