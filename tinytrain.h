@@ -28,9 +28,9 @@
                                                      (a user cfg.parallel still works)
      TT_NO_MALLOC              implementation file   no default allocator: pass
                                                      cfg.allocator or use *_create_in
-     TT_SIMD_WIDTH             implementation file   1 scalar, 8 AVX2+FMA (-mavx2 -mfma),
-                                                     16 AVX-512 (-mavx512f ...); default
-                                                     from the compiler's flags
+     TT_SIMD_WIDTH             implementation file   1 scalar, 4 NEON (AArch64), 8 AVX2+FMA
+                                                     (-mavx2 -mfma), 16 AVX-512 (-mavx512f
+                                                     ...); default from the compiler's flags
      TT_MALLOC(sz,al)/TT_FREE(p,sz)  implementation  both or neither
      TT_EXPF TT_LOGF TT_SQRTF TT_TANHF TT_COSF TT_POWF  math functions for freestanding builds
      TT_NO_ASM                 implementation file   intrinsics instead of the inline-asm
@@ -131,7 +131,7 @@ typedef enum tt_status {
 TTDEF const char *tt_strerror(tt_status status);
 /* tt_version_string: the version of the compiled implementation ("0.1.0"). */
 TTDEF const char *tt_version_string(void);
-/* tt_simd_width: floats per vector in the compiled kernels: 1, 8 or 16. */
+/* tt_simd_width: floats per vector in the compiled kernels: 1, 4 (NEON), 8 or 16. */
 TTDEF int tt_simd_width(void);
 
 /* ---- allocator ----------------------------------------------------------
@@ -1563,6 +1563,8 @@ TTDEF tt_status tt_tokenizer_save_gpt2_file(const tt_tokenizer *tok, const char 
 #    define TT_SIMD_WIDTH 16
 #  elif defined(__AVX2__) && defined(__FMA__)
 #    define TT_SIMD_WIDTH 8
+#  elif defined(__aarch64__) && defined(__ARM_NEON)
+#    define TT_SIMD_WIDTH 4
 #  else
 #    define TT_SIMD_WIDTH 1
 #  endif
@@ -1577,8 +1579,13 @@ TTDEF tt_status tt_tokenizer_save_gpt2_file(const tt_tokenizer *tok, const char 
 #    error "tinytrain: TT_SIMD_WIDTH=8 needs AVX2 and FMA codegen (-mavx2 -mfma)"
 #  endif
 #  include <immintrin.h>
+#elif TT_SIMD_WIDTH == 4
+#  if !defined(__aarch64__) || !defined(__ARM_NEON)
+#    error "tinytrain: TT_SIMD_WIDTH=4 needs an AArch64 compiler with Advanced SIMD (NEON)"
+#  endif
+#  include <arm_neon.h>
 #elif TT_SIMD_WIDTH != 1
-#  error "tinytrain: TT_SIMD_WIDTH must be 1, 8 or 16"
+#  error "tinytrain: TT_SIMD_WIDTH must be 1, 4, 8 or 16"
 #endif
 
 /* GEMM task tuning (tt_gemm.c; results are bitwise the same for any value):
@@ -2177,8 +2184,8 @@ TT__PRIVATE float *tt__model_grad_base(const tt_model *m);
 /* ==== end src/tt_internal.h ==== */
 /* ==== begin src/tt_kern.h ==== */
 /* >>kern  the kernel files' interface: the GEMM micro-kernel of this build
- * (shape and entry point, defined by tt_kern_w8.c or tt_kern_w16.c and
- * driven by tt_gemm.c), the elementwise kernels (scalar references in
+ * (shape and entry point, defined by tt_kern_w4.c, tt_kern_w8.c or
+ * tt_kern_w16.c and driven by tt_gemm.c), the elementwise kernels (scalar references in
  * tt_kern_w1.c, the build-width variants in tt_kern_vec.c over the vector
  * layer tt_vec.h, chosen per call by tt_dispatch.c), and the helpers more
  * than one kernel file uses. */
@@ -2191,7 +2198,9 @@ TT__PRIVATE float *tt__model_grad_base(const tt_model *m);
  * k), which costs ~10 % once the panels are no longer in L1. Overridable: an
  * emulated vector type (SIMDe's __m512 on an AVX2 CPU) fits no "v" register. */
 #ifndef TT__KEEP_IN_REG
-#  if defined(__GNUC__) || defined(__clang__)
+#  if (defined(__GNUC__) || defined(__clang__)) && defined(__aarch64__)
+#    define TT__KEEP_IN_REG(v) __asm__("" : "+w"(v)) /* an Advanced SIMD register */
+#  elif defined(__GNUC__) || defined(__clang__)
 #    define TT__KEEP_IN_REG(v) __asm__("" : "+v"(v))
 #  else
 #    define TT__KEEP_IN_REG(v) ((void)0)
@@ -2209,15 +2218,17 @@ TT__PRIVATE float *tt__model_grad_base(const tt_model *m);
 #  define TT__SGEMM_NR 64 /* 6 x 4 zmm accumulators (tt_kern_w16.c) */
 #elif TT_SIMD_WIDTH == 8
 #  define TT__SGEMM_NR 16 /* 6 x 2 ymm accumulators (tt_kern_w8.c) */
+#elif TT_SIMD_WIDTH == 4
+#  define TT__SGEMM_NR 16 /* 6 x 4 NEON q accumulators (tt_kern_w4.c) */
 #endif
-#if TT_SIMD_WIDTH >= 8
+#if TT_SIMD_WIDTH > 1
 TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const float *TT__RESTRICT b, float *C,
                                    ptrdiff_t ldc, int load_c);
 TT__PRIVATE const char *tt__sgemm_ukernel_name(void);
 #endif
 
 /* nonzero when the build's SIMD kernels are to be used for this exec
- * (TT_SIMD_WIDTH >= 8 and not ex->force_scalar); tt_dispatch.c */
+ * (TT_SIMD_WIDTH > 1 and not ex->force_scalar); tt_dispatch.c */
 TT__PRIVATE int tt__use_simd(const tt__exec *ex);
 
 /* sqrt(2/pi), the GELU tanh form's constant (tt_kern_w1.c) */
@@ -2317,17 +2328,17 @@ TT__PRIVATE void tt__bgemm_ukernel_dp(int kp, const uint32_t *TT__RESTRICT a, co
 /* ==== end src/tt_kern.h ==== */
 /* ==== begin src/tt_vec.h ==== */
 /* >>vec  the vector layer: one set of float-vector operations over the
- * build's SIMD width TT__VW (1 scalar, 8 AVX2 256-bit, 16 AVX-512 512-bit),
- * so that each elementwise kernel (tt_kern_vec.c) is written once and
- * compiled at every width. A 128-bit NEON width (4) would add one more
- * branch to each definition below, nothing elsewhere.
+ * build's SIMD width TT__VW (1 scalar, 4 AArch64 NEON 128-bit, 8 AVX2
+ * 256-bit, 16 AVX-512 512-bit), so that each elementwise kernel
+ * (tt_kern_vec.c) is written once and compiled at every width.
  *
  * tt__vf is a vector of TT__VW floats, tt__vmask selects its first lanes
  * (tails). Loads and stores are unaligned. Every operation rounds each lane
- * once, as its scalar form does (fma: fused at widths 8 and 16, a multiply
- * then an add at width 1), so lane results do not depend on the width;
- * only reductions (tt__v_hsum) fold in a width-dependent order, fixed for
- * each width. */
+ * once, as its scalar form does (fma: fused at widths 4, 8 and 16, a
+ * multiply then an add at width 1), so lane results do not depend on the
+ * width; only reductions (tt__v_hsum) fold in a width-dependent order, fixed
+ * for each width. max and min are those of x86 maxps/minps and the scalar
+ * a > b ? a : b (a NaN or two zeros give the second operand) at every width. */
 #ifndef TT_VEC_H
 #define TT_VEC_H
 /* #include "tt_internal.h" */
@@ -2340,6 +2351,10 @@ typedef __mmask16 tt__vmask;
 #  define TT__VW 8
 typedef __m256 tt__vf;
 typedef __m256i tt__vmask;
+#elif TT_SIMD_WIDTH == 4
+#  define TT__VW 4
+typedef float32x4_t tt__vf;
+typedef int tt__vmask; /* the number of leading lanes selected */
 #else
 #  define TT__VW 1
 typedef float tt__vf;
@@ -2429,6 +2444,47 @@ TT__PRIVATE tt__vf tt__v_load_m(const float *p, tt__vmask m) { return _mm256_mas
 TT__PRIVATE void   tt__v_store_m(float *p, tt__vmask m, tt__vf v) { _mm256_maskstore_ps(p, m, v); }
 TT__PRIVATE __m256 tt__v_half_add(tt__vf v) { return v; }
 TT__PRIVATE __m256 tt__v_half_max(tt__vf v) { return v; }
+#elif TT__VW == 4
+/* AArch64 Advanced SIMD: FMLA/FMLS are fused, FDIV and FSQRT correctly
+ * rounded, FRINTN rounds to nearest even, as the x86 forms. */
+TT__PRIVATE tt__vf tt__v_load(const float *p) { return vld1q_f32(p); }
+TT__PRIVATE void   tt__v_store(float *p, tt__vf v) { vst1q_f32(p, v); }
+TT__PRIVATE tt__vf tt__v_set1(float x) { return vdupq_n_f32(x); }
+TT__PRIVATE tt__vf tt__v_zero(void) { return vdupq_n_f32(0.0f); }
+TT__PRIVATE tt__vf tt__v_add(tt__vf a, tt__vf b) { return vaddq_f32(a, b); }
+TT__PRIVATE tt__vf tt__v_sub(tt__vf a, tt__vf b) { return vsubq_f32(a, b); }
+TT__PRIVATE tt__vf tt__v_mul(tt__vf a, tt__vf b) { return vmulq_f32(a, b); }
+TT__PRIVATE tt__vf tt__v_div(tt__vf a, tt__vf b) { return vdivq_f32(a, b); }
+TT__PRIVATE tt__vf tt__v_sqrt(tt__vf a) { return vsqrtq_f32(a); }
+/* compare and select, not FMAX/FMIN (which return NaN for a NaN operand and
+ * +0 for max(-0, +0)): the same lanes as maxps/minps and the scalar form */
+TT__PRIVATE tt__vf tt__v_max(tt__vf a, tt__vf b) { return vbslq_f32(vcgtq_f32(a, b), a, b); }
+TT__PRIVATE tt__vf tt__v_min(tt__vf a, tt__vf b) { return vbslq_f32(vcltq_f32(a, b), a, b); }
+TT__PRIVATE tt__vf tt__v_fma(tt__vf a, tt__vf b, tt__vf c) { return vfmaq_f32(c, a, b); }
+/* a b - c = -(c - a b): one rounding either way (round to nearest is symmetric) */
+TT__PRIVATE tt__vf tt__v_fms(tt__vf a, tt__vf b, tt__vf c) { return vnegq_f32(vfmsq_f32(c, a, b)); }
+TT__PRIVATE tt__vf tt__v_fnma(tt__vf a, tt__vf b, tt__vf c) { return vfmsq_f32(c, a, b); }
+TT__PRIVATE tt__vf tt__v_sel_ge(tt__vf s, tt__vf t, tt__vf a, tt__vf b) { return vbslq_f32(vcgeq_f32(s, t), a, b); }
+TT__PRIVATE tt__vf tt__v_round(tt__vf x) { return vrndnq_f32(x); }
+TT__PRIVATE tt__vf tt__v_pow2i(tt__vf n) {
+    return vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(vcvtnq_s32_f32(n), vdupq_n_s32(127)), 23));
+}
+/* No masked loads in NEON: the first r lanes go through a zeroed stack
+ * buffer, so a tail lane gets the value of a full vector's lane (unselected
+ * lanes read as 0 and are never written, as maskload/maskstore do). */
+TT__PRIVATE tt__vmask tt__v_mask(int r) { return r; } /* first r lanes, 0 <= r <= 4 */
+TT__PRIVATE tt__vf tt__v_load_m(const float *p, tt__vmask m) {
+    float t[4] = { 0.0f, 0.0f, 0.0f, 0.0f };
+    int i;
+    for (i = 0; i < m; i++) t[i] = p[i];
+    return vld1q_f32(t);
+}
+TT__PRIVATE void tt__v_store_m(float *p, tt__vmask m, tt__vf v) {
+    float t[4];
+    int i;
+    vst1q_f32(t, v);
+    for (i = 0; i < m; i++) p[i] = t[i];
+}
 #else
 TT__PRIVATE tt__vf tt__v_load(const float *p) { return *p; }
 TT__PRIVATE void   tt__v_store(float *p, tt__vf v) { *p = v; }
@@ -2470,6 +2526,10 @@ TT__PRIVATE float tt__v_hsum(tt__vf v) {
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));
     s = _mm_add_ss(s, _mm_movehdup_ps(s));
     return _mm_cvtss_f32(s);
+#elif TT__VW == 4
+    /* (v0 + v2) + (v1 + v3), the last two steps of the x86 fold */
+    float32x2_t s = vadd_f32(vget_low_f32(v), vget_high_f32(v));
+    return vget_lane_f32(s, 0) + vget_lane_f32(s, 1);
 #else
     return v;
 #endif
@@ -2481,6 +2541,10 @@ TT__PRIVATE float tt__v_hmax(tt__vf v) {
     s = _mm_max_ps(s, _mm_movehl_ps(s, s));
     s = _mm_max_ss(s, _mm_movehdup_ps(s));
     return _mm_cvtss_f32(s);
+#elif TT__VW == 4
+    float32x2_t lo = vget_low_f32(v), hi = vget_high_f32(v), s = vbsl_f32(vcgt_f32(lo, hi), lo, hi);
+    float s0 = vget_lane_f32(s, 0), s1 = vget_lane_f32(s, 1);
+    return s0 > s1 ? s0 : s1;
 #else
     return v;
 #endif
@@ -2492,7 +2556,8 @@ TT__PRIVATE float tt__v_hmax(tt__vf v) {
  * 2^n stays a normal float: results below 1.2e-38 come out as ~1.2e-38 and
  * results above 3.4e38 as ~3.4e38. Error bound (relative, against double
  * exp over [-87, 88]): at most 4 ULP, checked by tests/unit/test_vec.c
- * (about 2 ULP measured with fused multiply-adds at widths 8 and 16). */
+ * (about 2 ULP measured with fused multiply-adds at widths 4, 8 and 16,
+ * which give bitwise the same lanes). */
 TT__PRIVATE tt__vf tt__v_exp(tt__vf x) {
     const tt__vf ln2_hi = tt__v_set1(0.693359375f), ln2_lo = tt__v_set1(-2.12194440e-4f);
     tt__vf n, r, p;
@@ -3731,7 +3796,7 @@ TT__PRIVATE float tt__exp_shift_sum_scalar(float *y, const float *x, int n, floa
  * are compiled for tests/unit/test_vec.c.
  * Reductions run in TT__VW lanes folded in a fixed order, so results depend
  * on the width but never on the thread count; elementwise results are the
- * same at widths 8 and 16. Tails of a reduction use the scalar formulas;
+ * same at widths 4, 8 and 16. Tails of a reduction use the scalar formulas;
  * elementwise tails run the vector instructions on masked lanes, so an
  * element's value never depends on where a thread's range starts or ends. */
 /* #include "tt_kern.h" */
@@ -3910,6 +3975,72 @@ TT__PRIVATE void tt__adamw_vec(float *p, float *m, float *v, const float *g, siz
     }
 }
 /* ==== end src/tt_kern_vec.c ==== */
+/* ==== begin src/tt_kern_w4.c ==== */
+/* >>kern_w4  AArch64 Advanced SIMD (NEON, 128-bit): the 6x16 SGEMM
+ * micro-kernel of the TT_SIMD_WIDTH 4 build, driven by tt_gemm.c. (The
+ * elementwise kernels are written once for every width: tt_kern_vec.c.)
+ *
+ * Shape: 6 rows x 4 q registers of 4 columns = 24 accumulators, plus 4 for
+ * the B row and 2 for the A column: 30 of the 32 vector registers. Per k,
+ * 24 FMLA (by element: vfmaq_laneq_f32 multiplies a B vector by one lane of
+ * the A vector, no broadcasts) for 4 loads of B and 2 of A. It is the AVX2
+ * kernel's tile (MR 6, NR 16), so the driver packs the same panels and every
+ * C element is the same chain of fused multiply-adds in increasing k: the
+ * width-4 GEMM gives bitwise the width-8 and width-16 results. (BLIS uses 8x12 on ARMv8;
+ * 6x16 keeps one packing layout for the three SIMD widths.) */
+/* #include "tt_kern.h" */
+
+#if TT_SIMD_WIDTH == 4
+
+/* C[6 x 16] = (load_c ? C : 0) + sum_k a[k*6 + r] * b[k*16 + c], fma in
+ * increasing k (the contract in tt_kern.h). */
+TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const float *TT__RESTRICT b,
+                                   float *C, ptrdiff_t ldc, int load_c) {
+    float32x4_t c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23;
+    float32x4_t c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
+    int k;
+#define TT__LD4(r)                                                                                 \
+    c##r##0 = vld1q_f32(C + r * ldc);     c##r##1 = vld1q_f32(C + r * ldc + 4);                    \
+    c##r##2 = vld1q_f32(C + r * ldc + 8); c##r##3 = vld1q_f32(C + r * ldc + 12)
+#define TT__ST4(r)                                                                                 \
+    vst1q_f32(C + r * ldc, c##r##0);     vst1q_f32(C + r * ldc + 4, c##r##1);                      \
+    vst1q_f32(C + r * ldc + 8, c##r##2); vst1q_f32(C + r * ldc + 12, c##r##3)
+    if (load_c) {
+        TT__LD4(0); TT__LD4(1); TT__LD4(2); TT__LD4(3); TT__LD4(4); TT__LD4(5);
+    } else {
+        c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = vdupq_n_f32(0.0f);
+        c30 = c31 = c32 = c33 = c40 = c41 = c42 = c43 = c50 = c51 = c52 = c53 = vdupq_n_f32(0.0f);
+    }
+    /* rows 0-3 take their A value from lanes of a0, rows 4-5 from lanes of a1 */
+#define TT__ROWQ(r)                                                                                \
+    c##r##0 = vfmaq_laneq_f32(c##r##0, b0, a0, r); c##r##1 = vfmaq_laneq_f32(c##r##1, b1, a0, r);  \
+    c##r##2 = vfmaq_laneq_f32(c##r##2, b2, a0, r); c##r##3 = vfmaq_laneq_f32(c##r##3, b3, a0, r)
+#define TT__ROWD(r, l)                                                                             \
+    c##r##0 = vfmaq_lane_f32(c##r##0, b0, a1, l); c##r##1 = vfmaq_lane_f32(c##r##1, b1, a1, l);    \
+    c##r##2 = vfmaq_lane_f32(c##r##2, b2, a1, l); c##r##3 = vfmaq_lane_f32(c##r##3, b3, a1, l)
+#define TT__K6x16N(o)                                                                              \
+    do {                                                                                           \
+        float32x4_t b0 = vld1q_f32(b + 16 * (o)), b1 = vld1q_f32(b + 16 * (o) + 4);                \
+        float32x4_t b2 = vld1q_f32(b + 16 * (o) + 8), b3 = vld1q_f32(b + 16 * (o) + 12);           \
+        float32x4_t a0 = vld1q_f32(a + 6 * (o));                                                   \
+        float32x2_t a1 = vld1_f32(a + 6 * (o) + 4);                                                \
+        TT__ROWQ(0); TT__ROWQ(1); TT__ROWQ(2); TT__ROWQ(3);                                        \
+        TT__ROWD(4, 0); TT__ROWD(5, 1);                                                            \
+    } while (0)
+    /* one k per iteration: unrolled by 4 (as the x86 kernels are), gcc 12
+     * hoists the later steps' loads and spills accumulators to the stack
+     * (-O2: 30+ stack accesses in the loop; none in this form, gcc or clang) */
+    for (k = 0; k < kc; k++, a += 6, b += 16) TT__K6x16N(0);
+    TT__ST4(0); TT__ST4(1); TT__ST4(2); TT__ST4(3); TT__ST4(4); TT__ST4(5);
+#undef TT__K6x16N
+#undef TT__ROWQ
+#undef TT__ROWD
+#undef TT__LD4
+#undef TT__ST4
+}
+TT__PRIVATE const char *tt__sgemm_ukernel_name(void) { return "6x16 NEON intrinsics"; }
+#endif /* TT_SIMD_WIDTH == 4 */
+/* ==== end src/tt_kern_w4.c ==== */
 /* ==== begin src/tt_kern_w8.c ==== */
 /* >>kern_w8  AVX2 + FMA (256-bit): the 6x16 SGEMM micro-kernel of the
  * TT_SIMD_WIDTH 8 build, driven by tt_gemm.c. (The elementwise kernels are
@@ -4117,7 +4248,7 @@ TT__PRIVATE const char *tt__sgemm_ukernel_name(void) { return "6x64 AVX-512 intr
 /* ==== end src/tt_kern_w16.c ==== */
 /* ==== begin src/tt_dispatch.c ==== */
 /* >>dispatch  which elementwise kernel runs: in SIMD builds (TT_SIMD_WIDTH
- * >= 8) the build-width kernels of tt_kern_vec.c unless ex->force_scalar is
+ * 4, 8 or 16) the build-width kernels of tt_kern_vec.c unless ex->force_scalar is
  * set, else (and always in scalar builds) the scalar reference of
  * tt_kern_w1.c (same arguments and math; see there). The GEMM makes its own
  * choice in tt_gemm.c. */
@@ -4125,7 +4256,7 @@ TT__PRIVATE const char *tt__sgemm_ukernel_name(void) { return "6x64 AVX-512 intr
 
 /* nonzero when the build's SIMD kernels are to be used for this exec */
 TT__PRIVATE int tt__use_simd(const tt__exec *ex) {
-#if TT_SIMD_WIDTH >= 8
+#if TT_SIMD_WIDTH > 1
     return !ex || !ex->force_scalar;
 #else
     (void)ex;
@@ -4180,7 +4311,8 @@ TT__PRIVATE void tt__adamw(const tt__exec *ex, float *p, float *m, float *v, con
  * the one GEMM of the library: driver, task grid and its cost model,
  * packing, cache blocking, the fused epilogue, and B packed ahead. The
  * micro-kernel that computes one MR x NR tile is the only per-ISA piece
- * (tt_kern_w8.c, tt_kern_w16.c; interface in tt_kern.h).
+ * (tt_kern_w4.c, tt_kern_w8.c, tt_kern_w16.c; interface in tt_kern.h), with
+ * the packers' transposes (x86 or NEON).
  *
  * Blocking (SIMD builds): the five loops of Goto & van de Geijn, "Anatomy
  * of high-performance matrix multiplication", ACM TOMS 34(3), 2008, as
@@ -4190,9 +4322,10 @@ TT__PRIVATE void tt__adamw(const tt__exec *ex, float *p, float *m, float *v, con
  *       for ic in M step MC:      A block (mc x kc) packed into MR-tall micro-panels [k][MR]
  *         for jr in nc step NR:   one B micro-panel, reused across ir (L1)
  *           for ir in mc step MR: micro-kernel C[MR x NR] (+)= A_p B_p, C tile in registers
- * MR = 6 rows; NR = 16 (2 ymm, AVX2) or 64 (4 zmm, AVX-512). Transposes
- * happen in packing (strided packers), so X W^T, dY W and dY^T X all run the
- * same kernel. Packed panels are zero-padded: no k-loop branches.
+ * MR = 6 rows; NR = 16 (2 ymm, AVX2; 4 q registers, NEON) or 64 (4 zmm,
+ * AVX-512). Transposes happen in packing (strided packers), so X W^T, dY W
+ * and dY^T X all run the same kernel. Packed panels are zero-padded: no
+ * k-loop branches.
  *
  * Numerics: each C element is computed as acc = C_in (or 0), then
  * acc = fma(a_k, b_k, acc) for k increasing inside a KC block, then stored;
@@ -4210,15 +4343,17 @@ TT__PRIVATE void tt__adamw(const tt__exec *ex, float *p, float *m, float *v, con
 /* #include "tt_kern.h" */
 /* #include "tt_vec.h" */
 
-#if TT_SIMD_WIDTH >= 8
+#if TT_SIMD_WIDTH > 1
 
 /* Blocking. AVX2 (6x16, Zen 3: 32 KiB L1D, 512 KiB L2): KC 512/384 keeps the
  * B micro-panel (kc x 16) near L1 and the A block (144 x kc) in L2; sweeps of
  * KC 256..1024, MC 72..288 and NC 1024/2048 on a busy 2-core Zen 3 VM were
  * within the noise (+-5 %). AVX-512 (6x64): K whole up to 1024, else blocks
  * <= 768, from a Zen 4 sweep made outside this repository; not measured on
- * AVX-512 hardware here. The macros are overridable for tuning only: kc
- * changes the rounding (never the thread-count invariance). */
+ * AVX-512 hardware here. NEON (6x16) takes the AVX2 values, not tuned on
+ * AArch64 hardware (only run under qemu-user here). The macros are
+ * overridable for tuning only: kc changes the rounding (never the
+ * thread-count invariance). */
 #ifndef TT__SGEMM_MC
 #define TT__SGEMM_MC 144           /* rows of the packed A block (multiple of MR) */
 #endif
@@ -4252,6 +4387,16 @@ TT__PRIVATE int tt__sgemm_kc(int K) {
 /* largest kc tt__sgemm_kc returns */
 #define TT__SGEMM_KC_MAX (TT__SGEMM_KC_WHOLE > TT__SGEMM_KC_SPLIT ? TT__SGEMM_KC_WHOLE : TT__SGEMM_KC_SPLIT)
 
+/* a read prefetch into all cache levels */
+#if TT_SIMD_WIDTH >= 8
+#  define TT__PREFETCH(p) _mm_prefetch((p), _MM_HINT_T0)
+#elif defined(__GNUC__) || defined(__clang__)
+#  define TT__PREFETCH(p) __builtin_prefetch((p), 0, 3)
+#else
+#  define TT__PREFETCH(p) ((void)(p))
+#endif
+
+#if TT_SIMD_WIDTH >= 8
 /* In-register 8x8 transpose of the named __m256 variables r0..r7 (rows in,
  * columns out). A macro, not a function: gcc 12 did not inline the function
  * version and passed the rows through memory, which made the transposing
@@ -4271,6 +4416,21 @@ TT__PRIVATE int tt__sgemm_kc(int K) {
         r4 = _mm256_permute2f128_ps(s0_, s4_, 0x31); r5 = _mm256_permute2f128_ps(s1_, s5_, 0x31); \
         r6 = _mm256_permute2f128_ps(s2_, s6_, 0x31); r7 = _mm256_permute2f128_ps(s3_, s7_, 0x31); \
     } while (0)
+#else
+/* In-register 4x4 transpose of the named float32x4_t variables r0..r3 (rows
+ * in, columns out): 32-bit then 64-bit TRN1/TRN2. */
+#define TT__TR4x4(r0, r1, r2, r3)                                                                  \
+    do {                                                                                           \
+        float64x2_t t0_ = vreinterpretq_f64_f32(vtrn1q_f32(r0, r1));                               \
+        float64x2_t t1_ = vreinterpretq_f64_f32(vtrn2q_f32(r0, r1));                               \
+        float64x2_t t2_ = vreinterpretq_f64_f32(vtrn1q_f32(r2, r3));                               \
+        float64x2_t t3_ = vreinterpretq_f64_f32(vtrn2q_f32(r2, r3));                               \
+        r0 = vreinterpretq_f32_f64(vtrn1q_f64(t0_, t2_));                                          \
+        r1 = vreinterpretq_f32_f64(vtrn1q_f64(t1_, t3_));                                          \
+        r2 = vreinterpretq_f32_f64(vtrn2q_f64(t0_, t2_));                                          \
+        r3 = vreinterpretq_f32_f64(vtrn2q_f64(t1_, t3_));                                          \
+    } while (0)
+#endif
 
 /* Pack A rows [0, mc) x k [0, kc) (A points at the block's (0,0)) into MR-tall
  * micro-panels: panel p holds pa[p*MR*kc + k*MR + r] = A(p*MR + r, k), rows
@@ -4285,17 +4445,37 @@ TT__PRIVATE void tt__sgemm_pack_a(int mc, int kc, const float *A, ptrdiff_t rsa,
             const float *s = A + (ptrdiff_t)k * csa;
             float *d = pa + k * TT__SGEMM_MR;
             for (i = 0; i < full; i += TT__SGEMM_MR, d += TT__SGEMM_MR * kc) {
+#if TT_SIMD_WIDTH >= 8
                 _mm_storeu_ps(d, _mm_loadu_ps(s + i));
                 _mm_storel_pi((__m64 *)(d + 4), _mm_loadl_pi(_mm_setzero_ps(), (const __m64 *)(s + i + 4)));
+#else
+                vst1q_f32(d, vld1q_f32(s + i));
+                vst1_f32(d + 4, vld1_f32(s + i + 4));
+#endif
             }
         }
     } else if (csa == 1) {
         /* rows contiguous in k: 8x8 transposes (rows 6, 7 zero), stored
          * 8 wide at a stride of 6 in increasing k: each store's 2 extra
-         * floats are overwritten by the next one (or land in the slack) */
+         * floats are overwritten by the next one (or land in the slack).
+         * NEON: 4 k at a time, rows 0-3 by a 4x4 transpose, rows 4-5 zipped. */
         for (i = 0; i < full; i += TT__SGEMM_MR) {
             const float *a = A + (ptrdiff_t)i * rsa;
             float *d = pa + (ptrdiff_t)i * kc;
+#if TT_SIMD_WIDTH == 4
+            for (k = 0; k + 4 <= kc; k += 4) {
+                float32x4_t v0 = vld1q_f32(a + k), v1 = vld1q_f32(a + rsa + k);
+                float32x4_t v2 = vld1q_f32(a + 2 * rsa + k), v3 = vld1q_f32(a + 3 * rsa + k);
+                float32x4_t v4 = vld1q_f32(a + 4 * rsa + k), v5 = vld1q_f32(a + 5 * rsa + k);
+                float32x4_t z0 = vzip1q_f32(v4, v5), z1 = vzip2q_f32(v4, v5);
+                float *o = d + k * 6;
+                TT__TR4x4(v0, v1, v2, v3);
+                vst1q_f32(o, v0);      vst1_f32(o + 4, vget_low_f32(z0));
+                vst1q_f32(o + 6, v1);  vst1_f32(o + 10, vget_high_f32(z0));
+                vst1q_f32(o + 12, v2); vst1_f32(o + 16, vget_low_f32(z1));
+                vst1q_f32(o + 18, v3); vst1_f32(o + 22, vget_high_f32(z1));
+            }
+#else
             for (k = 0; k + 8 <= kc; k += 8) {
                 __m256 v0 = _mm256_loadu_ps(a + k), v1 = _mm256_loadu_ps(a + rsa + k);
                 __m256 v2 = _mm256_loadu_ps(a + 2 * rsa + k), v3 = _mm256_loadu_ps(a + 3 * rsa + k);
@@ -4307,6 +4487,7 @@ TT__PRIVATE void tt__sgemm_pack_a(int mc, int kc, const float *A, ptrdiff_t rsa,
                 _mm256_storeu_ps(o + 18, v3); _mm256_storeu_ps(o + 24, v4); _mm256_storeu_ps(o + 30, v5);
                 _mm256_storeu_ps(o + 36, v6); _mm256_storeu_ps(o + 42, v7);
             }
+#endif
             for (; k < kc; k++)
                 for (r = 0; r < 6; r++) d[k * 6 + r] = a[(ptrdiff_t)r * rsa + k];
         }
@@ -4325,8 +4506,13 @@ TT__PRIVATE void tt__sgemm_pack_a(int mc, int kc, const float *A, ptrdiff_t rsa,
     }
 }
 
+#if TT_SIMD_WIDTH >= 8
+#  define TT__BW 8 /* columns per transpose in tt__sgemm_pack_b: 8x8 (AVX) */
+#else
+#  define TT__BW 4 /* 4x4 (NEON) */
+#endif
 /* Pack B k [0, kc) x columns [0, nc) (B points at the panel's (0,0)) into
- * nr-wide micro-panels (nr a multiple of 8): pb[p*nr*kc + k*nr + c] =
+ * nr-wide micro-panels (nr a multiple of TT__BW): pb[p*nr*kc + k*nr + c] =
  * B(k, p*nr + c), columns past nc zero. pb 32-byte aligned. */
 TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdiff_t rsb, ptrdiff_t csb,
                                   float *TT__RESTRICT pb) {
@@ -4338,13 +4524,27 @@ TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdif
             const float *s = B + (ptrdiff_t)k * rsb;
             float *d = pb + (ptrdiff_t)k * nr;
             for (j = 0; j < full; j += nr, d += (ptrdiff_t)nr * kc)
+#if TT_SIMD_WIDTH >= 8
                 for (c = 0; c < nr; c += 8) _mm256_store_ps(d + c, _mm256_loadu_ps(s + j + c));
+#else
+                for (c = 0; c < nr; c += 4) vst1q_f32(d + c, vld1q_f32(s + j + c));
+#endif
         }
     } else if (rsb == 1) {
-        /* columns contiguous in k (B = W^T): 8x8 transposes of 8 columns */
-        for (j = 0; j < full; j += 8) {
+        /* columns contiguous in k (B = W^T): 8x8 transposes of 8 columns
+         * (NEON: 4x4 of 4) */
+        for (j = 0; j < full; j += TT__BW) {
             const float *s = B + (ptrdiff_t)j * csb;
             float *d = pb + (ptrdiff_t)(j / nr) * nr * kc + j % nr;
+#if TT_SIMD_WIDTH == 4
+            for (k = 0; k + 4 <= kc; k += 4) {
+                float32x4_t v0 = vld1q_f32(s + k), v1 = vld1q_f32(s + csb + k);
+                float32x4_t v2 = vld1q_f32(s + 2 * csb + k), v3 = vld1q_f32(s + 3 * csb + k);
+                float *o = d + (ptrdiff_t)k * nr;
+                TT__TR4x4(v0, v1, v2, v3);
+                vst1q_f32(o, v0); vst1q_f32(o + nr, v1); vst1q_f32(o + 2 * nr, v2); vst1q_f32(o + 3 * nr, v3);
+            }
+#else
             for (k = 0; k + 8 <= kc; k += 8) {
                 __m256 v0 = _mm256_loadu_ps(s + k), v1 = _mm256_loadu_ps(s + csb + k);
                 __m256 v2 = _mm256_loadu_ps(s + 2 * csb + k), v3 = _mm256_loadu_ps(s + 3 * csb + k);
@@ -4356,8 +4556,9 @@ TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdif
                 _mm256_store_ps(o + 3 * nr, v3); _mm256_store_ps(o + 4 * nr, v4); _mm256_store_ps(o + 5 * nr, v5);
                 _mm256_store_ps(o + 6 * nr, v6); _mm256_store_ps(o + 7 * nr, v7);
             }
+#endif
             for (; k < kc; k++)
-                for (c = 0; c < 8; c++) d[(ptrdiff_t)k * nr + c] = s[(ptrdiff_t)c * csb + k];
+                for (c = 0; c < TT__BW; c++) d[(ptrdiff_t)k * nr + c] = s[(ptrdiff_t)c * csb + k];
         }
     } else {
         full = 0;
@@ -4373,7 +4574,7 @@ TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdif
         }
     }
 }
-#endif /* TT_SIMD_WIDTH >= 8 */
+#endif /* TT_SIMD_WIDTH > 1 */
 
 /* tt__gemm_job: tt_kern.h (the bf16 driver, tt_gemm_bf16.c, fills one too) */
 
@@ -4418,7 +4619,7 @@ TT__PRIVATE void tt__gemm_epi_block(const tt__gemm_job *g, int r0, int mr, int c
     }
 }
 
-#if TT_SIMD_WIDTH >= 8
+#if TT_SIMD_WIDTH > 1
 #define TT__SGEMM_PB_FLOATS ((size_t)TT__SGEMM_KC_MAX * TT__SGEMM_NC)
 #define TT__SGEMM_PA_FLOATS ((size_t)TT__SGEMM_MC * TT__SGEMM_KC_MAX + 16)
 TT__PRIVATE size_t tt__gemm_scratch_floats(void) {
@@ -4479,8 +4680,8 @@ TT__PRIVATE void tt__sgemm_range(const tt__gemm_job *g, int m0, int m1, int n0, 
                         if (ir + TT__SGEMM_MR < mc) {
                             const char *cn = (const char *)(cp + TT__SGEMM_MR * g->ldc);
                             for (r = 0; r < TT__SGEMM_MR; r++) {
-                                _mm_prefetch(cn + (ptrdiff_t)r * g->ldc * 4, _MM_HINT_T0);
-                                _mm_prefetch(cn + (ptrdiff_t)r * g->ldc * 4 + 4 * TT__SGEMM_NR - 4, _MM_HINT_T0);
+                                TT__PREFETCH(cn + (ptrdiff_t)r * g->ldc * 4);
+                                TT__PREFETCH(cn + (ptrdiff_t)r * g->ldc * 4 + 4 * TT__SGEMM_NR - 4);
                             }
                         }
 #endif
@@ -4571,7 +4772,7 @@ TT__PRIVATE void tt__gemm_block(const tt__gemm_job *g, int b, int slot) {
     int m1 = m0 + g->mstep < g->M ? m0 + g->mstep : g->M;
     int n1 = n0 + g->nstep < g->N ? n0 + g->nstep : g->N;
     if (m0 >= m1 || n0 >= n1) return;
-#if TT_SIMD_WIDTH >= 8
+#if TT_SIMD_WIDTH > 1
     if (g->simd) {
         tt__sgemm_range(g, m0, m1, n0, n1, g->ex->scratch + (size_t)slot * g->ex->scratch_floats);
         return;
@@ -4630,7 +4831,7 @@ TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const floa
     g.ex = ex; g.M = M; g.N = N; g.K = K; g.A = A; g.B = B; g.rsa = rsa; g.csa = csa;
     g.rsb = rsb; g.csb = csb; g.C = C; g.ldc = ldc; g.accumulate = accumulate;
     g.simd = 0;
-#if TT_SIMD_WIDTH >= 8
+#if TT_SIMD_WIDTH > 1
     g.simd = ex && !ex->force_scalar && ex->scratch && ex->scratch_floats >= tt__gemm_scratch_floats();
 #endif
     g.pk = g.simd ? pk : NULL;

@@ -58,7 +58,7 @@ typedef enum tt_status {
 TTDEF const char *tt_strerror(tt_status status);
 /* tt_version_string: the version of the compiled implementation ("0.1.0"). */
 TTDEF const char *tt_version_string(void);
-/* tt_simd_width: floats per vector in the compiled kernels: 1, 8 or 16. */
+/* tt_simd_width: floats per vector in the compiled kernels: 1, 4 (NEON), 8 or 16. */
 TTDEF int tt_simd_width(void);
 
 /* ---- allocator ----------------------------------------------------------

@@ -48,6 +48,8 @@
 #    define TT_SIMD_WIDTH 16
 #  elif defined(__AVX2__) && defined(__FMA__)
 #    define TT_SIMD_WIDTH 8
+#  elif defined(__aarch64__) && defined(__ARM_NEON)
+#    define TT_SIMD_WIDTH 4
 #  else
 #    define TT_SIMD_WIDTH 1
 #  endif
@@ -62,8 +64,13 @@
 #    error "tinytrain: TT_SIMD_WIDTH=8 needs AVX2 and FMA codegen (-mavx2 -mfma)"
 #  endif
 #  include <immintrin.h>
+#elif TT_SIMD_WIDTH == 4
+#  if !defined(__aarch64__) || !defined(__ARM_NEON)
+#    error "tinytrain: TT_SIMD_WIDTH=4 needs an AArch64 compiler with Advanced SIMD (NEON)"
+#  endif
+#  include <arm_neon.h>
 #elif TT_SIMD_WIDTH != 1
-#  error "tinytrain: TT_SIMD_WIDTH must be 1, 8 or 16"
+#  error "tinytrain: TT_SIMD_WIDTH must be 1, 4, 8 or 16"
 #endif
 
 /* GEMM task tuning (tt_gemm.c; results are bitwise the same for any value):

@@ -1,5 +1,5 @@
 /* >>dispatch  which elementwise kernel runs: in SIMD builds (TT_SIMD_WIDTH
- * >= 8) the build-width kernels of tt_kern_vec.c unless ex->force_scalar is
+ * 4, 8 or 16) the build-width kernels of tt_kern_vec.c unless ex->force_scalar is
  * set, else (and always in scalar builds) the scalar reference of
  * tt_kern_w1.c (same arguments and math; see there). The GEMM makes its own
  * choice in tt_gemm.c. */
@@ -7,7 +7,7 @@
 
 /* nonzero when the build's SIMD kernels are to be used for this exec */
 TT__PRIVATE int tt__use_simd(const tt__exec *ex) {
-#if TT_SIMD_WIDTH >= 8
+#if TT_SIMD_WIDTH > 1
     return !ex || !ex->force_scalar;
 #else
     (void)ex;

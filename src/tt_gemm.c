@@ -2,7 +2,8 @@
  * the one GEMM of the library: driver, task grid and its cost model,
  * packing, cache blocking, the fused epilogue, and B packed ahead. The
  * micro-kernel that computes one MR x NR tile is the only per-ISA piece
- * (tt_kern_w8.c, tt_kern_w16.c; interface in tt_kern.h).
+ * (tt_kern_w4.c, tt_kern_w8.c, tt_kern_w16.c; interface in tt_kern.h), with
+ * the packers' transposes (x86 or NEON).
  *
  * Blocking (SIMD builds): the five loops of Goto & van de Geijn, "Anatomy
  * of high-performance matrix multiplication", ACM TOMS 34(3), 2008, as
@@ -12,9 +13,10 @@
  *       for ic in M step MC:      A block (mc x kc) packed into MR-tall micro-panels [k][MR]
  *         for jr in nc step NR:   one B micro-panel, reused across ir (L1)
  *           for ir in mc step MR: micro-kernel C[MR x NR] (+)= A_p B_p, C tile in registers
- * MR = 6 rows; NR = 16 (2 ymm, AVX2) or 64 (4 zmm, AVX-512). Transposes
- * happen in packing (strided packers), so X W^T, dY W and dY^T X all run the
- * same kernel. Packed panels are zero-padded: no k-loop branches.
+ * MR = 6 rows; NR = 16 (2 ymm, AVX2; 4 q registers, NEON) or 64 (4 zmm,
+ * AVX-512). Transposes happen in packing (strided packers), so X W^T, dY W
+ * and dY^T X all run the same kernel. Packed panels are zero-padded: no
+ * k-loop branches.
  *
  * Numerics: each C element is computed as acc = C_in (or 0), then
  * acc = fma(a_k, b_k, acc) for k increasing inside a KC block, then stored;
@@ -32,15 +34,17 @@
 #include "tt_kern.h"
 #include "tt_vec.h"
 
-#if TT_SIMD_WIDTH >= 8
+#if TT_SIMD_WIDTH > 1
 
 /* Blocking. AVX2 (6x16, Zen 3: 32 KiB L1D, 512 KiB L2): KC 512/384 keeps the
  * B micro-panel (kc x 16) near L1 and the A block (144 x kc) in L2; sweeps of
  * KC 256..1024, MC 72..288 and NC 1024/2048 on a busy 2-core Zen 3 VM were
  * within the noise (+-5 %). AVX-512 (6x64): K whole up to 1024, else blocks
  * <= 768, from a Zen 4 sweep made outside this repository; not measured on
- * AVX-512 hardware here. The macros are overridable for tuning only: kc
- * changes the rounding (never the thread-count invariance). */
+ * AVX-512 hardware here. NEON (6x16) takes the AVX2 values, not tuned on
+ * AArch64 hardware (only run under qemu-user here). The macros are
+ * overridable for tuning only: kc changes the rounding (never the
+ * thread-count invariance). */
 #ifndef TT__SGEMM_MC
 #define TT__SGEMM_MC 144           /* rows of the packed A block (multiple of MR) */
 #endif
@@ -74,6 +78,16 @@ TT__PRIVATE int tt__sgemm_kc(int K) {
 /* largest kc tt__sgemm_kc returns */
 #define TT__SGEMM_KC_MAX (TT__SGEMM_KC_WHOLE > TT__SGEMM_KC_SPLIT ? TT__SGEMM_KC_WHOLE : TT__SGEMM_KC_SPLIT)
 
+/* a read prefetch into all cache levels */
+#if TT_SIMD_WIDTH >= 8
+#  define TT__PREFETCH(p) _mm_prefetch((p), _MM_HINT_T0)
+#elif defined(__GNUC__) || defined(__clang__)
+#  define TT__PREFETCH(p) __builtin_prefetch((p), 0, 3)
+#else
+#  define TT__PREFETCH(p) ((void)(p))
+#endif
+
+#if TT_SIMD_WIDTH >= 8
 /* In-register 8x8 transpose of the named __m256 variables r0..r7 (rows in,
  * columns out). A macro, not a function: gcc 12 did not inline the function
  * version and passed the rows through memory, which made the transposing
@@ -93,6 +107,21 @@ TT__PRIVATE int tt__sgemm_kc(int K) {
         r4 = _mm256_permute2f128_ps(s0_, s4_, 0x31); r5 = _mm256_permute2f128_ps(s1_, s5_, 0x31); \
         r6 = _mm256_permute2f128_ps(s2_, s6_, 0x31); r7 = _mm256_permute2f128_ps(s3_, s7_, 0x31); \
     } while (0)
+#else
+/* In-register 4x4 transpose of the named float32x4_t variables r0..r3 (rows
+ * in, columns out): 32-bit then 64-bit TRN1/TRN2. */
+#define TT__TR4x4(r0, r1, r2, r3)                                                                  \
+    do {                                                                                           \
+        float64x2_t t0_ = vreinterpretq_f64_f32(vtrn1q_f32(r0, r1));                               \
+        float64x2_t t1_ = vreinterpretq_f64_f32(vtrn2q_f32(r0, r1));                               \
+        float64x2_t t2_ = vreinterpretq_f64_f32(vtrn1q_f32(r2, r3));                               \
+        float64x2_t t3_ = vreinterpretq_f64_f32(vtrn2q_f32(r2, r3));                               \
+        r0 = vreinterpretq_f32_f64(vtrn1q_f64(t0_, t2_));                                          \
+        r1 = vreinterpretq_f32_f64(vtrn1q_f64(t1_, t3_));                                          \
+        r2 = vreinterpretq_f32_f64(vtrn2q_f64(t0_, t2_));                                          \
+        r3 = vreinterpretq_f32_f64(vtrn2q_f64(t1_, t3_));                                          \
+    } while (0)
+#endif
 
 /* Pack A rows [0, mc) x k [0, kc) (A points at the block's (0,0)) into MR-tall
  * micro-panels: panel p holds pa[p*MR*kc + k*MR + r] = A(p*MR + r, k), rows
@@ -107,17 +136,37 @@ TT__PRIVATE void tt__sgemm_pack_a(int mc, int kc, const float *A, ptrdiff_t rsa,
             const float *s = A + (ptrdiff_t)k * csa;
             float *d = pa + k * TT__SGEMM_MR;
             for (i = 0; i < full; i += TT__SGEMM_MR, d += TT__SGEMM_MR * kc) {
+#if TT_SIMD_WIDTH >= 8
                 _mm_storeu_ps(d, _mm_loadu_ps(s + i));
                 _mm_storel_pi((__m64 *)(d + 4), _mm_loadl_pi(_mm_setzero_ps(), (const __m64 *)(s + i + 4)));
+#else
+                vst1q_f32(d, vld1q_f32(s + i));
+                vst1_f32(d + 4, vld1_f32(s + i + 4));
+#endif
             }
         }
     } else if (csa == 1) {
         /* rows contiguous in k: 8x8 transposes (rows 6, 7 zero), stored
          * 8 wide at a stride of 6 in increasing k: each store's 2 extra
-         * floats are overwritten by the next one (or land in the slack) */
+         * floats are overwritten by the next one (or land in the slack).
+         * NEON: 4 k at a time, rows 0-3 by a 4x4 transpose, rows 4-5 zipped. */
         for (i = 0; i < full; i += TT__SGEMM_MR) {
             const float *a = A + (ptrdiff_t)i * rsa;
             float *d = pa + (ptrdiff_t)i * kc;
+#if TT_SIMD_WIDTH == 4
+            for (k = 0; k + 4 <= kc; k += 4) {
+                float32x4_t v0 = vld1q_f32(a + k), v1 = vld1q_f32(a + rsa + k);
+                float32x4_t v2 = vld1q_f32(a + 2 * rsa + k), v3 = vld1q_f32(a + 3 * rsa + k);
+                float32x4_t v4 = vld1q_f32(a + 4 * rsa + k), v5 = vld1q_f32(a + 5 * rsa + k);
+                float32x4_t z0 = vzip1q_f32(v4, v5), z1 = vzip2q_f32(v4, v5);
+                float *o = d + k * 6;
+                TT__TR4x4(v0, v1, v2, v3);
+                vst1q_f32(o, v0);      vst1_f32(o + 4, vget_low_f32(z0));
+                vst1q_f32(o + 6, v1);  vst1_f32(o + 10, vget_high_f32(z0));
+                vst1q_f32(o + 12, v2); vst1_f32(o + 16, vget_low_f32(z1));
+                vst1q_f32(o + 18, v3); vst1_f32(o + 22, vget_high_f32(z1));
+            }
+#else
             for (k = 0; k + 8 <= kc; k += 8) {
                 __m256 v0 = _mm256_loadu_ps(a + k), v1 = _mm256_loadu_ps(a + rsa + k);
                 __m256 v2 = _mm256_loadu_ps(a + 2 * rsa + k), v3 = _mm256_loadu_ps(a + 3 * rsa + k);
@@ -129,6 +178,7 @@ TT__PRIVATE void tt__sgemm_pack_a(int mc, int kc, const float *A, ptrdiff_t rsa,
                 _mm256_storeu_ps(o + 18, v3); _mm256_storeu_ps(o + 24, v4); _mm256_storeu_ps(o + 30, v5);
                 _mm256_storeu_ps(o + 36, v6); _mm256_storeu_ps(o + 42, v7);
             }
+#endif
             for (; k < kc; k++)
                 for (r = 0; r < 6; r++) d[k * 6 + r] = a[(ptrdiff_t)r * rsa + k];
         }
@@ -147,8 +197,13 @@ TT__PRIVATE void tt__sgemm_pack_a(int mc, int kc, const float *A, ptrdiff_t rsa,
     }
 }
 
+#if TT_SIMD_WIDTH >= 8
+#  define TT__BW 8 /* columns per transpose in tt__sgemm_pack_b: 8x8 (AVX) */
+#else
+#  define TT__BW 4 /* 4x4 (NEON) */
+#endif
 /* Pack B k [0, kc) x columns [0, nc) (B points at the panel's (0,0)) into
- * nr-wide micro-panels (nr a multiple of 8): pb[p*nr*kc + k*nr + c] =
+ * nr-wide micro-panels (nr a multiple of TT__BW): pb[p*nr*kc + k*nr + c] =
  * B(k, p*nr + c), columns past nc zero. pb 32-byte aligned. */
 TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdiff_t rsb, ptrdiff_t csb,
                                   float *TT__RESTRICT pb) {
@@ -160,13 +215,27 @@ TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdif
             const float *s = B + (ptrdiff_t)k * rsb;
             float *d = pb + (ptrdiff_t)k * nr;
             for (j = 0; j < full; j += nr, d += (ptrdiff_t)nr * kc)
+#if TT_SIMD_WIDTH >= 8
                 for (c = 0; c < nr; c += 8) _mm256_store_ps(d + c, _mm256_loadu_ps(s + j + c));
+#else
+                for (c = 0; c < nr; c += 4) vst1q_f32(d + c, vld1q_f32(s + j + c));
+#endif
         }
     } else if (rsb == 1) {
-        /* columns contiguous in k (B = W^T): 8x8 transposes of 8 columns */
-        for (j = 0; j < full; j += 8) {
+        /* columns contiguous in k (B = W^T): 8x8 transposes of 8 columns
+         * (NEON: 4x4 of 4) */
+        for (j = 0; j < full; j += TT__BW) {
             const float *s = B + (ptrdiff_t)j * csb;
             float *d = pb + (ptrdiff_t)(j / nr) * nr * kc + j % nr;
+#if TT_SIMD_WIDTH == 4
+            for (k = 0; k + 4 <= kc; k += 4) {
+                float32x4_t v0 = vld1q_f32(s + k), v1 = vld1q_f32(s + csb + k);
+                float32x4_t v2 = vld1q_f32(s + 2 * csb + k), v3 = vld1q_f32(s + 3 * csb + k);
+                float *o = d + (ptrdiff_t)k * nr;
+                TT__TR4x4(v0, v1, v2, v3);
+                vst1q_f32(o, v0); vst1q_f32(o + nr, v1); vst1q_f32(o + 2 * nr, v2); vst1q_f32(o + 3 * nr, v3);
+            }
+#else
             for (k = 0; k + 8 <= kc; k += 8) {
                 __m256 v0 = _mm256_loadu_ps(s + k), v1 = _mm256_loadu_ps(s + csb + k);
                 __m256 v2 = _mm256_loadu_ps(s + 2 * csb + k), v3 = _mm256_loadu_ps(s + 3 * csb + k);
@@ -178,8 +247,9 @@ TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdif
                 _mm256_store_ps(o + 3 * nr, v3); _mm256_store_ps(o + 4 * nr, v4); _mm256_store_ps(o + 5 * nr, v5);
                 _mm256_store_ps(o + 6 * nr, v6); _mm256_store_ps(o + 7 * nr, v7);
             }
+#endif
             for (; k < kc; k++)
-                for (c = 0; c < 8; c++) d[(ptrdiff_t)k * nr + c] = s[(ptrdiff_t)c * csb + k];
+                for (c = 0; c < TT__BW; c++) d[(ptrdiff_t)k * nr + c] = s[(ptrdiff_t)c * csb + k];
         }
     } else {
         full = 0;
@@ -195,7 +265,7 @@ TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdif
         }
     }
 }
-#endif /* TT_SIMD_WIDTH >= 8 */
+#endif /* TT_SIMD_WIDTH > 1 */
 
 /* tt__gemm_job: tt_kern.h (the bf16 driver, tt_gemm_bf16.c, fills one too) */
 
@@ -240,7 +310,7 @@ TT__PRIVATE void tt__gemm_epi_block(const tt__gemm_job *g, int r0, int mr, int c
     }
 }
 
-#if TT_SIMD_WIDTH >= 8
+#if TT_SIMD_WIDTH > 1
 #define TT__SGEMM_PB_FLOATS ((size_t)TT__SGEMM_KC_MAX * TT__SGEMM_NC)
 #define TT__SGEMM_PA_FLOATS ((size_t)TT__SGEMM_MC * TT__SGEMM_KC_MAX + 16)
 TT__PRIVATE size_t tt__gemm_scratch_floats(void) {
@@ -301,8 +371,8 @@ TT__PRIVATE void tt__sgemm_range(const tt__gemm_job *g, int m0, int m1, int n0, 
                         if (ir + TT__SGEMM_MR < mc) {
                             const char *cn = (const char *)(cp + TT__SGEMM_MR * g->ldc);
                             for (r = 0; r < TT__SGEMM_MR; r++) {
-                                _mm_prefetch(cn + (ptrdiff_t)r * g->ldc * 4, _MM_HINT_T0);
-                                _mm_prefetch(cn + (ptrdiff_t)r * g->ldc * 4 + 4 * TT__SGEMM_NR - 4, _MM_HINT_T0);
+                                TT__PREFETCH(cn + (ptrdiff_t)r * g->ldc * 4);
+                                TT__PREFETCH(cn + (ptrdiff_t)r * g->ldc * 4 + 4 * TT__SGEMM_NR - 4);
                             }
                         }
 #endif
@@ -393,7 +463,7 @@ TT__PRIVATE void tt__gemm_block(const tt__gemm_job *g, int b, int slot) {
     int m1 = m0 + g->mstep < g->M ? m0 + g->mstep : g->M;
     int n1 = n0 + g->nstep < g->N ? n0 + g->nstep : g->N;
     if (m0 >= m1 || n0 >= n1) return;
-#if TT_SIMD_WIDTH >= 8
+#if TT_SIMD_WIDTH > 1
     if (g->simd) {
         tt__sgemm_range(g, m0, m1, n0, n1, g->ex->scratch + (size_t)slot * g->ex->scratch_floats);
         return;
@@ -452,7 +522,7 @@ TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const floa
     g.ex = ex; g.M = M; g.N = N; g.K = K; g.A = A; g.B = B; g.rsa = rsa; g.csa = csa;
     g.rsb = rsb; g.csb = csb; g.C = C; g.ldc = ldc; g.accumulate = accumulate;
     g.simd = 0;
-#if TT_SIMD_WIDTH >= 8
+#if TT_SIMD_WIDTH > 1
     g.simd = ex && !ex->force_scalar && ex->scratch && ex->scratch_floats >= tt__gemm_scratch_floats();
 #endif
     g.pk = g.simd ? pk : NULL;

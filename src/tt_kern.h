@@ -1,6 +1,6 @@
 /* >>kern  the kernel files' interface: the GEMM micro-kernel of this build
- * (shape and entry point, defined by tt_kern_w8.c or tt_kern_w16.c and
- * driven by tt_gemm.c), the elementwise kernels (scalar references in
+ * (shape and entry point, defined by tt_kern_w4.c, tt_kern_w8.c or
+ * tt_kern_w16.c and driven by tt_gemm.c), the elementwise kernels (scalar references in
  * tt_kern_w1.c, the build-width variants in tt_kern_vec.c over the vector
  * layer tt_vec.h, chosen per call by tt_dispatch.c), and the helpers more
  * than one kernel file uses. */
@@ -13,7 +13,9 @@
  * k), which costs ~10 % once the panels are no longer in L1. Overridable: an
  * emulated vector type (SIMDe's __m512 on an AVX2 CPU) fits no "v" register. */
 #ifndef TT__KEEP_IN_REG
-#  if defined(__GNUC__) || defined(__clang__)
+#  if (defined(__GNUC__) || defined(__clang__)) && defined(__aarch64__)
+#    define TT__KEEP_IN_REG(v) __asm__("" : "+w"(v)) /* an Advanced SIMD register */
+#  elif defined(__GNUC__) || defined(__clang__)
 #    define TT__KEEP_IN_REG(v) __asm__("" : "+v"(v))
 #  else
 #    define TT__KEEP_IN_REG(v) ((void)0)
@@ -31,15 +33,17 @@
 #  define TT__SGEMM_NR 64 /* 6 x 4 zmm accumulators (tt_kern_w16.c) */
 #elif TT_SIMD_WIDTH == 8
 #  define TT__SGEMM_NR 16 /* 6 x 2 ymm accumulators (tt_kern_w8.c) */
+#elif TT_SIMD_WIDTH == 4
+#  define TT__SGEMM_NR 16 /* 6 x 4 NEON q accumulators (tt_kern_w4.c) */
 #endif
-#if TT_SIMD_WIDTH >= 8
+#if TT_SIMD_WIDTH > 1
 TT__PRIVATE void tt__sgemm_ukernel(int kc, const float *TT__RESTRICT a, const float *TT__RESTRICT b, float *C,
                                    ptrdiff_t ldc, int load_c);
 TT__PRIVATE const char *tt__sgemm_ukernel_name(void);
 #endif
 
 /* nonzero when the build's SIMD kernels are to be used for this exec
- * (TT_SIMD_WIDTH >= 8 and not ex->force_scalar); tt_dispatch.c */
+ * (TT_SIMD_WIDTH > 1 and not ex->force_scalar); tt_dispatch.c */
 TT__PRIVATE int tt__use_simd(const tt__exec *ex);
 
 /* sqrt(2/pi), the GELU tanh form's constant (tt_kern_w1.c) */

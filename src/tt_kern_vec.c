@@ -5,7 +5,7 @@
  * are compiled for tests/unit/test_vec.c.
  * Reductions run in TT__VW lanes folded in a fixed order, so results depend
  * on the width but never on the thread count; elementwise results are the
- * same at widths 8 and 16. Tails of a reduction use the scalar formulas;
+ * same at widths 4, 8 and 16. Tails of a reduction use the scalar formulas;
  * elementwise tails run the vector instructions on masked lanes, so an
  * element's value never depends on where a thread's range starts or ends. */
 #include "tt_kern.h"

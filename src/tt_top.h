@@ -28,9 +28,9 @@
                                                      (a user cfg.parallel still works)
      TT_NO_MALLOC              implementation file   no default allocator: pass
                                                      cfg.allocator or use *_create_in
-     TT_SIMD_WIDTH             implementation file   1 scalar, 8 AVX2+FMA (-mavx2 -mfma),
-                                                     16 AVX-512 (-mavx512f ...); default
-                                                     from the compiler's flags
+     TT_SIMD_WIDTH             implementation file   1 scalar, 4 NEON (AArch64), 8 AVX2+FMA
+                                                     (-mavx2 -mfma), 16 AVX-512 (-mavx512f
+                                                     ...); default from the compiler's flags
      TT_MALLOC(sz,al)/TT_FREE(p,sz)  implementation  both or neither
      TT_EXPF TT_LOGF TT_SQRTF TT_TANHF TT_COSF TT_POWF  math functions for freestanding builds
      TT_NO_ASM                 implementation file   intrinsics instead of the inline-asm

@@ -1,15 +1,15 @@
 /* >>vec  the vector layer: one set of float-vector operations over the
- * build's SIMD width TT__VW (1 scalar, 8 AVX2 256-bit, 16 AVX-512 512-bit),
- * so that each elementwise kernel (tt_kern_vec.c) is written once and
- * compiled at every width. A 128-bit NEON width (4) would add one more
- * branch to each definition below, nothing elsewhere.
+ * build's SIMD width TT__VW (1 scalar, 4 AArch64 NEON 128-bit, 8 AVX2
+ * 256-bit, 16 AVX-512 512-bit), so that each elementwise kernel
+ * (tt_kern_vec.c) is written once and compiled at every width.
  *
  * tt__vf is a vector of TT__VW floats, tt__vmask selects its first lanes
  * (tails). Loads and stores are unaligned. Every operation rounds each lane
- * once, as its scalar form does (fma: fused at widths 8 and 16, a multiply
- * then an add at width 1), so lane results do not depend on the width;
- * only reductions (tt__v_hsum) fold in a width-dependent order, fixed for
- * each width. */
+ * once, as its scalar form does (fma: fused at widths 4, 8 and 16, a
+ * multiply then an add at width 1), so lane results do not depend on the
+ * width; only reductions (tt__v_hsum) fold in a width-dependent order, fixed
+ * for each width. max and min are those of x86 maxps/minps and the scalar
+ * a > b ? a : b (a NaN or two zeros give the second operand) at every width. */
 #ifndef TT_VEC_H
 #define TT_VEC_H
 #include "tt_internal.h"
@@ -22,6 +22,10 @@ typedef __mmask16 tt__vmask;
 #  define TT__VW 8
 typedef __m256 tt__vf;
 typedef __m256i tt__vmask;
+#elif TT_SIMD_WIDTH == 4
+#  define TT__VW 4
+typedef float32x4_t tt__vf;
+typedef int tt__vmask; /* the number of leading lanes selected */
 #else
 #  define TT__VW 1
 typedef float tt__vf;
@@ -111,6 +115,47 @@ TT__PRIVATE tt__vf tt__v_load_m(const float *p, tt__vmask m) { return _mm256_mas
 TT__PRIVATE void   tt__v_store_m(float *p, tt__vmask m, tt__vf v) { _mm256_maskstore_ps(p, m, v); }
 TT__PRIVATE __m256 tt__v_half_add(tt__vf v) { return v; }
 TT__PRIVATE __m256 tt__v_half_max(tt__vf v) { return v; }
+#elif TT__VW == 4
+/* AArch64 Advanced SIMD: FMLA/FMLS are fused, FDIV and FSQRT correctly
+ * rounded, FRINTN rounds to nearest even, as the x86 forms. */
+TT__PRIVATE tt__vf tt__v_load(const float *p) { return vld1q_f32(p); }
+TT__PRIVATE void   tt__v_store(float *p, tt__vf v) { vst1q_f32(p, v); }
+TT__PRIVATE tt__vf tt__v_set1(float x) { return vdupq_n_f32(x); }
+TT__PRIVATE tt__vf tt__v_zero(void) { return vdupq_n_f32(0.0f); }
+TT__PRIVATE tt__vf tt__v_add(tt__vf a, tt__vf b) { return vaddq_f32(a, b); }
+TT__PRIVATE tt__vf tt__v_sub(tt__vf a, tt__vf b) { return vsubq_f32(a, b); }
+TT__PRIVATE tt__vf tt__v_mul(tt__vf a, tt__vf b) { return vmulq_f32(a, b); }
+TT__PRIVATE tt__vf tt__v_div(tt__vf a, tt__vf b) { return vdivq_f32(a, b); }
+TT__PRIVATE tt__vf tt__v_sqrt(tt__vf a) { return vsqrtq_f32(a); }
+/* compare and select, not FMAX/FMIN (which return NaN for a NaN operand and
+ * +0 for max(-0, +0)): the same lanes as maxps/minps and the scalar form */
+TT__PRIVATE tt__vf tt__v_max(tt__vf a, tt__vf b) { return vbslq_f32(vcgtq_f32(a, b), a, b); }
+TT__PRIVATE tt__vf tt__v_min(tt__vf a, tt__vf b) { return vbslq_f32(vcltq_f32(a, b), a, b); }
+TT__PRIVATE tt__vf tt__v_fma(tt__vf a, tt__vf b, tt__vf c) { return vfmaq_f32(c, a, b); }
+/* a b - c = -(c - a b): one rounding either way (round to nearest is symmetric) */
+TT__PRIVATE tt__vf tt__v_fms(tt__vf a, tt__vf b, tt__vf c) { return vnegq_f32(vfmsq_f32(c, a, b)); }
+TT__PRIVATE tt__vf tt__v_fnma(tt__vf a, tt__vf b, tt__vf c) { return vfmsq_f32(c, a, b); }
+TT__PRIVATE tt__vf tt__v_sel_ge(tt__vf s, tt__vf t, tt__vf a, tt__vf b) { return vbslq_f32(vcgeq_f32(s, t), a, b); }
+TT__PRIVATE tt__vf tt__v_round(tt__vf x) { return vrndnq_f32(x); }
+TT__PRIVATE tt__vf tt__v_pow2i(tt__vf n) {
+    return vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(vcvtnq_s32_f32(n), vdupq_n_s32(127)), 23));
+}
+/* No masked loads in NEON: the first r lanes go through a zeroed stack
+ * buffer, so a tail lane gets the value of a full vector's lane (unselected
+ * lanes read as 0 and are never written, as maskload/maskstore do). */
+TT__PRIVATE tt__vmask tt__v_mask(int r) { return r; } /* first r lanes, 0 <= r <= 4 */
+TT__PRIVATE tt__vf tt__v_load_m(const float *p, tt__vmask m) {
+    float t[4] = { 0.0f, 0.0f, 0.0f, 0.0f };
+    int i;
+    for (i = 0; i < m; i++) t[i] = p[i];
+    return vld1q_f32(t);
+}
+TT__PRIVATE void tt__v_store_m(float *p, tt__vmask m, tt__vf v) {
+    float t[4];
+    int i;
+    vst1q_f32(t, v);
+    for (i = 0; i < m; i++) p[i] = t[i];
+}
 #else
 TT__PRIVATE tt__vf tt__v_load(const float *p) { return *p; }
 TT__PRIVATE void   tt__v_store(float *p, tt__vf v) { *p = v; }
@@ -152,6 +197,10 @@ TT__PRIVATE float tt__v_hsum(tt__vf v) {
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));
     s = _mm_add_ss(s, _mm_movehdup_ps(s));
     return _mm_cvtss_f32(s);
+#elif TT__VW == 4
+    /* (v0 + v2) + (v1 + v3), the last two steps of the x86 fold */
+    float32x2_t s = vadd_f32(vget_low_f32(v), vget_high_f32(v));
+    return vget_lane_f32(s, 0) + vget_lane_f32(s, 1);
 #else
     return v;
 #endif
@@ -163,6 +212,10 @@ TT__PRIVATE float tt__v_hmax(tt__vf v) {
     s = _mm_max_ps(s, _mm_movehl_ps(s, s));
     s = _mm_max_ss(s, _mm_movehdup_ps(s));
     return _mm_cvtss_f32(s);
+#elif TT__VW == 4
+    float32x2_t lo = vget_low_f32(v), hi = vget_high_f32(v), s = vbsl_f32(vcgt_f32(lo, hi), lo, hi);
+    float s0 = vget_lane_f32(s, 0), s1 = vget_lane_f32(s, 1);
+    return s0 > s1 ? s0 : s1;
 #else
     return v;
 #endif
@@ -174,7 +227,8 @@ TT__PRIVATE float tt__v_hmax(tt__vf v) {
  * 2^n stays a normal float: results below 1.2e-38 come out as ~1.2e-38 and
  * results above 3.4e38 as ~3.4e38. Error bound (relative, against double
  * exp over [-87, 88]): at most 4 ULP, checked by tests/unit/test_vec.c
- * (about 2 ULP measured with fused multiply-adds at widths 8 and 16). */
+ * (about 2 ULP measured with fused multiply-adds at widths 4, 8 and 16,
+ * which give bitwise the same lanes). */
 TT__PRIVATE tt__vf tt__v_exp(tt__vf x) {
     const tt__vf ln2_hi = tt__v_set1(0.693359375f), ln2_lo = tt__v_set1(-2.12194440e-4f);
     tt__vf n, r, p;

@@ -29,7 +29,15 @@
  *    width 8 both 6x16 implementations are checked (the inline asm one where
  *    it is built, and its intrinsics twin); the name of the kernel the build
  *    runs is printed ("micro-kernel: ...", which test-noasm checks).
- * Build with -DTT_SIMD_WIDTH=16 on a machine without AVX-512: prints SKIP. */
+ * Build with -DTT_SIMD_WIDTH=16 on a machine without AVX-512: prints SKIP.
+ * `test_gemm quick` (for emulated runs, e.g. qemu-user): the same checks on
+ * smaller products (still more than one MC block, K block and NC block) at
+ * 1 and 3 threads: in part 1 K up to 513 and M = 150 only with N <= 17; no
+ * 150 x 2100 x 700 epilogue.
+ * `test_gemm bits`: only prints a CRC-32 of C for a fixed set of products
+ * (every operand pattern, K blocks, the GELU epilogue; 2 threads), so that
+ * two builds can be compared with cmp: widths 4, 8 and 16 run the same
+ * fmaf chains and must print the same lines (make test-neon). */
 #define TINYTRAIN_IMPLEMENTATION
 #define TT_GEMM_MIN_TASK_FLOPS 0 /* split even tiny products over the threads */
 #define TT_GEMM_SPLIT 4          /* and cut them into up to 4 blocks per thread, claimed dynamically */
@@ -49,6 +57,7 @@ static float rnd_int(int lim) { return (float)((int)(rnd() % (unsigned)(2 * lim 
 static float rnd_real(void) { return (float)((double)rnd() / 4294967296.0 * 2.0 - 1.0); }
 
 static int n_fail = 0;
+static int quick = 0; /* `test_gemm quick` */
 static long n_differ_from_scalar = 0;
 #define CHECK(cond, ...) do { if (!(cond)) { n_fail++; if (n_fail < 20) { printf("FAIL: "); printf(__VA_ARGS__); printf("\n"); } } } while (0)
 
@@ -151,6 +160,7 @@ static void test_exact(test_exec *exs) {
         float *c0, *ref, *c;
         size_t n;
         if (Ks[ik] > 100 && (Ms[im] * Ns[in] > 2000 || pat == PAT_GENERAL)) continue; /* keep it quick */
+        if (quick && (Ks[ik] > 600 || (Ks[ik] > 100 && Ms[im] * Ns[in] > 300) || (Ms[im] > 100 && Ns[in] > 17))) continue;
         prob_make(&p, Ms[im], Ns[in], Ks[ik], pat, 1);
         c0 = c_make(&p, 1);
         n = (size_t)p.M * p.ldc;
@@ -159,7 +169,7 @@ static void test_exact(test_exec *exs) {
         for (acc = 0; acc <= 1; acc++) {
             memcpy(ref, c0, n * sizeof(float));
             tt__gemm_scalar(p.M, p.N, p.K, p.a, p.rsa, p.csa, p.b, p.rsb, p.csb, ref, p.ldc, acc);
-            for (t = 0; t < 4; t++) {
+            for (t = 0; t < 4; t += quick ? 2 : 1) {
                 memcpy(c, c0, n * sizeof(float));
                 run(&p, &exs[t].ex, c, acc);
                 CHECK(memcmp(c, ref, n * sizeof(float)) == 0, "exact %s M=%d N=%d K=%d acc=%d threads=%d",
@@ -186,14 +196,15 @@ static void test_real(test_exec *exs, int M, int N, int K, int pat, double *wors
     prob_make(&p, M, N, K, pat, 0);
     c0 = c_make(&p, 0);
     n = (size_t)M * p.ldc;
-    for (t = 0; t < 4; t++) {
+    for (t = 0; t < 4; t++) c[t] = NULL;
+    for (t = 0; t < 4; t += quick ? 2 : 1) {
         c[t] = (float *)malloc(n * sizeof(float));
         memcpy(c[t], c0, n * sizeof(float));
         run(&p, &exs[t].ex, c[t], acc);
         if (t) CHECK(memcmp(c[t], c[0], n * sizeof(float)) == 0, "threads=%d differs from 1: %s M=%d N=%d K=%d",
                      t + 1, pat_name[pat], M, N, K);
     }
-    for (t = 0; t < 4; t++) {
+    for (t = 0; t < 4; t += quick ? 2 : 1) {
         float *cp = (float *)malloc(n * sizeof(float));
         memcpy(cp, c0, n * sizeof(float));
         run_pk(&p, &exs[t].ex, cp, acc);
@@ -267,7 +278,7 @@ static void test_epilogue(test_exec *exs, int M, int N, int K, int pat) {
             if (e.gelu_out) tt__gelu_fwd(&exs[0].ex, gref + (size_t)r * p.ldc, y, 0, (size_t)N);
             if (e.gelu_bwd_x) tt__gelu_bwd(&exs[0].ex, y, y, x, 0, (size_t)N);
         }
-        for (t = 0; t < 4; t++) {
+        for (t = 0; t < 4; t += quick ? 2 : 1) {
             int bad = 0;
             memcpy(c, c0, n * sizeof(float));
             for (r = 0; r < M; r++) rsum[r] = rs0[r];
@@ -289,7 +300,7 @@ static void test_epilogue(test_exec *exs, int M, int N, int K, int pat) {
     free(rs0); free(rsum); free(rsref);
 }
 
-#if TT_SIMD_WIDTH >= 8
+#if TT_SIMD_WIDTH > 1
 enum { UK_ONE, UK_INTRIN, UK_ASM };
 static void test_ukernel(int which, const char *name) {
     enum { MR = TT__SGEMM_MR, NR = TT__SGEMM_NR, KMAX = 300, LDC = TT__SGEMM_NR + 5 };
@@ -327,10 +338,45 @@ static void test_ukernel(int which, const char *name) {
 }
 #endif
 
-int main(void) {
+/* `test_gemm bits`: the CRC-32 of C (and of the GELU output) per product */
+static int print_bits(void) {
+    static const int shapes[][3] = { {37, 45, 301}, {150, 40, 530}, {7, 130, 17} };
+    test_exec ex;
+    int si, pat, mode;
+    exec_init(&ex, 2);
+    for (si = 0; si < 3; si++)
+    for (pat = 0; pat < PAT_COUNT; pat++)
+    for (mode = 0; mode < 2; mode++) {
+        prob p;
+        float *c, *g, *bias;
+        size_t n;
+        tt__gemm_epi e;
+        int j;
+        prob_make(&p, shapes[si][0], shapes[si][1], shapes[si][2], pat, 0);
+        c = c_make(&p, 0);
+        n = (size_t)p.M * p.ldc;
+        g = (float *)calloc(n, sizeof(float));
+        bias = (float *)malloc((size_t)p.N * sizeof(float));
+        for (j = 0; j < p.N; j++) bias[j] = rnd_real();
+        memset(&e, 0, sizeof(e));
+        if (mode) { e.bias = bias; e.gelu_out = g; e.ldg = p.ldc; }
+        tt__gemm_ex(&ex.ex, p.M, p.N, p.K, p.a, p.rsa, p.csa, p.b, p.rsb, p.csb, NULL, c, p.ldc, mode, &e, NULL);
+        printf("%-7s M %3d N %3d K %3d %s: C crc32 %08lx", pat_name[pat], p.M, p.N, p.K,
+               mode ? "accumulate, bias + GELU" : "overwrite             ", (unsigned long)tt_crc32(0, c, n * sizeof(float)));
+        if (mode) printf(", GELU crc32 %08lx", (unsigned long)tt_crc32(0, g, n * sizeof(float)));
+        printf("\n");
+        free(c); free(g); free(bias); prob_free(&p);
+    }
+    exec_free(&ex);
+    return 0;
+}
+
+int main(int argc, char **argv) {
     test_exec exs[4];
     int t, pat;
     double worst = 0.0;
+    quick = argc > 1 && strcmp(argv[1], "quick") == 0;
+    if (argc > 1 && strcmp(argv[1], "bits") == 0) return print_bits();
 #if TT_SIMD_WIDTH == 16
     if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512bw") ||
         !__builtin_cpu_supports("avx512dq") || !__builtin_cpu_supports("avx512vl")) {
@@ -339,7 +385,7 @@ int main(void) {
     }
 #endif
     printf("TT_SIMD_WIDTH=%d, scratch %zu floats/thread\n", TT_SIMD_WIDTH, tt__gemm_scratch_floats());
-#if TT_SIMD_WIDTH >= 8
+#if TT_SIMD_WIDTH > 1
     printf("micro-kernel: %s\n", tt__sgemm_ukernel_name());
     test_ukernel(UK_ONE, tt__sgemm_ukernel_name());
 #if TT_SIMD_WIDTH == 8
@@ -353,15 +399,18 @@ int main(void) {
     test_exact(exs);
     for (pat = 0; pat < PAT_COUNT; pat++) {
         test_real(exs, 37, 45, 301, pat, &worst);
-        test_real(exs, 200, 70, 1100, pat, &worst);   /* MC loop, K blocks */
-        test_real(exs, 12, 2100, 40, pat, &worst);    /* NC loop, N-split grid */
-        test_real(exs, 300, 90, 33, pat, &worst);     /* M-split grid */
+        if (quick) test_real(exs, 150, 20, 530, pat, &worst); /* MC loop, K blocks */
+        else test_real(exs, 200, 70, 1100, pat, &worst);      /* MC loop, K blocks */
+        test_real(exs, 12, 2100, quick ? 9 : 40, pat, &worst); /* NC loop, N-split grid */
+        test_real(exs, 300, quick ? 20 : 90, 33, pat, &worst); /* M-split grid */
     }
     test_epilogue(exs, 37, 45, 301, PAT_XWT);
-    test_epilogue(exs, 200, 70, 1100, PAT_XWT);   /* K blocks: the epilogue after the last one only */
-    test_epilogue(exs, 12, 2100, 40, PAT_XWT);    /* NC loop, N-split grid */
-    test_epilogue(exs, 300, 90, 33, PAT_DYW);     /* M-split grid */
-    test_epilogue(exs, 150, 2100, 700, PAT_DYTX); /* dY^T X as for dW and db: K blocks, NC loop */
+    if (quick) test_epilogue(exs, 150, 20, 530, PAT_XWT);
+    else test_epilogue(exs, 200, 70, 1100, PAT_XWT);   /* K blocks: the epilogue after the last one only */
+    test_epilogue(exs, 12, 2100, quick ? 9 : 40, PAT_XWT); /* NC loop, N-split grid */
+    test_epilogue(exs, 300, quick ? 20 : 90, 33, PAT_DYW); /* M-split grid */
+    if (quick) test_epilogue(exs, 150, 20, 530, PAT_DYTX);
+    else test_epilogue(exs, 150, 2100, 700, PAT_DYTX); /* dY^T X as for dW and db: K blocks, NC loop */
     test_epilogue(exs, 37, 45, 301, PAT_GENERAL);
     /* force_scalar takes the scalar path: bitwise equal to tt__gemm_scalar */
     {
