@@ -229,6 +229,9 @@ TTDEF float    tt_rng_normal(tt_rng *rng);
  * gradients incomplete; a failed AdamW may leave parameters partly updated). */
 #define TT_BACKEND_API_VERSION 2
 
+/* cfg.precision */
+enum { TT_PRECISION_FP32 = 0, TT_PRECISION_BF16 = 1 };
+
 /* GEMM layouts of the training step (A, B, C row-major, leading dims in
  * elements): */
 typedef enum tt_gemm_layout {
@@ -258,6 +261,12 @@ typedef struct tt_backend_gemm {
     const float *gelu_bwd_x;   /* (M, N), row stride ldx, or NULL */
     ptrdiff_t ldx;
     float *bias_grad;          /* (M) or NULL; TT_GEMM_TN only */
+    int bf16;                  /* 1: A and B rounded to bfloat16 (nearest even)
+                                  before the products, fp32 products and sums
+                                  (bias_grad sums the unrounded A) */
+    const uint16_t *B_bf16;    /* bf16 only, optional: B already rounded (the
+                                  top 16 bits of each float), same layout and
+                                  ldb as B; then B is not read */
 } tt_backend_gemm;
 
 /* lm head + softmax + cross-entropy over all N rows (the backend chooses
@@ -351,6 +360,10 @@ typedef struct tt_backend {
     /* optional (needed only with cfg.recompute): y (n) = GELU(x) (tanh
      * form, as the GEMM epilogue's gelu_out, bitwise the same values) */
     tt_status (*gelu_fwd)(void *ctx, float *y, const float *x, size_t n);
+    /* optional (needed only with cfg.precision = TT_PRECISION_BF16): dst (n)
+     * = src rounded to bfloat16, nearest even (NaN stays NaN, denormals to
+     * signed zero, as VCVTNE2PS2BF16) */
+    tt_status (*to_bf16)(void *ctx, uint16_t *dst, const float *src, size_t n);
 } tt_backend;
 
 /* ---- data parallel: communication hook ---------------------------------
@@ -443,6 +456,15 @@ typedef struct tt_model_config {
     int32_t  force_scalar; /* 1 = reference kernels even in SIMD builds        */
     int32_t  no_init;      /* 1 = leave parameters zero (caller loads them)   */
     int32_t  inference_only; /* 1 = parameters only, no training (tt_api_io.h) */
+    int32_t  precision;    /* TT_PRECISION_FP32 (0, default) or
+                              TT_PRECISION_BF16: the GEMMs of the linear
+                              layers (qkv, attention projection, MLP; forward,
+                              dx and dW) take bfloat16 inputs with fp32
+                              accumulation, weights rounded once per AdamW
+                              step into a bf16 copy (n_params * 2 bytes more);
+                              master weights, moments, LayerNorm, attention,
+                              the lm head, softmax and cross-entropy stay
+                              fp32. Needs backend->to_bf16.                   */
     int32_t  recompute;    /* 1 = keep fewer activations: the LayerNorm outputs
                               and the GELU output are recomputed in the
                               backward (in the gradient buffers, 6 (B*T, C)
@@ -495,7 +517,8 @@ TTDEF tt_status tt_model_memory_size(const tt_model_config *cfg, size_t *out_byt
  *   activations (training activations for (max_batch, n_ctx), the lm head's
  *   logits chunk included), scratch (per-thread GEMM/attention scratch,
  *   AdamW partial sums, a backend's host copies of losses and logits),
- *   packed (the packed wte copies and the GEMMs' shared packed B), other
+ *   packed (the packed wte copies, the GEMMs' shared packed B, and with
+ *   precision bf16 the weights' bf16 copy), other
  *   (model struct, thread pool, tensor table, names, alignment).
  *   backend: bytes allocated through cfg.backend (its parameters,
  *   gradients, moments, activations; 0 on the CPU), not in total.
@@ -1999,6 +2022,10 @@ typedef struct tt__bk {
     const tt_backend *be;
     tt__prof *prof;
     tt_status st;
+    /* bf16 linear layers: the weights' bf16 copy wh, parallel to the flat
+     * parameters from wbase (a weight w is at wh + (w - wbase)); NULL: fp32 */
+    const uint16_t *wh;
+    const float *wbase;
 } tt__bk;
 /* call the table entry `call` (e.g. gemm(ctx, &g)) unless an earlier op
  * failed, timed as op kind `kind` with `flops` when profiling */
@@ -8540,6 +8567,7 @@ TT__PRIVATE void tt__bk_linear_fwd(tt__bk *k, int kind, float *y, const float *x
     g.layout = TT_GEMM_NT; g.M = N; g.N = OC; g.K = IC;
     g.A = x; g.lda = IC; g.B = w; g.ldb = IC; g.C = y; g.ldc = OC;
     g.bias = b; g.res = res; g.ldr = OC; g.gelu_out = gelu_out; g.ldg = OC;
+    if (k->wh) { g.bf16 = 1; g.B_bf16 = k->wh + (w - k->wbase); }
     TT__BK(k, kind, 2.0 * (double)N * (double)IC * (double)OC, gemm(k->be->ctx, &g));
 }
 /* dw (OC, IC) += dy^T x and db += colsum(dy) (TN); dx (N, IC) = dy w, times
@@ -8551,12 +8579,14 @@ TT__PRIVATE void tt__bk_linear_bwd(tt__bk *k, int kind, float *dx, float *dw, fl
     memset(&g, 0, sizeof(g));
     g.layout = TT_GEMM_TN; g.M = OC; g.N = IC; g.K = N;
     g.A = dy; g.lda = OC; g.B = x; g.ldb = IC; g.C = dw; g.ldc = IC; g.accumulate = 1; g.bias_grad = db;
+    g.bf16 = k->wh != NULL;
     TT__BK(k, kind, fl, gemm(k->be->ctx, &g));
     if (!dx) return;
     memset(&g, 0, sizeof(g));
     g.layout = TT_GEMM_NN; g.M = N; g.N = IC; g.K = OC;
     g.A = dy; g.lda = OC; g.B = w; g.ldb = IC; g.C = dx; g.ldc = IC;
     g.gelu_bwd_x = gelu_x; g.ldx = IC;
+    if (k->wh) { g.bf16 = 1; g.B_bf16 = k->wh + (w - k->wbase); }
     TT__BK(k, kind, fl, gemm(k->be->ctx, &g));
 }
 /* logits (rows, ld) = x (rows, C; row stride ldx) wte^T over vocab rows [0, V) */
@@ -8685,6 +8715,11 @@ TT__PRIVATE tt_status tt__cpu_gemm(void *ctx, const tt_backend_gemm *g) {
     e.gelu_bwd_x = g->gelu_bwd_x; e.ldx = g->ldx;
     any = e.bias || e.res || e.gelu_out || e.gelu_bwd_x;
     ex = tt__cpu_ex(c, (size_t)g->M * (size_t)g->N * (size_t)g->K);
+    if (g->bf16) {
+        tt__gemm_bf16_ex(ex, g->M, g->N, g->K, g->A, rsa, csa, g->B_bf16 ? NULL : g->B, g->B_bf16, rsb, csb, g->C,
+                         g->ldc, g->accumulate, any ? &e : NULL, g->bias_grad);
+        return TT_OK;
+    }
     tt__gemm_ex(ex, g->M, g->N, g->K, g->A, rsa, csa, g->B, rsb, csb, NULL, g->C, g->ldc, g->accumulate,
                 any ? &e : NULL, g->bias_grad);
     return TT_OK;
@@ -8863,6 +8898,12 @@ TT__PRIVATE tt_status tt__cpu_gelu_fwd(void *ctx, float *y, const float *x, size
     return TT_OK;
 }
 
+TT__PRIVATE tt_status tt__cpu_to_bf16(void *ctx, uint16_t *dst, const float *src, size_t n) {
+    const tt__cpu_be *c = TT__CPU(ctx);
+    tt__bf16_from_f32_n(tt__cpu_ex(c, n * 4), dst, src, n);
+    return TT_OK;
+}
+
 TT__PRIVATE void tt__cpu_backend_init(tt_backend *be, tt__cpu_be *ctx) {
     memset(be, 0, sizeof(*be));
     be->api_version = TT_BACKEND_API_VERSION;
@@ -8887,6 +8928,7 @@ TT__PRIVATE void tt__cpu_backend_init(tt_backend *be, tt__cpu_be *ctx) {
     be->param_stats = tt__cpu_param_stats;
     be->adamw = tt__cpu_adamw;
     be->gelu_fwd = tt__cpu_gelu_fwd;
+    be->to_bf16 = tt__cpu_to_bf16;
 }
 /* ==== end src/tt_backend_cpu.c ==== */
 /* ==== begin src/tt_model.c ==== */
@@ -8906,6 +8948,7 @@ typedef struct tt__layout {
     size_t acts_floats, scratch_floats_per_slot, n_partials;
     size_t wte_pk_fwd, wte_pk_dx; /* floats of the packed wte copies (0: not used) */
     size_t be_acts_floats;        /* with a backend: floats of its activation buffer */
+    size_t n_wh, off_wh;          /* precision bf16: uint16 of the weights' bf16 copy (even), offset */
     size_t n_host, off_hostbuf;   /* a backend's host copies of row losses and logits (floats, offset) */
     size_t shared_floats;         /* the GEMMs' shared packed B (0 with one thread) */
 } tt__layout;
@@ -8923,7 +8966,9 @@ struct tt_model {
     float *params, *grads, *m, *v; /* where the ops run: the backend's buffers (host memory on the CPU) */
     float *h_params, *h_grads, *h_m, *h_v; /* the host copies (the same arrays on the CPU) */
     float *h_row_loss, *h_logits; /* host copies of a.row_loss (N) and a.last_logits (B, Vp) */
-    void *bbuf[5];           /* a backend's allocations: params, grads, m, v, activations */
+    void *bbuf[6];           /* a backend's allocations: params, grads, m, v, activations, bf16 weights */
+    uint16_t *wh;            /* precision bf16: the parameters rounded to bf16 (n_params), or NULL */
+    int wh_stale;            /* wh must be refreshed before the next forward */
     const tt_backend *be;    /* the op table: cfg.backend, or be_cpu */
     tt_backend be_cpu;       /* the CPU instance (tt_backend_cpu.c) over ex */
     tt__cpu_be cpu;
@@ -9022,6 +9067,11 @@ TT__PRIVATE tt_status tt__model_check_config(const tt_model_config *c) {
         tt__log(lg, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "model config: allocator needs both alloc and free, or neither");
         return TT_ERR_INVALID_ARG;
     }
+    if (c->precision != TT_PRECISION_FP32 && c->precision != TT_PRECISION_BF16) {
+        tt__logf(lg, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "model config: precision must be TT_PRECISION_FP32 or _BF16, got ",
+                 c->precision);
+        return TT_ERR_INVALID_ARG;
+    }
     if (c->profile && !c->clock.now && !TT__HAS_CLOCK) {
         tt__log(lg, TT_LOG_ERROR, TT_ERR_UNSUPPORTED,
                 "model config: profile needs a clock: this build has no CLOCK_MONOTONIC (define _POSIX_C_SOURCE) "
@@ -9040,6 +9090,10 @@ TT__PRIVATE tt_status tt__model_check_config(const tt_model_config *c) {
             !b->attention_bwd || !b->attention_cached || !b->lm_head || !b->param_stats || !b->adamw) {
             tt__log(lg, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "model config: the backend table has an empty entry");
             return TT_ERR_INVALID_ARG;
+        }
+        if (c->precision == TT_PRECISION_BF16 && !b->to_bf16) {
+            tt__log(lg, TT_LOG_ERROR, TT_ERR_UNSUPPORTED, "model config: precision bf16 needs the backend's to_bf16 entry");
+            return TT_ERR_UNSUPPORTED;
         }
         if (c->recompute && !b->gelu_fwd) {
             tt__log(lg, TT_LOG_ERROR, TT_ERR_UNSUPPORTED, "model config: recompute needs the backend's gelu_fwd entry");
@@ -9153,6 +9207,9 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
     ok &= tt__add_size(lay->wte_pk_fwd, 16, &tmp);
     ok &= tt__add_size(tmp, lay->wte_pk_dx, &tmp);
     lay->off_wte_pk = tt__plan_take(&plan, tmp, sizeof(float));
+    /* precision bf16: the weights rounded once per step (in the backend's memory with one) */
+    lay->n_wh = c->precision == TT_PRECISION_BF16 && !c->inference_only ? (lay->n_params + 1) / 2 * 2 : 0;
+    lay->off_wh = tt__plan_take(&plan, c->backend ? 0 : lay->n_wh, sizeof(uint16_t));
     {   /* a backend's host copies of the row losses and last logits */
         size_t hl = 0;
         if (c->backend && !c->inference_only && !(tt__mul_size(B, Vp, &hl) && tt__add_size(hl, N + 16, &hl))) ok = 0;
@@ -9200,12 +9257,13 @@ TTDEF tt_status tt_model_memory_breakdown(const tt_model_config *cfg, tt_memory_
     out->activations = lay.acts_floats * f;
     out->scratch = lay.scratch_floats_per_slot * (size_t)c.n_threads * f + lay.n_partials * sizeof(double) +
                    lay.n_host * f;
-    out->packed = (lay.wte_pk_fwd + lay.wte_pk_dx + lay.shared_floats) * f;
+    out->packed = (lay.wte_pk_fwd + lay.wte_pk_dx + lay.shared_floats) * f + (c.backend ? 0 : lay.n_wh * 2);
     out->total = lay.total;
     known = out->params + out->grads + out->moments + out->activations + out->scratch + out->packed;
     out->other = lay.total > known ? lay.total - known : 0;
     if (c.backend)
-        out->backend = (lay.n_params + (c.inference_only ? 0 : lay.n_params) + 2 * lay.n_moments + lay.be_acts_floats) * f;
+        out->backend = (lay.n_params + (c.inference_only ? 0 : lay.n_params) + 2 * lay.n_moments + lay.be_acts_floats) * f +
+                       lay.n_wh * 2;
     return TT_OK;
 }
 
@@ -9279,7 +9337,7 @@ TT__PRIVATE void tt__model_init_params(tt_model *m) {
 TT__PRIVATE void tt__model_free_backend(tt_model *m) {
     int i;
     if (m->be == &m->be_cpu) return;
-    for (i = 0; i < 5; i++) {
+    for (i = 0; i < 6; i++) {
         if (m->bbuf[i]) m->be->free(m->be->ctx, m->bbuf[i]);
         m->bbuf[i] = NULL;
     }
@@ -9287,11 +9345,12 @@ TT__PRIVATE void tt__model_free_backend(tt_model *m) {
 TT__PRIVATE tt_status tt__model_alloc_backend(tt_model *m) {
     const tt_backend *be = m->be;
     size_t P = m->lay.n_params, M = m->lay.n_moments, A = m->lay.be_acts_floats;
-    size_t n[5];
+    size_t n[6];
     tt_status st = TT_OK;
     int i;
     n[0] = P; n[1] = m->cfg.inference_only ? 0 : P; n[2] = n[3] = M; n[4] = A;
-    for (i = 0; i < 5 && st == TT_OK; i++) {
+    n[5] = m->lay.n_wh / 2; /* bf16 copy: n_wh halves */
+    for (i = 0; i < 6 && st == TT_OK; i++) {
         if (!n[i]) continue;
         st = be->alloc(be->ctx, n[i] * sizeof(float), &m->bbuf[i]);
         if (st == TT_OK && !m->bbuf[i]) st = TT_ERR_BACKEND;
@@ -9307,6 +9366,7 @@ TT__PRIVATE tt_status tt__model_alloc_backend(tt_model *m) {
     m->grads = (float *)m->bbuf[1];
     m->m = (float *)m->bbuf[2];
     m->v = (float *)m->bbuf[3];
+    m->wh = (uint16_t *)m->bbuf[5];
     return TT_OK;
 }
 
@@ -9368,7 +9428,9 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
         if ((st = tt__model_alloc_backend(m)) != TT_OK) return st;
     } else {
         m->params = m->h_params; m->grads = m->h_grads; m->m = m->h_m; m->v = m->h_v;
+        m->wh = lay.n_wh ? (uint16_t *)(void *)(base + lay.off_wh) : NULL;
     }
+    m->wh_stale = 1;
     m->partials = (double *)(base + lay.off_partials);
     m->wte_pk_fwd = lay.wte_pk_fwd ? (float *)(base + lay.off_wte_pk) : NULL;
     m->wte_pk_dx = lay.wte_pk_dx ? (float *)(base + lay.off_wte_pk) + tt__align_up(lay.wte_pk_fwd, 16) : NULL;
@@ -9505,7 +9567,11 @@ TTDEF tt_status tt_model_tensor(const tt_model *m, int i, tt_tensor_info *out) {
     return TT_OK;
 }
 TTDEF size_t tt_model_num_params(const tt_model *m) { return m ? m->lay.n_params : 0; }
-TTDEF float *tt_model_params(tt_model *m) { return m ? m->h_params : NULL; }
+TTDEF float *tt_model_params(tt_model *m) {
+    if (!m) return NULL;
+    m->wh_stale = 1; /* the caller may write them: round the bf16 copy again */
+    return m->h_params;
+}
 TTDEF float *tt_model_grads(tt_model *m) { return m ? m->h_grads : NULL; }
 TTDEF float *tt_model_adam_m(tt_model *m) { return m ? m->h_m : NULL; }
 TTDEF float *tt_model_adam_v(tt_model *m) { return m ? m->h_v : NULL; }
@@ -9531,6 +9597,7 @@ TTDEF tt_status tt_model_upload(tt_model *m) {
     tt_status st = TT_OK;
     if (!m) return TT_ERR_INVALID_ARG;
     m->have_targets = m->have_logits = m->have_loss = 0; /* the activations belong to the old weights */
+    m->wh_stale = 1;
     if (m->be == &m->be_cpu) return TT_OK;
     be = m->be; P = m->lay.n_params * sizeof(float); M = m->lay.n_moments * sizeof(float);
     st = be->upload(be->ctx, m->params, m->h_params, P);
@@ -9601,8 +9668,11 @@ TT__PRIVATE void tt__model_param_view(tt_model *m, tt__param_view *v) {
     v->step = &m->step;
     v->prof = m->prof.now ? &m->prof : NULL;
 }
-TT__PRIVATE void tt__model_params_changed(tt_model *m) { m->have_targets = 0; }
-TT__PRIVATE void tt__model_forget_acts(tt_model *m) { m->have_targets = m->have_logits = m->have_loss = 0; }
+TT__PRIVATE void tt__model_params_changed(tt_model *m) { m->have_targets = 0; m->wh_stale = 1; }
+TT__PRIVATE void tt__model_forget_acts(tt_model *m) {
+    m->have_targets = m->have_logits = m->have_loss = 0;
+    m->wh_stale = 1;
+}
 TT__PRIVATE void tt__model_set_grad_base(tt_model *m, float *base) { m->gbase = base; }
 TT__PRIVATE float *tt__model_grad_base(const tt_model *m) { return m->gbase; }
 
@@ -9612,6 +9682,8 @@ TT__PRIVATE tt__bk tt__model_bk(tt_model *m) {
     k.be = m->be;
     k.prof = m->prof.now ? &m->prof : NULL;
     k.st = TT_OK;
+    k.wh = m->wh; /* NULL unless precision bf16 */
+    k.wbase = m->params;
     return k;
 }
 
@@ -9711,6 +9783,10 @@ TT__PRIVATE void tt__forward_body(tt_model *m, tt__bk *k, const int32_t *tokens,
     tt__layer_w w;
     tt__layer_acts a;
     tt__attn_arg att;
+    if (m->wh && m->wh_stale && k->st == TT_OK) { /* bf16: the weights rounded once per change */
+        TT__BK(k, TT_OP_ADAMW, 0.0, to_bf16(m->be->ctx, m->wh, m->params, m->lay.n_params));
+        if (k->st == TT_OK) m->wh_stale = 0;
+    }
     tt__model_to_backend(m, k, m->a.tokens, tokens, (size_t)N * sizeof(int32_t));
     if (targets) tt__model_to_backend(m, k, m->a.targets, targets, (size_t)N * sizeof(int32_t));
     m->have_targets = 0;
@@ -11044,6 +11120,7 @@ TTDEF const float *tt_generator_logits(const tt_generator *g) {
 TT__PRIVATE tt__bk tt__gen_bk(const tt_generator *g) {
     tt__bk k;
     k.be = g->be; k.prof = NULL; k.st = TT_OK;
+    k.wh = NULL; k.wbase = NULL; /* generation runs fp32 */
     return k;
 }
 TT__PRIVATE tt_status tt__gen_failed(tt_generator *g, const tt__bk *k) {

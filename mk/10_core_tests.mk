@@ -20,7 +20,9 @@ $(BUILD)/core_%: $(CORE_T)/%.c $(BUILD)/core_impl.o $(CORE_DEP) | $(BUILD)
 # T=n_ctx; c: V=64 unpadded) at GPT-2 init and with random O(1) weights
 # (nonzero biases/LayerNorm, GELU inputs ~N(0,1)); default kernels, and
 # scalar kernels with 2 threads
-CORE_DUMPS = a:0:1: a:1:2: b:0:2: c:0:1: a:0:1:r b:1:2:r c:0:3:r
+# and cfg.precision = TT_PRECISION_BF16 (flag b): against the exact bf16
+# emulation and, loosely, PyTorch's CPU bf16 autocast
+CORE_DUMPS = a:0:1: a:1:2: b:0:2: c:0:1: a:0:1:r b:1:2:r c:0:3:r a:0:1:b a:0:2:rb b:1:2:rb c:0:1:rb
 test-core-torch: $(BUILD)/core_torch_dump $(CORE_T)/torch_check.py
 	rm -f $(BUILD)/core_torch_*.bin
 	for d in $(CORE_DUMPS); do set -- $$(echo $$d | tr ':' ' '); \

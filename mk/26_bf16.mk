@@ -14,7 +14,7 @@
 #     operands widened to fp32 at width 16.
 BF16_T     = $(KERN_T)/test_gemm_bf16.c
 BF16_FLAGS = $(AVX512_FLAGS) -mavx512bf16
-TESTS += test-kern-gemm-bf16 test-simd16-bf16
+TESTS += test-kern-gemm-bf16 test-simd16-bf16 test-bf16-model
 .PHONY: test-kern-gemm-bf16 test-simd16-bf16
 
 $(BUILD)/kern_test_gemm_bf16: $(BF16_T) tinytrain.h | $(BUILD)
@@ -53,3 +53,11 @@ test-simd16-bf16:
 	cat $(BUILD)/simd16_test_gemm_bf16_nobf16.txt; \
 	grep -q '^bf16 kernel: bf16 operands widened to fp32' $(BUILD)/simd16_test_gemm_bf16_nobf16.txt || \
 	  { echo "FAIL: the width-16 build without AVX512_BF16 does not widen to fp32"; exit 1; }
+
+# cfg.precision = TT_PRECISION_BF16 in the model: losses near fp32, threads
+# bitwise, the bf16 weight copy refreshed on writes and loads
+$(BUILD)/test_bf16_model: tests/unit/test_bf16_model.c tinytrain.h | $(BUILD)
+	$(CC) $(CFLAGS_T) $< -o $@ $(LDLIBS)
+.PHONY: test-bf16-model
+test-bf16-model: $(BUILD)/test_bf16_model
+	$(BUILD)/test_bf16_model

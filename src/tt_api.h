@@ -156,6 +156,9 @@ TTDEF float    tt_rng_normal(tt_rng *rng);
  * gradients incomplete; a failed AdamW may leave parameters partly updated). */
 #define TT_BACKEND_API_VERSION 2
 
+/* cfg.precision */
+enum { TT_PRECISION_FP32 = 0, TT_PRECISION_BF16 = 1 };
+
 /* GEMM layouts of the training step (A, B, C row-major, leading dims in
  * elements): */
 typedef enum tt_gemm_layout {
@@ -185,6 +188,12 @@ typedef struct tt_backend_gemm {
     const float *gelu_bwd_x;   /* (M, N), row stride ldx, or NULL */
     ptrdiff_t ldx;
     float *bias_grad;          /* (M) or NULL; TT_GEMM_TN only */
+    int bf16;                  /* 1: A and B rounded to bfloat16 (nearest even)
+                                  before the products, fp32 products and sums
+                                  (bias_grad sums the unrounded A) */
+    const uint16_t *B_bf16;    /* bf16 only, optional: B already rounded (the
+                                  top 16 bits of each float), same layout and
+                                  ldb as B; then B is not read */
 } tt_backend_gemm;
 
 /* lm head + softmax + cross-entropy over all N rows (the backend chooses
@@ -278,6 +287,10 @@ typedef struct tt_backend {
     /* optional (needed only with cfg.recompute): y (n) = GELU(x) (tanh
      * form, as the GEMM epilogue's gelu_out, bitwise the same values) */
     tt_status (*gelu_fwd)(void *ctx, float *y, const float *x, size_t n);
+    /* optional (needed only with cfg.precision = TT_PRECISION_BF16): dst (n)
+     * = src rounded to bfloat16, nearest even (NaN stays NaN, denormals to
+     * signed zero, as VCVTNE2PS2BF16) */
+    tt_status (*to_bf16)(void *ctx, uint16_t *dst, const float *src, size_t n);
 } tt_backend;
 
 /* ---- data parallel: communication hook ---------------------------------
@@ -370,6 +383,15 @@ typedef struct tt_model_config {
     int32_t  force_scalar; /* 1 = reference kernels even in SIMD builds        */
     int32_t  no_init;      /* 1 = leave parameters zero (caller loads them)   */
     int32_t  inference_only; /* 1 = parameters only, no training (tt_api_io.h) */
+    int32_t  precision;    /* TT_PRECISION_FP32 (0, default) or
+                              TT_PRECISION_BF16: the GEMMs of the linear
+                              layers (qkv, attention projection, MLP; forward,
+                              dx and dW) take bfloat16 inputs with fp32
+                              accumulation, weights rounded once per AdamW
+                              step into a bf16 copy (n_params * 2 bytes more);
+                              master weights, moments, LayerNorm, attention,
+                              the lm head, softmax and cross-entropy stay
+                              fp32. Needs backend->to_bf16.                   */
     int32_t  recompute;    /* 1 = keep fewer activations: the LayerNorm outputs
                               and the GELU output are recomputed in the
                               backward (in the gradient buffers, 6 (B*T, C)
@@ -422,7 +444,8 @@ TTDEF tt_status tt_model_memory_size(const tt_model_config *cfg, size_t *out_byt
  *   activations (training activations for (max_batch, n_ctx), the lm head's
  *   logits chunk included), scratch (per-thread GEMM/attention scratch,
  *   AdamW partial sums, a backend's host copies of losses and logits),
- *   packed (the packed wte copies and the GEMMs' shared packed B), other
+ *   packed (the packed wte copies, the GEMMs' shared packed B, and with
+ *   precision bf16 the weights' bf16 copy), other
  *   (model struct, thread pool, tensor table, names, alignment).
  *   backend: bytes allocated through cfg.backend (its parameters,
  *   gradients, moments, activations; 0 on the CPU), not in total.

@@ -67,6 +67,11 @@ TT__PRIVATE tt_status tt__cpu_gemm(void *ctx, const tt_backend_gemm *g) {
     e.gelu_bwd_x = g->gelu_bwd_x; e.ldx = g->ldx;
     any = e.bias || e.res || e.gelu_out || e.gelu_bwd_x;
     ex = tt__cpu_ex(c, (size_t)g->M * (size_t)g->N * (size_t)g->K);
+    if (g->bf16) {
+        tt__gemm_bf16_ex(ex, g->M, g->N, g->K, g->A, rsa, csa, g->B_bf16 ? NULL : g->B, g->B_bf16, rsb, csb, g->C,
+                         g->ldc, g->accumulate, any ? &e : NULL, g->bias_grad);
+        return TT_OK;
+    }
     tt__gemm_ex(ex, g->M, g->N, g->K, g->A, rsa, csa, g->B, rsb, csb, NULL, g->C, g->ldc, g->accumulate,
                 any ? &e : NULL, g->bias_grad);
     return TT_OK;
@@ -245,6 +250,12 @@ TT__PRIVATE tt_status tt__cpu_gelu_fwd(void *ctx, float *y, const float *x, size
     return TT_OK;
 }
 
+TT__PRIVATE tt_status tt__cpu_to_bf16(void *ctx, uint16_t *dst, const float *src, size_t n) {
+    const tt__cpu_be *c = TT__CPU(ctx);
+    tt__bf16_from_f32_n(tt__cpu_ex(c, n * 4), dst, src, n);
+    return TT_OK;
+}
+
 TT__PRIVATE void tt__cpu_backend_init(tt_backend *be, tt__cpu_be *ctx) {
     memset(be, 0, sizeof(*be));
     be->api_version = TT_BACKEND_API_VERSION;
@@ -269,4 +280,5 @@ TT__PRIVATE void tt__cpu_backend_init(tt_backend *be, tt__cpu_be *ctx) {
     be->param_stats = tt__cpu_param_stats;
     be->adamw = tt__cpu_adamw;
     be->gelu_fwd = tt__cpu_gelu_fwd;
+    be->to_bf16 = tt__cpu_to_bf16;
 }

@@ -199,6 +199,7 @@ TTDEF const float *tt_generator_logits(const tt_generator *g) {
 TT__PRIVATE tt__bk tt__gen_bk(const tt_generator *g) {
     tt__bk k;
     k.be = g->be; k.prof = NULL; k.st = TT_OK;
+    k.wh = NULL; k.wbase = NULL; /* generation runs fp32 */
     return k;
 }
 TT__PRIVATE tt_status tt__gen_failed(tt_generator *g, const tt__bk *k) {

@@ -372,6 +372,10 @@ typedef struct tt__bk {
     const tt_backend *be;
     tt__prof *prof;
     tt_status st;
+    /* bf16 linear layers: the weights' bf16 copy wh, parallel to the flat
+     * parameters from wbase (a weight w is at wh + (w - wbase)); NULL: fp32 */
+    const uint16_t *wh;
+    const float *wbase;
 } tt__bk;
 /* call the table entry `call` (e.g. gemm(ctx, &g)) unless an earlier op
  * failed, timed as op kind `kind` with `flops` when profiling */

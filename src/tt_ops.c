@@ -386,6 +386,7 @@ TT__PRIVATE void tt__bk_linear_fwd(tt__bk *k, int kind, float *y, const float *x
     g.layout = TT_GEMM_NT; g.M = N; g.N = OC; g.K = IC;
     g.A = x; g.lda = IC; g.B = w; g.ldb = IC; g.C = y; g.ldc = OC;
     g.bias = b; g.res = res; g.ldr = OC; g.gelu_out = gelu_out; g.ldg = OC;
+    if (k->wh) { g.bf16 = 1; g.B_bf16 = k->wh + (w - k->wbase); }
     TT__BK(k, kind, 2.0 * (double)N * (double)IC * (double)OC, gemm(k->be->ctx, &g));
 }
 /* dw (OC, IC) += dy^T x and db += colsum(dy) (TN); dx (N, IC) = dy w, times
@@ -397,12 +398,14 @@ TT__PRIVATE void tt__bk_linear_bwd(tt__bk *k, int kind, float *dx, float *dw, fl
     memset(&g, 0, sizeof(g));
     g.layout = TT_GEMM_TN; g.M = OC; g.N = IC; g.K = N;
     g.A = dy; g.lda = OC; g.B = x; g.ldb = IC; g.C = dw; g.ldc = IC; g.accumulate = 1; g.bias_grad = db;
+    g.bf16 = k->wh != NULL;
     TT__BK(k, kind, fl, gemm(k->be->ctx, &g));
     if (!dx) return;
     memset(&g, 0, sizeof(g));
     g.layout = TT_GEMM_NN; g.M = N; g.N = IC; g.K = OC;
     g.A = dy; g.lda = OC; g.B = w; g.ldb = IC; g.C = dx; g.ldc = IC;
     g.gelu_bwd_x = gelu_x; g.ldx = IC;
+    if (k->wh) { g.bf16 = 1; g.B_bf16 = k->wh + (w - k->wbase); }
     TT__BK(k, kind, fl, gemm(k->be->ctx, &g));
 }
 /* logits (rows, ld) = x (rows, C; row stride ldx) wte^T over vocab rows [0, V) */

@@ -12,7 +12,15 @@ loads the C weights and compares:
   10 AdamW step losses       |diff|/|ref|       <= 1e-4 each
 plus the LR schedule (tt_lr_at's documented formula) and the gradient norms.
 The reference runs in float32 on one CPU thread; a float64 run is reported
-for information. Usage: torch_check.py DUMP [DUMP ...]
+for information. Dumps made with cfg.precision = TT_PRECISION_BF16 are
+compared with the same model whose linear layers round their GEMM inputs to
+bfloat16 exactly as tinytrain documents (forward x and W, dx from dy and W,
+dW from dy and x; fp32 products and sums; bias gradient from the unrounded
+dy), with the TOL_BF16 tolerances (an input rounding can flip where the two
+fp32 computations differ in the last bit), and, for information and a loose
+check, with PyTorch's CPU autocast (torch.autocast("cpu", torch.bfloat16):
+every matmul, attention and the lm head included, in bf16).
+Usage: torch_check.py DUMP [DUMP ...]
 """
 import math
 import struct
@@ -39,6 +47,36 @@ TOL_GRAD = 1e-4
 TOL_STEP = 1e-4
 TOL_LR = 1e-6
 TOL_NORM = 1e-4
+# bf16 dumps: against the exact emulation, and against autocast
+TOL_BF16 = dict(logits=3e-3, loss=1e-3, grad=2e-2, step=3e-3, norm=2e-2)
+TOL_AUTOCAST = dict(loss=3e-2, grad=0.15)
+
+
+def bf16_round(t):
+    return t.to(torch.bfloat16).to(t.dtype)
+
+
+class BF16Linear(torch.autograd.Function):
+    """y = bf16(x) bf16(W)^T + b; dx = bf16(dy) bf16(W); dW = bf16(dy)^T bf16(x);
+    db = sum(dy): tinytrain's cfg.precision = TT_PRECISION_BF16 linear layer."""
+
+    @staticmethod
+    def forward(ctx, x, w, b):
+        xr, wr = bf16_round(x), bf16_round(w)
+        ctx.save_for_backward(xr, wr)
+        return xr @ wr.t() + b
+
+    @staticmethod
+    def backward(ctx, dy):
+        xr, wr = ctx.saved_tensors
+        dyr = bf16_round(dy)
+        dx = dyr @ wr
+        dw = dyr.reshape(-1, dyr.shape[-1]).t() @ xr.reshape(-1, xr.shape[-1])
+        db = dy.reshape(-1, dy.shape[-1]).sum(0)
+        return dx, dw, db
+
+
+LINEAR = {"fp32": F.linear, "bf16": BF16Linear.apply}
 
 
 def read_dump(path):
@@ -81,7 +119,7 @@ def group_of(name):
     return name
 
 
-def forward(P, idx, tgt, V, L, NH):
+def forward(P, idx, tgt, V, L, NH, linear=F.linear):
     """GPT-2 forward; returns (logits (B,T,V), mean cross-entropy)."""
     B, T = idx.shape
     C = P["wte.weight"].shape[1]
@@ -91,7 +129,7 @@ def forward(P, idx, tgt, V, L, NH):
     for l in range(L):
         p = "h.%d." % l
         h = F.layer_norm(x, (C,), P[p + "ln_1.weight"], P[p + "ln_1.bias"], 1e-5)
-        qkv = F.linear(h, P[p + "attn.c_attn.weight"], P[p + "attn.c_attn.bias"])
+        qkv = linear(h, P[p + "attn.c_attn.weight"], P[p + "attn.c_attn.bias"])
         q, k, v = qkv.split(C, dim=2)
         q = q.view(B, T, NH, hs).transpose(1, 2)
         k = k.view(B, T, NH, hs).transpose(1, 2)
@@ -99,15 +137,15 @@ def forward(P, idx, tgt, V, L, NH):
         att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(hs))
         att = att.masked_fill(~mask, float("-inf")).softmax(dim=-1)
         y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)
-        x = x + F.linear(y, P[p + "attn.c_proj.weight"], P[p + "attn.c_proj.bias"])
+        x = x + linear(y, P[p + "attn.c_proj.weight"], P[p + "attn.c_proj.bias"])
         h = F.layer_norm(x, (C,), P[p + "ln_2.weight"], P[p + "ln_2.bias"], 1e-5)
-        h = F.gelu(F.linear(h, P[p + "mlp.c_fc.weight"], P[p + "mlp.c_fc.bias"]), approximate="tanh")
-        x = x + F.linear(h, P[p + "mlp.c_proj.weight"], P[p + "mlp.c_proj.bias"])
+        h = F.gelu(linear(h, P[p + "mlp.c_fc.weight"], P[p + "mlp.c_fc.bias"]), approximate="tanh")
+        x = x + linear(h, P[p + "mlp.c_proj.weight"], P[p + "mlp.c_proj.bias"])
     x = F.layer_norm(x, (C,), P["ln_f.weight"], P["ln_f.bias"], 1e-5)
     logits = (x @ P["wte.weight"].t())[:, :, :V]  # pad rows never produce a logit
     loss = None
     if tgt is not None:
-        loss = F.cross_entropy(logits.reshape(-1, V), tgt.reshape(-1))
+        loss = F.cross_entropy(logits.reshape(-1, V).float(), tgt.reshape(-1))
     return logits, loss
 
 
@@ -135,7 +173,9 @@ def rel(a, ref):
     return d / m
 
 
-def run_reference(rec, dtype):
+def run_reference(rec, dtype, mode="fp32"):
+    """mode fp32: plain; bf16: the BF16Linear emulation; autocast: PyTorch's
+    CPU autocast to bfloat16 around each forward"""
     cfg = rec["config"]
     V, n_ctx, L, NH, C, B, T = (int(v) for v in cfg[:7])
     names = expected_names(L)
@@ -143,7 +183,15 @@ def run_reference(rec, dtype):
     idx = torch.tensor(rec["tokens"], dtype=torch.long)
     tgt = torch.tensor(rec["targets"], dtype=torch.long)
     out = {}
-    logits, loss = forward(P, idx, tgt, V, L, NH)
+    lin = LINEAR["bf16" if mode == "bf16" else "fp32"]
+
+    def fwd(i, t):
+        if mode == "autocast":
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                lg, ls = forward(P, i, t, V, L, NH, lin)
+            return lg.float(), ls.float()
+        return forward(P, i, t, V, L, NH, lin)
+    logits, loss = fwd(idx, tgt)
     loss.backward()
     out["logits"] = logits.detach().numpy()
     out["loss"] = float(loss)
@@ -167,7 +215,7 @@ def run_reference(rec, dtype):
         for g in opt.param_groups:
             g["lr"] = lr
         opt.zero_grad(set_to_none=True)
-        _, loss = forward(P, stok[s], stgt[s], V, L, NH)
+        _, loss = fwd(stok[s], stgt[s])
         loss.backward()
         norm = torch.nn.utils.clip_grad_norm_(list(P.values()), o["clip"])
         opt.step()
@@ -183,9 +231,16 @@ def check(path, worst, failures):
     cfg = rec["config"]
     V, n_ctx, L, NH, C, B, T = (int(v) for v in cfg[:7])
     randomized = len(cfg) > 12 and int(cfg[12]) == 1
-    tag = "%s (V=%d n_ctx=%d L=%d NH=%d C=%d B=%d T=%d threads=%d scalar=%d simd=%d%s)" % (
+    bf16 = len(cfg) > 13 and int(cfg[13]) == 1
+    mode = "bf16" if bf16 else "fp32"
+    tol = TOL_BF16 if bf16 else dict(logits=TOL_LOGITS, loss=TOL_LOSS, grad=TOL_GRAD, step=TOL_STEP, norm=TOL_NORM)
+    tag = "%s (V=%d n_ctx=%d L=%d NH=%d C=%d B=%d T=%d threads=%d scalar=%d simd=%d%s%s)" % (
         path.split("/")[-1], V, n_ctx, L, NH, C, B, T, cfg[8], cfg[9], cfg[10],
-        " random weights" if randomized else " GPT-2 init")
+        " random weights" if randomized else " GPT-2 init", " bf16" if bf16 else "")
+    if bf16:
+        worst_key = lambda k: "bf16 " + k  # noqa: E731
+    else:
+        worst_key = lambda k: k  # noqa: E731
     fails = []
 
     def fail(msg):
@@ -234,23 +289,40 @@ def check(path, worst, failures):
             if abs(w.std() / sd - 1.0) > 0.25 or abs(w.mean()) > 4 * sd / math.sqrt(w.size) + 1e-3 * sd:
                 fail("%s: init std %.5f mean %.5f, want N(0, %.5f)" % (n, w.std(), w.mean(), sd))
 
-    ref = run_reference(rec, torch.float32)
-    ref64 = run_reference(rec, torch.float64)
+    ref = run_reference(rec, torch.float32, mode)
+    ref64 = run_reference(rec, torch.float64, mode)
+    if bf16:  # the C gradients are the bf16 ones: far closer to the emulation than to plain fp32
+        p32 = run_reference(rec, torch.float32, "fp32")
+        e_em = max(rel(rec["grad:" + n], ref["grads"][n]) for n in names)
+        e_32 = max(rel(rec["grad:" + n], p32["grads"][n]) for n in names)
+        worst["bf16 vs plain fp32: grads (info)"] = max(worst.get("bf16 vs plain fp32: grads (info)", 0.0), e_32)
+        if not e_em * 2 < e_32:
+            fail("grads: %.3g from the bf16 emulation, %.3g from plain fp32: bf16 not in effect?" % (e_em, e_32))
+    if bf16:  # PyTorch's own bf16 autocast: loose agreement, reported
+        ac = run_reference(rec, torch.float32, "autocast")
+        e = abs(float(rec["loss"][0]) - ac["loss"]) / abs(ac["loss"])
+        worst["bf16 vs autocast: loss"] = max(worst.get("bf16 vs autocast: loss", 0.0), e)
+        if not e <= TOL_AUTOCAST["loss"]:
+            fail("loss vs PyTorch bf16 autocast: rel err %.3g > %g" % (e, TOL_AUTOCAST["loss"]))
+        eg = max(rel(rec["grad:" + n], ac["grads"][n]) for n in names)
+        worst["bf16 vs autocast: grads"] = max(worst.get("bf16 vs autocast: grads", 0.0), eg)
+        if not eg <= TOL_AUTOCAST["grad"]:
+            fail("grads vs PyTorch bf16 autocast: max rel err %.3g > %g" % (eg, TOL_AUTOCAST["grad"]))
 
     e = rel(rec["logits"], ref["logits"])
     e64 = rel(rec["logits"], ref64["logits"])
-    worst["logits"] = max(worst.get("logits", 0.0), e)
-    worst["logits(fp64)"] = max(worst.get("logits(fp64)", 0.0), e64)
-    if not e <= TOL_LOGITS:
-        fail("logits: max rel err %.3g > %g" % (e, TOL_LOGITS))
+    worst[worst_key("logits")] = max(worst.get(worst_key("logits"), 0.0), e)
+    worst[worst_key("logits(fp64)")] = max(worst.get(worst_key("logits(fp64)"), 0.0), e64)
+    if not e <= tol['logits']:
+        fail("logits: max rel err %.3g > %g" % (e, tol['logits']))
 
     cl = float(rec["loss"][0])
     e = abs(cl - ref["loss"]) / abs(ref["loss"])
     e64 = abs(cl - ref64["loss"]) / abs(ref64["loss"])
-    worst["loss"] = max(worst.get("loss", 0.0), e)
-    worst["loss(fp64)"] = max(worst.get("loss(fp64)", 0.0), e64)
-    if not e <= TOL_LOSS:
-        fail("loss: C %.9g torch %.9g rel err %.3g > %g" % (cl, ref["loss"], e, TOL_LOSS))
+    worst[worst_key("loss")] = max(worst.get(worst_key("loss"), 0.0), e)
+    worst[worst_key("loss(fp64)")] = max(worst.get(worst_key("loss(fp64)"), 0.0), e64)
+    if not e <= tol['loss']:
+        fail("loss: C %.9g torch %.9g rel err %.3g > %g" % (cl, ref["loss"], e, tol['loss']))
 
     per_group = {}
     for n in names:
@@ -260,21 +332,21 @@ def check(path, worst, failures):
         grp = group_of(n)
         pg = per_group.setdefault(grp, [0.0, 0.0])
         pg[0] = max(pg[0], e); pg[1] = max(pg[1], e64)
-        if not e <= TOL_GRAD:
-            fail("grad %s: max rel err %.3g > %g" % (n, e, TOL_GRAD))
+        if not e <= tol['grad']:
+            fail("grad %s: max rel err %.3g > %g" % (n, e, tol['grad']))
     # the fused tt_model_forward_backward: same tolerances
     if "loss_fb" in rec:
         e = abs(float(rec["loss_fb"][0]) - ref["loss"]) / abs(ref["loss"])
-        if not e <= TOL_LOSS:
-            fail("forward_backward loss: rel err %.3g > %g" % (e, TOL_LOSS))
+        if not e <= tol['loss']:
+            fail("forward_backward loss: rel err %.3g > %g" % (e, tol['loss']))
         fb_err, fb_same = 0.0, float(rec["loss_fb"][0]) == cl
         for n in names:
             e = rel(rec["grad_fb:" + n], ref["grads"][n])
             fb_err = max(fb_err, e)
             fb_same = fb_same and np.array_equal(rec["grad_fb:" + n], rec["grad:" + n])
-            if not e <= TOL_GRAD:
-                fail("forward_backward grad %s: max rel err %.3g > %g" % (n, e, TOL_GRAD))
-        worst["grad (fused forward_backward)"] = max(worst.get("grad (fused forward_backward)", 0.0), fb_err)
+            if not e <= tol['grad']:
+                fail("forward_backward grad %s: max rel err %.3g > %g" % (n, e, tol['grad']))
+        worst[worst_key("grad (fused forward_backward)")] = max(worst.get(worst_key("grad (fused forward_backward)"), 0.0), fb_err)
         worst["fused == unfused bitwise (1 = yes)"] = min(worst.get("fused == unfused bitwise (1 = yes)", 1.0),
                                                        1.0 if fb_same else 0.0)
     # padded rows of wte get no gradient (their logits are masked)
@@ -282,8 +354,8 @@ def check(path, worst, failures):
     if Vp > V and np.any(gw[V:] != 0.0):
         fail("grad wte.weight: padded rows %d..%d are not zero (max %.3g)" % (V, Vp - 1, np.abs(gw[V:]).max()))
     for grp, (e, e64) in per_group.items():
-        worst["grad " + grp] = max(worst.get("grad " + grp, 0.0), e)
-        worst["grad " + grp + "(fp64)"] = max(worst.get("grad " + grp + "(fp64)", 0.0), e64)
+        worst[worst_key("grad " + grp)] = max(worst.get(worst_key("grad " + grp), 0.0), e)
+        worst[worst_key("grad " + grp) + "(fp64)"] = max(worst.get(worst_key("grad " + grp) + "(fp64)", 0.0), e64)
 
     lr_c, lr_at_c = rec["step_lr"], rec["step_lr_at"]
     for s, want in enumerate(ref["step_lr"]):
@@ -293,12 +365,12 @@ def check(path, worst, failures):
     for s in range(len(ref["step_loss"])):
         e = abs(float(rec["step_loss"][s]) - ref["step_loss"][s]) / abs(ref["step_loss"][s])
         step_err = max(step_err, e)
-        if not e <= TOL_STEP:
+        if not e <= tol['step']:
             fail("step %d loss: C %.9g torch %.9g rel err %.3g > %g" % (
-                s, rec["step_loss"][s], ref["step_loss"][s], e, TOL_STEP))
+                s, rec["step_loss"][s], ref["step_loss"][s], e, tol['step']))
         e = abs(float(rec["step_norm"][s]) - ref["step_norm"][s]) / abs(ref["step_norm"][s])
         norm_err = max(norm_err, e)
-        if not e <= TOL_NORM:
+        if not e <= tol['norm']:
             fail("step %d grad norm: C %.9g torch %.9g" % (s, rec["step_norm"][s], ref["step_norm"][s]))
     clipped = sum(1 for n in ref["step_norm"] if n > ref["clip"])
     if clipped == 0:
@@ -306,10 +378,10 @@ def check(path, worst, failures):
     moved = max(rel(ref["final"][n], rec["param:" + n]) for n in names)
     if not moved > 1e-2:
         fail("test setup: the 10 steps barely moved the parameters (%g)" % moved)
-    worst["10 step losses"] = max(worst.get("10 step losses", 0.0), step_err)
-    worst["grad norms"] = max(worst.get("grad norms", 0.0), norm_err)
+    worst[worst_key("10 step losses")] = max(worst.get(worst_key("10 step losses"), 0.0), step_err)
+    worst[worst_key("grad norms")] = max(worst.get(worst_key("grad norms"), 0.0), norm_err)
     fe = max(rel(rec["final:" + n], ref["final"][n]) for n in names)
-    worst["params after 10 steps (info)"] = max(worst.get("params after 10 steps (info)", 0.0), fe)
+    worst[worst_key("params after 10 steps (info)")] = max(worst.get(worst_key("params after 10 steps (info)"), 0.0), fe)
 
     print("%s: loss %.6f (torch %.6f), steps %.4f -> %.4f, clipped %d/10, %s" % (
         tag, cl, ref["loss"], rec["step_loss"][0], rec["step_loss"][-1], clipped,

@@ -4,8 +4,10 @@
  * position, every parameter gradient, 10 AdamW steps with warmup, cosine,
  * clipping and weight decay).
  *
- * Usage: torch_dump OUT.bin SHAPE [force_scalar] [n_threads] [r]
- *   r: replace the GPT-2 init by random weights with O(1) activations
+ * Usage: torch_dump OUT.bin SHAPE [force_scalar] [n_threads] [FLAGS]
+ *   FLAGS may hold r and b. b: cfg.precision = TT_PRECISION_BF16 (the
+ *      checker then compares with an exact emulation of its bf16 GEMMs and,
+ *      loosely, with PyTorch's CPU autocast). r: replace the GPT-2 init by random weights with O(1) activations
  *      (biases, LayerNorm weights and biases nonzero, GELU inputs ~N(0,1)),
  *      so that paths invisible at init (zero biases, tanh vs erf GELU near 0)
  *      are checked too
@@ -116,9 +118,10 @@ int main(int argc, char **argv) {
     cfg.force_scalar = argc > 3 ? atoi(argv[3]) : 0;
     cfg.n_threads = argc > 4 ? atoi(argv[4]) : 1;
     cfg.seed = 1234;
+    if (argc > 5 && strchr(argv[5], 'b')) cfg.precision = TT_PRECISION_BF16;
     V = cfg.vocab_size;
     REQUIRE_OK(tt_model_create(&cfg, &m));
-    if (argc > 5 && argv[5][0] == 'r') randomize(m, 777);
+    if (argc > 5 && strchr(argv[5], 'r')) randomize(m, 777);
     cfg = tt_model_get_config(m);
     np = tt_model_num_params(m);
     nt = tt_model_num_tensors(m);
@@ -127,11 +130,12 @@ int main(int argc, char **argv) {
     if (!out_f) { perror(argv[1]); return 1; }
     if (fwrite("TTDUMP01", 1, 8, out_f) != 8) { perror("write"); return 1; }
     {
-        int32_t c[13];
+        int32_t c[14];
         c[0] = V; c[1] = cfg.n_ctx; c[2] = cfg.n_layer; c[3] = cfg.n_head; c[4] = cfg.d_model;
         c[5] = B; c[6] = T; c[7] = cfg.max_batch; c[8] = cfg.n_threads; c[9] = cfg.force_scalar;
-        c[10] = tt_simd_width(); c[11] = nt; c[12] = argc > 5 && argv[5][0] == 'r';
-        put_i32("config", 13, c);
+        c[10] = tt_simd_width(); c[11] = nt; c[12] = argc > 5 && strchr(argv[5], 'r') != NULL;
+        c[13] = cfg.precision;
+        put_i32("config", 14, c);
     }
     for (i = 0; i < nt; i++) {
         tt_tensor_info ti;
@@ -241,7 +245,7 @@ int main(int argc, char **argv) {
     put_tensors(m, "final", tt_model_params(m));
     if (fclose(out_f) != 0) { perror("close"); return 1; }
     printf("torch_dump %c%s scalar=%d threads=%d simd=%d: %d tensors, %zu params, loss %.6f, "
-           "step losses %.4f -> %.4f\n", shape, argc > 5 && argv[5][0] == 'r' ? " random" : "", cfg.force_scalar, cfg.n_threads, tt_simd_width(), nt, np,
+           "step losses %.4f -> %.4f\n", shape, argc > 5 && strchr(argv[5], 'r') ? " random" : "", cfg.force_scalar, cfg.n_threads, tt_simd_width(), nt, np,
            loss, step_loss[0], step_loss[N_STEPS - 1]);
     tt_model_destroy(m);
     free(tok); free(tgt); free(pre); free(step_tok); free(step_tgt); free(logits_all); free(row);

@@ -26,10 +26,10 @@ enum { V = 301, C = 32, L = 2, NH = 4, T = 48, B = 3 };
 
 /* ---- the recorder ---- */
 enum { E_ALLOC, E_FREE, E_UPLOAD, E_DOWNLOAD, E_ZERO, E_COPY, E_SYNC, E_GEMM, E_EMBED_FWD, E_EMBED_BWD, E_LN_FWD,
-       E_LN_BWD, E_ATT_FWD, E_ATT_BWD, E_ATT_CACHED, E_LM_HEAD, E_STATS, E_ADAMW, E_GELU, E_COUNT };
+       E_LN_BWD, E_ATT_FWD, E_ATT_BWD, E_ATT_CACHED, E_LM_HEAD, E_STATS, E_ADAMW, E_GELU, E_TO_BF16, E_COUNT };
 static const char *const entry_names[E_COUNT] = { "alloc", "free", "upload", "download", "zero", "copy", "sync", "gemm",
     "embed_fwd", "embed_bwd", "layernorm_fwd", "layernorm_bwd", "attention_fwd", "attention_bwd", "attention_cached",
-    "lm_head", "param_stats", "adamw", "gelu_fwd" };
+    "lm_head", "param_stats", "adamw", "gelu_fwd", "to_bf16" };
 
 #define MAX_BUFS 64
 typedef struct rec {
@@ -38,6 +38,7 @@ typedef struct rec {
     struct { unsigned char *p; size_t n; } buf[MAX_BUFS];
     int n_buf;
     long foreign;      /* op arguments outside every recorder buffer */
+    long gemm_bf16, gemm_bh; /* GEMMs with bf16 inputs, of those with the weights' bf16 copy */
     int fail_entry;    /* entry that returns TT_ERR_BACKEND (-1: none) ... */
     long fail_at;      /* ... from its (fail_at + 1)-th call on */
 } rec;
@@ -95,6 +96,8 @@ static tt_status r_sync(void *ctx) { ENTER(E_SYNC); return r->inner->sync(r->inn
 static tt_status r_gemm(void *ctx, const tt_backend_gemm *g) {
     size_t M = (size_t)g->M, N = (size_t)g->N, K = (size_t)g->K;
     ENTER(E_GEMM);
+    if (g->bf16) r->gemm_bf16++;
+    if (g->B_bf16) { r->gemm_bh++; OWN(r, g->B_bf16, 2); }
     /* the last row of each operand (its extent from the start) */
     if (g->layout == TT_GEMM_TN) OWN(r, g->A, ((K - 1) * (size_t)g->lda + M) * F);
     else OWN(r, g->A, ((M - 1) * (size_t)g->lda + K) * F);
@@ -180,6 +183,12 @@ static tt_status r_gelu(void *ctx, float *y, const float *x, size_t n) {
     return r->inner->gelu_fwd(r->inner->ctx, y, x, n);
 }
 
+static tt_status r_to_bf16(void *ctx, uint16_t *dst, const float *src, size_t n) {
+    ENTER(E_TO_BF16);
+    OWN(r, dst, n * 2); OWN(r, src, n * F);
+    return r->inner->to_bf16(r->inner->ctx, dst, src, n);
+}
+
 static tt_backend recorder(rec *r, const tt_backend *inner) {
     tt_backend b;
     memset(r, 0, sizeof(*r));
@@ -193,10 +202,10 @@ static tt_backend recorder(rec *r, const tt_backend *inner) {
     b.copy = r_copy; b.sync = r_sync; b.gemm = r_gemm; b.embed_fwd = r_embed_fwd; b.embed_bwd = r_embed_bwd;
     b.layernorm_fwd = r_ln_fwd; b.layernorm_bwd = r_ln_bwd; b.attention_fwd = r_att_fwd; b.attention_bwd = r_att_bwd;
     b.attention_cached = r_att_cached; b.lm_head = r_lm_head; b.param_stats = r_stats; b.adamw = r_adamw;
-    b.gelu_fwd = r_gelu;
+    b.gelu_fwd = r_gelu; b.to_bf16 = r_to_bf16;
     return b;
 }
-static void reset_counts(rec *r) { memset(r->calls, 0, sizeof r->calls); r->foreign = 0; }
+static void reset_counts(rec *r) { memset(r->calls, 0, sizeof r->calls); r->foreign = 0; r->gemm_bf16 = r->gemm_bh = 0; }
 /* every count other than those listed as (entry, want) pairs must be 0 */
 static void expect(const rec *r, const char *what, const long *want) {
     int e;
@@ -525,8 +534,50 @@ static void recompute(int threads) {
     tt_model_destroy(a);
 }
 
+/* precision bf16 through the recorder: bf16 flags on exactly the linear
+ * layers' GEMMs (forward and dx with the weights' bf16 copy, dW rounding
+ * both inputs), one weight conversion after each AdamW step, and the same
+ * bits as the plain bf16 CPU model */
+static void bf16(void) {
+    tt_model_config c = config(2);
+    tt_model *a = NULL, *b = NULL;
+    rec r;
+    tt_backend t;
+    int32_t tok[B * T], tgt[B * T];
+    float la, lb;
+    int step;
+    tt_adamw_config opt;
+    c.precision = TT_PRECISION_BF16;
+    CHECK(tt_model_create(&c, &a) == TT_OK, "bf16 model");
+    if (!a) return;
+    t = recorder(&r, tt_model_backend(a));
+    c.backend = &t;
+    CHECK(tt_model_create(&c, &b) == TT_OK, "bf16 model through the recorder");
+    if (!b) { tt_model_destroy(a); return; }
+    memset(&opt, 0, sizeof opt);
+    opt.lr = 1e-3f;
+    for (step = 0; step < 2; step++) {
+        batch(step, tok, tgt);
+        reset_counts(&r);
+        CHECK(tt_model_forward_backward(a, tok, tgt, B, T, 1.0f, &la) == TT_OK &&
+              tt_model_forward_backward(b, tok, tgt, B, T, 1.0f, &lb) == TT_OK, "bf16 step");
+        CHECK(memcmp(&la, &lb, 4) == 0, "bf16: loss bitwise equal through the table");
+        CHECK(r.calls[E_TO_BF16] == 1, "bf16: one weight conversion before the step's forward");
+        CHECK(r.calls[E_GEMM] == 12 * L && r.gemm_bf16 == 12 * L && r.gemm_bh == 8 * L,
+              "bf16: the 12 L linear GEMMs in bf16, 8 L of them from the weights' copy");
+        CHECK(r.foreign == 0, "bf16: op arguments inside the backend's buffers");
+        CHECK(tt_adamw_step(a, &opt, NULL) == TT_OK && tt_adamw_step(b, &opt, NULL) == TT_OK, "adamw");
+    }
+    reset_counts(&r);
+    CHECK(tt_model_forward(b, tok, NULL, B, T, NULL) == TT_OK, "inference forward");
+    CHECK(r.gemm_bf16 == 4 * L && r.calls[E_GEMM] == 4 * L + 1, "bf16: the logits GEMM stays fp32");
+    tt_model_destroy(b);
+    tt_model_destroy(a);
+}
+
 int main(void) {
     breakdown();
+    bf16();
     recompute(1);
     recompute(2);
     run(1);
