@@ -47,3 +47,12 @@ $(BUILD)/cuda/test_cuda_ops_emu: tests/cuda/test_cuda_ops.c $(BUILD)/cuda/tt_cud
 	$(CC) $(CFLAGS_T) -DTT_CUDA_TEST_EMULATED -Iexamples/cuda $^ -o $@ -lstdc++ $(LDLIBS)
 test-cuda-emu: $(BUILD)/cuda/test_cuda_ops_emu
 	$(BUILD)/cuda/test_cuda_ops_emu
+
+# test-cuda-model-emu (in make test, no GPU): the model trained through the
+# emulated CUDA backend against the CPU path (tests/cuda/test_cuda_model.c)
+TESTS += test-cuda-model-emu
+.PHONY: test-cuda-model-emu
+$(BUILD)/cuda/test_cuda_model_emu: tests/cuda/test_cuda_model.c $(BUILD)/cuda/tt_cuda_emu.o | $(BUILD)/cuda
+	$(CC) $(CFLAGS_T) -DTT_CUDA_TEST_EMULATED -Iexamples/cuda $^ -o $@ -lstdc++ $(LDLIBS)
+test-cuda-model-emu: $(BUILD)/cuda/test_cuda_model_emu
+	$(BUILD)/cuda/test_cuda_model_emu
