@@ -1155,3 +1155,19 @@ extern "C" void tt_cuda_backend_destroy(tt_backend *b) {
     ttc_release((ttc_ctx *)b->ctx);
     memset(b, 0, sizeof(*b));
 }
+
+extern "C" tt_status tt_cuda_device_info_get(int device, tt_cuda_device_info *out) {
+    if (!out) return TT_ERR_INVALID_ARG;
+    memset(out, 0, sizeof(*out));
+    int n = 0;
+    if (cudaGetDeviceCount(&n) != cudaSuccess) return TT_ERR_BACKEND;
+    if (device < 0 || device >= n) return TT_ERR_INVALID_ARG;
+    cudaDeviceProp p;
+    if (cudaGetDeviceProperties(&p, device) != cudaSuccess) return TT_ERR_BACKEND;
+    snprintf(out->name, sizeof(out->name), "%.*s", (int)sizeof(p.name), p.name);
+    out->sm_count = p.multiProcessorCount;
+    out->cc_major = p.major;
+    out->cc_minor = p.minor;
+    out->total_mem = p.totalGlobalMem;
+    return TT_OK;
+}

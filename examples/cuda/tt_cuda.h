@@ -85,6 +85,22 @@ tt_status tt_cuda_backend_create(int device, const tt_cuda_options *opt, tt_back
  * not tracked). NULL or an already destroyed table is a no-op. */
 void tt_cuda_backend_destroy(tt_backend *b);
 
+/* What a program needs to know about a device for reports (e.g. the peak
+ * FLOP/s a benchmark divides by): the CUDA device name, streaming
+ * multiprocessors, compute capability, global memory. */
+typedef struct tt_cuda_device_info {
+    char   name[256];       /* e.g. "NVIDIA H100 80GB HBM3" */
+    int    sm_count;
+    int    cc_major, cc_minor;
+    size_t total_mem;       /* bytes */
+} tt_cuda_device_info;
+
+/* tt_cuda_device_info_get: fills *out for CUDA device `device` (0-based)
+ * without creating a backend. Errors: TT_ERR_INVALID_ARG (out NULL, device
+ * out of range), TT_ERR_BACKEND (no driver / no device); *out is zeroed on
+ * error. Allocates nothing itself (the CUDA runtime may initialise). */
+tt_status tt_cuda_device_info_get(int device, tt_cuda_device_info *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -239,6 +239,18 @@ inline const char *cudaGetErrorString(cudaError_t e) {
 }
 inline cudaError_t cudaGetLastError(void) { cudaError_t e = ttemu_g.last; ttemu_g.last = cudaSuccess; return e; }
 inline cudaError_t cudaGetDeviceCount(int *n) { *n = 1; return cudaSuccess; }
+struct cudaDeviceProp { /* the fields tt_cuda.cu reads */
+    char name[256];
+    size_t totalGlobalMem;
+    int major, minor, multiProcessorCount;
+};
+inline cudaError_t cudaGetDeviceProperties(cudaDeviceProp *p, int d) {
+    if (d != 0) return cudaErrorInvalidValue;
+    memset(p, 0, sizeof(*p));
+    snprintf(p->name, sizeof(p->name), "CPU emulation (tests/cuda/emu)");
+    p->multiProcessorCount = 1;
+    return cudaSuccess;
+}
 inline cudaError_t cudaSetDevice(int d) { return d == 0 ? cudaSuccess : cudaErrorInvalidValue; }
 inline cudaError_t cudaStreamCreateWithFlags(cudaStream_t *s, unsigned) {
     static int one;
