@@ -191,15 +191,23 @@ TTDEF float    tt_rng_normal(tt_rng *rng);
 
 /* ---- backend hook (CUDA and others): an op table over backend buffers ----
  * An accelerator backend (e.g. examples/cuda/tt_cuda.cu) fills this table;
- * the model would then keep parameters, gradients, AdamW moments and
- * activations in buffers from `alloc` and run every op of a step through it,
+ * the model then keeps parameters, gradients, AdamW moments and
+ * activations in buffers from `alloc` and runs every op of a step through it,
  * moving only token ids in and per-row losses out. The ops mirror the CPU
  * path's (same shapes, same fused epilogues), so the CPU kernels are one
  * instance of the table.
  *
- * Status in this version: the table (API version 2) is specified and an
- * out-of-header CUDA backend implements it, but tt_model_create does not
- * dispatch to it yet: it returns TT_ERR_UNSUPPORTED when cfg.backend is set.
+ * The CPU path is itself an instance of this table (tt_model_backend of a
+ * model created without cfg.backend), so every op of a step and of
+ * generation goes through the same dispatch. With cfg.backend the model
+ * allocates parameters, gradients, moments and activations through `alloc`
+ * (generators their KV cache and activations too) and keeps host copies of
+ * the parameters, gradients and moments for tt_model_params() and the
+ * weight files (tt_model_download / tt_model_upload). A training step
+ * uploads the token ids and targets and downloads the (N) row losses;
+ * generation uploads the new ids and downloads one row of logits per
+ * position it returns. cfg.comm, zero1 and accum_exact are refused with a
+ * backend (TT_ERR_UNSUPPORTED); they run on the CPU path only.
  *
  * Buffers: `alloc` returns an address in the backend's memory; base + k
  * bytes (k < size) addresses byte k of it, so one allocation may be cut
@@ -216,8 +224,9 @@ TTDEF float    tt_rng_normal(tt_rng *rng);
  * from the CPU kernels by rounding (summation order), but a backend must be
  * deterministic: same inputs and settings, bitwise the same outputs.
  * Every entry returns TT_OK, or TT_ERR_BACKEND / TT_ERR_OUT_OF_MEMORY / TT_ERR_INVALID_ARG
- * (detail through the backend's own logging); the model would stop the step
- * on the first error. */
+ * (detail through the backend's own logging); the model stops the step
+ * on the first error, logs it and returns it (a failed backward leaves the
+ * gradients incomplete; a failed AdamW may leave parameters partly updated). */
 #define TT_BACKEND_API_VERSION 2
 
 /* GEMM layouts of the training step (A, B, C row-major, leading dims in
@@ -434,7 +443,9 @@ typedef struct tt_model_config {
     tt_allocator      allocator; /* zero = TT_MALLOC/TT_FREE                   */
     tt_logger         logger;    /* zero = silent                              */
     tt_parallel       parallel;  /* zero = built-in pool, or serial            */
-    const tt_backend *backend;   /* NULL = CPU (non-NULL: TT_ERR_UNSUPPORTED in this version) */
+    const tt_backend *backend;   /* NULL = CPU; else every op runs through this
+                                    table (see tt_backend); it must outlive the
+                                    model and its generators                   */
     tt_comm  comm;         /* data parallel hook; zero = one process (above)   */
     int32_t  zero1;        /* 1 = ZeRO-1: AdamW m, v for this rank's slice only
                               (about n_params / size floats each); needs comm  */
@@ -554,15 +565,36 @@ typedef struct tt_tensor_info {
 TTDEF int       tt_model_num_tensors(const tt_model *model);
 TTDEF tt_status tt_model_tensor(const tt_model *model, int i, tt_tensor_info *out_info);
 
-/* Flat blocks of n floats each (n = tt_model_num_params): live pointers
- * into the model. Writing parameters is allowed between steps. With zero1
- * (and comm size > 1), adam_m and adam_v hold only this rank's slice,
- * floats [lo, hi) of the layout (tt_model_moment_slice). */
+/* Flat blocks of n floats each (n = tt_model_num_params) in host memory.
+ * On the CPU (cfg.backend NULL) they are the model's own arrays: live,
+ * and writing parameters is allowed between steps. With cfg.backend they
+ * are host copies of the backend's buffers: call tt_model_download first
+ * to read current values, and tt_model_upload after writing them.
+ * With zero1 (and comm size > 1), adam_m and adam_v hold only this rank's
+ * slice, floats [lo, hi) of the layout (tt_model_moment_slice). */
 TTDEF size_t tt_model_num_params(const tt_model *model);
 TTDEF float *tt_model_params(tt_model *model);
 TTDEF float *tt_model_grads(tt_model *model);
 TTDEF float *tt_model_adam_m(tt_model *model);
 TTDEF float *tt_model_adam_v(tt_model *model);
+/* tt_model_download: with cfg.backend, copies parameters, gradients and
+ * AdamW moments from the backend's buffers to the host copies above
+ * (4 * n_params floats, through backend->download: waits for queued work);
+ * tt_model_upload copies them the other way (after writing them) and drops
+ * the activations (a backward needs a new forward). Both are no-ops
+ * returning TT_OK on the CPU path (tt_model_upload still drops the
+ * activations). Checkpoint, safetensors and llm.c saves download, and
+ * their loads upload, by themselves. Errors: TT_ERR_INVALID_ARG (model
+ * NULL), the backend's status (logged). No allocation. */
+TTDEF tt_status tt_model_download(tt_model *model);
+TTDEF tt_status tt_model_upload(tt_model *model);
+/* tt_model_backend: the op table the model runs on: cfg.backend, or the
+ * model's own CPU instance (name "cpu") when that was NULL. The CPU table
+ * is valid while the model lives; a wrapper (a recorder, a profiler) may
+ * forward to it from another model of the same or smaller config (same
+ * vocab_size and d_model for the lm head), one call at a time: its ops use
+ * this model's threads and scratch. */
+TTDEF const tt_backend *tt_model_backend(const tt_model *model);
 /* tt_model_moment_slice: the range [lo, hi) of the flat layout whose AdamW
  * moments this model holds: [0, n) unless zero1 with comm size > 1. */
 TTDEF void     tt_model_moment_slice(const tt_model *model, size_t *out_lo, size_t *out_hi);
@@ -1888,27 +1920,57 @@ typedef struct tt__prof {
 TT__PRIVATE double tt__prof_begin(tt__prof *p);
 TT__PRIVATE void   tt__prof_end(tt__prof *p, int kind, double t0, double flops);
 
-/* How the block's ops run: a parallel executor and a serial one, picked per
- * op by its work (ops under par_macs multiply-adds run serially; training
- * uses 0: always par). Results do not depend on the pick. prof: or NULL. */
-typedef struct tt__run {
-    const tt__exec *par, *ser;
-    size_t par_macs;
+/* How the ops of the block run: through an op table (tt_backend, tt_api.h;
+ * the CPU kernels are the instance of tt_backend_cpu.c), timed into prof
+ * (or NULL); st keeps the first error, after which no op runs. */
+typedef struct tt__bk {
+    const tt_backend *be;
     tt__prof *prof;
-} tt__run;
-TT__PRIVATE const tt__exec *tt__run_pick(const tt__run *r, size_t macs);
+    tt_status st;
+} tt__bk;
+/* call the table entry `call` (e.g. gemm(ctx, &g)) unless an earlier op
+ * failed, timed as op kind `kind` with `flops` when profiling */
+#define TT__BK(k, kind, flops, call) do { \
+        if ((k)->st == TT_OK) { \
+            double tt__t0_ = tt__prof_begin((k)->prof); \
+            tt_status tt__s_ = (k)->be->call; \
+            if ((k)->prof) tt__prof_end((k)->prof, (kind), tt__t0_, (flops)); \
+            if (tt__s_ != TT_OK) (k)->st = tt__s_; \
+        } \
+    } while (0)
+
 
 /* attention of the block: full-sequence causal over (B, T) (kv NULL; lse
  * (B, NH, T) kept for the backward), or cached: the T new rows sit at
  * positions p0.. of one sequence (B = 1), their keys and values are
  * appended to the layer's cache kv (n_ctx, 2C) and each row attends to
- * positions [0, p0 + i]; scores (n_threads, n_ctx) is its scratch. */
+ * positions [0, p0 + i]. */
 typedef struct tt__attn_arg {
     float *kv;      /* cached: (n_ctx, 2C), key at [0, C), value at [C, 2C) of each row; NULL = full */
-    float *scores;  /* cached: (slots, ld_scores) */
+    float *scores;  /* cached, CPU op: (slots, ld_scores) scratch */
     size_t ld_scores;
-    int p0;
+    int p0, n_ctx;
 } tt__attn_arg;
+
+/* The CPU instance of the op table (tt_backend_cpu.c): ops with fewer than
+ * par_macs multiply-adds run on ser (results do not depend on the pick:
+ * no op splits a reduction by thread); prof times the lm head's parts (or
+ * NULL); head (TT__HEAD_ROWS, max_Vp) is the lm head's logits chunk (NULL:
+ * no lm head), pk_fwd/pk_dx wte packed for V = pk_V, C = pk_C (or NULL);
+ * partials: param_stats scratch for up to max_stats floats; attention rows
+ * up to max_T; alloc for the alloc/free entries. */
+typedef struct tt__cpu_be {
+    tt__exec par, ser;
+    size_t par_macs;
+    tt__prof *prof;
+    float *head, *pk_fwd, *pk_dx;
+    int pk_V, pk_C, max_Vp, max_T;
+    double *partials;
+    size_t max_stats;
+    tt_allocator alloc;
+} tt__cpu_be;
+/* fill be with the CPU entries over ctx (which must outlive be's use) */
+TT__PRIVATE void tt__cpu_backend_init(tt_backend *be, tt__cpu_be *ctx);
 
 /* ---- ops (tt_ops.c): an executor, plain buffers and shapes; never the
  * model. N = rows (B*T), C = channels, NH = heads, V = vocab, Vp = V
@@ -1972,19 +2034,29 @@ TT__PRIVATE void tt__op_head(const tt__exec *ex, const tt__head_arg *h);
 /* fn over [0, n) in n_threads contiguous ranges; slot = task index */
 TT__PRIVATE void tt__for_range(const tt__exec *ex, int n, void (*fn)(void *, int, int, int), void *ctx);
 
-/* ---- the transformer block, written once (tt_ops.c) ----
+/* ---- the transformer block, written once (tt_ops.c), over the op table ----
  * Forward of one GPT-2 layer over w (tt__layer_w) and a (tt__layer_acts)
  * for B sequences of T rows: ln1 -> qkv -> attention (full or cached, att)
- * -> proj + residual -> ln2 -> fc + GELU -> proj + residual into a->res3. */
-TT__PRIVATE void tt__block_fwd(const tt__run *r, const tt__layer_w *w, const tt__layer_acts *a,
-                               const tt__attn_arg *att, int B, int T, int C, int NH);
+ * -> proj + residual -> ln2 -> fc + GELU -> proj + residual into a->res3.
+ * Errors of the table land in k->st. */
+TT__PRIVATE void tt__block_fwd(tt__bk *k, const tt__layer_w *w, const tt__layer_acts *a, const tt__attn_arg *att,
+                               int B, int T, int C, int NH);
 /* backward of one layer (full attention): d->dres holds dL/d res3 on entry
  * and dL/d in on return; gradients added into g */
-TT__PRIVATE void tt__block_bwd(const tt__run *r, const tt__layer_w *w, const tt__layer_w *g,
-                               const tt__layer_acts *a, const tt__block_grads *d, int B, int T, int C, int NH);
+TT__PRIVATE void tt__block_bwd(tt__bk *k, const tt__layer_w *w, const tt__layer_w *g, const tt__layer_acts *a,
+                               const tt__block_grads *d, int B, int T, int C, int NH);
+/* single ops through the table (the model's embedding, final LayerNorm, logits) */
+TT__PRIVATE void tt__bk_layernorm_fwd(tt__bk *k, float *y, float *mean, float *rstd, const float *x, const float *w,
+                                      const float *b, int N, int C);
+TT__PRIVATE void tt__bk_layernorm_bwd(tt__bk *k, float *dx, float *dw, float *db, const float *dy, const float *x,
+                                      const float *w, const float *mean, const float *rstd, int N, int C, int accumulate);
+/* logits (rows, ld) = x (rows, C; row stride ldx) wte^T over vocab rows [0, V) */
+TT__PRIVATE void tt__bk_logits(tt__bk *k, float *logits, ptrdiff_t ld, const float *x, ptrdiff_t ldx,
+                               const float *wte, int rows, int V, int C);
 
 /* ---- model accessors for the other model files (tt_model.c) ---- */
 TT__PRIVATE const tt__exec *tt__model_exec(const tt_model *m);
+TT__PRIVATE const tt_backend *tt__model_cfg_backend(const tt_model *m); /* cfg.backend (NULL: the CPU) */
 TT__PRIVATE void tt__model_layer_w(const tt_model *m, int l, tt__layer_w *out);
 TT__PRIVATE void tt__model_globals(const tt_model *m, tt__model_w *out);
 TT__PRIVATE int  tt__model_vp(const tt_model *m);   /* vocab padded to 64 */
@@ -2011,6 +2083,7 @@ typedef struct tt__param_view {
     const tt_tensor_info *tensors;
     int n_tensors;
     double *partials;       /* (n / TT__NORM_CHUNK + 1) * 3 doubles of scratch */
+    const tt_backend *be;   /* the model's op table (param_stats, adamw) */
     const tt__exec *ex;
     tt__dp *dp;
     const tt_model_config *cfg; /* logger, comm */
@@ -7337,10 +7410,6 @@ TT__PRIVATE void tt__prof_end(tt__prof *p, int kind, double t0, double flops) {
         if (prof) tt__prof_end((prof), (kind), tt__t0_, (flops)); \
     } while (0)
 
-TT__PRIVATE const tt__exec *tt__run_pick(const tt__run *r, size_t macs) {
-    return macs >= r->par_macs ? r->par : r->ser;
-}
-
 /* ---- parallel helpers: fixed contiguous ranges, one task per thread ---- */
 typedef struct tt__range_job {
     void (*fn)(void *ctx, int lo, int hi, int slot);
@@ -7690,59 +7759,347 @@ TT__PRIVATE void tt__op_head(const tt__exec *ex, const tt__head_arg *h) {
     }
 }
 
-/* ---- the GPT-2 block ---- */
-TT__PRIVATE void tt__block_fwd(const tt__run *r, const tt__layer_w *w, const tt__layer_acts *a,
-                               const tt__attn_arg *att, int B, int T, int C, int NH) {
-    int N = B * T;
-    size_t nc = (size_t)N * (size_t)C, kv_len = att->kv ? (size_t)att->p0 + (size_t)T : (size_t)T;
-    double f1 = 2.0 * (double)nc * (double)C; /* FLOPs of an (N, C) x (C, C) product */
-    tt__prof *pf = r->prof;
-    const tt__exec *ex;
-    ex = tt__run_pick(r, nc * 16);
-    TT__TIMED(pf, TT_OP_LAYERNORM, 0.0, tt__op_layernorm_fwd(ex, a->ln1, a->ln1_mean, a->ln1_rstd, a->in, w->ln1w, w->ln1b, N, C));
-    ex = tt__run_pick(r, nc * 3 * (size_t)C);
-    TT__TIMED(pf, TT_OP_QKV, 3.0 * f1, tt__op_linear_fwd(ex, a->qkv, a->ln1, w->qkvw, w->qkvb, NULL, NULL, N, C, 3 * C));
-    ex = tt__run_pick(r, 2 * nc * kv_len);
-    if (att->kv)
-        TT__TIMED(pf, TT_OP_ATTENTION, 4.0 * (double)nc * (double)kv_len,
-                  tt__op_attention_cached(ex, a->atty, a->qkv, att, T, C, NH));
-    else
-        TT__TIMED(pf, TT_OP_ATTENTION, 2.0 * (double)nc * (double)(T + 1),
-                  tt__op_attention_fwd(ex, a->atty, a->att_lse, a->qkv, B, T, C, NH));
-    ex = tt__run_pick(r, nc * (size_t)C);
-    TT__TIMED(pf, TT_OP_ATTN_PROJ, f1, tt__op_linear_fwd(ex, a->res2, a->atty, w->attprojw, w->attprojb, a->in, NULL, N, C, C));
-    ex = tt__run_pick(r, nc * 16);
-    TT__TIMED(pf, TT_OP_LAYERNORM, 0.0, tt__op_layernorm_fwd(ex, a->ln2, a->ln2_mean, a->ln2_rstd, a->res2, w->ln2w, w->ln2b, N, C));
-    ex = tt__run_pick(r, nc * 4 * (size_t)C);
-    TT__TIMED(pf, TT_OP_FC, 4.0 * f1, tt__op_linear_fwd(ex, a->fch, a->ln2, w->fcw, w->fcb, NULL, a->fch_gelu, N, C, 4 * C));
-    TT__TIMED(pf, TT_OP_FC_PROJ, 4.0 * f1,
-              tt__op_linear_fwd(ex, a->res3, a->fch_gelu, w->fcprojw, w->fcprojb, a->res2, NULL, N, 4 * C, C));
+/* ---- ops through the backend table (tt__bk: the table, the profiler,
+ * the first error); the block below is written over these ---- */
+TT__PRIVATE void tt__bk_layernorm_fwd(tt__bk *k, float *y, float *mean, float *rstd, const float *x, const float *w,
+                                      const float *b, int N, int C) {
+    TT__BK(k, TT_OP_LAYERNORM, 0.0, layernorm_fwd(k->be->ctx, y, mean, rstd, x, w, b, N, C));
+}
+TT__PRIVATE void tt__bk_layernorm_bwd(tt__bk *k, float *dx, float *dw, float *db, const float *dy, const float *x,
+                                      const float *w, const float *mean, const float *rstd, int N, int C, int accumulate) {
+    TT__BK(k, TT_OP_LAYERNORM_BWD, 0.0, layernorm_bwd(k->be->ctx, dx, dw, db, dy, x, w, mean, rstd, N, C, accumulate));
+}
+/* y (N, OC) = x (N, IC) w^T + b [+ res] [gelu_out = GELU(y)]: one NT GEMM with its epilogue */
+TT__PRIVATE void tt__bk_linear_fwd(tt__bk *k, int kind, float *y, const float *x, const float *w, const float *b,
+                                   const float *res, float *gelu_out, int N, int IC, int OC) {
+    tt_backend_gemm g;
+    memset(&g, 0, sizeof(g));
+    g.layout = TT_GEMM_NT; g.M = N; g.N = OC; g.K = IC;
+    g.A = x; g.lda = IC; g.B = w; g.ldb = IC; g.C = y; g.ldc = OC;
+    g.bias = b; g.res = res; g.ldr = OC; g.gelu_out = gelu_out; g.ldg = OC;
+    TT__BK(k, kind, 2.0 * (double)N * (double)IC * (double)OC, gemm(k->be->ctx, &g));
+}
+/* dw (OC, IC) += dy^T x and db += colsum(dy) (TN); dx (N, IC) = dy w, times
+ * GELU'(gelu_x) when set (NN); dx NULL: no dx */
+TT__PRIVATE void tt__bk_linear_bwd(tt__bk *k, int kind, float *dx, float *dw, float *db, const float *dy,
+                                   const float *x, const float *w, const float *gelu_x, int N, int IC, int OC) {
+    tt_backend_gemm g;
+    double fl = 2.0 * (double)N * (double)IC * (double)OC;
+    memset(&g, 0, sizeof(g));
+    g.layout = TT_GEMM_TN; g.M = OC; g.N = IC; g.K = N;
+    g.A = dy; g.lda = OC; g.B = x; g.ldb = IC; g.C = dw; g.ldc = IC; g.accumulate = 1; g.bias_grad = db;
+    TT__BK(k, kind, fl, gemm(k->be->ctx, &g));
+    if (!dx) return;
+    memset(&g, 0, sizeof(g));
+    g.layout = TT_GEMM_NN; g.M = N; g.N = IC; g.K = OC;
+    g.A = dy; g.lda = OC; g.B = w; g.ldb = IC; g.C = dx; g.ldc = IC;
+    g.gelu_bwd_x = gelu_x; g.ldx = IC;
+    TT__BK(k, kind, fl, gemm(k->be->ctx, &g));
+}
+/* logits (rows, ld) = x (rows, C; row stride ldx) wte^T over vocab rows [0, V) */
+TT__PRIVATE void tt__bk_logits(tt__bk *k, float *logits, ptrdiff_t ld, const float *x, ptrdiff_t ldx,
+                               const float *wte, int rows, int V, int C) {
+    tt_backend_gemm g;
+    memset(&g, 0, sizeof(g));
+    g.layout = TT_GEMM_NT; g.M = rows; g.N = V; g.K = C;
+    g.A = x; g.lda = ldx; g.B = wte; g.ldb = C; g.C = logits; g.ldc = ld;
+    TT__BK(k, TT_OP_LM_HEAD, 2.0 * (double)rows * (double)V * (double)C, gemm(k->be->ctx, &g));
 }
 
-TT__PRIVATE void tt__block_bwd(const tt__run *r, const tt__layer_w *w, const tt__layer_w *g,
-                               const tt__layer_acts *a, const tt__block_grads *d, int B, int T, int C, int NH) {
+/* ---- the GPT-2 block ---- */
+TT__PRIVATE void tt__block_fwd(tt__bk *k, const tt__layer_w *w, const tt__layer_acts *a, const tt__attn_arg *att,
+                               int B, int T, int C, int NH) {
     int N = B * T;
-    double f1 = 4.0 * (double)N * (double)C * (double)C; /* dW and dx of an (N, C) x (C, C) product */
-    tt__prof *pf = r->prof;
-    const tt__exec *ex = r->par;
+    size_t nc = (size_t)N * (size_t)C, kv_len = att->kv ? (size_t)att->p0 + (size_t)T : (size_t)T;
+    void *ctx = k->be->ctx;
+    tt__bk_layernorm_fwd(k, a->ln1, a->ln1_mean, a->ln1_rstd, a->in, w->ln1w, w->ln1b, N, C);
+    tt__bk_linear_fwd(k, TT_OP_QKV, a->qkv, a->ln1, w->qkvw, w->qkvb, NULL, NULL, N, C, 3 * C);
+    if (att->kv)
+        TT__BK(k, TT_OP_ATTENTION, 4.0 * (double)nc * (double)kv_len,
+               attention_cached(ctx, a->atty, a->qkv, att->kv, att->p0, T, att->n_ctx, C, NH));
+    else
+        TT__BK(k, TT_OP_ATTENTION, 2.0 * (double)nc * (double)(T + 1),
+               attention_fwd(ctx, a->atty, a->att_lse, a->qkv, B, T, C, NH));
+    tt__bk_linear_fwd(k, TT_OP_ATTN_PROJ, a->res2, a->atty, w->attprojw, w->attprojb, a->in, NULL, N, C, C);
+    tt__bk_layernorm_fwd(k, a->ln2, a->ln2_mean, a->ln2_rstd, a->res2, w->ln2w, w->ln2b, N, C);
+    tt__bk_linear_fwd(k, TT_OP_FC, a->fch, a->ln2, w->fcw, w->fcb, NULL, a->fch_gelu, N, C, 4 * C);
+    tt__bk_linear_fwd(k, TT_OP_FC_PROJ, a->res3, a->fch_gelu, w->fcprojw, w->fcprojb, a->res2, NULL, N, 4 * C, C);
+}
+
+TT__PRIVATE void tt__block_bwd(tt__bk *k, const tt__layer_w *w, const tt__layer_w *g, const tt__layer_acts *a,
+                               const tt__block_grads *d, int B, int T, int C, int NH) {
+    int N = B * T;
+    void *ctx = k->be->ctx;
     /* MLP: res3 = res2 + gelu(fch) Wp^T + bp */
-    TT__TIMED(pf, TT_OP_FC_PROJ_BWD, 4.0 * f1,
-              tt__op_linear_bwd(ex, d->dfch, g->fcprojw, g->fcprojb, d->dres, a->fch_gelu, w->fcprojw, a->fch, N, 4 * C, C));
-    TT__TIMED(pf, TT_OP_FC_BWD, 4.0 * f1,
-              tt__op_linear_bwd(ex, d->dln, g->fcw, g->fcb, d->dfch, a->ln2, w->fcw, NULL, N, C, 4 * C));
-    TT__TIMED(pf, TT_OP_LAYERNORM_BWD, 0.0,
-              tt__op_layernorm_bwd(ex, d->dres, g->ln2w, g->ln2b, d->dln, a->res2, w->ln2w, a->ln2_mean, a->ln2_rstd, N, C, 1));
+    tt__bk_linear_bwd(k, TT_OP_FC_PROJ_BWD, d->dfch, g->fcprojw, g->fcprojb, d->dres, a->fch_gelu, w->fcprojw, a->fch,
+                      N, 4 * C, C);
+    tt__bk_linear_bwd(k, TT_OP_FC_BWD, d->dln, g->fcw, g->fcb, d->dfch, a->ln2, w->fcw, NULL, N, C, 4 * C);
+    tt__bk_layernorm_bwd(k, d->dres, g->ln2w, g->ln2b, d->dln, a->res2, w->ln2w, a->ln2_mean, a->ln2_rstd, N, C, 1);
     /* attention: res2 = in + atty Wo^T + bo */
-    TT__TIMED(pf, TT_OP_ATTN_PROJ_BWD, f1,
-              tt__op_linear_bwd(ex, d->dtmp, g->attprojw, g->attprojb, d->dres, a->atty, w->attprojw, NULL, N, C, C));
-    TT__TIMED(pf, TT_OP_ATTENTION_BWD, 5.0 * (double)N * (double)C * (double)(T + 1),
-              tt__op_attention_bwd(ex, d->dqkv, d->dtmp, a->qkv, a->att_lse, B, T, C, NH));
-    TT__TIMED(pf, TT_OP_QKV_BWD, 3.0 * f1,
-              tt__op_linear_bwd(ex, d->dln, g->qkvw, g->qkvb, d->dqkv, a->ln1, w->qkvw, NULL, N, C, 3 * C));
-    TT__TIMED(pf, TT_OP_LAYERNORM_BWD, 0.0,
-              tt__op_layernorm_bwd(ex, d->dres, g->ln1w, g->ln1b, d->dln, a->in, w->ln1w, a->ln1_mean, a->ln1_rstd, N, C, 1));
+    tt__bk_linear_bwd(k, TT_OP_ATTN_PROJ_BWD, d->dtmp, g->attprojw, g->attprojb, d->dres, a->atty, w->attprojw, NULL,
+                      N, C, C);
+    TT__BK(k, TT_OP_ATTENTION_BWD, 5.0 * (double)N * (double)C * (double)(T + 1),
+           attention_bwd(ctx, d->dqkv, d->dtmp, a->qkv, a->atty, a->att_lse, B, T, C, NH));
+    tt__bk_linear_bwd(k, TT_OP_QKV_BWD, d->dln, g->qkvw, g->qkvb, d->dqkv, a->ln1, w->qkvw, NULL, N, C, 3 * C);
+    tt__bk_layernorm_bwd(k, d->dres, g->ln1w, g->ln1b, d->dln, a->in, w->ln1w, a->ln1_mean, a->ln1_rstd, N, C, 1);
 }
 /* ==== end src/tt_ops.c ==== */
+/* ==== begin src/tt_backend_cpu.c ==== */
+/* >>backend_cpu  the CPU kernels as an instance of the tt_backend op table
+ * (tt_api.h, TT_BACKEND_API_VERSION 2). The model runs every op of a step
+ * through a table: this one when cfg.backend is NULL, so the CPU path and an
+ * accelerator backend share one dispatch. Buffers are host memory; the ops
+ * are those of tt_ops.c over the context's executors and scratch. */
+/* #include "tt_internal.h" */
+
+#define TT__CPU(ctx) ((tt__cpu_be *)(ctx))
+
+/* the executor of an op with `macs` multiply-adds (see tt__run) */
+TT__PRIVATE const tt__exec *tt__cpu_ex(const tt__cpu_be *c, size_t macs) {
+    return macs >= c->par_macs ? &c->par : &c->ser;
+}
+
+/* ---- buffers: host memory from the context's allocator ---- */
+/* a small header before each buffer keeps its size for free */
+#define TT__CPU_HDR 256
+TT__PRIVATE tt_status tt__cpu_alloc(void *ctx, size_t bytes, void **out) {
+    tt__cpu_be *c = TT__CPU(ctx);
+    unsigned char *p;
+    size_t total;
+    if (!out) return TT_ERR_INVALID_ARG;
+    *out = NULL;
+    if (!tt__add_size(bytes, TT__CPU_HDR, &total)) return TT_ERR_OUT_OF_MEMORY;
+    p = (unsigned char *)tt__alloc(&c->alloc, total, TT__CPU_HDR);
+    if (!p) return TT_ERR_OUT_OF_MEMORY;
+    memcpy(p, &total, sizeof(total));
+    *out = p + TT__CPU_HDR;
+    return TT_OK;
+}
+TT__PRIVATE void tt__cpu_free(void *ctx, void *buf) {
+    unsigned char *p;
+    size_t total;
+    if (!buf) return;
+    p = (unsigned char *)buf - TT__CPU_HDR;
+    memcpy(&total, p, sizeof(total));
+    tt__free(&TT__CPU(ctx)->alloc, p, total);
+}
+TT__PRIVATE tt_status tt__cpu_copy(void *ctx, void *dst, const void *src, size_t bytes) {
+    (void)ctx;
+    if (bytes && dst != src) memmove(dst, src, bytes);
+    return TT_OK;
+}
+TT__PRIVATE tt_status tt__cpu_zero(void *ctx, void *dst, size_t bytes) {
+    (void)ctx;
+    if (bytes) memset(dst, 0, bytes);
+    return TT_OK;
+}
+TT__PRIVATE tt_status tt__cpu_sync(void *ctx) { (void)ctx; return TT_OK; }
+
+/* ---- ops ---- */
+TT__PRIVATE tt_status tt__cpu_gemm(void *ctx, const tt_backend_gemm *g) {
+    const tt__cpu_be *c = TT__CPU(ctx);
+    const tt__exec *ex;
+    tt__gemm_epi e;
+    ptrdiff_t rsa, csa, rsb, csb;
+    int any;
+    if (!g || g->M < 0 || g->N < 0 || g->K < 0 || (g->bias_grad && g->layout != TT_GEMM_TN)) return TT_ERR_INVALID_ARG;
+    switch (g->layout) {
+    case TT_GEMM_NT: rsa = g->lda; csa = 1; rsb = 1; csb = g->ldb; break;
+    case TT_GEMM_NN: rsa = g->lda; csa = 1; rsb = g->ldb; csb = 1; break;
+    case TT_GEMM_TN: rsa = 1; csa = g->lda; rsb = g->ldb; csb = 1; break;
+    default: return TT_ERR_INVALID_ARG;
+    }
+    memset(&e, 0, sizeof(e));
+    e.bias = g->bias; e.res = g->res; e.ldr = g->ldr; e.gelu_out = g->gelu_out; e.ldg = g->ldg;
+    e.gelu_bwd_x = g->gelu_bwd_x; e.ldx = g->ldx;
+    any = e.bias || e.res || e.gelu_out || e.gelu_bwd_x;
+    ex = tt__cpu_ex(c, (size_t)g->M * (size_t)g->N * (size_t)g->K);
+    tt__gemm_ex(ex, g->M, g->N, g->K, g->A, rsa, csa, g->B, rsb, csb, NULL, g->C, g->ldc, g->accumulate,
+                any ? &e : NULL, g->bias_grad);
+    return TT_OK;
+}
+
+TT__PRIVATE tt_status tt__cpu_embed_fwd(void *ctx, float *x, const int32_t *tokens, const float *wte,
+                                        const float *wpe, int B, int T, int pos0, int C) {
+    const tt__cpu_be *c = TT__CPU(ctx);
+    tt__op_embed_fwd(tt__cpu_ex(c, (size_t)B * (size_t)T * (size_t)C), x, tokens, wte, wpe, B, T, pos0, C);
+    return TT_OK;
+}
+TT__PRIVATE tt_status tt__cpu_embed_bwd(void *ctx, float *dwte, float *dwpe, const float *dx, const int32_t *tokens,
+                                        int B, int T, int C) {
+    const tt__cpu_be *c = TT__CPU(ctx);
+    tt__op_embed_bwd(tt__cpu_ex(c, (size_t)B * (size_t)T * (size_t)C), dwte, dwpe, dx, tokens, B, T, C);
+    return TT_OK;
+}
+TT__PRIVATE tt_status tt__cpu_layernorm_fwd(void *ctx, float *y, float *mean, float *rstd, const float *x,
+                                            const float *w, const float *b, int N, int C) {
+    const tt__cpu_be *c = TT__CPU(ctx);
+    tt__op_layernorm_fwd(tt__cpu_ex(c, (size_t)N * (size_t)C * 16), y, mean, rstd, x, w, b, N, C);
+    return TT_OK;
+}
+TT__PRIVATE tt_status tt__cpu_layernorm_bwd(void *ctx, float *dx, float *dw, float *db, const float *dy,
+                                            const float *x, const float *w, const float *mean, const float *rstd,
+                                            int N, int C, int accumulate) {
+    const tt__cpu_be *c = TT__CPU(ctx);
+    tt__op_layernorm_bwd(tt__cpu_ex(c, (size_t)N * (size_t)C * 16), dx, dw, db, dy, x, w, mean, rstd, N, C,
+                         accumulate);
+    return TT_OK;
+}
+TT__PRIVATE tt_status tt__cpu_attention_fwd(void *ctx, float *out, float *lse, const float *qkv, int B, int T,
+                                            int C, int NH) {
+    const tt__cpu_be *c = TT__CPU(ctx);
+    if (T > c->max_T) return TT_ERR_INVALID_ARG; /* the per-slot scratch holds rows of T scores */
+    tt__op_attention_fwd(tt__cpu_ex(c, 2 * (size_t)B * (size_t)T * (size_t)C * (size_t)T), out, lse, qkv, B, T,
+                         C, NH);
+    return TT_OK;
+}
+TT__PRIVATE tt_status tt__cpu_attention_bwd(void *ctx, float *dqkv, const float *dout, const float *qkv,
+                                            const float *out, const float *lse, int B, int T, int C, int NH) {
+    const tt__cpu_be *c = TT__CPU(ctx);
+    (void)out; /* rowsum(dout * out) is recomputed from P and dP */
+    if (T > c->max_T) return TT_ERR_INVALID_ARG;
+    tt__op_attention_bwd(tt__cpu_ex(c, 2 * (size_t)B * (size_t)T * (size_t)C * (size_t)T), dqkv, dout, qkv, lse,
+                         B, T, C, NH);
+    return TT_OK;
+}
+TT__PRIVATE tt_status tt__cpu_attention_cached(void *ctx, float *out, const float *qkv, float *kv, int p0, int n,
+                                               int n_ctx, int C, int NH) {
+    const tt__cpu_be *c = TT__CPU(ctx);
+    const tt__exec *ex = tt__cpu_ex(c, 2 * (size_t)n * (size_t)C * (size_t)(p0 + n));
+    tt__attn_arg a;
+    if (p0 < 0 || n < 1 || p0 + n > n_ctx || n_ctx > c->max_T) return TT_ERR_INVALID_ARG;
+    /* the scores of one (row, head) task per slot, in the slot's scratch
+     * (the cached attention runs no GEMM, so all of it is free) */
+    a.kv = kv; a.scores = ex->scratch; a.ld_scores = ex->scratch_floats; a.p0 = p0;
+    tt__op_attention_cached(ex, out, qkv, &a, n, C, NH);
+    return TT_OK;
+}
+TT__PRIVATE tt_status tt__cpu_lm_head(void *ctx, const tt_backend_head *h) {
+    const tt__cpu_be *c = TT__CPU(ctx);
+    tt__head_arg a;
+    if (!c->head || h->Vp > c->max_Vp || h->mode < 0 || h->mode > 2) return TT_ERR_INVALID_ARG;
+    memset(&a, 0, sizeof(a));
+    a.x = h->x; a.wte = h->wte; a.targets = h->targets;
+    a.head = c->head; a.row_lse = h->row_lse; a.row_loss = h->row_loss; a.dx = h->dx; a.dwte = h->dwte;
+    /* the packed wte copies were sized for this V and C */
+    if (h->V == c->pk_V && h->C == c->pk_C) { a.pk_fwd = c->pk_fwd; a.pk_dx = c->pk_dx; }
+    a.N = h->N; a.V = h->V; a.Vp = h->Vp; a.C = h->C; a.mode = h->mode; a.scale = h->scale;
+    a.prof = c->prof;
+    tt__op_head(&c->par, &a);
+    return TT_OK;
+}
+
+/* ---- parameter statistics: per chunk of TT__NORM_CHUNK floats, in
+ * parallel; the chunk results combined in chunk order (deterministic) ---- */
+typedef struct tt__stats_job {
+    const float *g, *p, *m, *v;
+    size_t n;
+    double *sums;
+    uint32_t *bounds; /* 4 per chunk */
+} tt__stats_job;
+TT__PRIVATE void tt__cpu_stats_range(void *ctx, int lo, int hi, int slot) {
+    const tt__stats_job *j = (const tt__stats_job *)ctx;
+    int ch;
+    (void)slot;
+    for (ch = lo; ch < hi; ch++) {
+        size_t i0 = (size_t)ch * TT__NORM_CHUNK, i1 = i0 + TT__NORM_CHUNK, i;
+        double s = 0.0;
+        uint32_t gb = 0, pb = 0, mb = 0, vb = 0, u;
+        if (i1 > j->n) i1 = j->n;
+        /* one pass: the maxima run in the shadow of the sum's dependency chain */
+        for (i = i0; i < i1; i++) {
+            s += (double)j->g[i] * (double)j->g[i];
+            memcpy(&u, j->g + i, sizeof(u)); u &= 0x7fffffffu; gb = u > gb ? u : gb;
+            memcpy(&u, j->p + i, sizeof(u)); u &= 0x7fffffffu; pb = u > pb ? u : pb;
+            if (j->m) { memcpy(&u, j->m + i, sizeof(u)); u &= 0x7fffffffu; mb = u > mb ? u : mb; }
+            if (j->v) { memcpy(&u, j->v + i, sizeof(u)); vb = u > vb ? u : vb; }
+        }
+        j->sums[ch] = s;
+        j->bounds[4 * ch + 0] = gb; j->bounds[4 * ch + 1] = pb;
+        j->bounds[4 * ch + 2] = mb; j->bounds[4 * ch + 3] = vb;
+    }
+}
+TT__PRIVATE tt_status tt__cpu_param_stats(void *ctx, tt_backend_stats *out, const float *g, const float *p,
+                                          const float *m, const float *v, size_t n) {
+    const tt__cpu_be *c = TT__CPU(ctx);
+    tt__stats_job j;
+    int n_chunks = (int)(n / TT__NORM_CHUNK + 1), i;
+    if (!out || n > c->max_stats) return TT_ERR_INVALID_ARG;
+    j.g = g; j.p = p; j.m = m; j.v = v; j.n = n;
+    j.sums = c->partials;
+    j.bounds = (uint32_t *)(void *)(c->partials + n_chunks);
+    tt__for_range(&c->par, n_chunks, tt__cpu_stats_range, &j);
+    memset(out, 0, sizeof(*out));
+    for (i = 0; i < n_chunks; i++) {
+        out->sumsq += j.sums[i];
+        if (j.bounds[4 * i + 0] > out->max_g) out->max_g = j.bounds[4 * i + 0];
+        if (j.bounds[4 * i + 1] > out->max_p) out->max_p = j.bounds[4 * i + 1];
+        if (j.bounds[4 * i + 2] > out->max_m) out->max_m = j.bounds[4 * i + 2];
+        if (j.bounds[4 * i + 3] > out->max_v) out->max_v = j.bounds[4 * i + 3];
+    }
+    return TT_OK;
+}
+
+/* ---- AdamW over one decay group, in contiguous ranges (elementwise: the
+ * split does not change a bit) ---- */
+typedef struct tt__adamw_arg {
+    const tt__exec *ex;
+    float *p, *m, *v, *g;
+    float lr, b1, b2, eps, wd, gscale, bc1, bc2_sqrt;
+} tt__adamw_arg;
+TT__PRIVATE void tt__cpu_adamw_range(void *ctx, int lo, int hi, int slot) {
+    const tt__adamw_arg *a = (const tt__adamw_arg *)ctx;
+    size_t i0 = (size_t)lo * 1024, i1 = (size_t)hi * 1024;
+    (void)slot;
+    tt__adamw(a->ex, a->p + i0, a->m + i0, a->v + i0, a->g + i0, i1 - i0, a->lr, a->b1, a->b2, a->eps, a->wd,
+              a->gscale, a->bc1, a->bc2_sqrt);
+    memset(a->g + i0, 0, (i1 - i0) * sizeof(float));
+}
+TT__PRIVATE tt_status tt__cpu_adamw(void *ctx, float *p, float *m, float *v, float *g, size_t n, float lr,
+                                    float beta1, float beta2, float eps, float weight_decay, float grad_scale,
+                                    float bc1, float bc2_sqrt) {
+    const tt__cpu_be *c = TT__CPU(ctx);
+    tt__adamw_arg a;
+    size_t whole = n / 1024 * 1024;
+    a.ex = &c->par; a.p = p; a.m = m; a.v = v; a.g = g;
+    a.lr = lr; a.b1 = beta1; a.b2 = beta2; a.eps = eps; a.wd = weight_decay; a.gscale = grad_scale;
+    a.bc1 = bc1; a.bc2_sqrt = bc2_sqrt;
+    /* whole 1024-float blocks in parallel (small groups on this thread), the tail here */
+    if (whole > 0) tt__for_range(whole >= ((size_t)1 << 15) ? &c->par : &c->ser, (int)(whole / 1024),
+                                 tt__cpu_adamw_range, &a);
+    if (n > whole) {
+        tt__adamw(&c->ser, p + whole, m + whole, v + whole, g + whole, n - whole, lr, beta1, beta2, eps,
+                  weight_decay, grad_scale, bc1, bc2_sqrt);
+        memset(g + whole, 0, (n - whole) * sizeof(float));
+    }
+    return TT_OK;
+}
+
+TT__PRIVATE void tt__cpu_backend_init(tt_backend *be, tt__cpu_be *ctx) {
+    memset(be, 0, sizeof(*be));
+    be->api_version = TT_BACKEND_API_VERSION;
+    be->name = "cpu";
+    be->ctx = ctx;
+    be->alloc = tt__cpu_alloc;
+    be->free = tt__cpu_free;
+    be->upload = tt__cpu_copy;
+    be->download = tt__cpu_copy;
+    be->zero = tt__cpu_zero;
+    be->copy = tt__cpu_copy;
+    be->sync = tt__cpu_sync;
+    be->gemm = tt__cpu_gemm;
+    be->embed_fwd = tt__cpu_embed_fwd;
+    be->embed_bwd = tt__cpu_embed_bwd;
+    be->layernorm_fwd = tt__cpu_layernorm_fwd;
+    be->layernorm_bwd = tt__cpu_layernorm_bwd;
+    be->attention_fwd = tt__cpu_attention_fwd;
+    be->attention_bwd = tt__cpu_attention_bwd;
+    be->attention_cached = tt__cpu_attention_cached;
+    be->lm_head = tt__cpu_lm_head;
+    be->param_stats = tt__cpu_param_stats;
+    be->adamw = tt__cpu_adamw;
+}
+/* ==== end src/tt_backend_cpu.c ==== */
 /* ==== begin src/tt_model.c ==== */
 /* >>model  GPT-2: config, memory plan, parameter layout, forward and backward
  * over the block of tt_ops.c (per-layer views from the lists in tt_internal.h) */
@@ -7759,6 +8116,8 @@ typedef struct tt__layout {
     size_t n_moments;             /* floats of AdamW m (and of v): n_params, or the ZeRO-1 slice */
     size_t acts_floats, scratch_floats_per_slot, n_partials;
     size_t wte_pk_fwd, wte_pk_dx; /* floats of the packed wte copies (0: not used) */
+    size_t be_acts_floats;        /* with a backend: floats of its activation buffer */
+    size_t n_host, off_hostbuf;   /* a backend's host copies of row losses and logits (floats, offset) */
     size_t shared_floats;         /* the GEMMs' shared packed B (0 with one thread) */
 } tt__layout;
 
@@ -7772,7 +8131,13 @@ struct tt_model {
     tt_model_config cfg;     /* resolved */
     int V, Vp, C, L, NH, maxT, maxB;
     tt__layout lay;
-    float *params, *grads, *m, *v;
+    float *params, *grads, *m, *v; /* where the ops run: the backend's buffers (host memory on the CPU) */
+    float *h_params, *h_grads, *h_m, *h_v; /* the host copies (the same arrays on the CPU) */
+    float *h_row_loss, *h_logits; /* host copies of a.row_loss (N) and a.last_logits (B, Vp) */
+    void *bbuf[5];           /* a backend's allocations: params, grads, m, v, activations */
+    const tt_backend *be;    /* the op table: cfg.backend, or be_cpu */
+    tt_backend be_cpu;       /* the CPU instance (tt_backend_cpu.c) over ex */
+    tt__cpu_be cpu;
     float *gbase;            /* where the running backward writes gradients: grads, or tt_comm.c's own block */
     tt__acts a;
     double *partials;        /* grad-norm partial sums, fixed chunks */
@@ -7875,8 +8240,23 @@ TT__PRIVATE tt_status tt__model_check_config(const tt_model_config *c) {
         return TT_ERR_UNSUPPORTED;
     }
     if (c->backend) {
-        tt__log(lg, TT_LOG_ERROR, TT_ERR_UNSUPPORTED, "model config: the tt_backend hook is not implemented in this version");
-        return TT_ERR_UNSUPPORTED;
+        const tt_backend *b = c->backend;
+        if (b->api_version != TT_BACKEND_API_VERSION) {
+            tt__logf(lg, TT_LOG_ERROR, TT_ERR_UNSUPPORTED, "model config: backend api_version is not this header's: ",
+                     (long long)b->api_version);
+            return TT_ERR_UNSUPPORTED;
+        }
+        if (!b->alloc || !b->free || !b->upload || !b->download || !b->zero || !b->copy || !b->sync || !b->gemm ||
+            !b->embed_fwd || !b->embed_bwd || !b->layernorm_fwd || !b->layernorm_bwd || !b->attention_fwd ||
+            !b->attention_bwd || !b->attention_cached || !b->lm_head || !b->param_stats || !b->adamw) {
+            tt__log(lg, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "model config: the backend table has an empty entry");
+            return TT_ERR_INVALID_ARG;
+        }
+        if (c->comm.size > 1 || c->comm.allreduce_sum || c->zero1 || c->accum_exact) {
+            tt__log(lg, TT_LOG_ERROR, TT_ERR_UNSUPPORTED,
+                    "model config: comm, zero1 and accum_exact run on the CPU path only (not with cfg.backend)");
+            return TT_ERR_UNSUPPORTED;
+        }
     }
     return tt__dp_check_config(c);
 }
@@ -7918,7 +8298,12 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
         if (!ok) return TT_ERR_INVALID_ARG;
         lay->acts_floats = c->inference_only ? 0 : a; /* inference runs in a generator */
     }
-    lay->scratch_floats_per_slot = tt__align_up(tt__gemm_scratch_floats(), 16) + tt__op_attention_scratch_floats((int)T);
+    if (c->backend) { /* activations and scratch live in the backend's buffers */
+        lay->be_acts_floats = lay->acts_floats;
+        lay->acts_floats = 0;
+    }
+    lay->scratch_floats_per_slot = c->backend ? 0 :
+        tt__align_up(tt__gemm_scratch_floats(), 16) + tt__op_attention_scratch_floats((int)T);
     /* per chunk of TT__NORM_CHUNK: the gradient sum of squares, then the
      * four u32 magnitude bounds of tt_adamw_step's update check (2 doubles) */
     lay->n_partials = (lay->n_params / TT__NORM_CHUNK + 1) * 3;
@@ -7926,7 +8311,8 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
     memset(&plan, 0, sizeof(plan));
     lay->off_model = tt__plan_take(&plan, 1, sizeof(struct tt_model));
 #if TT__HAS_THREADS
-    lay->off_pool = tt__plan_take(&plan, 1, c->n_threads > 1 && !c->parallel.parallel_for ? tt__pool_size(c->n_threads) : 1);
+    lay->off_pool = tt__plan_take(&plan, 1, c->n_threads > 1 && !c->parallel.parallel_for && !c->backend
+                                                ? tt__pool_size(c->n_threads) : 1);
 #else
     lay->off_pool = tt__plan_take(&plan, 1, 1);
 #endif
@@ -7951,14 +8337,14 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
      * instead of once per chunk of TT__HEAD_ROWS rows (SIMD builds, and only
      * when a batch can span more than one chunk) */
     lay->wte_pk_fwd = lay->wte_pk_dx = 0;
-    if (N > TT__HEAD_ROWS && !c->inference_only && tt__mul_size(V + 64, C + 64, &tmp)) { /* tmp: overflow guard */
+    if (N > TT__HEAD_ROWS && !c->inference_only && !c->backend && tt__mul_size(V + 64, C + 64, &tmp)) { /* tmp: overflow guard */
         lay->wte_pk_fwd = tt__gemm_packed_floats((int)C, (int)c->vocab_size);
         lay->wte_pk_dx = tt__gemm_packed_floats((int)c->vocab_size, (int)C);
     }
     /* shared packed B for the layer GEMMs with more than one thread: the
      * largest B of the training products (W^T, W, and x for dW) */
     lay->shared_floats = 0;
-    if (c->n_threads > 1 && tt__mul_size(N + 64, 4 * C + 64, &tmp)) {
+    if (c->n_threads > 1 && !c->backend && tt__mul_size(N + 64, 4 * C + 64, &tmp)) {
         /* (K, N) of each B: W^T (IC, OC), W (OC, IC), x for dW (rows, IC) */
         size_t kn[7][2], k, best = 0;
         kn[0][0] = C; kn[0][1] = 3 * C;  kn[1][0] = C; kn[1][1] = 4 * C;  kn[2][0] = 4 * C; kn[2][1] = C;
@@ -7974,6 +8360,12 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
     ok &= tt__add_size(lay->wte_pk_fwd, 16, &tmp);
     ok &= tt__add_size(tmp, lay->wte_pk_dx, &tmp);
     lay->off_wte_pk = tt__plan_take(&plan, tmp, sizeof(float));
+    {   /* a backend's host copies of the row losses and last logits */
+        size_t hl = 0;
+        if (c->backend && !c->inference_only && !(tt__mul_size(B, Vp, &hl) && tt__add_size(hl, N + 16, &hl))) ok = 0;
+        lay->n_host = hl;
+        lay->off_hostbuf = tt__plan_take(&plan, hl, sizeof(float));
+    }
     lay->off_names = tt__plan_take(&plan, (size_t)lay->n_tensors, TT__NAME_LEN);
     lay->off_tensors = tt__plan_take(&plan, (size_t)lay->n_tensors, sizeof(tt_tensor_info));
     if (!ok || plan.overflow) return TT_ERR_INVALID_ARG;
@@ -8043,10 +8435,10 @@ TT__PRIVATE void tt__model_init_params(tt_model *m) {
     size_t j;
     float resid_std = 0.02f / TT_SQRTF(2.0f * (float)m->L);
     tt_rng_seed(&rng, m->cfg.seed);
-    memset(m->params, 0, m->lay.n_params * sizeof(float));
+    memset(m->h_params, 0, m->lay.n_params * sizeof(float));
     for (i = 0; i < m->lay.n_tensors; i++) {
         const tt_tensor_info *t = &m->tensors[i];
-        float *p = m->params + t->offset;
+        float *p = m->h_params + t->offset;
         size_t n = t->numel;
         const char *nm = t->name;
         size_t len = strlen(nm);
@@ -8062,6 +8454,62 @@ TT__PRIVATE void tt__model_init_params(tt_model *m) {
 }
 
 /* ---- create / destroy ---- */
+/* a backend's buffers for what the ops touch: parameters, gradients,
+ * moments (same offsets as the host copies) and the activations */
+TT__PRIVATE void tt__model_free_backend(tt_model *m) {
+    int i;
+    if (m->be == &m->be_cpu) return;
+    for (i = 0; i < 5; i++) {
+        if (m->bbuf[i]) m->be->free(m->be->ctx, m->bbuf[i]);
+        m->bbuf[i] = NULL;
+    }
+}
+TT__PRIVATE tt_status tt__model_alloc_backend(tt_model *m) {
+    const tt_backend *be = m->be;
+    size_t P = m->lay.n_params, M = m->lay.n_moments, A = m->lay.be_acts_floats;
+    size_t n[5];
+    tt_status st = TT_OK;
+    int i;
+    n[0] = P; n[1] = m->cfg.inference_only ? 0 : P; n[2] = n[3] = M; n[4] = A;
+    for (i = 0; i < 5 && st == TT_OK; i++) {
+        if (!n[i]) continue;
+        st = be->alloc(be->ctx, n[i] * sizeof(float), &m->bbuf[i]);
+        if (st == TT_OK && !m->bbuf[i]) st = TT_ERR_BACKEND;
+        if (st == TT_OK && i > 0 && i < 4) st = be->zero(be->ctx, m->bbuf[i], n[i] * sizeof(float));
+    }
+    if (st != TT_OK) {
+        tt__logf(&m->cfg.logger, TT_LOG_ERROR, st, "tt_model_create: backend buffer allocation failed, floats: ",
+                 (long long)n[i - 1]);
+        tt__model_free_backend(m);
+        return st;
+    }
+    m->params = (float *)m->bbuf[0];
+    m->grads = (float *)m->bbuf[1];
+    m->m = (float *)m->bbuf[2];
+    m->v = (float *)m->bbuf[3];
+    return TT_OK;
+}
+
+/* the CPU instance of the op table over the model's executor and scratch */
+TT__PRIVATE void tt__model_init_cpu(tt_model *m) {
+    tt__cpu_be *c = &m->cpu;
+    memset(c, 0, sizeof(*c));
+    c->par = m->ex;
+    c->ser = m->ex;
+    c->ser.n_threads = 1;
+    c->ser.par.parallel_for = NULL;
+    c->ser.par.pool = NULL;
+    c->par_macs = 0; /* training: every op on all threads */
+    c->prof = m->prof.now ? &m->prof : NULL;
+    c->head = m->a.head;
+    c->pk_fwd = m->wte_pk_fwd; c->pk_dx = m->wte_pk_dx;
+    c->pk_V = m->V; c->pk_C = m->C; c->max_Vp = m->Vp; c->max_T = m->maxT;
+    c->partials = m->partials;
+    c->max_stats = m->lay.n_params;
+    c->alloc = m->cfg.allocator;
+    tt__cpu_backend_init(&m->be_cpu, c);
+}
+
 TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t bytes,
                                    tt_model **out_model) {
     tt_model_config c;
@@ -8089,11 +8537,17 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
     m->NH = c.n_head;
     m->maxT = c.n_ctx;
     m->maxB = c.max_batch;
-    m->params = (float *)(base + lay.off_params);
+    m->h_params = (float *)(base + lay.off_params);
     if (!c.inference_only) {
-        m->grads = (float *)(base + lay.off_grads);
-        m->m = (float *)(base + lay.off_m);
-        m->v = (float *)(base + lay.off_v);
+        m->h_grads = (float *)(base + lay.off_grads);
+        m->h_m = (float *)(base + lay.off_m);
+        m->h_v = (float *)(base + lay.off_v);
+    }
+    m->be = c.backend ? c.backend : &m->be_cpu;
+    if (c.backend) {
+        if ((st = tt__model_alloc_backend(m)) != TT_OK) return st;
+    } else {
+        m->params = m->h_params; m->grads = m->h_grads; m->m = m->h_m; m->v = m->h_v;
     }
     m->partials = (double *)(base + lay.off_partials);
     m->wte_pk_fwd = lay.wte_pk_fwd ? (float *)(base + lay.off_wte_pk) : NULL;
@@ -8101,15 +8555,23 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
     m->names = (char *)(base + lay.off_names);
     m->tensors = (tt_tensor_info *)(base + lay.off_tensors);
     m->gbase = m->grads;
-    /* carve the activations of TT__ACT_LIST in the order the plan counted them */
+    /* carve the activations of TT__ACT_LIST in the order the plan counted
+     * them, from the host block or the backend's buffer */
     if (!c.inference_only) {
         size_t C = (size_t)m->C, L = (size_t)m->L, NH = (size_t)m->NH, Vp = (size_t)m->Vp, B = (size_t)c.max_batch;
         size_t N = B * (size_t)c.n_ctx, HR = N < TT__HEAD_ROWS ? N : TT__HEAD_ROWS;
-        float *p = (float *)(base + lay.off_acts);
+        float *p = c.backend ? (float *)m->bbuf[4] : (float *)(base + lay.off_acts);
 #define TT__A_CARVE(ty, f, lyr, n) \
         m->a.f = (ty *)(void *)p; p += ((size_t)(n) * ((lyr) ? L : 1) + 16) & ~(size_t)15;
         TT__ACT_LIST(TT__A_CARVE)
 #undef TT__A_CARVE
+        if (c.backend) {
+            m->h_row_loss = (float *)(base + lay.off_hostbuf);
+            m->h_logits = m->h_row_loss + tt__align_up(N, 16);
+        } else {
+            m->h_row_loss = m->a.row_loss;
+            m->h_logits = m->a.last_logits;
+        }
     }
     m->ex.n_threads = c.n_threads;
     m->ex.force_scalar = c.force_scalar;
@@ -8125,16 +8587,26 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
 #endif
     }
     tt__model_fill_tensors(m);
-    if (!c.inference_only) {
+    if (!c.inference_only && !c.backend) {
         memset(m->grads, 0, lay.n_params * sizeof(float));
         memset(m->m, 0, lay.n_moments * sizeof(float));
         memset(m->v, 0, lay.n_moments * sizeof(float));
     }
+    if (!c.inference_only && c.backend) {
+        memset(m->h_grads, 0, lay.n_params * sizeof(float));
+        memset(m->h_m, 0, lay.n_moments * sizeof(float));
+        memset(m->h_v, 0, lay.n_moments * sizeof(float));
+    }
     tt__dp_init(m, c.accum_exact && !c.inference_only ? (float *)(base + lay.off_micro) : NULL);
-    if (c.no_init) memset(m->params, 0, lay.n_params * sizeof(float));
+    if (c.no_init) memset(m->h_params, 0, lay.n_params * sizeof(float));
     else tt__model_init_params(m);
+    if (c.backend && (st = c.backend->upload(c.backend->ctx, m->params, m->h_params, lay.n_params * sizeof(float))) != TT_OK) {
+        tt__log(&c.logger, TT_LOG_ERROR, st, "tt_model_create: backend upload of the parameters failed");
+        tt__model_free_backend(m);
+        return st;
+    }
 #if TT__HAS_THREADS
-    if (c.n_threads > 1 && !c.parallel.parallel_for) {
+    if (c.n_threads > 1 && !c.parallel.parallel_for && !c.backend) {
         tt__pool *pool = (tt__pool *)(base + lay.off_pool);
         if ((st = tt__pool_start(pool, c.n_threads)) != TT_OK) {
             tt__log(&c.logger, TT_LOG_ERROR, st, "tt_model_create: could not start worker threads");
@@ -8145,6 +8617,7 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
         m->ex.par.pool = pool;
     }
 #endif
+    tt__model_init_cpu(m);
     *out_model = m;
     return TT_OK;
 }
@@ -8187,6 +8660,7 @@ TTDEF void tt_model_destroy(tt_model *m) {
 #if TT__HAS_THREADS
     if (m->pool) tt__pool_stop((tt__pool *)m->pool);
 #endif
+    tt__model_free_backend(m);
     al = m->cfg.allocator;
     block = m->block;
     size = m->block_size;
@@ -8207,14 +8681,49 @@ TTDEF tt_status tt_model_tensor(const tt_model *m, int i, tt_tensor_info *out) {
     return TT_OK;
 }
 TTDEF size_t tt_model_num_params(const tt_model *m) { return m ? m->lay.n_params : 0; }
-TTDEF float *tt_model_params(tt_model *m) { return m ? m->params : NULL; }
-TTDEF float *tt_model_grads(tt_model *m) { return m ? m->grads : NULL; }
-TTDEF float *tt_model_adam_m(tt_model *m) { return m ? m->m : NULL; }
-TTDEF float *tt_model_adam_v(tt_model *m) { return m ? m->v : NULL; }
+TTDEF float *tt_model_params(tt_model *m) { return m ? m->h_params : NULL; }
+TTDEF float *tt_model_grads(tt_model *m) { return m ? m->h_grads : NULL; }
+TTDEF float *tt_model_adam_m(tt_model *m) { return m ? m->h_m : NULL; }
+TTDEF float *tt_model_adam_v(tt_model *m) { return m ? m->h_v : NULL; }
+TTDEF const tt_backend *tt_model_backend(const tt_model *m) { return m ? m->be : NULL; }
+/* host <-> backend copies of parameters, gradients and moments (no-ops on the CPU) */
+TTDEF tt_status tt_model_download(tt_model *m) {
+    const tt_backend *be;
+    size_t P, M;
+    tt_status st = TT_OK;
+    if (!m) return TT_ERR_INVALID_ARG;
+    if (m->be == &m->be_cpu) return TT_OK;
+    be = m->be; P = m->lay.n_params * sizeof(float); M = m->lay.n_moments * sizeof(float);
+    st = be->download(be->ctx, m->h_params, m->params, P);
+    if (st == TT_OK && m->grads) st = be->download(be->ctx, m->h_grads, m->grads, P);
+    if (st == TT_OK && m->m && M) st = be->download(be->ctx, m->h_m, m->m, M);
+    if (st == TT_OK && m->v && M) st = be->download(be->ctx, m->h_v, m->v, M);
+    if (st != TT_OK) tt__log(&m->cfg.logger, TT_LOG_ERROR, st, "tt_model_download: the backend's download failed");
+    return st;
+}
+TTDEF tt_status tt_model_upload(tt_model *m) {
+    const tt_backend *be;
+    size_t P, M;
+    tt_status st = TT_OK;
+    if (!m) return TT_ERR_INVALID_ARG;
+    m->have_targets = m->have_logits = m->have_loss = 0; /* the activations belong to the old weights */
+    if (m->be == &m->be_cpu) return TT_OK;
+    be = m->be; P = m->lay.n_params * sizeof(float); M = m->lay.n_moments * sizeof(float);
+    st = be->upload(be->ctx, m->params, m->h_params, P);
+    if (st == TT_OK && m->grads) st = be->upload(be->ctx, m->grads, m->h_grads, P);
+    if (st == TT_OK && m->m && M) st = be->upload(be->ctx, m->m, m->h_m, M);
+    if (st == TT_OK && m->v && M) st = be->upload(be->ctx, m->v, m->h_v, M);
+    if (st != TT_OK) tt__log(&m->cfg.logger, TT_LOG_ERROR, st, "tt_model_upload: the backend's upload failed");
+    return st;
+}
 TTDEF uint64_t tt_model_step(const tt_model *m) { return m ? m->step : 0; }
 TTDEF void tt_model_set_step(tt_model *m, uint64_t step) { if (m) m->step = step; }
 TTDEF void tt_model_zero_grad(tt_model *m) {
-    if (m && m->grads) memset(m->grads, 0, m->lay.n_params * sizeof(float));
+    if (m && m->grads) {
+        if (m->be == &m->be_cpu) memset(m->grads, 0, m->lay.n_params * sizeof(float));
+        else if (m->be->zero(m->be->ctx, m->grads, m->lay.n_params * sizeof(float)) != TT_OK)
+            tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_BACKEND, "tt_model_zero_grad: the backend's zero failed");
+    }
     if (m) m->dp.dirty = 0;
 }
 
@@ -8241,6 +8750,7 @@ TT__PRIVATE void tt__model_acts_at(const tt_model *m, int l, tt__layer_acts *a) 
     a->in = l == 0 ? m->a.x0 : m->a.res3 + (size_t)(l - 1) * N * C;
 }
 TT__PRIVATE const tt__exec *tt__model_exec(const tt_model *m) { return &m->ex; }
+TT__PRIVATE const tt_backend *tt__model_cfg_backend(const tt_model *m) { return m->cfg.backend; }
 TT__PRIVATE void tt__model_layer_w(const tt_model *m, int l, tt__layer_w *out) { tt__model_layer_at(m, m->params, l, out); }
 TT__PRIVATE void tt__model_globals(const tt_model *m, tt__model_w *out) { tt__model_globals_at(m, m->params, out); }
 TT__PRIVATE int tt__model_vp(const tt_model *m) { return m->Vp; }
@@ -8250,7 +8760,7 @@ TT__PRIVATE void tt__model_shape_of(const tt_model *m, tt__model_shape *s) {
     s->n_params = m->lay.n_params;
     s->n_tensors = m->lay.n_tensors;
     s->tensors = m->tensors;
-    s->params = m->params;
+    s->params = m->h_params;
     s->logger = &m->cfg.logger;
     s->allocator = &m->cfg.allocator;
 }
@@ -8259,6 +8769,7 @@ TT__PRIVATE void tt__model_param_view(tt_model *m, tt__param_view *v) {
     v->n = m->lay.n_params;
     v->tensors = m->tensors; v->n_tensors = m->lay.n_tensors;
     v->partials = m->partials;
+    v->be = m->be;
     v->ex = &m->ex;
     v->dp = &m->dp;
     v->cfg = &m->cfg;
@@ -8270,13 +8781,13 @@ TT__PRIVATE void tt__model_forget_acts(tt_model *m) { m->have_targets = m->have_
 TT__PRIVATE void tt__model_set_grad_base(tt_model *m, float *base) { m->gbase = base; }
 TT__PRIVATE float *tt__model_grad_base(const tt_model *m) { return m->gbase; }
 
-/* how the model's ops run: its executor, timed when profiling */
-TT__PRIVATE tt__run tt__model_run(tt_model *m) {
-    tt__run r;
-    r.par = r.ser = &m->ex;
-    r.par_macs = 0;
-    r.prof = m->prof.now ? &m->prof : NULL;
-    return r;
+/* how the model's ops run: through its op table, timed when profiling */
+TT__PRIVATE tt__bk tt__model_bk(tt_model *m) {
+    tt__bk k;
+    k.be = m->be;
+    k.prof = m->prof.now ? &m->prof : NULL;
+    k.st = TT_OK;
+    return k;
 }
 
 TTDEF const char *tt_op_kind_name(int kind) {
@@ -8300,28 +8811,49 @@ TTDEF void tt_model_reset_stats(tt_model *m) {
 TT__PRIVATE float tt__mean_loss(const tt_model *m, int N) {
     double sum = 0.0;
     int i;
-    for (i = 0; i < N; i++) sum += m->a.row_loss[i];
+    for (i = 0; i < N; i++) sum += m->h_row_loss[i];
     return (float)(sum / N);
 }
 
-/* lm head over chunks of rows (tt__op_head): mode 0 loss; 1/2 also dlnf
- * -> a.dtmp and dwte += dlogits^T lnf */
-TT__PRIVATE void tt__head(tt_model *m, int N, int mode, float grad_scale) {
-    tt__head_arg h;
+/* lm head + softmax + cross-entropy (the table's lm_head): mode 0 loss; 1/2
+ * also dlnf -> a.dtmp and dwte += dlogits^T lnf */
+TT__PRIVATE void tt__head(tt_model *m, tt__bk *k, int N, int mode, float grad_scale) {
+    tt_backend_head h;
     tt__model_w pw, gw;
+    tt__prof *pf = m->be == &m->be_cpu ? NULL : k->prof; /* the CPU instance times the head's parts itself */
     tt__model_globals_at(m, m->params, &pw);
     memset(&h, 0, sizeof(h));
     h.x = m->a.lnf; h.wte = pw.wte; h.targets = m->a.targets;
-    h.head = m->a.head; h.row_lse = m->a.row_lse; h.row_loss = m->a.row_loss;
+    h.row_lse = m->a.row_lse; h.row_loss = m->a.row_loss;
     h.dx = m->a.dtmp;
     if (m->gbase) {
         tt__model_globals_at(m, m->gbase, &gw);
         h.dwte = gw.wte;
     }
-    h.pk_fwd = m->wte_pk_fwd; h.pk_dx = m->wte_pk_dx;
     h.N = N; h.V = m->V; h.Vp = m->Vp; h.C = m->C; h.mode = mode; h.scale = grad_scale / (float)N;
-    h.prof = m->prof.now ? &m->prof : NULL;
-    tt__op_head(&m->ex, &h);
+    if (k->st == TT_OK) {
+        double t0 = tt__prof_begin(pf);
+        k->st = m->be->lm_head(m->be->ctx, &h);
+        if (pf) tt__prof_end(pf, mode ? TT_OP_LM_HEAD_BWD : TT_OP_LM_HEAD, t0,
+                             2.0 * (mode ? 3.0 : 1.0) * (double)N * (double)m->V * (double)m->C);
+    }
+}
+
+/* backend -> host copy (nothing when they are the same memory: the CPU) */
+TT__PRIVATE void tt__model_to_host(tt_model *m, tt__bk *k, void *dst, const void *src, size_t bytes) {
+    if (k->st != TT_OK || dst == src) return;
+    k->st = m->be->download(m->be->ctx, dst, src, bytes);
+}
+TT__PRIVATE void tt__model_to_backend(tt_model *m, tt__bk *k, void *dst, const void *src, size_t bytes) {
+    if (k->st != TT_OK) return;
+    if (m->be == &m->be_cpu) memcpy(dst, src, bytes);
+    else k->st = m->be->upload(m->be->ctx, dst, src, bytes);
+}
+/* a failed op of the table: logged, and the model holds no usable activations */
+TT__PRIVATE tt_status tt__model_op_failed(tt_model *m, const tt__bk *k, const char *what) {
+    m->have_targets = m->have_logits = m->have_loss = 0;
+    tt__log(&m->cfg.logger, TT_LOG_ERROR, k->st, what);
+    return k->st;
 }
 
 /* ---- forward ---- */
@@ -8348,36 +8880,25 @@ TT__PRIVATE tt_status tt__model_check_batch(tt_model *m, const int32_t *tokens, 
 }
 
 /* everything up to the final LayerNorm (a.lnf); inputs already checked */
-TT__PRIVATE void tt__forward_body(tt_model *m, const int32_t *tokens, const int32_t *targets, int B, int T) {
+TT__PRIVATE void tt__forward_body(tt_model *m, tt__bk *k, const int32_t *tokens, const int32_t *targets, int B, int T) {
     int l, N = B * T, C = m->C;
-    tt__run r = tt__model_run(m);
     tt__model_w gw;
     tt__layer_w w;
     tt__layer_acts a;
     tt__attn_arg att;
-    memcpy(m->a.tokens, tokens, (size_t)N * sizeof(int32_t));
-    if (targets) memcpy(m->a.targets, targets, (size_t)N * sizeof(int32_t));
+    tt__model_to_backend(m, k, m->a.tokens, tokens, (size_t)N * sizeof(int32_t));
+    if (targets) tt__model_to_backend(m, k, m->a.targets, targets, (size_t)N * sizeof(int32_t));
     m->have_targets = 0;
     m->have_logits = 0;
     memset(&att, 0, sizeof(att)); /* full-sequence attention */
     tt__model_globals_at(m, m->params, &gw);
-    {
-        tt__prof *pf = r.prof;
-        double t0 = pf ? tt__prof_begin(pf) : 0.0;
-        tt__op_embed_fwd(&m->ex, m->a.x0, m->a.tokens, gw.wte, gw.wpe, B, T, 0, C);
-        if (pf) tt__prof_end(pf, TT_OP_EMBEDDING, t0, 0.0);
-    }
+    TT__BK(k, TT_OP_EMBEDDING, 0.0, embed_fwd(m->be->ctx, m->a.x0, m->a.tokens, gw.wte, gw.wpe, B, T, 0, C));
     for (l = 0; l < m->L; l++) {
         tt__model_layer_at(m, m->params, l, &w);
         tt__model_acts_at(m, l, &a);
-        tt__block_fwd(&r, &w, &a, &att, B, T, C, m->NH);
+        tt__block_fwd(k, &w, &a, &att, B, T, C, m->NH);
     }
-    {
-        tt__prof *pf = r.prof;
-        double t0 = pf ? tt__prof_begin(pf) : 0.0;
-        tt__op_layernorm_fwd(&m->ex, m->a.lnf, m->a.lnf_mean, m->a.lnf_rstd, a.res3, gw.lnfw, gw.lnfb, N, C);
-        if (pf) tt__prof_end(pf, TT_OP_LAYERNORM, t0, 0.0);
-    }
+    tt__bk_layernorm_fwd(k, m->a.lnf, m->a.lnf_mean, m->a.lnf_rstd, a.res3, gw.lnfw, gw.lnfb, N, C);
     m->last_B = B;
     m->last_T = T;
 }
@@ -8386,22 +8907,28 @@ TTDEF tt_status tt_model_forward(tt_model *m, const int32_t *tokens, const int32
                                  float *out_loss) {
     int N, C;
     tt_status st;
+    tt__bk k;
     if (!m) return TT_ERR_INVALID_ARG;
     m->have_targets = m->have_logits = m->have_loss = 0; /* a failed forward leaves nothing to backward or read */
     if (!tokens) return TT_ERR_INVALID_ARG;
     if ((st = tt__model_check_batch(m, tokens, targets, B, T)) != TT_OK) return st;
-    tt__forward_body(m, tokens, targets, B, T);
+    k = tt__model_bk(m);
+    tt__forward_body(m, &k, tokens, targets, B, T);
     N = B * T; C = m->C;
     if (targets) {
-        tt__head(m, N, 0, 0.0f);
+        tt__head(m, &k, N, 0, 0.0f);
+        tt__model_to_host(m, &k, m->h_row_loss, m->a.row_loss, (size_t)N * sizeof(float));
+        if (k.st != TT_OK) return tt__model_op_failed(m, &k, "forward: a backend op failed");
         m->have_targets = m->have_loss = 1;
         if (out_loss) *out_loss = tt__mean_loss(m, N);
     } else {
         /* logits of the last position of each row */
         tt__model_w pw;
         tt__model_globals_at(m, m->params, &pw);
-        tt__op_logits(&m->ex, m->a.last_logits, m->Vp, m->a.lnf + (size_t)(T - 1) * C, (ptrdiff_t)T * C, pw.wte,
-                      B, m->V, C);
+        tt__bk_logits(&k, m->a.last_logits, m->Vp, m->a.lnf + (size_t)(T - 1) * C, (ptrdiff_t)T * C, pw.wte, B,
+                      m->V, C);
+        tt__model_to_host(m, &k, m->h_logits, m->a.last_logits, (size_t)B * (size_t)m->Vp * sizeof(float));
+        if (k.st != TT_OK) return tt__model_op_failed(m, &k, "forward: a backend op failed");
         m->have_logits = 1;
         if (out_loss) *out_loss = 0.0f;
     }
@@ -8413,41 +8940,35 @@ TTDEF tt_status tt_model_logits(const tt_model *m, float *out, size_t n) {
     if (!m || !out || !m->have_logits) return TT_ERR_INVALID_ARG;
     if (n < (size_t)m->last_B * (size_t)m->V) return TT_ERR_BUFFER_TOO_SMALL;
     for (b = 0; b < m->last_B; b++)
-        memcpy(out + (size_t)b * m->V, m->a.last_logits + (size_t)b * m->Vp, (size_t)m->V * sizeof(float));
+        memcpy(out + (size_t)b * m->V, m->h_logits + (size_t)b * m->Vp, (size_t)m->V * sizeof(float));
     return TT_OK;
 }
 
 /* ---- backward ---- */
 /* backward from dlnf (in a.dtmp) down to the embeddings, gradients into m->gbase */
-TT__PRIVATE void tt__backward_body(tt_model *m) {
+TT__PRIVATE void tt__backward_body(tt_model *m, tt__bk *k) {
     int l, B = m->last_B, T = m->last_T, N = B * T, C = m->C;
-    tt__run r = tt__model_run(m);
-    tt__prof *pf = r.prof;
     tt__model_w pw, gw;
     tt__layer_w w, g;
     tt__layer_acts a;
     tt__block_grads d;
-    double t0;
     tt__model_globals_at(m, m->params, &pw);
     tt__model_globals_at(m, m->gbase, &gw);
     d.dres = m->a.dres; d.dtmp = m->a.dtmp; d.dln = m->a.dln; d.dqkv = m->a.dqkv; d.dfch = m->a.dfch;
     tt__model_acts_at(m, m->L - 1, &a);
-    t0 = pf ? tt__prof_begin(pf) : 0.0;
-    tt__op_layernorm_bwd(&m->ex, m->a.dres, gw.lnfw, gw.lnfb, m->a.dtmp, a.res3, pw.lnfw, m->a.lnf_mean,
-                         m->a.lnf_rstd, N, C, 0);
-    if (pf) tt__prof_end(pf, TT_OP_LAYERNORM_BWD, t0, 0.0);
+    tt__bk_layernorm_bwd(k, m->a.dres, gw.lnfw, gw.lnfb, m->a.dtmp, a.res3, pw.lnfw, m->a.lnf_mean, m->a.lnf_rstd,
+                         N, C, 0);
     for (l = m->L - 1; l >= 0; l--) {
         tt__model_layer_at(m, m->params, l, &w);
         tt__model_layer_at(m, m->gbase, l, &g);
         tt__model_acts_at(m, l, &a);
-        tt__block_bwd(&r, &w, &g, &a, &d, B, T, C, m->NH);
+        tt__block_bwd(k, &w, &g, &a, &d, B, T, C, m->NH);
     }
-    t0 = pf ? tt__prof_begin(pf) : 0.0;
-    tt__op_embed_bwd(&m->ex, gw.wte, gw.wpe, m->a.dres, m->a.tokens, B, T, C);
-    if (pf) tt__prof_end(pf, TT_OP_EMBEDDING_BWD, t0, 0.0);
+    TT__BK(k, TT_OP_EMBEDDING_BWD, 0.0, embed_bwd(m->be->ctx, gw.wte, gw.wpe, m->a.dres, m->a.tokens, B, T, C));
 }
 
 TTDEF tt_status tt_model_backward(tt_model *m, float grad_scale) {
+    tt__bk k;
     if (!m) return TT_ERR_INVALID_ARG;
     if (m->cfg.inference_only) return TT_ERR_UNSUPPORTED;
     if (!m->have_targets) {
@@ -8460,11 +8981,13 @@ TTDEF tt_status tt_model_backward(tt_model *m, float grad_scale) {
         return TT_ERR_INVALID_ARG;
     }
     m->have_targets = 0; /* one backward per forward */
+    k = tt__model_bk(m);
     /* lm head: recompute the logits chunk by chunk, dlogits, dlnf, dwte */
     grad_scale = tt__dp_backward_begin(m, grad_scale);
-    tt__head(m, m->last_B * m->last_T, 1, grad_scale);
-    tt__backward_body(m);
+    tt__head(m, &k, m->last_B * m->last_T, 1, grad_scale);
+    tt__backward_body(m, &k);
     tt__dp_backward_end(m);
+    if (k.st != TT_OK) return tt__model_op_failed(m, &k, "backward: a backend op failed (gradients incomplete)");
     return TT_OK;
 }
 
@@ -8472,16 +8995,20 @@ TTDEF tt_status tt_model_forward_backward(tt_model *m, const int32_t *tokens, co
                                           int B, int T, float grad_scale, float *out_loss) {
     int N;
     tt_status st;
+    tt__bk k;
     if (!m) return TT_ERR_INVALID_ARG;
     m->have_targets = m->have_logits = m->have_loss = 0;
     if (!tokens || !targets || !(grad_scale >= -3.0e38f && grad_scale <= 3.0e38f)) return TT_ERR_INVALID_ARG;
     if ((st = tt__model_check_batch(m, tokens, targets, B, T)) != TT_OK) return st;
-    tt__forward_body(m, tokens, targets, B, T);
+    k = tt__model_bk(m);
+    tt__forward_body(m, &k, tokens, targets, B, T);
     N = B * T;
     grad_scale = tt__dp_backward_begin(m, grad_scale);
-    tt__head(m, N, 2, grad_scale);
-    tt__backward_body(m); /* have_targets stays 0: the backward is done */
+    tt__head(m, &k, N, 2, grad_scale);
+    tt__backward_body(m, &k); /* have_targets stays 0: the backward is done */
     tt__dp_backward_end(m);
+    tt__model_to_host(m, &k, m->h_row_loss, m->a.row_loss, (size_t)N * sizeof(float));
+    if (k.st != TT_OK) return tt__model_op_failed(m, &k, "forward_backward: a backend op failed (gradients incomplete)");
     m->have_loss = 1;
     if (out_loss) *out_loss = tt__mean_loss(m, N);
     return TT_OK;
@@ -8492,7 +9019,7 @@ TTDEF tt_status tt_model_token_losses(const tt_model *m, float *out, size_t n) {
     if (!m || !out || !m->have_loss) return TT_ERR_INVALID_ARG;
     N = (size_t)m->last_B * (size_t)m->last_T;
     if (n < N) return TT_ERR_BUFFER_TOO_SMALL;
-    memcpy(out, m->a.row_loss, N * sizeof(float));
+    memcpy(out, m->h_row_loss, N * sizeof(float));
     return TT_OK;
 }
 /* ==== end src/tt_model.c ==== */
@@ -8527,95 +9054,10 @@ TTDEF float tt_lr_at(const tt_adamw_config *cfg, uint64_t step) {
     return c.lr;
 }
 
-typedef struct tt__adamw_job {
-    const tt__param_view *v;
-    tt_adamw_config c;
-    float lr, gscale, bc1, bc2_sqrt;
-    size_t n;
-    int c0;  /* first chunk of the update (ZeRO-1: of this rank's slice) */
-} tt__adamw_job;
-
-/* per chunk of TT__NORM_CHUNK floats: the sum of squares of the gradients
- * in double into m->partials[chunk] (independent of the thread count), and
- * for the update check the largest |g|, |p|, |m| and v as IEEE bit patterns
- * (for non-negative floats the bit order is the value order; NaN and Inf
- * are above 0x7f7fffff, and so is any v with the sign bit set) into 4 u32
- * after the sums. Integer maxima: no rounding, any order gives the same. */
-TT__PRIVATE uint32_t *tt__adamw_bounds(const tt__param_view *v, size_t n_chunks) {
-    return (uint32_t *)(void *)(v->partials + n_chunks);
-}
-TT__PRIVATE void tt__gradnorm_range(void *ctx, int lo, int hi, int slot) {
-    tt__adamw_job *j = (tt__adamw_job *)ctx;
-    uint32_t *bounds = tt__adamw_bounds(j->v, j->n / TT__NORM_CHUNK + 1);
-    const float *g = j->v->grads, *p = j->v->params, *mm = j->v->m, *v = j->v->v;
-    size_t dlo = j->v->dp->lo, dhi = j->v->dp->hi;
-    int ch;
-    (void)slot;
-    for (ch = lo; ch < hi; ch++) {
-        size_t i0 = (size_t)ch * TT__NORM_CHUNK, i1 = i0 + TT__NORM_CHUNK, i;
-        double s = 0.0;
-        uint32_t gb = 0, pb = 0, mb = 0, vb = 0, u;
-        if (i1 > j->n) i1 = j->n;
-        /* one pass: the maxima are independent of the sum's dependency
-         * chain, so they run in its shadow */
-        if (i0 >= dlo && i1 <= dhi) {
-            for (i = i0; i < i1; i++) {
-                s += (double)g[i] * (double)g[i];
-                memcpy(&u, g + i, sizeof(u)); u &= 0x7fffffffu; gb = u > gb ? u : gb;
-                memcpy(&u, p + i, sizeof(u)); u &= 0x7fffffffu; pb = u > pb ? u : pb;
-                memcpy(&u, mm + (i - dlo), sizeof(u)); u &= 0x7fffffffu; mb = u > mb ? u : mb;
-                memcpy(&u, v + (i - dlo), sizeof(u)); vb = u > vb ? u : vb;
-            }
-        } else { /* ZeRO-1: this rank holds the moments of [dlo, dhi) only */
-            for (i = i0; i < i1; i++) {
-                s += (double)g[i] * (double)g[i];
-                memcpy(&u, g + i, sizeof(u)); u &= 0x7fffffffu; gb = u > gb ? u : gb;
-                memcpy(&u, p + i, sizeof(u)); u &= 0x7fffffffu; pb = u > pb ? u : pb;
-                if (i < dlo || i >= dhi) continue;
-                memcpy(&u, mm + (i - dlo), sizeof(u)); u &= 0x7fffffffu; mb = u > mb ? u : mb;
-                memcpy(&u, v + (i - dlo), sizeof(u)); vb = u > vb ? u : vb;
-            }
-        }
-        j->v->partials[ch] = s;
-        bounds[4 * ch + 0] = gb; bounds[4 * ch + 1] = pb; bounds[4 * ch + 2] = mb; bounds[4 * ch + 3] = vb;
-    }
-}
-
 TT__PRIVATE double tt__bits_float(uint32_t u) {
     float f;
     memcpy(&f, &u, sizeof(f));
     return (double)f;
-}
-
-/* AdamW on the flat block in fixed chunks [lo,hi) of TT__NORM_CHUNK floats
- * (balanced across threads whatever the tensor sizes); each chunk is cut at
- * tensor boundaries so weight decay follows the tensor's flag. The gradients
- * are zeroed in the same pass. */
-TT__PRIVATE void tt__adamw_range(void *ctx, int lo, int hi, int slot) {
-    tt__adamw_job *j = (tt__adamw_job *)ctx;
-    const tt__param_view *m = j->v;
-    size_t i0 = (size_t)(lo + j->c0) * TT__NORM_CHUNK, i1 = (size_t)(hi + j->c0) * TT__NORM_CHUNK;
-    size_t dlo = m->dp->lo, dhi = m->dp->hi;
-    int t = 0, a = 0, b = m->n_tensors - 1;
-    (void)slot;
-    if (i1 > j->n) i1 = j->n;
-    if (i0 < dlo) i0 = dlo; /* the moments held: [dp.lo, dp.hi), m->m[0] is dp.lo */
-    if (i1 > dhi) i1 = dhi;
-    /* first tensor that ends after i0 (tensors are in offset order) */
-    while (a < b) {
-        int mid = (a + b) / 2;
-        const tt_tensor_info *ti = &m->tensors[mid];
-        if (ti->offset + ti->numel <= i0) a = mid + 1; else b = mid;
-    }
-    for (t = a; t < m->n_tensors && i0 < i1; t++) {
-        const tt_tensor_info *ti = &m->tensors[t];
-        size_t end = ti->offset + ti->numel < i1 ? ti->offset + ti->numel : i1;
-        if (end <= i0) continue;
-        tt__adamw(m->ex, m->params + i0, m->m + (i0 - dlo), m->v + (i0 - dlo), m->grads + i0, end - i0, j->lr, j->c.beta1,
-                  j->c.beta2, j->c.eps, ti->decay ? j->c.weight_decay : 0.0f, j->gscale, j->bc1, j->bc2_sqrt);
-        memset(m->grads + i0, 0, (end - i0) * sizeof(float));
-        i0 = end;
-    }
 }
 
 /* the config and the step's learning rate are usable numbers */
@@ -8629,24 +9071,27 @@ TT__PRIVATE int tt__adamw_config_ok(const tt_adamw_config *c) {
 }
 
 TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_stats *out) {
-    tt__adamw_job j;
-    int n_chunks, i;
-    double ss = 0.0, gmax, pmax, mmax, vmax, lim = 1.0e38, mb, vb, stepd, pb;
+    tt_adamw_config c;
+    float lr, gscale, bc1, bc2_sqrt;
+    double gmax, pmax, mmax, vmax, lim = 1.0e38, mb, vb, stepd, pb;
     tt_status st;
     float norm;
     uint64_t t;
-    uint32_t gbits = 0, pbits = 0, mbits = 0, vbits = 0, *bounds;
+    uint32_t gbits, pbits, mbits, vbits;
     tt__param_view pv;
+    tt_backend_stats s1, s2;
+    const tt_backend *be;
     const tt_logger *lg;
+    size_t lo, hi;
+    int i;
     double t0;
     if (!m) return TT_ERR_INVALID_ARG;
     tt__model_param_view(m, &pv);
     lg = &pv.cfg->logger;
+    be = pv.be;
     if (!pv.grads) return TT_ERR_UNSUPPORTED; /* inference_only */
-    j.v = &pv;
-    j.c = tt_adamw_config_resolve(cfg);
-    j.n = pv.n;
-    if (!tt__adamw_config_ok(&j.c)) {
+    c = tt_adamw_config_resolve(cfg);
+    if (!tt__adamw_config_ok(&c)) {
         tt__log(lg, TT_LOG_ERROR, TT_ERR_INVALID_ARG,
                 "adamw: lr, eps must be finite and > 0; betas in [0,1); wd, clip, min_lr finite and >= 0; "
                 "warmup, total_steps >= 0; schedule TT_LR_CONSTANT or TT_LR_COSINE");
@@ -8657,38 +9102,45 @@ TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_s
         return TT_ERR_INVALID_ARG;
     }
     t = *pv.step + 1;
-    j.lr = tt_lr_at(&j.c, *pv.step);
-    j.bc1 = 1.0f - TT_POWF(j.c.beta1, (float)t);
-    j.bc2_sqrt = TT_SQRTF(1.0f - TT_POWF(j.c.beta2, (float)t));
-    if (!(j.lr >= 0.0f && j.lr <= 3.0e38f) || !(j.bc1 > 0.0f) || !(j.bc2_sqrt > 0.0f)) {
+    lr = tt_lr_at(&c, *pv.step);
+    bc1 = 1.0f - TT_POWF(c.beta1, (float)t);
+    bc2_sqrt = TT_SQRTF(1.0f - TT_POWF(c.beta2, (float)t));
+    if (!(lr >= 0.0f && lr <= 3.0e38f) || !(bc1 > 0.0f) || !(bc2_sqrt > 0.0f)) {
         tt__log(lg, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "adamw: the schedule gives no usable learning rate at this step");
         return TT_ERR_INVALID_ARG;
     }
     if ((st = tt__dp_reduce_grads(m)) != TT_OK) return st; /* data parallel: global gradients */
     t0 = pv.prof ? tt__prof_begin(pv.prof) : 0.0;
-    n_chunks = (int)(j.n / TT__NORM_CHUNK + 1);
-    tt__for_range(pv.ex, n_chunks, tt__gradnorm_range, &j);
-    bounds = tt__adamw_bounds(&pv, (size_t)n_chunks);
-    for (i = 0; i < n_chunks; i++) {
-        ss += pv.partials[i];
-        if (bounds[4 * i + 0] > gbits) gbits = bounds[4 * i + 0];
-        if (bounds[4 * i + 1] > pbits) pbits = bounds[4 * i + 1];
-        if (bounds[4 * i + 2] > mbits) mbits = bounds[4 * i + 2];
-        if (bounds[4 * i + 3] > vbits) vbits = bounds[4 * i + 3];
+    /* statistics through the op table: the sum of squares and the |g|, |p|
+     * bounds over all n, the moment bounds over the slice held [lo, hi)
+     * (all of it, unless ZeRO-1 shards the moments) */
+    lo = pv.dp->lo; hi = pv.dp->hi;
+    memset(&s2, 0, sizeof(s2));
+    if (lo == 0 && hi == pv.n) {
+        st = be->param_stats(be->ctx, &s1, pv.grads, pv.params, pv.m, pv.v, pv.n);
+        s2 = s1;
+    } else {
+        st = be->param_stats(be->ctx, &s1, pv.grads, pv.params, NULL, NULL, pv.n);
+        if (st == TT_OK && hi > lo) st = be->param_stats(be->ctx, &s2, pv.grads + lo, pv.params + lo, pv.m, pv.v, hi - lo);
     }
+    if (st != TT_OK) {
+        tt__log(lg, TT_LOG_ERROR, st, "adamw: the backend's param_stats failed; step skipped");
+        return st;
+    }
+    gbits = s1.max_g; pbits = s1.max_p; mbits = s2.max_m; vbits = s2.max_v;
     /* ZeRO-1: every rank must decide alike on moments it does not hold */
     if ((st = tt__dp_moment_bounds(m, &mbits, &vbits)) != TT_OK) return st;
-    norm = (float)TT_SQRTF((float)ss);
+    norm = (float)TT_SQRTF((float)s1.sumsq);
     if (!(norm <= 3.0e38f)) { /* NaN or Inf */
         tt__log(lg, TT_LOG_ERROR, TT_ERR_NONFINITE, "adamw: gradient norm is NaN/Inf; step skipped, gradients zeroed");
         tt_model_zero_grad(m);
         return TT_ERR_NONFINITE;
     }
-    j.gscale = 1.0f;
-    if (j.c.grad_clip > 0.0f) {
+    gscale = 1.0f;
+    if (c.grad_clip > 0.0f) {
         /* as torch.nn.utils.clip_grad_norm_: coef = max_norm / (norm + 1e-6), clamped to 1 */
-        float coef = j.c.grad_clip / (norm + 1e-6f);
-        if (coef < 1.0f) j.gscale = coef;
+        float coef = c.grad_clip / (norm + 1e-6f);
+        if (coef < 1.0f) gscale = coef;
     }
     /* Would every new p, m, v be finite? Bounds from the largest magnitudes
      * (in double, against 1e38 so the kernels' float rounding cannot cross
@@ -8696,16 +9148,16 @@ TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_s
      * |p'| <= P (1 + lr wd) + (lr/bc1) |m'| / eps (the denominator is >=
      * eps). A NaN/Inf or negative v already held fails too. Refusing here
      * leaves everything as it was; valid steps compute exactly as before. */
-    gmax = tt__bits_float(gbits) * (double)j.gscale;
+    gmax = tt__bits_float(gbits) * (double)gscale;
     pmax = tt__bits_float(pbits);
     mmax = tt__bits_float(mbits);
     vmax = tt__bits_float(vbits);
-    mb = (double)j.c.beta1 * mmax + (1.0 - (double)j.c.beta1) * gmax;
-    vb = (double)j.c.beta2 * vmax + (1.0 - (double)j.c.beta2) * gmax * gmax;
-    stepd = (double)j.lr / (double)j.bc1;
-    pb = pmax * (1.0 + (double)j.lr * (double)j.c.weight_decay) + stepd * mb / (double)j.c.eps;
+    mb = (double)c.beta1 * mmax + (1.0 - (double)c.beta1) * gmax;
+    vb = (double)c.beta2 * vmax + (1.0 - (double)c.beta2) * gmax * gmax;
+    stepd = (double)lr / (double)bc1;
+    pb = pmax * (1.0 + (double)lr * (double)c.weight_decay) + stepd * mb / (double)c.eps;
     if (!(pbits <= 0x7f7fffffu && mbits <= 0x7f7fffffu && vbits <= 0x7f7fffffu && mb <= lim && vb <= lim &&
-          pb <= lim && stepd * mb <= lim && (double)j.lr * (double)j.c.weight_decay <= lim && stepd <= lim)) {
+          pb <= lim && stepd * mb <= lim && (double)lr * (double)c.weight_decay <= lim && stepd <= lim)) {
         tt__log(lg, TT_LOG_ERROR, TT_ERR_NONFINITE,
                 pbits > 0x7f7fffffu || mbits > 0x7f7fffffu || vbits > 0x7f7fffffu
                     ? "adamw: parameters or moments already hold NaN/Inf (or v < 0); step refused, gradients zeroed"
@@ -8713,14 +9165,25 @@ TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_s
         tt_model_zero_grad(m);
         return TT_ERR_NONFINITE;
     }
-    j.c0 = (int)(pv.dp->lo / TT__NORM_CHUNK);
-    tt__for_range(pv.ex, pv.dp->hi > pv.dp->lo ? (int)((pv.dp->hi - 1) / TT__NORM_CHUNK) + 1 - j.c0 : 0,
-                  tt__adamw_range, &j);
+    /* the update, one table call per tensor (its decay group) within [lo, hi) */
+    for (i = 0; i < pv.n_tensors && st == TT_OK; i++) {
+        const tt_tensor_info *ti = &pv.tensors[i];
+        size_t a = ti->offset, b = ti->offset + ti->numel;
+        if (a < lo) a = lo;
+        if (b > hi) b = hi;
+        if (a >= b) continue;
+        st = be->adamw(be->ctx, pv.params + a, pv.m + (a - lo), pv.v + (a - lo), pv.grads + a, b - a, lr, c.beta1,
+                       c.beta2, c.eps, ti->decay ? c.weight_decay : 0.0f, gscale, bc1, bc2_sqrt);
+    }
     if (pv.prof) tt__prof_end(pv.prof, TT_OP_ADAMW, t0, 0.0);
+    if (st != TT_OK) { /* some tensors updated: the model is not usable as it was */
+        tt__log(lg, TT_LOG_ERROR, st, "adamw: the backend's adamw failed part way; parameters partly updated");
+        return st;
+    }
     *pv.step = t;
     tt__model_params_changed(m); /* the activations belong to the old weights */
     if ((st = tt__dp_after_update(m)) != TT_OK) return st; /* ZeRO-1: slices to every rank */
-    if (out) { out->lr = j.lr; out->grad_norm = norm; out->step = t; }
+    if (out) { out->lr = lr; out->grad_norm = norm; out->step = t; }
     return TT_OK;
 }
 /* ==== end src/tt_adamw.c ==== */
@@ -8937,6 +9400,7 @@ TTDEF tt_status tt_checkpoint_save(const tt_io *io, tt_model *model, const tt_to
     if (!tt__dp_writer(model)) io = NULL;
     c = tt_model_get_config(model);
     if (c.inference_only) return TT_ERR_UNSUPPORTED; /* no AdamW moments to save */
+    if ((st = tt_model_download(model)) != TT_OK) return st; /* a backend's buffers -> the host copies */
     if (tt__dp_sharded(model) && tt__dp_dirty(model)) {
         tt__log(&c.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "checkpoint: with zero1, save between steps (gradients are pending)");
         return TT_ERR_INVALID_ARG;
@@ -9217,6 +9681,7 @@ TTDEF tt_status tt_checkpoint_load(const tt_io *io, tt_model *model, const tt_to
             tt__dp_load_moments(model, tmp + Pm, tmp + 2 * Pm); /* all, or this rank's ZeRO-1 slice */
         tt_model_set_step(model, step);
         tt__model_forget_acts(model); /* activations of the old weights */
+        r.st = tt_model_upload(model); /* the host copies -> a backend's buffers */
         if (out_state) *out_state = st;
         if (out_tok) *out_tok = tok;
     }
@@ -9562,56 +10027,65 @@ struct tt_generator {
     tt_model *m;
     tt_model_config cfg;  /* the model's (logger, allocator, sizes) */
     int V, Vp, C, L, NH, T;
-    tt__exec par, ser;  /* the generator's executors: the model's, and a serial copy (same scratch) */
-    tt__model_w gw;     /* wte, wpe, lnf of the model */
+    const tt_backend *be; /* the model's op table, or be_cpu */
+    tt_backend be_cpu;    /* the CPU instance over the model's executor (ops under TT__GEN_PAR_MACS on one thread) */
+    tt__cpu_be cpu;
+    void *dbuf;           /* a backend's buffer for the arrays marked [b] below, or NULL */
+    tt__model_w gw;       /* wte, wpe, lnf of the model */
     tt_allocator alloc;
-    void *block;        /* what tt_generator_create allocated, or NULL (create_in) */
+    void *block;          /* what tt_generator_create allocated, or NULL (create_in) */
     size_t bytes;
-    int pos;            /* positions in the cache */
+    int pos;              /* positions in the cache */
     int have_logits;
-    float *kv;          /* (L, n_ctx, 2C): key at [0,C), value at [C,2C) */
-    float *xa, *xb, *ln, *att;  /* (n_ctx, C) each */
-    float *qkv;         /* (n_ctx, 3C) */
-    float *h, *g;       /* (n_ctx, 4C) each */
-    float *mean, *rstd; /* (n_ctx) */
-    float *scores;      /* (n_threads, n_ctx) attention scratch */
-    float *logits;      /* (Vp) */
-    float *prob;        /* (V) sampling weights */
-    int32_t *idx;       /* (V) candidate ids */
-    int32_t *hist;      /* (n_ctx) ids in the cache */
+    float *kv;            /* [b] (L, n_ctx, 2C): key at [0,C), value at [C,2C) */
+    float *xa, *xb, *ln, *att;  /* [b] (n_ctx, C) each */
+    float *qkv;           /* [b] (n_ctx, 3C) */
+    float *h, *g;         /* [b] (n_ctx, 4C) each */
+    float *mean, *rstd;   /* [b] (n_ctx) */
+    float *dlogits;       /* [b] (Vp) the last row's logits where the ops run */
+    int32_t *tok;         /* [b] (n_ctx) ids where the ops run */
+    float *logits;        /* (Vp) host copy of dlogits (the same array on the CPU) */
+    float *prob;          /* (V) sampling weights */
+    int32_t *idx;         /* (V) candidate ids */
+    int32_t *hist;        /* (n_ctx) ids in the cache */
 };
 
-/* the generator's memory plan: byte offsets of its arrays from the struct */
+/* the generator's memory plan: byte offsets of its arrays from the struct;
+ * with a backend the [b] arrays are offsets into its buffer of dbytes */
 typedef struct tt__gen_plan {
-    size_t kv, xa, xb, ln, att, qkv, h, g, mean, rstd, sc, lg, pr, idx, hist, total;
+    size_t kv, xa, xb, ln, att, qkv, h, g, mean, rstd, dlg, tok, lg, pr, idx, hist, total, dbytes;
 } tt__gen_plan;
 TT__PRIVATE tt_status tt__gen_plan_make(const tt_model *m, tt__gen_plan *o) {
-    tt__plan plan;
+    tt__plan plan, dplan, *d;
     tt_model_config c = tt_model_get_config(m);
-    size_t C, T, L, V, Vp, NT, CT, kvn;
+    size_t C, T, L, V, Vp, CT, kvn;
+    int on_backend = tt__model_cfg_backend(m) != NULL;
     C = (size_t)c.d_model; T = (size_t)c.n_ctx; L = (size_t)c.n_layer; V = (size_t)c.vocab_size;
     Vp = (size_t)tt__model_vp(m);
-    NT = (size_t)(tt__model_exec(m)->n_threads > 0 ? tt__model_exec(m)->n_threads : 1);
     plan.size = 0; plan.overflow = 0;
+    dplan.size = 0; dplan.overflow = 0;
+    d = on_backend ? &dplan : &plan;
     (void)tt__plan_take(&plan, 1, sizeof(tt_generator));
     if (!tt__mul_size(C, T, &CT) || !tt__mul_size(CT, 2 * L, &kvn)) return TT_ERR_INVALID_ARG;
-    o->kv = tt__plan_take(&plan, kvn, sizeof(float));
-    o->xa = tt__plan_take(&plan, CT, sizeof(float));
-    o->xb = tt__plan_take(&plan, CT, sizeof(float));
-    o->ln = tt__plan_take(&plan, CT, sizeof(float));
-    o->att = tt__plan_take(&plan, CT, sizeof(float));
-    o->qkv = tt__plan_take(&plan, CT, 3 * sizeof(float));
-    o->h = tt__plan_take(&plan, CT, 4 * sizeof(float));
-    o->g = tt__plan_take(&plan, CT, 4 * sizeof(float));
-    o->mean = tt__plan_take(&plan, T, sizeof(float));
-    o->rstd = tt__plan_take(&plan, T, sizeof(float));
-    o->sc = tt__plan_take(&plan, T * NT, sizeof(float));
+    o->kv = tt__plan_take(d, kvn, sizeof(float));
+    o->xa = tt__plan_take(d, CT, sizeof(float));
+    o->xb = tt__plan_take(d, CT, sizeof(float));
+    o->ln = tt__plan_take(d, CT, sizeof(float));
+    o->att = tt__plan_take(d, CT, sizeof(float));
+    o->qkv = tt__plan_take(d, CT, 3 * sizeof(float));
+    o->h = tt__plan_take(d, CT, 4 * sizeof(float));
+    o->g = tt__plan_take(d, CT, 4 * sizeof(float));
+    o->mean = tt__plan_take(d, T, sizeof(float));
+    o->rstd = tt__plan_take(d, T, sizeof(float));
+    o->dlg = on_backend ? tt__plan_take(d, Vp, sizeof(float)) : 0;
+    o->tok = on_backend ? tt__plan_take(d, T, sizeof(int32_t)) : 0;
     o->lg = tt__plan_take(&plan, Vp, sizeof(float));
     o->pr = tt__plan_take(&plan, V, sizeof(float));
     o->idx = tt__plan_take(&plan, V, sizeof(int32_t));
     o->hist = tt__plan_take(&plan, T, sizeof(int32_t));
-    if (plan.overflow) return TT_ERR_INVALID_ARG;
+    if (plan.overflow || dplan.overflow) return TT_ERR_INVALID_ARG;
     o->total = plan.size;
+    o->dbytes = dplan.size;
     return TT_OK;
 }
 
@@ -9622,12 +10096,18 @@ TTDEF tt_status tt_generator_memory_size(const tt_model *m, size_t *out_bytes) {
     return TT_OK;
 }
 
+/* Ops with less work than this many multiply-adds run on the calling
+ * thread: waking the pool costs more than it saves (decoding one token of a
+ * small model). Results do not depend on it: GEMMs never split K. */
+#define TT__GEN_PAR_MACS ((size_t)1 << 20)
+
 TTDEF tt_status tt_generator_create_in(tt_model *m, void *buf, size_t bytes, tt_generator **out) {
     tt__gen_plan o;
     size_t need;
-    unsigned char *mem;
+    unsigned char *mem, *dm;
     tt_generator *g;
     tt_model_config c;
+    const tt_backend *mbe;
     if (!m || !buf || !out) return TT_ERR_INVALID_ARG;
     if (tt_generator_memory_size(m, &need) != TT_OK || tt__gen_plan_make(m, &o) != TT_OK) return TT_ERR_INVALID_ARG;
     c = tt_model_get_config(m);
@@ -9643,29 +10123,51 @@ TTDEF tt_status tt_generator_create_in(tt_model *m, void *buf, size_t bytes, tt_
     g->cfg = c;
     g->V = c.vocab_size; g->Vp = tt__model_vp(m); g->C = c.d_model; g->L = c.n_layer; g->NH = c.n_head;
     g->T = c.n_ctx;
-    /* the model's executor (its pool and scratch: not concurrently with a
-     * training step), and a serial copy for ops too small to share */
-    g->par = *tt__model_exec(m);
-    g->ser = g->par;
-    g->ser.n_threads = 1;
-    g->ser.par.parallel_for = NULL;
-    g->ser.par.pool = NULL;
+    mbe = tt__model_cfg_backend(m);
+    if (mbe) { /* the model's backend: the cache and activations in its memory */
+        tt_status st = mbe->alloc(mbe->ctx, o.dbytes, &g->dbuf);
+        if (st != TT_OK || !g->dbuf) {
+            tt__logf(&c.logger, TT_LOG_ERROR, TT_ERR_OUT_OF_MEMORY, "generator: backend allocation failed, bytes: ",
+                     (long long)o.dbytes);
+            return st != TT_OK ? st : TT_ERR_BACKEND;
+        }
+        g->be = mbe;
+        dm = (unsigned char *)g->dbuf;
+    } else {
+        /* the CPU instance over the model's executor (its pool and scratch:
+         * not concurrently with a training step) and a serial copy for ops
+         * too small to share */
+        memset(&g->cpu, 0, sizeof(g->cpu));
+        g->cpu.par = *tt__model_exec(m);
+        g->cpu.ser = g->cpu.par;
+        g->cpu.ser.n_threads = 1;
+        g->cpu.ser.par.parallel_for = NULL;
+        g->cpu.ser.par.pool = NULL;
+        g->cpu.par_macs = TT__GEN_PAR_MACS;
+        g->cpu.max_Vp = g->Vp;
+        g->cpu.max_T = g->T;
+        g->cpu.alloc = c.allocator;
+        tt__cpu_backend_init(&g->be_cpu, &g->cpu);
+        g->be = &g->be_cpu;
+        dm = mem;
+    }
     tt__model_globals(m, &g->gw);
-    g->kv = (float *)(mem + o.kv);
-    g->xa = (float *)(mem + o.xa);
-    g->xb = (float *)(mem + o.xb);
-    g->ln = (float *)(mem + o.ln);
-    g->att = (float *)(mem + o.att);
-    g->qkv = (float *)(mem + o.qkv);
-    g->h = (float *)(mem + o.h);
-    g->g = (float *)(mem + o.g);
-    g->mean = (float *)(mem + o.mean);
-    g->rstd = (float *)(mem + o.rstd);
-    g->scores = (float *)(mem + o.sc);
+    g->kv = (float *)(dm + o.kv);
+    g->xa = (float *)(dm + o.xa);
+    g->xb = (float *)(dm + o.xb);
+    g->ln = (float *)(dm + o.ln);
+    g->att = (float *)(dm + o.att);
+    g->qkv = (float *)(dm + o.qkv);
+    g->h = (float *)(dm + o.h);
+    g->g = (float *)(dm + o.g);
+    g->mean = (float *)(dm + o.mean);
+    g->rstd = (float *)(dm + o.rstd);
     g->logits = (float *)(mem + o.lg);
     g->prob = (float *)(mem + o.pr);
     g->idx = (int32_t *)(void *)(mem + o.idx);
     g->hist = (int32_t *)(void *)(mem + o.hist);
+    g->dlogits = mbe ? (float *)(dm + o.dlg) : g->logits;
+    g->tok = mbe ? (int32_t *)(void *)(dm + o.tok) : g->hist;
     *out = g;
     return TT_OK;
 }
@@ -9675,6 +10177,7 @@ TTDEF tt_status tt_generator_create(tt_model *m, tt_generator **out) {
     void *mem;
     tt_generator *g = NULL;
     tt_model_config c;
+    tt_status st;
     if (!m || !out) return TT_ERR_INVALID_ARG;
     if (tt_generator_memory_size(m, &bytes) != TT_OK) return TT_ERR_INVALID_ARG;
     c = tt_model_get_config(m);
@@ -9683,9 +10186,9 @@ TTDEF tt_status tt_generator_create(tt_model *m, tt_generator **out) {
         tt__log(&c.logger, TT_LOG_ERROR, TT_ERR_OUT_OF_MEMORY, "generator: cannot allocate the KV cache");
         return TT_ERR_OUT_OF_MEMORY;
     }
-    if (tt_generator_create_in(m, mem, bytes, &g) != TT_OK) { /* cannot fail: sized above */
+    if ((st = tt_generator_create_in(m, mem, bytes, &g)) != TT_OK) { /* sized above: only a backend can fail */
         tt__free(&c.allocator, mem, bytes);
-        return TT_ERR_INVALID_ARG;
+        return st;
     }
     g->alloc = c.allocator;
     g->block = mem;
@@ -9696,7 +10199,10 @@ TTDEF tt_status tt_generator_create(tt_model *m, tt_generator **out) {
 
 TTDEF void tt_generator_destroy(tt_generator *g) {
     tt_allocator a;
-    if (!g || !g->block) return; /* create_in: the caller owns the memory */
+    if (!g) return;
+    if (g->dbuf) g->be->free(g->be->ctx, g->dbuf);
+    g->dbuf = NULL;
+    if (!g->block) return; /* create_in: the caller owns the memory */
     a = g->alloc;
     tt__free(&a, g->block, g->bytes);
 }
@@ -9710,19 +10216,26 @@ TTDEF const float *tt_generator_logits(const tt_generator *g) {
     return g && g->have_logits ? g->logits : NULL;
 }
 
-/* Ops with less work than this many multiply-adds run on the calling
- * thread: waking the pool costs more than it saves (decoding one token of a
- * small model). Results do not depend on it: GEMMs never split K. */
-#define TT__GEN_PAR_MACS ((size_t)1 << 20)
-TT__PRIVATE const tt__exec *tt__gen_ex(const tt_generator *g, size_t macs) {
-    return macs >= TT__GEN_PAR_MACS ? &g->par : &g->ser;
+TT__PRIVATE tt__bk tt__gen_bk(const tt_generator *g) {
+    tt__bk k;
+    k.be = g->be; k.prof = NULL; k.st = TT_OK;
+    return k;
+}
+TT__PRIVATE tt_status tt__gen_failed(tt_generator *g, const tt__bk *k) {
+    g->have_logits = 0;
+    tt__log(&g->cfg.logger, TT_LOG_ERROR, k->st, "generator: a backend op failed");
+    return k->st;
+}
+/* rows of logits where the ops run -> host dst (nothing when the same array) */
+TT__PRIVATE void tt__gen_to_host(const tt_generator *g, tt__bk *k, float *dst, const float *src, size_t n) {
+    if (k->st != TT_OK || dst == src) return;
+    k->st = g->be->download(g->be->ctx, dst, src, n * sizeof(float));
 }
 
 /* the n new rows through every layer (tt__block_fwd with cached attention),
  * leaving the last layer's output in g->xa */
-TT__PRIVATE tt_status tt__gen_layers(tt_generator *g, const int32_t *ids, int n) {
+TT__PRIVATE tt_status tt__gen_layers(tt_generator *g, tt__bk *k, const int32_t *ids, int n) {
     int C = g->C, T = g->T, p0 = g->pos, i, l;
-    tt__run r;
     tt__layer_w w;
     tt__layer_acts a;
     tt__attn_arg att;
@@ -9736,85 +10249,113 @@ TT__PRIVATE tt_status tt__gen_layers(tt_generator *g, const int32_t *ids, int n)
             return TT_ERR_INVALID_ARG;
         }
     memmove(g->hist + p0, ids, (size_t)n * sizeof(int32_t));
-    r.par = &g->par; r.ser = &g->ser; r.par_macs = TT__GEN_PAR_MACS; r.prof = NULL;
-    tt__op_embed_fwd(&g->ser, g->xa, g->hist + p0, g->gw.wte, g->gw.wpe, 1, n, p0, C);
+    if (g->tok != g->hist) k->st = g->be->upload(g->be->ctx, g->tok + p0, g->hist + p0, (size_t)n * sizeof(int32_t));
+    TT__BK(k, TT_OP_EMBEDDING, 0.0, embed_fwd(g->be->ctx, g->xa, g->tok + p0, g->gw.wte, g->gw.wpe, 1, n, p0, C));
     /* the block's activations in the generator's (n_ctx, .) buffers: the
      * residual stream updated in place in xa, ln1 and ln2 sharing ln */
     memset(&a, 0, sizeof(a));
     a.in = g->xa; a.res3 = g->xa;
     a.ln1 = a.ln2 = g->ln; a.ln1_mean = a.ln2_mean = g->mean; a.ln1_rstd = a.ln2_rstd = g->rstd;
     a.qkv = g->qkv; a.atty = g->att; a.res2 = g->xb; a.fch = g->h; a.fch_gelu = g->g;
-    att.scores = g->scores; att.ld_scores = (size_t)T; att.p0 = p0;
+    memset(&att, 0, sizeof(att));
+    att.p0 = p0; att.n_ctx = T;
     for (l = 0; l < g->L; l++) {
         tt__model_layer_w(g->m, l, &w);
         att.kv = g->kv + (size_t)l * (size_t)T * 2 * C;
-        tt__block_fwd(&r, &w, &a, &att, 1, n, C, g->NH);
+        tt__block_fwd(k, &w, &a, &att, 1, n, C, g->NH);
     }
-    return TT_OK;
+    return k->st;
 }
 
 TTDEF tt_status tt_generator_feed(tt_generator *g, const int32_t *ids, int n) {
     tt_status st;
+    tt__bk k;
     int C;
     if (!g || !ids || n < 1) return TT_ERR_INVALID_ARG;
-    if ((st = tt__gen_layers(g, ids, n)) != TT_OK) return st;
+    g->have_logits = 0;
+    k = tt__gen_bk(g);
+    if ((st = tt__gen_layers(g, &k, ids, n)) != TT_OK) return k.st != TT_OK ? tt__gen_failed(g, &k) : st;
     C = g->C;
     /* final LayerNorm and the lm head for the last new position only */
-    tt__op_layernorm_fwd(&g->ser, g->ln, g->mean, g->rstd, g->xa + (size_t)(n - 1) * C, g->gw.lnfw, g->gw.lnfb, 1, C);
-    tt__op_logits(tt__gen_ex(g, (size_t)g->V * (size_t)C), g->logits, g->Vp, g->ln, C, g->gw.wte, 1, g->V, C);
+    tt__bk_layernorm_fwd(&k, g->ln, g->mean, g->rstd, g->xa + (size_t)(n - 1) * C, g->gw.lnfw, g->gw.lnfb, 1, C);
+    tt__bk_logits(&k, g->dlogits, g->Vp, g->ln, C, g->gw.wte, 1, g->V, C);
+    tt__gen_to_host(g, &k, g->logits, g->dlogits, (size_t)g->Vp);
     g->pos += n;
+    if (k.st != TT_OK) return tt__gen_failed(g, &k);
     g->have_logits = 1;
     return TT_OK;
 }
 
-/* after tt__gen_layers of n rows: the final LayerNorm of all of them into g->ln */
-TT__PRIVATE void tt__gen_lnf_all(tt_generator *g, int n) {
-    tt__op_layernorm_fwd(&g->par, g->ln, g->mean, g->rstd, g->xa, g->gw.lnfw, g->gw.lnfb, n, g->C);
+/* after tt__gen_layers of n rows: the final LayerNorm of all of them into
+ * g->ln, then the logits of rows [0, n_rows) chunk by chunk into the
+ * (n_ctx, 4C) MLP scratch (free now; row by row in dlogits when a row does
+ * not fit there), each chunk handed to fn on the host row by row */
+typedef void (*tt__gen_row_fn)(void *user, int r, const float *z);
+TT__PRIVATE void tt__gen_rows(tt_generator *g, tt__bk *k, int n, int n_rows, tt__gen_row_fn fn, void *user) {
+    int R, r0, i, V = g->V, C = g->C;
+    size_t Vp = (size_t)g->Vp;
+    float *buf;
+    tt__bk_layernorm_fwd(k, g->ln, g->mean, g->rstd, g->xa, g->gw.lnfw, g->gw.lnfb, n, C);
+    R = (int)((size_t)g->T * 4 * (size_t)C / Vp);
+    if (R >= 1) buf = g->h;
+    else { R = 1; buf = g->dlogits; }
+    for (r0 = 0; r0 < n_rows && k->st == TT_OK; r0 += R) {
+        int rows = n_rows - r0 < R ? n_rows - r0 : R;
+        tt__bk_logits(k, buf, (ptrdiff_t)Vp, g->ln + (size_t)r0 * C, C, g->gw.wte, rows, V, C);
+        for (i = 0; i < rows && k->st == TT_OK; i++) {
+            const float *z = buf + (size_t)i * Vp;
+            if (g->be != &g->be_cpu) { /* one row to the host (the sampling buffer is free for it) */
+                tt__gen_to_host(g, k, g->logits, z, (size_t)V);
+                z = g->logits;
+            }
+            if (k->st == TT_OK) fn(user, r0 + i, z);
+        }
+    }
+    /* the last row's logits again where sampling reads them (the buffers
+     * above may have held other rows) */
+    tt__bk_logits(k, g->dlogits, (ptrdiff_t)Vp, g->ln + (size_t)(n - 1) * C, C, g->gw.wte, 1, V, C);
+    tt__gen_to_host(g, k, g->logits, g->dlogits, Vp);
 }
 
+typedef struct tt__gen_copy { float *out; int V; } tt__gen_copy;
+TT__PRIVATE void tt__gen_copy_row(void *user, int r, const float *z) {
+    const tt__gen_copy *c = (const tt__gen_copy *)user;
+    memcpy(c->out + (size_t)r * c->V, z, (size_t)c->V * sizeof(float));
+}
 TTDEF tt_status tt_generator_feed_logits(tt_generator *g, const int32_t *ids, int n, float *out, size_t cap) {
     size_t need;
     tt_status st;
+    tt__bk k;
+    tt__gen_copy c;
     if (!g || !ids || !out || n < 1) return TT_ERR_INVALID_ARG;
     if (!tt__mul_size((size_t)n, (size_t)g->V, &need) || cap < need) return TT_ERR_BUFFER_TOO_SMALL;
     if ((st = tt_generator_feed(g, ids, n)) != TT_OK) return st;
-    tt__gen_lnf_all(g, n);
-    tt__op_logits(&g->par, out, g->V, g->ln, g->C, g->gw.wte, n, g->V, g->C);
-    return TT_OK;
+    k = tt__gen_bk(g);
+    c.out = out; c.V = g->V;
+    tt__gen_rows(g, &k, n, n, tt__gen_copy_row, &c);
+    return k.st != TT_OK ? tt__gen_failed(g, &k) : TT_OK;
 }
 
+typedef struct tt__gen_loss { const int32_t *ids; float *out; int V; } tt__gen_loss;
+TT__PRIVATE void tt__gen_loss_row(void *user, int r, const float *z) {
+    const tt__gen_loss *c = (const tt__gen_loss *)user;
+    float mx = z[0];
+    double s = 0.0;
+    int j;
+    for (j = 1; j < c->V; j++) if (z[j] > mx) mx = z[j];
+    for (j = 0; j < c->V; j++) s += (double)TT_EXPF(z[j] - mx);
+    c->out[r] = (float)((double)mx + (double)TT_LOGF((float)s) - (double)z[c->ids[r + 1]]);
+}
 TTDEF tt_status tt_generator_score(tt_generator *g, const int32_t *ids, int n, float *out_losses) {
     tt_status st;
-    float *buf;
-    int R, r0, i, j, V, C;
-    size_t Vp;
+    tt__bk k;
+    tt__gen_loss c;
     if (!g || !ids || !out_losses || n < 2) return TT_ERR_INVALID_ARG;
     if ((st = tt_generator_feed(g, ids, n)) != TT_OK) return st;
-    V = g->V;
-    C = g->C;
-    Vp = (size_t)g->Vp;
-    tt__gen_lnf_all(g, n);
-    /* logits in chunks of R rows, in the (n_ctx, 4C) MLP scratch (free now),
-     * or row by row in the logits buffer when a row does not fit there */
-    R = (int)((size_t)g->T * 4 * (size_t)C / Vp);
-    if (R >= 1) buf = g->h;
-    else { R = 1; buf = g->logits; }
-    for (r0 = 0; r0 < n - 1; r0 += R) {
-        int rows = n - 1 - r0 < R ? n - 1 - r0 : R;
-        tt__op_logits(&g->par, buf, (ptrdiff_t)Vp, g->ln + (size_t)r0 * C, C, g->gw.wte, rows, V, C);
-        for (i = 0; i < rows; i++) {
-            const float *z = buf + (size_t)i * Vp;
-            float mx = z[0];
-            double s = 0.0;
-            for (j = 1; j < V; j++) if (z[j] > mx) mx = z[j];
-            for (j = 0; j < V; j++) s += (double)TT_EXPF(z[j] - mx);
-            out_losses[r0 + i] = (float)((double)mx + (double)TT_LOGF((float)s) - (double)z[ids[r0 + i + 1]]);
-        }
-    }
-    /* the logits buffer may have been used as scratch: restore the last row's */
-    if (buf == g->logits)
-        tt__op_logits(&g->par, g->logits, (ptrdiff_t)Vp, g->ln + (size_t)(n - 1) * C, C, g->gw.wte, 1, V, C);
-    return TT_OK;
+    k = tt__gen_bk(g);
+    c.ids = ids; c.out = out_losses; c.V = g->V;
+    tt__gen_rows(g, &k, n, n - 1, tt__gen_loss_row, &c);
+    return k.st != TT_OK ? tt__gen_failed(g, &k) : TT_OK;
 }
 
 /* ---- sampling ---- */
@@ -10185,6 +10726,7 @@ TTDEF tt_status tt_model_save_safetensors(const tt_io *io, tt_model *m, int dtyp
     uint64_t n;
     int i;
     if (!io || !io->write || !m || (dtype != TT_DTYPE_F32 && dtype != TT_DTYPE_BF16)) return TT_ERR_INVALID_ARG;
+    if (tt_model_download(m) != TT_OK) return TT_ERR_BACKEND;
     tt__model_shape_of(m, &s);
     memset(&cnt, 0, sizeof(cnt));
     tt__st_header(&cnt, &s, dtype);
@@ -10673,7 +11215,7 @@ TT__PRIVATE tt_status tt__st_load(const tt_io *io, tt_model *m, int check_eof) {
         tt__log(s.logger, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "safetensors: bytes after the data");
         st = TT_ERR_BAD_FORMAT;
     }
-    if (st == TT_OK) memcpy(s.params, tmp, bytes);
+    if (st == TT_OK) { memcpy(s.params, tmp, bytes); st = tt_model_upload(m); }
     if (tmp) tt__free(s.allocator, tmp, bytes);
     tt__st_free(&p);
     return st;
@@ -10770,6 +11312,7 @@ TTDEF tt_status tt_model_save_llmc(const tt_io *io, tt_model *m, int dtype) {
     int32_t Vp;
     int i;
     if (!io || !io->write || !m || (dtype != TT_DTYPE_F32 && dtype != TT_DTYPE_BF16)) return TT_ERR_INVALID_ARG;
+    if (tt_model_download(m) != TT_OK) return TT_ERR_BACKEND;
     tt__model_shape_of(m, &s);
     Vp = (s.V + 127) / 128 * 128;
     memset(b, 0, sizeof(b));
@@ -10850,7 +11393,7 @@ TT__PRIVATE tt_status tt__llmc_load(const tt_io *io, tt_model *m, int check_eof)
         tt__log(s.logger, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "llm.c: bytes after the parameters");
         st = TT_ERR_BAD_FORMAT;
     }
-    if (st == TT_OK) memcpy(s.params, tmp, bytes);
+    if (st == TT_OK) { memcpy(s.params, tmp, bytes); st = tt_model_upload(m); }
     tt__free(s.allocator, tmp, bytes);
     return st;
 }
@@ -11009,6 +11552,7 @@ TTDEF tt_status tt_model_create_from_checkpoint(const char *path, const tt_model
         if (st == TT_OK) st = tt_model_create(&c, &m);
         if (st == TT_OK) { tt__model_shape_of(m, &ms); st = tt__llmc_check_model(&ms, &hd); }
         if (st == TT_OK) st = tt__llmc_read_data(&io, &ms, &hd, tt_model_params(m));
+        if (st == TT_OK) st = tt_model_upload(m);
         if (st == TT_OK && tt__io_has_more(&io)) {
             tt__log(lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "llm.c: bytes after the parameters");
             st = TT_ERR_BAD_FORMAT;
@@ -11025,6 +11569,7 @@ TTDEF tt_status tt_model_create_from_checkpoint(const char *path, const tt_model
         if (st == TT_OK) st = tt_model_create(&c, &m);
         if (st == TT_OK) { tt__model_shape_of(m, &ms); st = tt__st_validate(&p, &ms); }
         if (st == TT_OK) st = tt__st_read_data(&p, &io, &ms, tt_model_params(m));
+        if (st == TT_OK) st = tt_model_upload(m);
         if (st == TT_OK && tt__io_has_more(&io)) {
             tt__log(lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "safetensors: bytes after the data");
             st = TT_ERR_BAD_FORMAT;

@@ -1,6 +1,6 @@
 # model structure: src files compile alone; the profiling API
-TESTS += test-src-alone test-profile
-.PHONY: test-src-alone test-profile
+TESTS += test-src-alone test-profile test-backend
+.PHONY: test-src-alone test-profile test-backend
 
 # files that do not compile alone yet (still read another file's private
 # types); remove a name once its file compiles alone
@@ -16,3 +16,10 @@ $(BUILD)/test_profile_noclock: tests/unit/test_profile.c tinytrain.h | $(BUILD)
 test-profile: $(BUILD)/test_profile $(BUILD)/test_profile_noclock
 	$(BUILD)/test_profile
 	$(BUILD)/test_profile_noclock
+
+# the op table: a recording backend over the CPU table (counts, pointer
+# ownership, bitwise equality with the plain CPU model, failing entries)
+$(BUILD)/test_backend: tests/unit/test_backend.c tinytrain.h | $(BUILD)
+	$(CC) $(CFLAGS_T) $< -o $@ $(LDLIBS)
+test-backend: $(BUILD)/test_backend
+	$(BUILD)/test_backend

@@ -28,95 +28,10 @@ TTDEF float tt_lr_at(const tt_adamw_config *cfg, uint64_t step) {
     return c.lr;
 }
 
-typedef struct tt__adamw_job {
-    const tt__param_view *v;
-    tt_adamw_config c;
-    float lr, gscale, bc1, bc2_sqrt;
-    size_t n;
-    int c0;  /* first chunk of the update (ZeRO-1: of this rank's slice) */
-} tt__adamw_job;
-
-/* per chunk of TT__NORM_CHUNK floats: the sum of squares of the gradients
- * in double into m->partials[chunk] (independent of the thread count), and
- * for the update check the largest |g|, |p|, |m| and v as IEEE bit patterns
- * (for non-negative floats the bit order is the value order; NaN and Inf
- * are above 0x7f7fffff, and so is any v with the sign bit set) into 4 u32
- * after the sums. Integer maxima: no rounding, any order gives the same. */
-TT__PRIVATE uint32_t *tt__adamw_bounds(const tt__param_view *v, size_t n_chunks) {
-    return (uint32_t *)(void *)(v->partials + n_chunks);
-}
-TT__PRIVATE void tt__gradnorm_range(void *ctx, int lo, int hi, int slot) {
-    tt__adamw_job *j = (tt__adamw_job *)ctx;
-    uint32_t *bounds = tt__adamw_bounds(j->v, j->n / TT__NORM_CHUNK + 1);
-    const float *g = j->v->grads, *p = j->v->params, *mm = j->v->m, *v = j->v->v;
-    size_t dlo = j->v->dp->lo, dhi = j->v->dp->hi;
-    int ch;
-    (void)slot;
-    for (ch = lo; ch < hi; ch++) {
-        size_t i0 = (size_t)ch * TT__NORM_CHUNK, i1 = i0 + TT__NORM_CHUNK, i;
-        double s = 0.0;
-        uint32_t gb = 0, pb = 0, mb = 0, vb = 0, u;
-        if (i1 > j->n) i1 = j->n;
-        /* one pass: the maxima are independent of the sum's dependency
-         * chain, so they run in its shadow */
-        if (i0 >= dlo && i1 <= dhi) {
-            for (i = i0; i < i1; i++) {
-                s += (double)g[i] * (double)g[i];
-                memcpy(&u, g + i, sizeof(u)); u &= 0x7fffffffu; gb = u > gb ? u : gb;
-                memcpy(&u, p + i, sizeof(u)); u &= 0x7fffffffu; pb = u > pb ? u : pb;
-                memcpy(&u, mm + (i - dlo), sizeof(u)); u &= 0x7fffffffu; mb = u > mb ? u : mb;
-                memcpy(&u, v + (i - dlo), sizeof(u)); vb = u > vb ? u : vb;
-            }
-        } else { /* ZeRO-1: this rank holds the moments of [dlo, dhi) only */
-            for (i = i0; i < i1; i++) {
-                s += (double)g[i] * (double)g[i];
-                memcpy(&u, g + i, sizeof(u)); u &= 0x7fffffffu; gb = u > gb ? u : gb;
-                memcpy(&u, p + i, sizeof(u)); u &= 0x7fffffffu; pb = u > pb ? u : pb;
-                if (i < dlo || i >= dhi) continue;
-                memcpy(&u, mm + (i - dlo), sizeof(u)); u &= 0x7fffffffu; mb = u > mb ? u : mb;
-                memcpy(&u, v + (i - dlo), sizeof(u)); vb = u > vb ? u : vb;
-            }
-        }
-        j->v->partials[ch] = s;
-        bounds[4 * ch + 0] = gb; bounds[4 * ch + 1] = pb; bounds[4 * ch + 2] = mb; bounds[4 * ch + 3] = vb;
-    }
-}
-
 TT__PRIVATE double tt__bits_float(uint32_t u) {
     float f;
     memcpy(&f, &u, sizeof(f));
     return (double)f;
-}
-
-/* AdamW on the flat block in fixed chunks [lo,hi) of TT__NORM_CHUNK floats
- * (balanced across threads whatever the tensor sizes); each chunk is cut at
- * tensor boundaries so weight decay follows the tensor's flag. The gradients
- * are zeroed in the same pass. */
-TT__PRIVATE void tt__adamw_range(void *ctx, int lo, int hi, int slot) {
-    tt__adamw_job *j = (tt__adamw_job *)ctx;
-    const tt__param_view *m = j->v;
-    size_t i0 = (size_t)(lo + j->c0) * TT__NORM_CHUNK, i1 = (size_t)(hi + j->c0) * TT__NORM_CHUNK;
-    size_t dlo = m->dp->lo, dhi = m->dp->hi;
-    int t = 0, a = 0, b = m->n_tensors - 1;
-    (void)slot;
-    if (i1 > j->n) i1 = j->n;
-    if (i0 < dlo) i0 = dlo; /* the moments held: [dp.lo, dp.hi), m->m[0] is dp.lo */
-    if (i1 > dhi) i1 = dhi;
-    /* first tensor that ends after i0 (tensors are in offset order) */
-    while (a < b) {
-        int mid = (a + b) / 2;
-        const tt_tensor_info *ti = &m->tensors[mid];
-        if (ti->offset + ti->numel <= i0) a = mid + 1; else b = mid;
-    }
-    for (t = a; t < m->n_tensors && i0 < i1; t++) {
-        const tt_tensor_info *ti = &m->tensors[t];
-        size_t end = ti->offset + ti->numel < i1 ? ti->offset + ti->numel : i1;
-        if (end <= i0) continue;
-        tt__adamw(m->ex, m->params + i0, m->m + (i0 - dlo), m->v + (i0 - dlo), m->grads + i0, end - i0, j->lr, j->c.beta1,
-                  j->c.beta2, j->c.eps, ti->decay ? j->c.weight_decay : 0.0f, j->gscale, j->bc1, j->bc2_sqrt);
-        memset(m->grads + i0, 0, (end - i0) * sizeof(float));
-        i0 = end;
-    }
 }
 
 /* the config and the step's learning rate are usable numbers */
@@ -130,24 +45,27 @@ TT__PRIVATE int tt__adamw_config_ok(const tt_adamw_config *c) {
 }
 
 TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_stats *out) {
-    tt__adamw_job j;
-    int n_chunks, i;
-    double ss = 0.0, gmax, pmax, mmax, vmax, lim = 1.0e38, mb, vb, stepd, pb;
+    tt_adamw_config c;
+    float lr, gscale, bc1, bc2_sqrt;
+    double gmax, pmax, mmax, vmax, lim = 1.0e38, mb, vb, stepd, pb;
     tt_status st;
     float norm;
     uint64_t t;
-    uint32_t gbits = 0, pbits = 0, mbits = 0, vbits = 0, *bounds;
+    uint32_t gbits, pbits, mbits, vbits;
     tt__param_view pv;
+    tt_backend_stats s1, s2;
+    const tt_backend *be;
     const tt_logger *lg;
+    size_t lo, hi;
+    int i;
     double t0;
     if (!m) return TT_ERR_INVALID_ARG;
     tt__model_param_view(m, &pv);
     lg = &pv.cfg->logger;
+    be = pv.be;
     if (!pv.grads) return TT_ERR_UNSUPPORTED; /* inference_only */
-    j.v = &pv;
-    j.c = tt_adamw_config_resolve(cfg);
-    j.n = pv.n;
-    if (!tt__adamw_config_ok(&j.c)) {
+    c = tt_adamw_config_resolve(cfg);
+    if (!tt__adamw_config_ok(&c)) {
         tt__log(lg, TT_LOG_ERROR, TT_ERR_INVALID_ARG,
                 "adamw: lr, eps must be finite and > 0; betas in [0,1); wd, clip, min_lr finite and >= 0; "
                 "warmup, total_steps >= 0; schedule TT_LR_CONSTANT or TT_LR_COSINE");
@@ -158,38 +76,45 @@ TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_s
         return TT_ERR_INVALID_ARG;
     }
     t = *pv.step + 1;
-    j.lr = tt_lr_at(&j.c, *pv.step);
-    j.bc1 = 1.0f - TT_POWF(j.c.beta1, (float)t);
-    j.bc2_sqrt = TT_SQRTF(1.0f - TT_POWF(j.c.beta2, (float)t));
-    if (!(j.lr >= 0.0f && j.lr <= 3.0e38f) || !(j.bc1 > 0.0f) || !(j.bc2_sqrt > 0.0f)) {
+    lr = tt_lr_at(&c, *pv.step);
+    bc1 = 1.0f - TT_POWF(c.beta1, (float)t);
+    bc2_sqrt = TT_SQRTF(1.0f - TT_POWF(c.beta2, (float)t));
+    if (!(lr >= 0.0f && lr <= 3.0e38f) || !(bc1 > 0.0f) || !(bc2_sqrt > 0.0f)) {
         tt__log(lg, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "adamw: the schedule gives no usable learning rate at this step");
         return TT_ERR_INVALID_ARG;
     }
     if ((st = tt__dp_reduce_grads(m)) != TT_OK) return st; /* data parallel: global gradients */
     t0 = pv.prof ? tt__prof_begin(pv.prof) : 0.0;
-    n_chunks = (int)(j.n / TT__NORM_CHUNK + 1);
-    tt__for_range(pv.ex, n_chunks, tt__gradnorm_range, &j);
-    bounds = tt__adamw_bounds(&pv, (size_t)n_chunks);
-    for (i = 0; i < n_chunks; i++) {
-        ss += pv.partials[i];
-        if (bounds[4 * i + 0] > gbits) gbits = bounds[4 * i + 0];
-        if (bounds[4 * i + 1] > pbits) pbits = bounds[4 * i + 1];
-        if (bounds[4 * i + 2] > mbits) mbits = bounds[4 * i + 2];
-        if (bounds[4 * i + 3] > vbits) vbits = bounds[4 * i + 3];
+    /* statistics through the op table: the sum of squares and the |g|, |p|
+     * bounds over all n, the moment bounds over the slice held [lo, hi)
+     * (all of it, unless ZeRO-1 shards the moments) */
+    lo = pv.dp->lo; hi = pv.dp->hi;
+    memset(&s2, 0, sizeof(s2));
+    if (lo == 0 && hi == pv.n) {
+        st = be->param_stats(be->ctx, &s1, pv.grads, pv.params, pv.m, pv.v, pv.n);
+        s2 = s1;
+    } else {
+        st = be->param_stats(be->ctx, &s1, pv.grads, pv.params, NULL, NULL, pv.n);
+        if (st == TT_OK && hi > lo) st = be->param_stats(be->ctx, &s2, pv.grads + lo, pv.params + lo, pv.m, pv.v, hi - lo);
     }
+    if (st != TT_OK) {
+        tt__log(lg, TT_LOG_ERROR, st, "adamw: the backend's param_stats failed; step skipped");
+        return st;
+    }
+    gbits = s1.max_g; pbits = s1.max_p; mbits = s2.max_m; vbits = s2.max_v;
     /* ZeRO-1: every rank must decide alike on moments it does not hold */
     if ((st = tt__dp_moment_bounds(m, &mbits, &vbits)) != TT_OK) return st;
-    norm = (float)TT_SQRTF((float)ss);
+    norm = (float)TT_SQRTF((float)s1.sumsq);
     if (!(norm <= 3.0e38f)) { /* NaN or Inf */
         tt__log(lg, TT_LOG_ERROR, TT_ERR_NONFINITE, "adamw: gradient norm is NaN/Inf; step skipped, gradients zeroed");
         tt_model_zero_grad(m);
         return TT_ERR_NONFINITE;
     }
-    j.gscale = 1.0f;
-    if (j.c.grad_clip > 0.0f) {
+    gscale = 1.0f;
+    if (c.grad_clip > 0.0f) {
         /* as torch.nn.utils.clip_grad_norm_: coef = max_norm / (norm + 1e-6), clamped to 1 */
-        float coef = j.c.grad_clip / (norm + 1e-6f);
-        if (coef < 1.0f) j.gscale = coef;
+        float coef = c.grad_clip / (norm + 1e-6f);
+        if (coef < 1.0f) gscale = coef;
     }
     /* Would every new p, m, v be finite? Bounds from the largest magnitudes
      * (in double, against 1e38 so the kernels' float rounding cannot cross
@@ -197,16 +122,16 @@ TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_s
      * |p'| <= P (1 + lr wd) + (lr/bc1) |m'| / eps (the denominator is >=
      * eps). A NaN/Inf or negative v already held fails too. Refusing here
      * leaves everything as it was; valid steps compute exactly as before. */
-    gmax = tt__bits_float(gbits) * (double)j.gscale;
+    gmax = tt__bits_float(gbits) * (double)gscale;
     pmax = tt__bits_float(pbits);
     mmax = tt__bits_float(mbits);
     vmax = tt__bits_float(vbits);
-    mb = (double)j.c.beta1 * mmax + (1.0 - (double)j.c.beta1) * gmax;
-    vb = (double)j.c.beta2 * vmax + (1.0 - (double)j.c.beta2) * gmax * gmax;
-    stepd = (double)j.lr / (double)j.bc1;
-    pb = pmax * (1.0 + (double)j.lr * (double)j.c.weight_decay) + stepd * mb / (double)j.c.eps;
+    mb = (double)c.beta1 * mmax + (1.0 - (double)c.beta1) * gmax;
+    vb = (double)c.beta2 * vmax + (1.0 - (double)c.beta2) * gmax * gmax;
+    stepd = (double)lr / (double)bc1;
+    pb = pmax * (1.0 + (double)lr * (double)c.weight_decay) + stepd * mb / (double)c.eps;
     if (!(pbits <= 0x7f7fffffu && mbits <= 0x7f7fffffu && vbits <= 0x7f7fffffu && mb <= lim && vb <= lim &&
-          pb <= lim && stepd * mb <= lim && (double)j.lr * (double)j.c.weight_decay <= lim && stepd <= lim)) {
+          pb <= lim && stepd * mb <= lim && (double)lr * (double)c.weight_decay <= lim && stepd <= lim)) {
         tt__log(lg, TT_LOG_ERROR, TT_ERR_NONFINITE,
                 pbits > 0x7f7fffffu || mbits > 0x7f7fffffu || vbits > 0x7f7fffffu
                     ? "adamw: parameters or moments already hold NaN/Inf (or v < 0); step refused, gradients zeroed"
@@ -214,13 +139,24 @@ TTDEF tt_status tt_adamw_step(tt_model *m, const tt_adamw_config *cfg, tt_step_s
         tt_model_zero_grad(m);
         return TT_ERR_NONFINITE;
     }
-    j.c0 = (int)(pv.dp->lo / TT__NORM_CHUNK);
-    tt__for_range(pv.ex, pv.dp->hi > pv.dp->lo ? (int)((pv.dp->hi - 1) / TT__NORM_CHUNK) + 1 - j.c0 : 0,
-                  tt__adamw_range, &j);
+    /* the update, one table call per tensor (its decay group) within [lo, hi) */
+    for (i = 0; i < pv.n_tensors && st == TT_OK; i++) {
+        const tt_tensor_info *ti = &pv.tensors[i];
+        size_t a = ti->offset, b = ti->offset + ti->numel;
+        if (a < lo) a = lo;
+        if (b > hi) b = hi;
+        if (a >= b) continue;
+        st = be->adamw(be->ctx, pv.params + a, pv.m + (a - lo), pv.v + (a - lo), pv.grads + a, b - a, lr, c.beta1,
+                       c.beta2, c.eps, ti->decay ? c.weight_decay : 0.0f, gscale, bc1, bc2_sqrt);
+    }
     if (pv.prof) tt__prof_end(pv.prof, TT_OP_ADAMW, t0, 0.0);
+    if (st != TT_OK) { /* some tensors updated: the model is not usable as it was */
+        tt__log(lg, TT_LOG_ERROR, st, "adamw: the backend's adamw failed part way; parameters partly updated");
+        return st;
+    }
     *pv.step = t;
     tt__model_params_changed(m); /* the activations belong to the old weights */
     if ((st = tt__dp_after_update(m)) != TT_OK) return st; /* ZeRO-1: slices to every rank */
-    if (out) { out->lr = j.lr; out->grad_norm = norm; out->step = t; }
+    if (out) { out->lr = lr; out->grad_norm = norm; out->step = t; }
     return TT_OK;
 }

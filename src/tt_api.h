@@ -118,15 +118,23 @@ TTDEF float    tt_rng_normal(tt_rng *rng);
 
 /* ---- backend hook (CUDA and others): an op table over backend buffers ----
  * An accelerator backend (e.g. examples/cuda/tt_cuda.cu) fills this table;
- * the model would then keep parameters, gradients, AdamW moments and
- * activations in buffers from `alloc` and run every op of a step through it,
+ * the model then keeps parameters, gradients, AdamW moments and
+ * activations in buffers from `alloc` and runs every op of a step through it,
  * moving only token ids in and per-row losses out. The ops mirror the CPU
  * path's (same shapes, same fused epilogues), so the CPU kernels are one
  * instance of the table.
  *
- * Status in this version: the table (API version 2) is specified and an
- * out-of-header CUDA backend implements it, but tt_model_create does not
- * dispatch to it yet: it returns TT_ERR_UNSUPPORTED when cfg.backend is set.
+ * The CPU path is itself an instance of this table (tt_model_backend of a
+ * model created without cfg.backend), so every op of a step and of
+ * generation goes through the same dispatch. With cfg.backend the model
+ * allocates parameters, gradients, moments and activations through `alloc`
+ * (generators their KV cache and activations too) and keeps host copies of
+ * the parameters, gradients and moments for tt_model_params() and the
+ * weight files (tt_model_download / tt_model_upload). A training step
+ * uploads the token ids and targets and downloads the (N) row losses;
+ * generation uploads the new ids and downloads one row of logits per
+ * position it returns. cfg.comm, zero1 and accum_exact are refused with a
+ * backend (TT_ERR_UNSUPPORTED); they run on the CPU path only.
  *
  * Buffers: `alloc` returns an address in the backend's memory; base + k
  * bytes (k < size) addresses byte k of it, so one allocation may be cut
@@ -143,8 +151,9 @@ TTDEF float    tt_rng_normal(tt_rng *rng);
  * from the CPU kernels by rounding (summation order), but a backend must be
  * deterministic: same inputs and settings, bitwise the same outputs.
  * Every entry returns TT_OK, or TT_ERR_BACKEND / TT_ERR_OUT_OF_MEMORY / TT_ERR_INVALID_ARG
- * (detail through the backend's own logging); the model would stop the step
- * on the first error. */
+ * (detail through the backend's own logging); the model stops the step
+ * on the first error, logs it and returns it (a failed backward leaves the
+ * gradients incomplete; a failed AdamW may leave parameters partly updated). */
 #define TT_BACKEND_API_VERSION 2
 
 /* GEMM layouts of the training step (A, B, C row-major, leading dims in
@@ -361,7 +370,9 @@ typedef struct tt_model_config {
     tt_allocator      allocator; /* zero = TT_MALLOC/TT_FREE                   */
     tt_logger         logger;    /* zero = silent                              */
     tt_parallel       parallel;  /* zero = built-in pool, or serial            */
-    const tt_backend *backend;   /* NULL = CPU (non-NULL: TT_ERR_UNSUPPORTED in this version) */
+    const tt_backend *backend;   /* NULL = CPU; else every op runs through this
+                                    table (see tt_backend); it must outlive the
+                                    model and its generators                   */
     tt_comm  comm;         /* data parallel hook; zero = one process (above)   */
     int32_t  zero1;        /* 1 = ZeRO-1: AdamW m, v for this rank's slice only
                               (about n_params / size floats each); needs comm  */
@@ -481,15 +492,36 @@ typedef struct tt_tensor_info {
 TTDEF int       tt_model_num_tensors(const tt_model *model);
 TTDEF tt_status tt_model_tensor(const tt_model *model, int i, tt_tensor_info *out_info);
 
-/* Flat blocks of n floats each (n = tt_model_num_params): live pointers
- * into the model. Writing parameters is allowed between steps. With zero1
- * (and comm size > 1), adam_m and adam_v hold only this rank's slice,
- * floats [lo, hi) of the layout (tt_model_moment_slice). */
+/* Flat blocks of n floats each (n = tt_model_num_params) in host memory.
+ * On the CPU (cfg.backend NULL) they are the model's own arrays: live,
+ * and writing parameters is allowed between steps. With cfg.backend they
+ * are host copies of the backend's buffers: call tt_model_download first
+ * to read current values, and tt_model_upload after writing them.
+ * With zero1 (and comm size > 1), adam_m and adam_v hold only this rank's
+ * slice, floats [lo, hi) of the layout (tt_model_moment_slice). */
 TTDEF size_t tt_model_num_params(const tt_model *model);
 TTDEF float *tt_model_params(tt_model *model);
 TTDEF float *tt_model_grads(tt_model *model);
 TTDEF float *tt_model_adam_m(tt_model *model);
 TTDEF float *tt_model_adam_v(tt_model *model);
+/* tt_model_download: with cfg.backend, copies parameters, gradients and
+ * AdamW moments from the backend's buffers to the host copies above
+ * (4 * n_params floats, through backend->download: waits for queued work);
+ * tt_model_upload copies them the other way (after writing them) and drops
+ * the activations (a backward needs a new forward). Both are no-ops
+ * returning TT_OK on the CPU path (tt_model_upload still drops the
+ * activations). Checkpoint, safetensors and llm.c saves download, and
+ * their loads upload, by themselves. Errors: TT_ERR_INVALID_ARG (model
+ * NULL), the backend's status (logged). No allocation. */
+TTDEF tt_status tt_model_download(tt_model *model);
+TTDEF tt_status tt_model_upload(tt_model *model);
+/* tt_model_backend: the op table the model runs on: cfg.backend, or the
+ * model's own CPU instance (name "cpu") when that was NULL. The CPU table
+ * is valid while the model lives; a wrapper (a recorder, a profiler) may
+ * forward to it from another model of the same or smaller config (same
+ * vocab_size and d_model for the lm head), one call at a time: its ops use
+ * this model's threads and scratch. */
+TTDEF const tt_backend *tt_model_backend(const tt_model *model);
 /* tt_model_moment_slice: the range [lo, hi) of the flat layout whose AdamW
  * moments this model holds: [0, n) unless zero1 with comm size > 1. */
 TTDEF void     tt_model_moment_slice(const tt_model *model, size_t *out_lo, size_t *out_hi);

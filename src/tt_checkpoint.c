@@ -210,6 +210,7 @@ TTDEF tt_status tt_checkpoint_save(const tt_io *io, tt_model *model, const tt_to
     if (!tt__dp_writer(model)) io = NULL;
     c = tt_model_get_config(model);
     if (c.inference_only) return TT_ERR_UNSUPPORTED; /* no AdamW moments to save */
+    if ((st = tt_model_download(model)) != TT_OK) return st; /* a backend's buffers -> the host copies */
     if (tt__dp_sharded(model) && tt__dp_dirty(model)) {
         tt__log(&c.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "checkpoint: with zero1, save between steps (gradients are pending)");
         return TT_ERR_INVALID_ARG;
@@ -490,6 +491,7 @@ TTDEF tt_status tt_checkpoint_load(const tt_io *io, tt_model *model, const tt_to
             tt__dp_load_moments(model, tmp + Pm, tmp + 2 * Pm); /* all, or this rank's ZeRO-1 slice */
         tt_model_set_step(model, step);
         tt__model_forget_acts(model); /* activations of the old weights */
+        r.st = tt_model_upload(model); /* the host copies -> a backend's buffers */
         if (out_state) *out_state = st;
         if (out_tok) *out_tok = tok;
     }

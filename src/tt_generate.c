@@ -7,56 +7,65 @@ struct tt_generator {
     tt_model *m;
     tt_model_config cfg;  /* the model's (logger, allocator, sizes) */
     int V, Vp, C, L, NH, T;
-    tt__exec par, ser;  /* the generator's executors: the model's, and a serial copy (same scratch) */
-    tt__model_w gw;     /* wte, wpe, lnf of the model */
+    const tt_backend *be; /* the model's op table, or be_cpu */
+    tt_backend be_cpu;    /* the CPU instance over the model's executor (ops under TT__GEN_PAR_MACS on one thread) */
+    tt__cpu_be cpu;
+    void *dbuf;           /* a backend's buffer for the arrays marked [b] below, or NULL */
+    tt__model_w gw;       /* wte, wpe, lnf of the model */
     tt_allocator alloc;
-    void *block;        /* what tt_generator_create allocated, or NULL (create_in) */
+    void *block;          /* what tt_generator_create allocated, or NULL (create_in) */
     size_t bytes;
-    int pos;            /* positions in the cache */
+    int pos;              /* positions in the cache */
     int have_logits;
-    float *kv;          /* (L, n_ctx, 2C): key at [0,C), value at [C,2C) */
-    float *xa, *xb, *ln, *att;  /* (n_ctx, C) each */
-    float *qkv;         /* (n_ctx, 3C) */
-    float *h, *g;       /* (n_ctx, 4C) each */
-    float *mean, *rstd; /* (n_ctx) */
-    float *scores;      /* (n_threads, n_ctx) attention scratch */
-    float *logits;      /* (Vp) */
-    float *prob;        /* (V) sampling weights */
-    int32_t *idx;       /* (V) candidate ids */
-    int32_t *hist;      /* (n_ctx) ids in the cache */
+    float *kv;            /* [b] (L, n_ctx, 2C): key at [0,C), value at [C,2C) */
+    float *xa, *xb, *ln, *att;  /* [b] (n_ctx, C) each */
+    float *qkv;           /* [b] (n_ctx, 3C) */
+    float *h, *g;         /* [b] (n_ctx, 4C) each */
+    float *mean, *rstd;   /* [b] (n_ctx) */
+    float *dlogits;       /* [b] (Vp) the last row's logits where the ops run */
+    int32_t *tok;         /* [b] (n_ctx) ids where the ops run */
+    float *logits;        /* (Vp) host copy of dlogits (the same array on the CPU) */
+    float *prob;          /* (V) sampling weights */
+    int32_t *idx;         /* (V) candidate ids */
+    int32_t *hist;        /* (n_ctx) ids in the cache */
 };
 
-/* the generator's memory plan: byte offsets of its arrays from the struct */
+/* the generator's memory plan: byte offsets of its arrays from the struct;
+ * with a backend the [b] arrays are offsets into its buffer of dbytes */
 typedef struct tt__gen_plan {
-    size_t kv, xa, xb, ln, att, qkv, h, g, mean, rstd, sc, lg, pr, idx, hist, total;
+    size_t kv, xa, xb, ln, att, qkv, h, g, mean, rstd, dlg, tok, lg, pr, idx, hist, total, dbytes;
 } tt__gen_plan;
 TT__PRIVATE tt_status tt__gen_plan_make(const tt_model *m, tt__gen_plan *o) {
-    tt__plan plan;
+    tt__plan plan, dplan, *d;
     tt_model_config c = tt_model_get_config(m);
-    size_t C, T, L, V, Vp, NT, CT, kvn;
+    size_t C, T, L, V, Vp, CT, kvn;
+    int on_backend = tt__model_cfg_backend(m) != NULL;
     C = (size_t)c.d_model; T = (size_t)c.n_ctx; L = (size_t)c.n_layer; V = (size_t)c.vocab_size;
     Vp = (size_t)tt__model_vp(m);
-    NT = (size_t)(tt__model_exec(m)->n_threads > 0 ? tt__model_exec(m)->n_threads : 1);
     plan.size = 0; plan.overflow = 0;
+    dplan.size = 0; dplan.overflow = 0;
+    d = on_backend ? &dplan : &plan;
     (void)tt__plan_take(&plan, 1, sizeof(tt_generator));
     if (!tt__mul_size(C, T, &CT) || !tt__mul_size(CT, 2 * L, &kvn)) return TT_ERR_INVALID_ARG;
-    o->kv = tt__plan_take(&plan, kvn, sizeof(float));
-    o->xa = tt__plan_take(&plan, CT, sizeof(float));
-    o->xb = tt__plan_take(&plan, CT, sizeof(float));
-    o->ln = tt__plan_take(&plan, CT, sizeof(float));
-    o->att = tt__plan_take(&plan, CT, sizeof(float));
-    o->qkv = tt__plan_take(&plan, CT, 3 * sizeof(float));
-    o->h = tt__plan_take(&plan, CT, 4 * sizeof(float));
-    o->g = tt__plan_take(&plan, CT, 4 * sizeof(float));
-    o->mean = tt__plan_take(&plan, T, sizeof(float));
-    o->rstd = tt__plan_take(&plan, T, sizeof(float));
-    o->sc = tt__plan_take(&plan, T * NT, sizeof(float));
+    o->kv = tt__plan_take(d, kvn, sizeof(float));
+    o->xa = tt__plan_take(d, CT, sizeof(float));
+    o->xb = tt__plan_take(d, CT, sizeof(float));
+    o->ln = tt__plan_take(d, CT, sizeof(float));
+    o->att = tt__plan_take(d, CT, sizeof(float));
+    o->qkv = tt__plan_take(d, CT, 3 * sizeof(float));
+    o->h = tt__plan_take(d, CT, 4 * sizeof(float));
+    o->g = tt__plan_take(d, CT, 4 * sizeof(float));
+    o->mean = tt__plan_take(d, T, sizeof(float));
+    o->rstd = tt__plan_take(d, T, sizeof(float));
+    o->dlg = on_backend ? tt__plan_take(d, Vp, sizeof(float)) : 0;
+    o->tok = on_backend ? tt__plan_take(d, T, sizeof(int32_t)) : 0;
     o->lg = tt__plan_take(&plan, Vp, sizeof(float));
     o->pr = tt__plan_take(&plan, V, sizeof(float));
     o->idx = tt__plan_take(&plan, V, sizeof(int32_t));
     o->hist = tt__plan_take(&plan, T, sizeof(int32_t));
-    if (plan.overflow) return TT_ERR_INVALID_ARG;
+    if (plan.overflow || dplan.overflow) return TT_ERR_INVALID_ARG;
     o->total = plan.size;
+    o->dbytes = dplan.size;
     return TT_OK;
 }
 
@@ -67,12 +76,18 @@ TTDEF tt_status tt_generator_memory_size(const tt_model *m, size_t *out_bytes) {
     return TT_OK;
 }
 
+/* Ops with less work than this many multiply-adds run on the calling
+ * thread: waking the pool costs more than it saves (decoding one token of a
+ * small model). Results do not depend on it: GEMMs never split K. */
+#define TT__GEN_PAR_MACS ((size_t)1 << 20)
+
 TTDEF tt_status tt_generator_create_in(tt_model *m, void *buf, size_t bytes, tt_generator **out) {
     tt__gen_plan o;
     size_t need;
-    unsigned char *mem;
+    unsigned char *mem, *dm;
     tt_generator *g;
     tt_model_config c;
+    const tt_backend *mbe;
     if (!m || !buf || !out) return TT_ERR_INVALID_ARG;
     if (tt_generator_memory_size(m, &need) != TT_OK || tt__gen_plan_make(m, &o) != TT_OK) return TT_ERR_INVALID_ARG;
     c = tt_model_get_config(m);
@@ -88,29 +103,51 @@ TTDEF tt_status tt_generator_create_in(tt_model *m, void *buf, size_t bytes, tt_
     g->cfg = c;
     g->V = c.vocab_size; g->Vp = tt__model_vp(m); g->C = c.d_model; g->L = c.n_layer; g->NH = c.n_head;
     g->T = c.n_ctx;
-    /* the model's executor (its pool and scratch: not concurrently with a
-     * training step), and a serial copy for ops too small to share */
-    g->par = *tt__model_exec(m);
-    g->ser = g->par;
-    g->ser.n_threads = 1;
-    g->ser.par.parallel_for = NULL;
-    g->ser.par.pool = NULL;
+    mbe = tt__model_cfg_backend(m);
+    if (mbe) { /* the model's backend: the cache and activations in its memory */
+        tt_status st = mbe->alloc(mbe->ctx, o.dbytes, &g->dbuf);
+        if (st != TT_OK || !g->dbuf) {
+            tt__logf(&c.logger, TT_LOG_ERROR, TT_ERR_OUT_OF_MEMORY, "generator: backend allocation failed, bytes: ",
+                     (long long)o.dbytes);
+            return st != TT_OK ? st : TT_ERR_BACKEND;
+        }
+        g->be = mbe;
+        dm = (unsigned char *)g->dbuf;
+    } else {
+        /* the CPU instance over the model's executor (its pool and scratch:
+         * not concurrently with a training step) and a serial copy for ops
+         * too small to share */
+        memset(&g->cpu, 0, sizeof(g->cpu));
+        g->cpu.par = *tt__model_exec(m);
+        g->cpu.ser = g->cpu.par;
+        g->cpu.ser.n_threads = 1;
+        g->cpu.ser.par.parallel_for = NULL;
+        g->cpu.ser.par.pool = NULL;
+        g->cpu.par_macs = TT__GEN_PAR_MACS;
+        g->cpu.max_Vp = g->Vp;
+        g->cpu.max_T = g->T;
+        g->cpu.alloc = c.allocator;
+        tt__cpu_backend_init(&g->be_cpu, &g->cpu);
+        g->be = &g->be_cpu;
+        dm = mem;
+    }
     tt__model_globals(m, &g->gw);
-    g->kv = (float *)(mem + o.kv);
-    g->xa = (float *)(mem + o.xa);
-    g->xb = (float *)(mem + o.xb);
-    g->ln = (float *)(mem + o.ln);
-    g->att = (float *)(mem + o.att);
-    g->qkv = (float *)(mem + o.qkv);
-    g->h = (float *)(mem + o.h);
-    g->g = (float *)(mem + o.g);
-    g->mean = (float *)(mem + o.mean);
-    g->rstd = (float *)(mem + o.rstd);
-    g->scores = (float *)(mem + o.sc);
+    g->kv = (float *)(dm + o.kv);
+    g->xa = (float *)(dm + o.xa);
+    g->xb = (float *)(dm + o.xb);
+    g->ln = (float *)(dm + o.ln);
+    g->att = (float *)(dm + o.att);
+    g->qkv = (float *)(dm + o.qkv);
+    g->h = (float *)(dm + o.h);
+    g->g = (float *)(dm + o.g);
+    g->mean = (float *)(dm + o.mean);
+    g->rstd = (float *)(dm + o.rstd);
     g->logits = (float *)(mem + o.lg);
     g->prob = (float *)(mem + o.pr);
     g->idx = (int32_t *)(void *)(mem + o.idx);
     g->hist = (int32_t *)(void *)(mem + o.hist);
+    g->dlogits = mbe ? (float *)(dm + o.dlg) : g->logits;
+    g->tok = mbe ? (int32_t *)(void *)(dm + o.tok) : g->hist;
     *out = g;
     return TT_OK;
 }
@@ -120,6 +157,7 @@ TTDEF tt_status tt_generator_create(tt_model *m, tt_generator **out) {
     void *mem;
     tt_generator *g = NULL;
     tt_model_config c;
+    tt_status st;
     if (!m || !out) return TT_ERR_INVALID_ARG;
     if (tt_generator_memory_size(m, &bytes) != TT_OK) return TT_ERR_INVALID_ARG;
     c = tt_model_get_config(m);
@@ -128,9 +166,9 @@ TTDEF tt_status tt_generator_create(tt_model *m, tt_generator **out) {
         tt__log(&c.logger, TT_LOG_ERROR, TT_ERR_OUT_OF_MEMORY, "generator: cannot allocate the KV cache");
         return TT_ERR_OUT_OF_MEMORY;
     }
-    if (tt_generator_create_in(m, mem, bytes, &g) != TT_OK) { /* cannot fail: sized above */
+    if ((st = tt_generator_create_in(m, mem, bytes, &g)) != TT_OK) { /* sized above: only a backend can fail */
         tt__free(&c.allocator, mem, bytes);
-        return TT_ERR_INVALID_ARG;
+        return st;
     }
     g->alloc = c.allocator;
     g->block = mem;
@@ -141,7 +179,10 @@ TTDEF tt_status tt_generator_create(tt_model *m, tt_generator **out) {
 
 TTDEF void tt_generator_destroy(tt_generator *g) {
     tt_allocator a;
-    if (!g || !g->block) return; /* create_in: the caller owns the memory */
+    if (!g) return;
+    if (g->dbuf) g->be->free(g->be->ctx, g->dbuf);
+    g->dbuf = NULL;
+    if (!g->block) return; /* create_in: the caller owns the memory */
     a = g->alloc;
     tt__free(&a, g->block, g->bytes);
 }
@@ -155,19 +196,26 @@ TTDEF const float *tt_generator_logits(const tt_generator *g) {
     return g && g->have_logits ? g->logits : NULL;
 }
 
-/* Ops with less work than this many multiply-adds run on the calling
- * thread: waking the pool costs more than it saves (decoding one token of a
- * small model). Results do not depend on it: GEMMs never split K. */
-#define TT__GEN_PAR_MACS ((size_t)1 << 20)
-TT__PRIVATE const tt__exec *tt__gen_ex(const tt_generator *g, size_t macs) {
-    return macs >= TT__GEN_PAR_MACS ? &g->par : &g->ser;
+TT__PRIVATE tt__bk tt__gen_bk(const tt_generator *g) {
+    tt__bk k;
+    k.be = g->be; k.prof = NULL; k.st = TT_OK;
+    return k;
+}
+TT__PRIVATE tt_status tt__gen_failed(tt_generator *g, const tt__bk *k) {
+    g->have_logits = 0;
+    tt__log(&g->cfg.logger, TT_LOG_ERROR, k->st, "generator: a backend op failed");
+    return k->st;
+}
+/* rows of logits where the ops run -> host dst (nothing when the same array) */
+TT__PRIVATE void tt__gen_to_host(const tt_generator *g, tt__bk *k, float *dst, const float *src, size_t n) {
+    if (k->st != TT_OK || dst == src) return;
+    k->st = g->be->download(g->be->ctx, dst, src, n * sizeof(float));
 }
 
 /* the n new rows through every layer (tt__block_fwd with cached attention),
  * leaving the last layer's output in g->xa */
-TT__PRIVATE tt_status tt__gen_layers(tt_generator *g, const int32_t *ids, int n) {
+TT__PRIVATE tt_status tt__gen_layers(tt_generator *g, tt__bk *k, const int32_t *ids, int n) {
     int C = g->C, T = g->T, p0 = g->pos, i, l;
-    tt__run r;
     tt__layer_w w;
     tt__layer_acts a;
     tt__attn_arg att;
@@ -181,85 +229,113 @@ TT__PRIVATE tt_status tt__gen_layers(tt_generator *g, const int32_t *ids, int n)
             return TT_ERR_INVALID_ARG;
         }
     memmove(g->hist + p0, ids, (size_t)n * sizeof(int32_t));
-    r.par = &g->par; r.ser = &g->ser; r.par_macs = TT__GEN_PAR_MACS; r.prof = NULL;
-    tt__op_embed_fwd(&g->ser, g->xa, g->hist + p0, g->gw.wte, g->gw.wpe, 1, n, p0, C);
+    if (g->tok != g->hist) k->st = g->be->upload(g->be->ctx, g->tok + p0, g->hist + p0, (size_t)n * sizeof(int32_t));
+    TT__BK(k, TT_OP_EMBEDDING, 0.0, embed_fwd(g->be->ctx, g->xa, g->tok + p0, g->gw.wte, g->gw.wpe, 1, n, p0, C));
     /* the block's activations in the generator's (n_ctx, .) buffers: the
      * residual stream updated in place in xa, ln1 and ln2 sharing ln */
     memset(&a, 0, sizeof(a));
     a.in = g->xa; a.res3 = g->xa;
     a.ln1 = a.ln2 = g->ln; a.ln1_mean = a.ln2_mean = g->mean; a.ln1_rstd = a.ln2_rstd = g->rstd;
     a.qkv = g->qkv; a.atty = g->att; a.res2 = g->xb; a.fch = g->h; a.fch_gelu = g->g;
-    att.scores = g->scores; att.ld_scores = (size_t)T; att.p0 = p0;
+    memset(&att, 0, sizeof(att));
+    att.p0 = p0; att.n_ctx = T;
     for (l = 0; l < g->L; l++) {
         tt__model_layer_w(g->m, l, &w);
         att.kv = g->kv + (size_t)l * (size_t)T * 2 * C;
-        tt__block_fwd(&r, &w, &a, &att, 1, n, C, g->NH);
+        tt__block_fwd(k, &w, &a, &att, 1, n, C, g->NH);
     }
-    return TT_OK;
+    return k->st;
 }
 
 TTDEF tt_status tt_generator_feed(tt_generator *g, const int32_t *ids, int n) {
     tt_status st;
+    tt__bk k;
     int C;
     if (!g || !ids || n < 1) return TT_ERR_INVALID_ARG;
-    if ((st = tt__gen_layers(g, ids, n)) != TT_OK) return st;
+    g->have_logits = 0;
+    k = tt__gen_bk(g);
+    if ((st = tt__gen_layers(g, &k, ids, n)) != TT_OK) return k.st != TT_OK ? tt__gen_failed(g, &k) : st;
     C = g->C;
     /* final LayerNorm and the lm head for the last new position only */
-    tt__op_layernorm_fwd(&g->ser, g->ln, g->mean, g->rstd, g->xa + (size_t)(n - 1) * C, g->gw.lnfw, g->gw.lnfb, 1, C);
-    tt__op_logits(tt__gen_ex(g, (size_t)g->V * (size_t)C), g->logits, g->Vp, g->ln, C, g->gw.wte, 1, g->V, C);
+    tt__bk_layernorm_fwd(&k, g->ln, g->mean, g->rstd, g->xa + (size_t)(n - 1) * C, g->gw.lnfw, g->gw.lnfb, 1, C);
+    tt__bk_logits(&k, g->dlogits, g->Vp, g->ln, C, g->gw.wte, 1, g->V, C);
+    tt__gen_to_host(g, &k, g->logits, g->dlogits, (size_t)g->Vp);
     g->pos += n;
+    if (k.st != TT_OK) return tt__gen_failed(g, &k);
     g->have_logits = 1;
     return TT_OK;
 }
 
-/* after tt__gen_layers of n rows: the final LayerNorm of all of them into g->ln */
-TT__PRIVATE void tt__gen_lnf_all(tt_generator *g, int n) {
-    tt__op_layernorm_fwd(&g->par, g->ln, g->mean, g->rstd, g->xa, g->gw.lnfw, g->gw.lnfb, n, g->C);
+/* after tt__gen_layers of n rows: the final LayerNorm of all of them into
+ * g->ln, then the logits of rows [0, n_rows) chunk by chunk into the
+ * (n_ctx, 4C) MLP scratch (free now; row by row in dlogits when a row does
+ * not fit there), each chunk handed to fn on the host row by row */
+typedef void (*tt__gen_row_fn)(void *user, int r, const float *z);
+TT__PRIVATE void tt__gen_rows(tt_generator *g, tt__bk *k, int n, int n_rows, tt__gen_row_fn fn, void *user) {
+    int R, r0, i, V = g->V, C = g->C;
+    size_t Vp = (size_t)g->Vp;
+    float *buf;
+    tt__bk_layernorm_fwd(k, g->ln, g->mean, g->rstd, g->xa, g->gw.lnfw, g->gw.lnfb, n, C);
+    R = (int)((size_t)g->T * 4 * (size_t)C / Vp);
+    if (R >= 1) buf = g->h;
+    else { R = 1; buf = g->dlogits; }
+    for (r0 = 0; r0 < n_rows && k->st == TT_OK; r0 += R) {
+        int rows = n_rows - r0 < R ? n_rows - r0 : R;
+        tt__bk_logits(k, buf, (ptrdiff_t)Vp, g->ln + (size_t)r0 * C, C, g->gw.wte, rows, V, C);
+        for (i = 0; i < rows && k->st == TT_OK; i++) {
+            const float *z = buf + (size_t)i * Vp;
+            if (g->be != &g->be_cpu) { /* one row to the host (the sampling buffer is free for it) */
+                tt__gen_to_host(g, k, g->logits, z, (size_t)V);
+                z = g->logits;
+            }
+            if (k->st == TT_OK) fn(user, r0 + i, z);
+        }
+    }
+    /* the last row's logits again where sampling reads them (the buffers
+     * above may have held other rows) */
+    tt__bk_logits(k, g->dlogits, (ptrdiff_t)Vp, g->ln + (size_t)(n - 1) * C, C, g->gw.wte, 1, V, C);
+    tt__gen_to_host(g, k, g->logits, g->dlogits, Vp);
 }
 
+typedef struct tt__gen_copy { float *out; int V; } tt__gen_copy;
+TT__PRIVATE void tt__gen_copy_row(void *user, int r, const float *z) {
+    const tt__gen_copy *c = (const tt__gen_copy *)user;
+    memcpy(c->out + (size_t)r * c->V, z, (size_t)c->V * sizeof(float));
+}
 TTDEF tt_status tt_generator_feed_logits(tt_generator *g, const int32_t *ids, int n, float *out, size_t cap) {
     size_t need;
     tt_status st;
+    tt__bk k;
+    tt__gen_copy c;
     if (!g || !ids || !out || n < 1) return TT_ERR_INVALID_ARG;
     if (!tt__mul_size((size_t)n, (size_t)g->V, &need) || cap < need) return TT_ERR_BUFFER_TOO_SMALL;
     if ((st = tt_generator_feed(g, ids, n)) != TT_OK) return st;
-    tt__gen_lnf_all(g, n);
-    tt__op_logits(&g->par, out, g->V, g->ln, g->C, g->gw.wte, n, g->V, g->C);
-    return TT_OK;
+    k = tt__gen_bk(g);
+    c.out = out; c.V = g->V;
+    tt__gen_rows(g, &k, n, n, tt__gen_copy_row, &c);
+    return k.st != TT_OK ? tt__gen_failed(g, &k) : TT_OK;
 }
 
+typedef struct tt__gen_loss { const int32_t *ids; float *out; int V; } tt__gen_loss;
+TT__PRIVATE void tt__gen_loss_row(void *user, int r, const float *z) {
+    const tt__gen_loss *c = (const tt__gen_loss *)user;
+    float mx = z[0];
+    double s = 0.0;
+    int j;
+    for (j = 1; j < c->V; j++) if (z[j] > mx) mx = z[j];
+    for (j = 0; j < c->V; j++) s += (double)TT_EXPF(z[j] - mx);
+    c->out[r] = (float)((double)mx + (double)TT_LOGF((float)s) - (double)z[c->ids[r + 1]]);
+}
 TTDEF tt_status tt_generator_score(tt_generator *g, const int32_t *ids, int n, float *out_losses) {
     tt_status st;
-    float *buf;
-    int R, r0, i, j, V, C;
-    size_t Vp;
+    tt__bk k;
+    tt__gen_loss c;
     if (!g || !ids || !out_losses || n < 2) return TT_ERR_INVALID_ARG;
     if ((st = tt_generator_feed(g, ids, n)) != TT_OK) return st;
-    V = g->V;
-    C = g->C;
-    Vp = (size_t)g->Vp;
-    tt__gen_lnf_all(g, n);
-    /* logits in chunks of R rows, in the (n_ctx, 4C) MLP scratch (free now),
-     * or row by row in the logits buffer when a row does not fit there */
-    R = (int)((size_t)g->T * 4 * (size_t)C / Vp);
-    if (R >= 1) buf = g->h;
-    else { R = 1; buf = g->logits; }
-    for (r0 = 0; r0 < n - 1; r0 += R) {
-        int rows = n - 1 - r0 < R ? n - 1 - r0 : R;
-        tt__op_logits(&g->par, buf, (ptrdiff_t)Vp, g->ln + (size_t)r0 * C, C, g->gw.wte, rows, V, C);
-        for (i = 0; i < rows; i++) {
-            const float *z = buf + (size_t)i * Vp;
-            float mx = z[0];
-            double s = 0.0;
-            for (j = 1; j < V; j++) if (z[j] > mx) mx = z[j];
-            for (j = 0; j < V; j++) s += (double)TT_EXPF(z[j] - mx);
-            out_losses[r0 + i] = (float)((double)mx + (double)TT_LOGF((float)s) - (double)z[ids[r0 + i + 1]]);
-        }
-    }
-    /* the logits buffer may have been used as scratch: restore the last row's */
-    if (buf == g->logits)
-        tt__op_logits(&g->par, g->logits, (ptrdiff_t)Vp, g->ln + (size_t)(n - 1) * C, C, g->gw.wte, 1, V, C);
-    return TT_OK;
+    k = tt__gen_bk(g);
+    c.ids = ids; c.out = out_losses; c.V = g->V;
+    tt__gen_rows(g, &k, n, n - 1, tt__gen_loss_row, &c);
+    return k.st != TT_OK ? tt__gen_failed(g, &k) : TT_OK;
 }
 
 /* ---- sampling ---- */

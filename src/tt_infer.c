@@ -130,6 +130,7 @@ TTDEF tt_status tt_model_create_from_checkpoint(const char *path, const tt_model
         if (st == TT_OK) st = tt_model_create(&c, &m);
         if (st == TT_OK) { tt__model_shape_of(m, &ms); st = tt__llmc_check_model(&ms, &hd); }
         if (st == TT_OK) st = tt__llmc_read_data(&io, &ms, &hd, tt_model_params(m));
+        if (st == TT_OK) st = tt_model_upload(m);
         if (st == TT_OK && tt__io_has_more(&io)) {
             tt__log(lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "llm.c: bytes after the parameters");
             st = TT_ERR_BAD_FORMAT;
@@ -146,6 +147,7 @@ TTDEF tt_status tt_model_create_from_checkpoint(const char *path, const tt_model
         if (st == TT_OK) st = tt_model_create(&c, &m);
         if (st == TT_OK) { tt__model_shape_of(m, &ms); st = tt__st_validate(&p, &ms); }
         if (st == TT_OK) st = tt__st_read_data(&p, &io, &ms, tt_model_params(m));
+        if (st == TT_OK) st = tt_model_upload(m);
         if (st == TT_OK && tt__io_has_more(&io)) {
             tt__log(lg, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "safetensors: bytes after the data");
             st = TT_ERR_BAD_FORMAT;

@@ -326,27 +326,57 @@ typedef struct tt__prof {
 TT__PRIVATE double tt__prof_begin(tt__prof *p);
 TT__PRIVATE void   tt__prof_end(tt__prof *p, int kind, double t0, double flops);
 
-/* How the block's ops run: a parallel executor and a serial one, picked per
- * op by its work (ops under par_macs multiply-adds run serially; training
- * uses 0: always par). Results do not depend on the pick. prof: or NULL. */
-typedef struct tt__run {
-    const tt__exec *par, *ser;
-    size_t par_macs;
+/* How the ops of the block run: through an op table (tt_backend, tt_api.h;
+ * the CPU kernels are the instance of tt_backend_cpu.c), timed into prof
+ * (or NULL); st keeps the first error, after which no op runs. */
+typedef struct tt__bk {
+    const tt_backend *be;
     tt__prof *prof;
-} tt__run;
-TT__PRIVATE const tt__exec *tt__run_pick(const tt__run *r, size_t macs);
+    tt_status st;
+} tt__bk;
+/* call the table entry `call` (e.g. gemm(ctx, &g)) unless an earlier op
+ * failed, timed as op kind `kind` with `flops` when profiling */
+#define TT__BK(k, kind, flops, call) do { \
+        if ((k)->st == TT_OK) { \
+            double tt__t0_ = tt__prof_begin((k)->prof); \
+            tt_status tt__s_ = (k)->be->call; \
+            if ((k)->prof) tt__prof_end((k)->prof, (kind), tt__t0_, (flops)); \
+            if (tt__s_ != TT_OK) (k)->st = tt__s_; \
+        } \
+    } while (0)
+
 
 /* attention of the block: full-sequence causal over (B, T) (kv NULL; lse
  * (B, NH, T) kept for the backward), or cached: the T new rows sit at
  * positions p0.. of one sequence (B = 1), their keys and values are
  * appended to the layer's cache kv (n_ctx, 2C) and each row attends to
- * positions [0, p0 + i]; scores (n_threads, n_ctx) is its scratch. */
+ * positions [0, p0 + i]. */
 typedef struct tt__attn_arg {
     float *kv;      /* cached: (n_ctx, 2C), key at [0, C), value at [C, 2C) of each row; NULL = full */
-    float *scores;  /* cached: (slots, ld_scores) */
+    float *scores;  /* cached, CPU op: (slots, ld_scores) scratch */
     size_t ld_scores;
-    int p0;
+    int p0, n_ctx;
 } tt__attn_arg;
+
+/* The CPU instance of the op table (tt_backend_cpu.c): ops with fewer than
+ * par_macs multiply-adds run on ser (results do not depend on the pick:
+ * no op splits a reduction by thread); prof times the lm head's parts (or
+ * NULL); head (TT__HEAD_ROWS, max_Vp) is the lm head's logits chunk (NULL:
+ * no lm head), pk_fwd/pk_dx wte packed for V = pk_V, C = pk_C (or NULL);
+ * partials: param_stats scratch for up to max_stats floats; attention rows
+ * up to max_T; alloc for the alloc/free entries. */
+typedef struct tt__cpu_be {
+    tt__exec par, ser;
+    size_t par_macs;
+    tt__prof *prof;
+    float *head, *pk_fwd, *pk_dx;
+    int pk_V, pk_C, max_Vp, max_T;
+    double *partials;
+    size_t max_stats;
+    tt_allocator alloc;
+} tt__cpu_be;
+/* fill be with the CPU entries over ctx (which must outlive be's use) */
+TT__PRIVATE void tt__cpu_backend_init(tt_backend *be, tt__cpu_be *ctx);
 
 /* ---- ops (tt_ops.c): an executor, plain buffers and shapes; never the
  * model. N = rows (B*T), C = channels, NH = heads, V = vocab, Vp = V
@@ -410,19 +440,29 @@ TT__PRIVATE void tt__op_head(const tt__exec *ex, const tt__head_arg *h);
 /* fn over [0, n) in n_threads contiguous ranges; slot = task index */
 TT__PRIVATE void tt__for_range(const tt__exec *ex, int n, void (*fn)(void *, int, int, int), void *ctx);
 
-/* ---- the transformer block, written once (tt_ops.c) ----
+/* ---- the transformer block, written once (tt_ops.c), over the op table ----
  * Forward of one GPT-2 layer over w (tt__layer_w) and a (tt__layer_acts)
  * for B sequences of T rows: ln1 -> qkv -> attention (full or cached, att)
- * -> proj + residual -> ln2 -> fc + GELU -> proj + residual into a->res3. */
-TT__PRIVATE void tt__block_fwd(const tt__run *r, const tt__layer_w *w, const tt__layer_acts *a,
-                               const tt__attn_arg *att, int B, int T, int C, int NH);
+ * -> proj + residual -> ln2 -> fc + GELU -> proj + residual into a->res3.
+ * Errors of the table land in k->st. */
+TT__PRIVATE void tt__block_fwd(tt__bk *k, const tt__layer_w *w, const tt__layer_acts *a, const tt__attn_arg *att,
+                               int B, int T, int C, int NH);
 /* backward of one layer (full attention): d->dres holds dL/d res3 on entry
  * and dL/d in on return; gradients added into g */
-TT__PRIVATE void tt__block_bwd(const tt__run *r, const tt__layer_w *w, const tt__layer_w *g,
-                               const tt__layer_acts *a, const tt__block_grads *d, int B, int T, int C, int NH);
+TT__PRIVATE void tt__block_bwd(tt__bk *k, const tt__layer_w *w, const tt__layer_w *g, const tt__layer_acts *a,
+                               const tt__block_grads *d, int B, int T, int C, int NH);
+/* single ops through the table (the model's embedding, final LayerNorm, logits) */
+TT__PRIVATE void tt__bk_layernorm_fwd(tt__bk *k, float *y, float *mean, float *rstd, const float *x, const float *w,
+                                      const float *b, int N, int C);
+TT__PRIVATE void tt__bk_layernorm_bwd(tt__bk *k, float *dx, float *dw, float *db, const float *dy, const float *x,
+                                      const float *w, const float *mean, const float *rstd, int N, int C, int accumulate);
+/* logits (rows, ld) = x (rows, C; row stride ldx) wte^T over vocab rows [0, V) */
+TT__PRIVATE void tt__bk_logits(tt__bk *k, float *logits, ptrdiff_t ld, const float *x, ptrdiff_t ldx,
+                               const float *wte, int rows, int V, int C);
 
 /* ---- model accessors for the other model files (tt_model.c) ---- */
 TT__PRIVATE const tt__exec *tt__model_exec(const tt_model *m);
+TT__PRIVATE const tt_backend *tt__model_cfg_backend(const tt_model *m); /* cfg.backend (NULL: the CPU) */
 TT__PRIVATE void tt__model_layer_w(const tt_model *m, int l, tt__layer_w *out);
 TT__PRIVATE void tt__model_globals(const tt_model *m, tt__model_w *out);
 TT__PRIVATE int  tt__model_vp(const tt_model *m);   /* vocab padded to 64 */
@@ -449,6 +489,7 @@ typedef struct tt__param_view {
     const tt_tensor_info *tensors;
     int n_tensors;
     double *partials;       /* (n / TT__NORM_CHUNK + 1) * 3 doubles of scratch */
+    const tt_backend *be;   /* the model's op table (param_stats, adamw) */
     const tt__exec *ex;
     tt__dp *dp;
     const tt_model_config *cfg; /* logger, comm */

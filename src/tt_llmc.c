@@ -50,6 +50,7 @@ TTDEF tt_status tt_model_save_llmc(const tt_io *io, tt_model *m, int dtype) {
     int32_t Vp;
     int i;
     if (!io || !io->write || !m || (dtype != TT_DTYPE_F32 && dtype != TT_DTYPE_BF16)) return TT_ERR_INVALID_ARG;
+    if (tt_model_download(m) != TT_OK) return TT_ERR_BACKEND;
     tt__model_shape_of(m, &s);
     Vp = (s.V + 127) / 128 * 128;
     memset(b, 0, sizeof(b));
@@ -130,7 +131,7 @@ TT__PRIVATE tt_status tt__llmc_load(const tt_io *io, tt_model *m, int check_eof)
         tt__log(s.logger, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "llm.c: bytes after the parameters");
         st = TT_ERR_BAD_FORMAT;
     }
-    if (st == TT_OK) memcpy(s.params, tmp, bytes);
+    if (st == TT_OK) { memcpy(s.params, tmp, bytes); st = tt_model_upload(m); }
     tt__free(s.allocator, tmp, bytes);
     return st;
 }

@@ -13,6 +13,8 @@ typedef struct tt__layout {
     size_t n_moments;             /* floats of AdamW m (and of v): n_params, or the ZeRO-1 slice */
     size_t acts_floats, scratch_floats_per_slot, n_partials;
     size_t wte_pk_fwd, wte_pk_dx; /* floats of the packed wte copies (0: not used) */
+    size_t be_acts_floats;        /* with a backend: floats of its activation buffer */
+    size_t n_host, off_hostbuf;   /* a backend's host copies of row losses and logits (floats, offset) */
     size_t shared_floats;         /* the GEMMs' shared packed B (0 with one thread) */
 } tt__layout;
 
@@ -26,7 +28,13 @@ struct tt_model {
     tt_model_config cfg;     /* resolved */
     int V, Vp, C, L, NH, maxT, maxB;
     tt__layout lay;
-    float *params, *grads, *m, *v;
+    float *params, *grads, *m, *v; /* where the ops run: the backend's buffers (host memory on the CPU) */
+    float *h_params, *h_grads, *h_m, *h_v; /* the host copies (the same arrays on the CPU) */
+    float *h_row_loss, *h_logits; /* host copies of a.row_loss (N) and a.last_logits (B, Vp) */
+    void *bbuf[5];           /* a backend's allocations: params, grads, m, v, activations */
+    const tt_backend *be;    /* the op table: cfg.backend, or be_cpu */
+    tt_backend be_cpu;       /* the CPU instance (tt_backend_cpu.c) over ex */
+    tt__cpu_be cpu;
     float *gbase;            /* where the running backward writes gradients: grads, or tt_comm.c's own block */
     tt__acts a;
     double *partials;        /* grad-norm partial sums, fixed chunks */
@@ -129,8 +137,23 @@ TT__PRIVATE tt_status tt__model_check_config(const tt_model_config *c) {
         return TT_ERR_UNSUPPORTED;
     }
     if (c->backend) {
-        tt__log(lg, TT_LOG_ERROR, TT_ERR_UNSUPPORTED, "model config: the tt_backend hook is not implemented in this version");
-        return TT_ERR_UNSUPPORTED;
+        const tt_backend *b = c->backend;
+        if (b->api_version != TT_BACKEND_API_VERSION) {
+            tt__logf(lg, TT_LOG_ERROR, TT_ERR_UNSUPPORTED, "model config: backend api_version is not this header's: ",
+                     (long long)b->api_version);
+            return TT_ERR_UNSUPPORTED;
+        }
+        if (!b->alloc || !b->free || !b->upload || !b->download || !b->zero || !b->copy || !b->sync || !b->gemm ||
+            !b->embed_fwd || !b->embed_bwd || !b->layernorm_fwd || !b->layernorm_bwd || !b->attention_fwd ||
+            !b->attention_bwd || !b->attention_cached || !b->lm_head || !b->param_stats || !b->adamw) {
+            tt__log(lg, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "model config: the backend table has an empty entry");
+            return TT_ERR_INVALID_ARG;
+        }
+        if (c->comm.size > 1 || c->comm.allreduce_sum || c->zero1 || c->accum_exact) {
+            tt__log(lg, TT_LOG_ERROR, TT_ERR_UNSUPPORTED,
+                    "model config: comm, zero1 and accum_exact run on the CPU path only (not with cfg.backend)");
+            return TT_ERR_UNSUPPORTED;
+        }
     }
     return tt__dp_check_config(c);
 }
@@ -172,7 +195,12 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
         if (!ok) return TT_ERR_INVALID_ARG;
         lay->acts_floats = c->inference_only ? 0 : a; /* inference runs in a generator */
     }
-    lay->scratch_floats_per_slot = tt__align_up(tt__gemm_scratch_floats(), 16) + tt__op_attention_scratch_floats((int)T);
+    if (c->backend) { /* activations and scratch live in the backend's buffers */
+        lay->be_acts_floats = lay->acts_floats;
+        lay->acts_floats = 0;
+    }
+    lay->scratch_floats_per_slot = c->backend ? 0 :
+        tt__align_up(tt__gemm_scratch_floats(), 16) + tt__op_attention_scratch_floats((int)T);
     /* per chunk of TT__NORM_CHUNK: the gradient sum of squares, then the
      * four u32 magnitude bounds of tt_adamw_step's update check (2 doubles) */
     lay->n_partials = (lay->n_params / TT__NORM_CHUNK + 1) * 3;
@@ -180,7 +208,8 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
     memset(&plan, 0, sizeof(plan));
     lay->off_model = tt__plan_take(&plan, 1, sizeof(struct tt_model));
 #if TT__HAS_THREADS
-    lay->off_pool = tt__plan_take(&plan, 1, c->n_threads > 1 && !c->parallel.parallel_for ? tt__pool_size(c->n_threads) : 1);
+    lay->off_pool = tt__plan_take(&plan, 1, c->n_threads > 1 && !c->parallel.parallel_for && !c->backend
+                                                ? tt__pool_size(c->n_threads) : 1);
 #else
     lay->off_pool = tt__plan_take(&plan, 1, 1);
 #endif
@@ -205,14 +234,14 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
      * instead of once per chunk of TT__HEAD_ROWS rows (SIMD builds, and only
      * when a batch can span more than one chunk) */
     lay->wte_pk_fwd = lay->wte_pk_dx = 0;
-    if (N > TT__HEAD_ROWS && !c->inference_only && tt__mul_size(V + 64, C + 64, &tmp)) { /* tmp: overflow guard */
+    if (N > TT__HEAD_ROWS && !c->inference_only && !c->backend && tt__mul_size(V + 64, C + 64, &tmp)) { /* tmp: overflow guard */
         lay->wte_pk_fwd = tt__gemm_packed_floats((int)C, (int)c->vocab_size);
         lay->wte_pk_dx = tt__gemm_packed_floats((int)c->vocab_size, (int)C);
     }
     /* shared packed B for the layer GEMMs with more than one thread: the
      * largest B of the training products (W^T, W, and x for dW) */
     lay->shared_floats = 0;
-    if (c->n_threads > 1 && tt__mul_size(N + 64, 4 * C + 64, &tmp)) {
+    if (c->n_threads > 1 && !c->backend && tt__mul_size(N + 64, 4 * C + 64, &tmp)) {
         /* (K, N) of each B: W^T (IC, OC), W (OC, IC), x for dW (rows, IC) */
         size_t kn[7][2], k, best = 0;
         kn[0][0] = C; kn[0][1] = 3 * C;  kn[1][0] = C; kn[1][1] = 4 * C;  kn[2][0] = 4 * C; kn[2][1] = C;
@@ -228,6 +257,12 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
     ok &= tt__add_size(lay->wte_pk_fwd, 16, &tmp);
     ok &= tt__add_size(tmp, lay->wte_pk_dx, &tmp);
     lay->off_wte_pk = tt__plan_take(&plan, tmp, sizeof(float));
+    {   /* a backend's host copies of the row losses and last logits */
+        size_t hl = 0;
+        if (c->backend && !c->inference_only && !(tt__mul_size(B, Vp, &hl) && tt__add_size(hl, N + 16, &hl))) ok = 0;
+        lay->n_host = hl;
+        lay->off_hostbuf = tt__plan_take(&plan, hl, sizeof(float));
+    }
     lay->off_names = tt__plan_take(&plan, (size_t)lay->n_tensors, TT__NAME_LEN);
     lay->off_tensors = tt__plan_take(&plan, (size_t)lay->n_tensors, sizeof(tt_tensor_info));
     if (!ok || plan.overflow) return TT_ERR_INVALID_ARG;
@@ -297,10 +332,10 @@ TT__PRIVATE void tt__model_init_params(tt_model *m) {
     size_t j;
     float resid_std = 0.02f / TT_SQRTF(2.0f * (float)m->L);
     tt_rng_seed(&rng, m->cfg.seed);
-    memset(m->params, 0, m->lay.n_params * sizeof(float));
+    memset(m->h_params, 0, m->lay.n_params * sizeof(float));
     for (i = 0; i < m->lay.n_tensors; i++) {
         const tt_tensor_info *t = &m->tensors[i];
-        float *p = m->params + t->offset;
+        float *p = m->h_params + t->offset;
         size_t n = t->numel;
         const char *nm = t->name;
         size_t len = strlen(nm);
@@ -316,6 +351,62 @@ TT__PRIVATE void tt__model_init_params(tt_model *m) {
 }
 
 /* ---- create / destroy ---- */
+/* a backend's buffers for what the ops touch: parameters, gradients,
+ * moments (same offsets as the host copies) and the activations */
+TT__PRIVATE void tt__model_free_backend(tt_model *m) {
+    int i;
+    if (m->be == &m->be_cpu) return;
+    for (i = 0; i < 5; i++) {
+        if (m->bbuf[i]) m->be->free(m->be->ctx, m->bbuf[i]);
+        m->bbuf[i] = NULL;
+    }
+}
+TT__PRIVATE tt_status tt__model_alloc_backend(tt_model *m) {
+    const tt_backend *be = m->be;
+    size_t P = m->lay.n_params, M = m->lay.n_moments, A = m->lay.be_acts_floats;
+    size_t n[5];
+    tt_status st = TT_OK;
+    int i;
+    n[0] = P; n[1] = m->cfg.inference_only ? 0 : P; n[2] = n[3] = M; n[4] = A;
+    for (i = 0; i < 5 && st == TT_OK; i++) {
+        if (!n[i]) continue;
+        st = be->alloc(be->ctx, n[i] * sizeof(float), &m->bbuf[i]);
+        if (st == TT_OK && !m->bbuf[i]) st = TT_ERR_BACKEND;
+        if (st == TT_OK && i > 0 && i < 4) st = be->zero(be->ctx, m->bbuf[i], n[i] * sizeof(float));
+    }
+    if (st != TT_OK) {
+        tt__logf(&m->cfg.logger, TT_LOG_ERROR, st, "tt_model_create: backend buffer allocation failed, floats: ",
+                 (long long)n[i - 1]);
+        tt__model_free_backend(m);
+        return st;
+    }
+    m->params = (float *)m->bbuf[0];
+    m->grads = (float *)m->bbuf[1];
+    m->m = (float *)m->bbuf[2];
+    m->v = (float *)m->bbuf[3];
+    return TT_OK;
+}
+
+/* the CPU instance of the op table over the model's executor and scratch */
+TT__PRIVATE void tt__model_init_cpu(tt_model *m) {
+    tt__cpu_be *c = &m->cpu;
+    memset(c, 0, sizeof(*c));
+    c->par = m->ex;
+    c->ser = m->ex;
+    c->ser.n_threads = 1;
+    c->ser.par.parallel_for = NULL;
+    c->ser.par.pool = NULL;
+    c->par_macs = 0; /* training: every op on all threads */
+    c->prof = m->prof.now ? &m->prof : NULL;
+    c->head = m->a.head;
+    c->pk_fwd = m->wte_pk_fwd; c->pk_dx = m->wte_pk_dx;
+    c->pk_V = m->V; c->pk_C = m->C; c->max_Vp = m->Vp; c->max_T = m->maxT;
+    c->partials = m->partials;
+    c->max_stats = m->lay.n_params;
+    c->alloc = m->cfg.allocator;
+    tt__cpu_backend_init(&m->be_cpu, c);
+}
+
 TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t bytes,
                                    tt_model **out_model) {
     tt_model_config c;
@@ -343,11 +434,17 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
     m->NH = c.n_head;
     m->maxT = c.n_ctx;
     m->maxB = c.max_batch;
-    m->params = (float *)(base + lay.off_params);
+    m->h_params = (float *)(base + lay.off_params);
     if (!c.inference_only) {
-        m->grads = (float *)(base + lay.off_grads);
-        m->m = (float *)(base + lay.off_m);
-        m->v = (float *)(base + lay.off_v);
+        m->h_grads = (float *)(base + lay.off_grads);
+        m->h_m = (float *)(base + lay.off_m);
+        m->h_v = (float *)(base + lay.off_v);
+    }
+    m->be = c.backend ? c.backend : &m->be_cpu;
+    if (c.backend) {
+        if ((st = tt__model_alloc_backend(m)) != TT_OK) return st;
+    } else {
+        m->params = m->h_params; m->grads = m->h_grads; m->m = m->h_m; m->v = m->h_v;
     }
     m->partials = (double *)(base + lay.off_partials);
     m->wte_pk_fwd = lay.wte_pk_fwd ? (float *)(base + lay.off_wte_pk) : NULL;
@@ -355,15 +452,23 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
     m->names = (char *)(base + lay.off_names);
     m->tensors = (tt_tensor_info *)(base + lay.off_tensors);
     m->gbase = m->grads;
-    /* carve the activations of TT__ACT_LIST in the order the plan counted them */
+    /* carve the activations of TT__ACT_LIST in the order the plan counted
+     * them, from the host block or the backend's buffer */
     if (!c.inference_only) {
         size_t C = (size_t)m->C, L = (size_t)m->L, NH = (size_t)m->NH, Vp = (size_t)m->Vp, B = (size_t)c.max_batch;
         size_t N = B * (size_t)c.n_ctx, HR = N < TT__HEAD_ROWS ? N : TT__HEAD_ROWS;
-        float *p = (float *)(base + lay.off_acts);
+        float *p = c.backend ? (float *)m->bbuf[4] : (float *)(base + lay.off_acts);
 #define TT__A_CARVE(ty, f, lyr, n) \
         m->a.f = (ty *)(void *)p; p += ((size_t)(n) * ((lyr) ? L : 1) + 16) & ~(size_t)15;
         TT__ACT_LIST(TT__A_CARVE)
 #undef TT__A_CARVE
+        if (c.backend) {
+            m->h_row_loss = (float *)(base + lay.off_hostbuf);
+            m->h_logits = m->h_row_loss + tt__align_up(N, 16);
+        } else {
+            m->h_row_loss = m->a.row_loss;
+            m->h_logits = m->a.last_logits;
+        }
     }
     m->ex.n_threads = c.n_threads;
     m->ex.force_scalar = c.force_scalar;
@@ -379,16 +484,26 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
 #endif
     }
     tt__model_fill_tensors(m);
-    if (!c.inference_only) {
+    if (!c.inference_only && !c.backend) {
         memset(m->grads, 0, lay.n_params * sizeof(float));
         memset(m->m, 0, lay.n_moments * sizeof(float));
         memset(m->v, 0, lay.n_moments * sizeof(float));
     }
+    if (!c.inference_only && c.backend) {
+        memset(m->h_grads, 0, lay.n_params * sizeof(float));
+        memset(m->h_m, 0, lay.n_moments * sizeof(float));
+        memset(m->h_v, 0, lay.n_moments * sizeof(float));
+    }
     tt__dp_init(m, c.accum_exact && !c.inference_only ? (float *)(base + lay.off_micro) : NULL);
-    if (c.no_init) memset(m->params, 0, lay.n_params * sizeof(float));
+    if (c.no_init) memset(m->h_params, 0, lay.n_params * sizeof(float));
     else tt__model_init_params(m);
+    if (c.backend && (st = c.backend->upload(c.backend->ctx, m->params, m->h_params, lay.n_params * sizeof(float))) != TT_OK) {
+        tt__log(&c.logger, TT_LOG_ERROR, st, "tt_model_create: backend upload of the parameters failed");
+        tt__model_free_backend(m);
+        return st;
+    }
 #if TT__HAS_THREADS
-    if (c.n_threads > 1 && !c.parallel.parallel_for) {
+    if (c.n_threads > 1 && !c.parallel.parallel_for && !c.backend) {
         tt__pool *pool = (tt__pool *)(base + lay.off_pool);
         if ((st = tt__pool_start(pool, c.n_threads)) != TT_OK) {
             tt__log(&c.logger, TT_LOG_ERROR, st, "tt_model_create: could not start worker threads");
@@ -399,6 +514,7 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
         m->ex.par.pool = pool;
     }
 #endif
+    tt__model_init_cpu(m);
     *out_model = m;
     return TT_OK;
 }
@@ -441,6 +557,7 @@ TTDEF void tt_model_destroy(tt_model *m) {
 #if TT__HAS_THREADS
     if (m->pool) tt__pool_stop((tt__pool *)m->pool);
 #endif
+    tt__model_free_backend(m);
     al = m->cfg.allocator;
     block = m->block;
     size = m->block_size;
@@ -461,14 +578,49 @@ TTDEF tt_status tt_model_tensor(const tt_model *m, int i, tt_tensor_info *out) {
     return TT_OK;
 }
 TTDEF size_t tt_model_num_params(const tt_model *m) { return m ? m->lay.n_params : 0; }
-TTDEF float *tt_model_params(tt_model *m) { return m ? m->params : NULL; }
-TTDEF float *tt_model_grads(tt_model *m) { return m ? m->grads : NULL; }
-TTDEF float *tt_model_adam_m(tt_model *m) { return m ? m->m : NULL; }
-TTDEF float *tt_model_adam_v(tt_model *m) { return m ? m->v : NULL; }
+TTDEF float *tt_model_params(tt_model *m) { return m ? m->h_params : NULL; }
+TTDEF float *tt_model_grads(tt_model *m) { return m ? m->h_grads : NULL; }
+TTDEF float *tt_model_adam_m(tt_model *m) { return m ? m->h_m : NULL; }
+TTDEF float *tt_model_adam_v(tt_model *m) { return m ? m->h_v : NULL; }
+TTDEF const tt_backend *tt_model_backend(const tt_model *m) { return m ? m->be : NULL; }
+/* host <-> backend copies of parameters, gradients and moments (no-ops on the CPU) */
+TTDEF tt_status tt_model_download(tt_model *m) {
+    const tt_backend *be;
+    size_t P, M;
+    tt_status st = TT_OK;
+    if (!m) return TT_ERR_INVALID_ARG;
+    if (m->be == &m->be_cpu) return TT_OK;
+    be = m->be; P = m->lay.n_params * sizeof(float); M = m->lay.n_moments * sizeof(float);
+    st = be->download(be->ctx, m->h_params, m->params, P);
+    if (st == TT_OK && m->grads) st = be->download(be->ctx, m->h_grads, m->grads, P);
+    if (st == TT_OK && m->m && M) st = be->download(be->ctx, m->h_m, m->m, M);
+    if (st == TT_OK && m->v && M) st = be->download(be->ctx, m->h_v, m->v, M);
+    if (st != TT_OK) tt__log(&m->cfg.logger, TT_LOG_ERROR, st, "tt_model_download: the backend's download failed");
+    return st;
+}
+TTDEF tt_status tt_model_upload(tt_model *m) {
+    const tt_backend *be;
+    size_t P, M;
+    tt_status st = TT_OK;
+    if (!m) return TT_ERR_INVALID_ARG;
+    m->have_targets = m->have_logits = m->have_loss = 0; /* the activations belong to the old weights */
+    if (m->be == &m->be_cpu) return TT_OK;
+    be = m->be; P = m->lay.n_params * sizeof(float); M = m->lay.n_moments * sizeof(float);
+    st = be->upload(be->ctx, m->params, m->h_params, P);
+    if (st == TT_OK && m->grads) st = be->upload(be->ctx, m->grads, m->h_grads, P);
+    if (st == TT_OK && m->m && M) st = be->upload(be->ctx, m->m, m->h_m, M);
+    if (st == TT_OK && m->v && M) st = be->upload(be->ctx, m->v, m->h_v, M);
+    if (st != TT_OK) tt__log(&m->cfg.logger, TT_LOG_ERROR, st, "tt_model_upload: the backend's upload failed");
+    return st;
+}
 TTDEF uint64_t tt_model_step(const tt_model *m) { return m ? m->step : 0; }
 TTDEF void tt_model_set_step(tt_model *m, uint64_t step) { if (m) m->step = step; }
 TTDEF void tt_model_zero_grad(tt_model *m) {
-    if (m && m->grads) memset(m->grads, 0, m->lay.n_params * sizeof(float));
+    if (m && m->grads) {
+        if (m->be == &m->be_cpu) memset(m->grads, 0, m->lay.n_params * sizeof(float));
+        else if (m->be->zero(m->be->ctx, m->grads, m->lay.n_params * sizeof(float)) != TT_OK)
+            tt__log(&m->cfg.logger, TT_LOG_ERROR, TT_ERR_BACKEND, "tt_model_zero_grad: the backend's zero failed");
+    }
     if (m) m->dp.dirty = 0;
 }
 
@@ -495,6 +647,7 @@ TT__PRIVATE void tt__model_acts_at(const tt_model *m, int l, tt__layer_acts *a) 
     a->in = l == 0 ? m->a.x0 : m->a.res3 + (size_t)(l - 1) * N * C;
 }
 TT__PRIVATE const tt__exec *tt__model_exec(const tt_model *m) { return &m->ex; }
+TT__PRIVATE const tt_backend *tt__model_cfg_backend(const tt_model *m) { return m->cfg.backend; }
 TT__PRIVATE void tt__model_layer_w(const tt_model *m, int l, tt__layer_w *out) { tt__model_layer_at(m, m->params, l, out); }
 TT__PRIVATE void tt__model_globals(const tt_model *m, tt__model_w *out) { tt__model_globals_at(m, m->params, out); }
 TT__PRIVATE int tt__model_vp(const tt_model *m) { return m->Vp; }
@@ -504,7 +657,7 @@ TT__PRIVATE void tt__model_shape_of(const tt_model *m, tt__model_shape *s) {
     s->n_params = m->lay.n_params;
     s->n_tensors = m->lay.n_tensors;
     s->tensors = m->tensors;
-    s->params = m->params;
+    s->params = m->h_params;
     s->logger = &m->cfg.logger;
     s->allocator = &m->cfg.allocator;
 }
@@ -513,6 +666,7 @@ TT__PRIVATE void tt__model_param_view(tt_model *m, tt__param_view *v) {
     v->n = m->lay.n_params;
     v->tensors = m->tensors; v->n_tensors = m->lay.n_tensors;
     v->partials = m->partials;
+    v->be = m->be;
     v->ex = &m->ex;
     v->dp = &m->dp;
     v->cfg = &m->cfg;
@@ -524,13 +678,13 @@ TT__PRIVATE void tt__model_forget_acts(tt_model *m) { m->have_targets = m->have_
 TT__PRIVATE void tt__model_set_grad_base(tt_model *m, float *base) { m->gbase = base; }
 TT__PRIVATE float *tt__model_grad_base(const tt_model *m) { return m->gbase; }
 
-/* how the model's ops run: its executor, timed when profiling */
-TT__PRIVATE tt__run tt__model_run(tt_model *m) {
-    tt__run r;
-    r.par = r.ser = &m->ex;
-    r.par_macs = 0;
-    r.prof = m->prof.now ? &m->prof : NULL;
-    return r;
+/* how the model's ops run: through its op table, timed when profiling */
+TT__PRIVATE tt__bk tt__model_bk(tt_model *m) {
+    tt__bk k;
+    k.be = m->be;
+    k.prof = m->prof.now ? &m->prof : NULL;
+    k.st = TT_OK;
+    return k;
 }
 
 TTDEF const char *tt_op_kind_name(int kind) {
@@ -554,28 +708,49 @@ TTDEF void tt_model_reset_stats(tt_model *m) {
 TT__PRIVATE float tt__mean_loss(const tt_model *m, int N) {
     double sum = 0.0;
     int i;
-    for (i = 0; i < N; i++) sum += m->a.row_loss[i];
+    for (i = 0; i < N; i++) sum += m->h_row_loss[i];
     return (float)(sum / N);
 }
 
-/* lm head over chunks of rows (tt__op_head): mode 0 loss; 1/2 also dlnf
- * -> a.dtmp and dwte += dlogits^T lnf */
-TT__PRIVATE void tt__head(tt_model *m, int N, int mode, float grad_scale) {
-    tt__head_arg h;
+/* lm head + softmax + cross-entropy (the table's lm_head): mode 0 loss; 1/2
+ * also dlnf -> a.dtmp and dwte += dlogits^T lnf */
+TT__PRIVATE void tt__head(tt_model *m, tt__bk *k, int N, int mode, float grad_scale) {
+    tt_backend_head h;
     tt__model_w pw, gw;
+    tt__prof *pf = m->be == &m->be_cpu ? NULL : k->prof; /* the CPU instance times the head's parts itself */
     tt__model_globals_at(m, m->params, &pw);
     memset(&h, 0, sizeof(h));
     h.x = m->a.lnf; h.wte = pw.wte; h.targets = m->a.targets;
-    h.head = m->a.head; h.row_lse = m->a.row_lse; h.row_loss = m->a.row_loss;
+    h.row_lse = m->a.row_lse; h.row_loss = m->a.row_loss;
     h.dx = m->a.dtmp;
     if (m->gbase) {
         tt__model_globals_at(m, m->gbase, &gw);
         h.dwte = gw.wte;
     }
-    h.pk_fwd = m->wte_pk_fwd; h.pk_dx = m->wte_pk_dx;
     h.N = N; h.V = m->V; h.Vp = m->Vp; h.C = m->C; h.mode = mode; h.scale = grad_scale / (float)N;
-    h.prof = m->prof.now ? &m->prof : NULL;
-    tt__op_head(&m->ex, &h);
+    if (k->st == TT_OK) {
+        double t0 = tt__prof_begin(pf);
+        k->st = m->be->lm_head(m->be->ctx, &h);
+        if (pf) tt__prof_end(pf, mode ? TT_OP_LM_HEAD_BWD : TT_OP_LM_HEAD, t0,
+                             2.0 * (mode ? 3.0 : 1.0) * (double)N * (double)m->V * (double)m->C);
+    }
+}
+
+/* backend -> host copy (nothing when they are the same memory: the CPU) */
+TT__PRIVATE void tt__model_to_host(tt_model *m, tt__bk *k, void *dst, const void *src, size_t bytes) {
+    if (k->st != TT_OK || dst == src) return;
+    k->st = m->be->download(m->be->ctx, dst, src, bytes);
+}
+TT__PRIVATE void tt__model_to_backend(tt_model *m, tt__bk *k, void *dst, const void *src, size_t bytes) {
+    if (k->st != TT_OK) return;
+    if (m->be == &m->be_cpu) memcpy(dst, src, bytes);
+    else k->st = m->be->upload(m->be->ctx, dst, src, bytes);
+}
+/* a failed op of the table: logged, and the model holds no usable activations */
+TT__PRIVATE tt_status tt__model_op_failed(tt_model *m, const tt__bk *k, const char *what) {
+    m->have_targets = m->have_logits = m->have_loss = 0;
+    tt__log(&m->cfg.logger, TT_LOG_ERROR, k->st, what);
+    return k->st;
 }
 
 /* ---- forward ---- */
@@ -602,36 +777,25 @@ TT__PRIVATE tt_status tt__model_check_batch(tt_model *m, const int32_t *tokens, 
 }
 
 /* everything up to the final LayerNorm (a.lnf); inputs already checked */
-TT__PRIVATE void tt__forward_body(tt_model *m, const int32_t *tokens, const int32_t *targets, int B, int T) {
+TT__PRIVATE void tt__forward_body(tt_model *m, tt__bk *k, const int32_t *tokens, const int32_t *targets, int B, int T) {
     int l, N = B * T, C = m->C;
-    tt__run r = tt__model_run(m);
     tt__model_w gw;
     tt__layer_w w;
     tt__layer_acts a;
     tt__attn_arg att;
-    memcpy(m->a.tokens, tokens, (size_t)N * sizeof(int32_t));
-    if (targets) memcpy(m->a.targets, targets, (size_t)N * sizeof(int32_t));
+    tt__model_to_backend(m, k, m->a.tokens, tokens, (size_t)N * sizeof(int32_t));
+    if (targets) tt__model_to_backend(m, k, m->a.targets, targets, (size_t)N * sizeof(int32_t));
     m->have_targets = 0;
     m->have_logits = 0;
     memset(&att, 0, sizeof(att)); /* full-sequence attention */
     tt__model_globals_at(m, m->params, &gw);
-    {
-        tt__prof *pf = r.prof;
-        double t0 = pf ? tt__prof_begin(pf) : 0.0;
-        tt__op_embed_fwd(&m->ex, m->a.x0, m->a.tokens, gw.wte, gw.wpe, B, T, 0, C);
-        if (pf) tt__prof_end(pf, TT_OP_EMBEDDING, t0, 0.0);
-    }
+    TT__BK(k, TT_OP_EMBEDDING, 0.0, embed_fwd(m->be->ctx, m->a.x0, m->a.tokens, gw.wte, gw.wpe, B, T, 0, C));
     for (l = 0; l < m->L; l++) {
         tt__model_layer_at(m, m->params, l, &w);
         tt__model_acts_at(m, l, &a);
-        tt__block_fwd(&r, &w, &a, &att, B, T, C, m->NH);
+        tt__block_fwd(k, &w, &a, &att, B, T, C, m->NH);
     }
-    {
-        tt__prof *pf = r.prof;
-        double t0 = pf ? tt__prof_begin(pf) : 0.0;
-        tt__op_layernorm_fwd(&m->ex, m->a.lnf, m->a.lnf_mean, m->a.lnf_rstd, a.res3, gw.lnfw, gw.lnfb, N, C);
-        if (pf) tt__prof_end(pf, TT_OP_LAYERNORM, t0, 0.0);
-    }
+    tt__bk_layernorm_fwd(k, m->a.lnf, m->a.lnf_mean, m->a.lnf_rstd, a.res3, gw.lnfw, gw.lnfb, N, C);
     m->last_B = B;
     m->last_T = T;
 }
@@ -640,22 +804,28 @@ TTDEF tt_status tt_model_forward(tt_model *m, const int32_t *tokens, const int32
                                  float *out_loss) {
     int N, C;
     tt_status st;
+    tt__bk k;
     if (!m) return TT_ERR_INVALID_ARG;
     m->have_targets = m->have_logits = m->have_loss = 0; /* a failed forward leaves nothing to backward or read */
     if (!tokens) return TT_ERR_INVALID_ARG;
     if ((st = tt__model_check_batch(m, tokens, targets, B, T)) != TT_OK) return st;
-    tt__forward_body(m, tokens, targets, B, T);
+    k = tt__model_bk(m);
+    tt__forward_body(m, &k, tokens, targets, B, T);
     N = B * T; C = m->C;
     if (targets) {
-        tt__head(m, N, 0, 0.0f);
+        tt__head(m, &k, N, 0, 0.0f);
+        tt__model_to_host(m, &k, m->h_row_loss, m->a.row_loss, (size_t)N * sizeof(float));
+        if (k.st != TT_OK) return tt__model_op_failed(m, &k, "forward: a backend op failed");
         m->have_targets = m->have_loss = 1;
         if (out_loss) *out_loss = tt__mean_loss(m, N);
     } else {
         /* logits of the last position of each row */
         tt__model_w pw;
         tt__model_globals_at(m, m->params, &pw);
-        tt__op_logits(&m->ex, m->a.last_logits, m->Vp, m->a.lnf + (size_t)(T - 1) * C, (ptrdiff_t)T * C, pw.wte,
-                      B, m->V, C);
+        tt__bk_logits(&k, m->a.last_logits, m->Vp, m->a.lnf + (size_t)(T - 1) * C, (ptrdiff_t)T * C, pw.wte, B,
+                      m->V, C);
+        tt__model_to_host(m, &k, m->h_logits, m->a.last_logits, (size_t)B * (size_t)m->Vp * sizeof(float));
+        if (k.st != TT_OK) return tt__model_op_failed(m, &k, "forward: a backend op failed");
         m->have_logits = 1;
         if (out_loss) *out_loss = 0.0f;
     }
@@ -667,41 +837,35 @@ TTDEF tt_status tt_model_logits(const tt_model *m, float *out, size_t n) {
     if (!m || !out || !m->have_logits) return TT_ERR_INVALID_ARG;
     if (n < (size_t)m->last_B * (size_t)m->V) return TT_ERR_BUFFER_TOO_SMALL;
     for (b = 0; b < m->last_B; b++)
-        memcpy(out + (size_t)b * m->V, m->a.last_logits + (size_t)b * m->Vp, (size_t)m->V * sizeof(float));
+        memcpy(out + (size_t)b * m->V, m->h_logits + (size_t)b * m->Vp, (size_t)m->V * sizeof(float));
     return TT_OK;
 }
 
 /* ---- backward ---- */
 /* backward from dlnf (in a.dtmp) down to the embeddings, gradients into m->gbase */
-TT__PRIVATE void tt__backward_body(tt_model *m) {
+TT__PRIVATE void tt__backward_body(tt_model *m, tt__bk *k) {
     int l, B = m->last_B, T = m->last_T, N = B * T, C = m->C;
-    tt__run r = tt__model_run(m);
-    tt__prof *pf = r.prof;
     tt__model_w pw, gw;
     tt__layer_w w, g;
     tt__layer_acts a;
     tt__block_grads d;
-    double t0;
     tt__model_globals_at(m, m->params, &pw);
     tt__model_globals_at(m, m->gbase, &gw);
     d.dres = m->a.dres; d.dtmp = m->a.dtmp; d.dln = m->a.dln; d.dqkv = m->a.dqkv; d.dfch = m->a.dfch;
     tt__model_acts_at(m, m->L - 1, &a);
-    t0 = pf ? tt__prof_begin(pf) : 0.0;
-    tt__op_layernorm_bwd(&m->ex, m->a.dres, gw.lnfw, gw.lnfb, m->a.dtmp, a.res3, pw.lnfw, m->a.lnf_mean,
-                         m->a.lnf_rstd, N, C, 0);
-    if (pf) tt__prof_end(pf, TT_OP_LAYERNORM_BWD, t0, 0.0);
+    tt__bk_layernorm_bwd(k, m->a.dres, gw.lnfw, gw.lnfb, m->a.dtmp, a.res3, pw.lnfw, m->a.lnf_mean, m->a.lnf_rstd,
+                         N, C, 0);
     for (l = m->L - 1; l >= 0; l--) {
         tt__model_layer_at(m, m->params, l, &w);
         tt__model_layer_at(m, m->gbase, l, &g);
         tt__model_acts_at(m, l, &a);
-        tt__block_bwd(&r, &w, &g, &a, &d, B, T, C, m->NH);
+        tt__block_bwd(k, &w, &g, &a, &d, B, T, C, m->NH);
     }
-    t0 = pf ? tt__prof_begin(pf) : 0.0;
-    tt__op_embed_bwd(&m->ex, gw.wte, gw.wpe, m->a.dres, m->a.tokens, B, T, C);
-    if (pf) tt__prof_end(pf, TT_OP_EMBEDDING_BWD, t0, 0.0);
+    TT__BK(k, TT_OP_EMBEDDING_BWD, 0.0, embed_bwd(m->be->ctx, gw.wte, gw.wpe, m->a.dres, m->a.tokens, B, T, C));
 }
 
 TTDEF tt_status tt_model_backward(tt_model *m, float grad_scale) {
+    tt__bk k;
     if (!m) return TT_ERR_INVALID_ARG;
     if (m->cfg.inference_only) return TT_ERR_UNSUPPORTED;
     if (!m->have_targets) {
@@ -714,11 +878,13 @@ TTDEF tt_status tt_model_backward(tt_model *m, float grad_scale) {
         return TT_ERR_INVALID_ARG;
     }
     m->have_targets = 0; /* one backward per forward */
+    k = tt__model_bk(m);
     /* lm head: recompute the logits chunk by chunk, dlogits, dlnf, dwte */
     grad_scale = tt__dp_backward_begin(m, grad_scale);
-    tt__head(m, m->last_B * m->last_T, 1, grad_scale);
-    tt__backward_body(m);
+    tt__head(m, &k, m->last_B * m->last_T, 1, grad_scale);
+    tt__backward_body(m, &k);
     tt__dp_backward_end(m);
+    if (k.st != TT_OK) return tt__model_op_failed(m, &k, "backward: a backend op failed (gradients incomplete)");
     return TT_OK;
 }
 
@@ -726,16 +892,20 @@ TTDEF tt_status tt_model_forward_backward(tt_model *m, const int32_t *tokens, co
                                           int B, int T, float grad_scale, float *out_loss) {
     int N;
     tt_status st;
+    tt__bk k;
     if (!m) return TT_ERR_INVALID_ARG;
     m->have_targets = m->have_logits = m->have_loss = 0;
     if (!tokens || !targets || !(grad_scale >= -3.0e38f && grad_scale <= 3.0e38f)) return TT_ERR_INVALID_ARG;
     if ((st = tt__model_check_batch(m, tokens, targets, B, T)) != TT_OK) return st;
-    tt__forward_body(m, tokens, targets, B, T);
+    k = tt__model_bk(m);
+    tt__forward_body(m, &k, tokens, targets, B, T);
     N = B * T;
     grad_scale = tt__dp_backward_begin(m, grad_scale);
-    tt__head(m, N, 2, grad_scale);
-    tt__backward_body(m); /* have_targets stays 0: the backward is done */
+    tt__head(m, &k, N, 2, grad_scale);
+    tt__backward_body(m, &k); /* have_targets stays 0: the backward is done */
     tt__dp_backward_end(m);
+    tt__model_to_host(m, &k, m->h_row_loss, m->a.row_loss, (size_t)N * sizeof(float));
+    if (k.st != TT_OK) return tt__model_op_failed(m, &k, "forward_backward: a backend op failed (gradients incomplete)");
     m->have_loss = 1;
     if (out_loss) *out_loss = tt__mean_loss(m, N);
     return TT_OK;
@@ -746,6 +916,6 @@ TTDEF tt_status tt_model_token_losses(const tt_model *m, float *out, size_t n) {
     if (!m || !out || !m->have_loss) return TT_ERR_INVALID_ARG;
     N = (size_t)m->last_B * (size_t)m->last_T;
     if (n < N) return TT_ERR_BUFFER_TOO_SMALL;
-    memcpy(out, m->a.row_loss, N * sizeof(float));
+    memcpy(out, m->h_row_loss, N * sizeof(float));
     return TT_OK;
 }

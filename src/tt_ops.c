@@ -19,10 +19,6 @@ TT__PRIVATE void tt__prof_end(tt__prof *p, int kind, double t0, double flops) {
         if (prof) tt__prof_end((prof), (kind), tt__t0_, (flops)); \
     } while (0)
 
-TT__PRIVATE const tt__exec *tt__run_pick(const tt__run *r, size_t macs) {
-    return macs >= r->par_macs ? r->par : r->ser;
-}
-
 /* ---- parallel helpers: fixed contiguous ranges, one task per thread ---- */
 typedef struct tt__range_job {
     void (*fn)(void *ctx, int lo, int hi, int slot);
@@ -372,55 +368,87 @@ TT__PRIVATE void tt__op_head(const tt__exec *ex, const tt__head_arg *h) {
     }
 }
 
-/* ---- the GPT-2 block ---- */
-TT__PRIVATE void tt__block_fwd(const tt__run *r, const tt__layer_w *w, const tt__layer_acts *a,
-                               const tt__attn_arg *att, int B, int T, int C, int NH) {
-    int N = B * T;
-    size_t nc = (size_t)N * (size_t)C, kv_len = att->kv ? (size_t)att->p0 + (size_t)T : (size_t)T;
-    double f1 = 2.0 * (double)nc * (double)C; /* FLOPs of an (N, C) x (C, C) product */
-    tt__prof *pf = r->prof;
-    const tt__exec *ex;
-    ex = tt__run_pick(r, nc * 16);
-    TT__TIMED(pf, TT_OP_LAYERNORM, 0.0, tt__op_layernorm_fwd(ex, a->ln1, a->ln1_mean, a->ln1_rstd, a->in, w->ln1w, w->ln1b, N, C));
-    ex = tt__run_pick(r, nc * 3 * (size_t)C);
-    TT__TIMED(pf, TT_OP_QKV, 3.0 * f1, tt__op_linear_fwd(ex, a->qkv, a->ln1, w->qkvw, w->qkvb, NULL, NULL, N, C, 3 * C));
-    ex = tt__run_pick(r, 2 * nc * kv_len);
-    if (att->kv)
-        TT__TIMED(pf, TT_OP_ATTENTION, 4.0 * (double)nc * (double)kv_len,
-                  tt__op_attention_cached(ex, a->atty, a->qkv, att, T, C, NH));
-    else
-        TT__TIMED(pf, TT_OP_ATTENTION, 2.0 * (double)nc * (double)(T + 1),
-                  tt__op_attention_fwd(ex, a->atty, a->att_lse, a->qkv, B, T, C, NH));
-    ex = tt__run_pick(r, nc * (size_t)C);
-    TT__TIMED(pf, TT_OP_ATTN_PROJ, f1, tt__op_linear_fwd(ex, a->res2, a->atty, w->attprojw, w->attprojb, a->in, NULL, N, C, C));
-    ex = tt__run_pick(r, nc * 16);
-    TT__TIMED(pf, TT_OP_LAYERNORM, 0.0, tt__op_layernorm_fwd(ex, a->ln2, a->ln2_mean, a->ln2_rstd, a->res2, w->ln2w, w->ln2b, N, C));
-    ex = tt__run_pick(r, nc * 4 * (size_t)C);
-    TT__TIMED(pf, TT_OP_FC, 4.0 * f1, tt__op_linear_fwd(ex, a->fch, a->ln2, w->fcw, w->fcb, NULL, a->fch_gelu, N, C, 4 * C));
-    TT__TIMED(pf, TT_OP_FC_PROJ, 4.0 * f1,
-              tt__op_linear_fwd(ex, a->res3, a->fch_gelu, w->fcprojw, w->fcprojb, a->res2, NULL, N, 4 * C, C));
+/* ---- ops through the backend table (tt__bk: the table, the profiler,
+ * the first error); the block below is written over these ---- */
+TT__PRIVATE void tt__bk_layernorm_fwd(tt__bk *k, float *y, float *mean, float *rstd, const float *x, const float *w,
+                                      const float *b, int N, int C) {
+    TT__BK(k, TT_OP_LAYERNORM, 0.0, layernorm_fwd(k->be->ctx, y, mean, rstd, x, w, b, N, C));
+}
+TT__PRIVATE void tt__bk_layernorm_bwd(tt__bk *k, float *dx, float *dw, float *db, const float *dy, const float *x,
+                                      const float *w, const float *mean, const float *rstd, int N, int C, int accumulate) {
+    TT__BK(k, TT_OP_LAYERNORM_BWD, 0.0, layernorm_bwd(k->be->ctx, dx, dw, db, dy, x, w, mean, rstd, N, C, accumulate));
+}
+/* y (N, OC) = x (N, IC) w^T + b [+ res] [gelu_out = GELU(y)]: one NT GEMM with its epilogue */
+TT__PRIVATE void tt__bk_linear_fwd(tt__bk *k, int kind, float *y, const float *x, const float *w, const float *b,
+                                   const float *res, float *gelu_out, int N, int IC, int OC) {
+    tt_backend_gemm g;
+    memset(&g, 0, sizeof(g));
+    g.layout = TT_GEMM_NT; g.M = N; g.N = OC; g.K = IC;
+    g.A = x; g.lda = IC; g.B = w; g.ldb = IC; g.C = y; g.ldc = OC;
+    g.bias = b; g.res = res; g.ldr = OC; g.gelu_out = gelu_out; g.ldg = OC;
+    TT__BK(k, kind, 2.0 * (double)N * (double)IC * (double)OC, gemm(k->be->ctx, &g));
+}
+/* dw (OC, IC) += dy^T x and db += colsum(dy) (TN); dx (N, IC) = dy w, times
+ * GELU'(gelu_x) when set (NN); dx NULL: no dx */
+TT__PRIVATE void tt__bk_linear_bwd(tt__bk *k, int kind, float *dx, float *dw, float *db, const float *dy,
+                                   const float *x, const float *w, const float *gelu_x, int N, int IC, int OC) {
+    tt_backend_gemm g;
+    double fl = 2.0 * (double)N * (double)IC * (double)OC;
+    memset(&g, 0, sizeof(g));
+    g.layout = TT_GEMM_TN; g.M = OC; g.N = IC; g.K = N;
+    g.A = dy; g.lda = OC; g.B = x; g.ldb = IC; g.C = dw; g.ldc = IC; g.accumulate = 1; g.bias_grad = db;
+    TT__BK(k, kind, fl, gemm(k->be->ctx, &g));
+    if (!dx) return;
+    memset(&g, 0, sizeof(g));
+    g.layout = TT_GEMM_NN; g.M = N; g.N = IC; g.K = OC;
+    g.A = dy; g.lda = OC; g.B = w; g.ldb = IC; g.C = dx; g.ldc = IC;
+    g.gelu_bwd_x = gelu_x; g.ldx = IC;
+    TT__BK(k, kind, fl, gemm(k->be->ctx, &g));
+}
+/* logits (rows, ld) = x (rows, C; row stride ldx) wte^T over vocab rows [0, V) */
+TT__PRIVATE void tt__bk_logits(tt__bk *k, float *logits, ptrdiff_t ld, const float *x, ptrdiff_t ldx,
+                               const float *wte, int rows, int V, int C) {
+    tt_backend_gemm g;
+    memset(&g, 0, sizeof(g));
+    g.layout = TT_GEMM_NT; g.M = rows; g.N = V; g.K = C;
+    g.A = x; g.lda = ldx; g.B = wte; g.ldb = C; g.C = logits; g.ldc = ld;
+    TT__BK(k, TT_OP_LM_HEAD, 2.0 * (double)rows * (double)V * (double)C, gemm(k->be->ctx, &g));
 }
 
-TT__PRIVATE void tt__block_bwd(const tt__run *r, const tt__layer_w *w, const tt__layer_w *g,
-                               const tt__layer_acts *a, const tt__block_grads *d, int B, int T, int C, int NH) {
+/* ---- the GPT-2 block ---- */
+TT__PRIVATE void tt__block_fwd(tt__bk *k, const tt__layer_w *w, const tt__layer_acts *a, const tt__attn_arg *att,
+                               int B, int T, int C, int NH) {
     int N = B * T;
-    double f1 = 4.0 * (double)N * (double)C * (double)C; /* dW and dx of an (N, C) x (C, C) product */
-    tt__prof *pf = r->prof;
-    const tt__exec *ex = r->par;
+    size_t nc = (size_t)N * (size_t)C, kv_len = att->kv ? (size_t)att->p0 + (size_t)T : (size_t)T;
+    void *ctx = k->be->ctx;
+    tt__bk_layernorm_fwd(k, a->ln1, a->ln1_mean, a->ln1_rstd, a->in, w->ln1w, w->ln1b, N, C);
+    tt__bk_linear_fwd(k, TT_OP_QKV, a->qkv, a->ln1, w->qkvw, w->qkvb, NULL, NULL, N, C, 3 * C);
+    if (att->kv)
+        TT__BK(k, TT_OP_ATTENTION, 4.0 * (double)nc * (double)kv_len,
+               attention_cached(ctx, a->atty, a->qkv, att->kv, att->p0, T, att->n_ctx, C, NH));
+    else
+        TT__BK(k, TT_OP_ATTENTION, 2.0 * (double)nc * (double)(T + 1),
+               attention_fwd(ctx, a->atty, a->att_lse, a->qkv, B, T, C, NH));
+    tt__bk_linear_fwd(k, TT_OP_ATTN_PROJ, a->res2, a->atty, w->attprojw, w->attprojb, a->in, NULL, N, C, C);
+    tt__bk_layernorm_fwd(k, a->ln2, a->ln2_mean, a->ln2_rstd, a->res2, w->ln2w, w->ln2b, N, C);
+    tt__bk_linear_fwd(k, TT_OP_FC, a->fch, a->ln2, w->fcw, w->fcb, NULL, a->fch_gelu, N, C, 4 * C);
+    tt__bk_linear_fwd(k, TT_OP_FC_PROJ, a->res3, a->fch_gelu, w->fcprojw, w->fcprojb, a->res2, NULL, N, 4 * C, C);
+}
+
+TT__PRIVATE void tt__block_bwd(tt__bk *k, const tt__layer_w *w, const tt__layer_w *g, const tt__layer_acts *a,
+                               const tt__block_grads *d, int B, int T, int C, int NH) {
+    int N = B * T;
+    void *ctx = k->be->ctx;
     /* MLP: res3 = res2 + gelu(fch) Wp^T + bp */
-    TT__TIMED(pf, TT_OP_FC_PROJ_BWD, 4.0 * f1,
-              tt__op_linear_bwd(ex, d->dfch, g->fcprojw, g->fcprojb, d->dres, a->fch_gelu, w->fcprojw, a->fch, N, 4 * C, C));
-    TT__TIMED(pf, TT_OP_FC_BWD, 4.0 * f1,
-              tt__op_linear_bwd(ex, d->dln, g->fcw, g->fcb, d->dfch, a->ln2, w->fcw, NULL, N, C, 4 * C));
-    TT__TIMED(pf, TT_OP_LAYERNORM_BWD, 0.0,
-              tt__op_layernorm_bwd(ex, d->dres, g->ln2w, g->ln2b, d->dln, a->res2, w->ln2w, a->ln2_mean, a->ln2_rstd, N, C, 1));
+    tt__bk_linear_bwd(k, TT_OP_FC_PROJ_BWD, d->dfch, g->fcprojw, g->fcprojb, d->dres, a->fch_gelu, w->fcprojw, a->fch,
+                      N, 4 * C, C);
+    tt__bk_linear_bwd(k, TT_OP_FC_BWD, d->dln, g->fcw, g->fcb, d->dfch, a->ln2, w->fcw, NULL, N, C, 4 * C);
+    tt__bk_layernorm_bwd(k, d->dres, g->ln2w, g->ln2b, d->dln, a->res2, w->ln2w, a->ln2_mean, a->ln2_rstd, N, C, 1);
     /* attention: res2 = in + atty Wo^T + bo */
-    TT__TIMED(pf, TT_OP_ATTN_PROJ_BWD, f1,
-              tt__op_linear_bwd(ex, d->dtmp, g->attprojw, g->attprojb, d->dres, a->atty, w->attprojw, NULL, N, C, C));
-    TT__TIMED(pf, TT_OP_ATTENTION_BWD, 5.0 * (double)N * (double)C * (double)(T + 1),
-              tt__op_attention_bwd(ex, d->dqkv, d->dtmp, a->qkv, a->att_lse, B, T, C, NH));
-    TT__TIMED(pf, TT_OP_QKV_BWD, 3.0 * f1,
-              tt__op_linear_bwd(ex, d->dln, g->qkvw, g->qkvb, d->dqkv, a->ln1, w->qkvw, NULL, N, C, 3 * C));
-    TT__TIMED(pf, TT_OP_LAYERNORM_BWD, 0.0,
-              tt__op_layernorm_bwd(ex, d->dres, g->ln1w, g->ln1b, d->dln, a->in, w->ln1w, a->ln1_mean, a->ln1_rstd, N, C, 1));
+    tt__bk_linear_bwd(k, TT_OP_ATTN_PROJ_BWD, d->dtmp, g->attprojw, g->attprojb, d->dres, a->atty, w->attprojw, NULL,
+                      N, C, C);
+    TT__BK(k, TT_OP_ATTENTION_BWD, 5.0 * (double)N * (double)C * (double)(T + 1),
+           attention_bwd(ctx, d->dqkv, d->dtmp, a->qkv, a->atty, a->att_lse, B, T, C, NH));
+    tt__bk_linear_bwd(k, TT_OP_QKV_BWD, d->dln, g->qkvw, g->qkvb, d->dqkv, a->ln1, w->qkvw, NULL, N, C, 3 * C);
+    tt__bk_layernorm_bwd(k, d->dres, g->ln1w, g->ln1b, d->dln, a->in, w->ln1w, a->ln1_mean, a->ln1_rstd, N, C, 1);
 }

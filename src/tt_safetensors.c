@@ -156,6 +156,7 @@ TTDEF tt_status tt_model_save_safetensors(const tt_io *io, tt_model *m, int dtyp
     uint64_t n;
     int i;
     if (!io || !io->write || !m || (dtype != TT_DTYPE_F32 && dtype != TT_DTYPE_BF16)) return TT_ERR_INVALID_ARG;
+    if (tt_model_download(m) != TT_OK) return TT_ERR_BACKEND;
     tt__model_shape_of(m, &s);
     memset(&cnt, 0, sizeof(cnt));
     tt__st_header(&cnt, &s, dtype);
@@ -644,7 +645,7 @@ TT__PRIVATE tt_status tt__st_load(const tt_io *io, tt_model *m, int check_eof) {
         tt__log(s.logger, TT_LOG_ERROR, TT_ERR_BAD_FORMAT, "safetensors: bytes after the data");
         st = TT_ERR_BAD_FORMAT;
     }
-    if (st == TT_OK) memcpy(s.params, tmp, bytes);
+    if (st == TT_OK) { memcpy(s.params, tmp, bytes); st = tt_model_upload(m); }
     if (tmp) tt__free(s.allocator, tmp, bytes);
     tt__st_free(&p);
     return st;

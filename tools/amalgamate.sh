@@ -10,7 +10,7 @@ PRIVATE="tt_config.h tt_internal.h tt_kern.h tt_vec.h
 tt_util.c tt_alloc.c tt_io.c tt_hashheap.c
 tt_threads.c tt_kern_w1.c tt_kern_vec.c tt_kern_w8.c tt_kern_w16.c tt_dispatch.c tt_gemm.c
 tt_bpe_tables.h tt_bpe_internal.h tt_pretok.c tt_bpe.c tt_bpe_files.c tt_bpe_train.c
-tt_data.c tt_ops.c tt_model.c tt_adamw.c
+tt_data.c tt_ops.c tt_backend_cpu.c tt_model.c tt_adamw.c
 tt_checkpoint.c tt_comm.c tt_generate.c
 tt_weights_internal.h tt_safetensors.c tt_llmc.c tt_infer.c tt_bpe_export.c"
 

@@ -163,16 +163,30 @@ static void test_bad_configs(void) {
     cfg = tiny_config();
     cfg.allocator.free = test_free_fn;
     CHECK_STATUS(tt_model_create(&cfg, &m), TT_ERR_INVALID_ARG);
-    /* a backend table: reserved, unsupported in this version */
+    /* a backend table with empty entries, another API version, or with
+     * comm / accum_exact (CPU-path only): refused, nothing left allocated */
     {
         tt_backend be;
+        tt_model *cm = NULL;
         memset(&be, 0, sizeof be);
         be.api_version = TT_BACKEND_API_VERSION;
         cfg = tiny_config();
         cfg.allocator = test_allocator(&ta, -1);
         cfg.backend = &be;
+        CHECK_STATUS(tt_model_create(&cfg, &m), TT_ERR_INVALID_ARG);
+        CHECK(ta.live == 0);
+        cfg = tiny_config();
+        CHECK_STATUS(tt_model_create(&cfg, &cm), TT_OK);
+        be = *tt_model_backend(cm); /* a complete table: the CPU instance */
+        be.api_version = TT_BACKEND_API_VERSION + 1;
+        cfg.allocator = test_allocator(&ta, -1);
+        cfg.backend = &be;
+        CHECK_STATUS(tt_model_create(&cfg, &m), TT_ERR_UNSUPPORTED);
+        be.api_version = TT_BACKEND_API_VERSION;
+        cfg.accum_exact = 1;
         CHECK_STATUS(tt_model_create(&cfg, &m), TT_ERR_UNSUPPORTED);
         CHECK(ta.live == 0);
+        tt_model_destroy(cm);
     }
     CHECK(m == SENTINEL);
     /* zero means default */

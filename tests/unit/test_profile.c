@@ -89,9 +89,10 @@ int main(void) {
     /* 3 forwards, 3 backwards, 3 AdamW steps; N = 120 rows < TT__HEAD_ROWS: one lm head chunk */
     CHECK(st.calls[TT_OP_EMBEDDING] == 3 && st.calls[TT_OP_EMBEDDING_BWD] == 3, "embedding calls");
     CHECK(st.calls[TT_OP_LAYERNORM] == 3 * (2 * L + 1) && st.calls[TT_OP_LAYERNORM_BWD] == 3 * (2 * L + 1), "layernorm calls");
-    CHECK(st.calls[TT_OP_QKV] == 3 * L && st.calls[TT_OP_QKV_BWD] == 3 * L, "qkv calls");
+    /* a linear layer's backward is two GEMMs of the op table (dW with the bias gradient, dx) */
+    CHECK(st.calls[TT_OP_QKV] == 3 * L && st.calls[TT_OP_QKV_BWD] == 2 * 3 * L, "qkv calls");
     CHECK(st.calls[TT_OP_ATTENTION] == 3 * L && st.calls[TT_OP_ATTENTION_BWD] == 3 * L, "attention calls");
-    CHECK(st.calls[TT_OP_FC_PROJ] == 3 * L && st.calls[TT_OP_ATTN_PROJ_BWD] == 3 * L, "proj calls");
+    CHECK(st.calls[TT_OP_FC_PROJ] == 3 * L && st.calls[TT_OP_ATTN_PROJ_BWD] == 2 * 3 * L, "proj calls");
     CHECK(st.calls[TT_OP_LM_HEAD] == 4, "lm head: 3 forwards + the unfused backward's recompute");
     CHECK(st.calls[TT_OP_SOFTMAX_CE] == 4 && st.calls[TT_OP_LM_HEAD_BWD] == 3, "softmax / lm head backward calls");
     CHECK(st.calls[TT_OP_ADAMW] == 3, "adamw calls");
