@@ -946,7 +946,7 @@ static int resume_checkpoint(struct run *r) {
             }
         }
     }
-    r->mc.n_threads = o->threads; r->mc.no_init = 1; r->mc.logger = r->logger; r->mc.profile = 1;
+    r->mc.n_threads = o->threads; r->mc.no_init = 1; r->mc.logger = r->logger; r->mc.profile = !r->use_be;
     r->mc.backend = r->use_be ? &r->be : NULL;
     if ((st = tt_model_create(&r->mc, &r->model)) != TT_OK) { fprintf(stderr, "train: model: %s\n", tt_strerror(st)); return 1; }
     t0 = now_s();
@@ -1046,7 +1046,8 @@ static int create_model(struct run *r) {
         r->mc.vocab_size = tt_tokenizer_vocab_size(r->tok);
         r->mc.n_ctx = o->ctx; r->mc.n_layer = o->layers; r->mc.d_model = o->d_model; r->mc.n_head = o->heads;
         r->mc.max_batch = r->B; r->mc.n_threads = o->threads; r->mc.seed = (uint64_t)o->seed; r->mc.logger = r->logger;
-        r->mc.profile = 1; /* the per-op breakdown of the report (a clock read per op) */
+        r->mc.profile = !r->use_be; /* the per-op breakdown of the report (a clock read per op; off on a
+                                        GPU, where it would time kernel launches, not kernels) */
         r->mc.backend = r->use_be ? &r->be : NULL;
         memset(&r->opt, 0, sizeof(r->opt));
         r->opt.lr = (float)o->lr; r->opt.min_lr = (float)o->min_lr; r->opt.weight_decay = (float)o->wd;
@@ -1312,7 +1313,10 @@ static int report(struct run *r) {
     double total = r->t.fwdbwd + r->t.opt + r->t.data + r->t.eval + r->t.ckpt;
     struct rusage ru;
     char rate[32];
-    uint32_t crc = tt_crc32(0, tt_model_params(r->model), tt_model_num_params(r->model) * sizeof(float));
+    uint32_t crc;
+    tt_status st = tt_model_download(r->model); /* the host copies of a backend's buffers; a no-op on the CPU */
+    if (st != TT_OK) { fprintf(stderr, "train: cannot read the parameters back: %s\n", tt_strerror(st)); return 1; }
+    crc = tt_crc32(0, tt_model_params(r->model), tt_model_num_params(r->model) * sizeof(float));
     if (total <= 0) total = 1e-9;
     getrusage(RUSAGE_SELF, &ru);
     fmt_rate(rate, sizeof(rate), r->run_tokens / (r->t.steps + 1e-12));
