@@ -4,10 +4,13 @@
  * (-lcublas) and the CUDA runtime. This header needs only tinytrain.h (no
  * CUDA headers), so C99 and C++ callers can include it.
  *
- * Status: every table entry is implemented, but tt_model_create does not
- * dispatch to a backend yet (it returns TT_ERR_UNSUPPORTED when
- * cfg.backend is set); tests/cuda/test_cuda_ops.c checks each op against
- * CPU references wherever a GPU is present.
+ * Use: create the table, put its address in tt_model_config.backend,
+ * create the model, destroy the table after the model (README.md, "CUDA
+ * backend"). Every table entry is implemented; tests/cuda/test_cuda_ops.c
+ * checks each op against CPU references and tests/cuda/test_cuda_model.c
+ * trains a small model against the CPU path, wherever a GPU is present
+ * (and on a CPU emulation of CUDA in make test). No GPU has run this code
+ * in this project yet.
  *
  * What runs where: buffers are device memory from cudaMalloc; every op is
  * queued on the backend's one CUDA stream in call order. GEMM products use
