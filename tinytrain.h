@@ -348,6 +348,9 @@ typedef struct tt_backend {
      * then g = 0. bc1 = 1 - b1^t, bc2_sqrt = sqrt(1 - b2^t) at step t. */
     tt_status (*adamw)(void *ctx, float *p, float *m, float *v, float *g, size_t n, float lr, float beta1,
                        float beta2, float eps, float weight_decay, float grad_scale, float bc1, float bc2_sqrt);
+    /* optional (needed only with cfg.recompute): y (n) = GELU(x) (tanh
+     * form, as the GEMM epilogue's gelu_out, bitwise the same values) */
+    tt_status (*gelu_fwd)(void *ctx, float *y, const float *x, size_t n);
 } tt_backend;
 
 /* ---- data parallel: communication hook ---------------------------------
@@ -440,6 +443,13 @@ typedef struct tt_model_config {
     int32_t  force_scalar; /* 1 = reference kernels even in SIMD builds        */
     int32_t  no_init;      /* 1 = leave parameters zero (caller loads them)   */
     int32_t  inference_only; /* 1 = parameters only, no training (tt_api_io.h) */
+    int32_t  recompute;    /* 1 = keep fewer activations: the LayerNorm outputs
+                              and the GELU output are recomputed in the
+                              backward (in the gradient buffers, 6 (B*T, C)
+                              floats per layer less), and the lm head packs wte
+                              per row chunk instead of keeping two packed
+                              copies (2 V C floats less); same results bitwise,
+                              a few % slower. Needs backend->gelu_fwd.       */
     tt_allocator      allocator; /* zero = TT_MALLOC/TT_FREE                   */
     tt_logger         logger;    /* zero = silent                              */
     tt_parallel       parallel;  /* zero = built-in pool, or serial            */
@@ -479,6 +489,22 @@ TTDEF tt_model_config tt_model_config_resolve(const tt_model_config *cfg);
  * cfg.inference_only: parameters, scratch and the struct only.
  * Returns TT_OK, TT_ERR_INVALID_ARG (bad config or size overflow). */
 TTDEF tt_status tt_model_memory_size(const tt_model_config *cfg, size_t *out_bytes);
+/* tt_model_memory_breakdown: where tt_model_memory_size's bytes go, for
+ * this config (bytes; the host fields add up to total):
+ *   params, grads (+ accum_exact's extra block), moments (AdamW m and v),
+ *   activations (training activations for (max_batch, n_ctx), the lm head's
+ *   logits chunk included), scratch (per-thread GEMM/attention scratch,
+ *   AdamW partial sums, a backend's host copies of losses and logits),
+ *   packed (the packed wte copies and the GEMMs' shared packed B), other
+ *   (model struct, thread pool, tensor table, names, alignment).
+ *   backend: bytes allocated through cfg.backend (its parameters,
+ *   gradients, moments, activations; 0 on the CPU), not in total.
+ * Returns TT_OK, TT_ERR_INVALID_ARG (as tt_model_memory_size). No allocation. */
+typedef struct tt_memory_breakdown {
+    size_t params, grads, moments, activations, scratch, packed, other, total;
+    size_t backend;
+} tt_memory_breakdown;
+TTDEF tt_status tt_model_memory_breakdown(const tt_model_config *cfg, tt_memory_breakdown *out);
 
 /* tt_model_create_in: build a model inside the caller's buffer mem (any
  * alignment; at least tt_model_memory_size bytes). Allocates nothing; with
@@ -1750,6 +1776,36 @@ TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const floa
                              const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk, float *C, ptrdiff_t ldc,
                              int accumulate, const tt__gemm_epi *epi, float *rowsum_a);
 
+/* ---- bf16 GEMM inputs (tt_kern_bf16.c, tt_gemm_bf16.c) ----
+ * bf16: the top 16 bits of an fp32, in a uint16_t. tt__bf16_from_f32 rounds
+ * to nearest even (denormals to signed zero, NaN stays NaN: the rule of
+ * VCVTNE2PS2BF16, documented in tt_kern_bf16.c); tt__f32_from_bf16 is exact.
+ * tt__bf16_from_f32_n: n of them, threaded over ex (NULL: serial), no
+ * allocation; the bits do not depend on the thread count or the width. */
+TT__PRIVATE uint16_t tt__bf16_from_f32(float x);
+TT__PRIVATE float    tt__f32_from_bf16(uint16_t h);
+TT__PRIVATE void     tt__bf16_from_f32_n(const tt__exec *ex, uint16_t *dst, const float *src, size_t n);
+/* C (M,N) = [C +] bf16(A) bf16(B), fp32 products and sums: the scalar
+ * reference (A and fp32 B rounded per element; Bh: B given in bf16 with
+ * the strides rsb, csb, then B is unused and may be NULL) and the driver,
+ * with tt__gemm_ex's shapes, threads, epilogue and rowsum_a (which sums
+ * the unrounded A). Exactly one of B, Bh is non-NULL. The driver uses
+ * ex->scratch like tt__gemm (tt__gemm_scratch_floats per slot), allocates
+ * nothing, and gives the same bits for any thread count. Its C: the
+ * reference's bits where the products are normal floats, except with the
+ * vdpbf16ps kernel (tt__gemm_bf16_kernel_name), which adds the products in
+ * pairs: there |C - E| <= gamma_{K+1} S + (K+1) 2^-126 per element, E and
+ * S the exact sums of C0 and the rounded products and of their magnitudes,
+ * gamma_n = n 2^-24 / (1 - n 2^-24) (tested: tests/kernels/test_gemm_bf16.c). */
+TT__PRIVATE void tt__gemm_bf16_scalar(int M, int N, int K, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
+                                      const float *B, const uint16_t *Bh, ptrdiff_t rsb, ptrdiff_t csb,
+                                      float *C, ptrdiff_t ldc, int accumulate);
+TT__PRIVATE void tt__gemm_bf16_ex(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
+                                  ptrdiff_t csa, const float *B, const uint16_t *Bh, ptrdiff_t rsb, ptrdiff_t csb,
+                                  float *C, ptrdiff_t ldc, int accumulate, const tt__gemm_epi *epi,
+                                  float *rowsum_a);
+TT__PRIVATE const char *tt__gemm_bf16_kernel_name(void);
+
 /* ---- elementwise kernels, the build's SIMD variant or (force_scalar, or a
  * scalar build) the reference; tt_dispatch.c. Math and argument meaning at
  * the scalar references in tt_kern_w1.c. Rows [r0, r1) / elements [i0, i1)
@@ -1837,6 +1893,7 @@ TT__PRIVATE void  tt__adamw(const tt__exec *ex, float *p, float *m, float *v, co
 
 #define TT__IF_0(x)
 #define TT__IF_1(x) x
+#define TT__IF_2(x) x
 #define TT__P_ENUM(ID, f, l, r, c, d, nm) TT__P_##ID,
 enum { TT__PARAM_LIST(TT__P_ENUM) TT__P_COUNT };
 #undef TT__P_ENUM
@@ -1857,21 +1914,25 @@ typedef struct tt__model_w { TT__PARAM_LIST(TT__P_GFIELD) } tt__model_w;
 /* Activations of the training forward/backward, in carve order.
  * X(type, field, per_layer, count): count elements (per layer when
  * per_layer) with N = max_batch * n_ctx, C, NH, Vp, B = max_batch and
- * HR = min(N, TT__HEAD_ROWS) in scope; per-layer kinds are stacked L deep. */
+ * HR = min(N, TT__HEAD_ROWS) in scope; per-layer kinds are stacked L deep.
+ * per_layer 2: per layer, unless cfg.recompute: then not kept at all (the
+ * layer's forward writes it into dln or dfch, free until the backward,
+ * and the backward recomputes it there just before its use). */
+#define TT__ACT_MULT(lyr, L, rc) ((lyr) == 0 ? (size_t)1 : (lyr) == 2 && (rc) ? (size_t)0 : (size_t)(L))
 #define TT__ACT_LIST(X) \
     X(float,   x0,          0, N * C)       /* (N, C) embeddings */ \
-    X(float,   ln1,         1, N * C)       /* (N, C) LayerNorm 1 output */ \
+    X(float,   ln1,         2, N * C)       /* (N, C) LayerNorm 1 output; recompute: in dln */ \
     X(float,   ln1_mean,    1, N)           /* (N) */ \
     X(float,   ln1_rstd,    1, N)           /* (N) */ \
     X(float,   qkv,         1, N * 3 * C)   /* (N, 3C) */ \
     X(float,   atty,        1, N * C)       /* (N, C) attention output */ \
     X(float,   att_lse,     1, N * NH)      /* (B, NH, T) softmax log-sum-exp */ \
     X(float,   res2,        1, N * C)       /* (N, C) residual after attention */ \
-    X(float,   ln2,         1, N * C)       /* (N, C) */ \
+    X(float,   ln2,         2, N * C)       /* (N, C); recompute: in dln */ \
     X(float,   ln2_mean,    1, N)           /* (N) */ \
     X(float,   ln2_rstd,    1, N)           /* (N) */ \
     X(float,   fch,         1, N * 4 * C)   /* (N, 4C) MLP pre-activation */ \
-    X(float,   fch_gelu,    1, N * 4 * C)   /* (N, 4C) */ \
+    X(float,   fch_gelu,    2, N * 4 * C)   /* (N, 4C); recompute: in dfch */ \
     X(float,   res3,        1, N * C)       /* (N, C) residual after the MLP */ \
     X(float,   lnf,         0, N * C)       /* (N, C) final LayerNorm */ \
     X(float,   lnf_mean,    0, N)           /* (N) */ \
@@ -1893,7 +1954,11 @@ typedef struct tt__model_w { TT__PARAM_LIST(TT__P_GFIELD) } tt__model_w;
  * array when nothing keeps the input: the generator); the other fields as
  * in TT__ACT_LIST. ln1 and ln2 (and their mean/rstd) may share storage. */
 #define TT__A_LFIELD(ty, f, l, n) TT__IF_##l(ty *f;)
-typedef struct tt__layer_acts { const float *in; TT__ACT_LIST(TT__A_LFIELD) } tt__layer_acts;
+typedef struct tt__layer_acts {
+    const float *in;
+    int recompute; /* backward: recompute ln1, ln2, fch_gelu before their use */
+    TT__ACT_LIST(TT__A_LFIELD)
+} tt__layer_acts;
 #undef TT__A_LFIELD
 /* the backward's scratch, reused by every layer: dres (N, C) gradient of
  * the residual stream (in: of res3; out: of in), dtmp, dln (N, C), dqkv
@@ -2191,6 +2256,63 @@ TT__PRIVATE void  tt__gelu_bwd_vec(float *dx, const float *dy, const float *x, s
 TT__PRIVATE void  tt__adamw_vec(float *p, float *m, float *v, const float *g, size_t n, float lr, float b1,
                                 float b2, float eps, float wd, float gscale, float bc1, float bc2_sqrt);
 
+/* ---- the GEMM driver's pieces the bf16 driver (tt_gemm_bf16.c) shares
+ * with tt_gemm.c (defined there) ---- */
+typedef struct tt__gemm_job {
+    const tt__exec *ex;
+    int M, N, K, tm, tn;      /* block grid: tm row blocks x tn column blocks */
+    int n_slots;              /* tasks dispatched (one per scratch slot); each claims blocks */
+    int next;                 /* next block to claim (atomic) */
+    int mstep, nstep;         /* rows / columns per task (multiples of MR / NR) */
+    const float *A, *B;
+    ptrdiff_t rsa, csa, rsb, csb, ldc;
+    float *C;
+    const float *pk;          /* B packed ahead (tt__gemm_pack_b layout), or NULL */
+    const tt__gemm_epi *epi;  /* applied to each finished block of C, or NULL */
+    float *rowsum_a;          /* (M): rowsum_a[i] += sum_k A(i,k), or NULL */
+    int accumulate, simd;
+} tt__gemm_job;
+/* task grid tm x tn for T threads (sets tm, tn, mstep, nstep); its cost */
+TT__PRIVATE double tt__gemm_grid(tt__gemm_job *g, int T);
+/* the epilogue on rows [r0, r0+mr) x columns [c0, c0+nc) of g->C */
+TT__PRIVATE void tt__gemm_epi_block(const tt__gemm_job *g, int r0, int mr, int c0, int nc);
+/* rs[i] += A(i, k), rows [0, m), k increasing over [0, kb) */
+TT__PRIVATE void tt__gemm_rowsum(int m, int kb, const float *A, ptrdiff_t rsa, ptrdiff_t csa, float *rs);
+#if TT_SIMD_WIDTH >= 8
+/* the K block of a K-deep product (every block but the last is this deep) */
+TT__PRIVATE int tt__sgemm_kc(int K);
+/* fp32 packers: A rows [0, mc) into MR-tall panels [k][MR] (rows past mc
+ * zero, up to 8 floats of slack written past the last panel); B columns
+ * [0, nc) into nr-wide panels [k][nr] (columns past nc zero, pb 32-byte aligned) */
+TT__PRIVATE void tt__sgemm_pack_a(int mc, int kc, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
+                                  float *TT__RESTRICT pa);
+TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdiff_t rsb, ptrdiff_t csb,
+                                  float *TT__RESTRICT pb);
+#endif
+
+/* ---- bf16 kernels (tt_kern_bf16.c; rounding rule documented there) ----
+ * TT__BGEMM_DPBF16: the bf16 GEMM runs the 6x64 vdpbf16ps micro-kernel
+ * (AVX-512 build with AVX512_BF16 codegen); else its operands are widened
+ * to fp32 while packing and the fp32 micro-kernel runs. The _vec
+ * conversions give the bits of the _scalar ones. */
+#if TT_SIMD_WIDTH == 16 && defined(__AVX512BF16__)
+#  define TT__BGEMM_DPBF16 1
+#else
+#  define TT__BGEMM_DPBF16 0
+#endif
+TT__PRIVATE float tt__bf16_round(float x); /* nearest bf16, as an fp32 */
+TT__PRIVATE void  tt__bf16_from_f32_scalar(uint16_t *dst, const float *src, size_t n);
+TT__PRIVATE void  tt__bf16_from_f32_vec(uint16_t *dst, const float *src, size_t n);
+TT__PRIVATE void  tt__bf16_to_f32_scalar(float *dst, const uint16_t *src, size_t n);
+TT__PRIVATE void  tt__bf16_to_f32_vec(float *dst, const uint16_t *src, size_t n);
+TT__PRIVATE void  tt__bf16_round_scalar(float *x, size_t n); /* in place */
+TT__PRIVATE void  tt__bf16_round_vec(float *x, size_t n);
+#if TT__BGEMM_DPBF16
+/* C[6 x 64] (+)= A B over kp k-pairs of packed bf16 pairs (layout: tt_kern_bf16.c) */
+TT__PRIVATE void tt__bgemm_ukernel_dp(int kp, const uint32_t *TT__RESTRICT a, const uint32_t *TT__RESTRICT b,
+                                      float *C, ptrdiff_t ldc, int load_c);
+#endif
+
 #endif /* TT_KERN_H */
 /* ==== end src/tt_kern.h ==== */
 /* ==== begin src/tt_vec.h ==== */
@@ -2390,6 +2512,459 @@ TT__PRIVATE tt__vf tt__v_exp(tt__vf x) {
 
 #endif /* TT_VEC_H */
 /* ==== end src/tt_vec.h ==== */
+/* ==== begin src/tt_kern_bf16.c ==== */
+/* >>kern_bf16  bfloat16 kernels: fp32 <-> bf16 conversion (scalar
+ * reference and the build-width vector versions, bitwise equal), the bf16
+ * GEMM's scalar reference, and the 6x64 vdpbf16ps micro-kernel of AVX-512
+ * builds that have AVX512_BF16 (driven by tt_gemm_bf16.c).
+ *
+ * bf16 is the top half of an fp32 (sign, 8 exponent bits, 7 fraction
+ * bits); bf16 -> fp32 is exact (a 16-bit shift). fp32 -> bf16 follows the
+ * pseudo-code of VCVTNE2PS2BF16 in the Intel SDM (convert_fp32_to_bfloat16),
+ * so that the AVX512_BF16 instruction gives the same bits as every other
+ * version:
+ *   zero or denormal input -> zero of the same sign (denormals flushed);
+ *   NaN -> NaN: the top 16 bits with the quiet bit (0x0040) set;
+ *   otherwise round to nearest, ties to even (integer add of 0x7FFF plus
+ *   the lowest kept bit); finite values past the largest bf16 round to inf,
+ *   inf stays inf.
+ * PyTorch's c10::BFloat16 rounds the same way but keeps denormals (and
+ * gives one canonical NaN): the two differ only on denormal inputs. */
+/* #include "tt_kern.h" */
+
+TT__PRIVATE uint16_t tt__bf16_from_f32(float x) {
+    uint32_t u;
+    memcpy(&u, &x, sizeof u);
+    if ((u & 0x7F800000u) == 0) return (uint16_t)((u >> 16) & 0x8000u);            /* zero, denormal */
+    if ((u & 0x7FFFFFFFu) > 0x7F800000u) return (uint16_t)((u >> 16) | 0x0040u);   /* NaN, made quiet */
+    return (uint16_t)((u + 0x7FFFu + ((u >> 16) & 1u)) >> 16);                      /* nearest even */
+}
+TT__PRIVATE float tt__f32_from_bf16(uint16_t h) {
+    uint32_t u = (uint32_t)h << 16;
+    float x;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+/* x rounded to the nearest bf16, as an fp32 */
+TT__PRIVATE float tt__bf16_round(float x) { return tt__f32_from_bf16(tt__bf16_from_f32(x)); }
+
+TT__PRIVATE void tt__bf16_from_f32_scalar(uint16_t *dst, const float *src, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) dst[i] = tt__bf16_from_f32(src[i]);
+}
+TT__PRIVATE void tt__bf16_to_f32_scalar(float *dst, const uint16_t *src, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) dst[i] = tt__f32_from_bf16(src[i]);
+}
+TT__PRIVATE void tt__bf16_round_scalar(float *x, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) x[i] = tt__bf16_round(x[i]);
+}
+
+/* ---- vector versions (same bits as the scalar ones) ----
+ * (AVX2 at widths 8 and 16, and vcvtne2ps2bf16 where AVX512_BF16 is there)
+ * 8 lanes of the rounding above, as 32-bit lanes holding the bf16
+ * in their low half: the integer add, then the NaN and the zero/denormal
+ * lanes replaced. */
+#if TT_SIMD_WIDTH >= 8
+TT__PRIVATE __m256i tt__bf16_cvt8(__m256 x) {
+    __m256i u = _mm256_castps_si256(x), hi = _mm256_srli_epi32(u, 16);
+    __m256i r = _mm256_add_epi32(u, _mm256_add_epi32(_mm256_set1_epi32(0x7FFF),
+                                                     _mm256_and_si256(hi, _mm256_set1_epi32(1))));
+    __m256i nan = _mm256_castps_si256(_mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+    __m256i den = _mm256_cmpeq_epi32(_mm256_and_si256(u, _mm256_set1_epi32(0x7F800000)), _mm256_setzero_si256());
+    r = _mm256_srli_epi32(r, 16);
+    r = _mm256_blendv_epi8(r, _mm256_or_si256(hi, _mm256_set1_epi32(0x0040)), nan);
+    return _mm256_blendv_epi8(r, _mm256_and_si256(hi, _mm256_set1_epi32(0x8000)), den);
+}
+#endif
+/* AVX512_BF16's vector type from any 512-bit integer vector (same bits) */
+#ifndef TT__AS_BH512
+#  define TT__AS_BH512(v) ((__m512bh)(v))
+#endif
+#ifndef TT__FROM_BH512
+#  define TT__FROM_BH512(v) ((__m512i)(v))
+#endif
+
+TT__PRIVATE void tt__bf16_from_f32_vec(uint16_t *dst, const float *src, size_t n) {
+    size_t i = 0;
+#if TT__BGEMM_DPBF16
+    /* vcvtne2ps2bf16: 32 floats; the second operand gives the low 16 bf16 */
+    for (; i + 32 <= n; i += 32) {
+        __m512bh h = _mm512_cvtne2ps_pbh(_mm512_loadu_ps(src + i + 16), _mm512_loadu_ps(src + i));
+        _mm512_storeu_si512((void *)(dst + i), TT__FROM_BH512(h));
+    }
+#endif
+#if TT_SIMD_WIDTH >= 8
+    for (; i + 8 <= n; i += 8) {
+        __m256i r = tt__bf16_cvt8(_mm256_loadu_ps(src + i));
+        _mm_storeu_si128((__m128i *)(void *)(dst + i),
+                         _mm_packus_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1)));
+    }
+#endif
+    for (; i < n; i++) dst[i] = tt__bf16_from_f32(src[i]);
+}
+TT__PRIVATE void tt__bf16_to_f32_vec(float *dst, const uint16_t *src, size_t n) {
+    size_t i = 0;
+#if TT_SIMD_WIDTH >= 8
+    for (; i + 8 <= n; i += 8) {
+        __m256i w = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)(src + i)));
+        _mm256_storeu_ps(dst + i, _mm256_castsi256_ps(_mm256_slli_epi32(w, 16)));
+    }
+#endif
+    for (; i < n; i++) dst[i] = tt__f32_from_bf16(src[i]);
+}
+/* x[i] = the nearest bf16 of x[i], as an fp32 (in place) */
+TT__PRIVATE void tt__bf16_round_vec(float *x, size_t n) {
+    size_t i = 0;
+#if TT_SIMD_WIDTH >= 8
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(x + i, _mm256_castsi256_ps(_mm256_slli_epi32(tt__bf16_cvt8(_mm256_loadu_ps(x + i)), 16)));
+#endif
+    for (; i < n; i++) x[i] = tt__bf16_round(x[i]);
+}
+
+/* ---- threaded conversion (e.g. the weights' bf16 copy, once per step) ---- */
+typedef struct tt__bf16_cvt_job {
+    uint16_t *dst;
+    const float *src;
+    size_t n, per;
+    int simd;
+} tt__bf16_cvt_job;
+TT__PRIVATE void tt__bf16_cvt_task(void *arg, int t) {
+    const tt__bf16_cvt_job *j = (const tt__bf16_cvt_job *)arg;
+    size_t i0 = (size_t)t * j->per, i1 = i0 + j->per < j->n ? i0 + j->per : j->n;
+    if (i0 >= i1) return;
+    if (j->simd) tt__bf16_from_f32_vec(j->dst + i0, j->src + i0, i1 - i0);
+    else tt__bf16_from_f32_scalar(j->dst + i0, j->src + i0, i1 - i0);
+}
+TT__PRIVATE void tt__bf16_from_f32_n(const tt__exec *ex, uint16_t *dst, const float *src, size_t n) {
+    tt__bf16_cvt_job j;
+    int T = ex && ex->n_threads > 1 ? ex->n_threads : 1;
+    if (n == 0) return;
+    if (n < 65536) T = 1; /* a dispatch costs more than converting this */
+    j.dst = dst; j.src = src; j.n = n; j.simd = tt__use_simd(ex);
+    j.per = ((n + (size_t)T - 1) / (size_t)T + 63) & ~(size_t)63;
+    tt__parallel_for(ex, (int)((n + j.per - 1) / j.per), tt__bf16_cvt_task, &j);
+}
+
+/* ---- the bf16 GEMM's scalar reference ----
+ * C (M,N) = [C +] bf16(A) (M,K) bf16(B) (K,N): A, and B when it is fp32
+ * (Bh NULL), rounded to bf16 per element; Bh: B already in bf16 (same
+ * strides). Per element the k-sum runs in increasing k from C (accumulate)
+ * or 0, one fp32 add per product. The product of two bf16 values is exact
+ * in fp32 (8 x 8 significant bits) unless it underflows (|product| < 2^-126)
+ * or overflows, so a fused multiply-add gives the same bits as this loop. */
+TT__PRIVATE void tt__gemm_bf16_scalar(int M, int N, int K, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
+                                      const float *B, const uint16_t *Bh, ptrdiff_t rsb, ptrdiff_t csb,
+                                      float *C, ptrdiff_t ldc, int accumulate) {
+    int i, j, k;
+    for (i = 0; i < M; i++) {
+        float *c = C + (ptrdiff_t)i * ldc;
+        if (!accumulate) for (j = 0; j < N; j++) c[j] = 0.0f;
+        for (k = 0; k < K; k++) {
+            float a = tt__bf16_round(A[(ptrdiff_t)i * rsa + (ptrdiff_t)k * csa]);
+            ptrdiff_t o = (ptrdiff_t)k * rsb;
+            if (Bh)
+                for (j = 0; j < N; j++) c[j] += a * tt__f32_from_bf16(Bh[o + (ptrdiff_t)j * csb]);
+            else
+                for (j = 0; j < N; j++) c[j] += a * tt__bf16_round(B[o + (ptrdiff_t)j * csb]);
+        }
+    }
+}
+
+/* ---- 6x64 vdpbf16ps micro-kernel (AVX-512 with AVX512_BF16) ----
+ * C[6 x 64] = (load_c ? C : 0) + sum over k pairs q of
+ *   a(r, 2q) b(2q, c) + a(r, 2q+1) b(2q+1, c)
+ * a: kp pairs x 6 rows, a[q*6 + r] = the bf16 pair (a(r,2q) low half,
+ * a(r,2q+1) high half) in one uint32; b: kp x 64 pairs likewise,
+ * b[q*64 + c], 64-byte aligned. One vdpbf16ps per (row, 16 columns, pair):
+ * fp32 accumulation, its two products added as the Intel SDM's VDPBF16PS
+ * specifies (denormal inputs and outputs flushed, round to nearest even,
+ * MXCSR not consulted); the sum order within a pair is the instruction's,
+ * which is why its results are held to a summation-order bound, not to the
+ * reference's bits (tests/kernels/test_gemm_bf16.c). */
+#if TT__BGEMM_DPBF16
+TT__PRIVATE void tt__bgemm_ukernel_dp(int kp, const uint32_t *TT__RESTRICT a, const uint32_t *TT__RESTRICT b,
+                                      float *C, ptrdiff_t ldc, int load_c) {
+    __m512 c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23;
+    __m512 c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
+    int q;
+#define TT__LD4(r)                                                                                 \
+    c##r##0 = _mm512_loadu_ps(C + r * ldc);      c##r##1 = _mm512_loadu_ps(C + r * ldc + 16);     \
+    c##r##2 = _mm512_loadu_ps(C + r * ldc + 32); c##r##3 = _mm512_loadu_ps(C + r * ldc + 48)
+#define TT__ST4(r)                                                                                 \
+    _mm512_storeu_ps(C + r * ldc, c##r##0);      _mm512_storeu_ps(C + r * ldc + 16, c##r##1);     \
+    _mm512_storeu_ps(C + r * ldc + 32, c##r##2); _mm512_storeu_ps(C + r * ldc + 48, c##r##3)
+    if (load_c) {
+        TT__LD4(0); TT__LD4(1); TT__LD4(2); TT__LD4(3); TT__LD4(4); TT__LD4(5);
+    } else {
+        c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = _mm512_setzero_ps();
+        c30 = c31 = c32 = c33 = c40 = c41 = c42 = c43 = c50 = c51 = c52 = c53 = _mm512_setzero_ps();
+    }
+#define TT__DROW(r)                                                                                \
+    av = TT__AS_BH512(_mm512_set1_epi32((int)a[r]));                                               \
+    c##r##0 = _mm512_dpbf16_ps(c##r##0, av, b0); c##r##1 = _mm512_dpbf16_ps(c##r##1, av, b1);      \
+    c##r##2 = _mm512_dpbf16_ps(c##r##2, av, b2); c##r##3 = _mm512_dpbf16_ps(c##r##3, av, b3)
+    for (q = 0; q < kp; q++, a += 6, b += 64) {
+        __m512bh b0 = TT__AS_BH512(_mm512_load_si512((const void *)b));
+        __m512bh b1 = TT__AS_BH512(_mm512_load_si512((const void *)(b + 16)));
+        __m512bh b2 = TT__AS_BH512(_mm512_load_si512((const void *)(b + 32)));
+        __m512bh b3 = TT__AS_BH512(_mm512_load_si512((const void *)(b + 48))), av;
+        TT__DROW(0); TT__DROW(1); TT__DROW(2); TT__DROW(3); TT__DROW(4); TT__DROW(5);
+    }
+    TT__ST4(0); TT__ST4(1); TT__ST4(2); TT__ST4(3); TT__ST4(4); TT__ST4(5);
+#undef TT__DROW
+#undef TT__LD4
+#undef TT__ST4
+}
+#endif
+
+TT__PRIVATE const char *tt__gemm_bf16_kernel_name(void) {
+#if TT__BGEMM_DPBF16
+    return "6x64 AVX512_BF16 vdpbf16ps";
+#elif TT_SIMD_WIDTH >= 8
+    return "bf16 operands widened to fp32 in packing, fp32 micro-kernel";
+#else
+    return "scalar reference";
+#endif
+}
+/* ==== end src/tt_kern_bf16.c ==== */
+/* ==== begin src/tt_gemm_bf16.c ==== */
+/* >>gemm_bf16  the bf16 GEMM: C (+)= bf16(A) bf16(B) with fp32 products
+ * and sums, for mixed precision (issue 13: GEMM inputs in bf16, fp32
+ * accumulation, as PyTorch's CPU autocast does). Same interface as
+ * tt__gemm_ex (strides, epilogue, rowsum_a, threads); A is rounded to bf16
+ * while it is packed, B either while it is packed (fp32 B) or read from a
+ * bf16 copy the caller keeps (Bh: e.g. the weights, converted once per
+ * optimizer step with tt__bf16_from_f32_n).
+ *
+ * Blocking and threads as in tt_gemm.c (Goto & van de Geijn loops, the
+ * same task grid tt__gemm_grid, kc = tt__sgemm_kc(K), epilogue per finished
+ * block), each task packing its own panels in its scratch slot. Two
+ * packings, chosen when the build is compiled (TT__BGEMM_DPBF16, tt_kern.h):
+ *  - vdpbf16ps (AVX-512 with AVX512_BF16): panels of bf16 pairs along k
+ *    (uint32 words, an odd K padded with a zero), A micro-panels [k/2][MR],
+ *    B [k/2][NR]; the 6x64 kernel of tt_kern_bf16.c. Half the bytes.
+ *  - otherwise: fp32 panels holding the bf16-rounded values, the build's
+ *    fp32 micro-kernel (fma chain in increasing k). Products of bf16
+ *    values are exact in fp32, so this gives the scalar reference's bits
+ *    (tt__gemm_bf16_scalar), for any thread count: correct, not faster.
+ * Packing here is plain loops (not tuned: no measurements on AVX512_BF16
+ * hardware were possible). Scalar builds and ex->force_scalar run the
+ * scalar reference, threaded the same way. */
+/* #include "tt_kern.h" */
+
+#if defined(__GNUC__) || defined(__clang__)
+#  define TT__BGEMM_CLAIM(g, t, i) ((void)(t), (void)(i), __atomic_fetch_add(&(g)->next, 1, __ATOMIC_RELAXED))
+#else
+#  define TT__BGEMM_CLAIM(g, t, i) ((t) + (i) * (g)->n_slots)
+#endif
+
+typedef struct tt__bgemm_job {
+    tt__gemm_job g;      /* shapes, A, C, epilogue, rowsum_a, grid; g.B is B when fp32, else NULL */
+    const uint16_t *Bh;  /* B in bf16 (strides g.rsb, g.csb), or NULL */
+} tt__bgemm_job;
+
+#if TT_SIMD_WIDTH >= 8
+#define TT__BGEMM_MR TT__SGEMM_MR
+#define TT__BGEMM_NR TT__SGEMM_NR
+#define TT__BGEMM_MC 144  /* rows of a packed A block (multiple of MR) */
+#define TT__BGEMM_NC 2048 /* columns of a packed B panel at most (less if the scratch is smaller) */
+
+/* floats of scratch one slot needs for a K-deep product with B panels of
+ * nc columns: B panel, A block (+ 8 floats of the fp32 packer's slack),
+ * 64-byte alignment */
+TT__PRIVATE size_t tt__bgemm_need(int kc, int nc) {
+    return (size_t)kc * (size_t)nc + (size_t)TT__BGEMM_MC * (size_t)kc + 16 + 16;
+}
+
+#if TT__BGEMM_DPBF16
+TT__PRIVATE uint32_t tt__bgemm_bits(const float *F, const uint16_t *H, ptrdiff_t o) {
+    return H ? (uint32_t)H[o] : (uint32_t)tt__bf16_from_f32(F[o]);
+}
+/* Pack x [0, nx) by k [0, kb) into w-wide panels of bf16 pairs: element
+ * (x, k) of the source is F[x*sx + k*sk] (rounded) or H[x*sx + k*sk];
+ * p[(x/w)*w*kp + q*w + x%w] = (k = 2q) | (k = 2q+1) << 16, kp = ceil(kb/2);
+ * x past nx and k = kb (odd kb) are zero. A: x = row (w = MR); B: x =
+ * column (w = NR). */
+TT__PRIVATE void tt__bgemm_pack_pairs(int nx, int kb, int w, const float *F, const uint16_t *H, ptrdiff_t sx,
+                                      ptrdiff_t sk, uint32_t *TT__RESTRICT p) {
+    int kp = (kb + 1) / 2, x0, x, q;
+    for (x0 = 0; x0 < nx; x0 += w) {
+        uint32_t *d = p + (ptrdiff_t)x0 * kp;
+        for (x = 0; x < w; x++) {
+            ptrdiff_t o = (ptrdiff_t)(x0 + x) * sx;
+            if (x0 + x >= nx) {
+                for (q = 0; q < kp; q++) d[q * w + x] = 0;
+                continue;
+            }
+            for (q = 0; q < kb / 2; q++)
+                d[q * w + x] = tt__bgemm_bits(F, H, o + (ptrdiff_t)(2 * q) * sk) |
+                               tt__bgemm_bits(F, H, o + (ptrdiff_t)(2 * q + 1) * sk) << 16;
+            if (kb & 1) d[q * w + x] = tt__bgemm_bits(F, H, o + (ptrdiff_t)(kb - 1) * sk);
+        }
+    }
+}
+#else
+/* Pack bf16 B k [0, kb) x columns [0, nc) into nr-wide fp32 panels (the
+ * layout of tt__sgemm_pack_b), widening each value exactly. */
+TT__PRIVATE void tt__bgemm_pack_b_h(int kb, int nc, int nr, const uint16_t *H, ptrdiff_t rsb, ptrdiff_t csb,
+                                    float *TT__RESTRICT pb) {
+    int j0, k, c;
+    for (j0 = 0; j0 < nc; j0 += nr) {
+        int w = nc - j0 < nr ? nc - j0 : nr;
+        float *d = pb + (ptrdiff_t)j0 * kb;
+        if (csb == 1) {
+            for (k = 0; k < kb; k++) {
+                tt__bf16_to_f32_vec(d + (ptrdiff_t)k * nr, H + (ptrdiff_t)k * rsb + j0, (size_t)w);
+                for (c = w; c < nr; c++) d[(ptrdiff_t)k * nr + c] = 0.0f;
+            }
+        } else {
+            for (c = 0; c < nr; c++) {
+                const uint16_t *s = H + (ptrdiff_t)(j0 + c) * csb;
+                if (c < w) for (k = 0; k < kb; k++) d[(ptrdiff_t)k * nr + c] = tt__f32_from_bf16(s[(ptrdiff_t)k * rsb]);
+                else for (k = 0; k < kb; k++) d[(ptrdiff_t)k * nr + c] = 0.0f;
+            }
+        }
+    }
+}
+#endif
+
+/* C[m0:m1, n0:n1] (+)= bf16(A) bf16(B) with the slot's scratch ws (ws_floats) */
+TT__PRIVATE void tt__bgemm_range(const tt__bgemm_job *j, int m0, int m1, int n0, int n1, float *ws,
+                                 size_t ws_floats) {
+    const tt__gemm_job *g = &j->g;
+    float *pb = (float *)(((uintptr_t)ws + 63) & ~(uintptr_t)63), *pa;
+    int K = g->K, kc = tt__sgemm_kc(K), ncmax, jc, pc, ic, jr, ir, r, c;
+    float tile[TT__BGEMM_MR * TT__BGEMM_NR];
+    /* the widest B panel the slot holds next to the A block (>= NR: checked by the caller) */
+    size_t cols = (ws_floats - tt__bgemm_need(kc, 0)) / (size_t)kc;
+    ncmax = cols >= TT__BGEMM_NC ? TT__BGEMM_NC : (int)(cols / TT__BGEMM_NR * TT__BGEMM_NR);
+    pa = pb + (size_t)ncmax * kc;
+    for (jc = n0; jc < n1; jc += ncmax) {
+        int nc = n1 - jc < ncmax ? n1 - jc : ncmax;
+        for (pc = 0; pc < K; pc += kc) {
+            int kb = K - pc < kc ? K - pc : kc, kp = (kb + 1) / 2;
+            int load_c = g->accumulate || pc > 0;
+            ptrdiff_t boff = (ptrdiff_t)pc * g->rsb + (ptrdiff_t)jc * g->csb;
+#if TT__BGEMM_DPBF16
+            tt__bgemm_pack_pairs(nc, kb, TT__BGEMM_NR, g->B ? g->B + boff : NULL, j->Bh ? j->Bh + boff : NULL, g->csb,
+                                 g->rsb, (uint32_t *)(void *)pb);
+#else
+            if (j->Bh) {
+                tt__bgemm_pack_b_h(kb, nc, TT__BGEMM_NR, j->Bh + boff, g->rsb, g->csb, pb);
+            } else {
+                tt__sgemm_pack_b(kb, nc, TT__BGEMM_NR, g->B + boff, g->rsb, g->csb, pb);
+                tt__bf16_round_vec(pb, (size_t)((nc + TT__BGEMM_NR - 1) / TT__BGEMM_NR * TT__BGEMM_NR) * (size_t)kb);
+            }
+            (void)kp;
+#endif
+            for (ic = m0; ic < m1; ic += TT__BGEMM_MC) {
+                int mc = m1 - ic < TT__BGEMM_MC ? m1 - ic : TT__BGEMM_MC;
+                const float *ablk = g->A + (ptrdiff_t)ic * g->rsa + (ptrdiff_t)pc * g->csa;
+                if (g->rowsum_a && n0 == 0 && jc == 0) tt__gemm_rowsum(mc, kb, ablk, g->rsa, g->csa, g->rowsum_a + ic);
+#if TT__BGEMM_DPBF16
+                tt__bgemm_pack_pairs(mc, kb, TT__BGEMM_MR, ablk, NULL, g->rsa, g->csa, (uint32_t *)(void *)pa);
+#else
+                tt__sgemm_pack_a(mc, kb, ablk, g->rsa, g->csa, pa);
+                tt__bf16_round_vec(pa, (size_t)((mc + TT__BGEMM_MR - 1) / TT__BGEMM_MR * TT__BGEMM_MR) * (size_t)kb);
+#endif
+                for (jr = 0; jr < nc; jr += TT__BGEMM_NR) {
+                    int nr = nc - jr < TT__BGEMM_NR ? nc - jr : TT__BGEMM_NR;
+                    for (ir = 0; ir < mc; ir += TT__BGEMM_MR) {
+                        int mr = mc - ir < TT__BGEMM_MR ? mc - ir : TT__BGEMM_MR;
+                        float *cp = g->C + (ptrdiff_t)(ic + ir) * g->ldc + jc + jr, *cd = cp;
+                        ptrdiff_t ldd = g->ldc;
+                        int edge = mr < TT__BGEMM_MR || nr < TT__BGEMM_NR;
+                        if (edge) {
+                            /* edge tile: the same kernel on a local tile */
+                            cd = tile;
+                            ldd = TT__BGEMM_NR;
+                            if (load_c)
+                                for (r = 0; r < mr; r++)
+                                    for (c = 0; c < nr; c++) tile[r * TT__BGEMM_NR + c] = cp[(ptrdiff_t)r * g->ldc + c];
+                        }
+#if TT__BGEMM_DPBF16
+                        tt__bgemm_ukernel_dp(kp, (const uint32_t *)(const void *)pa + (ptrdiff_t)ir * kp,
+                                             (const uint32_t *)(const void *)pb + (ptrdiff_t)jr * kp, cd, ldd, load_c);
+#else
+                        tt__sgemm_ukernel(kb, pa + (ptrdiff_t)ir * kb, pb + (ptrdiff_t)jr * kb, cd, ldd, load_c);
+#endif
+                        if (edge)
+                            for (r = 0; r < mr; r++)
+                                for (c = 0; c < nr; c++) cp[(ptrdiff_t)r * g->ldc + c] = tile[r * TT__BGEMM_NR + c];
+                    }
+                }
+                if (g->epi && pc + kb == K) tt__gemm_epi_block(g, ic, mc, jc, nc);
+            }
+        }
+    }
+}
+#endif /* TT_SIMD_WIDTH >= 8 */
+
+TT__PRIVATE void tt__bgemm_block(const tt__bgemm_job *j, int b, int slot) {
+    const tt__gemm_job *g = &j->g;
+    int m0 = (b / g->tn) * g->mstep, n0 = (b % g->tn) * g->nstep;
+    int m1 = m0 + g->mstep < g->M ? m0 + g->mstep : g->M;
+    int n1 = n0 + g->nstep < g->N ? n0 + g->nstep : g->N;
+    ptrdiff_t boff = (ptrdiff_t)n0 * g->csb;
+    if (m0 >= m1 || n0 >= n1) return;
+#if TT_SIMD_WIDTH >= 8
+    if (g->simd) {
+        tt__bgemm_range(j, m0, m1, n0, n1, g->ex->scratch + (size_t)slot * g->ex->scratch_floats,
+                        g->ex->scratch_floats);
+        return;
+    }
+#else
+    (void)slot;
+#endif
+    tt__gemm_bf16_scalar(m1 - m0, n1 - n0, g->K, g->A + (ptrdiff_t)m0 * g->rsa, g->rsa, g->csa,
+                         g->B ? g->B + boff : NULL, j->Bh ? j->Bh + boff : NULL, g->rsb, g->csb,
+                         g->C + (ptrdiff_t)m0 * g->ldc + n0, g->ldc, g->accumulate);
+    if (g->rowsum_a && n0 == 0) tt__gemm_rowsum(m1 - m0, g->K, g->A + (ptrdiff_t)m0 * g->rsa, g->rsa, g->csa, g->rowsum_a + m0);
+    if (g->epi) tt__gemm_epi_block(g, m0, m1 - m0, n0, n1 - n0);
+}
+TT__PRIVATE void tt__bgemm_task(void *arg, int t) {
+    tt__bgemm_job *j = (tt__bgemm_job *)arg;
+    int nb = j->g.tm * j->g.tn, i, b;
+    for (i = 0; (b = TT__BGEMM_CLAIM(&j->g, t, i)) < nb; i++) tt__bgemm_block(j, b, t);
+}
+
+TT__PRIVATE void tt__gemm_bf16_ex(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
+                                  ptrdiff_t csa, const float *B, const uint16_t *Bh, ptrdiff_t rsb, ptrdiff_t csb,
+                                  float *C, ptrdiff_t ldc, int accumulate, const tt__gemm_epi *epi,
+                                  float *rowsum_a) {
+    tt__bgemm_job j;
+    tt__gemm_job *g = &j.g;
+    int T = ex && ex->n_threads > 1 ? ex->n_threads : 1;
+    if (M <= 0 || N <= 0) return;
+    memset(&j, 0, sizeof j);
+    g->ex = ex; g->M = M; g->N = N; g->K = K; g->A = A; g->B = Bh ? NULL : B; g->rsa = rsa; g->csa = csa;
+    g->rsb = rsb; g->csb = csb; g->C = C; g->ldc = ldc; g->accumulate = accumulate;
+    g->pk = NULL;
+    g->epi = epi && (epi->bias || epi->res || epi->gelu_out || epi->gelu_bwd_x) ? epi : NULL;
+    g->rowsum_a = rowsum_a;
+    j.Bh = Bh;
+    g->simd = 0;
+#if TT_SIMD_WIDTH >= 8
+    g->simd = ex && !ex->force_scalar && ex->scratch && K > 0 &&
+              ex->scratch_floats >= tt__bgemm_need(tt__sgemm_kc(K), TT__BGEMM_NR);
+#endif
+    if (K <= 0) {
+        int i, c;
+        if (!accumulate)
+            for (i = 0; i < M; i++)
+                for (c = 0; c < N; c++) C[(ptrdiff_t)i * ldc + c] = 0.0f;
+        if (g->epi) tt__gemm_epi_block(g, 0, M, 0, N);
+        return;
+    }
+    tt__gemm_grid(g, T);
+    g->next = 0;
+    g->n_slots = g->tm * g->tn < T ? g->tm * g->tn : T;
+    tt__parallel_for(ex, g->n_slots, tt__bgemm_task, &j);
+}
+/* ==== end src/tt_gemm_bf16.c ==== */
 /* ==== begin src/tt_util.c ==== */
 /* >>util  status strings, logging, RNG */
 /* #include "tt_internal.h" */
@@ -3800,20 +4375,7 @@ TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdif
 }
 #endif /* TT_SIMD_WIDTH >= 8 */
 
-typedef struct tt__gemm_job {
-    const tt__exec *ex;
-    int M, N, K, tm, tn;      /* block grid: tm row blocks x tn column blocks */
-    int n_slots;              /* tasks dispatched (one per scratch slot); each claims blocks */
-    int next;                 /* next block to claim (atomic) */
-    int mstep, nstep;         /* rows / columns per task (multiples of MR / NR) */
-    const float *A, *B;
-    ptrdiff_t rsa, csa, rsb, csb, ldc;
-    float *C;
-    const float *pk;          /* B packed ahead (tt__gemm_pack_b layout), or NULL */
-    const tt__gemm_epi *epi;  /* applied to each finished block of C, or NULL */
-    float *rowsum_a;          /* (M): rowsum_a[i] += sum_k A(i,k), or NULL */
-    int accumulate, simd;
-} tt__gemm_job;
+/* tt__gemm_job: tt_kern.h (the bf16 driver, tt_gemm_bf16.c, fills one too) */
 
 /* rs[i] += A(i, k) for rows [0, m), k increasing over [0, kb) (one add per
  * element in that order, so the sums are those of a plain loop over k; the
@@ -7830,9 +8392,16 @@ TT__PRIVATE void tt__block_bwd(tt__bk *k, const tt__layer_w *w, const tt__layer_
                                const tt__block_grads *d, int B, int T, int C, int NH) {
     int N = B * T;
     void *ctx = k->be->ctx;
+    size_t n4 = (size_t)N * 4 * (size_t)C;
+    /* recompute: fch_gelu lives in d->dfch and ln1, ln2 in d->dln, each
+     * rebuilt just before the GEMM that reads it and dead before the dx
+     * GEMM that overwrites it (the same ops and inputs as the forward, so
+     * the same bits) */
+    if (a->recompute) TT__BK(k, TT_OP_FC, 0.0, gelu_fwd(ctx, a->fch_gelu, a->fch, n4));
     /* MLP: res3 = res2 + gelu(fch) Wp^T + bp */
     tt__bk_linear_bwd(k, TT_OP_FC_PROJ_BWD, d->dfch, g->fcprojw, g->fcprojb, d->dres, a->fch_gelu, w->fcprojw, a->fch,
                       N, 4 * C, C);
+    if (a->recompute) tt__bk_layernorm_fwd(k, a->ln2, a->ln2_mean, a->ln2_rstd, a->res2, w->ln2w, w->ln2b, N, C);
     tt__bk_linear_bwd(k, TT_OP_FC_BWD, d->dln, g->fcw, g->fcb, d->dfch, a->ln2, w->fcw, NULL, N, C, 4 * C);
     tt__bk_layernorm_bwd(k, d->dres, g->ln2w, g->ln2b, d->dln, a->res2, w->ln2w, a->ln2_mean, a->ln2_rstd, N, C, 1);
     /* attention: res2 = in + atty Wo^T + bo */
@@ -7840,6 +8409,7 @@ TT__PRIVATE void tt__block_bwd(tt__bk *k, const tt__layer_w *w, const tt__layer_
                       N, C, C);
     TT__BK(k, TT_OP_ATTENTION_BWD, 5.0 * (double)N * (double)C * (double)(T + 1),
            attention_bwd(ctx, d->dqkv, d->dtmp, a->qkv, a->atty, a->att_lse, B, T, C, NH));
+    if (a->recompute) tt__bk_layernorm_fwd(k, a->ln1, a->ln1_mean, a->ln1_rstd, a->in, w->ln1w, w->ln1b, N, C);
     tt__bk_linear_bwd(k, TT_OP_QKV_BWD, d->dln, g->qkvw, g->qkvb, d->dqkv, a->ln1, w->qkvw, NULL, N, C, 3 * C);
     tt__bk_layernorm_bwd(k, d->dres, g->ln1w, g->ln1b, d->dln, a->in, w->ln1w, a->ln1_mean, a->ln1_rstd, N, C, 1);
 }
@@ -8075,6 +8645,23 @@ TT__PRIVATE tt_status tt__cpu_adamw(void *ctx, float *p, float *m, float *v, flo
     return TT_OK;
 }
 
+/* GELU over n floats in contiguous ranges (elementwise: any split, same bits) */
+typedef struct tt__gelu_arg { const tt__exec *ex; float *y; const float *x; } tt__gelu_arg;
+TT__PRIVATE void tt__cpu_gelu_range(void *ctx, int lo, int hi, int slot) {
+    const tt__gelu_arg *a = (const tt__gelu_arg *)ctx;
+    (void)slot;
+    tt__gelu_fwd(a->ex, a->y, a->x, (size_t)lo * 1024, (size_t)hi * 1024);
+}
+TT__PRIVATE tt_status tt__cpu_gelu_fwd(void *ctx, float *y, const float *x, size_t n) {
+    const tt__cpu_be *c = TT__CPU(ctx);
+    tt__gelu_arg a;
+    size_t whole = n / 1024 * 1024;
+    a.ex = &c->par; a.y = y; a.x = x;
+    if (whole > 0) tt__for_range(tt__cpu_ex(c, n * 16), (int)(whole / 1024), tt__cpu_gelu_range, &a);
+    if (n > whole) tt__gelu_fwd(&c->ser, y, x, whole, n);
+    return TT_OK;
+}
+
 TT__PRIVATE void tt__cpu_backend_init(tt_backend *be, tt__cpu_be *ctx) {
     memset(be, 0, sizeof(*be));
     be->api_version = TT_BACKEND_API_VERSION;
@@ -8098,6 +8685,7 @@ TT__PRIVATE void tt__cpu_backend_init(tt_backend *be, tt__cpu_be *ctx) {
     be->lm_head = tt__cpu_lm_head;
     be->param_stats = tt__cpu_param_stats;
     be->adamw = tt__cpu_adamw;
+    be->gelu_fwd = tt__cpu_gelu_fwd;
 }
 /* ==== end src/tt_backend_cpu.c ==== */
 /* ==== begin src/tt_model.c ==== */
@@ -8252,6 +8840,10 @@ TT__PRIVATE tt_status tt__model_check_config(const tt_model_config *c) {
             tt__log(lg, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "model config: the backend table has an empty entry");
             return TT_ERR_INVALID_ARG;
         }
+        if (c->recompute && !b->gelu_fwd) {
+            tt__log(lg, TT_LOG_ERROR, TT_ERR_UNSUPPORTED, "model config: recompute needs the backend's gelu_fwd entry");
+            return TT_ERR_UNSUPPORTED;
+        }
         if (c->comm.size > 1 || c->comm.allreduce_sum || c->zero1 || c->accum_exact) {
             tt__log(lg, TT_LOG_ERROR, TT_ERR_UNSUPPORTED,
                     "model config: comm, zero1 and accum_exact run on the CPU path only (not with cfg.backend)");
@@ -8291,7 +8883,7 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
               tt__mul_size(HR, Vp, &tmp) && tt__mul_size(B, Vp, &tmp) && tt__mul_size(N, 3 * C, &tmp);
         if (!ok) return TT_ERR_INVALID_ARG;
 #define TT__A_PLAN(ty, f, lyr, n) \
-        ok &= tt__add_size((size_t)(n) * ((lyr) ? L : 1), 16, &tmp); /* keep each array 64-byte aligned */ \
+        ok &= tt__add_size((size_t)(n) * TT__ACT_MULT(lyr, L, c->recompute), 16, &tmp); /* 64-byte aligned */ \
         ok &= tt__add_size(a, tmp & ~(size_t)15, &a);
         TT__ACT_LIST(TT__A_PLAN)
 #undef TT__A_PLAN
@@ -8337,7 +8929,7 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
      * instead of once per chunk of TT__HEAD_ROWS rows (SIMD builds, and only
      * when a batch can span more than one chunk) */
     lay->wte_pk_fwd = lay->wte_pk_dx = 0;
-    if (N > TT__HEAD_ROWS && !c->inference_only && !c->backend && tt__mul_size(V + 64, C + 64, &tmp)) { /* tmp: overflow guard */
+    if (N > TT__HEAD_ROWS && !c->inference_only && !c->backend && !c->recompute && tt__mul_size(V + 64, C + 64, &tmp)) { /* tmp: overflow guard */
         lay->wte_pk_fwd = tt__gemm_packed_floats((int)C, (int)c->vocab_size);
         lay->wte_pk_dx = tt__gemm_packed_floats((int)c->vocab_size, (int)C);
     }
@@ -8386,6 +8978,33 @@ TTDEF tt_status tt_model_memory_size(const tt_model_config *cfg, size_t *out_byt
         return st;
     }
     *out_bytes = lay.total;
+    return TT_OK;
+}
+
+TTDEF tt_status tt_model_memory_breakdown(const tt_model_config *cfg, tt_memory_breakdown *out) {
+    tt_model_config c;
+    tt__layout lay;
+    tt_status st;
+    size_t f = sizeof(float), known;
+    if (!cfg || !out) return TT_ERR_INVALID_ARG;
+    c = tt_model_config_resolve(cfg);
+    if ((st = tt__model_check_config(&c)) != TT_OK) return st;
+    if ((st = tt__model_plan(&c, &lay)) != TT_OK) return st;
+    memset(out, 0, sizeof(*out));
+    /* the plan's regions (region sizes are the differences of their offsets
+     * where alignment matters little; every count below is an exact count) */
+    out->params = lay.n_params * f;
+    out->grads = (c.inference_only ? 0 : lay.n_params * f) + (c.accum_exact && !c.inference_only ? lay.n_params * f : 0);
+    out->moments = 2 * lay.n_moments * f;
+    out->activations = lay.acts_floats * f;
+    out->scratch = lay.scratch_floats_per_slot * (size_t)c.n_threads * f + lay.n_partials * sizeof(double) +
+                   lay.n_host * f;
+    out->packed = (lay.wte_pk_fwd + lay.wte_pk_dx + lay.shared_floats) * f;
+    out->total = lay.total;
+    known = out->params + out->grads + out->moments + out->activations + out->scratch + out->packed;
+    out->other = lay.total > known ? lay.total - known : 0;
+    if (c.backend)
+        out->backend = (lay.n_params + (c.inference_only ? 0 : lay.n_params) + 2 * lay.n_moments + lay.be_acts_floats) * f;
     return TT_OK;
 }
 
@@ -8562,9 +9181,13 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
         size_t N = B * (size_t)c.n_ctx, HR = N < TT__HEAD_ROWS ? N : TT__HEAD_ROWS;
         float *p = c.backend ? (float *)m->bbuf[4] : (float *)(base + lay.off_acts);
 #define TT__A_CARVE(ty, f, lyr, n) \
-        m->a.f = (ty *)(void *)p; p += ((size_t)(n) * ((lyr) ? L : 1) + 16) & ~(size_t)15;
+        m->a.f = (ty *)(void *)p; p += ((size_t)(n) * TT__ACT_MULT(lyr, L, c.recompute) + 16) & ~(size_t)15;
         TT__ACT_LIST(TT__A_CARVE)
 #undef TT__A_CARVE
+        if (c.recompute) { /* not kept: written into the backward's buffers */
+            m->a.ln1 = m->a.ln2 = m->a.dln;
+            m->a.fch_gelu = m->a.dfch;
+        }
         if (c.backend) {
             m->h_row_loss = (float *)(base + lay.off_hostbuf);
             m->h_logits = m->h_row_loss + tt__align_up(N, 16);
@@ -8743,10 +9366,11 @@ TT__PRIVATE void tt__model_globals_at(const tt_model *m, const float *base, tt__
 /* layer l's training activations */
 TT__PRIVATE void tt__model_acts_at(const tt_model *m, int l, tt__layer_acts *a) {
     size_t N = (size_t)m->maxB * (size_t)m->maxT, C = (size_t)m->C, NH = (size_t)m->NH;
-#define TT__A_LSET(ty, f, lyr, n) TT__IF_##lyr(a->f = m->a.f + (size_t)l * (n);)
+#define TT__A_LSET(ty, f, lyr, n) TT__IF_##lyr(a->f = m->a.f + (size_t)l * (n) * (TT__ACT_MULT(lyr, 1, m->cfg.recompute));)
     TT__ACT_LIST(TT__A_LSET)
 #undef TT__A_LSET
     (void)NH;
+    a->recompute = m->cfg.recompute;
     a->in = l == 0 ? m->a.x0 : m->a.res3 + (size_t)(l - 1) * N * C;
 }
 TT__PRIVATE const tt__exec *tt__model_exec(const tt_model *m) { return &m->ex; }
@@ -10248,6 +10872,7 @@ TT__PRIVATE tt_status tt__gen_layers(tt_generator *g, tt__bk *k, const int32_t *
             tt__logf(&g->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "generator: id out of range: ", (long long)ids[i]);
             return TT_ERR_INVALID_ARG;
         }
+    g->have_logits = 0; /* the ops below replace the cache's rows and the logits */
     memmove(g->hist + p0, ids, (size_t)n * sizeof(int32_t));
     if (g->tok != g->hist) k->st = g->be->upload(g->be->ctx, g->tok + p0, g->hist + p0, (size_t)n * sizeof(int32_t));
     TT__BK(k, TT_OP_EMBEDDING, 0.0, embed_fwd(g->be->ctx, g->xa, g->tok + p0, g->gw.wte, g->gw.wpe, 1, n, p0, C));
@@ -10272,7 +10897,6 @@ TTDEF tt_status tt_generator_feed(tt_generator *g, const int32_t *ids, int n) {
     tt__bk k;
     int C;
     if (!g || !ids || n < 1) return TT_ERR_INVALID_ARG;
-    g->have_logits = 0;
     k = tt__gen_bk(g);
     if ((st = tt__gen_layers(g, &k, ids, n)) != TT_OK) return k.st != TT_OK ? tt__gen_failed(g, &k) : st;
     C = g->C;

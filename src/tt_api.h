@@ -275,6 +275,9 @@ typedef struct tt_backend {
      * then g = 0. bc1 = 1 - b1^t, bc2_sqrt = sqrt(1 - b2^t) at step t. */
     tt_status (*adamw)(void *ctx, float *p, float *m, float *v, float *g, size_t n, float lr, float beta1,
                        float beta2, float eps, float weight_decay, float grad_scale, float bc1, float bc2_sqrt);
+    /* optional (needed only with cfg.recompute): y (n) = GELU(x) (tanh
+     * form, as the GEMM epilogue's gelu_out, bitwise the same values) */
+    tt_status (*gelu_fwd)(void *ctx, float *y, const float *x, size_t n);
 } tt_backend;
 
 /* ---- data parallel: communication hook ---------------------------------
@@ -367,6 +370,13 @@ typedef struct tt_model_config {
     int32_t  force_scalar; /* 1 = reference kernels even in SIMD builds        */
     int32_t  no_init;      /* 1 = leave parameters zero (caller loads them)   */
     int32_t  inference_only; /* 1 = parameters only, no training (tt_api_io.h) */
+    int32_t  recompute;    /* 1 = keep fewer activations: the LayerNorm outputs
+                              and the GELU output are recomputed in the
+                              backward (in the gradient buffers, 6 (B*T, C)
+                              floats per layer less), and the lm head packs wte
+                              per row chunk instead of keeping two packed
+                              copies (2 V C floats less); same results bitwise,
+                              a few % slower. Needs backend->gelu_fwd.       */
     tt_allocator      allocator; /* zero = TT_MALLOC/TT_FREE                   */
     tt_logger         logger;    /* zero = silent                              */
     tt_parallel       parallel;  /* zero = built-in pool, or serial            */
@@ -406,6 +416,22 @@ TTDEF tt_model_config tt_model_config_resolve(const tt_model_config *cfg);
  * cfg.inference_only: parameters, scratch and the struct only.
  * Returns TT_OK, TT_ERR_INVALID_ARG (bad config or size overflow). */
 TTDEF tt_status tt_model_memory_size(const tt_model_config *cfg, size_t *out_bytes);
+/* tt_model_memory_breakdown: where tt_model_memory_size's bytes go, for
+ * this config (bytes; the host fields add up to total):
+ *   params, grads (+ accum_exact's extra block), moments (AdamW m and v),
+ *   activations (training activations for (max_batch, n_ctx), the lm head's
+ *   logits chunk included), scratch (per-thread GEMM/attention scratch,
+ *   AdamW partial sums, a backend's host copies of losses and logits),
+ *   packed (the packed wte copies and the GEMMs' shared packed B), other
+ *   (model struct, thread pool, tensor table, names, alignment).
+ *   backend: bytes allocated through cfg.backend (its parameters,
+ *   gradients, moments, activations; 0 on the CPU), not in total.
+ * Returns TT_OK, TT_ERR_INVALID_ARG (as tt_model_memory_size). No allocation. */
+typedef struct tt_memory_breakdown {
+    size_t params, grads, moments, activations, scratch, packed, other, total;
+    size_t backend;
+} tt_memory_breakdown;
+TTDEF tt_status tt_model_memory_breakdown(const tt_model_config *cfg, tt_memory_breakdown *out);
 
 /* tt_model_create_in: build a model inside the caller's buffer mem (any
  * alignment; at least tt_model_memory_size bytes). Allocates nothing; with

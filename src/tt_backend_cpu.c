@@ -228,6 +228,23 @@ TT__PRIVATE tt_status tt__cpu_adamw(void *ctx, float *p, float *m, float *v, flo
     return TT_OK;
 }
 
+/* GELU over n floats in contiguous ranges (elementwise: any split, same bits) */
+typedef struct tt__gelu_arg { const tt__exec *ex; float *y; const float *x; } tt__gelu_arg;
+TT__PRIVATE void tt__cpu_gelu_range(void *ctx, int lo, int hi, int slot) {
+    const tt__gelu_arg *a = (const tt__gelu_arg *)ctx;
+    (void)slot;
+    tt__gelu_fwd(a->ex, a->y, a->x, (size_t)lo * 1024, (size_t)hi * 1024);
+}
+TT__PRIVATE tt_status tt__cpu_gelu_fwd(void *ctx, float *y, const float *x, size_t n) {
+    const tt__cpu_be *c = TT__CPU(ctx);
+    tt__gelu_arg a;
+    size_t whole = n / 1024 * 1024;
+    a.ex = &c->par; a.y = y; a.x = x;
+    if (whole > 0) tt__for_range(tt__cpu_ex(c, n * 16), (int)(whole / 1024), tt__cpu_gelu_range, &a);
+    if (n > whole) tt__gelu_fwd(&c->ser, y, x, whole, n);
+    return TT_OK;
+}
+
 TT__PRIVATE void tt__cpu_backend_init(tt_backend *be, tt__cpu_be *ctx) {
     memset(be, 0, sizeof(*be));
     be->api_version = TT_BACKEND_API_VERSION;
@@ -251,4 +268,5 @@ TT__PRIVATE void tt__cpu_backend_init(tt_backend *be, tt__cpu_be *ctx) {
     be->lm_head = tt__cpu_lm_head;
     be->param_stats = tt__cpu_param_stats;
     be->adamw = tt__cpu_adamw;
+    be->gelu_fwd = tt__cpu_gelu_fwd;
 }

@@ -197,20 +197,7 @@ TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdif
 }
 #endif /* TT_SIMD_WIDTH >= 8 */
 
-typedef struct tt__gemm_job {
-    const tt__exec *ex;
-    int M, N, K, tm, tn;      /* block grid: tm row blocks x tn column blocks */
-    int n_slots;              /* tasks dispatched (one per scratch slot); each claims blocks */
-    int next;                 /* next block to claim (atomic) */
-    int mstep, nstep;         /* rows / columns per task (multiples of MR / NR) */
-    const float *A, *B;
-    ptrdiff_t rsa, csa, rsb, csb, ldc;
-    float *C;
-    const float *pk;          /* B packed ahead (tt__gemm_pack_b layout), or NULL */
-    const tt__gemm_epi *epi;  /* applied to each finished block of C, or NULL */
-    float *rowsum_a;          /* (M): rowsum_a[i] += sum_k A(i,k), or NULL */
-    int accumulate, simd;
-} tt__gemm_job;
+/* tt__gemm_job: tt_kern.h (the bf16 driver, tt_gemm_bf16.c, fills one too) */
 
 /* rs[i] += A(i, k) for rows [0, m), k increasing over [0, kb) (one add per
  * element in that order, so the sums are those of a plain loop over k; the

@@ -228,6 +228,7 @@ TT__PRIVATE tt_status tt__gen_layers(tt_generator *g, tt__bk *k, const int32_t *
             tt__logf(&g->cfg.logger, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "generator: id out of range: ", (long long)ids[i]);
             return TT_ERR_INVALID_ARG;
         }
+    g->have_logits = 0; /* the ops below replace the cache's rows and the logits */
     memmove(g->hist + p0, ids, (size_t)n * sizeof(int32_t));
     if (g->tok != g->hist) k->st = g->be->upload(g->be->ctx, g->tok + p0, g->hist + p0, (size_t)n * sizeof(int32_t));
     TT__BK(k, TT_OP_EMBEDDING, 0.0, embed_fwd(g->be->ctx, g->xa, g->tok + p0, g->gw.wte, g->gw.wpe, 1, n, p0, C));
@@ -252,7 +253,6 @@ TTDEF tt_status tt_generator_feed(tt_generator *g, const int32_t *ids, int n) {
     tt__bk k;
     int C;
     if (!g || !ids || n < 1) return TT_ERR_INVALID_ARG;
-    g->have_logits = 0;
     k = tt__gen_bk(g);
     if ((st = tt__gen_layers(g, &k, ids, n)) != TT_OK) return k.st != TT_OK ? tt__gen_failed(g, &k) : st;
     C = g->C;

@@ -156,6 +156,36 @@ TT__PRIVATE void tt__gemm_ex(const tt__exec *ex, int M, int N, int K, const floa
                              const float *B, ptrdiff_t rsb, ptrdiff_t csb, const float *pk, float *C, ptrdiff_t ldc,
                              int accumulate, const tt__gemm_epi *epi, float *rowsum_a);
 
+/* ---- bf16 GEMM inputs (tt_kern_bf16.c, tt_gemm_bf16.c) ----
+ * bf16: the top 16 bits of an fp32, in a uint16_t. tt__bf16_from_f32 rounds
+ * to nearest even (denormals to signed zero, NaN stays NaN: the rule of
+ * VCVTNE2PS2BF16, documented in tt_kern_bf16.c); tt__f32_from_bf16 is exact.
+ * tt__bf16_from_f32_n: n of them, threaded over ex (NULL: serial), no
+ * allocation; the bits do not depend on the thread count or the width. */
+TT__PRIVATE uint16_t tt__bf16_from_f32(float x);
+TT__PRIVATE float    tt__f32_from_bf16(uint16_t h);
+TT__PRIVATE void     tt__bf16_from_f32_n(const tt__exec *ex, uint16_t *dst, const float *src, size_t n);
+/* C (M,N) = [C +] bf16(A) bf16(B), fp32 products and sums: the scalar
+ * reference (A and fp32 B rounded per element; Bh: B given in bf16 with
+ * the strides rsb, csb, then B is unused and may be NULL) and the driver,
+ * with tt__gemm_ex's shapes, threads, epilogue and rowsum_a (which sums
+ * the unrounded A). Exactly one of B, Bh is non-NULL. The driver uses
+ * ex->scratch like tt__gemm (tt__gemm_scratch_floats per slot), allocates
+ * nothing, and gives the same bits for any thread count. Its C: the
+ * reference's bits where the products are normal floats, except with the
+ * vdpbf16ps kernel (tt__gemm_bf16_kernel_name), which adds the products in
+ * pairs: there |C - E| <= gamma_{K+1} S + (K+1) 2^-126 per element, E and
+ * S the exact sums of C0 and the rounded products and of their magnitudes,
+ * gamma_n = n 2^-24 / (1 - n 2^-24) (tested: tests/kernels/test_gemm_bf16.c). */
+TT__PRIVATE void tt__gemm_bf16_scalar(int M, int N, int K, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
+                                      const float *B, const uint16_t *Bh, ptrdiff_t rsb, ptrdiff_t csb,
+                                      float *C, ptrdiff_t ldc, int accumulate);
+TT__PRIVATE void tt__gemm_bf16_ex(const tt__exec *ex, int M, int N, int K, const float *A, ptrdiff_t rsa,
+                                  ptrdiff_t csa, const float *B, const uint16_t *Bh, ptrdiff_t rsb, ptrdiff_t csb,
+                                  float *C, ptrdiff_t ldc, int accumulate, const tt__gemm_epi *epi,
+                                  float *rowsum_a);
+TT__PRIVATE const char *tt__gemm_bf16_kernel_name(void);
+
 /* ---- elementwise kernels, the build's SIMD variant or (force_scalar, or a
  * scalar build) the reference; tt_dispatch.c. Math and argument meaning at
  * the scalar references in tt_kern_w1.c. Rows [r0, r1) / elements [i0, i1)
@@ -243,6 +273,7 @@ TT__PRIVATE void  tt__adamw(const tt__exec *ex, float *p, float *m, float *v, co
 
 #define TT__IF_0(x)
 #define TT__IF_1(x) x
+#define TT__IF_2(x) x
 #define TT__P_ENUM(ID, f, l, r, c, d, nm) TT__P_##ID,
 enum { TT__PARAM_LIST(TT__P_ENUM) TT__P_COUNT };
 #undef TT__P_ENUM
@@ -263,21 +294,25 @@ typedef struct tt__model_w { TT__PARAM_LIST(TT__P_GFIELD) } tt__model_w;
 /* Activations of the training forward/backward, in carve order.
  * X(type, field, per_layer, count): count elements (per layer when
  * per_layer) with N = max_batch * n_ctx, C, NH, Vp, B = max_batch and
- * HR = min(N, TT__HEAD_ROWS) in scope; per-layer kinds are stacked L deep. */
+ * HR = min(N, TT__HEAD_ROWS) in scope; per-layer kinds are stacked L deep.
+ * per_layer 2: per layer, unless cfg.recompute: then not kept at all (the
+ * layer's forward writes it into dln or dfch, free until the backward,
+ * and the backward recomputes it there just before its use). */
+#define TT__ACT_MULT(lyr, L, rc) ((lyr) == 0 ? (size_t)1 : (lyr) == 2 && (rc) ? (size_t)0 : (size_t)(L))
 #define TT__ACT_LIST(X) \
     X(float,   x0,          0, N * C)       /* (N, C) embeddings */ \
-    X(float,   ln1,         1, N * C)       /* (N, C) LayerNorm 1 output */ \
+    X(float,   ln1,         2, N * C)       /* (N, C) LayerNorm 1 output; recompute: in dln */ \
     X(float,   ln1_mean,    1, N)           /* (N) */ \
     X(float,   ln1_rstd,    1, N)           /* (N) */ \
     X(float,   qkv,         1, N * 3 * C)   /* (N, 3C) */ \
     X(float,   atty,        1, N * C)       /* (N, C) attention output */ \
     X(float,   att_lse,     1, N * NH)      /* (B, NH, T) softmax log-sum-exp */ \
     X(float,   res2,        1, N * C)       /* (N, C) residual after attention */ \
-    X(float,   ln2,         1, N * C)       /* (N, C) */ \
+    X(float,   ln2,         2, N * C)       /* (N, C); recompute: in dln */ \
     X(float,   ln2_mean,    1, N)           /* (N) */ \
     X(float,   ln2_rstd,    1, N)           /* (N) */ \
     X(float,   fch,         1, N * 4 * C)   /* (N, 4C) MLP pre-activation */ \
-    X(float,   fch_gelu,    1, N * 4 * C)   /* (N, 4C) */ \
+    X(float,   fch_gelu,    2, N * 4 * C)   /* (N, 4C); recompute: in dfch */ \
     X(float,   res3,        1, N * C)       /* (N, C) residual after the MLP */ \
     X(float,   lnf,         0, N * C)       /* (N, C) final LayerNorm */ \
     X(float,   lnf_mean,    0, N)           /* (N) */ \
@@ -299,7 +334,11 @@ typedef struct tt__model_w { TT__PARAM_LIST(TT__P_GFIELD) } tt__model_w;
  * array when nothing keeps the input: the generator); the other fields as
  * in TT__ACT_LIST. ln1 and ln2 (and their mean/rstd) may share storage. */
 #define TT__A_LFIELD(ty, f, l, n) TT__IF_##l(ty *f;)
-typedef struct tt__layer_acts { const float *in; TT__ACT_LIST(TT__A_LFIELD) } tt__layer_acts;
+typedef struct tt__layer_acts {
+    const float *in;
+    int recompute; /* backward: recompute ln1, ln2, fch_gelu before their use */
+    TT__ACT_LIST(TT__A_LFIELD)
+} tt__layer_acts;
 #undef TT__A_LFIELD
 /* the backward's scratch, reused by every layer: dres (N, C) gradient of
  * the residual stream (in: of res3; out: of in), dtmp, dln (N, C), dqkv

@@ -78,4 +78,61 @@ TT__PRIVATE void  tt__gelu_bwd_vec(float *dx, const float *dy, const float *x, s
 TT__PRIVATE void  tt__adamw_vec(float *p, float *m, float *v, const float *g, size_t n, float lr, float b1,
                                 float b2, float eps, float wd, float gscale, float bc1, float bc2_sqrt);
 
+/* ---- the GEMM driver's pieces the bf16 driver (tt_gemm_bf16.c) shares
+ * with tt_gemm.c (defined there) ---- */
+typedef struct tt__gemm_job {
+    const tt__exec *ex;
+    int M, N, K, tm, tn;      /* block grid: tm row blocks x tn column blocks */
+    int n_slots;              /* tasks dispatched (one per scratch slot); each claims blocks */
+    int next;                 /* next block to claim (atomic) */
+    int mstep, nstep;         /* rows / columns per task (multiples of MR / NR) */
+    const float *A, *B;
+    ptrdiff_t rsa, csa, rsb, csb, ldc;
+    float *C;
+    const float *pk;          /* B packed ahead (tt__gemm_pack_b layout), or NULL */
+    const tt__gemm_epi *epi;  /* applied to each finished block of C, or NULL */
+    float *rowsum_a;          /* (M): rowsum_a[i] += sum_k A(i,k), or NULL */
+    int accumulate, simd;
+} tt__gemm_job;
+/* task grid tm x tn for T threads (sets tm, tn, mstep, nstep); its cost */
+TT__PRIVATE double tt__gemm_grid(tt__gemm_job *g, int T);
+/* the epilogue on rows [r0, r0+mr) x columns [c0, c0+nc) of g->C */
+TT__PRIVATE void tt__gemm_epi_block(const tt__gemm_job *g, int r0, int mr, int c0, int nc);
+/* rs[i] += A(i, k), rows [0, m), k increasing over [0, kb) */
+TT__PRIVATE void tt__gemm_rowsum(int m, int kb, const float *A, ptrdiff_t rsa, ptrdiff_t csa, float *rs);
+#if TT_SIMD_WIDTH >= 8
+/* the K block of a K-deep product (every block but the last is this deep) */
+TT__PRIVATE int tt__sgemm_kc(int K);
+/* fp32 packers: A rows [0, mc) into MR-tall panels [k][MR] (rows past mc
+ * zero, up to 8 floats of slack written past the last panel); B columns
+ * [0, nc) into nr-wide panels [k][nr] (columns past nc zero, pb 32-byte aligned) */
+TT__PRIVATE void tt__sgemm_pack_a(int mc, int kc, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
+                                  float *TT__RESTRICT pa);
+TT__PRIVATE void tt__sgemm_pack_b(int kc, int nc, int nr, const float *B, ptrdiff_t rsb, ptrdiff_t csb,
+                                  float *TT__RESTRICT pb);
+#endif
+
+/* ---- bf16 kernels (tt_kern_bf16.c; rounding rule documented there) ----
+ * TT__BGEMM_DPBF16: the bf16 GEMM runs the 6x64 vdpbf16ps micro-kernel
+ * (AVX-512 build with AVX512_BF16 codegen); else its operands are widened
+ * to fp32 while packing and the fp32 micro-kernel runs. The _vec
+ * conversions give the bits of the _scalar ones. */
+#if TT_SIMD_WIDTH == 16 && defined(__AVX512BF16__)
+#  define TT__BGEMM_DPBF16 1
+#else
+#  define TT__BGEMM_DPBF16 0
+#endif
+TT__PRIVATE float tt__bf16_round(float x); /* nearest bf16, as an fp32 */
+TT__PRIVATE void  tt__bf16_from_f32_scalar(uint16_t *dst, const float *src, size_t n);
+TT__PRIVATE void  tt__bf16_from_f32_vec(uint16_t *dst, const float *src, size_t n);
+TT__PRIVATE void  tt__bf16_to_f32_scalar(float *dst, const uint16_t *src, size_t n);
+TT__PRIVATE void  tt__bf16_to_f32_vec(float *dst, const uint16_t *src, size_t n);
+TT__PRIVATE void  tt__bf16_round_scalar(float *x, size_t n); /* in place */
+TT__PRIVATE void  tt__bf16_round_vec(float *x, size_t n);
+#if TT__BGEMM_DPBF16
+/* C[6 x 64] (+)= A B over kp k-pairs of packed bf16 pairs (layout: tt_kern_bf16.c) */
+TT__PRIVATE void tt__bgemm_ukernel_dp(int kp, const uint32_t *TT__RESTRICT a, const uint32_t *TT__RESTRICT b,
+                                      float *C, ptrdiff_t ldc, int load_c);
+#endif
+
 #endif /* TT_KERN_H */

@@ -149,6 +149,10 @@ TT__PRIVATE tt_status tt__model_check_config(const tt_model_config *c) {
             tt__log(lg, TT_LOG_ERROR, TT_ERR_INVALID_ARG, "model config: the backend table has an empty entry");
             return TT_ERR_INVALID_ARG;
         }
+        if (c->recompute && !b->gelu_fwd) {
+            tt__log(lg, TT_LOG_ERROR, TT_ERR_UNSUPPORTED, "model config: recompute needs the backend's gelu_fwd entry");
+            return TT_ERR_UNSUPPORTED;
+        }
         if (c->comm.size > 1 || c->comm.allreduce_sum || c->zero1 || c->accum_exact) {
             tt__log(lg, TT_LOG_ERROR, TT_ERR_UNSUPPORTED,
                     "model config: comm, zero1 and accum_exact run on the CPU path only (not with cfg.backend)");
@@ -188,7 +192,7 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
               tt__mul_size(HR, Vp, &tmp) && tt__mul_size(B, Vp, &tmp) && tt__mul_size(N, 3 * C, &tmp);
         if (!ok) return TT_ERR_INVALID_ARG;
 #define TT__A_PLAN(ty, f, lyr, n) \
-        ok &= tt__add_size((size_t)(n) * ((lyr) ? L : 1), 16, &tmp); /* keep each array 64-byte aligned */ \
+        ok &= tt__add_size((size_t)(n) * TT__ACT_MULT(lyr, L, c->recompute), 16, &tmp); /* 64-byte aligned */ \
         ok &= tt__add_size(a, tmp & ~(size_t)15, &a);
         TT__ACT_LIST(TT__A_PLAN)
 #undef TT__A_PLAN
@@ -234,7 +238,7 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
      * instead of once per chunk of TT__HEAD_ROWS rows (SIMD builds, and only
      * when a batch can span more than one chunk) */
     lay->wte_pk_fwd = lay->wte_pk_dx = 0;
-    if (N > TT__HEAD_ROWS && !c->inference_only && !c->backend && tt__mul_size(V + 64, C + 64, &tmp)) { /* tmp: overflow guard */
+    if (N > TT__HEAD_ROWS && !c->inference_only && !c->backend && !c->recompute && tt__mul_size(V + 64, C + 64, &tmp)) { /* tmp: overflow guard */
         lay->wte_pk_fwd = tt__gemm_packed_floats((int)C, (int)c->vocab_size);
         lay->wte_pk_dx = tt__gemm_packed_floats((int)c->vocab_size, (int)C);
     }
@@ -283,6 +287,33 @@ TTDEF tt_status tt_model_memory_size(const tt_model_config *cfg, size_t *out_byt
         return st;
     }
     *out_bytes = lay.total;
+    return TT_OK;
+}
+
+TTDEF tt_status tt_model_memory_breakdown(const tt_model_config *cfg, tt_memory_breakdown *out) {
+    tt_model_config c;
+    tt__layout lay;
+    tt_status st;
+    size_t f = sizeof(float), known;
+    if (!cfg || !out) return TT_ERR_INVALID_ARG;
+    c = tt_model_config_resolve(cfg);
+    if ((st = tt__model_check_config(&c)) != TT_OK) return st;
+    if ((st = tt__model_plan(&c, &lay)) != TT_OK) return st;
+    memset(out, 0, sizeof(*out));
+    /* the plan's regions (region sizes are the differences of their offsets
+     * where alignment matters little; every count below is an exact count) */
+    out->params = lay.n_params * f;
+    out->grads = (c.inference_only ? 0 : lay.n_params * f) + (c.accum_exact && !c.inference_only ? lay.n_params * f : 0);
+    out->moments = 2 * lay.n_moments * f;
+    out->activations = lay.acts_floats * f;
+    out->scratch = lay.scratch_floats_per_slot * (size_t)c.n_threads * f + lay.n_partials * sizeof(double) +
+                   lay.n_host * f;
+    out->packed = (lay.wte_pk_fwd + lay.wte_pk_dx + lay.shared_floats) * f;
+    out->total = lay.total;
+    known = out->params + out->grads + out->moments + out->activations + out->scratch + out->packed;
+    out->other = lay.total > known ? lay.total - known : 0;
+    if (c.backend)
+        out->backend = (lay.n_params + (c.inference_only ? 0 : lay.n_params) + 2 * lay.n_moments + lay.be_acts_floats) * f;
     return TT_OK;
 }
 
@@ -459,9 +490,13 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
         size_t N = B * (size_t)c.n_ctx, HR = N < TT__HEAD_ROWS ? N : TT__HEAD_ROWS;
         float *p = c.backend ? (float *)m->bbuf[4] : (float *)(base + lay.off_acts);
 #define TT__A_CARVE(ty, f, lyr, n) \
-        m->a.f = (ty *)(void *)p; p += ((size_t)(n) * ((lyr) ? L : 1) + 16) & ~(size_t)15;
+        m->a.f = (ty *)(void *)p; p += ((size_t)(n) * TT__ACT_MULT(lyr, L, c.recompute) + 16) & ~(size_t)15;
         TT__ACT_LIST(TT__A_CARVE)
 #undef TT__A_CARVE
+        if (c.recompute) { /* not kept: written into the backward's buffers */
+            m->a.ln1 = m->a.ln2 = m->a.dln;
+            m->a.fch_gelu = m->a.dfch;
+        }
         if (c.backend) {
             m->h_row_loss = (float *)(base + lay.off_hostbuf);
             m->h_logits = m->h_row_loss + tt__align_up(N, 16);
@@ -640,10 +675,11 @@ TT__PRIVATE void tt__model_globals_at(const tt_model *m, const float *base, tt__
 /* layer l's training activations */
 TT__PRIVATE void tt__model_acts_at(const tt_model *m, int l, tt__layer_acts *a) {
     size_t N = (size_t)m->maxB * (size_t)m->maxT, C = (size_t)m->C, NH = (size_t)m->NH;
-#define TT__A_LSET(ty, f, lyr, n) TT__IF_##lyr(a->f = m->a.f + (size_t)l * (n);)
+#define TT__A_LSET(ty, f, lyr, n) TT__IF_##lyr(a->f = m->a.f + (size_t)l * (n) * (TT__ACT_MULT(lyr, 1, m->cfg.recompute));)
     TT__ACT_LIST(TT__A_LSET)
 #undef TT__A_LSET
     (void)NH;
+    a->recompute = m->cfg.recompute;
     a->in = l == 0 ? m->a.x0 : m->a.res3 + (size_t)(l - 1) * N * C;
 }
 TT__PRIVATE const tt__exec *tt__model_exec(const tt_model *m) { return &m->ex; }

@@ -439,9 +439,16 @@ TT__PRIVATE void tt__block_bwd(tt__bk *k, const tt__layer_w *w, const tt__layer_
                                const tt__block_grads *d, int B, int T, int C, int NH) {
     int N = B * T;
     void *ctx = k->be->ctx;
+    size_t n4 = (size_t)N * 4 * (size_t)C;
+    /* recompute: fch_gelu lives in d->dfch and ln1, ln2 in d->dln, each
+     * rebuilt just before the GEMM that reads it and dead before the dx
+     * GEMM that overwrites it (the same ops and inputs as the forward, so
+     * the same bits) */
+    if (a->recompute) TT__BK(k, TT_OP_FC, 0.0, gelu_fwd(ctx, a->fch_gelu, a->fch, n4));
     /* MLP: res3 = res2 + gelu(fch) Wp^T + bp */
     tt__bk_linear_bwd(k, TT_OP_FC_PROJ_BWD, d->dfch, g->fcprojw, g->fcprojb, d->dres, a->fch_gelu, w->fcprojw, a->fch,
                       N, 4 * C, C);
+    if (a->recompute) tt__bk_layernorm_fwd(k, a->ln2, a->ln2_mean, a->ln2_rstd, a->res2, w->ln2w, w->ln2b, N, C);
     tt__bk_linear_bwd(k, TT_OP_FC_BWD, d->dln, g->fcw, g->fcb, d->dfch, a->ln2, w->fcw, NULL, N, C, 4 * C);
     tt__bk_layernorm_bwd(k, d->dres, g->ln2w, g->ln2b, d->dln, a->res2, w->ln2w, a->ln2_mean, a->ln2_rstd, N, C, 1);
     /* attention: res2 = in + atty Wo^T + bo */
@@ -449,6 +456,7 @@ TT__PRIVATE void tt__block_bwd(tt__bk *k, const tt__layer_w *w, const tt__layer_
                       N, C, C);
     TT__BK(k, TT_OP_ATTENTION_BWD, 5.0 * (double)N * (double)C * (double)(T + 1),
            attention_bwd(ctx, d->dqkv, d->dtmp, a->qkv, a->atty, a->att_lse, B, T, C, NH));
+    if (a->recompute) tt__bk_layernorm_fwd(k, a->ln1, a->ln1_mean, a->ln1_rstd, a->in, w->ln1w, w->ln1b, N, C);
     tt__bk_linear_bwd(k, TT_OP_QKV_BWD, d->dln, g->qkvw, g->qkvb, d->dqkv, a->ln1, w->qkvw, NULL, N, C, 3 * C);
     tt__bk_layernorm_bwd(k, d->dres, g->ln1w, g->ln1b, d->dln, a->in, w->ln1w, a->ln1_mean, a->ln1_rstd, N, C, 1);
 }

@@ -7,6 +7,7 @@ out=${1:-tinytrain.h}
 
 PUBLIC="tt_api.h tt_api_bpe.h tt_api_data.h tt_api_io.h"
 PRIVATE="tt_config.h tt_internal.h tt_kern.h tt_vec.h
+tt_kern_bf16.c tt_gemm_bf16.c
 tt_util.c tt_alloc.c tt_io.c tt_hashheap.c
 tt_threads.c tt_kern_w1.c tt_kern_vec.c tt_kern_w8.c tt_kern_w16.c tt_dispatch.c tt_gemm.c
 tt_bpe_tables.h tt_bpe_internal.h tt_pretok.c tt_bpe.c tt_bpe_files.c tt_bpe_train.c

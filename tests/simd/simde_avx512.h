@@ -42,6 +42,46 @@
 #define __AVX512DQ__ 1
 #define __AVX512VL__ 1
 
+/* 7. AVX512_BF16 (the bf16 GEMM's vdpbf16ps kernel), unless TT_SIMDE_NO_BF16
+ *    (then the width-16 build takes its bf16-widened-to-fp32 path):
+ *    SIMDe gives _mm512_dpbf16_ps (on x86-64 each lane adds its two
+ *    products first, then that sum to the accumulator, keeping denormals;
+ *    the hardware adds them one at a time with denormals flushed, the Intel
+ *    SDM's VDPBF16PS: either way not the reference's order, so
+ *    tests/kernels/test_gemm_bf16.c holds that kernel to a summation-order
+ *    bound). Debian's SIMDe 0.7.4 lacks _mm512_cvtne2ps_pbh: given below
+ *    after the SDM's pseudo-code of VCVTNE2PS2BF16 (zero and denormal inputs
+ *    to signed zero, NaN truncated with the quiet bit set, else round to
+ *    nearest even; b gives the low 16 results, a the high 16). */
+#ifndef TT_SIMDE_NO_BF16
+#define __AVX512BF16__ 1
+static inline uint16_t tt_simde_cvtne_bf16(float x) {
+    uint32_t u;
+    memcpy(&u, &x, sizeof u);
+    /* classes: 0 NaN, 1 infinite, 2 normal, 3 subnormal, 4 zero */
+    switch (__builtin_fpclassify(0, 1, 2, 3, 4, x)) {
+    case 4: case 3: return (uint16_t)((u >> 31) << 15);
+    case 1: return (uint16_t)(u >> 16);
+    case 0: return (uint16_t)((u >> 16) | 0x40u);
+    default: return (uint16_t)((u + 0x7FFFu + ((u >> 16) & 1u)) >> 16);
+    }
+}
+static inline simde__m512bh tt_simde_mm512_cvtne2ps_pbh(simde__m512 a, simde__m512 b) {
+    simde__m512_private a_ = simde__m512_to_private(a), b_ = simde__m512_to_private(b);
+    uint16_t h[32];
+    simde__m512bh r;
+    int i;
+    for (i = 0; i < 16; i++) {
+        h[i] = tt_simde_cvtne_bf16(b_.f32[i]);
+        h[16 + i] = tt_simde_cvtne_bf16(a_.f32[i]);
+    }
+    memcpy(&r, h, sizeof r);
+    return r;
+}
+#undef _mm512_cvtne2ps_pbh
+#define _mm512_cvtne2ps_pbh(a, b) tt_simde_mm512_cvtne2ps_pbh((a), (b))
+#endif
+
 static inline void tt_simde_check_align64(const void *p, const char *what, const char *file, int line) {
     if (((uintptr_t)p & 63u) != 0) {
         fprintf(stderr, "%s:%d: %s at %p is not 64-byte aligned (AVX-512 hardware would fault)\n", file, line, what, p);

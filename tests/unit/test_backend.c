@@ -26,10 +26,10 @@ enum { V = 301, C = 32, L = 2, NH = 4, T = 48, B = 3 };
 
 /* ---- the recorder ---- */
 enum { E_ALLOC, E_FREE, E_UPLOAD, E_DOWNLOAD, E_ZERO, E_COPY, E_SYNC, E_GEMM, E_EMBED_FWD, E_EMBED_BWD, E_LN_FWD,
-       E_LN_BWD, E_ATT_FWD, E_ATT_BWD, E_ATT_CACHED, E_LM_HEAD, E_STATS, E_ADAMW, E_COUNT };
+       E_LN_BWD, E_ATT_FWD, E_ATT_BWD, E_ATT_CACHED, E_LM_HEAD, E_STATS, E_ADAMW, E_GELU, E_COUNT };
 static const char *const entry_names[E_COUNT] = { "alloc", "free", "upload", "download", "zero", "copy", "sync", "gemm",
     "embed_fwd", "embed_bwd", "layernorm_fwd", "layernorm_bwd", "attention_fwd", "attention_bwd", "attention_cached",
-    "lm_head", "param_stats", "adamw" };
+    "lm_head", "param_stats", "adamw", "gelu_fwd" };
 
 #define MAX_BUFS 64
 typedef struct rec {
@@ -174,6 +174,12 @@ static tt_status r_adamw(void *ctx, float *p, float *m, float *v, float *g, size
     return r->inner->adamw(r->inner->ctx, p, m, v, g, n, lr, b1, b2, eps, wd, gs, bc1, bc2);
 }
 
+static tt_status r_gelu(void *ctx, float *y, const float *x, size_t n) {
+    ENTER(E_GELU);
+    OWN(r, y, n * F); OWN(r, x, n * F);
+    return r->inner->gelu_fwd(r->inner->ctx, y, x, n);
+}
+
 static tt_backend recorder(rec *r, const tt_backend *inner) {
     tt_backend b;
     memset(r, 0, sizeof(*r));
@@ -187,6 +193,7 @@ static tt_backend recorder(rec *r, const tt_backend *inner) {
     b.copy = r_copy; b.sync = r_sync; b.gemm = r_gemm; b.embed_fwd = r_embed_fwd; b.embed_bwd = r_embed_bwd;
     b.layernorm_fwd = r_ln_fwd; b.layernorm_bwd = r_ln_bwd; b.attention_fwd = r_att_fwd; b.attention_bwd = r_att_bwd;
     b.attention_cached = r_att_cached; b.lm_head = r_lm_head; b.param_stats = r_stats; b.adamw = r_adamw;
+    b.gelu_fwd = r_gelu;
     return b;
 }
 static void reset_counts(rec *r) { memset(r->calls, 0, sizeof r->calls); r->foreign = 0; }
@@ -433,7 +440,95 @@ static void run(int threads) {
     reset_counts(&r);
 }
 
+/* tt_model_memory_breakdown: adds up to tt_model_memory_size; a backend's
+ * share moves out of the host block */
+static void breakdown(void) {
+    tt_model_config c = config(2);
+    tt_memory_breakdown bc, bb;
+    size_t total, P;
+    tt_model *m = NULL;
+    rec r;
+    tt_backend t;
+    CHECK(tt_model_create(&c, &m) == TT_OK, "model");
+    if (!m) return;
+    P = tt_model_num_params(m) * sizeof(float);
+    CHECK(tt_model_memory_breakdown(&c, &bc) == TT_OK && tt_model_memory_size(&c, &total) == TT_OK, "breakdown");
+    CHECK(bc.total == total, "total = tt_model_memory_size");
+    CHECK(bc.params + bc.grads + bc.moments + bc.activations + bc.scratch + bc.packed + bc.other == bc.total, "adds up");
+    CHECK(bc.params == P && bc.grads == P && bc.moments == 2 * P && bc.backend == 0, "params, grads, moments");
+    CHECK(bc.activations > 0 && bc.scratch > 0 && bc.other > 0 && bc.other < 65536, "activations, scratch, other");
+    printf("breakdown (CPU): params %zu grads %zu moments %zu activations %zu scratch %zu packed %zu other %zu\n",
+           bc.params, bc.grads, bc.moments, bc.activations, bc.scratch, bc.packed, bc.other);
+    t = recorder(&r, tt_model_backend(m));
+    c.backend = &t;
+    CHECK(tt_model_memory_breakdown(&c, &bb) == TT_OK, "breakdown with a backend");
+    CHECK(bb.activations == 0 && bb.packed == 0 && bb.params == P && bb.backend == 4 * P + bc.activations,
+          "backend: activations and weights in its buffers, host copies here");
+    tt_model_destroy(m);
+}
+
+/* cfg.recompute: the same bits with fewer activations kept (B*T > 512:
+ * the lm head also packs wte per chunk); through the recorder, one GELU
+ * and two extra LayerNorms per layer in each backward */
+static void recompute(int threads) {
+    enum { B2 = 12, T2 = 48 }; /* 576 rows: two lm head chunks */
+    tt_model_config c = config(threads);
+    tt_model *a = NULL, *b = NULL, *r = NULL;
+    tt_memory_breakdown ba, bb;
+    rec rr;
+    tt_backend t;
+    static int32_t tok[B2 * T2], tgt[B2 * T2];
+    float la, lb, lr;
+    int step, i;
+    size_t P;
+    tt_adamw_config opt;
+    c.max_batch = B2;
+    CHECK(tt_model_create(&c, &a) == TT_OK && tt_model_memory_breakdown(&c, &ba) == TT_OK, "recompute off");
+    c.recompute = 1;
+    CHECK(tt_model_create(&c, &b) == TT_OK && tt_model_memory_breakdown(&c, &bb) == TT_OK, "recompute on");
+    if (!a || !b) return;
+    /* 6 (N, C) arrays per layer (+ alignment) and the two packed wte copies */
+    CHECK(ba.activations - bb.activations >= (size_t)L * 6 * B2 * T2 * C * sizeof(float), "activations smaller");
+    CHECK(bb.packed < ba.packed, "no packed wte copies");
+    printf("recompute: activations %zu -> %zu bytes, packed %zu -> %zu\n", ba.activations, bb.activations, ba.packed,
+           bb.packed);
+    t = recorder(&rr, tt_model_backend(a));
+    c.backend = &t;
+    CHECK(tt_model_create(&c, &r) == TT_OK, "recompute on, through the recorder");
+    if (!r) return;
+    memset(&opt, 0, sizeof opt);
+    opt.lr = 3e-3f; opt.weight_decay = 0.1f;
+    P = tt_model_num_params(a);
+    for (step = 0; step < 3; step++) {
+        for (i = 0; i < B2 * T2; i++) { tok[i] = (int32_t)((i * 31 + step * 17 + 3) % V); tgt[i] = (int32_t)((i * 7 + step) % V); }
+        reset_counts(&rr);
+        if (step == 1) {
+            CHECK(tt_model_forward(a, tok, tgt, B2, T2, &la) == TT_OK && tt_model_backward(a, 1.0f) == TT_OK, "a");
+            CHECK(tt_model_forward(b, tok, tgt, B2, T2, &lb) == TT_OK && tt_model_backward(b, 1.0f) == TT_OK, "b");
+            CHECK(tt_model_forward(r, tok, tgt, B2, T2, &lr) == TT_OK && tt_model_backward(r, 1.0f) == TT_OK, "r");
+        } else {
+            CHECK(tt_model_forward_backward(a, tok, tgt, B2, T2, 1.0f, &la) == TT_OK, "a");
+            CHECK(tt_model_forward_backward(b, tok, tgt, B2, T2, 1.0f, &lb) == TT_OK, "b");
+            CHECK(tt_model_forward_backward(r, tok, tgt, B2, T2, 1.0f, &lr) == TT_OK, "r");
+        }
+        CHECK(rr.calls[E_GELU] == L && rr.calls[E_LN_FWD] == 2 * L + 1 + 2 * L, "recompute: 1 GELU, 2 LayerNorms per layer");
+        CHECK(memcmp(&la, &lb, 4) == 0 && memcmp(&la, &lr, 4) == 0, "recompute: loss bitwise equal");
+        CHECK(same(tt_model_grads(a), tt_model_grads(b), P), "recompute: gradients bitwise equal");
+        CHECK(tt_adamw_step(a, &opt, NULL) == TT_OK && tt_adamw_step(b, &opt, NULL) == TT_OK &&
+              tt_adamw_step(r, &opt, NULL) == TT_OK, "adamw");
+    }
+    CHECK(tt_model_download(r) == TT_OK, "download");
+    CHECK(same(tt_model_params(a), tt_model_params(b), P) && same(tt_model_params(a), tt_model_params(r), P),
+          "recompute: parameters bitwise equal after 3 steps");
+    tt_model_destroy(r);
+    tt_model_destroy(b);
+    tt_model_destroy(a);
+}
+
 int main(void) {
+    breakdown();
+    recompute(1);
+    recompute(2);
     run(1);
     run(2);
     if (failures) { printf("test_backend: %d failure(s)\n", failures); return 1; }
