@@ -239,14 +239,6 @@ int main(int argc, char **argv) {
     cgpu = model_cfg(&be);
     CHECK(tt_model_create(&ccpu, &cpu) == TT_OK, "CPU model");
     st = tt_model_create(&cgpu, &gpu);
-    if (st == TT_ERR_UNSUPPORTED) {
-        /* a tinytrain.h from before the model ran its ops through cfg.backend */
-        printf("SKIP: tt_model_create refuses cfg.backend in this tinytrain.h %s (no backend dispatch yet)\n",
-               tt_version_string());
-        tt_model_destroy(cpu);
-        tt_cuda_backend_destroy(&be);
-        return g_fail ? 1 : 0;
-    }
     CHECK(st == TT_OK, "model on %s: %s", be.name, tt_strerror(st));
     if (!cpu || !gpu) goto out;
     n = tt_model_num_params(cpu);
