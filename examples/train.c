@@ -5,12 +5,17 @@
  * curve, and a generated sample at the end.
  *
  * Build: cc -O2 -march=native -std=c99 -I. examples/train.c -o train -lm -lpthread
+ *        (with the CUDA backend, --backend cuda: make train-cuda, which adds
+ *        -DTT_WITH_CUDA -Iexamples/cuda and links examples/cuda/tt_cuda.o)
  * Run:   ./train --help
  * Uses the public API of tinytrain.h only; POSIX for directories, time,
  * signals and the terminal. */
 #define _XOPEN_SOURCE 700
 #define TINYTRAIN_IMPLEMENTATION
 #include "tinytrain.h"
+#ifdef TT_WITH_CUDA
+#include "tt_cuda.h"
+#endif
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +52,8 @@ typedef struct options {
     int    sample_tokens, top_k;
     double temperature, top_p;
     int    help, overwrite;
+    char  *backend;
+    int    tf32;
     unsigned char given[64]; /* flags given on the command line, by opt_defs index */
 } options;
 
@@ -89,6 +96,8 @@ static const opt_def opt_defs[] = {
     { "top-p", O_DBL, OFF(top_p), "X", "nucleus sampling mass (1 = off)" },
     { "log", O_STR, OFF(log), "PATH", "CSV log, one row per step (default: DIR/log.csv)" },
     { "plot", O_STR, OFF(plot), "PATH", "SVG loss curve (default: DIR/loss.svg)" },
+    { "backend", O_STR, OFF(backend), "NAME", "where the model trains: cpu, or cuda[:N] for GPU N (a build from make train-cuda)" },
+    { "tf32", O_FLAG, OFF(tf32), NULL, "with --backend cuda: GEMMs on TF32 tensor cores (faster; 10-bit mantissa products)" },
     { "help", O_FLAG, OFF(help), NULL, "this text" },
 };
 #define N_OPTS ((int)(sizeof(opt_defs) / sizeof(opt_defs[0])))
@@ -111,6 +120,7 @@ static void set_defaults(options *o) {
     o->sample_prompt = NULL; /* default corpus: "#include <"; else the start of the validation text */
     o->sample_tokens = 200;
     o->temperature = 0.8; o->top_k = 40; o->top_p = 0.95;
+    o->backend = (char *)"cpu";
 }
 
 static void print_help(const options *d) {
@@ -198,6 +208,17 @@ static int given(const options *o, const char *name) {
     return 0;
 }
 
+/* --backend: -1 for cpu, the device number for cuda[:N], -2 for anything else */
+static int cuda_device(const char *b) {
+    char *e;
+    long d;
+    if (strcmp(b, "cpu") == 0) return -1;
+    if (strcmp(b, "cuda") == 0) return 0;
+    if (strncmp(b, "cuda:", 5) != 0 || b[5] < '0' || b[5] > '9') return -2;
+    d = strtol(b + 5, &e, 10);
+    return *e || d > 1024 ? -2 : (int)d;
+}
+
 /* every number in its range before anything is read or written; one line
  * naming the flag on failure */
 static int check_options(const options *o) {
@@ -231,6 +252,11 @@ static int check_options(const options *o) {
     NEED(o->out && o->out[0], "--out needs a directory name");
     NEED(!(o->resume && o->overwrite), "--resume and --overwrite exclude each other");
     NEED((double)o->batch * o->ctx <= 1e9, "--batch x --ctx is too large");
+    NEED(cuda_device(o->backend) >= -1, "--backend must be cpu, cuda or cuda:N (got \"%s\")", o->backend);
+    NEED(!o->tf32 || cuda_device(o->backend) >= 0, "--tf32 needs --backend cuda");
+#ifndef TT_WITH_CUDA
+    NEED(cuda_device(o->backend) < 0, "--backend %s: this build has no CUDA backend: make train-cuda", o->backend);
+#endif
 #undef NEED
     return 1;
 }
@@ -669,6 +695,8 @@ struct run {
     tt_model_stats eval_ops;    /* op stats of the evals, kept out of the training breakdown */
     int tty;                    /* stdout is a terminal: progress updated in place */
     tt_logger logger;
+    tt_backend be;              /* --backend cuda: the table (destroyed after the model) */
+    int use_be;                 /* be is created and goes into the model config */
     char *ckpt_path, *log_path, *plot_path, *tok_path; /* allocated unless given by flags */
     /* corpus */
     pathlist files;             /* sorted by path */
@@ -819,6 +847,32 @@ static int open_output(struct run *r) {
     return GO_ON;
 }
 
+/* ---- step: backend ------------------------------------------------------------- */
+/* --backend cuda[:N]: the CUDA op table (examples/cuda/tt_cuda.h) that the
+ * model is then created with; fails here, before any work, without a GPU */
+static int open_backend(struct run *r) {
+    int dev = cuda_device(r->o.backend);
+    if (dev < 0) return GO_ON;
+#ifdef TT_WITH_CUDA
+    {
+        tt_cuda_options co;
+        tt_status st;
+        memset(&co, 0, sizeof(co));
+        co.tf32 = r->o.tf32;
+        co.logger = r->logger;
+        if ((st = tt_cuda_backend_create(dev, &co, &r->be)) != TT_OK) {
+            fprintf(stderr, "train: cannot open --backend %s: %s\n", r->o.backend, tt_strerror(st));
+            return 1;
+        }
+        r->use_be = 1;
+        printf("backend %s (%s GEMMs)\n", r->be.name, r->o.tf32 ? "TF32" : "fp32");
+        return GO_ON;
+    }
+#else
+    return 2; /* refused by check_options */
+#endif
+}
+
 /* ---- step: corpus ---------------------------------------------------------------- */
 /* the list of corpus files, sorted by path: --corpus paths (files as given,
  * directories recursively, filtered by --ext only when --ext is given), or
@@ -892,7 +946,8 @@ static int resume_checkpoint(struct run *r) {
             }
         }
     }
-    r->mc.n_threads = o->threads; r->mc.no_init = 1; r->mc.logger = r->logger; r->mc.profile = 1;
+    r->mc.n_threads = o->threads; r->mc.no_init = 1; r->mc.logger = r->logger; r->mc.profile = !r->use_be;
+    r->mc.backend = r->use_be ? &r->be : NULL;
     if ((st = tt_model_create(&r->mc, &r->model)) != TT_OK) { fprintf(stderr, "train: model: %s\n", tt_strerror(st)); return 1; }
     t0 = now_s();
     st = tt_checkpoint_load_file(r->ckpt_path, r->model, &r->tc, &r->cks, &r->tok);
@@ -991,7 +1046,9 @@ static int create_model(struct run *r) {
         r->mc.vocab_size = tt_tokenizer_vocab_size(r->tok);
         r->mc.n_ctx = o->ctx; r->mc.n_layer = o->layers; r->mc.d_model = o->d_model; r->mc.n_head = o->heads;
         r->mc.max_batch = r->B; r->mc.n_threads = o->threads; r->mc.seed = (uint64_t)o->seed; r->mc.logger = r->logger;
-        r->mc.profile = 1; /* the per-op breakdown of the report (a clock read per op) */
+        r->mc.profile = !r->use_be; /* the per-op breakdown of the report (a clock read per op; off on a
+                                        GPU, where it would time kernel launches, not kernels) */
+        r->mc.backend = r->use_be ? &r->be : NULL;
         memset(&r->opt, 0, sizeof(r->opt));
         r->opt.lr = (float)o->lr; r->opt.min_lr = (float)o->min_lr; r->opt.weight_decay = (float)o->wd;
         r->opt.grad_clip = (float)o->clip;
@@ -1256,7 +1313,10 @@ static int report(struct run *r) {
     double total = r->t.fwdbwd + r->t.opt + r->t.data + r->t.eval + r->t.ckpt;
     struct rusage ru;
     char rate[32];
-    uint32_t crc = tt_crc32(0, tt_model_params(r->model), tt_model_num_params(r->model) * sizeof(float));
+    uint32_t crc;
+    tt_status st = tt_model_download(r->model); /* the host copies of a backend's buffers; a no-op on the CPU */
+    if (st != TT_OK) { fprintf(stderr, "train: cannot read the parameters back: %s\n", tt_strerror(st)); return 1; }
+    crc = tt_crc32(0, tt_model_params(r->model), tt_model_num_params(r->model) * sizeof(float));
     if (total <= 0) total = 1e-9;
     getrusage(RUSAGE_SELF, &ru);
     fmt_rate(rate, sizeof(rate), r->run_tokens / (r->t.steps + 1e-12));
@@ -1343,6 +1403,9 @@ static void run_free(struct run *r) {
     free(r->in_b); free(r->tg_b);
     if (r->loader) tt_loader_close(r->loader);
     if (r->model) tt_model_destroy(r->model);
+#ifdef TT_WITH_CUDA
+    if (r->use_be) tt_cuda_backend_destroy(&r->be); /* after the model, which frees its buffers through it */
+#endif
     if (r->tok) tt_tokenizer_destroy(r->tok);
     free(r->text);
     for (i = 0; i < r->files.n; i++) free(r->files.p[i]);
@@ -1359,6 +1422,7 @@ int main(int argc, char **argv) {
     static struct run r; /* zeroed */
     int rc = parse_options(&r, argc, argv);
     if (rc == GO_ON) rc = open_output(&r);
+    if (rc == GO_ON) rc = open_backend(&r);
     if (rc == GO_ON) rc = find_corpus(&r);
     if (rc == GO_ON && r.o.resume) rc = resume_checkpoint(&r);
     if (rc == GO_ON) rc = read_corpus(&r);

@@ -1,9 +1,14 @@
 # CUDA backend beside the header (issue 12): examples/cuda/, tests/cuda/
-# make cuda          builds the backend object and the op test with nvcc
-# test-cuda-build    (in make test) when nvcc exists: compiles and links both,
-#                    then runs the op test, which checks every op against CPU
-#                    references where `nvidia-smi` succeeds and prints SKIP
-#                    elsewhere; without nvcc it prints SKIP and passes
+# make cuda          builds with nvcc the backend object, the op test, the
+#                    model test and the CUDA builds of train and bench_train
+# make train-cuda    build/cuda/train and build/cuda/bench_train only
+#                    (--backend cuda[:N], --tf32)
+# test-cuda-build    (in make test) when nvcc exists: compiles and links all
+#                    of them, runs train --help, then the op test (every op
+#                    against CPU references) and the model test (20 steps
+#                    against the CPU path), which run where `nvidia-smi`
+#                    succeeds and print SKIP elsewhere; without nvcc it
+#                    prints SKIP and passes
 # test-cuda-emu      (in make test, no nvcc or GPU needed) the same op test
 #                    with tt_cuda.cu compiled for the CPU by $(CXX) against the
 #                    CUDA/cuBLAS emulation in tests/cuda/emu/: checks the
@@ -31,14 +36,34 @@ $(BUILD)/cuda/test_cuda_ops.o: tests/cuda/test_cuda_ops.c examples/cuda/tt_cuda.
 # through the rpath
 $(BUILD)/cuda/test_cuda_ops: $(BUILD)/cuda/test_cuda_ops.o $(BUILD)/cuda/tt_cuda.o
 	$(NVCC) $(NVCC_ARCH) $^ -o $@ -lcublas -Xlinker -rpath,$(CUDA_LIBDIR) $(LDLIBS)
+$(BUILD)/cuda/test_cuda_model.o: tests/cuda/test_cuda_model.c examples/cuda/tt_cuda.h tinytrain.h | $(BUILD)/cuda
+	$(CC) $(CFLAGS_T) -Iexamples/cuda -c $< -o $@
+$(BUILD)/cuda/test_cuda_model: $(BUILD)/cuda/test_cuda_model.o $(BUILD)/cuda/tt_cuda.o
+	$(NVCC) $(NVCC_ARCH) $^ -o $@ -lcublas -Xlinker -rpath,$(CUDA_LIBDIR) $(LDLIBS)
+# examples/train.c and bench/bench_train.c with -DTT_WITH_CUDA: --backend cuda
+$(BUILD)/cuda/train.o: examples/train.c examples/cuda/tt_cuda.h tinytrain.h | $(BUILD)/cuda
+	$(CC) -std=c99 $(OPT) $(ARCH) -Wall -Wextra -Werror -DTT_WITH_CUDA -Iexamples/cuda -I. -c $< -o $@
+$(BUILD)/cuda/train: $(BUILD)/cuda/train.o $(BUILD)/cuda/tt_cuda.o
+	$(NVCC) $(NVCC_ARCH) $^ -o $@ -lcublas -Xlinker -rpath,$(CUDA_LIBDIR) $(LDLIBS)
+$(BUILD)/cuda/bench_train.o: bench/bench_train.c bench/bench_peak.h examples/cuda/tt_cuda.h tinytrain.h | $(BUILD)/cuda
+	$(CC) -std=c99 -Wall -Wextra -Werror -O2 $(ARCH) -D_POSIX_C_SOURCE=200809L -DTT_WITH_CUDA -Iexamples/cuda -I. \
+	  -c $< -o $@
+$(BUILD)/cuda/bench_train: $(BUILD)/cuda/bench_train.o $(BUILD)/cuda/tt_cuda.o
+	$(NVCC) $(NVCC_ARCH) $^ -o $@ -lcublas -Xlinker -rpath,$(CUDA_LIBDIR) $(LDLIBS)
+CUDA_BINS = $(addprefix $(BUILD)/cuda/,test_cuda_ops test_cuda_model train bench_train)
 
+.PHONY: train-cuda
 cuda:
 	@if [ -z "$(NVCC)" ]; then echo "no nvcc (install the CUDA toolkit or set NVCC=)"; exit 1; fi
-	$(MAKE) --no-print-directory $(BUILD)/cuda/tt_cuda.o $(BUILD)/cuda/test_cuda_ops
+	$(MAKE) --no-print-directory $(CUDA_BINS)
+train-cuda:
+	@if [ -z "$(NVCC)" ]; then echo "no nvcc (install the CUDA toolkit or set NVCC=)"; exit 1; fi
+	$(MAKE) --no-print-directory $(BUILD)/cuda/train $(BUILD)/cuda/bench_train
 
 test-cuda-build:
 	@if [ -z "$(NVCC)" ]; then echo "SKIP: no nvcc (CUDA toolkit not installed): CUDA backend not compiled"; exit 0; fi; \
-	$(MAKE) --no-print-directory $(BUILD)/cuda/test_cuda_ops && $(BUILD)/cuda/test_cuda_ops
+	$(MAKE) --no-print-directory $(CUDA_BINS) && $(BUILD)/cuda/train --help > /dev/null && \
+	$(BUILD)/cuda/test_cuda_ops && $(BUILD)/cuda/test_cuda_model
 
 CUDA_EMU_H = tests/cuda/emu/cuda_runtime.h tests/cuda/emu/cublas_v2.h
 $(BUILD)/cuda/tt_cuda_emu.o: examples/cuda/tt_cuda.cu examples/cuda/tt_cuda.h tinytrain.h $(CUDA_EMU_H) | $(BUILD)/cuda
@@ -47,3 +72,12 @@ $(BUILD)/cuda/test_cuda_ops_emu: tests/cuda/test_cuda_ops.c $(BUILD)/cuda/tt_cud
 	$(CC) $(CFLAGS_T) -DTT_CUDA_TEST_EMULATED -Iexamples/cuda $^ -o $@ -lstdc++ $(LDLIBS)
 test-cuda-emu: $(BUILD)/cuda/test_cuda_ops_emu
 	$(BUILD)/cuda/test_cuda_ops_emu
+
+# test-cuda-model-emu (in make test, no GPU): the model trained through the
+# emulated CUDA backend against the CPU path (tests/cuda/test_cuda_model.c)
+TESTS += test-cuda-model-emu
+.PHONY: test-cuda-model-emu
+$(BUILD)/cuda/test_cuda_model_emu: tests/cuda/test_cuda_model.c $(BUILD)/cuda/tt_cuda_emu.o | $(BUILD)/cuda
+	$(CC) $(CFLAGS_T) -DTT_CUDA_TEST_EMULATED -Iexamples/cuda $^ -o $@ -lstdc++ $(LDLIBS)
+test-cuda-model-emu: $(BUILD)/cuda/test_cuda_model_emu
+	$(BUILD)/cuda/test_cuda_model_emu

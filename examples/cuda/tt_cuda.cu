@@ -1070,6 +1070,21 @@ static tt_status ttc_adamw(void *ctx, float *p, float *m, float *v, float *g, si
     return TT_OK;
 }
 
+/* y = GELU(x), elementwise: cfg.recompute's forward again in the backward;
+ * the same ttc_gelu as the GEMM epilogue's gelu_out */
+__global__ void ttc_gelu_k(float *y, const float *x, size_t n) {
+    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) y[i] = ttc_gelu(x[i]);
+}
+static tt_status ttc_gelu_fwd(void *ctx, float *y, const float *x, size_t n) {
+    TTC_ENTER(ctx);
+    if (!n) return TT_OK;
+    if (!y || !x) return ttc_bad(c, "gelu_fwd", "NULL buffer");
+    TTC_LAUNCH(ttc_gelu_k, ttc_blocks(n, 256), 256, 0, c->stream, y, x, n);
+    TTC_LAUNCHED("gelu_fwd");
+    return TT_OK;
+}
+
 /* ======================================================================
  * create / destroy
  * ==================================================================== */
@@ -1147,6 +1162,7 @@ extern "C" tt_status tt_cuda_backend_create(int device, const tt_cuda_options *o
     out->lm_head = ttc_lm_head;
     out->param_stats = ttc_param_stats;
     out->adamw = ttc_adamw;
+    out->gelu_fwd = ttc_gelu_fwd;
     return TT_OK;
 }
 
@@ -1154,4 +1170,20 @@ extern "C" void tt_cuda_backend_destroy(tt_backend *b) {
     if (!b || !b->ctx) return;
     ttc_release((ttc_ctx *)b->ctx);
     memset(b, 0, sizeof(*b));
+}
+
+extern "C" tt_status tt_cuda_device_info_get(int device, tt_cuda_device_info *out) {
+    if (!out) return TT_ERR_INVALID_ARG;
+    memset(out, 0, sizeof(*out));
+    int n = 0;
+    if (cudaGetDeviceCount(&n) != cudaSuccess) return TT_ERR_BACKEND;
+    if (device < 0 || device >= n) return TT_ERR_INVALID_ARG;
+    cudaDeviceProp p;
+    if (cudaGetDeviceProperties(&p, device) != cudaSuccess) return TT_ERR_BACKEND;
+    snprintf(out->name, sizeof(out->name), "%.*s", (int)sizeof(p.name), p.name);
+    out->sm_count = p.multiProcessorCount;
+    out->cc_major = p.major;
+    out->cc_minor = p.minor;
+    out->total_mem = p.totalGlobalMem;
+    return TT_OK;
 }

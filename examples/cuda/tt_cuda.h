@@ -4,10 +4,13 @@
  * (-lcublas) and the CUDA runtime. This header needs only tinytrain.h (no
  * CUDA headers), so C99 and C++ callers can include it.
  *
- * Status: every table entry is implemented, but tt_model_create does not
- * dispatch to a backend yet (it returns TT_ERR_UNSUPPORTED when
- * cfg.backend is set); tests/cuda/test_cuda_ops.c checks each op against
- * CPU references wherever a GPU is present.
+ * Use: create the table, put its address in tt_model_config.backend,
+ * create the model, destroy the table after the model (README.md, "CUDA
+ * backend"). Every table entry is implemented; tests/cuda/test_cuda_ops.c
+ * checks each op against CPU references and tests/cuda/test_cuda_model.c
+ * trains a small model against the CPU path, wherever a GPU is present
+ * (and on a CPU emulation of CUDA in make test). No GPU has run this code
+ * in this project yet.
  *
  * What runs where: buffers are device memory from cudaMalloc; every op is
  * queued on the backend's one CUDA stream in call order. GEMM products use
@@ -84,6 +87,22 @@ tt_status tt_cuda_backend_create(int device, const tt_cuda_options *opt, tt_back
  * made and zeroes *b. Buffers from b->alloc must be freed before (they are
  * not tracked). NULL or an already destroyed table is a no-op. */
 void tt_cuda_backend_destroy(tt_backend *b);
+
+/* What a program needs to know about a device for reports (e.g. the peak
+ * FLOP/s a benchmark divides by): the CUDA device name, streaming
+ * multiprocessors, compute capability, global memory. */
+typedef struct tt_cuda_device_info {
+    char   name[256];       /* e.g. "NVIDIA H100 80GB HBM3" */
+    int    sm_count;
+    int    cc_major, cc_minor;
+    size_t total_mem;       /* bytes */
+} tt_cuda_device_info;
+
+/* tt_cuda_device_info_get: fills *out for CUDA device `device` (0-based)
+ * without creating a backend. Errors: TT_ERR_INVALID_ARG (out NULL, device
+ * out of range), TT_ERR_BACKEND (no driver / no device); *out is zeroed on
+ * error. Allocates nothing itself (the CUDA runtime may initialise). */
+tt_status tt_cuda_device_info_get(int device, tt_cuda_device_info *out);
 
 #ifdef __cplusplus
 }

@@ -176,6 +176,19 @@ static void test_gemm_case(tt_gemm_layout lay, int M, int N, int K, int acc, int
             for (j = N; j < ldg; j++) gr[(ptrdiff_t)i * ldg + j] = 0.0f;
         cmp(label, hg[0], gr, (size_t)M * ldg, tol);
         same_bits(label, hg[0], hg[1], (size_t)M * ldg * 4);
+        if (g_be.gelu_fwd) { /* recompute's entry: bitwise the epilogue's gelu_out of the same C */
+            float *dy = (float *)dalloc((size_t)M * ldc * 4), *hy;
+            size_t diff = 0;
+            OK(g_be.gelu_fwd(g_be.ctx, dy, dC[0], (size_t)M * ldc));
+            hy = down(dy, (size_t)M * ldc);
+            for (i = 0; i < M; i++)
+                for (j = 0; j < N; j++)
+                    diff += memcmp(hy + (ptrdiff_t)i * ldc + j, hg[0] + (ptrdiff_t)i * ldg + j, 4) != 0;
+            printf("  %-34s n=%-7d bitwise equal to gelu_out: %zu differ\n", "gelu_fwd", M * N, diff);
+            CHECK(diff == 0, "gelu_fwd: %zu of %d values differ from the GEMM epilogue's gelu_out", diff, M * N);
+            dfree(dy);
+            free(hy);
+        }
     }
     if (use_bgrad) {
         snprintf(label, sizeof(label), "gemm %s bias_grad", name);

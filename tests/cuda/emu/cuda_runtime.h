@@ -4,7 +4,8 @@
  * -Itests/cuda/emu when tt_cuda.cu is compiled as C++ by the host compiler.
  *
  * Model: one host thread. A launch runs its blocks one after another; the
- * threads of a block are coroutines (ucontext) run round-robin, each until
+ * threads of a block are coroutines (own stacks; switched by ucontext or,
+ * on x86-64, by the small switch below) run round-robin, each until
  * it finishes or reaches __syncthreads / __syncwarp / a shuffle, which are
  * barriers over the live threads of the block or warp (a shuffle is: write,
  * warp barrier, read, warp barrier). Threads that wait at a barrier no other
@@ -59,8 +60,32 @@ typedef struct ttemu_stream *cudaStream_t;
 #define cudaStreamNonBlocking 1u
 
 /* ---- the block scheduler ---- */
+/* Switching between threads: on x86-64, a small switch that saves only the
+ * callee-saved registers and the SSE/x87 control words (ucontext's
+ * swapcontext also makes a sigprocmask system call per switch, which made
+ * the emulation several times slower); elsewhere, or with
+ * -DTTEMU_UCONTEXT, ucontext. */
+#if defined(__x86_64__) && !defined(TTEMU_UCONTEXT)
+#define TTEMU_FAST_SWITCH 1
+/* ttemu_switch(from, to): pushes rbp, rbx, r12-r15 and the MXCSR / x87
+ * control words on the current stack, stores the stack pointer in *from,
+ * loads `to` and pops the same from there */
+extern "C" void ttemu_switch(void **from, void *to);
+__asm__(".text\n"
+        ".weak ttemu_switch\n"
+        ".type ttemu_switch,@function\n"
+        "ttemu_switch:\n"
+        "  pushq %rbp\n  pushq %rbx\n  pushq %r12\n  pushq %r13\n  pushq %r14\n  pushq %r15\n"
+        "  subq $8, %rsp\n  stmxcsr (%rsp)\n  fnstcw 4(%rsp)\n"
+        "  movq %rsp, (%rdi)\n  movq %rsi, %rsp\n"
+        "  ldmxcsr (%rsp)\n  fldcw 4(%rsp)\n  addq $8, %rsp\n"
+        "  popq %r15\n  popq %r14\n  popq %r13\n  popq %r12\n  popq %rbx\n  popq %rbp\n"
+        "  ret\n"
+        ".size ttemu_switch,.-ttemu_switch\n");
+#endif
 struct ttemu_lane {
     ucontext_t ctx;
+    void *sp;       /* TTEMU_FAST_SWITCH: the saved stack pointer */
     int done, wait; /* wait: 0 running, 1 warp barrier, 2 block barrier */
     char *stack;
 };
@@ -70,6 +95,7 @@ struct ttemu_state {
     std::vector<float> shfl;    /* one slot per thread */
     std::vector<float> dyn;     /* dynamic shared memory */
     ucontext_t sched;
+    void *sched_sp;
     int cur;
     int direct;   /* run lanes as plain calls (block 0 reached no barrier) */
     int yielded;  /* a lane of this block waited at a barrier */
@@ -89,7 +115,11 @@ inline void ttemu_yield(int wait) {
     ttemu_lane &l = ttemu_g.lanes[ttemu_g.cur];
     ttemu_g.yielded = 1;
     l.wait = wait;
+#ifdef TTEMU_FAST_SWITCH
+    ttemu_switch(&l.sp, ttemu_g.sched_sp);
+#else
     swapcontext(&l.ctx, &ttemu_g.sched);
+#endif
 }
 inline void __syncthreads() { ttemu_yield(2); }
 inline void __syncwarp(unsigned mask = 0xffffffffu) { (void)mask; ttemu_yield(1); }
@@ -113,6 +143,10 @@ inline float __shfl_sync(unsigned mask, float v, int src) {
 inline void ttemu_trampoline(void) {
     ttemu_g.body(ttemu_g.arg);
     ttemu_g.lanes[ttemu_g.cur].done = 1;
+#ifdef TTEMU_FAST_SWITCH
+    ttemu_switch(&ttemu_g.lanes[ttemu_g.cur].sp, ttemu_g.sched_sp); /* never resumed */
+    abort();
+#endif
     /* returning resumes uc_link = the scheduler */
 }
 
@@ -132,6 +166,20 @@ inline void ttemu_run_block(unsigned bx, unsigned by, unsigned bz) {
     for (i = 0; i < n; i++) {
         ttemu_lane &l = s.lanes[i];
         l.done = 0; l.wait = 0;
+#ifdef TTEMU_FAST_SWITCH
+        {   /* a frame that ttemu_switch pops into ttemu_trampoline: control
+             * words, six zero registers, the entry, a dummy return address
+             * (at entry rsp = 8 mod 16, as after a call) */
+            uintptr_t top = ((uintptr_t)l.stack + TTEMU_STACK) & ~(uintptr_t)15;
+            uint64_t *sp = (uint64_t *)top;
+            *--sp = 0;
+            *--sp = (uint64_t)(uintptr_t)&ttemu_trampoline;
+            for (int r = 0; r < 6; r++) *--sp = 0;
+            *--sp = (uint64_t)0x1F80 | ((uint64_t)0x037F << 32); /* MXCSR default, x87 CW default */
+            l.sp = sp;
+        }
+        continue;
+#endif
         getcontext(&l.ctx);
         l.ctx.uc_stack.ss_sp = l.stack;
         l.ctx.uc_stack.ss_size = TTEMU_STACK;
@@ -147,7 +195,11 @@ inline void ttemu_run_block(unsigned bx, unsigned by, unsigned bz) {
             s.cur = i;
             threadIdx = dim3((unsigned)i % s.block.x, ((unsigned)i / s.block.x) % s.block.y,
                              (unsigned)i / (s.block.x * s.block.y));
+#ifdef TTEMU_FAST_SWITCH
+            ttemu_switch(&s.sched_sp, l.sp);
+#else
             swapcontext(&s.sched, &l.ctx);
+#endif
             progressed = 1;
         }
         live = 0;
@@ -239,6 +291,18 @@ inline const char *cudaGetErrorString(cudaError_t e) {
 }
 inline cudaError_t cudaGetLastError(void) { cudaError_t e = ttemu_g.last; ttemu_g.last = cudaSuccess; return e; }
 inline cudaError_t cudaGetDeviceCount(int *n) { *n = 1; return cudaSuccess; }
+struct cudaDeviceProp { /* the fields tt_cuda.cu reads */
+    char name[256];
+    size_t totalGlobalMem;
+    int major, minor, multiProcessorCount;
+};
+inline cudaError_t cudaGetDeviceProperties(cudaDeviceProp *p, int d) {
+    if (d != 0) return cudaErrorInvalidValue;
+    memset(p, 0, sizeof(*p));
+    snprintf(p->name, sizeof(p->name), "CPU emulation (tests/cuda/emu)");
+    p->multiProcessorCount = 1;
+    return cudaSuccess;
+}
 inline cudaError_t cudaSetDevice(int d) { return d == 0 ? cudaSuccess : cudaErrorInvalidValue; }
 inline cudaError_t cudaStreamCreateWithFlags(cudaStream_t *s, unsigned) {
     static int one;
