@@ -10913,9 +10913,11 @@ TT__PRIVATE tt_status tt__dp_save_end(tt_model *m, tt_status st) {
 
 /* load: whole m and v from a checkpoint; keep this rank's slice */
 TT__PRIVATE void tt__dp_load_moments(tt_model *m, const float *m_full, const float *v_full) {
+    /* into the host copies (the moments themselves on the CPU path; with a
+     * backend, tt_model_upload moves them to its buffers) */
     tt__param_view v = tt__dp_view(m);
-    memcpy(v.m, m_full + v.dp->lo, (v.dp->hi - v.dp->lo) * sizeof(float));
-    memcpy(v.v, v_full + v.dp->lo, (v.dp->hi - v.dp->lo) * sizeof(float));
+    memcpy(tt_model_adam_m(m), m_full + v.dp->lo, (v.dp->hi - v.dp->lo) * sizeof(float));
+    memcpy(tt_model_adam_v(m), v_full + v.dp->lo, (v.dp->hi - v.dp->lo) * sizeof(float));
 }
 /* ==== end src/tt_comm.c ==== */
 /* ==== begin src/tt_generate.c ==== */

@@ -214,7 +214,7 @@ int main(int argc, char **argv) {
     const char *tmp = getenv("TMPDIR");
     size_t n;
     tt_status st;
-    int fd, moments_lost = 0;
+    int fd;
 
     memset(&opt, 0, sizeof(opt));
     opt.logger.fn = logger;
@@ -341,23 +341,9 @@ int main(int argc, char **argv) {
             CHECK(tt_model_download(gload) == TT_OK, "tt_model_download of the loaded CUDA model");
             CHECK(tt_crc32(0, tt_model_params(gload), n * 4) == tt_crc32(0, tt_model_params(ref), n * 4),
                   "a checkpoint loaded into a CUDA model reads back different parameters");
-            if (tt_crc32(0, tt_model_adam_m(gload), n * 4) != tt_crc32(0, tt_model_adam_m(ref), n * 4) ||
-                tt_crc32(0, tt_model_adam_v(gload), n * 4) != tt_crc32(0, tt_model_adam_v(ref), n * 4)) {
-                /* KNOWN BUG (remove this branch with its fix): the load
-                 * copies m and v to the backend's device addresses from
-                 * the host (src/tt_comm.c tt__dp_load_moments writes
-                 * through the model's m, v, not the host copies), then
-                 * uploads the zero host copies over them. Only that
-                 * symptom, moments all zero, is let through here; on a
-                 * GPU the host write faults before this point. */
-                size_t i, nz = 0;
-                for (i = 0; i < n; i++) nz += tt_model_adam_m(gload)[i] != 0.0f || tt_model_adam_v(gload)[i] != 0.0f;
-                printf("KNOWN BUG: a checkpoint loaded into a backend model loses its AdamW moments (%zu of %zu "
-                       "nonzero after the load; src/tt_comm.c tt__dp_load_moments writes the device buffers "
-                       "from the host)\n", nz, n);
-                CHECK(nz == 0, "a checkpoint loaded into a CUDA model reads back different AdamW moments");
-                moments_lost = 1;
-            }
+            CHECK(tt_crc32(0, tt_model_adam_m(gload), n * 4) == tt_crc32(0, tt_model_adam_m(ref), n * 4) &&
+                  tt_crc32(0, tt_model_adam_v(gload), n * 4) == tt_crc32(0, tt_model_adam_v(ref), n * 4),
+                  "a checkpoint loaded into a CUDA model reads back different AdamW moments");
             a = eval_loss(gload);
             b = eval_loss(ref);
             printf("checkpoint -> CUDA model: loss-only forward %.6f (CPU model from the same file %.6f)\n", a, b);
@@ -371,8 +357,7 @@ int main(int argc, char **argv) {
         /* gload and gpu both took step STEPS from the checkpoint's state,
          * loaded too; gload's eval and gpu's must now agree bitwise */
         float a = eval_loss(gload), b = eval_loss(gpu);
-        if (!moments_lost)
-            CHECK(memcmp(&a, &b, sizeof(float)) == 0, "after the same step from the same state, two CUDA models "
+        CHECK(memcmp(&a, &b, sizeof(float)) == 0, "after the same step from the same state, two CUDA models "
                   "give losses %.9g and %.9g", a, b);
         check_generation(gpu, loaded);
     }

@@ -382,6 +382,12 @@ static void run(int threads) {
             CHECK(tt_model_create(&cfg, &back) == TT_OK, "second backend model");
             if (back) {
                 CHECK(tt_checkpoint_load_file(path, back, NULL, NULL, NULL) == TT_OK, "checkpoint load (backend model)");
+                /* the moments too: through upload, not written into the backend's buffers from the host */
+                memset(tt_model_adam_m(back), 0, P * sizeof(float));
+                memset(tt_model_adam_v(back), 0, P * sizeof(float));
+                CHECK(tt_model_download(back) == TT_OK, "download after load");
+                CHECK(same(tt_model_adam_m(back), tt_model_adam_m(ref), P) && same(tt_model_adam_v(back), tt_model_adam_v(ref), P),
+                      "checkpoint load into a backend model: moments in its buffers");
                 batch(9, tok, tgt);
                 CHECK(tt_model_forward_backward(back, tok, tgt, B, T, 1.0f, &lb) == TT_OK &&
                       tt_model_forward_backward(ref, tok, tgt, B, T, 1.0f, &la) == TT_OK, "step after load");
