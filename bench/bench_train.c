@@ -1,6 +1,11 @@
 /* bench_train: the full training step (forward, backward, clip, AdamW) on
  * the fixed configurations S, M, G (README.md, "Speed: make bench").
- *   bench/bench_train --config S|M|G [--threads N] [--steps N] [--dtype fp32] [--unfused] [--no-profile]
+ *   bench/bench_train --config S|M|G [--threads N] [--steps N] [--dtype fp32|bf16] [--recompute] [--unfused]
+ *                     [--no-profile]
+ * --dtype bf16: cfg.precision = TT_PRECISION_BF16 (README "Precision and
+ * memory"); --recompute: cfg.recompute = 1. Before the timings it prints
+ * the model's memory breakdown (tt_model_memory_breakdown) and after them
+ * the peak RSS against its total.
  * --unfused times tt_model_forward and tt_model_backward separately (the lm
  * head then recomputes its logits); the default uses tt_model_forward_backward.
  * Prints a phase breakdown (medians over the steps after 2 warm-up steps), a
@@ -75,13 +80,14 @@ static int cuda_device(const char *b) {
 
 int main(int argc, char **argv) {
     const char *config = "S", *dtype = "fp32", *backend = "cpu";
-    int threads = 2, steps = 8, i, s, fused = 1, profile = 1, tf32 = 0, set_b = 0, set_t = 0, dev;
+    int threads = 2, steps = 8, i, s, fused = 1, profile = 1, tf32 = 0, set_b = 0, set_t = 0, dev, recompute = 0;
     double peak_tflops = 0.0;
     tt_backend be;
     const gpu_peak *gp = NULL;
     char gpu_name[256] = "";
     int V, C, L, NH, T, B;
     tt_model_config cfg;
+    tt_memory_breakdown memb;
     tt_model *m = NULL;
     tt_adamw_config opt;
     int32_t *tok, *tgt;
@@ -95,6 +101,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--steps") && i + 1 < argc) steps = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--dtype") && i + 1 < argc) dtype = argv[++i];
         else if (!strcmp(argv[i], "--unfused")) fused = 0;
+        else if (!strcmp(argv[i], "--recompute")) recompute = 1;
         else if (!strcmp(argv[i], "--no-profile")) profile = 0;
         else if (!strcmp(argv[i], "--profile")) profile = 2;
         else if (!strcmp(argv[i], "--backend") && i + 1 < argc) backend = argv[++i];
@@ -103,13 +110,16 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--batch") && i + 1 < argc) set_b = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--seq") && i + 1 < argc) set_t = atoi(argv[++i]);
         else {
-            fprintf(stderr, "usage: %s --config S|M|G [--threads N] [--steps N] [--dtype fp32] [--unfused] [--no-profile]\n"
+            fprintf(stderr, "usage: %s --config S|M|G [--threads N] [--steps N] [--dtype fp32|bf16] [--recompute] [--unfused] [--no-profile]\n"
                             "       [--profile] [--backend cpu|cuda[:N]] [--tf32] [--peak-tflops X] [--batch N] [--seq N]\n",
                     argv[0]);
             return 2;
         }
     }
-    if (strcmp(dtype, "fp32") != 0) { fprintf(stderr, "bench_train: only --dtype fp32 is implemented\n"); return 2; }
+    if (strcmp(dtype, "fp32") != 0 && strcmp(dtype, "bf16") != 0) {
+        fprintf(stderr, "bench_train: --dtype must be fp32 or bf16\n");
+        return 2;
+    }
     if (!strcmp(config, "S")) { V = 10000; C = 256; L = 2; NH = 4; T = 256; B = 16; }
     else if (!strcmp(config, "M")) { V = 50257; C = 512; L = 6; NH = 8; T = 256; B = 8; }
     else if (!strcmp(config, "G")) { V = 50257; C = 768; L = 12; NH = 12; T = 256; B = 4; }
@@ -146,11 +156,19 @@ int main(int argc, char **argv) {
         if (profile == 1) profile = 0; /* per-op times of queued GPU work: only with --profile */
     }
     memset(&cfg, 0, sizeof(cfg));
+    memset(&memb, 0, sizeof(memb));
     cfg.vocab_size = V; cfg.d_model = C; cfg.n_layer = L; cfg.n_head = NH; cfg.n_ctx = T;
     cfg.max_batch = B; cfg.n_threads = threads;
     cfg.profile = profile != 0; /* the built-in CLOCK_MONOTONIC (built with _POSIX_C_SOURCE) */
     cfg.logger.fn = tt_log_stderr;
     cfg.backend = dev >= 0 ? &be : NULL;
+    cfg.precision = !strcmp(dtype, "bf16") ? TT_PRECISION_BF16 : TT_PRECISION_FP32;
+    cfg.recompute = recompute;
+    if (tt_model_memory_breakdown(&cfg, &memb) == TT_OK)
+        printf("memory (MB): parameters %.1f, gradients %.1f, AdamW moments %.1f, activations %.1f, scratch %.1f, "
+               "packed copies %.1f, other %.1f = %.1f; in the backend's memory %.1f\n", memb.params / 1e6,
+               memb.grads / 1e6, memb.moments / 1e6, memb.activations / 1e6, memb.scratch / 1e6, memb.packed / 1e6,
+               memb.other / 1e6, memb.total / 1e6, memb.backend / 1e6);
     /* the peak is measured before the model exists (no pool threads yet) and
      * again after the run; the higher of the two is used, so a burst of
      * another tenant's load during one measurement does not inflate the MFU.
@@ -246,8 +264,12 @@ int main(int argc, char **argv) {
             printf("  %-38s %9.2f %6.1f\n", "(sum of ops)", sum * 1e3 / steps, 100 * sum / steps / mt);
         }
         if (dev < 0)
-            printf("RESULT config=%s threads=%d tok_per_s=%.1f mfu=%.3f peak_rss_mb=%.0f\n", config, threads, tps,
-                   peak > 0 ? gflops / peak : 0.0, ru.ru_maxrss / 1024.0);
+            printf("peak RSS %.1f MB = %.1f%% of the breakdown's %.1f MB (dtype %s%s)\n", ru.ru_maxrss * 1024.0 / 1e6,
+                   100.0 * ru.ru_maxrss * 1024.0 / (double)memb.total, memb.total / 1e6, dtype,
+                   recompute ? ", recompute" : "");
+        if (dev < 0)
+            printf("RESULT config=%s threads=%d tok_per_s=%.1f mfu=%.3f peak_rss_mb=%.0f dtype=%s recompute=%d\n", config,
+                   threads, tps, peak > 0 ? gflops / peak : 0.0, ru.ru_maxrss / 1024.0, dtype, recompute);
         else
             printf("RESULT config=%s backend=%s gemm=%s B=%d T=%d tok_per_s=%.1f mfu=%.3f peak_tflops=%.1f\n", config,
                    be.name, tf32 ? "tf32" : "fp32", B, T, tps, peak > 0 ? gflops / peak : 0.0, peak * 1e-3);

@@ -6,7 +6,8 @@
 # Usage: bench/run_bench.sh [threads] [rounds] [configs]   (defaults: all cores, 3, "S M G")
 # Env: BENCH_BIN (tinytrain binary), TORCH2_PY (default build/venv-torch2/bin/python),
 #      BENCH_TORCH1=1 adds Debian's /usr/bin/python3 torch (1.13) eager as a column,
-#      BENCH_COMPILE=0 skips the compiled runs, BENCH_REPORT_ONLY=1 prints the table of
+#      BENCH_COMPILE=0 skips the compiled runs, BENCH_BF16=0 skips the bf16 rows (tinytrain
+#      --dtype bf16 against PyTorch eager with CPU bf16 autocast), BENCH_REPORT_ONLY=1 prints the table of
 #      the runs already in build/bench (e.g. after stopping a run between rounds).
 set -u
 cd "$(dirname "$0")/.."
@@ -17,6 +18,7 @@ bin=${BENCH_BIN:-build/bench_train}
 py2=${TORCH2_PY:-build/venv-torch2/bin/python}
 torch1=${BENCH_TORCH1:-0}
 compile=${BENCH_COMPILE:-1}
+bf16=${BENCH_BF16:-1}
 tc=$(ls /usr/lib/*/libtcmalloc.so.4 /usr/lib/*/libtcmalloc_minimal.so.4 2>/dev/null | head -1)
 out=build/bench
 mkdir -p "$out"
@@ -52,6 +54,12 @@ for r in $(seq 1 "$rounds"); do
       line="$line, torch1 eager $(field tok_per_s "$out/p1_${c}_$r.txt")"
     fi
     echo "$line tok/s"
+    if [ "$bf16" = 1 ]; then
+      "$bin" --config "$c" --threads "$threads" --steps "$s" --dtype bf16 > "$out/tb_${c}_$r.txt" 2>/dev/null
+      LD_PRELOAD=${tc} "$py2" bench/torch_gpt.py --config "$c" --threads "$threads" --steps "$s" --mode eager \
+        $sel --dtype bf16 --peak "${peak:-0}" > "$out/pb_${c}_$r.txt" 2>"$out/pb_${c}_$r.err"
+      echo "round $r config $c bf16: tinytrain $(field tok_per_s "$out/tb_${c}_$r.txt"), torch2 eager autocast $(field tok_per_s "$out/pb_${c}_$r.txt") tok/s"
+    fi
   done
 done
 median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "-"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
@@ -79,3 +87,13 @@ for c in $configs; do
   [ "$torch1" = 1 ] && printf ' %9s |' "$(med tok_per_s p1)"
   printf ' %s\n' "$ratio"
 done
+if [ "$bf16" = 1 ]; then
+  echo
+  echo "bf16 (tinytrain cfg.precision bf16: linear layers' GEMMs; PyTorch: CPU autocast to bfloat16, eager)"
+  printf '%-4s | %9s %6s | %9s | %6s\n' config "tt tok/s" "RSS MB" "autocast" "tt/pt"
+  for c in $configs; do
+    tb=$(med tok_per_s tb); tbr=$(med peak_rss_mb tb); pb=$(med tok_per_s pb)
+    ratio=$(awk -v a="$tb" -v b="${pb:-0}" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }')
+    printf '%-4s | %9s %6s | %9s | %6s\n' "$c" "$tb" "$tbr" "$pb" "$ratio"
+  done
+fi
