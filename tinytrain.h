@@ -11215,10 +11215,12 @@ TT__PRIVATE void tt__gen_rows(tt_generator *g, tt__bk *k, int n, int n_rows, tt_
             if (k->st == TT_OK) fn(user, r0 + i, z);
         }
     }
-    /* the last row's logits again where sampling reads them (the buffers
-     * above may have held other rows) */
-    tt__bk_logits(k, g->dlogits, (ptrdiff_t)Vp, g->ln + (size_t)(n - 1) * C, C, g->gw.wte, 1, V, C);
-    tt__gen_to_host(g, k, g->logits, g->dlogits, Vp);
+    /* the feed's last-row logits back where sampling reads them: recomputed
+     * when dlogits served as the chunk buffer, else downloaded again when
+     * the host copy served as the row buffer (a backend) */
+    if (buf == g->dlogits)
+        tt__bk_logits(k, g->dlogits, (ptrdiff_t)Vp, g->ln + (size_t)(n - 1) * C, C, g->gw.wte, 1, V, C);
+    if (buf == g->dlogits || g->be != &g->be_cpu) tt__gen_to_host(g, k, g->logits, g->dlogits, Vp);
 }
 
 typedef struct tt__gen_copy { float *out; int V; } tt__gen_copy;
