@@ -465,13 +465,15 @@ typedef struct tt_model_config {
                               master weights, moments, LayerNorm, attention,
                               the lm head, softmax and cross-entropy stay
                               fp32. Needs backend->to_bf16.                   */
-    int32_t  recompute;    /* 1 = keep fewer activations: the LayerNorm outputs
-                              and the GELU output are recomputed in the
-                              backward (in the gradient buffers, 6 (B*T, C)
-                              floats per layer less), and the lm head packs wte
-                              per row chunk instead of keeping two packed
-                              copies (2 V C floats less); same results bitwise,
-                              a few % slower. Needs backend->gelu_fwd.       */
+    int32_t  recompute;    /* 1 = keep fewer activations: the LayerNorm, GELU
+                              and attention outputs are recomputed in the
+                              backward (in the gradient buffers, 7 (B*T, C)
+                              floats per layer less), the lm head's logits
+                              chunk lives in those buffers too (on the CPU,
+                              when >= 64 rows fit) and packs wte per chunk
+                              instead of keeping two packed copies (2 V C
+                              floats less); same results bitwise, a few %
+                              slower. Needs backend->gelu_fwd.               */
     tt_allocator      allocator; /* zero = TT_MALLOC/TT_FREE                   */
     tt_logger         logger;    /* zero = silent                              */
     tt_parallel       parallel;  /* zero = built-in pool, or serial            */
@@ -1944,7 +1946,9 @@ typedef struct tt__model_w { TT__PARAM_LIST(TT__P_GFIELD) } tt__model_w;
 /* Activations of the training forward/backward, in carve order.
  * X(type, field, per_layer, count): count elements (per layer when
  * per_layer) with N = max_batch * n_ctx, C, NH, Vp, B = max_batch and
- * HR = min(N, TT__HEAD_ROWS) in scope; per-layer kinds are stacked L deep.
+ * HR (the rows of the lm head's logits chunk kept apart: min(N,
+ * TT__HEAD_ROWS), or 0 when the chunk lives in dqkv..dfch, see
+ * tt__model_head_rows) in scope; per-layer kinds are stacked L deep.
  * per_layer 2: per layer, unless cfg.recompute: then not kept at all (the
  * layer's forward writes it into dln or dfch, free until the backward,
  * and the backward recomputes it there just before its use). */
@@ -1955,7 +1959,7 @@ typedef struct tt__model_w { TT__PARAM_LIST(TT__P_GFIELD) } tt__model_w;
     X(float,   ln1_mean,    1, N)           /* (N) */ \
     X(float,   ln1_rstd,    1, N)           /* (N) */ \
     X(float,   qkv,         1, N * 3 * C)   /* (N, 3C) */ \
-    X(float,   atty,        1, N * C)       /* (N, C) attention output */ \
+    X(float,   atty,        2, N * C)       /* (N, C) attention output; recompute: in dfch */ \
     X(float,   att_lse,     1, N * NH)      /* (B, NH, T) softmax log-sum-exp */ \
     X(float,   res2,        1, N * C)       /* (N, C) residual after attention */ \
     X(float,   ln2,         2, N * C)       /* (N, C); recompute: in dln */ \
@@ -1969,7 +1973,7 @@ typedef struct tt__model_w { TT__PARAM_LIST(TT__P_GFIELD) } tt__model_w;
     X(float,   lnf_rstd,    0, N)           /* (N) */ \
     X(float,   row_lse,     0, N)           /* (N) lm head log-sum-exp */ \
     X(float,   row_loss,    0, N)           /* (N) */ \
-    X(float,   head,        0, HR * Vp)     /* (HR, Vp) logits chunk */ \
+    X(float,   head,        0, HR * Vp)     /* (HR, Vp) logits chunk (HR 0: in dqkv..dfch) */ \
     X(float,   last_logits, 0, B * Vp)      /* (B, Vp) inference logits */ \
     X(float,   dres,        0, N * C)       /* (N, C) gradient of the residual stream */ \
     X(float,   dtmp,        0, N * C)       /* (N, C) */ \
@@ -1986,7 +1990,7 @@ typedef struct tt__model_w { TT__PARAM_LIST(TT__P_GFIELD) } tt__model_w;
 #define TT__A_LFIELD(ty, f, l, n) TT__IF_##l(ty *f;)
 typedef struct tt__layer_acts {
     const float *in;
-    int recompute; /* backward: recompute ln1, ln2, fch_gelu before their use */
+    int recompute; /* backward: recompute fch_gelu, ln2, atty (with att_lse), ln1 before their use */
     TT__ACT_LIST(TT__A_LFIELD)
 } tt__layer_acts;
 #undef TT__A_LFIELD
@@ -2054,8 +2058,8 @@ typedef struct tt__attn_arg {
 /* The CPU instance of the op table (tt_backend_cpu.c): ops with fewer than
  * par_macs multiply-adds run on ser (results do not depend on the pick:
  * no op splits a reduction by thread); prof times the lm head's parts (or
- * NULL); head (TT__HEAD_ROWS, max_Vp) is the lm head's logits chunk (NULL:
- * no lm head), pk_fwd/pk_dx wte packed for V = pk_V, C = pk_C (or NULL);
+ * NULL); head (head_rows <= TT__HEAD_ROWS, max_Vp) is the lm head's logits
+ * chunk (NULL: no lm head), pk_fwd/pk_dx wte packed for V = pk_V, C = pk_C (or NULL);
  * partials: param_stats scratch for up to max_stats floats; attention rows
  * up to max_T; alloc for the alloc/free entries. */
 typedef struct tt__cpu_be {
@@ -2063,7 +2067,7 @@ typedef struct tt__cpu_be {
     size_t par_macs;
     tt__prof *prof;
     float *head, *pk_fwd, *pk_dx;
-    int pk_V, pk_C, max_Vp, max_T;
+    int head_rows, pk_V, pk_C, max_Vp, max_T;
     double *partials;
     size_t max_stats;
     tt_allocator alloc;
@@ -2111,18 +2115,23 @@ TT__PRIVATE void tt__op_attention_cached(const tt__exec *ex, float *out, const f
 /* logits (rows, ld) = x (rows, C; row stride ldx) wte^T, wte (V, C) */
 TT__PRIVATE void tt__op_logits(const tt__exec *ex, float *logits, ptrdiff_t ld, const float *x, ptrdiff_t ldx,
                                const float *wte, int rows, int V, int C);
-/* lm head + softmax + cross-entropy over chunks of TT__HEAD_ROWS rows (the
- * (N, V) logits are never whole). mode 0: forward (row_lse, row_loss (N));
+/* lm head + softmax + cross-entropy over chunks of rows (<= TT__HEAD_ROWS;
+ * the (N, V) logits are never whole). mode 0: forward (row_lse, row_loss (N));
  * 1: backward from the kept row_lse; 2: both in one pass. Backward: dx
  * (N, C) = dlogits wte, dwte (Vp, C) += dlogits^T x, dlogits = (softmax -
- * onehot(targets)) * scale. head (TT__HEAD_ROWS, Vp) scratch; pk_fwd/pk_dx:
- * space for wte packed (or NULL: pack per chunk). */
+ * onehot(targets)) * scale. head (rows, Vp) scratch; pk_fwd/pk_dx:
+ * space for wte packed (or NULL: pack per chunk). The chunk size does not
+ * change the bits: every row's logits, lse and dx are computed alone, and
+ * dwte's GEMM continues each element's FMA chain from the stored value
+ * (K = rows fits one K block: tt_gemm.c), so chunks of any size give the
+ * same sequential chain over the N rows. */
 typedef struct tt__head_arg {
     const float *x, *wte;     /* (N, C), (Vp, C) */
     const int32_t *targets;   /* (N) */
     float *head, *row_lse, *row_loss, *dx, *dwte;
     float *pk_fwd, *pk_dx;
     int N, V, Vp, C, mode;
+    int rows;                 /* rows of head: the chunk size, 1..TT__HEAD_ROWS */
     float scale;              /* backward: grad_scale / N */
     tt__prof *prof;           /* or NULL */
 } tt__head_arg;
@@ -8523,13 +8532,13 @@ TT__PRIVATE void tt__head_bwd_chunk(const tt__exec *ex, const tt__head_arg *h, c
 TT__PRIVATE void tt__op_head(const tt__exec *ex, const tt__head_arg *h) {
     tt__head_rows_job j;
     tt__prof *pf = h->prof;
-    int r0, C = h->C, N = h->N, V = h->V;
+    int r0, C = h->C, N = h->N, V = h->V, HR = h->rows;
     const float *wte = h->wte, *pk_fwd = NULL, *pk_dx = NULL;
     double fl = 2.0 * (double)C * (double)V;
     j.h = h; j.ex = ex;
     /* with more than one chunk, pack wte once here rather than in every
      * chunk's GEMM (same packed values, so the same bits) */
-    if (N > TT__HEAD_ROWS && h->pk_fwd && !ex->force_scalar) {
+    if (N > HR && h->pk_fwd && !ex->force_scalar) {
         TT__TIMED(pf, TT_OP_LM_HEAD, 0.0, tt__gemm_pack_b(ex, C, V, wte, 1, C, h->pk_fwd));
         pk_fwd = h->pk_fwd;
         if (h->mode != 0) {
@@ -8537,8 +8546,8 @@ TT__PRIVATE void tt__op_head(const tt__exec *ex, const tt__head_arg *h) {
             pk_dx = h->pk_dx;
         }
     }
-    for (r0 = 0; r0 < N; r0 += TT__HEAD_ROWS) {
-        int R = N - r0 < TT__HEAD_ROWS ? N - r0 : TT__HEAD_ROWS;
+    for (r0 = 0; r0 < N; r0 += HR) {
+        int R = N - r0 < HR ? N - r0 : HR;
         const float *xc = h->x + (size_t)r0 * C;
         TT__TIMED(pf, TT_OP_LM_HEAD, fl * R,
                   tt__gemm_pk(ex, R, V, C, xc, C, 1, wte, 1, C, pk_fwd, h->head, h->Vp, 0));
@@ -8624,7 +8633,7 @@ TT__PRIVATE void tt__block_bwd(tt__bk *k, const tt__layer_w *w, const tt__layer_
     int N = B * T;
     void *ctx = k->be->ctx;
     size_t n4 = (size_t)N * 4 * (size_t)C;
-    /* recompute: fch_gelu lives in d->dfch and ln1, ln2 in d->dln, each
+    /* recompute: fch_gelu and atty live in d->dfch, ln1 and ln2 in d->dln, each
      * rebuilt just before the GEMM that reads it and dead before the dx
      * GEMM that overwrites it (the same ops and inputs as the forward, so
      * the same bits) */
@@ -8635,6 +8644,10 @@ TT__PRIVATE void tt__block_bwd(tt__bk *k, const tt__layer_w *w, const tt__layer_
     if (a->recompute) tt__bk_layernorm_fwd(k, a->ln2, a->ln2_mean, a->ln2_rstd, a->res2, w->ln2w, w->ln2b, N, C);
     tt__bk_linear_bwd(k, TT_OP_FC_BWD, d->dln, g->fcw, g->fcb, d->dfch, a->ln2, w->fcw, NULL, N, C, 4 * C);
     tt__bk_layernorm_bwd(k, d->dres, g->ln2w, g->ln2b, d->dln, a->res2, w->ln2w, a->ln2_mean, a->ln2_rstd, N, C, 1);
+    /* recompute: atty lives in d->dfch (dead from here on); the attention
+     * forward rewrites att_lse with the values it holds */
+    if (a->recompute)
+        TT__BK(k, TT_OP_ATTENTION, 0.0, attention_fwd(ctx, a->atty, a->att_lse, a->qkv, B, T, C, NH));
     /* attention: res2 = in + atty Wo^T + bo */
     tt__bk_linear_bwd(k, TT_OP_ATTN_PROJ_BWD, d->dtmp, g->attprojw, g->attprojb, d->dres, a->atty, w->attprojw, NULL,
                       N, C, C);
@@ -8790,6 +8803,7 @@ TT__PRIVATE tt_status tt__cpu_lm_head(void *ctx, const tt_backend_head *h) {
     /* the packed wte copies were sized for this V and C */
     if (h->V == c->pk_V && h->C == c->pk_C) { a.pk_fwd = c->pk_fwd; a.pk_dx = c->pk_dx; }
     a.N = h->N; a.V = h->V; a.Vp = h->Vp; a.C = h->C; a.mode = h->mode; a.scale = h->scale;
+    a.rows = c->head_rows > 0 ? c->head_rows : TT__HEAD_ROWS;
     a.prof = c->prof;
     tt__op_head(&c->par, &a);
     return TT_OK;
@@ -8951,7 +8965,27 @@ typedef struct tt__layout {
     size_t n_wh, off_wh;          /* precision bf16: uint16 of the weights' bf16 copy (even), offset */
     size_t n_host, off_hostbuf;   /* a backend's host copies of row losses and logits (floats, offset) */
     size_t shared_floats;         /* the GEMMs' shared packed B (0 with one thread) */
+    size_t head_alloc_rows;       /* rows of the logits chunk kept apart (0: it lives in dqkv..dfch) */
+    int head_rows;                /* rows of the lm head's chunk */
 } tt__layout;
+
+/* The lm head's logits chunk: (min(N, TT__HEAD_ROWS), Vp) kept apart, or,
+ * with cfg.recompute on the CPU, inside dqkv..dfch (>= 7 N C floats, dead
+ * while the lm head runs: it runs after the last layer's forward and before
+ * the first layer's backward) with as many rows as fit there, when that is
+ * at least min(N, 64). The chunk size does not change the bits (tt__op_head). */
+TT__PRIVATE void tt__model_head_rows(const tt_model_config *c, size_t N, size_t C, size_t Vp, size_t *alloc_rows,
+                                     int *rows) {
+    size_t hr = N < TT__HEAD_ROWS ? N : TT__HEAD_ROWS, fit;
+    *alloc_rows = hr;
+    *rows = (int)hr;
+    if (!c->recompute || c->backend) return; /* N * 4C * L fits size_t (tt__model_plan) */
+    fit = (((3 * N * C + 15) & ~(size_t)15) + 4 * N * C) / Vp;
+    if (fit >= (hr < 64 ? hr : 64)) {
+        *alloc_rows = 0;
+        *rows = (int)(fit < hr ? fit : hr);
+    }
+}
 
 /* the activation arrays (TT__ACT_LIST), each pointing into the activation
  * block; per-layer kinds hold all layers, layer l at l * count */
@@ -9133,10 +9167,13 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
     /* activations (floats), from TT__ACT_LIST: each count (x L when per
      * layer) is at most N * 4C * L, HR * Vp or B * Vp (int32 = float size) */
     {
-        size_t HR = N < TT__HEAD_ROWS ? N : TT__HEAD_ROWS;
+        size_t HR;
         ok &= tt__mul_size(N, 4 * C, &tmp) && tt__mul_size(tmp, L, &tmp) && tt__mul_size(N, NH, &tmp) &&
-              tt__mul_size(HR, Vp, &tmp) && tt__mul_size(B, Vp, &tmp) && tt__mul_size(N, 3 * C, &tmp);
+              tt__mul_size(N < TT__HEAD_ROWS ? N : TT__HEAD_ROWS, Vp, &tmp) && tt__mul_size(B, Vp, &tmp) &&
+              tt__mul_size(N, 3 * C, &tmp);
         if (!ok) return TT_ERR_INVALID_ARG;
+        tt__model_head_rows(c, N, C, Vp, &lay->head_alloc_rows, &lay->head_rows);
+        HR = lay->head_alloc_rows;
 #define TT__A_PLAN(ty, f, lyr, n) \
         ok &= tt__add_size((size_t)(n) * TT__ACT_MULT(lyr, L, c->recompute), 16, &tmp); /* 64-byte aligned */ \
         ok &= tt__add_size(a, tmp & ~(size_t)15, &a);
@@ -9382,6 +9419,7 @@ TT__PRIVATE void tt__model_init_cpu(tt_model *m) {
     c->par_macs = 0; /* training: every op on all threads */
     c->prof = m->prof.now ? &m->prof : NULL;
     c->head = m->a.head;
+    c->head_rows = m->lay.head_rows;
     c->pk_fwd = m->wte_pk_fwd; c->pk_dx = m->wte_pk_dx;
     c->pk_V = m->V; c->pk_C = m->C; c->max_Vp = m->Vp; c->max_T = m->maxT;
     c->partials = m->partials;
@@ -9441,7 +9479,7 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
      * them, from the host block or the backend's buffer */
     if (!c.inference_only) {
         size_t C = (size_t)m->C, L = (size_t)m->L, NH = (size_t)m->NH, Vp = (size_t)m->Vp, B = (size_t)c.max_batch;
-        size_t N = B * (size_t)c.n_ctx, HR = N < TT__HEAD_ROWS ? N : TT__HEAD_ROWS;
+        size_t N = B * (size_t)c.n_ctx, HR = lay.head_alloc_rows;
         float *p = c.backend ? (float *)m->bbuf[4] : (float *)(base + lay.off_acts);
 #define TT__A_CARVE(ty, f, lyr, n) \
         m->a.f = (ty *)(void *)p; p += ((size_t)(n) * TT__ACT_MULT(lyr, L, c.recompute) + 16) & ~(size_t)15;
@@ -9449,7 +9487,8 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
 #undef TT__A_CARVE
         if (c.recompute) { /* not kept: written into the backward's buffers */
             m->a.ln1 = m->a.ln2 = m->a.dln;
-            m->a.fch_gelu = m->a.dfch;
+            m->a.fch_gelu = m->a.atty = m->a.dfch;
+            if (HR == 0) m->a.head = m->a.dqkv; /* through dfch (tt__model_head_rows) */
         }
         if (c.backend) {
             m->h_row_loss = (float *)(base + lay.off_hostbuf);

@@ -54,6 +54,8 @@ typedef struct options {
     int    help, overwrite;
     char  *backend;
     int    tf32;
+    char  *precision;
+    int    recompute;
     unsigned char given[64]; /* flags given on the command line, by opt_defs index */
 } options;
 
@@ -98,6 +100,8 @@ static const opt_def opt_defs[] = {
     { "plot", O_STR, OFF(plot), "PATH", "SVG loss curve (default: DIR/loss.svg)" },
     { "backend", O_STR, OFF(backend), "NAME", "where the model trains: cpu, or cuda[:N] for GPU N (a build from make train-cuda)" },
     { "tf32", O_FLAG, OFF(tf32), NULL, "with --backend cuda: GEMMs on TF32 tensor cores (faster; 10-bit mantissa products)" },
+    { "precision", O_STR, OFF(precision), "P", "fp32, or bf16: the linear layers' GEMMs on bf16 inputs with fp32 accumulation and fp32 master weights (cfg.precision)" },
+    { "recompute", O_FLAG, OFF(recompute), NULL, "keep fewer activations: recompute LayerNorm, GELU and attention outputs in the backward (cfg.recompute; same results)" },
     { "help", O_FLAG, OFF(help), NULL, "this text" },
 };
 #define N_OPTS ((int)(sizeof(opt_defs) / sizeof(opt_defs[0])))
@@ -121,6 +125,7 @@ static void set_defaults(options *o) {
     o->sample_tokens = 200;
     o->temperature = 0.8; o->top_k = 40; o->top_p = 0.95;
     o->backend = (char *)"cpu";
+    o->precision = (char *)"fp32";
 }
 
 static void print_help(const options *d) {
@@ -254,6 +259,8 @@ static int check_options(const options *o) {
     NEED((double)o->batch * o->ctx <= 1e9, "--batch x --ctx is too large");
     NEED(cuda_device(o->backend) >= -1, "--backend must be cpu, cuda or cuda:N (got \"%s\")", o->backend);
     NEED(!o->tf32 || cuda_device(o->backend) >= 0, "--tf32 needs --backend cuda");
+    NEED(!strcmp(o->precision, "fp32") || !strcmp(o->precision, "bf16"), "--precision must be fp32 or bf16 (got \"%s\")",
+         o->precision);
 #ifndef TT_WITH_CUDA
     NEED(cuda_device(o->backend) < 0, "--backend %s: this build has no CUDA backend: make train-cuda", o->backend);
 #endif
@@ -922,6 +929,13 @@ static int read_corpus(struct run *r) {
 }
 
 /* ---- step: resume ---------------------------------------------------------------- */
+/* --precision and --recompute: run settings, not stored in the checkpoint
+ * (a run may resume with other ones) */
+static void set_precision(struct run *r) {
+    r->mc.precision = !strcmp(r->o.precision, "bf16") ? TT_PRECISION_BF16 : TT_PRECISION_FP32;
+    r->mc.recompute = r->o.recompute;
+}
+
 /* model, optimizer, tokenizer, data position and run settings from the
  * checkpoint; flags given now must agree with it */
 static int resume_checkpoint(struct run *r) {
@@ -948,6 +962,7 @@ static int resume_checkpoint(struct run *r) {
     }
     r->mc.n_threads = o->threads; r->mc.no_init = 1; r->mc.logger = r->logger; r->mc.profile = !r->use_be;
     r->mc.backend = r->use_be ? &r->be : NULL;
+    set_precision(r);
     if ((st = tt_model_create(&r->mc, &r->model)) != TT_OK) { fprintf(stderr, "train: model: %s\n", tt_strerror(st)); return 1; }
     t0 = now_s();
     st = tt_checkpoint_load_file(r->ckpt_path, r->model, &r->tc, &r->cks, &r->tok);
@@ -1049,6 +1064,7 @@ static int create_model(struct run *r) {
         r->mc.profile = !r->use_be; /* the per-op breakdown of the report (a clock read per op; off on a
                                         GPU, where it would time kernel launches, not kernels) */
         r->mc.backend = r->use_be ? &r->be : NULL;
+        set_precision(r);
         memset(&r->opt, 0, sizeof(r->opt));
         r->opt.lr = (float)o->lr; r->opt.min_lr = (float)o->min_lr; r->opt.weight_decay = (float)o->wd;
         r->opt.grad_clip = (float)o->clip;
@@ -1095,9 +1111,10 @@ static int open_loader(struct run *r) {
     tt_model_memory_size(&r->mc, &mem);
     printf("data: %llu train / %llu val tokens, %llu windows of %d per epoch\n", (unsigned long long)li.n_train_tokens,
            (unsigned long long)li.n_val_tokens, (unsigned long long)li.n_train_windows, r->T);
-    printf("model: GPT-2 style, %d layers, d_model %d, %d heads, n_ctx %d, vocab %d: %.2fM parameters, %.0f MB\n",
+    printf("model: GPT-2 style, %d layers, d_model %d, %d heads, n_ctx %d, vocab %d: %.2fM parameters, %.0f MB%s%s\n",
            r->mc.n_layer, r->mc.d_model, r->mc.n_head, r->mc.n_ctx, r->mc.vocab_size,
-           tt_model_num_params(r->model) / 1e6, mem / 1048576.0);
+           tt_model_num_params(r->model) / 1e6, mem / 1048576.0,
+           r->mc.precision == TT_PRECISION_BF16 ? ", bf16 GEMMs" : "", r->mc.recompute ? ", recompute" : "");
     printf("training: %d steps x %d x %d x %d tokens, AdamW lr %g (warmup %d, cosine to %g), wd %g, clip %g\n",
            r->steps, r->accum, r->B, r->T, r->opt.lr, r->opt.warmup_steps, r->opt.min_lr, r->opt.weight_decay,
            r->opt.grad_clip);

@@ -392,13 +392,15 @@ typedef struct tt_model_config {
                               master weights, moments, LayerNorm, attention,
                               the lm head, softmax and cross-entropy stay
                               fp32. Needs backend->to_bf16.                   */
-    int32_t  recompute;    /* 1 = keep fewer activations: the LayerNorm outputs
-                              and the GELU output are recomputed in the
-                              backward (in the gradient buffers, 6 (B*T, C)
-                              floats per layer less), and the lm head packs wte
-                              per row chunk instead of keeping two packed
-                              copies (2 V C floats less); same results bitwise,
-                              a few % slower. Needs backend->gelu_fwd.       */
+    int32_t  recompute;    /* 1 = keep fewer activations: the LayerNorm, GELU
+                              and attention outputs are recomputed in the
+                              backward (in the gradient buffers, 7 (B*T, C)
+                              floats per layer less), the lm head's logits
+                              chunk lives in those buffers too (on the CPU,
+                              when >= 64 rows fit) and packs wte per chunk
+                              instead of keeping two packed copies (2 V C
+                              floats less); same results bitwise, a few %
+                              slower. Needs backend->gelu_fwd.               */
     tt_allocator      allocator; /* zero = TT_MALLOC/TT_FREE                   */
     tt_logger         logger;    /* zero = silent                              */
     tt_parallel       parallel;  /* zero = built-in pool, or serial            */

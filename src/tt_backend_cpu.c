@@ -142,6 +142,7 @@ TT__PRIVATE tt_status tt__cpu_lm_head(void *ctx, const tt_backend_head *h) {
     /* the packed wte copies were sized for this V and C */
     if (h->V == c->pk_V && h->C == c->pk_C) { a.pk_fwd = c->pk_fwd; a.pk_dx = c->pk_dx; }
     a.N = h->N; a.V = h->V; a.Vp = h->Vp; a.C = h->C; a.mode = h->mode; a.scale = h->scale;
+    a.rows = c->head_rows > 0 ? c->head_rows : TT__HEAD_ROWS;
     a.prof = c->prof;
     tt__op_head(&c->par, &a);
     return TT_OK;

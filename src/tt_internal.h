@@ -294,7 +294,9 @@ typedef struct tt__model_w { TT__PARAM_LIST(TT__P_GFIELD) } tt__model_w;
 /* Activations of the training forward/backward, in carve order.
  * X(type, field, per_layer, count): count elements (per layer when
  * per_layer) with N = max_batch * n_ctx, C, NH, Vp, B = max_batch and
- * HR = min(N, TT__HEAD_ROWS) in scope; per-layer kinds are stacked L deep.
+ * HR (the rows of the lm head's logits chunk kept apart: min(N,
+ * TT__HEAD_ROWS), or 0 when the chunk lives in dqkv..dfch, see
+ * tt__model_head_rows) in scope; per-layer kinds are stacked L deep.
  * per_layer 2: per layer, unless cfg.recompute: then not kept at all (the
  * layer's forward writes it into dln or dfch, free until the backward,
  * and the backward recomputes it there just before its use). */
@@ -305,7 +307,7 @@ typedef struct tt__model_w { TT__PARAM_LIST(TT__P_GFIELD) } tt__model_w;
     X(float,   ln1_mean,    1, N)           /* (N) */ \
     X(float,   ln1_rstd,    1, N)           /* (N) */ \
     X(float,   qkv,         1, N * 3 * C)   /* (N, 3C) */ \
-    X(float,   atty,        1, N * C)       /* (N, C) attention output */ \
+    X(float,   atty,        2, N * C)       /* (N, C) attention output; recompute: in dfch */ \
     X(float,   att_lse,     1, N * NH)      /* (B, NH, T) softmax log-sum-exp */ \
     X(float,   res2,        1, N * C)       /* (N, C) residual after attention */ \
     X(float,   ln2,         2, N * C)       /* (N, C); recompute: in dln */ \
@@ -319,7 +321,7 @@ typedef struct tt__model_w { TT__PARAM_LIST(TT__P_GFIELD) } tt__model_w;
     X(float,   lnf_rstd,    0, N)           /* (N) */ \
     X(float,   row_lse,     0, N)           /* (N) lm head log-sum-exp */ \
     X(float,   row_loss,    0, N)           /* (N) */ \
-    X(float,   head,        0, HR * Vp)     /* (HR, Vp) logits chunk */ \
+    X(float,   head,        0, HR * Vp)     /* (HR, Vp) logits chunk (HR 0: in dqkv..dfch) */ \
     X(float,   last_logits, 0, B * Vp)      /* (B, Vp) inference logits */ \
     X(float,   dres,        0, N * C)       /* (N, C) gradient of the residual stream */ \
     X(float,   dtmp,        0, N * C)       /* (N, C) */ \
@@ -336,7 +338,7 @@ typedef struct tt__model_w { TT__PARAM_LIST(TT__P_GFIELD) } tt__model_w;
 #define TT__A_LFIELD(ty, f, l, n) TT__IF_##l(ty *f;)
 typedef struct tt__layer_acts {
     const float *in;
-    int recompute; /* backward: recompute ln1, ln2, fch_gelu before their use */
+    int recompute; /* backward: recompute fch_gelu, ln2, atty (with att_lse), ln1 before their use */
     TT__ACT_LIST(TT__A_LFIELD)
 } tt__layer_acts;
 #undef TT__A_LFIELD
@@ -404,8 +406,8 @@ typedef struct tt__attn_arg {
 /* The CPU instance of the op table (tt_backend_cpu.c): ops with fewer than
  * par_macs multiply-adds run on ser (results do not depend on the pick:
  * no op splits a reduction by thread); prof times the lm head's parts (or
- * NULL); head (TT__HEAD_ROWS, max_Vp) is the lm head's logits chunk (NULL:
- * no lm head), pk_fwd/pk_dx wte packed for V = pk_V, C = pk_C (or NULL);
+ * NULL); head (head_rows <= TT__HEAD_ROWS, max_Vp) is the lm head's logits
+ * chunk (NULL: no lm head), pk_fwd/pk_dx wte packed for V = pk_V, C = pk_C (or NULL);
  * partials: param_stats scratch for up to max_stats floats; attention rows
  * up to max_T; alloc for the alloc/free entries. */
 typedef struct tt__cpu_be {
@@ -413,7 +415,7 @@ typedef struct tt__cpu_be {
     size_t par_macs;
     tt__prof *prof;
     float *head, *pk_fwd, *pk_dx;
-    int pk_V, pk_C, max_Vp, max_T;
+    int head_rows, pk_V, pk_C, max_Vp, max_T;
     double *partials;
     size_t max_stats;
     tt_allocator alloc;
@@ -461,18 +463,23 @@ TT__PRIVATE void tt__op_attention_cached(const tt__exec *ex, float *out, const f
 /* logits (rows, ld) = x (rows, C; row stride ldx) wte^T, wte (V, C) */
 TT__PRIVATE void tt__op_logits(const tt__exec *ex, float *logits, ptrdiff_t ld, const float *x, ptrdiff_t ldx,
                                const float *wte, int rows, int V, int C);
-/* lm head + softmax + cross-entropy over chunks of TT__HEAD_ROWS rows (the
- * (N, V) logits are never whole). mode 0: forward (row_lse, row_loss (N));
+/* lm head + softmax + cross-entropy over chunks of rows (<= TT__HEAD_ROWS;
+ * the (N, V) logits are never whole). mode 0: forward (row_lse, row_loss (N));
  * 1: backward from the kept row_lse; 2: both in one pass. Backward: dx
  * (N, C) = dlogits wte, dwte (Vp, C) += dlogits^T x, dlogits = (softmax -
- * onehot(targets)) * scale. head (TT__HEAD_ROWS, Vp) scratch; pk_fwd/pk_dx:
- * space for wte packed (or NULL: pack per chunk). */
+ * onehot(targets)) * scale. head (rows, Vp) scratch; pk_fwd/pk_dx:
+ * space for wte packed (or NULL: pack per chunk). The chunk size does not
+ * change the bits: every row's logits, lse and dx are computed alone, and
+ * dwte's GEMM continues each element's FMA chain from the stored value
+ * (K = rows fits one K block: tt_gemm.c), so chunks of any size give the
+ * same sequential chain over the N rows. */
 typedef struct tt__head_arg {
     const float *x, *wte;     /* (N, C), (Vp, C) */
     const int32_t *targets;   /* (N) */
     float *head, *row_lse, *row_loss, *dx, *dwte;
     float *pk_fwd, *pk_dx;
     int N, V, Vp, C, mode;
+    int rows;                 /* rows of head: the chunk size, 1..TT__HEAD_ROWS */
     float scale;              /* backward: grad_scale / N */
     tt__prof *prof;           /* or NULL */
 } tt__head_arg;

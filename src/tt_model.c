@@ -17,7 +17,27 @@ typedef struct tt__layout {
     size_t n_wh, off_wh;          /* precision bf16: uint16 of the weights' bf16 copy (even), offset */
     size_t n_host, off_hostbuf;   /* a backend's host copies of row losses and logits (floats, offset) */
     size_t shared_floats;         /* the GEMMs' shared packed B (0 with one thread) */
+    size_t head_alloc_rows;       /* rows of the logits chunk kept apart (0: it lives in dqkv..dfch) */
+    int head_rows;                /* rows of the lm head's chunk */
 } tt__layout;
+
+/* The lm head's logits chunk: (min(N, TT__HEAD_ROWS), Vp) kept apart, or,
+ * with cfg.recompute on the CPU, inside dqkv..dfch (>= 7 N C floats, dead
+ * while the lm head runs: it runs after the last layer's forward and before
+ * the first layer's backward) with as many rows as fit there, when that is
+ * at least min(N, 64). The chunk size does not change the bits (tt__op_head). */
+TT__PRIVATE void tt__model_head_rows(const tt_model_config *c, size_t N, size_t C, size_t Vp, size_t *alloc_rows,
+                                     int *rows) {
+    size_t hr = N < TT__HEAD_ROWS ? N : TT__HEAD_ROWS, fit;
+    *alloc_rows = hr;
+    *rows = (int)hr;
+    if (!c->recompute || c->backend) return; /* N * 4C * L fits size_t (tt__model_plan) */
+    fit = (((3 * N * C + 15) & ~(size_t)15) + 4 * N * C) / Vp;
+    if (fit >= (hr < 64 ? hr : 64)) {
+        *alloc_rows = 0;
+        *rows = (int)(fit < hr ? fit : hr);
+    }
+}
 
 /* the activation arrays (TT__ACT_LIST), each pointing into the activation
  * block; per-layer kinds hold all layers, layer l at l * count */
@@ -199,10 +219,13 @@ TT__PRIVATE tt_status tt__model_plan(const tt_model_config *c, tt__layout *lay) 
     /* activations (floats), from TT__ACT_LIST: each count (x L when per
      * layer) is at most N * 4C * L, HR * Vp or B * Vp (int32 = float size) */
     {
-        size_t HR = N < TT__HEAD_ROWS ? N : TT__HEAD_ROWS;
+        size_t HR;
         ok &= tt__mul_size(N, 4 * C, &tmp) && tt__mul_size(tmp, L, &tmp) && tt__mul_size(N, NH, &tmp) &&
-              tt__mul_size(HR, Vp, &tmp) && tt__mul_size(B, Vp, &tmp) && tt__mul_size(N, 3 * C, &tmp);
+              tt__mul_size(N < TT__HEAD_ROWS ? N : TT__HEAD_ROWS, Vp, &tmp) && tt__mul_size(B, Vp, &tmp) &&
+              tt__mul_size(N, 3 * C, &tmp);
         if (!ok) return TT_ERR_INVALID_ARG;
+        tt__model_head_rows(c, N, C, Vp, &lay->head_alloc_rows, &lay->head_rows);
+        HR = lay->head_alloc_rows;
 #define TT__A_PLAN(ty, f, lyr, n) \
         ok &= tt__add_size((size_t)(n) * TT__ACT_MULT(lyr, L, c->recompute), 16, &tmp); /* 64-byte aligned */ \
         ok &= tt__add_size(a, tmp & ~(size_t)15, &a);
@@ -448,6 +471,7 @@ TT__PRIVATE void tt__model_init_cpu(tt_model *m) {
     c->par_macs = 0; /* training: every op on all threads */
     c->prof = m->prof.now ? &m->prof : NULL;
     c->head = m->a.head;
+    c->head_rows = m->lay.head_rows;
     c->pk_fwd = m->wte_pk_fwd; c->pk_dx = m->wte_pk_dx;
     c->pk_V = m->V; c->pk_C = m->C; c->max_Vp = m->Vp; c->max_T = m->maxT;
     c->partials = m->partials;
@@ -507,7 +531,7 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
      * them, from the host block or the backend's buffer */
     if (!c.inference_only) {
         size_t C = (size_t)m->C, L = (size_t)m->L, NH = (size_t)m->NH, Vp = (size_t)m->Vp, B = (size_t)c.max_batch;
-        size_t N = B * (size_t)c.n_ctx, HR = N < TT__HEAD_ROWS ? N : TT__HEAD_ROWS;
+        size_t N = B * (size_t)c.n_ctx, HR = lay.head_alloc_rows;
         float *p = c.backend ? (float *)m->bbuf[4] : (float *)(base + lay.off_acts);
 #define TT__A_CARVE(ty, f, lyr, n) \
         m->a.f = (ty *)(void *)p; p += ((size_t)(n) * TT__ACT_MULT(lyr, L, c.recompute) + 16) & ~(size_t)15;
@@ -515,7 +539,8 @@ TTDEF tt_status tt_model_create_in(const tt_model_config *cfg, void *mem, size_t
 #undef TT__A_CARVE
         if (c.recompute) { /* not kept: written into the backward's buffers */
             m->a.ln1 = m->a.ln2 = m->a.dln;
-            m->a.fch_gelu = m->a.dfch;
+            m->a.fch_gelu = m->a.atty = m->a.dfch;
+            if (HR == 0) m->a.head = m->a.dqkv; /* through dfch (tt__model_head_rows) */
         }
         if (c.backend) {
             m->h_row_loss = (float *)(base + lay.off_hostbuf);

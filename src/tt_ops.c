@@ -342,13 +342,13 @@ TT__PRIVATE void tt__head_bwd_chunk(const tt__exec *ex, const tt__head_arg *h, c
 TT__PRIVATE void tt__op_head(const tt__exec *ex, const tt__head_arg *h) {
     tt__head_rows_job j;
     tt__prof *pf = h->prof;
-    int r0, C = h->C, N = h->N, V = h->V;
+    int r0, C = h->C, N = h->N, V = h->V, HR = h->rows;
     const float *wte = h->wte, *pk_fwd = NULL, *pk_dx = NULL;
     double fl = 2.0 * (double)C * (double)V;
     j.h = h; j.ex = ex;
     /* with more than one chunk, pack wte once here rather than in every
      * chunk's GEMM (same packed values, so the same bits) */
-    if (N > TT__HEAD_ROWS && h->pk_fwd && !ex->force_scalar) {
+    if (N > HR && h->pk_fwd && !ex->force_scalar) {
         TT__TIMED(pf, TT_OP_LM_HEAD, 0.0, tt__gemm_pack_b(ex, C, V, wte, 1, C, h->pk_fwd));
         pk_fwd = h->pk_fwd;
         if (h->mode != 0) {
@@ -356,8 +356,8 @@ TT__PRIVATE void tt__op_head(const tt__exec *ex, const tt__head_arg *h) {
             pk_dx = h->pk_dx;
         }
     }
-    for (r0 = 0; r0 < N; r0 += TT__HEAD_ROWS) {
-        int R = N - r0 < TT__HEAD_ROWS ? N - r0 : TT__HEAD_ROWS;
+    for (r0 = 0; r0 < N; r0 += HR) {
+        int R = N - r0 < HR ? N - r0 : HR;
         const float *xc = h->x + (size_t)r0 * C;
         TT__TIMED(pf, TT_OP_LM_HEAD, fl * R,
                   tt__gemm_pk(ex, R, V, C, xc, C, 1, wte, 1, C, pk_fwd, h->head, h->Vp, 0));
@@ -443,7 +443,7 @@ TT__PRIVATE void tt__block_bwd(tt__bk *k, const tt__layer_w *w, const tt__layer_
     int N = B * T;
     void *ctx = k->be->ctx;
     size_t n4 = (size_t)N * 4 * (size_t)C;
-    /* recompute: fch_gelu lives in d->dfch and ln1, ln2 in d->dln, each
+    /* recompute: fch_gelu and atty live in d->dfch, ln1 and ln2 in d->dln, each
      * rebuilt just before the GEMM that reads it and dead before the dx
      * GEMM that overwrites it (the same ops and inputs as the forward, so
      * the same bits) */
@@ -454,6 +454,10 @@ TT__PRIVATE void tt__block_bwd(tt__bk *k, const tt__layer_w *w, const tt__layer_
     if (a->recompute) tt__bk_layernorm_fwd(k, a->ln2, a->ln2_mean, a->ln2_rstd, a->res2, w->ln2w, w->ln2b, N, C);
     tt__bk_linear_bwd(k, TT_OP_FC_BWD, d->dln, g->fcw, g->fcb, d->dfch, a->ln2, w->fcw, NULL, N, C, 4 * C);
     tt__bk_layernorm_bwd(k, d->dres, g->ln2w, g->ln2b, d->dln, a->res2, w->ln2w, a->ln2_mean, a->ln2_rstd, N, C, 1);
+    /* recompute: atty lives in d->dfch (dead from here on); the attention
+     * forward rewrites att_lse with the values it holds */
+    if (a->recompute)
+        TT__BK(k, TT_OP_ATTENTION, 0.0, attention_fwd(ctx, a->atty, a->att_lse, a->qkv, B, T, C, NH));
     /* attention: res2 = in + atty Wo^T + bo */
     tt__bk_linear_bwd(k, TT_OP_ATTN_PROJ_BWD, d->dtmp, g->attprojw, g->attprojb, d->dres, a->atty, w->attprojw, NULL,
                       N, C, C);

@@ -483,8 +483,10 @@ static void breakdown(void) {
 }
 
 /* cfg.recompute: the same bits with fewer activations kept (B*T > 512:
- * the lm head also packs wte per chunk); through the recorder, one GELU
- * and two extra LayerNorms per layer in each backward */
+ * the lm head also packs wte per chunk, and its logits chunk lives in
+ * dqkv..dfch: 403 rows instead of 512, so the chunks differ too); through
+ * the recorder, one GELU, two LayerNorms and one attention forward more per
+ * layer in each backward */
 static void recompute(int threads) {
     enum { B2 = 12, T2 = 48 }; /* 576 rows: two lm head chunks */
     tt_model_config c = config(threads);
@@ -502,8 +504,10 @@ static void recompute(int threads) {
     c.recompute = 1;
     CHECK(tt_model_create(&c, &b) == TT_OK && tt_model_memory_breakdown(&c, &bb) == TT_OK, "recompute on");
     if (!a || !b) return;
-    /* 6 (N, C) arrays per layer (+ alignment) and the two packed wte copies */
-    CHECK(ba.activations - bb.activations >= (size_t)L * 6 * B2 * T2 * C * sizeof(float), "activations smaller");
+    /* 7 (N, C) arrays per layer (ln1, ln2, atty, fch_gelu) and the logits
+     * chunk (512 rows of Vp = 320), + alignment; the two packed wte copies */
+    CHECK(ba.activations - bb.activations >= ((size_t)L * 7 * B2 * T2 * C + 512 * 320) * sizeof(float),
+          "activations smaller");
     CHECK(bb.packed < ba.packed, "no packed wte copies");
     printf("recompute: activations %zu -> %zu bytes, packed %zu -> %zu\n", ba.activations, bb.activations, ba.packed,
            bb.packed);
@@ -526,7 +530,8 @@ static void recompute(int threads) {
             CHECK(tt_model_forward_backward(b, tok, tgt, B2, T2, 1.0f, &lb) == TT_OK, "b");
             CHECK(tt_model_forward_backward(r, tok, tgt, B2, T2, 1.0f, &lr) == TT_OK, "r");
         }
-        CHECK(rr.calls[E_GELU] == L && rr.calls[E_LN_FWD] == 2 * L + 1 + 2 * L, "recompute: 1 GELU, 2 LayerNorms per layer");
+        CHECK(rr.calls[E_GELU] == L && rr.calls[E_LN_FWD] == 2 * L + 1 + 2 * L && rr.calls[E_ATT_FWD] == 2 * L,
+              "recompute: 1 GELU, 2 LayerNorms, 1 attention forward per layer");
         CHECK(memcmp(&la, &lb, 4) == 0 && memcmp(&la, &lr, 4) == 0, "recompute: loss bitwise equal");
         CHECK(same(tt_model_grads(a), tt_model_grads(b), P), "recompute: gradients bitwise equal");
         CHECK(tt_adamw_step(a, &opt, NULL) == TT_OK && tt_adamw_step(b, &opt, NULL) == TT_OK &&
