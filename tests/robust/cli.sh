@@ -39,7 +39,8 @@ bad_flags=(
   "temperature 0" "temperature -1" "top-p 0" "top-p 1.5" "top-k -1" "val-frac 0.5" "val-frac -0.1"
   "steps 99999999999" "steps 0" "steps -5" "steps abc" "steps 1x" "batch 0" "batch -3" "max-mb -1" "max-mb 0"
   "max-mb 1e300" "heads 3" "vocab 10" "ctx 0" "threads 0" "accum 0" "warmup -2" "layers 0" "d-model 0"
-  "eval-batches -1" "sample-tokens -1" "seed -1" "ckpt-every -1" "stop-at -1" "eval-every -1")
+  "eval-batches -1" "sample-tokens -1" "seed -1" "ckpt-every -1" "stop-at -1" "eval-every -1" "precision fp16"
+  "precision BF16")
 for fv in "${bad_flags[@]}"; do
   set -- $fv
   expect 2 "$1" "--$1 $2" -- --out "$w/never" "${TINY[@]}" --steps 5 "--$1" "$2"
@@ -49,6 +50,13 @@ expect 2 "unknown flag" "unknown flag" -- --out "$w/never" --bogus 3
 expect 2 "needs a value" "missing value" -- --out "$w/never" --lr
 expect 2 "exclude" "--resume --overwrite" -- --out "$w/never" --resume --overwrite
 [ -e "$w/never" ] && { echo "FAIL: a refused command line created its --out directory"; fail=1; }
+
+# the run settings that are not in the checkpoint: bf16 GEMMs and recompute
+# train, and a resume may change them
+"$train" --out "$w/bf16" "${TINY[@]}" --steps 4 --stop-at 2 --precision bf16 --recompute > "$w/bf16.out" 2>&1 &&
+  grep -q "bf16 GEMMs, recompute" "$w/bf16.out" &&
+  "$train" --out "$w/bf16" "${TINY[@]}" --steps 4 --resume > "$w/bf16r.out" 2>&1 ||
+  { echo "FAIL: --precision bf16 --recompute, then --resume in fp32"; tail -5 "$w/bf16.out" "$w/bf16r.out"; fail=1; }
 
 # 2. an existing checkpoint is never replaced unasked
 expect 1 "already exists" "new run over a finished one" -- --out "$w/base" "${TINY[@]}" --steps 6
