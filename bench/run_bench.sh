@@ -9,6 +9,10 @@
 #      BENCH_COMPILE=0 skips the compiled runs, BENCH_BF16=0 skips the bf16 rows (tinytrain
 #      --dtype bf16 against PyTorch eager with CPU bf16 autocast), BENCH_REPORT_ONLY=1 prints the table of
 #      the runs already in build/bench (e.g. after stopping a run between rounds).
+# On a CPU with AVX-512 (avx512f in /proc/cpuinfo) the default binary is the
+# width-16 build (-march=native); a width-8 (AVX2) build of the same source,
+# build/bench_train_w8, runs in the same rounds and a third table compares
+# them (BENCH_W8=0 leaves it out).
 set -u
 cd "$(dirname "$0")/.."
 threads=${1:-$(nproc)}
@@ -23,6 +27,14 @@ tc=$(ls /usr/lib/*/libtcmalloc.so.4 /usr/lib/*/libtcmalloc_minimal.so.4 2>/dev/n
 out=build/bench
 mkdir -p "$out"
 report_only=${BENCH_REPORT_ONLY:-0}
+w8=0
+if [ "${BENCH_W8:-1}" = 1 ] && grep -qw avx512f "${BENCH_CPUINFO:-/proc/cpuinfo}"; then
+  w8=1
+  if [ "$report_only" != 1 ] && ! ${CC:-cc} -std=c99 -O2 -march=native -DTT_SIMD_WIDTH=8 -D_POSIX_C_SOURCE=200809L -I. \
+       bench/bench_train.c -o build/bench_train_w8 -lm -lpthread; then
+    echo "run_bench: cannot build the width-8 binary; no AVX2-vs-AVX-512 table"; w8=0
+  fi
+fi
 [ "$report_only" = 1 ] || rm -f "$out"/*.txt
 if ! "$py2" -c "import torch" 2>/dev/null; then
   echo "run_bench: no PyTorch 2.x at $py2 (run bench/setup_torch.sh); PyTorch columns will be empty"
@@ -35,6 +47,7 @@ for r in $(seq 1 "$rounds"); do
   for c in $configs; do
     s=$(steps_for "$c")
     "$bin" --config "$c" --threads "$threads" --steps "$s" > "$out/tt_${c}_$r.txt" 2>/dev/null
+    [ "$w8" = 1 ] && build/bench_train_w8 --config "$c" --threads "$threads" --steps "$s" > "$out/tw8_${c}_$r.txt" 2>/dev/null
     peak=$(sed -n 's/.*measured fp32 peak \([0-9.]*\).*/\1/p' "$out/tt_${c}_$r.txt")
     # round 1 tries the attention and AdamW variants; later rounds reuse the fastest
     if [ "$r" = 1 ]; then sel="--attn best --adamw best"; else
@@ -87,6 +100,19 @@ for c in $configs; do
   [ "$torch1" = 1 ] && printf ' %9s |' "$(med tok_per_s p1)"
   printf ' %s\n' "$ratio"
 done
+if [ "$w8" = 1 ]; then
+  echo
+  echo "fp32, the same source built at SIMD width $(sed -n 's/.*SIMD width \([0-9]*\).*/\1/p' "$out/tt_S_1.txt" 2>/dev/null | head -1) (default) and at width 8 (AVX2)"
+  printf '%-4s | %9s %5s | %9s %5s | %6s\n' config "default" MFU "width 8" MFU "ratio"
+  for c in $configs; do
+    a=$(med tok_per_s tt); b=$(med tok_per_s tw8)
+    ratio=$(awk -v a="$a" -v b="${b:-0}" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }')
+    printf '%-4s | %9s %5s | %9s %5s | %6s\n' "$c" "$a" "$(med mfu tt)" "$b" "$(med mfu tw8)" "$ratio"
+  done
+elif [ "${BENCH_W8:-1}" = 1 ]; then
+  echo
+  echo "AVX2 vs AVX-512: this CPU has no AVX-512 (no avx512f in /proc/cpuinfo): not run"
+fi
 if [ "$bf16" = 1 ]; then
   echo
   echo "bf16 (tinytrain cfg.precision bf16: linear layers' GEMMs; PyTorch: CPU autocast to bfloat16, eager)"
