@@ -19,6 +19,7 @@
 #include <string.h>
 #include <limits.h>
 #include <time.h>
+#include <errno.h>
 
 static double now_s(void) {
     struct timespec ts;
@@ -33,11 +34,13 @@ static void *xrealloc(void *q, size_t n) {
     return p;
 }
 
+/* the whole file, or NULL after a one-line message (a directory, a read
+ * error: not taken for an empty file) */
 static unsigned char *slurp(const char *path, size_t *n) {
     FILE *f = fopen(path, "rb");
     unsigned char *buf = NULL;
     size_t cap = 0, len = 0, got;
-    if (!f) { fprintf(stderr, "tokenize: cannot open %s\n", path); return NULL; }
+    if (!f) { fprintf(stderr, "tokenize: cannot open %s: %s\n", path, strerror(errno)); return NULL; }
     do {
         if (len + 65536 > cap) {
             unsigned char *q;
@@ -46,9 +49,16 @@ static unsigned char *slurp(const char *path, size_t *n) {
             if (!q) { fprintf(stderr, "tokenize: out of memory reading %s\n", path); free(buf); fclose(f); return NULL; }
             buf = q;
         }
+        errno = 0;
         got = fread(buf + len, 1, cap - len, f);
         len += got;
     } while (got > 0);
+    if (ferror(f)) {
+        fprintf(stderr, "tokenize: cannot read %s: %s\n", path, errno ? strerror(errno) : "read error");
+        free(buf);
+        fclose(f);
+        return NULL;
+    }
     fclose(f);
     *n = len;
     return buf;
@@ -151,16 +161,28 @@ int main(int argc, char **argv) {
         st = tt_tokenizer_encode(tok, text, n, flags, ids, n + 1, &n_ids);
         dt = now_s() - t0;
         if (st != TT_OK) return fail("encode", st);
-        if (ids_out) {
-            FILE *f = fopen(ids_out, "wb");
-            if (!f) { fprintf(stderr, "tokenize: cannot write %s\n", ids_out); return 1; }
-            for (k = 0; k < n_ids; k++) {
+        if (ids_out) { /* written to OUT.tmp, then renamed over OUT: an old OUT survives a failed write */
+            size_t ln = strlen(ids_out);
+            char *tmp = (char *)xrealloc(NULL, ln + 5);
+            FILE *f;
+            int bad = 0;
+            memcpy(tmp, ids_out, ln);
+            memcpy(tmp + ln, ".tmp", 5);
+            f = fopen(tmp, "wb");
+            if (!f) { fprintf(stderr, "tokenize: cannot write %s: %s\n", tmp, strerror(errno)); return 1; }
+            for (k = 0; k < n_ids && !bad; k++) {
                 unsigned char b[4];
                 uint32_t v = (uint32_t)ids[k];
                 b[0] = (unsigned char)v; b[1] = (unsigned char)(v >> 8); b[2] = (unsigned char)(v >> 16); b[3] = (unsigned char)(v >> 24);
-                fwrite(b, 1, 4, f);
+                bad = fwrite(b, 1, 4, f) != 4;
             }
-            if (fclose(f) != 0) { fprintf(stderr, "tokenize: write error on %s\n", ids_out); return 1; }
+            if (fclose(f) != 0) bad = 1;
+            if (bad || rename(tmp, ids_out) != 0) {
+                fprintf(stderr, "tokenize: cannot write %s: %s\n", ids_out, errno ? strerror(errno) : "write error");
+                remove(tmp);
+                return 1;
+            }
+            free(tmp);
         } else {
             for (k = 0; k < n_ids; k++) printf(k ? " %d" : "%d", ids[k]);
             printf("\n");
@@ -179,13 +201,24 @@ int main(int argc, char **argv) {
         unsigned char *out;
         if (!txt) return 1;
         if (decode) n = strlen(decode);
+        /* decimal ids separated by white space; anything else is refused */
         for (p = (const char *)txt; p < (const char *)txt + n;) {
+            const char *q;
             char *e;
-            long v = strtol(p, &e, 10);
-            if (e == p) { p++; continue; }
-            if (v < INT32_MIN || v > INT32_MAX) {
-                while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
-                fprintf(stderr, "tokenize: decode: id %.*s is out of range\n", (int)(e - p), p);
+            long v;
+            if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') { p++; continue; }
+            for (q = p; q < (const char *)txt + n && *q >= '0' && *q <= '9'; q++) {}
+            if (q == p || (q < (const char *)txt + n && *q != ' ' && *q != '\t' && *q != '\n' && *q != '\r')) {
+                for (q = p; q < (const char *)txt + n && q - p < 20 && *q != ' ' && *q != '\n'; q++) {}
+                fprintf(stderr, "tokenize: decode: \"%.*s\" is not a token id (decimal ids separated by spaces)\n",
+                        (int)(q - p), p);
+                return 1;
+            }
+            errno = 0;
+            v = strtol(p, &e, 10);
+            if (errno || v >= (long)tt_tokenizer_vocab_size(tok)) {
+                fprintf(stderr, "tokenize: decode: id %.*s is out of range [0, %d)\n", (int)(q - p), p,
+                        tt_tokenizer_vocab_size(tok));
                 return 1;
             }
             if (n_ids == cap) { cap = cap ? cap * 2 : 1024; ids = (int32_t *)xrealloc(ids, cap * sizeof(int32_t)); }
@@ -201,5 +234,6 @@ int main(int argc, char **argv) {
         if (!decode) free(txt);
     }
     tt_tokenizer_destroy(tok);
+    if (fflush(stdout) != 0 || ferror(stdout)) { fprintf(stderr, "tokenize: cannot write the output: %s\n", strerror(errno)); return 1; }
     return 0;
 }

@@ -213,6 +213,27 @@ if [ -n "$tokenize" ]; then
   tok_expect 1 "cannot open" "--encode a missing file" -- --load "$w/rt.ttbp" --encode "$w/no-such-file"
   tok_expect 1 "cannot open" "--train a missing file" -- --train "$w/no-such-file" --vocab 300 --save "$w/rt.ttbp"
   [ "$(sum "$w/rt.ttbp")" = "$tok_sum" ] || { echo "FAIL: a refused tokenize command changed an existing tokenizer"; fail=1; }
+  # a directory is not an empty file; ids must be decimal ids of this vocabulary
+  tok_expect 1 "cannot read .*directory" "--encode a directory" -- --load "$w/rt.ttbp" --encode "$w"
+  tok_expect 1 "cannot read .*directory" "--decode-file a directory" -- --load "$w/rt.ttbp" --decode-file "$w"
+  tok_expect 1 '"abc" is not a token id' "--decode with a word among the ids" -- --load "$w/rt.ttbp" --decode "104 abc 105"
+  tok_expect 1 '"-5" is not a token id' "--decode a negative id" -- --load "$w/rt.ttbp" --decode "104 -5"
+  tok_expect 1 '"7x" is not a token id' "--decode a glued id" -- --load "$w/rt.ttbp" --decode "7x 8"
+  tok_expect 1 "out of range \\[0, " "--decode an id past the vocabulary" -- --load "$w/rt.ttbp" --decode "104 100000"
+  tok_expect 1 "out of range" "--decode an id past long" -- --load "$w/rt.ttbp" --decode "99999999999999999999999"
+  # --ids-out: written whole or not at all (an old file survives a failed write)
+  printf 'old' > "$w/ids.u32"
+  tok_expect 1 "cannot write" "--ids-out into a missing directory" -- --load "$w/rt.ttbp" --encode "$w/latin.txt" --ids-out "$w/nodir/ids.u32"
+  if [ -w /dev/full ]; then   # stdout on a full disk
+    n=$((n + 1))
+    if "$tokenize" --load "$w/rt.ttbp" --encode "$w/latin.txt" > /dev/full 2> "$w/tok.err" ||
+       ! grep -q "^tokenize: cannot write the output" "$w/tok.err"; then
+      echo "FAIL: tokenize --encode to /dev/full: exit 0 or no message"; fail=1
+    fi
+  fi
+  "$tokenize" --load "$w/rt.ttbp" --encode "$w/latin.txt" --ids-out "$w/ids.u32" 2> "$w/tok.err" &&
+    [ ! -e "$w/ids.u32.tmp" ] && [ "$(stat -c %s "$w/ids.u32")" -gt 3 ] ||
+    { echo "FAIL: --ids-out over an existing file"; fail=1; }
 fi
 rm -f "$w/line.txt"
 
