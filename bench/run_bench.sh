@@ -7,7 +7,10 @@
 # Env: BENCH_BIN (tinytrain binary), TORCH2_PY (default build/venv-torch2/bin/python),
 #      BENCH_TORCH1=1 adds Debian's /usr/bin/python3 torch (1.13) eager as a column,
 #      BENCH_COMPILE=0 skips the compiled runs, BENCH_BF16=0 skips the bf16 rows (tinytrain
-#      --dtype bf16 against PyTorch eager with CPU bf16 autocast), BENCH_REPORT_ONLY=1 prints the table of
+#      --dtype bf16 against PyTorch eager with CPU bf16 autocast; BENCH_BF16_TORCH_CONFIGS limits the
+#      autocast runs to these configs and BENCH_BF16_TORCH_STEPS to that many timed steps after one
+#      warm-up step: on a CPU without AVX512_BF16/AMX PyTorch's bf16 GEMM is ~40x slower than its fp32
+#      one), BENCH_REPORT_ONLY=1 prints the table of
 #      the runs already in build/bench (e.g. after stopping a run between rounds).
 # On a CPU with AVX-512 (avx512f in /proc/cpuinfo) the default binary is the
 # width-16 build (-march=native); a width-8 (AVX2) build of the same source,
@@ -69,8 +72,12 @@ for r in $(seq 1 "$rounds"); do
     echo "$line tok/s"
     if [ "$bf16" = 1 ]; then
       "$bin" --config "$c" --threads "$threads" --steps "$s" --dtype bf16 > "$out/tb_${c}_$r.txt" 2>/dev/null
-      LD_PRELOAD=${tc} "$py2" bench/torch_gpt.py --config "$c" --threads "$threads" --steps "$s" --mode eager \
-        $sel --dtype bf16 --peak "${peak:-0}" > "$out/pb_${c}_$r.txt" 2>"$out/pb_${c}_$r.err"
+      case " ${BENCH_BF16_TORCH_CONFIGS:-$configs} " in
+        *" $c "*)
+          if [ -n "${BENCH_BF16_TORCH_STEPS:-}" ]; then bs="--steps $BENCH_BF16_TORCH_STEPS --warm 1"; else bs="--steps $s"; fi
+          LD_PRELOAD=${tc} "$py2" bench/torch_gpt.py --config "$c" --threads "$threads" $bs --mode eager \
+            $sel --dtype bf16 --peak "${peak:-0}" > "$out/pb_${c}_$r.txt" 2>"$out/pb_${c}_$r.err";;
+      esac
       echo "round $r config $c bf16: tinytrain $(field tok_per_s "$out/tb_${c}_$r.txt"), torch2 eager autocast $(field tok_per_s "$out/pb_${c}_$r.txt") tok/s"
     fi
   done

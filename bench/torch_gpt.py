@@ -23,7 +23,7 @@ It prints which BLAS / oneDNN / MKL this torch was built with
 (torch.__config__.show()) and which BLAS library is really loaded (from
 /proc/self/maps after a matmul). blas=reference in the RESULT line means the
 unoptimised reference BLAS: run_bench.sh then refuses to print a ratio.
-Prints medians over the steps after 2 warm-up steps; the last line is
+Prints medians over the steps after the warm-up steps (--warm, default 2); the last line is
   RESULT config=S threads=2 tok_per_s=... mfu=... peak_rss_mb=... blas=...
 mfu uses the FLOPs per token of bench_train.c and a peak given with --peak
 (GFLOP/s, as bench_train measured it) or 0 when not given.
@@ -203,6 +203,7 @@ def main():
     ap.add_argument("--config", default="S", choices=sorted(CONFIGS))
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--steps", type=int, default=6)
+    ap.add_argument("--warm", type=int, default=2, help="untimed warm-up steps before the timed ones")
     ap.add_argument("--mode", default="eager", choices=["eager", "compile"])
     ap.add_argument("--attn", default="best", choices=["sdpa", "manual", "best"])
     ap.add_argument("--adamw", default="best", choices=["fused", "foreach", "loop", "best"])
@@ -239,7 +240,7 @@ def main():
         attn, adamw = max(trial, key=trial.get)
         print("trial (2 steps each, tok/s): " + ", ".join("%s+%s %.1f" % (k[0], k[1], v) for k, v in trial.items()))
     t0 = time.perf_counter()
-    tps, flops_tok, extra = run(a.config, a.threads, a.steps, attn, a.dtype, a.mode, adamw, profile=a.profile)
+    tps, flops_tok, extra = run(a.config, a.threads, a.steps, attn, a.dtype, a.mode, adamw, warm=a.warm, profile=a.profile)
     print("torch %s mode=%s attention=%s adamw=%s dtype=%s: %.1f tok/s (run %.1f s, compile/warm-up overhead %.1f s)" %
           (torch.__version__, a.mode, attn, adamw, a.dtype, tps, time.perf_counter() - t0, extra))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
