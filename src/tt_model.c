@@ -120,7 +120,11 @@ TT__PRIVATE int tt__cpu_has_simd(void) {
 #elif TT_SIMD_WIDTH > 1 && (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
 #  if TT_SIMD_WIDTH == 16
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma");
+           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma")
+#    if defined(__AVX512BF16__) /* the vdpbf16ps GEMM kernel (tt_gemm_bf16.c) */
+           && __builtin_cpu_supports("avx512bf16")
+#    endif
+        ;
 #  else
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #  endif
@@ -133,7 +137,8 @@ TT__PRIVATE tt_status tt__model_check_config(const tt_model_config *c) {
     const tt_logger *lg = &c->logger;
     if (!tt__cpu_has_simd()) {
         tt__logf(lg, TT_LOG_ERROR, TT_ERR_UNSUPPORTED,
-                 "this build's kernels need a CPU with SIMD width (AVX2+FMA = 8, AVX-512 = 16) ", TT_SIMD_WIDTH);
+                 "this build's kernels need a CPU with SIMD width (AVX2+FMA = 8, AVX-512 F/BW/DQ/VL = 16, "
+                 "+ AVX512_BF16 when compiled with it) ", TT_SIMD_WIDTH);
         return TT_ERR_UNSUPPORTED;
     }
     if (c->vocab_size <= 0 || c->vocab_size > TT_MAX_VOCAB) {
