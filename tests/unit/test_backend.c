@@ -487,7 +487,7 @@ static void breakdown(void) {
  * dqkv..dfch: 403 rows instead of 512, so the chunks differ too); through
  * the recorder, one GELU, two LayerNorms and one attention forward more per
  * layer in each backward */
-static void recompute(int threads) {
+static void recompute(int threads, int precision) {
     enum { B2 = 12, T2 = 48 }; /* 576 rows: two lm head chunks */
     tt_model_config c = config(threads);
     tt_model *a = NULL, *b = NULL, *r = NULL;
@@ -500,6 +500,7 @@ static void recompute(int threads) {
     size_t P;
     tt_adamw_config opt;
     c.max_batch = B2;
+    c.precision = precision;
     CHECK(tt_model_create(&c, &a) == TT_OK && tt_model_memory_breakdown(&c, &ba) == TT_OK, "recompute off");
     c.recompute = 1;
     CHECK(tt_model_create(&c, &b) == TT_OK && tt_model_memory_breakdown(&c, &bb) == TT_OK, "recompute on");
@@ -589,8 +590,9 @@ static void bf16(void) {
 int main(void) {
     breakdown();
     bf16();
-    recompute(1);
-    recompute(2);
+    recompute(1, TT_PRECISION_FP32);
+    recompute(2, TT_PRECISION_FP32);
+    recompute(2, TT_PRECISION_BF16);
     run(1);
     run(2);
     if (failures) { printf("test_backend: %d failure(s)\n", failures); return 1; }
