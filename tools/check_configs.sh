@@ -78,7 +78,7 @@ CONFIGS=(
 "avx512-gcc-compile|gcc $C99 -mavx2 -mfma -mavx512f -mavx512bw -mavx512dq -mavx512vl -c $IMPL -o \$D/impl.o && { has_cpu avx512f && single gcc $C99 -march=native -mavx512f -mavx512bw -mavx512dq -mavx512vl || echo '  compiled (this CPU has no AVX-512: not run)'; }"
 "error-simd16-without-avx512|must_fail gcc TT_SIMD_WIDTH $C99 -mavx2 -mfma -DTT_SIMD_WIDTH=16"
 "error-simd8-without-avx2|must_fail gcc TT_SIMD_WIDTH $C99 -DTT_SIMD_WIDTH=8"
-"error-simd4|must_fail gcc TT_SIMD_WIDTH $C99 -march=native -DTT_SIMD_WIDTH=4"
+"error-simd4-without-neon|must_fail gcc NEON $C99 -march=native -DTT_SIMD_WIDTH=4"
 "error-TT_MALLOC-without-TT_FREE|must_fail gcc TT_FREE $C99 '-DTT_MALLOC(s,a)=0'"
 "error-tt_log_stderr-under-TT_NO_STDIO|echo 'void f(void); void f(void) { tt_log_stderr(0, 0, TT_OK, \"x\"); }' > \$D/use.c && must_fail gcc tt_log_stderr $C99 -DTT_NO_STDIO -include tinytrain.h \$D/use.c"
 "arm-cortex-m4f-freestanding|arm-none-eabi-gcc -std=c99 -pedantic $WARN -O2 -I. -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -ffreestanding $ALL3 -c $IMPL -o \$D/impl.o && arm_info \$D/impl.o"
