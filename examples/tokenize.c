@@ -71,8 +71,18 @@ static int progress(void *user, uint64_t done, uint64_t total) {
     return 0;
 }
 
+/* the library's last error detail, printed inside the CLI's one error line
+ * (warnings and info go to stderr as they come) */
+static char last_detail[512];
+static void keep_detail(void *user, int level, tt_status code, const char *msg) {
+    (void)user; (void)code;
+    if (level == TT_LOG_ERROR) snprintf(last_detail, sizeof last_detail, "%s", msg ? msg : "");
+    else fprintf(stderr, "tokenize: %s: %s\n", level == TT_LOG_WARN ? "warning" : "info", msg ? msg : "");
+}
+
 static int fail(const char *what, tt_status st) {
-    fprintf(stderr, "tokenize: %s: %s\n", what, tt_strerror(st));
+    if (last_detail[0]) fprintf(stderr, "tokenize: %s: %s (%s)\n", what, tt_strerror(st), last_detail);
+    else fprintf(stderr, "tokenize: %s: %s\n", what, tt_strerror(st));
     return 1;
 }
 
@@ -84,7 +94,7 @@ int main(int argc, char **argv) {
     tt_tokenizer *tok = NULL;
     tt_status st;
     memset(&cfg, 0, sizeof(cfg));
-    cfg.logger.fn = tt_log_stderr;
+    cfg.logger.fn = keep_detail;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
