@@ -64,6 +64,8 @@ static unsigned char *slurp(const char *path, size_t *n) {
     return buf;
 }
 
+static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
 static int progress(void *user, uint64_t done, uint64_t total) {
     (void)user;
     fprintf(stderr, "\rtraining: %llu / %llu merges", (unsigned long long)done, (unsigned long long)total);
@@ -211,29 +213,28 @@ int main(int argc, char **argv) {
         unsigned char *out;
         if (!txt) return 1;
         if (decode) n = strlen(decode);
-        /* decimal ids separated by white space; anything else is refused */
+        /* decimal ids separated by white space; anything else is refused.
+         * Parsed within [txt, txt + n): a --decode-file buffer has no NUL */
         for (p = (const char *)txt; p < (const char *)txt + n;) {
-            const char *q;
-            char *e;
-            long v;
-            if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') { p++; continue; }
-            for (q = p; q < (const char *)txt + n && *q >= '0' && *q <= '9'; q++) {}
-            if (q == p || (q < (const char *)txt + n && *q != ' ' && *q != '\t' && *q != '\n' && *q != '\r')) {
-                for (q = p; q < (const char *)txt + n && q - p < 20 && *q != ' ' && *q != '\n'; q++) {}
+            const char *q, *end = (const char *)txt + n;
+            long v = 0;
+            if (is_space(*p)) { p++; continue; }
+            for (q = p; q < end && *q >= '0' && *q <= '9'; q++)
+                if (v <= (long)INT32_MAX) v = v * 10 + (*q - '0');
+            if (q == p || (q < end && !is_space(*q))) {
+                for (q = p; q < end && q - p < 20 && !is_space(*q); q++) {}
                 fprintf(stderr, "tokenize: decode: \"%.*s\" is not a token id (decimal ids separated by spaces)\n",
                         (int)(q - p), p);
                 return 1;
             }
-            errno = 0;
-            v = strtol(p, &e, 10);
-            if (errno || v >= (long)tt_tokenizer_vocab_size(tok)) {
+            if (v >= (long)tt_tokenizer_vocab_size(tok)) {
                 fprintf(stderr, "tokenize: decode: id %.*s is out of range [0, %d)\n", (int)(q - p), p,
                         tt_tokenizer_vocab_size(tok));
                 return 1;
             }
             if (n_ids == cap) { cap = cap ? cap * 2 : 1024; ids = (int32_t *)xrealloc(ids, cap * sizeof(int32_t)); }
             ids[n_ids++] = (int32_t)v;
-            p = e;
+            p = q;
         }
         if ((st = tt_tokenizer_decode(tok, ids, n_ids, NULL, 0, &nb)) != TT_OK) return fail("decode", st);
         out = (unsigned char *)xrealloc(NULL, nb + 1);
